@@ -1,0 +1,5 @@
+import sys
+
+from retrosim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,120 @@
+"""SimPy wiring: the session processes, the event log and the run loop.
+
+One SimPy environment per arm. The protocol follower is a process that commands the treadmill
+at each stage and waits out the stage; the treadmill turns commands into knots of a
+piecewise-linear history. When the environment has run, the arm's inputs are a
+:class:`~retrosim.trajectory.Timeline` and the whole cohort's physiology follows from it in
+closed form (:mod:`retrosim.trajectory`). Simultaneous events keep SimPy's order: the order in
+which they were scheduled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+import xarray as xr
+
+from retrosim import results
+from retrosim.protocol import Protocol, Stage
+from retrosim.scenario import Arm, Scenario
+from retrosim.subject import HANDRAIL_LEVELS, Cohort
+from retrosim.trajectory import Physiology, Timeline, solve
+from retrosim.treadmill import Treadmill, TreadmillLimits
+
+
+@dataclass
+class EventLog:
+    """What happened, in order: ``(time_s, subject, kind, detail)``; subject -1 means all."""
+
+    rows: list[tuple[float, int, str, str]] = field(default_factory=list)
+
+    def add(self, time_s: float, kind: str, detail: str, subject: int = -1) -> None:
+        self.rows.append((float(time_s), subject, kind, detail))
+
+
+def follow_protocol(env: simpy.Environment, protocol: Protocol, belt: Treadmill,
+                    log: EventLog) -> Generator[simpy.Event, None, None]:
+    """Command each stage in turn and wait out its duration."""
+    for stage in protocol.stages:
+        log.add(env.now, "stage", str(stage))
+        reached = belt.command(stage.direction * stage.speed_mps, stage.grade_frac)
+        if reached > env.now:
+            env.process(_announce(env, reached, stage, log))
+        yield env.timeout(stage.duration_s)
+    log.add(env.now, "end", "protocol complete")
+
+
+def _announce(env: simpy.Environment, at: float, stage: Stage,
+              log: EventLog) -> Generator[simpy.Event, None, None]:
+    yield env.timeout(at - env.now)
+    log.add(env.now, "target", f"treadmill at target of '{stage}'")
+
+
+def simulate_arm(protocol: Protocol, limits: TreadmillLimits) -> tuple[Timeline, EventLog]:
+    """Run one arm's SimPy session; return its input timeline and event log."""
+    env = simpy.Environment()
+    first = protocol.stages[0]
+    at_speed = limits.start == "at-speed"
+    belt = Treadmill(env, limits, first.direction * first.speed_mps if at_speed else 0.0,
+                     first.grade_frac if at_speed else 0.0)
+    log = EventLog()
+    env.process(follow_protocol(env, protocol, belt, log))
+    env.run()
+    return _timeline(protocol, belt), log
+
+
+def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:
+    """Belt knots plus stage boundaries; a handrail change at a boundary is a jump."""
+    end = protocol.duration_s
+    starts = np.cumsum([0.0] + [s.duration_s for s in protocol.stages[:-1]])
+    support = np.array([-1 if s.handrail is None else HANDRAIL_LEVELS.index(s.handrail)
+                        for s in protocol.stages])
+    direction = np.array([s.direction for s in protocol.stages])
+    tb, v, g = belt.knots(end)
+    times, stage_at = [], []
+    for t in np.union1d(tb, starts[starts < end]):
+        i = int(np.searchsorted(starts, t, side="right") - 1)
+        if i > 0 and t == starts[i] and support[i] != support[i - 1]:
+            times.append(t)
+            stage_at.append(i - 1)
+        times.append(t)
+        stage_at.append(i)
+    t = np.asarray(times)
+    idx = np.asarray(stage_at)
+    return Timeline(t=t, velocity=np.interp(t, tb, v), grade=np.interp(t, tb, g),
+                    handrail=support[idx].astype(np.int8), direction=direction[idx])
+
+
+def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, *, traces: bool,
+            trace_step_s: float) -> results.ArmResult:
+    """Simulate one arm for the whole cohort."""
+    if arm.handrail is not None:
+        cohort = cohort.with_handrail(arm.handrail)
+    timeline, log = simulate_arm(arm.protocol, scenario.treadmill)
+    trajectory = solve(timeline, Physiology.of(cohort, scenario.energy), scenario.energy)
+    return results.ArmResult(arm.name, timeline.duration_s, trajectory.summary(),
+                             trajectory if traces else None, log.rows)
+
+
+def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
+        traces: bool = True, trace_step_s: float | None = None) -> xr.Dataset:
+    """Run every arm of ``scenario`` and return the result Dataset.
+
+    Parameters
+    ----------
+    scenario : from :func:`retrosim.load_scenario`.
+    seed : overrides the scenario's seed.
+    subjects : number of virtual people (default 1), each a draw of the scenario's subject.
+    traces : False keeps only the per-subject summaries (much less memory for large cohorts).
+    trace_step_s : trace resolution [s]; default the scenario's (1 s unless it says).
+    """
+    from retrosim.scenario import check_run_arguments
+
+    seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
+    cohort = Cohort.from_subject(scenario.subject, subjects)
+    arms = [run_arm(arm, scenario, cohort, traces=traces, trace_step_s=step)
+            for arm in scenario.arms.values()]
+    return results.assemble(arms, scenario, seed=seed, trace_step_s=step if traces else None)

@@ -1,0 +1,77 @@
+"""Errors and warnings retrosim reports to its users, and the checks that raise them.
+
+Every message names where the bad value came from (file and key), what was given and what is
+allowed, on one line: ``backward.toml: arms.rehab.stages[2]: speed 25 km/h is above the
+treadmill's 20 km/h; allowed: 0.1-20 km/h``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+
+class RetrosimError(Exception):
+    """Base class of every error retrosim reports to its user."""
+
+
+class RetrosimWarning(UserWarning):
+    """Base class of retrosim's own warnings (the test suite turns them into errors)."""
+
+
+class InputError(RetrosimError, ValueError):
+    """A bad value in a scenario, a stage string or an argument.
+
+    ``key`` says where (``subject.mass_kg``, ``arms.backward.stages[1]``), ``source`` which
+    file (if any); ``str(err)`` is the one-line message the command line prints.
+    """
+
+    def __init__(self, key: str, problem: str, allowed: str | None = None,
+                 source: str | None = None) -> None:
+        self.key, self.problem, self.allowed, self.source = key, problem, allowed, source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        key = f"{self.key}: " if self.key else ""
+        allowed = f"; allowed: {self.allowed}" if self.allowed else ""
+        return f"{where}{key}{self.problem}{allowed}"
+
+    def within(self, key_prefix: str | None = None, source: str | None = None) -> InputError:
+        """The same error seen from further out: a longer key, a file name."""
+        key = self.key
+        if key_prefix:
+            key = f"{key_prefix}.{key}" if key and not key.startswith("[") else \
+                f"{key_prefix}{key}"
+        return InputError(key, self.problem, self.allowed, source or self.source)
+
+
+def check_number(key: str, value: Any, low: float, high: float, unit: str = "",
+                 *, integer: bool = False) -> float:
+    """``value`` as a float if it is a finite number in [low, high], else InputError."""
+    unit_s = f" {unit}" if unit else ""
+    allowed = f"{_fmt(low)}-{_fmt(high)}{unit_s}"
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(key, f"{value!r} is not {kind}", allowed)
+    if not math.isfinite(value):
+        raise InputError(key, f"{value!r} is not a finite number", allowed)
+    if integer and value != int(value):
+        raise InputError(key, f"{value!r} is not {kind}", allowed)
+    if not low <= value <= high:
+        raise InputError(key, f"{_fmt(value)}{unit_s} is out of range", allowed)
+    return float(value)
+
+
+def check_choice(key: str, value: Any, choices: Iterable[str]) -> str:
+    """``value`` if it is one of ``choices``, else InputError listing them."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(key, f"{value!r} is not known", " | ".join(choices))
+    return value
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"

@@ -1,0 +1,6 @@
+"""Pure, vectorised physiology models: arrays in, arrays out, no state, no randomness.
+
+Each function states its units, cites its source (``REFERENCES.md``) and carries a doctest.
+Published alternatives for one quantity sit side by side, chosen by name from one registry dict
+per topic (``energy.ENERGY_MODELS``).
+"""

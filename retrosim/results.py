@@ -1,0 +1,201 @@
+"""Results: per-arm outcomes -> one self-describing ``xarray.Dataset``; tables; NetCDF.
+
+Dimensions ``arm``, ``subject``, ``time`` (s since the start). Every variable carries CF
+``units`` and ``long_name`` so plots label themselves. The event log is kept on its own
+dimension ``event`` (``event_time``, ``event_arm``, ``event_subject``, ``event_kind``,
+``event_detail``; subject -1 means every subject).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+import retrosim
+from retrosim.errors import InputError
+
+if TYPE_CHECKING:
+    from retrosim.scenario import Scenario
+    from retrosim.trajectory import Trajectory
+
+#: name -> (units, long_name) of every variable the Dataset may hold.
+VARIABLES = {
+    "time": ("s", "time since the start of the session"),
+    "speed": ("m s-1", "belt speed"),
+    "direction": ("1", "walking direction (+1 forward, -1 backward, 0 after the arm ends)"),
+    "grade": ("1", "treadmill grade (rise over run)"),
+    "met": ("1", "metabolic demand of the current activity, MET"),
+    "vo2": ("mL kg-1 min-1", "oxygen uptake"),
+    "hr": ("min-1", "heart rate"),
+    "energy": ("kcal", "energy expended since the start"),
+    "energy_total": ("kcal", "energy expended in the session"),
+    "vo2_peak": ("mL kg-1 min-1", "peak oxygen uptake"),
+    "hr_peak": ("min-1", "peak heart rate"),
+    "met_mean": ("1", "time-averaged metabolic demand, MET"),
+    "duration": ("s", "duration of the arm's protocol"),
+    "event_time": ("s", "time of the event"),
+}
+TRACES = ("speed", "direction", "grade", "met", "vo2", "hr", "energy")
+SUMMARIES = ("energy_total", "vo2_peak", "hr_peak", "met_mean")
+
+_REFERENCES = {
+    "compendium-2011": "Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81",
+    "compendium-2024": "Herrmann SD et al. (2024) J Sport Health Sci 13:6-12",
+    "acsm": "ACSM's Guidelines for Exercise Testing and Prescription, metabolic equations",
+    "continuous": "Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81; "
+                  "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474",
+}
+_ALWAYS = (
+    "George MA et al. (2018) Front Physiol 9:277 (VO2 time constant by fitness)",
+    "Am J Physiol Regul Integr Comp Physiol (2011) 301:R218 (VO2 kinetics and age)",
+    "Markovitz GH et al. (2004) Br J Sports Med 38:553 (symmetric on/off kinetics)",
+    "Tanaka H et al. (2001) J Am Coll Cardiol 37:153 (HRmax)",
+    "Swain DP et al. (1998) (%HRR = 1.03 %VO2R + 1.5 on a treadmill)",
+    "Berling J et al. (2006) J Cardiopulm Rehabil 26:391 (handrail support)",
+)
+
+
+@dataclass
+class ArmResult:
+    """What one arm's run produced, before it becomes part of the Dataset."""
+
+    name: str
+    duration_s: float
+    summary: dict[str, np.ndarray]
+    trajectory: Trajectory | None
+    events: list[tuple[float, int, str, str]]
+
+
+def references(scenario: Scenario) -> list[str]:
+    """The sources a run of ``scenario`` rests on."""
+    model = scenario.energy.model
+    refs = [_REFERENCES.get(model.removesuffix("-treadmill"), _REFERENCES["continuous"])]
+    if scenario.energy.resting_rate == "byrne-2005":
+        refs.append("Byrne NM et al. (2005) J Appl Physiol 99:1112 (resting VO2)")
+    if scenario.energy.resting_rate == "mifflin-st-jeor":
+        refs.append("Mifflin MD, St Jeor ST et al. (1990) Am J Clin Nutr 51:241 (RMR)")
+    if scenario.subject.vo2max_ml_kg_min is None:
+        refs.append("Hansen JE, Sue DY, Wasserman K (1984) Am Rev Respir Dis 129:S49 "
+                    "(predicted VO2max)")
+    return refs + list(_ALWAYS)
+
+
+def _time_axis(duration_s: float, step_s: float) -> np.ndarray:
+    t = np.arange(0.0, duration_s, step_s)
+    return np.append(t, duration_s) if t[-1] != duration_s else t
+
+
+def assemble(arms: list[ArmResult], scenario: Scenario, *, seed: int,
+             trace_step_s: float | None) -> xr.Dataset:
+    """The result Dataset of a run (traces only when ``trace_step_s`` is given)."""
+    names = [a.name for a in arms]
+    n = len(arms[0].summary["energy_total"])
+    data: dict[str, tuple] = {
+        name: (("arm", "subject"), np.stack([a.summary[name] for a in arms]))
+        for name in SUMMARIES
+    }
+    data["duration"] = (("arm",), np.array([a.duration_s for a in arms]))
+    coords: dict[str, tuple | list | np.ndarray] = {"arm": names, "subject": np.arange(n)}
+    if trace_step_s is not None:
+        time = _time_axis(max(a.duration_s for a in arms), trace_step_s)
+        coords["time"] = time
+        sampled = [a.trajectory.sample(time) for a in arms if a.trajectory is not None]
+        for name in TRACES:
+            per_arm = [np.broadcast_to(s[name].T if s[name].ndim == 2 else s[name], (n, len(time)))
+                       for s in sampled]
+            stacked = np.stack(per_arm)
+            data[name] = (("arm", "subject", "time"),
+                          np.nan_to_num(stacked).astype(np.int8) if name == "direction"
+                          else stacked)
+    events = [(t, a.name, subj, kind, detail) for a in arms for t, subj, kind, detail in a.events]
+    data["event_time"] = (("event",), np.array([e[0] for e in events]))
+    data["event_arm"] = (("event",), np.array([e[1] for e in events], dtype=str))
+    data["event_subject"] = (("event",), np.array([e[2] for e in events], dtype=np.int64))
+    data["event_kind"] = (("event",), np.array([e[3] for e in events], dtype=str))
+    data["event_detail"] = (("event",), np.array([e[4] for e in events], dtype=str))
+    ds = xr.Dataset(data, coords=coords)
+    for name, (units, long_name) in VARIABLES.items():
+        if name in ds.variables:
+            ds[name].attrs.update(units=units, long_name=long_name)
+    ds.attrs.update(
+        scenario=scenario.name, description=scenario.description, seed=seed,
+        retrosim_version=retrosim.__version__, references="\n".join(references(scenario)),
+        energy_model=scenario.energy.model,
+        protocols="\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values()),
+    )
+    return ds
+
+
+def save(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write ``ds`` to NetCDF atomically: a temporary file beside ``path``, then a rename."""
+    path = Path(path)
+    if path.suffix != ".nc":
+        raise InputError("-o", f"{str(path)!r} does not end in .nc", "a NetCDF file name *.nc")
+    if not path.parent.is_dir():
+        raise InputError("-o", f"folder {str(path.parent)!r} does not exist", None)
+    fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def summary_table(ds: xr.Dataset) -> str:
+    """Per-arm summary: duration, energy, mean MET, VO2 and HR peaks (mean over subjects)."""
+    n = ds.sizes["subject"]
+    head = f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {n} subject{'s' * (n > 1)}, " \
+           f"energy model {ds.attrs['energy_model']}"
+    cols = ("arm", "min", "kcal", "MET", "VO2 peak", "HR peak")
+    units = ("", "", "", "mean", "mL/kg/min", "bpm")
+    width = max(12, *(len(str(a)) for a in ds.arm.values))
+    lines = [head, _row(cols, width), _row(units, width)]
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        lines.append(_row((str(arm), f"{float(r.duration) / 60:.1f}",
+                           _cell(r.energy_total, 0), _cell(r.met_mean, 1),
+                           _cell(r.vo2_peak, 1), _cell(r.hr_peak, 0)), width))
+    return "\n".join(lines)
+
+
+def comparison_table(datasets: list[xr.Dataset]) -> str:
+    """Every arm of every result against the first arm: values and differences."""
+    rows = []
+    for ds in datasets:
+        prefix = f"{ds.attrs['scenario']}/" if len(datasets) > 1 else ""
+        for arm in ds.arm.values:
+            r = ds.sel(arm=arm)
+            rows.append((prefix + str(arm), float(r.energy_total.mean()),
+                         float(r.vo2_peak.mean()), float(r.hr_peak.mean())))
+    ref = rows[0]
+    width = max(12, *(len(r[0]) for r in rows))
+    lines = [f"difference from {ref[0]}",
+             _row(("arm", "kcal", "vs ref", "VO2 peak", "vs ref", "HR peak", "vs ref"), width)]
+    for name, kcal, vo2, hr in rows:
+        lines.append(_row((name, f"{kcal:.1f}", _delta(kcal, ref[1]), f"{vo2:.1f}",
+                           _delta(vo2, ref[2]), f"{hr:.0f}", _delta(hr, ref[3])), width))
+    return "\n".join(lines)
+
+
+def _delta(value: float, ref: float) -> str:
+    return f"{(value - ref) / ref * 100:+.0f}%" if ref else "-"
+
+
+def _cell(values: xr.DataArray, digits: int) -> str:
+    mean = float(values.mean())
+    if float(values.max()) > float(values.min()):
+        return f"{mean:.{digits}f}±{float(values.std()):.{digits}f}"
+    return f"{mean:.{digits}f}"
+
+
+def _row(cells: tuple[str, ...], width: int) -> str:
+    return f"{cells[0]:<{width}}" + "".join(f"{c:>11}" for c in cells[1:])

@@ -1,0 +1,167 @@
+"""The walker: one ``Subject`` (a person, validated) and a ``Cohort`` (struct of arrays).
+
+The engine simulates a ``Cohort``: every field is a numpy array on the subject axis, so one
+person is a cohort of one and 10^5 people cost a few vector operations more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology.oxygen import FITNESS_LEVELS
+
+SEXES = ("female", "male")
+BALANCE_LEVELS = ("good", "moderate", "impaired", "severe")
+HANDRAIL_LEVELS = ("none", "light", "grip")
+
+#: Defaults for optional subject keys, each a stated assumption (docs/scenario-format.md).
+DEFAULTS: dict[str, Any] = {
+    "hr_rest_bpm": 70.0,            # a typical adult resting heart rate
+    "height_cm": None,              # 175 (male) / 162 (female) when needed
+    "vo2max_ml_kg_min": None,       # predicted from mass, age and sex (oxygen.wasserman_vo2max)
+    "balance": "good",
+    "berg": None,
+    "resting_bp_mmhg": (120.0, 80.0),
+    "handrail": "none",
+    "fitness": "recreational",
+}
+_DEFAULT_HEIGHT_CM = {"female": 162.0, "male": 175.0}
+
+#: Accepted ranges: adult physiology and what the models were fitted on.
+LIMITS = {
+    "mass_kg": (30.0, 250.0, "kg"),
+    "age_yr": (18.0, 100.0, "yr"),
+    "height_cm": (120.0, 220.0, "cm"),
+    "hr_rest_bpm": (35.0, 120.0, "min-1"),
+    "vo2max_ml_kg_min": (8.0, 90.0, "mL kg-1 min-1"),
+    "berg": (0.0, 56.0, ""),
+    "sbp": (70.0, 250.0, "mmHg"),
+    "dbp": (40.0, 150.0, "mmHg"),
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One person on the treadmill.
+
+    Parameters
+    ----------
+    mass_kg, age_yr, sex : body mass [kg], age [yr], "female" or "male".
+    hr_rest_bpm : resting heart rate [min-1]; default 70.
+    vo2max_ml_kg_min : maximal oxygen uptake [mL kg-1 min-1]; predicted when None.
+    height_cm : stature [cm]; default 162 (female) / 175 (male); used by Mifflin-St Jeor.
+    balance : good | moderate | impaired | severe; or ``berg``, the Berg Balance Scale (0-56).
+    resting_bp_mmhg : seated resting (systolic, diastolic) [mmHg]; default (120, 80).
+    handrail : none | light | grip, the support the person uses while walking.
+    fitness : inactive | recreational | trained; sets the VO2 time constant.
+
+    >>> Subject(mass_kg=61.0, age_yr=55, sex="female").handrail
+    'none'
+    """
+
+    mass_kg: float
+    age_yr: float
+    sex: str
+    hr_rest_bpm: float = DEFAULTS["hr_rest_bpm"]
+    vo2max_ml_kg_min: float | None = None
+    height_cm: float | None = None
+    balance: str = "good"
+    berg: float | None = None
+    resting_bp_mmhg: tuple[float, float] = (120.0, 80.0)
+    handrail: str = "none"
+    fitness: str = "recreational"
+
+    def __post_init__(self) -> None:
+        for name in ("mass_kg", "age_yr", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm"):
+            value = getattr(self, name)
+            if value is not None:
+                low, high, unit = LIMITS[name]
+                object.__setattr__(self, name, check_number(name, value, low, high, unit))
+        check_choice("sex", self.sex, SEXES)
+        check_choice("balance", self.balance, BALANCE_LEVELS)
+        check_choice("handrail", self.handrail, HANDRAIL_LEVELS)
+        check_choice("fitness", self.fitness, FITNESS_LEVELS)
+        if self.berg is not None:
+            object.__setattr__(self, "berg", check_number("berg", self.berg, 0, 56,
+                                                          integer=True))
+        bp = self.resting_bp_mmhg
+        if not isinstance(bp, list | tuple) or len(bp) != 2:
+            raise InputError("resting_bp_mmhg", f"{bp!r} is not a [systolic, diastolic] pair",
+                             "[70-250, 40-150] mmHg")
+        sbp = check_number("resting_bp_mmhg[0]", bp[0], *LIMITS["sbp"])
+        dbp = check_number("resting_bp_mmhg[1]", bp[1], *LIMITS["dbp"])
+        if dbp >= sbp:
+            raise InputError("resting_bp_mmhg", f"diastolic {dbp:g} is not below systolic "
+                             f"{sbp:g}", "diastolic < systolic")
+        object.__setattr__(self, "resting_bp_mmhg", (sbp, dbp))
+
+    @classmethod
+    def from_dict(cls, table: dict[str, Any]) -> Subject:
+        """Build from a scenario's ``[subject]`` table; unknown or missing keys are errors."""
+        known = {f.name for f in fields(cls)}
+        for key in table:
+            if key not in known:
+                raise InputError(key, "is not a subject key", ", ".join(sorted(known)))
+        for key in ("mass_kg", "age_yr", "sex"):
+            if key not in table:
+                raise InputError(key, "is required", None)
+        if "balance" in table and "berg" in table:
+            raise InputError("berg", "give either balance or berg, not both", None)
+        return cls(**table)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """People as a struct of arrays: every field has one entry per subject.
+
+    Codes: ``female`` bool; ``handrail`` index into HANDRAIL_LEVELS; ``fitness`` index into
+    FITNESS_LEVELS; ``balance`` index into BALANCE_LEVELS; ``berg`` NaN when not given;
+    ``vo2max_ml_kg_min`` NaN when it is to be predicted.
+    """
+
+    mass_kg: np.ndarray
+    age_yr: np.ndarray
+    female: np.ndarray
+    height_cm: np.ndarray
+    hr_rest_bpm: np.ndarray
+    vo2max_ml_kg_min: np.ndarray
+    balance: np.ndarray
+    berg: np.ndarray
+    sbp_rest: np.ndarray
+    dbp_rest: np.ndarray
+    handrail: np.ndarray
+    fitness: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.mass_kg.shape[0])
+
+    @classmethod
+    def from_subject(cls, subject: Subject, n: int = 1) -> Cohort:
+        """``n`` people with the characteristics of ``subject``."""
+        height = subject.height_cm or _DEFAULT_HEIGHT_CM[subject.sex]
+
+        def full(value: float, dtype: Any = float) -> np.ndarray:
+            return np.full(n, value, dtype=dtype)
+
+        return cls(
+            mass_kg=full(subject.mass_kg), age_yr=full(subject.age_yr),
+            female=full(subject.sex == "female", bool), height_cm=full(height),
+            hr_rest_bpm=full(subject.hr_rest_bpm),
+            vo2max_ml_kg_min=full(np.nan if subject.vo2max_ml_kg_min is None
+                                  else subject.vo2max_ml_kg_min),
+            balance=full(BALANCE_LEVELS.index(subject.balance), np.int8),
+            berg=full(np.nan if subject.berg is None else subject.berg),
+            sbp_rest=full(subject.resting_bp_mmhg[0]), dbp_rest=full(subject.resting_bp_mmhg[1]),
+            handrail=full(HANDRAIL_LEVELS.index(subject.handrail), np.int8),
+            fitness=full(FITNESS_LEVELS.index(subject.fitness), np.int8),
+        )
+
+    def with_handrail(self, handrail: str) -> Cohort:
+        """The same people using another handrail support."""
+        code = np.full(self.size, HANDRAIL_LEVELS.index(handrail), dtype=np.int8)
+        return Cohort(**{**self.__dict__, "handrail": code})

@@ -1,0 +1,216 @@
+"""The cohort's physiological state along a piecewise-linear timeline, in closed form.
+
+Between two knots of the timeline every input (belt velocity, grade, handrail) is constant or
+linear in time. The steady-state demand is evaluated at the knots and taken as linear between
+them (during a belt ramp the demand moves linearly from its value at one end to the other),
+so oxygen uptake and heart rate, both first-order, advance across a whole interval in one
+exact step (:func:`retrosim.physiology.oxygen.first_order_ramp`), energy is the exact integral
+of a linear rate, and peaks are found where the closed form's derivative vanishes. Traces are
+sampled from the same closed form at any resolution; no fixed time step is ever taken.
+
+Arrays are laid out (knot, subject): K knots, N subjects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrosim.errors import check_choice
+from retrosim.physiology import energy, heart, oxygen
+from retrosim.subject import Cohort
+
+RESTING_RATES = ("standard", "byrne-2005", "mifflin-st-jeor")
+
+
+@dataclass(frozen=True)
+class EnergyOptions:
+    """How demand and kcal are computed.
+
+    model : a key of ``energy.ENERGY_MODELS`` (default "continuous").
+    resting_rate : the subject's resting VO2: "standard" (3.5 mL kg-1 min-1, the MET
+        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005) or
+        "mifflin-st-jeor" (each person's RMR from mass, height, age and sex, Mifflin-St Jeor
+        1990), which scales every MET as the Compendium's corrected-MET method does.
+    convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
+    """
+
+    model: str = energy.DEFAULT_ENERGY_MODEL
+    resting_rate: str = "standard"
+    convention: str = "oxygen"
+
+    def __post_init__(self) -> None:
+        check_choice("model", self.model, energy.ENERGY_MODELS)
+        check_choice("resting_rate", self.resting_rate, RESTING_RATES)
+        check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
+
+
+@dataclass(frozen=True)
+class Physiology:
+    """Per-subject parameters derived from a cohort, each an (N,) array."""
+
+    mass_kg: np.ndarray
+    vo2_rest: np.ndarray      # mL kg-1 min-1
+    vo2_max: np.ndarray       # mL kg-1 min-1
+    hr_rest: np.ndarray       # min-1
+    hr_max: np.ndarray        # min-1
+    tau_vo2_s: np.ndarray
+    tau_hr_s: np.ndarray
+    handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
+
+    @classmethod
+    def of(cls, cohort: Cohort, options: EnergyOptions) -> Physiology:
+        if options.resting_rate == "mifflin-st-jeor":
+            rmr = energy.mifflin_st_jeor_rmr(cohort.mass_kg, cohort.height_cm, cohort.age_yr,
+                                             cohort.female)
+            vo2_rest = energy.resting_vo2_from_rmr(rmr, cohort.mass_kg)
+        else:
+            vo2_rest = np.full(cohort.size, energy.RESTING_VO2[options.resting_rate])
+        predicted = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
+        vo2_max = np.where(np.isnan(cohort.vo2max_ml_kg_min), predicted,
+                           cohort.vo2max_ml_kg_min)
+        return cls(
+            mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
+            hr_rest=cohort.hr_rest_bpm, hr_max=heart.tanaka_hr_max(cohort.age_yr),
+            tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
+            tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
+        )
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """An arm's inputs as knots joined by straight lines; equal neighbouring times mark a jump.
+
+    t [s], velocity [m s-1, + forward], grade [-], handrail (support code for everyone, or -1
+    for each subject's own), direction (+1/-1, the commanded walking direction).
+    """
+
+    t: np.ndarray
+    velocity: np.ndarray
+    grade: np.ndarray
+    handrail: np.ndarray
+    direction: np.ndarray
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1])
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Knot values of demand and state for every subject, and the closed form between them."""
+
+    timeline: Timeline
+    met: np.ndarray           # (K, N) steady-state demand, MET
+    vo2_target: np.ndarray    # (K, N) mL kg-1 min-1 (demand, capped at VO2max)
+    hr_target: np.ndarray     # (K, N) min-1
+    vo2: np.ndarray           # (K, N) mL kg-1 min-1
+    hr: np.ndarray            # (K, N) min-1
+    energy: np.ndarray        # (K, N) kcal, cumulative
+    tau_vo2_s: np.ndarray     # (N,)
+    tau_hr_s: np.ndarray      # (N,)
+
+    def summary(self) -> dict[str, np.ndarray]:
+        """Per-subject totals and exact peaks, each (N,)."""
+        tl = self.timeline
+        return {
+            "energy_total": self.energy[-1],
+            "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
+            "hr_peak": _peak(tl.t, self.hr, self.hr_target, self.tau_hr_s),
+            "met_mean": _mean_of_linear(tl.t, self.met),
+        }
+
+    def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
+        """Traces at ``times`` [s], each (M, N), from the closed form; NaN after the end."""
+        tl = self.timeline
+        times = np.asarray(times, dtype=float)
+        inside = times <= tl.t[-1]
+        j = np.clip(np.searchsorted(tl.t, times, side="right") - 1, 0, len(tl.t) - 2)
+        s = (np.minimum(times, tl.t[-1]) - tl.t[j])[:, None]
+        length = (tl.t[j + 1] - tl.t[j])[:, None]
+        w = np.divide(s, length, out=np.zeros_like(s), where=length > 0)
+
+        def lerp(knots: np.ndarray) -> np.ndarray:
+            k = knots if knots.ndim == 2 else knots[:, None]
+            return k[j] + (k[j + 1] - k[j]) * w
+
+        def relax(state: np.ndarray, target: np.ndarray, tau: np.ndarray) -> np.ndarray:
+            slope = np.divide(target[j + 1] - target[j], length,
+                              out=np.zeros_like(target[j]), where=length > 0)
+            return oxygen.first_order_ramp(state[j], target[j], slope, s, tau)
+
+        velocity = lerp(tl.velocity)[:, 0]
+        direction = np.where(velocity != 0, np.sign(velocity), tl.direction[j])
+        traces = {
+            "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade)[:, 0],
+            "met": lerp(self.met), "energy": lerp(self.energy),
+            "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
+            "hr": relax(self.hr, self.hr_target, self.tau_hr_s),
+        }
+        for name, value in traces.items():
+            mask = inside if value.ndim == 1 else inside[:, None]
+            traces[name] = np.where(mask, value, np.nan)
+        return traces
+
+
+def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
+    """Demand at every knot, then the exact state at every knot, for every subject."""
+    p = physiology
+    model = energy.ENERGY_MODELS[options.model]
+    met_bare = model(np.abs(timeline.velocity), timeline.grade,
+                     np.where(timeline.velocity < 0, -1, 1))
+    support = np.where(timeline.handrail[:, None] >= 0, timeline.handrail[:, None],
+                       p.handrail[None, :])
+    met = energy.apply_handrail(met_bare[:, None], support)
+    demand = met * p.vo2_rest
+    vo2_target = np.minimum(demand, p.vo2_max)
+    hr_target = heart.steady_state_hr(demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max)
+    kcal_rate = energy.kcal_per_min(met, p.mass_kg, resting_vo2=p.vo2_rest,
+                                    convention=options.convention) / 60.0     # kcal s-1
+
+    k, n = met.shape
+    vo2, hr, kcal = (np.empty((k, n)) for _ in range(3))
+    vo2[0], hr[0], kcal[0] = p.vo2_rest, p.hr_rest, 0.0
+    for i in range(k - 1):
+        dt = timeline.t[i + 1] - timeline.t[i]
+        if dt == 0.0:                          # a jump of the target: the state is continuous
+            vo2[i + 1], hr[i + 1], kcal[i + 1] = vo2[i], hr[i], kcal[i]
+            continue
+        vo2[i + 1] = oxygen.first_order_ramp(vo2[i], vo2_target[i],
+                                             (vo2_target[i + 1] - vo2_target[i]) / dt, dt,
+                                             p.tau_vo2_s)
+        hr[i + 1] = oxygen.first_order_ramp(hr[i], hr_target[i],
+                                            (hr_target[i + 1] - hr_target[i]) / dt, dt,
+                                            p.tau_hr_s)
+        kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
+    return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
+                      p.tau_vo2_s, p.tau_hr_s)
+
+
+def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Exact maximum of a first-order response over a piecewise-linear target.
+
+    On an interval ``x(s) = u0 + k s - k tau + C exp(-s/tau)`` with ``C = x0 - u0 + k tau``;
+    an interior maximum exists where ``x'(s) = 0``, at ``s* = -tau ln(k tau / C)``, when
+    ``C < 0`` (the state still rising toward a target that is falling) and ``0 < s* < L``.
+    """
+    best = x.max(axis=0)
+    dt = np.diff(t)[:, None]
+    ramp = dt > 0
+    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=ramp)
+    c = x[:-1] - u[:-1] + k * tau
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = k * tau / c
+        s_star = -tau * np.log(ratio)
+        interior = ramp & (c < 0) & (ratio > 0) & (ratio < 1) & (s_star < dt)
+        if interior.any():
+            peak = oxygen.first_order_ramp(x[:-1], u[:-1], k, s_star, tau)
+            best = np.maximum(best, np.where(interior, peak, -np.inf).max(axis=0))
+    return best
+
+
+def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Time average of a piecewise-linear quantity over the whole timeline."""
+    dt = np.diff(t)[:, None]
+    return (0.5 * dt * (y[1:] + y[:-1])).sum(axis=0) / (t[-1] - t[0])

@@ -1,0 +1,137 @@
+"""The plant: a motorised belt and an incline actuator that move at limited rates.
+
+The belt's walking velocity is signed (positive forward, negative backward): a change of
+direction decelerates to a stop and then accelerates the other way. Between commands the belt
+speed and the incline move linearly, so the treadmill's whole history is a list of knots
+``(time, velocity, grade)`` joined by straight lines; everything downstream (demand, kinetics,
+traces) is exact on that representation.
+
+Ramp rates are design assumptions (REFERENCES.md section 6: the standards we could read give
+no numbers): forward acceleration 0.1-0.3 m s-2 is typical, backward gentler (<= 0.15); an
+incline actuator moves about 0.5-1 % per second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from retrosim.errors import InputError, check_choice, check_number
+
+START_MODES = ("stopped", "at-speed")
+
+
+@dataclass(frozen=True)
+class TreadmillLimits:
+    """Rate limits of the belt and incline.
+
+    Parameters
+    ----------
+    forward_accel_mps2 : belt acceleration and deceleration while running forward [m s-2];
+        0.2 is a design assumption within the typical 0.1-0.3.
+    backward_accel_mps2 : the same in backward mode [m s-2]; 0.15, the gentlest typical value
+        the literature we could read suggests for backward walking (an assumption).
+    incline_rate_frac_per_s : incline actuator rate [s-1]; 0.0075 (0.75 % per second), an
+        assumption within the typical 0.5-1 % per second.
+    start : "stopped" (the belt starts from rest, default) or "at-speed" (the session clock
+        starts once the belt runs at the first stage's speed and incline, as the Compendium's
+        steady-state values assume).
+    """
+
+    forward_accel_mps2: float = 0.2
+    backward_accel_mps2: float = 0.15
+    incline_rate_frac_per_s: float = 0.0075
+    start: str = "stopped"
+
+    @classmethod
+    def from_dict(cls, table: dict) -> TreadmillLimits:
+        keys = ("forward_accel_mps2", "backward_accel_mps2", "incline_rate_pct_per_s", "start")
+        for key in table:
+            if key not in keys:
+                raise InputError(key, "is not a treadmill key", ", ".join(keys))
+        kwargs: dict = {}
+        for key in ("forward_accel_mps2", "backward_accel_mps2"):
+            if key in table:
+                kwargs[key] = check_number(key, table[key], 0.05, 2.0, "m s-2")
+        if "incline_rate_pct_per_s" in table:
+            rate = check_number("incline_rate_pct_per_s", table["incline_rate_pct_per_s"],
+                                0.1, 5.0, "% s-1")
+            kwargs["incline_rate_frac_per_s"] = rate / 100.0
+        if "start" in table:
+            kwargs["start"] = check_choice("start", table["start"], START_MODES)
+        return cls(**kwargs)
+
+    def accel(self, velocity: float) -> float:
+        """The acceleration limit that applies while the belt moves at ``velocity``."""
+        return self.forward_accel_mps2 if velocity >= 0 else self.backward_accel_mps2
+
+
+def plan_velocity(t0: float, v0: float, v1: float, limits: TreadmillLimits) -> list[tuple]:
+    """Knots ``(t, v)`` after ``t0`` that take the belt from ``v0`` to ``v1`` at its limits.
+
+    Crossing zero (a change of direction) adds a knot at the stop: each leg runs at the rate
+    of the direction it moves in.
+
+    >>> plan_velocity(0.0, 1.0, -0.3, TreadmillLimits())
+    [(5.0, 0.0), (7.0, -0.3)]
+    """
+    if v0 == v1:
+        return []
+    if v0 * v1 < 0:
+        t_stop = t0 + abs(v0) / limits.accel(v0)
+        return [(t_stop, 0.0), *plan_velocity(t_stop, 0.0, v1, limits)]
+    moving = v1 if v1 != 0 else v0
+    return [(t0 + abs(v1 - v0) / limits.accel(moving), v1)]
+
+
+def plan_grade(t0: float, g0: float, g1: float, limits: TreadmillLimits) -> list[tuple]:
+    """Knots ``(t, grade)`` after ``t0`` that take the incline from ``g0`` to ``g1``."""
+    if g0 == g1:
+        return []
+    return [(t0 + abs(g1 - g0) / limits.incline_rate_frac_per_s, g1)]
+
+
+def _interp(knots: list[tuple], t: float) -> float:
+    times = [k[0] for k in knots]
+    values = [k[1] for k in knots]
+    return float(np.interp(t, times, values))
+
+
+class Treadmill:
+    """The belt and incline as a SimPy resource of the session: commands in, knots out.
+
+    ``command`` replaces whatever ramp is in progress: the current position on the old ramp
+    becomes a knot and a new ramp starts from it, so commands may arrive at any time.
+    ``knots()`` returns the history as arrays ``t, velocity, grade``; between knots every
+    quantity is linear in time.
+    """
+
+    def __init__(self, env: simpy.Environment, limits: TreadmillLimits,
+                 velocity: float = 0.0, grade: float = 0.0) -> None:
+        self.env, self.limits = env, limits
+        self._v: list[tuple] = [(env.now, velocity)]
+        self._g: list[tuple] = [(env.now, grade)]
+
+    def state(self, t: float | None = None) -> tuple[float, float]:
+        """Belt velocity [m s-1, signed] and grade [-] at time ``t`` (default: now)."""
+        t = self.env.now if t is None else t
+        return _interp(self._v, t), _interp(self._g, t)
+
+    def command(self, velocity: float, grade: float) -> float:
+        """Ramp toward ``velocity`` and ``grade``; returns when both will be reached [s]."""
+        now = self.env.now
+        v_now, g_now = self.state(now)
+        self._v = [k for k in self._v if k[0] < now] + [(now, v_now)]
+        self._g = [k for k in self._g if k[0] < now] + [(now, g_now)]
+        self._v += plan_velocity(now, v_now, velocity, self.limits)
+        self._g += plan_grade(now, g_now, grade, self.limits)
+        return max(self._v[-1][0], self._g[-1][0])
+
+    def knots(self, t_end: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The history up to ``t_end`` as knot arrays (union of belt and incline knots)."""
+        times = sorted({k[0] for k in self._v + self._g if k[0] < t_end} | {t_end})
+        t = np.asarray(times, dtype=float)
+        return t, np.interp(t, *zip(*self._v, strict=True)), \
+            np.interp(t, *zip(*self._g, strict=True))
