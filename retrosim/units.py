@@ -4,9 +4,9 @@ Scenario files and the command line speak mph, km/h, percent grade and minutes; 
 inside retrosim is SI (m s-1, fraction, s, kg) with the unit in the name (``speed_mps``,
 ``grade_frac``, ``duration_s``). Oxygen uptake stays in the physiologist's unit, mL kg-1 min-1.
 
->>> round(mph_to_mps(3.5), 4)
+>>> round(float(mph_to_mps(3.5)), 4)
 1.5646
->>> round(mps_to_m_per_min(mph_to_mps(3.5)), 2)
+>>> round(float(mps_to_m_per_min(mph_to_mps(3.5))), 2)
 93.88
 """
 

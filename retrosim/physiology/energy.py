@@ -1,0 +1,316 @@
+"""Energy cost of forward and backward walking: Compendium, ACSM, a continuous model, kcal, RMR.
+
+Every model takes ``(speed_mps, grade_frac, direction)`` (m s-1, fraction, +1 forward / -1
+backward) and returns gross MET; pick one by name from :data:`ENERGY_MODELS`. Sources are the
+rows of REFERENCES.md sections 1 and 2.
+
+>>> {name: round(float(f(1.5646, 0.0, -1)), 1) for name, f in ENERGY_MODELS.items()}
+... # doctest: +NORMALIZE_WHITESPACE
+{'continuous': 6.1, 'compendium-2011': 6.0, 'compendium-2024': 6.0,
+ 'compendium-2024-treadmill': 6.0, 'acsm': 3.7}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.errors import RetrosimError
+from retrosim.physiology.compendium import compendium_met
+from retrosim.units import KCAL_PER_L_O2, VO2_PER_MET
+
+
+def acsm_walking_vo2(speed_m_per_min: ArrayLike, grade_frac: ArrayLike) -> np.ndarray:
+    """Steady-state VO2 of walking, ACSM metabolic equation: 3.5 + 0.1 S + 1.8 S G.
+
+    Parameters
+    ----------
+    speed_m_per_min, grade_frac : array_like
+        Speed S [m min-1], stated for 50-100; grade G [-], 0.05 = 5 %.
+
+    Returns
+    -------
+    numpy.ndarray
+        VO2 [mL kg-1 min-1].
+
+    References
+    ----------
+    ACSM's Guidelines for Exercise Testing and Prescription, metabolic equations.
+
+    Examples
+    --------
+    >>> round(float(acsm_walking_vo2(3.5 * 26.8224, 0.10)), 2)
+    29.79
+    """
+    s = np.asarray(speed_m_per_min, dtype=float)
+    return VO2_PER_MET + 0.1 * s + 1.8 * s * np.asarray(grade_frac, dtype=float)
+
+
+def acsm_running_vo2(speed_m_per_min: ArrayLike, grade_frac: ArrayLike) -> np.ndarray:
+    """Steady-state VO2 of running, ACSM metabolic equation: 3.5 + 0.2 S + 0.9 S G.
+
+    Parameters
+    ----------
+    speed_m_per_min, grade_frac : array_like
+        Speed S [m min-1], for running (above about 134, 5 mph); grade G [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        VO2 [mL kg-1 min-1].
+
+    References
+    ----------
+    ACSM's Guidelines for Exercise Testing and Prescription, metabolic equations.
+
+    Examples
+    --------
+    >>> round(float(acsm_running_vo2(160.0, 0.05)), 1)
+    42.7
+    """
+    s = np.asarray(speed_m_per_min, dtype=float)
+    return VO2_PER_MET + 0.2 * s + 0.9 * s * np.asarray(grade_frac, dtype=float)
+
+
+def acsm_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: ArrayLike) -> np.ndarray:
+    """Gross MET of the ACSM walking equation, VO2 / 3.5, for either direction.
+
+    Assumptions: no backward equation exists, so ``direction`` is ignored (backward is costed
+    as forward); downhill is costed as level (grade clipped at 0). Speed 0 gives 1.0 MET.
+    Parameters, returns and references as :func:`compendium_met` and :func:`acsm_walking_vo2`.
+
+    >>> round(float(acsm_met(1.5646, 0.0, 1)), 2)
+    3.68
+    """
+    v, g, _ = np.broadcast_arrays(*(np.asarray(x, dtype=float)
+                                    for x in (speed_mps, grade_frac, direction)))
+    return acsm_walking_vo2(60.0 * np.maximum(v, 0.0), np.maximum(g, 0.0)) / VO2_PER_MET
+
+
+@dataclasses.dataclass(frozen=True)
+class ContinuousEnergyParams:
+    """Constants of :func:`continuous_met`, fitted by ``bench/fit_continuous_energy.py``.
+
+    Least squares on relative error, in steps: a, b to the 2011 forward level codes (n fitted
+    freely is 4.90, fixed at 5); c to the 2011 uphill codes 17210, 17211; r, c_b to 17320,
+    17325 and the Kim & Choi 2001 ratio, bounded by r >= 1 and c_b >= c. That bound is active:
+    unbounded, 17325 asks for c_b = 1.35 < c, a backward climb cheaper than a forward one.
+    """
+
+    level_linear: float = 1.684892367  # a [MET s m-1]
+    level_power: float = 0.066380959  # b [MET s^5 m^-5]
+    level_exponent: float = 5.0  # n [-]
+    grade_coef: float = 1.690745776  # c [mL kg-1 m-1], ACSM walking has 1.8
+    backward_factor: float = 1.559704530  # r [-], on the level net cost
+    backward_grade_coef: float = 1.690745776  # c_b [mL kg-1 m-1]
+
+
+CONTINUOUS_PARAMS = ContinuousEnergyParams()
+
+
+def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: ArrayLike, *,
+                   params: ContinuousEnergyParams = CONTINUOUS_PARAMS) -> np.ndarray:
+    """Gross MET of walking, continuous in speed and grade, both directions (the default).
+
+    With v the speed [m s-1], S = 60 v [m min-1] and G the grade, gross MET is::
+
+        forward:  1 +     (a v + b v**n) + c   S G / 3.5
+        backward: 1 + r * (a v + b v**n) + c_b S G / 3.5
+
+    The level net cost a v + b v**n is convex and increasing (the steep term follows the
+    Compendium's rise towards 4.5-5 mph); the grade term is the ACSM vertical term with a fitted
+    coefficient; backward walking multiplies the level net cost by r and has its own grade
+    coefficient. Assumptions: the 2011 Compendium codes (evaluated at their band midpoints,
+    17151 at 1.5 mph) are the truth for absolute cost, Kim & Choi 2001 only for the
+    backward/forward ratio (their absolute VO2 exceeds the Compendium's); r does not depend on
+    speed; downhill is costed as level (grade clipped at 0); fitted data span 1.5-5 mph and
+    0-10.5 %, beyond that it extrapolates. With a, b, c >= 0, r >= 1 and c_b >= c it never
+    decreases with speed or grade, is >= 1, backward >= forward, and is 1.0 at speed 0.
+
+    Parameters
+    ----------
+    speed_mps, grade_frac, direction : array_like
+        As :func:`compendium_met` [m s-1], [-], +1 / -1.
+    params : ContinuousEnergyParams
+        The fitted constants a, b, n, c, r, c_b (see its docstring for the fit).
+
+    Returns
+    -------
+    numpy.ndarray
+        Gross MET [-], the broadcast shape of the inputs.
+
+    References
+    ----------
+    Ainsworth BE et al. 2011, Med Sci Sports Exerc 43(8):1575-81; Kim & Choi 2001, J Korean
+    Acad Rehabil Med 25:474; ACSM metabolic equations. Errors: :func:`continuous_model_errors`.
+
+    Examples
+    --------
+    >>> continuous_met(1.5646, [0.0, 0.05], [[1], [-1]]).round(2).tolist()
+    [[4.26, 6.53], [6.08, 8.35]]
+    """
+    v, g, d = np.broadcast_arrays(*(np.asarray(x, dtype=float)
+                                    for x in (speed_mps, grade_frac, direction)))
+    v, g, p = np.maximum(v, 0.0), np.maximum(g, 0.0), params
+    level = p.level_linear * v + p.level_power * v**p.level_exponent
+    climb = 60.0 * v * g / VO2_PER_MET
+    back = d < 0
+    return (1.0 + np.where(back, p.backward_factor, 1.0) * level
+            + np.where(back, p.backward_grade_coef, p.grade_coef) * climb)
+
+
+EnergyModel = Callable[[ArrayLike, ArrayLike, ArrayLike], np.ndarray]
+#: Energy models by name: ``(speed_mps, grade_frac, direction) -> gross MET``.
+ENERGY_MODELS: dict[str, EnergyModel] = {
+    "continuous": continuous_met,
+    "compendium-2011": functools.partial(compendium_met, edition=2011),
+    "compendium-2024": functools.partial(compendium_met, edition=2024),
+    "compendium-2024-treadmill": functools.partial(compendium_met, edition=2024,
+                                                   treadmill_codes=True),
+    "acsm": acsm_met,
+}
+DEFAULT_ENERGY_MODEL = "continuous"
+
+#: Berling et al. 2006, J Cardiopulm Rehabil 26:391: VO2 [mL kg-1 min-1] (free, gripping).
+BERLING_2006_VO2 = ((20.3, 17.2), (22.8, 18.0), (26.1, 20.6))
+_GRIP_NET_FACTOR = float(np.mean([(grip - VO2_PER_MET) / (free - VO2_PER_MET)
+                                  for free, grip in BERLING_2006_VO2]))
+HANDRAIL_CODES = ("none", "light", "grip")
+#: Factor on net MET by handrail use. "grip": the mean net-VO2 ratio of Berling's three pairs.
+#: "light" has no published value: assumed half of grip's reduction.
+HANDRAIL_NET_FACTOR = {"none": 1.0, "light": 1.0 - (1.0 - _GRIP_NET_FACTOR) / 2.0,
+                       "grip": _GRIP_NET_FACTOR}
+
+
+def apply_handrail(met: ArrayLike, support: ArrayLike) -> np.ndarray:
+    """Gross MET with handrail support: 1 + (met - 1) * HANDRAIL_NET_FACTOR[support].
+
+    Parameters
+    ----------
+    met, support : array_like
+        Gross MET without support [-]; int index into :data:`HANDRAIL_CODES` (0 none, 1 light
+        touch, 2 grip).
+
+    Returns
+    -------
+    numpy.ndarray
+        Gross MET [-]. Grip lowers net cost by 22.6 %; light touch by half that (assumed).
+
+    References
+    ----------
+    Berling et al. 2006, J Cardiopulm Rehabil 26:391.
+
+    Examples
+    --------
+    >>> apply_handrail([4.3, 4.3, 4.3], [0, 1, 2]).round(2).tolist()
+    [4.3, 3.93, 3.56]
+    """
+    code = np.asarray(support)
+    if code.size and (not np.issubdtype(code.dtype, np.integer) or code.min() < 0
+                      or code.max() >= len(HANDRAIL_CODES)):
+        raise RetrosimError(f"handrail support codes must be 0, 1 or 2 {HANDRAIL_CODES}")
+    factor = np.array([HANDRAIL_NET_FACTOR[k] for k in HANDRAIL_CODES])[code]
+    return 1.0 + (np.asarray(met, dtype=float) - 1.0) * factor
+
+
+KCAL_CONVENTIONS = ("oxygen", "met-hours")
+#: Resting VO2 [mL kg-1 min-1] that defines 1 MET: the Compendium's 3.5 (Ainsworth 2011), the
+#: measured mean 2.6 (Byrne et al. 2005, J Appl Physiol 99:1112), 2.7 for people 60+ (Older
+#: Adult Compendium, Willis et al. 2024).
+RESTING_VO2 = {"standard": VO2_PER_MET, "byrne-2005": 2.6, "willis-2024-older": 2.7}
+
+
+def kcal_per_min(met: ArrayLike, mass_kg: ArrayLike, *, resting_vo2: ArrayLike = VO2_PER_MET,
+                 convention: str = "oxygen") -> np.ndarray:
+    """Energy expenditure rate of an activity of ``met`` gross MET.
+
+    "oxygen": MET x resting_vo2 x mass / 1000 x 5 kcal per L O2 (= MET x 3.5 x mass / 200).
+    "met-hours": 1 MET = 1 kcal kg-1 h-1 (scaled by resting_vo2 / 3.5); it gives 1/1.05, about
+    5 % less.
+
+    Parameters
+    ----------
+    met, mass_kg : array_like
+        Gross MET [-]; body mass [kg].
+    resting_vo2 : array_like
+        VO2 of 1 MET [mL kg-1 min-1], see :data:`RESTING_VO2`.
+    convention : str
+        One of :data:`KCAL_CONVENTIONS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Energy rate [kcal min-1].
+
+    References
+    ----------
+    Ainsworth BE et al. 2011, Med Sci Sports Exerc 43(8):1575-81.
+
+    Examples
+    --------
+    >>> (10 * kcal_per_min([4.3, 6.0, 8.0], 61.0)).round(2).tolist()
+    [45.9, 64.05, 85.4]
+    """
+    met, mass, vo2 = (np.asarray(x, dtype=float) for x in (met, mass_kg, resting_vo2))
+    if convention == "oxygen":
+        return met * vo2 * mass / 1000.0 * KCAL_PER_L_O2
+    if convention == "met-hours":
+        return met * mass / 60.0 * (vo2 / VO2_PER_MET)
+    raise RetrosimError(f"kcal convention must be one of {KCAL_CONVENTIONS}, got {convention!r}")
+
+
+def mifflin_st_jeor_rmr(mass_kg: ArrayLike, height_cm: ArrayLike, age_yr: ArrayLike,
+                        female: ArrayLike) -> np.ndarray:
+    """Resting metabolic rate: 10 W + 6.25 H - 5 A + 5 (men) or - 161 (women).
+
+    Parameters
+    ----------
+    mass_kg, height_cm, age_yr, female : array_like
+        Body mass W [kg], height H [cm], age A [yr]; True for women.
+
+    Returns
+    -------
+    numpy.ndarray
+        RMR [kcal day-1].
+
+    References
+    ----------
+    Mifflin MD, St Jeor ST et al. 1990, Am J Clin Nutr 51:241.
+
+    Examples
+    --------
+    >>> mifflin_st_jeor_rmr(61.0, 165.0, 55.0, [True, False]).tolist()
+    [1205.25, 1371.25]
+    """
+    w, h, a = (np.asarray(x, dtype=float) for x in (mass_kg, height_cm, age_yr))
+    return 10.0 * w + 6.25 * h - 5.0 * a + np.where(np.asarray(female, dtype=bool), -161.0, 5.0)
+
+
+def resting_vo2_from_rmr(rmr_kcal_day: ArrayLike, mass_kg: ArrayLike) -> np.ndarray:
+    """Resting VO2 from a resting metabolic rate, at 5 kcal per L O2.
+
+    Parameters
+    ----------
+    rmr_kcal_day, mass_kg : array_like
+        Resting metabolic rate [kcal day-1]; body mass [kg].
+
+    Returns
+    -------
+    numpy.ndarray
+        Resting VO2 [mL kg-1 min-1].
+
+    References
+    ----------
+    Ainsworth BE et al. 2011 (5 kcal per L O2); Byrne NM et al. 2005, J Appl Physiol 99:1112.
+
+    Examples
+    --------
+    >>> round(float(resting_vo2_from_rmr(1205.25, 61.0)), 3)
+    2.744
+    """
+    rmr, mass = np.asarray(rmr_kcal_day, dtype=float), np.asarray(mass_kg, dtype=float)
+    return rmr / KCAL_PER_L_O2 * 1000.0 / (24.0 * 60.0) / mass
