@@ -19,7 +19,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/retrosim compare compendium-2011 forward-vs-backward
+	$(BIN)/retrosim run compendium-2011
+	$(BIN)/retrosim compare forward-vs-backward
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

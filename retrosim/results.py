@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 #: name -> (units, long_name) of every variable the Dataset may hold.
 VARIABLES = {
-    "time": ("s", "time since the start of the session"),
+    "time": ("s", "time since the start"),
     "speed": ("m s-1", "belt speed"),
     "direction": ("1", "walking direction (+1 forward, -1 backward, 0 after the arm ends)"),
     "grade": ("1", "treadmill grade (rise over run)"),
@@ -78,6 +78,8 @@ def references(scenario: Scenario) -> list[str]:
     refs = [_REFERENCES.get(model.removesuffix("-treadmill"), _REFERENCES["continuous"])]
     if scenario.energy.resting_rate == "byrne-2005":
         refs.append("Byrne NM et al. (2005) J Appl Physiol 99:1112 (resting VO2)")
+    if scenario.energy.resting_rate == "willis-2024-older":
+        refs.append("Willis EA et al. (2024) Older Adult Compendium (1 MET = 2.7 mL/kg/min)")
     if scenario.energy.resting_rate == "mifflin-st-jeor":
         refs.append("Mifflin MD, St Jeor ST et al. (1990) Am J Clin Nutr 51:241 (RMR)")
     if scenario.subject.vo2max_ml_kg_min is None:

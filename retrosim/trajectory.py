@@ -21,7 +21,7 @@ from retrosim.errors import check_choice
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.subject import Cohort
 
-RESTING_RATES = ("standard", "byrne-2005", "mifflin-st-jeor")
+RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class EnergyOptions:
 
     model : a key of ``energy.ENERGY_MODELS`` (default "continuous").
     resting_rate : the subject's resting VO2: "standard" (3.5 mL kg-1 min-1, the MET
-        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005) or
+        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005),
+        "willis-2024-older" (2.7, the Older Adult Compendium's MET for people 60+) or
         "mifflin-st-jeor" (each person's RMR from mass, height, age and sex, Mifflin-St Jeor
         1990), which scales every MET as the Compendium's corrected-MET method does.
     convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
