@@ -198,16 +198,20 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     """
     best = x.max(axis=0)
     dt = np.diff(t)[:, None]
-    ramp = dt > 0
-    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=ramp)
+    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=dt > 0)
+    tau = np.broadcast_to(tau, k.shape)
     c = x[:-1] - u[:-1] + k * tau
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = k * tau / c
-        s_star = -tau * np.log(ratio)
-        interior = ramp & (c < 0) & (ratio > 0) & (ratio < 1) & (s_star < dt)
-        if interior.any():
-            peak = oxygen.first_order_ramp(x[:-1], u[:-1], k, s_star, tau)
-            best = np.maximum(best, np.where(interior, peak, -np.inf).max(axis=0))
+    rising_into_a_fall = (k < 0) & (c < 0)       # the only place an interior maximum can be
+    if not rising_into_a_fall.any():
+        return best
+    seg, subj = np.nonzero(rising_into_a_fall)
+    kk, cc, tt = k[seg, subj], c[seg, subj], tau[seg, subj]
+    ratio = kk * tt / cc
+    with np.errstate(divide="ignore"):
+        s_star = -tt * np.log(ratio)
+    inside = (ratio < 1) & (s_star < dt[seg, 0])
+    peak = oxygen.first_order_ramp(x[seg, subj], u[seg, subj], kk, s_star, tt)
+    np.maximum.at(best, subj[inside], peak[inside])
     return best
 
 
