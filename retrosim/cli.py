@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from retrosim import __version__, results
 from retrosim.errors import RetrosimError
@@ -18,13 +19,21 @@ EPILOG = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with retrosim's one-line errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"retrosim: error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="retrosim", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Simulate forward and backward treadmill walking: energy, oxygen uptake "
                     "and heart rate, arm by arm.")
     p.add_argument("--version", action="version", version=f"retrosim {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           parser_class=_Parser)
 
     run = sub.add_parser("run", help="run every arm of a scenario and print a summary",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,6 +79,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"{name:<{width}}  {scenario.describe(shipped[name])}")
         return 0
     names = [args.scenario] if args.command == "run" else args.scenarios
+    if args.command == "run" and args.output:
+        results.check_output_path(args.output)
     loaded = [scenario.load_scenario(name) for name in names]
     datasets = [engine.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
                            traces=args.command == "run" and args.output is not None)

@@ -12,6 +12,10 @@ import numbers
 from collections.abc import Iterable
 from typing import Any
 
+#: Characters that would break a message over several lines, and how they are shown instead.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in
+                              "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
 
 class RetrosimError(Exception):
     """Base class of every error retrosim reports to its user."""
@@ -37,7 +41,7 @@ class InputError(RetrosimError, ValueError):
         where = f"{self.source}: " if self.source else ""
         key = f"{self.key}: " if self.key else ""
         allowed = f"; allowed: {self.allowed}" if self.allowed else ""
-        return f"{where}{key}{self.problem}{allowed}"
+        return f"{where}{key}{self.problem}{allowed}".translate(_LINE_BREAKS)
 
     def within(self, key_prefix: str | None = None, source: str | None = None) -> InputError:
         """The same error seen from further out: a longer key, a file name."""
@@ -56,7 +60,11 @@ def check_number(key: str, value: Any, low: float, high: float, unit: str = "",
     kind = "a whole number" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(key, f"{value!r} is not {kind}", allowed)
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:                    # an integer beyond the range of a float
+        raise InputError(key, "is out of range", allowed) from None
+    if not finite:
         raise InputError(key, f"{value!r} is not a finite number", allowed)
     if integer and value != int(value):
         raise InputError(key, f"{value!r} is not {kind}", allowed)
@@ -74,4 +82,4 @@ def check_choice(key: str, value: Any, choices: Iterable[str]) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1e6 else f"{x:g}"

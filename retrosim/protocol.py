@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -153,7 +154,8 @@ def _one_of(table: dict[str, Any], options: dict[str, float], key: str, what: st
         raise InputError(key, f"{problem} {what} keys", " | ".join(options))
     name = given[0]
     value = table[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not abs(value) <= sys.float_info.max:
         raise InputError(f"{key}.{name}", f"{value!r} is not a finite number", "a number")
     return value * options[name]
 
@@ -174,8 +176,9 @@ def _parse_table(table: dict[str, Any], key: str) -> Stage:
                              ("forward", "backward"))
     speed = _one_of(table, _SPEED_KEYS, key, "speed")
     grade = table.get("grade_pct", 0.0)
-    if isinstance(grade, bool) or not isinstance(grade, int | float):
-        raise InputError(f"{key}.grade_pct", f"{grade!r} is not a number", "0-15 %")
+    if isinstance(grade, bool) or not isinstance(grade, int | float) or \
+            not abs(grade) <= sys.float_info.max:
+        raise InputError(f"{key}.grade_pct", f"{grade!r} is not a finite number", "0-15 %")
     return Stage.make(DIRECTIONS[direction], speed, grade / 100.0, duration, handrail, key=key)
 
 

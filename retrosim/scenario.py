@@ -24,8 +24,10 @@ TOP_KEYS = ("name", "description", "seed", "subject", "energy", "treadmill", "ou
 ARM_KEYS = ("stages", "handrail", "description")
 ENERGY_KEYS = ("model", "resting_rate", "convention")
 OUTPUT_KEYS = ("trace_step_s",)
+REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex",
+            "arms": "[arms.NAME] with stages = [...]"}
 MAX_SUBJECTS = 10_000_000
-_ARM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,13 @@ class Scenario:
 
     @classmethod
     def _from_dict(cls, data: dict[str, Any], source: str | None) -> Scenario:
+        if not isinstance(data, dict):
+            raise InputError("", f"{type(data).__name__} is not a table of scenario keys",
+                             ", ".join(TOP_KEYS))
         _known(data, TOP_KEYS, "", "top-level key")
-        for key in ("name", "subject", "arms"):
+        for key, allowed in REQUIRED.items():
             if key not in data:
-                raise InputError(key, "is required", None)
+                raise InputError(key, "is required", allowed)
         name = _string(data, "name")
         description = _string(data, "description") if "description" in data else ""
         seed = int(check_number("seed", data.get("seed", 0), 0, 2**63 - 1, integer=True))
@@ -89,7 +94,7 @@ class Scenario:
 
 def _arm(name: str, spec: Any) -> Arm:
     key = f"arms.{name}"
-    if not _ARM_NAME.match(name):
+    if not isinstance(name, str) or not _ARM_NAME.fullmatch(name):
         raise InputError(key, "is not a usable arm name", "letters, digits, '-' and '_'")
     if not isinstance(spec, dict):
         raise InputError(key, "is not a table", "[arms.NAME] with stages = [...]")
@@ -107,11 +112,14 @@ def _arm(name: str, spec: Any) -> Arm:
 def _known(table: dict[str, Any], allowed: tuple[str, ...], prefix: str, what: str) -> None:
     for key in table:
         if key not in allowed:
-            raise InputError(f"{prefix}{key}", f"is not a {what}", ", ".join(allowed))
+            article = "an" if what[0] in "aeiou" else "a"
+            raise InputError(f"{prefix}{key}", f"is not {article} {what}", ", ".join(allowed))
 
 
 def _string(table: dict[str, Any], key: str, prefix: str = "") -> str:
     value = table[key]
+    if key == "name" and isinstance(value, str) and len(value.splitlines()) > 1:
+        raise InputError(key, f"{value!r} spans several lines", "a one-line name")
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{prefix}.{key}" if prefix else key, f"{value!r} is not a text",
                          "a non-empty string")
@@ -157,11 +165,14 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     61.0
     """
     path = Path(path_or_name)
+    if path.is_dir():
+        raise InputError("", "is a folder, not a scenario file", "a .toml file or a bundled "
+                         "scenario name", source=str(path))
     if not path.is_file():
         shipped = bundled()
         if str(path_or_name) not in shipped:
-            raise InputError("", f"{str(path_or_name)!r} is neither a file nor a bundled "
-                             "scenario", ", ".join(sorted(shipped)))
+            raise InputError("", "is neither a file nor a bundled scenario",
+                             ", ".join(sorted(shipped)), source=str(path_or_name))
         path = shipped[str(path_or_name)]
     try:
         text = path.read_text(encoding="utf-8")

@@ -106,11 +106,15 @@ class Subject:
         for key in table:
             if key not in known:
                 raise InputError(key, "is not a subject key", ", ".join(sorted(known)))
-        for key in ("mass_kg", "age_yr", "sex"):
+        for key in ("mass_kg", "age_yr"):
             if key not in table:
-                raise InputError(key, "is required", None)
+                low, high, unit = LIMITS[key]
+                raise InputError(key, "is required", f"{low:g}-{high:g} {unit}")
+        if "sex" not in table:
+            raise InputError("sex", "is required", " | ".join(SEXES))
         if "balance" in table and "berg" in table:
-            raise InputError("berg", "give either balance or berg, not both", None)
+            raise InputError("berg", "give either balance or berg, not both",
+                             f"balance = {' | '.join(BALANCE_LEVELS)}, or berg = 0-56")
         return cls(**table)
 
 
