@@ -11,7 +11,6 @@ which they were scheduled.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -20,19 +19,11 @@ import xarray as xr
 from retrosim import results
 from retrosim.protocol import Protocol, Stage
 from retrosim.scenario import Arm, Scenario
+from retrosim.session import EventLog, Session
 from retrosim.subject import HANDRAIL_LEVELS, Cohort
-from retrosim.trajectory import Physiology, Timeline, solve
+from retrosim.timeline import Timeline
+from retrosim.trajectory import Physiology, solve
 from retrosim.treadmill import Treadmill, TreadmillLimits
-
-
-@dataclass
-class EventLog:
-    """What happened, in order: ``(time_s, subject, kind, detail)``; subject -1 means all."""
-
-    rows: list[tuple[float, int, str, str]] = field(default_factory=list)
-
-    def add(self, time_s: float, kind: str, detail: str, subject: int = -1) -> None:
-        self.rows.append((float(time_s), subject, kind, detail))
 
 
 def follow_protocol(env: simpy.Environment, protocol: Protocol, belt: Treadmill,
@@ -84,19 +75,24 @@ def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:
         stage_at.append(i)
     t = np.asarray(times)
     idx = np.asarray(stage_at)
-    return Timeline(t=t, velocity=np.interp(t, tb, v), grade=np.interp(t, tb, g),
-                    handrail=support[idx].astype(np.int8), direction=direction[idx])
+    return Timeline.shared(t, np.interp(t, tb, v), np.interp(t, tb, g), support[idx],
+                           direction[idx])
 
 
-def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, *, traces: bool,
-            trace_step_s: float) -> results.ArmResult:
-    """Simulate one arm for the whole cohort."""
+def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
+    """Simulate one arm for the whole cohort.
+
+    The SimPy run gives the shared inputs; the physiology follows in closed form; per-subject
+    event models may then stop some subjects, whose physiology is solved again.
+    """
     if arm.handrail is not None:
         cohort = cohort.with_handrail(arm.handrail)
     timeline, log = simulate_arm(arm.protocol, scenario.treadmill)
-    trajectory = solve(timeline, Physiology.of(cohort, scenario.energy), scenario.energy)
-    return results.ArmResult(arm.name, timeline.duration_s, trajectory.summary(),
-                             trajectory if traces else None, log.rows)
+    physiology = Physiology.of(cohort, scenario.energy)
+    session = Session(arm, scenario, cohort, seed, timeline, physiology,
+                      solve(timeline, physiology, scenario.energy), log)
+    session.apply_stops(scenario.treadmill.estop_decel_mps2)
+    return session
 
 
 def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
@@ -115,6 +111,6 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
 
     seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
     cohort = Cohort.from_subject(scenario.subject, subjects)
-    arms = [run_arm(arm, scenario, cohort, traces=traces, trace_step_s=step)
-            for arm in scenario.arms.values()]
-    return results.assemble(arms, scenario, seed=seed, trace_step_s=step if traces else None)
+    sessions = [run_arm(arm, scenario, cohort, seed) for arm in scenario.arms.values()]
+    return results.assemble(sessions, scenario, seed=seed,
+                            trace_step_s=step if traces else None)

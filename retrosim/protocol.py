@@ -216,4 +216,5 @@ def _fmt_duration(seconds: float) -> str:
 
 
 def _fmt_speed(speed_mps: float) -> str:
-    return f"{units.mps_to_mph(speed_mps):.2g} mph ({units.mps_to_kmh(speed_mps):.2g} km/h)"
+    speed_mps = float(speed_mps)
+    return f"{speed_mps / units.MPS_PER_MPH:.2g} mph ({speed_mps / units.MPS_PER_KMH:.2g} km/h)"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ from retrosim.errors import InputError
 
 if TYPE_CHECKING:
     from retrosim.scenario import Scenario
-    from retrosim.trajectory import Trajectory
+    from retrosim.session import Session
 
 #: name -> (units, long_name) of every variable the Dataset may hold.
 VARIABLES = {
@@ -61,17 +60,6 @@ _ALWAYS = (
 )
 
 
-@dataclass
-class ArmResult:
-    """What one arm's run produced, before it becomes part of the Dataset."""
-
-    name: str
-    duration_s: float
-    summary: dict[str, np.ndarray]
-    trajectory: Trajectory | None
-    events: list[tuple[float, int, str, str]]
-
-
 def references(scenario: Scenario) -> list[str]:
     """The sources a run of ``scenario`` rests on."""
     model = scenario.energy.model
@@ -93,34 +81,39 @@ def _time_axis(duration_s: float, step_s: float) -> np.ndarray:
     return np.append(t, duration_s) if t[-1] != duration_s else t
 
 
-def assemble(arms: list[ArmResult], scenario: Scenario, *, seed: int,
+def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
              trace_step_s: float | None) -> xr.Dataset:
     """The result Dataset of a run (traces only when ``trace_step_s`` is given)."""
-    names = [a.name for a in arms]
-    n = len(arms[0].summary["energy_total"])
+    names = [s.arm.name for s in sessions]
+    n = sessions[0].size
+    summaries = [{**s.trajectory.summary(), **s.summary} for s in sessions]
     data: dict[str, tuple] = {
-        name: (("arm", "subject"), np.stack([a.summary[name] for a in arms]))
-        for name in SUMMARIES
+        name: (("arm", "subject"), np.stack([summary[name] for summary in summaries]))
+        for name in summaries[0]
     }
-    data["duration"] = (("arm",), np.array([a.duration_s for a in arms]))
-    coords: dict[str, tuple | list | np.ndarray] = {"arm": names, "subject": np.arange(n)}
+    durations = [s.timeline.duration_s for s in sessions]
+    data["duration"] = (("arm",), np.array(durations))
+    coords: dict[str, tuple | list | np.ndarray] = {
+        "arm": names, "subject": sessions[0].cohort.index}
     if trace_step_s is not None:
-        time = _time_axis(max(a.duration_s for a in arms), trace_step_s)
+        time = _time_axis(max(durations), trace_step_s)
         coords["time"] = time
-        sampled = [a.trajectory.sample(time) for a in arms if a.trajectory is not None]
-        for name in TRACES:
-            per_arm = [np.broadcast_to(s[name].T if s[name].ndim == 2 else s[name], (n, len(time)))
-                       for s in sampled]
-            stacked = np.stack(per_arm)
+        sampled = [{**s.trajectory.sample(time),
+                    **{name: f(time) for name, f in s.traces.items()}} for s in sessions]
+        for name in sampled[0]:
+            stacked = np.stack([np.broadcast_to(tr[name], (len(time), n)).T for tr in sampled])
             data[name] = (("arm", "subject", "time"),
                           np.nan_to_num(stacked).astype(np.int8) if name == "direction"
                           else stacked)
-    events = [(t, a.name, subj, kind, detail) for a in arms for t, subj, kind, detail in a.events]
-    data["event_time"] = (("event",), np.array([e[0] for e in events]))
-    data["event_arm"] = (("event",), np.array([e[1] for e in events], dtype=str))
-    data["event_subject"] = (("event",), np.array([e[2] for e in events], dtype=np.int64))
-    data["event_kind"] = (("event",), np.array([e[3] for e in events], dtype=str))
-    data["event_detail"] = (("event",), np.array([e[4] for e in events], dtype=str))
+    columns = [s.log.columns() for s in sessions]
+    data["event_time"] = (("event",), np.concatenate([c[0] for c in columns]))
+    data["event_arm"] = (("event",), np.concatenate(
+        [np.full(len(c[0]), name) for c, name in zip(columns, names, strict=True)]).astype(str))
+    data["event_subject"] = (("event",), np.concatenate([
+        np.where(c[1] >= 0, s.cohort.index[np.maximum(c[1], 0)], -1)
+        for c, s in zip(columns, sessions, strict=True)]).astype(np.int64))
+    data["event_kind"] = (("event",), np.concatenate([c[2] for c in columns]).astype(str))
+    data["event_detail"] = (("event",), np.concatenate([c[3] for c in columns]).astype(str))
     ds = xr.Dataset(data, coords=coords)
     for name, (units, long_name) in VARIABLES.items():
         if name in ds.variables:

@@ -122,6 +122,8 @@ class Subject:
 class Cohort:
     """People as a struct of arrays: every field has one entry per subject.
 
+    ``index`` is each person's global subject number: it keys their random streams, so a
+    person draws the same numbers whichever batch or chunk they are simulated in.
     Codes: ``female`` bool; ``handrail`` index into HANDRAIL_LEVELS; ``fitness`` index into
     FITNESS_LEVELS; ``balance`` index into BALANCE_LEVELS; ``berg`` NaN when not given;
     ``vo2max_ml_kg_min`` NaN when it is to be predicted.
@@ -139,14 +141,15 @@ class Cohort:
     dbp_rest: np.ndarray
     handrail: np.ndarray
     fitness: np.ndarray
+    index: np.ndarray
 
     @property
     def size(self) -> int:
         return int(self.mass_kg.shape[0])
 
     @classmethod
-    def from_subject(cls, subject: Subject, n: int = 1) -> Cohort:
-        """``n`` people with the characteristics of ``subject``."""
+    def from_subject(cls, subject: Subject, n: int = 1, first: int = 0) -> Cohort:
+        """``n`` people with the characteristics of ``subject``, numbered from ``first``."""
         height = subject.height_cm or _DEFAULT_HEIGHT_CM[subject.sex]
 
         def full(value: float, dtype: Any = float) -> np.ndarray:
@@ -163,6 +166,7 @@ class Cohort:
             sbp_rest=full(subject.resting_bp_mmhg[0]), dbp_rest=full(subject.resting_bp_mmhg[1]),
             handrail=full(HANDRAIL_LEVELS.index(subject.handrail), np.int8),
             fitness=full(FITNESS_LEVELS.index(subject.fitness), np.int8),
+            index=np.arange(first, first + n, dtype=np.int64),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:

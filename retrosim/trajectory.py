@@ -8,7 +8,8 @@ exact step (:func:`retrosim.physiology.oxygen.first_order_ramp`), energy is the 
 of a linear rate, and peaks are found where the closed form's derivative vanishes. Traces are
 sampled from the same closed form at any resolution; no fixed time step is ever taken.
 
-Arrays are laid out (knot, subject): K knots, N subjects.
+Arrays are laid out (knot, subject): K knots, N subjects; the timeline's knots are (K, S)
+with S = 1 (shared) or N (per subject), and broadcast.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from retrosim.errors import check_choice
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.subject import Cohort
+from retrosim.timeline import Timeline
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
 
@@ -80,25 +82,6 @@ class Physiology:
 
 
 @dataclass(frozen=True)
-class Timeline:
-    """An arm's inputs as knots joined by straight lines; equal neighbouring times mark a jump.
-
-    t [s], velocity [m s-1, + forward], grade [-], handrail (support code for everyone, or -1
-    for each subject's own), direction (+1/-1, the commanded walking direction).
-    """
-
-    t: np.ndarray
-    velocity: np.ndarray
-    grade: np.ndarray
-    handrail: np.ndarray
-    direction: np.ndarray
-
-    @property
-    def duration_s(self) -> float:
-        return float(self.t[-1])
-
-
-@dataclass(frozen=True)
 class Trajectory:
     """Knot values of demand and state for every subject, and the closed form between them."""
 
@@ -123,36 +106,37 @@ class Trajectory:
         }
 
     def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
-        """Traces at ``times`` [s], each (M, N), from the closed form; NaN after the end."""
+        """Traces at ``times`` [s], each (M, N) or (M, 1) for the shared inputs; NaN after the
+        end."""
         tl = self.timeline
         times = np.asarray(times, dtype=float)
-        inside = times <= tl.t[-1]
-        j = np.clip(np.searchsorted(tl.t, times, side="right") - 1, 0, len(tl.t) - 2)
-        s = (np.minimum(times, tl.t[-1]) - tl.t[j])[:, None]
-        length = (tl.t[j + 1] - tl.t[j])[:, None]
+        inside = (times[:, None] <= tl.t[-1])                        # (M, S)
+        j, s, length = tl.locate(times)
         w = np.divide(s, length, out=np.zeros_like(s), where=length > 0)
 
+        def at(knots: np.ndarray, jj: np.ndarray) -> np.ndarray:
+            if knots.shape[1] == 1:
+                return knots[jj[:, 0]]
+            return np.take_along_axis(knots, np.broadcast_to(jj, (jj.shape[0], knots.shape[1])),
+                                      axis=0)
+
         def lerp(knots: np.ndarray) -> np.ndarray:
-            k = knots if knots.ndim == 2 else knots[:, None]
-            return k[j] + (k[j + 1] - k[j]) * w
+            return at(knots, j) + (at(knots, j + 1) - at(knots, j)) * w
 
         def relax(state: np.ndarray, target: np.ndarray, tau: np.ndarray) -> np.ndarray:
-            slope = np.divide(target[j + 1] - target[j], length,
-                              out=np.zeros_like(target[j]), where=length > 0)
-            return oxygen.first_order_ramp(state[j], target[j], slope, s, tau)
+            u0, u1 = at(target, j), at(target, j + 1)
+            slope = np.divide(u1 - u0, length, out=np.zeros_like(u1 - u0), where=length > 0)
+            return oxygen.first_order_ramp(at(state, j), u0, slope, s, tau)
 
-        velocity = lerp(tl.velocity)[:, 0]
-        direction = np.where(velocity != 0, np.sign(velocity), tl.direction[j])
+        velocity = lerp(tl.velocity)
+        direction = np.where(velocity != 0, np.sign(velocity), at(tl.direction, j))
         traces = {
-            "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade)[:, 0],
+            "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade),
             "met": lerp(self.met), "energy": lerp(self.energy),
             "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
             "hr": relax(self.hr, self.hr_target, self.tau_hr_s),
         }
-        for name, value in traces.items():
-            mask = inside if value.ndim == 1 else inside[:, None]
-            traces[name] = np.where(mask, value, np.nan)
-        return traces
+        return {name: np.where(inside, value, np.nan) for name, value in traces.items()}
 
 
 def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
@@ -161,9 +145,8 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     model = energy.ENERGY_MODELS[options.model]
     met_bare = model(np.abs(timeline.velocity), timeline.grade,
                      np.where(timeline.velocity < 0, -1, 1))
-    support = np.where(timeline.handrail[:, None] >= 0, timeline.handrail[:, None],
-                       p.handrail[None, :])
-    met = energy.apply_handrail(met_bare[:, None], support)
+    support = np.where(timeline.handrail >= 0, timeline.handrail, p.handrail[None, :])
+    met = energy.apply_handrail(met_bare, support)
     demand = met * p.vo2_rest
     vo2_target = np.minimum(demand, p.vo2_max)
     hr_target = heart.steady_state_hr(demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max)
@@ -174,16 +157,13 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     vo2, hr, kcal = (np.empty((k, n)) for _ in range(3))
     vo2[0], hr[0], kcal[0] = p.vo2_rest, p.hr_rest, 0.0
     for i in range(k - 1):
-        dt = timeline.t[i + 1] - timeline.t[i]
-        if dt == 0.0:                          # a jump of the target: the state is continuous
-            vo2[i + 1], hr[i + 1], kcal[i + 1] = vo2[i], hr[i], kcal[i]
-            continue
-        vo2[i + 1] = oxygen.first_order_ramp(vo2[i], vo2_target[i],
-                                             (vo2_target[i + 1] - vo2_target[i]) / dt, dt,
-                                             p.tau_vo2_s)
-        hr[i + 1] = oxygen.first_order_ramp(hr[i], hr_target[i],
-                                            (hr_target[i + 1] - hr_target[i]) / dt, dt,
-                                            p.tau_hr_s)
+        dt = timeline.t[i + 1] - timeline.t[i]               # (S,): zero at a jump
+        ramp = dt > 0
+        safe = np.where(ramp, dt, 1.0)
+        for x, u in ((vo2, vo2_target), (hr, hr_target)):
+            tau = p.tau_vo2_s if x is vo2 else p.tau_hr_s
+            slope = np.where(ramp, (u[i + 1] - u[i]) / safe, 0.0)
+            x[i + 1] = np.where(ramp, oxygen.first_order_ramp(x[i], u[i], slope, dt, tau), x[i])
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
                       p.tau_vo2_s, p.tau_hr_s)
@@ -197,7 +177,7 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     ``C < 0`` (the state still rising toward a target that is falling) and ``0 < s* < L``.
     """
     best = x.max(axis=0)
-    dt = np.diff(t)[:, None]
+    dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
     k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=dt > 0)
     tau = np.broadcast_to(tau, k.shape)
     c = x[:-1] - u[:-1] + k * tau
@@ -209,7 +189,7 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     ratio = kk * tt / cc
     with np.errstate(divide="ignore"):
         s_star = -tt * np.log(ratio)
-    inside = (ratio < 1) & (s_star < dt[seg, 0])
+    inside = (ratio < 1) & (s_star < dt[seg, subj])
     peak = oxygen.first_order_ramp(x[seg, subj], u[seg, subj], kk, s_star, tt)
     np.maximum.at(best, subj[inside], peak[inside])
     return best
@@ -217,5 +197,5 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
 
 def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Time average of a piecewise-linear quantity over the whole timeline."""
-    dt = np.diff(t)[:, None]
+    dt = np.diff(t, axis=0)
     return (0.5 * dt * (y[1:] + y[:-1])).sum(axis=0) / (t[-1] - t[0])

@@ -38,23 +38,28 @@ class TreadmillLimits:
     start : "stopped" (the belt starts from rest, default) or "at-speed" (the session clock
         starts once the belt runs at the first stage's speed and incline, as the Compendium's
         steady-state values assume).
+    estop_decel_mps2 : deceleration of an emergency stop [m s-2]; 1.5, a design assumption
+        within the 1-2 m s-2 REFERENCES.md section 6 gives.
     """
 
     forward_accel_mps2: float = 0.2
     backward_accel_mps2: float = 0.15
     incline_rate_frac_per_s: float = 0.0075
     start: str = "stopped"
+    estop_decel_mps2: float = 1.5
 
     @classmethod
     def from_dict(cls, table: dict) -> TreadmillLimits:
-        keys = ("forward_accel_mps2", "backward_accel_mps2", "incline_rate_pct_per_s", "start")
+        keys = ("forward_accel_mps2", "backward_accel_mps2", "incline_rate_pct_per_s", "start",
+                "estop_decel_mps2")
         for key in table:
             if key not in keys:
                 raise InputError(key, "is not a treadmill key", ", ".join(keys))
         kwargs: dict = {}
-        for key in ("forward_accel_mps2", "backward_accel_mps2"):
+        for key, high in (("forward_accel_mps2", 2.0), ("backward_accel_mps2", 2.0),
+                          ("estop_decel_mps2", 5.0)):
             if key in table:
-                kwargs[key] = check_number(key, table[key], 0.05, 2.0, "m s-2")
+                kwargs[key] = check_number(key, table[key], 0.05, high, "m s-2")
         if "incline_rate_pct_per_s" in table:
             rate = check_number("incline_rate_pct_per_s", table["incline_rate_pct_per_s"],
                                 0.1, 5.0, "% s-1")

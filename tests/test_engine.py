@@ -69,7 +69,7 @@ def test_o2_deficit_is_repaid_during_recovery():
     rest = phys.vo2_rest[0]
     uptake = np.trapezoid(vo2 - rest, t)
     # demand above rest: 10 min at the stage's target plus the linear ramp down to rest
-    demand = np.trapezoid(traj.vo2_target[:, 0] - rest, traj.timeline.t)
+    demand = np.trapezoid(traj.vo2_target[:, 0] - rest, traj.timeline.t[:, 0])
     assert demand > (traj.vo2_target[1, 0] - rest) * 600.0
     assert uptake == pytest.approx(demand, rel=1e-6)
 
@@ -81,7 +81,7 @@ def test_o2_deficit_is_repaid_during_recovery():
 ])
 def test_closed_form_matches_an_ode_solver_and_finds_the_exact_peak(stages):
     traj, phys = trajectory_of(stages)
-    t_knots, u = traj.timeline.t, traj.vo2_target[:, 0]
+    t_knots, u = traj.timeline.t[:, 0], traj.vo2_target[:, 0]
     tau = phys.tau_vo2_s[0]
 
     def target(t):

@@ -1,0 +1,99 @@
+"""An arm's inputs as knots joined by straight lines, shared or per subject.
+
+Between two knots the belt velocity, grade, handrail and direction are constant or linear in
+time; a knot repeated at the same time marks a jump. Arrays are ``(K, S)``: K knots for S
+columns, where ``S == 1`` is one timeline shared by every subject (the protocol as commanded)
+and ``S == N`` gives each subject its own (after a fall or a stop, say). Everything
+downstream broadcasts over S, so the shared case costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_CHUNK = 2048     # subjects per chunk when locating sample times on per-subject knots
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Knot arrays, each ``(K, S)``.
+
+    t [s], velocity [m s-1, + forward], grade [-], handrail (support code for everyone, or -1
+    for each subject's own), direction (+1/-1, the commanded walking direction).
+    """
+
+    t: np.ndarray
+    velocity: np.ndarray
+    grade: np.ndarray
+    handrail: np.ndarray
+    direction: np.ndarray
+
+    @classmethod
+    def shared(cls, t, velocity, grade, handrail, direction) -> Timeline:
+        """One timeline for every subject, from 1-D knot arrays."""
+        def col(a, dtype=float):
+            return np.asarray(a, dtype=dtype).reshape(-1, 1)
+        return cls(col(t), col(velocity), col(grade), col(handrail, np.int8),
+                   col(direction, np.int8))
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.t[-1].max())
+
+    def locate(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each time and column: segment index j, offset into it and its length, ``(M, S)``.
+
+        Times beyond the last knot are located at the end of the last segment.
+        """
+        t = self.t
+        k = t.shape[0]
+        times = np.asarray(times, dtype=float)
+        if t.shape[1] == 1:
+            j = np.searchsorted(t[:, 0], times, side="right")[:, None] - 1
+        else:
+            j = np.empty((times.size, t.shape[1]), dtype=np.intp)
+            for c in range(0, t.shape[1], _CHUNK):
+                cols = t[:, c:c + _CHUNK]
+                j[:, c:c + _CHUNK] = (cols[None, :, :] <= times[:, None, None]).sum(1) - 1
+        j = np.clip(j, 0, k - 2)
+        start = np.take_along_axis(t, j, axis=0) if t.shape[1] > 1 else t[j[:, 0]]
+        end = np.take_along_axis(t, j + 1, axis=0) if t.shape[1] > 1 else t[j[:, 0] + 1]
+        offset = np.minimum(times[:, None], end) - start
+        return j, offset, end - start
+
+    def stop(self, t_stop: np.ndarray, decel_mps2: float | np.ndarray) -> Timeline:
+        """Each subject's own timeline, their belt stopped from ``t_stop`` (inf: never).
+
+        From ``t_stop`` the belt decelerates at ``decel_mps2`` to rest and stays there (drive
+        cut, incline held) until the session's end; the commanded handrail and direction in
+        force at the stop are kept. Subjects who never stop keep the shared knots.
+        """
+        end = self.duration_s
+        n = np.asarray(t_stop).size
+        t_stop = np.minimum(np.asarray(t_stop, dtype=float), end)
+        t, v, g, h, d = (np.broadcast_to(a, (a.shape[0], n))
+                         for a in (self.t, self.velocity, self.grade, self.handrail,
+                                   self.direction))
+        k = t.shape[0]
+        m = np.clip((t < t_stop).sum(0), 1, k - 1)          # knots kept before the stop
+        cols = np.arange(n)
+        w = np.clip((t_stop - t[m - 1, cols]) /
+                    np.where(t[m, cols] > t[m - 1, cols], t[m, cols] - t[m - 1, cols], 1.0),
+                    0.0, 1.0)
+        v_stop = v[m - 1, cols] + w * (v[m, cols] - v[m - 1, cols])
+        g_stop = g[m - 1, cols] + w * (g[m, cols] - g[m - 1, cols])
+        t_rest = np.minimum(t_stop + np.abs(v_stop) / decel_mps2, end)
+        v_rest = np.where(t_rest < end, 0.0,
+                          v_stop - np.sign(v_stop) * decel_mps2 * (end - t_stop))
+        stops = t_stop < end
+        p = np.arange(k + 3)[:, None]
+        src = np.where(stops, np.minimum(p, m - 1), np.minimum(p, k - 1))
+        out = [np.take_along_axis(a, src, axis=0).copy() for a in (t, v, g, h, d)]
+        for q, (tq, vq) in enumerate(((t_stop, v_stop), (t_rest, v_rest), (end, v_rest))):
+            at = stops & (p >= m + q) if q == 2 else stops & (p == m + q)
+            out[0] = np.where(at, tq, out[0])
+            out[1] = np.where(at, vq, out[1])
+            out[2] = np.where(at, g_stop, out[2])
+        return Timeline(*out)
