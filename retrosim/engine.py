@@ -10,7 +10,7 @@ which they were scheduled.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import numpy as np
 import simpy
@@ -79,6 +79,13 @@ def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:
                            direction[idx])
 
 
+#: Per-subject event models, called in order with each arm's :class:`Session`. ``DURING``
+#: models see the session as commanded and may propose stops (a fall, a stop criterion);
+#: ``AFTER`` models run once the stops are spliced in and describe the aftermath.
+DURING: list[Callable[[Session], None]] = []
+AFTER: list[Callable[[Session], None]] = []
+
+
 def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
     """Simulate one arm for the whole cohort.
 
@@ -91,7 +98,11 @@ def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
     physiology = Physiology.of(cohort, scenario.energy)
     session = Session(arm, scenario, cohort, seed, timeline, physiology,
                       solve(timeline, physiology, scenario.energy), log)
+    for model in DURING:
+        model(session)
     session.apply_stops(scenario.treadmill.estop_decel_mps2)
+    for model in AFTER:
+        model(session)
     return session
 
 
