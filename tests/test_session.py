@@ -19,15 +19,13 @@ def test_event_log_orders_by_time_and_drops_what_follows_a_stop():
 
 def test_a_proposed_stop_ends_that_subjects_walk(monkeypatch):
     """An event model stopping subject 1 at 90 s: the belt stops, the rest is untouched."""
-    original = engine.Session.apply_stops
 
-    def stop_subject_one(self, decel):
-        self.propose_stop(np.array([1]), np.array([120.0]), "test")
-        self.propose_stop(np.array([1]), np.array([90.0]), "earlier")
-        self.log.add_many(np.array([90.0, 150.0]), np.array([1, 1]), "test", "x")
-        original(self, decel)
+    def stop_subject_one(session):
+        session.propose_stop(np.array([1]), np.array([120.0]), "test")
+        session.propose_stop(np.array([1]), np.array([90.0]), "earlier")
+        session.log.add_many(np.array([90.0, 150.0]), np.array([1, 1]), "test", "x")
 
-    monkeypatch.setattr(engine.Session, "apply_stops", stop_subject_one)
+    monkeypatch.setattr(engine, "DURING", [stop_subject_one])
     sc = retrosim.load_scenario("forward-vs-backward")
     ds = retrosim.run(sc, subjects=2)
     a = ds.sel(arm="forward")
