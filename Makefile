@@ -27,6 +27,9 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_bp.py
+	$(BIN)/python bench/bench_closedloop.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet ruff

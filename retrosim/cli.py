@@ -16,6 +16,10 @@ EPILOG = """examples:
   retrosim run knee-rehab-first-session -o session.nc --subjects 20
   retrosim run my-protocol.toml --seed 3
   retrosim compare compendium-2011 forward-vs-backward
+  retrosim sweep knee-rehab-six-protocols --subjects 100000 -o six.zarr
+  retrosim validate                           every published value against the models
+  retrosim report compendium-2011 -o report.html
+  retrosim check hr-target --scenario hr-controller   a controller against the safety invariants
 """
 
 
@@ -47,7 +51,54 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     _run_options(cmp)
 
+    swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    swp.add_argument("scenario", metavar="SCENARIO",
+                     help="a scenario file (TOML) or the name of a bundled scenario")
+    swp.add_argument("-o", "--output", metavar="OUT.zarr", required=True,
+                     help="the Zarr store to write (summaries, trace sample, bands, comparison)")
+    swp.add_argument("--subjects", type=int, metavar="N",
+                     help="virtual people (default: the [cohort] size, else 1)")
+    swp.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    swp.add_argument("--scheduler", metavar="ADDRESS",
+                     help="a running Dask scheduler (default: a local cluster; 'in-process' "
+                          "for no Dask)")
+    swp.add_argument("--workers", type=int, metavar="N",
+                     help="local cluster workers (default: one per CPU)")
+    swp.add_argument("--chunk-size", type=int, metavar="N",
+                     help="people per task (default 32768)")
+    swp.add_argument("--resume", action="store_true",
+                     help="finish the sweep in OUT.zarr, skipping the chunks it holds")
+    swp.add_argument("--sample", type=int, metavar="N", default=10,
+                     help="people whose full traces are kept (10)")
+    swp.add_argument("--band-step", type=float, metavar="S", default=60.0,
+                     help="time step of the percentile bands in seconds; 0: none (60)")
+
     sub.add_parser("scenarios", help="list the bundled scenarios")
+
+    from retrosim import checkcli  # retrosim check CONTROLLER --scenario S
+
+    checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
+
+    val = sub.add_parser("validate", help="every published value against the models; exit "
+                         "status 1 if any is out of tolerance")
+    val.add_argument("--markdown", action="store_true",
+                     help="print the table as the page docs/validation.md")
+
+    rep = sub.add_parser("report", help="write a self-contained HTML report of a scenario or "
+                         "a saved result", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("source", metavar="SCENARIO_OR_RESULT",
+                     help="a bundled scenario's name, a scenario file (TOML) or a result "
+                          "written by 'retrosim run -o' (.nc)")
+    rep.add_argument("-o", "--output", metavar="REPORT.html", required=True,
+                     help="the HTML file to write")
+    rep.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    rep.add_argument("--subjects", type=int, metavar="N",
+                     help="virtual people (default: the [cohort] size, else 1)")
+    rep.add_argument("--step", type=float, metavar="S",
+                     help="time between plotted points in seconds (default: 360 points per "
+                          "session, denser after each change)")
     return p
 
 
@@ -72,6 +123,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from retrosim import engine, scenario
 
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "validate":
+        return _validate(args)
+    if args.command == "check":
+        from retrosim import checkcli
+
+        return checkcli.main(args)
+    if args.command == "report":
+        from retrosim import report
+
+        path = report.write_report(args.source, args.output, seed=args.seed,
+                                   subjects=args.subjects, step_s=args.step)
+        print(f"wrote {path}")
+        return 0
     if args.command == "scenarios":
         shipped = scenario.bundled()
         width = max(map(len, shipped))
@@ -93,6 +159,41 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.output:
         path = results.save(datasets[0], args.output)
         print(f"wrote {path}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from retrosim import validation
+
+    rows = validation.rows()
+    print(validation.markdown(rows) if args.markdown else validation.table(rows), end="")
+    if not args.markdown:
+        print()
+    return 1 if validation.counts(rows)["bad"] else 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from retrosim import comparison, scenario, sweep, sweepstore
+
+    sc = scenario.load_scenario(args.scenario)
+    try:
+        ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
+                             scheduler=args.scheduler, workers=args.workers,
+                             chunk_size=args.chunk_size, resume=args.resume,
+                             sample=args.sample, band_step_s=args.band_step, progress=True)
+    except KeyboardInterrupt:
+        print(f"retrosim: interrupted; the chunks written are kept in {args.output}: run the "
+              "same command with --resume to finish", file=sys.stderr)
+        return 130
+    cmp = sweepstore.comparison(ds)
+    print(f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {ds.sizes['subject']:,} people, "
+          f"{ds.sizes['arm']} arms")
+    print()
+    print(comparison.means_table(cmp))
+    print()
+    print(comparison.ranking_table(cmp))
+    print()
+    print(f"wrote {args.output}")
     return 0
 
 

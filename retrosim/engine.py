@@ -10,13 +10,13 @@ which they were scheduled.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 
 import numpy as np
 import simpy
 import xarray as xr
 
-from retrosim import results
+from retrosim import bp, controlled, falls, guidance, results
 from retrosim.protocol import Protocol, Stage
 from retrosim.scenario import Arm, Scenario
 from retrosim.session import EventLog, Session
@@ -82,8 +82,9 @@ def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:
 #: Per-subject event models, called in order with each arm's :class:`Session`. ``DURING``
 #: models see the session as commanded and may propose stops (a fall, a stop criterion);
 #: ``AFTER`` models run once the stops are spliced in and describe the aftermath.
-DURING: list[Callable[[Session], None]] = []
-AFTER: list[Callable[[Session], None]] = []
+DURING: list[Callable[[Session], None]] = [guidance.check, falls.simulate, bp.exercise_alarms]
+AFTER: list[Callable[[Session], None]] = [falls.summarise, bp.after_exercise,
+                                          controlled.bind_traces]
 
 
 def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
@@ -92,12 +93,19 @@ def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
     The SimPy run gives the shared inputs; the physiology follows in closed form; per-subject
     event models may then stop some subjects, whose physiology is solved again.
     """
+    if arm.subject:
+        cohort = cohort.with_subject_keys(dict(arm.subject))
     if arm.handrail is not None:
         cohort = cohort.with_handrail(arm.handrail)
-    timeline, log = simulate_arm(arm.protocol, scenario.treadmill)
     physiology = Physiology.of(cohort, scenario.energy)
+    traces, summary = {}, {}
+    if controlled.is_controlled(arm):          # a controller in the loop: per-subject inputs
+        timeline, log, traces, summary = controlled.simulate_arm(arm, scenario, cohort,
+                                                                 physiology, seed)
+    else:
+        timeline, log = simulate_arm(arm.protocol, scenario.treadmill)
     session = Session(arm, scenario, cohort, seed, timeline, physiology,
-                      solve(timeline, physiology, scenario.energy), log)
+                      solve(timeline, physiology, scenario.energy), log, summary, traces)
     for model in DURING:
         model(session)
     session.apply_stops(scenario.treadmill.estop_decel_mps2)
@@ -114,14 +122,31 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
     ----------
     scenario : from :func:`retrosim.load_scenario`.
     seed : overrides the scenario's seed.
-    subjects : number of virtual people (default 1), each a draw of the scenario's subject.
+    subjects : number of virtual people, each a draw of the scenario's subject (default 1),
+        or people sampled from its ``[cohort]`` (default the cohort's size).
     traces : False keeps only the per-subject summaries (much less memory for large cohorts).
     trace_step_s : trace resolution [s]; default the scenario's (1 s unless it says).
     """
     from retrosim.scenario import check_run_arguments
 
     seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
-    cohort = Cohort.from_subject(scenario.subject, subjects)
-    sessions = [run_arm(arm, scenario, cohort, seed) for arm in scenario.arms.values()]
+    sessions = list(iter_sessions(scenario, seed=seed, subjects=subjects))
     return results.assemble(sessions, scenario, seed=seed,
                             trace_step_s=step if traces else None)
+
+
+def iter_sessions(scenario: Scenario, *, seed: int, subjects: int,
+                  first: int = 0) -> Iterator[Session]:
+    """Each arm's session, one at a time, for people ``first`` to ``first + subjects - 1``.
+
+    People are global subject numbers: a chunk of a sweep gives exactly the rows a run of the
+    whole would. They are drawn once per population (the scenario's, or an arm's own at a
+    cohort grid point) and walk every arm.
+    """
+    people: dict[int, Cohort] = {}
+    for arm in scenario.arms.values():
+        spec = arm.cohort or scenario.cohort
+        if id(spec) not in people:
+            people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
+                                if spec is None else spec.sample(subjects, seed, first))
+        yield run_arm(arm, scenario, people[id(spec)], seed)

@@ -34,12 +34,26 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
           method: str) -> np.ndarray:
     subjects = np.asarray(subjects, dtype=np.int64)
     out = np.empty((subjects.size, n))
+    if subjects.size > 1 and subjects[-1] - subjects[0] == subjects.size - 1 and \
+            np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
+        first, last = int(subjects[0]), int(subjects[-1])
+        for block in range(first // BLOCK, last // BLOCK + 1):
+            rng = np.random.Generator(np.random.PCG64(
+                np.random.SeedSequence(seed, spawn_key=(*stream, block))))
+            table = getattr(rng, method)(size=(BLOCK, n))
+            lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
+            out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
+        return out
     blocks = subjects // BLOCK
-    for block in np.unique(blocks):
+    order = np.argsort(blocks, kind="stable")      # rows grouped by block: O(N log N), not O(N^2)
+    sorted_blocks = blocks[order]
+    unique, starts = np.unique(sorted_blocks, return_index=True)
+    ends = np.append(starts[1:], subjects.size)
+    for block, start, end in zip(unique.tolist(), starts.tolist(), ends.tolist(), strict=True):
         rng = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(seed, spawn_key=(*stream, int(block)))))
+            np.random.SeedSequence(seed, spawn_key=(*stream, block))))
         table = getattr(rng, method)(size=(BLOCK, n))
-        rows = blocks == block
+        rows = order[start:end]
         out[rows] = table[subjects[rows] - block * BLOCK]
     return out
 

@@ -14,18 +14,27 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from retrosim import grid
+from retrosim.bp import BpOptions, check_readings_min
+from retrosim.cohort import CohortSpec
+from retrosim.controllers.spec import ControllerSpec, control_arms
 from retrosim.errors import InputError, check_choice, check_number
+from retrosim.faults import Fault
+from retrosim.physiology.balance import FallParameters
 from retrosim.protocol import Protocol
-from retrosim.subject import HANDRAIL_LEVELS, Subject
+from retrosim.safety import SafetyLimits
+from retrosim.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
 from retrosim.trajectory import EnergyOptions
 from retrosim.treadmill import TreadmillLimits
 
-TOP_KEYS = ("name", "description", "seed", "subject", "energy", "treadmill", "output", "arms")
-ARM_KEYS = ("stages", "handrail", "description")
+TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
+            "arms", "sweep", "falls", "bp", "controller", "faults", "safety")
+ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
+            "faults")
 ENERGY_KEYS = ("model", "resting_rate", "convention")
 OUTPUT_KEYS = ("trace_step_s",)
-REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex",
-            "arms": "[arms.NAME] with stages = [...]"}
+REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
+            "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}
 MAX_SUBJECTS = 10_000_000
 _ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -38,6 +47,13 @@ class Arm:
     protocol: Protocol
     handrail: str | None = None
     description: str = ""
+    params: tuple[tuple[str, Any], ...] = ()      # a [sweep] grid point: (parameter, value)
+    cohort: CohortSpec | None = None              # its own population (a cohort grid point)
+    base: str = ""                                # the arm it was swept from
+    subject: tuple[tuple[str, Any], ...] = ()     # subject keys this arm sets for everyone
+    bp_readings_min: tuple[float, ...] | None = None   # its own reading times ([bp] otherwise)
+    controller: ControllerSpec | None = None      # runs in the loop (retrosim.controlled)
+    faults: tuple[Fault, ...] = ()                # injected into the loop (retrosim.faults)
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,11 @@ class Scenario:
     treadmill: TreadmillLimits = field(default_factory=TreadmillLimits)
     trace_step_s: float = 1.0
     source: str | None = None
+    cohort: CohortSpec | None = None       # the [cohort] table; None: N draws of the subject
+    sweep: grid.Sweep | None = None        # the [sweep] table (its arms are already expanded)
+    falls: FallParameters = field(default_factory=FallParameters)    # the [falls] table
+    bp: BpOptions = field(default_factory=BpOptions)                 # the [bp] table
+    safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
@@ -69,18 +90,29 @@ class Scenario:
                              ", ".join(TOP_KEYS))
         _known(data, TOP_KEYS, "", "top-level key")
         for key, allowed in REQUIRED.items():
-            if key not in data:
+            if key not in data and not (key == "subject" and "cohort" in data):
                 raise InputError(key, "is required", allowed)
+        if "subject" in data and "cohort" in data:
+            raise InputError("cohort", "a scenario has [subject] or [cohort], not both",
+                             "one of them")
         name = _string(data, "name")
         description = _string(data, "description") if "description" in data else ""
         seed = int(check_number("seed", data.get("seed", 0), 0, 2**63 - 1, integer=True))
-        subject_table = _table(data, "subject")
+        cohort = _section(data, "cohort", None, CohortSpec.from_table) if "cohort" in data \
+            else None
+        subject_table = _table(data, "subject") if cohort is None else {}
         try:
-            subject = Subject.from_dict(subject_table)
+            subject = Subject.from_dict(subject_table) if cohort is None else cohort.subject
         except InputError as err:
             raise err.within("subject") from None
         energy = _section(data, "energy", ENERGY_KEYS, lambda t: EnergyOptions(**t))
         treadmill = _section(data, "treadmill", None, TreadmillLimits.from_dict)
+        falls = _section(data, "falls", None, FallParameters.from_dict)
+        if falls.walker_position_frac * treadmill.deck_length_m >= treadmill.tether_release_m:
+            raise InputError("falls.walker_position_pct", "puts the walker at or past the "
+                             "tether's release point", "a position in front of "
+                             f"{treadmill.tether_release_m:g} m (treadmill.tether_length_m)")
+        bp = _section(data, "bp", None, BpOptions.from_dict)
         output = _table(data, "output") if "output" in data else {}
         _known(output, OUTPUT_KEYS, "output.", "output key")
         step = check_number("output.trace_step_s", output.get("trace_step_s", 1.0), 0.01, 3600,
@@ -89,7 +121,16 @@ class Scenario:
         if not arms_table:
             raise InputError("arms", "needs at least one arm", "[arms.NAME] with stages = [...]")
         arms = {arm_name: _arm(arm_name, spec) for arm_name, spec in arms_table.items()}
-        return cls(name, subject, arms, description, seed, energy, treadmill, step, source)
+        arms = control_arms(arms, data, source)
+        safety = _section(data, "safety", None, SafetyLimits.from_table)
+        sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
+        if sweep is not None:
+            people = cohort
+            if people is None and any(k.startswith("cohort.") for k, _ in sweep.grid):
+                people = CohortSpec.from_table(subject_table, size=1)
+            arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
+        return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
+                   cohort, sweep, falls=falls, bp=bp, safety=safety)
 
 
 def _arm(name: str, spec: Any) -> Arm:
@@ -106,7 +147,15 @@ def _arm(name: str, spec: Any) -> Arm:
     if handrail is not None:
         check_choice(f"{key}.handrail", handrail, HANDRAIL_LEVELS)
     description = _string(spec, "description", key) if "description" in spec else ""
-    return Arm(name, protocol, handrail, description)
+    overrides = spec.get("subject", {})
+    try:
+        check_subject_keys(overrides)
+    except InputError as err:
+        raise err.within(f"{key}.subject") from None
+    readings = check_readings_min(f"{key}.bp_readings_min", spec["bp_readings_min"]) \
+        if "bp_readings_min" in spec else None
+    return Arm(name, protocol, handrail, description, subject=tuple(overrides.items()),
+               bp_readings_min=readings)
 
 
 def _known(table: dict[str, Any], allowed: tuple[str, ...], prefix: str, what: str) -> None:
@@ -190,8 +239,9 @@ def check_run_arguments(scenario: Scenario, seed: Any, subjects: Any,
     """Validate the overrides of :func:`retrosim.run`; defaults from the scenario."""
     seed = scenario.seed if seed is None else int(check_number("seed", seed, 0, 2**63 - 1,
                                                                integer=True))
-    n = 1 if subjects is None else int(check_number("subjects", subjects, 1, MAX_SUBJECTS,
-                                                     integer=True))
+    default = 1 if scenario.cohort is None else scenario.cohort.size
+    n = default if subjects is None else int(check_number("subjects", subjects, 1, MAX_SUBJECTS,
+                                                           integer=True))
     step = scenario.trace_step_s if trace_step_s is None else check_number(
         "trace_step_s", trace_step_s, 0.01, 3600, "s")
     return seed, n, step

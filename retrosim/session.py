@@ -19,7 +19,7 @@ import numpy as np
 
 from retrosim.subject import Cohort
 from retrosim.timeline import Timeline
-from retrosim.trajectory import Physiology, Trajectory, solve
+from retrosim.trajectory import Physiology, Trajectory, resolve
 
 if TYPE_CHECKING:
     from retrosim.scenario import Arm, Scenario
@@ -83,6 +83,9 @@ class Session:
     log: EventLog
     summary: dict[str, np.ndarray] = field(default_factory=dict)
     traces: dict[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
+    #: Per-subject results along a dimension of their own (a few readings each, say):
+    #: name -> (dimension, (N, R) array); the Dataset pads shorter arms (NaN, False or -1).
+    series: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
     t_stop: np.ndarray = field(init=False)
     stop_kind: np.ndarray = field(init=False)
 
@@ -108,5 +111,7 @@ class Session:
         if not stopped.any():
             return
         self.log.drop_after(self.t_stop)
+        changed = self.t_stop < self.timeline.duration_s
         self.timeline = self.timeline.stop(self.t_stop, decel_mps2)
-        self.trajectory = solve(self.timeline, self.physiology, self.scenario.energy)
+        self.trajectory = resolve(self.trajectory, self.timeline, changed, self.physiology,
+                                  self.scenario.energy)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology.balance import level_from_berg
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 SEXES = ("female", "male")
@@ -28,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "resting_bp_mmhg": (120.0, 80.0),
     "handrail": "none",
     "fitness": "recreational",
+    "bp_medication": False,         # no antihypertensive medication
 }
 _DEFAULT_HEIGHT_CM = {"female": 162.0, "male": 175.0}
 
@@ -39,6 +41,8 @@ LIMITS = {
     "hr_rest_bpm": (35.0, 120.0, "min-1"),
     "vo2max_ml_kg_min": (8.0, 90.0, "mL kg-1 min-1"),
     "berg": (0.0, 56.0, ""),
+    "tug_s": (3.0, 120.0, "s"),
+    "backward_speed_mps": (0.05, 2.0, "m s-1"),
     "sbp": (70.0, 250.0, "mmHg"),
     "dbp": (40.0, 150.0, "mmHg"),
 }
@@ -58,6 +62,12 @@ class Subject:
     resting_bp_mmhg : seated resting (systolic, diastolic) [mmHg]; default (120, 80).
     handrail : none | light | grip, the support the person uses while walking.
     fitness : inactive | recreational | trained; sets the VO2 time constant.
+    tug_s : Timed Up and Go [s], optional; 13.5 s or more marks balance as at best moderate
+        (Barry et al. 2014; ``physiology.balance.effective_berg``).
+    backward_speed_mps : usual backward walking speed [m s-1], optional; below 0.6 marks
+        balance as at best moderate (Fritz et al. 2013).
+    bp_medication : takes antihypertensive medication; default False. It shrinks the
+        post-exercise hypotension (``physiology.hypotension.person_factor``).
 
     >>> Subject(mass_kg=61.0, age_yr=55, sex="female").handrail
     'none'
@@ -74,9 +84,13 @@ class Subject:
     resting_bp_mmhg: tuple[float, float] = (120.0, 80.0)
     handrail: str = "none"
     fitness: str = "recreational"
+    tug_s: float | None = None
+    backward_speed_mps: float | None = None
+    bp_medication: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("mass_kg", "age_yr", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm"):
+        for name in ("mass_kg", "age_yr", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm",
+                     "tug_s", "backward_speed_mps"):
             value = getattr(self, name)
             if value is not None:
                 low, high, unit = LIMITS[name]
@@ -98,6 +112,9 @@ class Subject:
             raise InputError("resting_bp_mmhg", f"diastolic {dbp:g} is not below systolic "
                              f"{sbp:g}", "diastolic < systolic")
         object.__setattr__(self, "resting_bp_mmhg", (sbp, dbp))
+        if not isinstance(self.bp_medication, bool):
+            raise InputError("bp_medication", f"{self.bp_medication!r} is not true or false",
+                             "true | false")
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> Subject:
@@ -142,6 +159,16 @@ class Cohort:
     handrail: np.ndarray
     fitness: np.ndarray
     index: np.ndarray
+    tug_s: np.ndarray | None = None                 # NaN when not measured
+    backward_speed_mps: np.ndarray | None = None    # NaN when not measured
+    bp_medication: np.ndarray | None = None         # bool; False when not given
+
+    def __post_init__(self) -> None:
+        for name in ("tug_s", "backward_speed_mps"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(self.size, np.nan))
+        if self.bp_medication is None:
+            object.__setattr__(self, "bp_medication", np.zeros(self.size, bool))
 
     @property
     def size(self) -> int:
@@ -161,15 +188,56 @@ class Cohort:
             hr_rest_bpm=full(subject.hr_rest_bpm),
             vo2max_ml_kg_min=full(np.nan if subject.vo2max_ml_kg_min is None
                                   else subject.vo2max_ml_kg_min),
-            balance=full(BALANCE_LEVELS.index(subject.balance), np.int8),
+            balance=full(BALANCE_LEVELS.index(subject.balance) if subject.berg is None
+                         else level_from_berg(subject.berg), np.int8),
             berg=full(np.nan if subject.berg is None else subject.berg),
+            tug_s=full(np.nan if subject.tug_s is None else subject.tug_s),
+            backward_speed_mps=full(np.nan if subject.backward_speed_mps is None
+                                    else subject.backward_speed_mps),
             sbp_rest=full(subject.resting_bp_mmhg[0]), dbp_rest=full(subject.resting_bp_mmhg[1]),
             handrail=full(HANDRAIL_LEVELS.index(subject.handrail), np.int8),
             fitness=full(FITNESS_LEVELS.index(subject.fitness), np.int8),
             index=np.arange(first, first + n, dtype=np.int64),
+            bp_medication=full(subject.bp_medication, bool),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:
         """The same people using another handrail support."""
         code = np.full(self.size, HANDRAIL_LEVELS.index(handrail), dtype=np.int8)
         return Cohort(**{**self.__dict__, "handrail": code})
+
+    def with_subject_keys(self, table: dict[str, Any]) -> Cohort:
+        """The same people with some subject keys (an arm's ``subject`` table) set for all.
+
+        >>> c = Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male", berg=50), 2)
+        >>> c.with_subject_keys({"balance": "severe"}).berg.tolist()
+        [nan, nan]
+        """
+        one = Cohort.from_subject(check_subject_keys(table))
+        changed = {name for key in table for name in _COHORT_FIELDS[key]}
+        return Cohort(**{**self.__dict__, **{name: np.broadcast_to(
+            getattr(one, name), (self.size,)).copy() for name in changed}})
+
+
+#: The cohort arrays each subject key sets.
+_COHORT_FIELDS = {
+    "mass_kg": ("mass_kg",), "age_yr": ("age_yr",), "sex": ("female",),
+    "height_cm": ("height_cm",), "hr_rest_bpm": ("hr_rest_bpm",),
+    "vo2max_ml_kg_min": ("vo2max_ml_kg_min",), "balance": ("balance", "berg"),
+    "berg": ("balance", "berg"), "resting_bp_mmhg": ("sbp_rest", "dbp_rest"),
+    "handrail": ("handrail",), "fitness": ("fitness",), "tug_s": ("tug_s",),
+    "backward_speed_mps": ("backward_speed_mps",), "bp_medication": ("bp_medication",)}
+
+
+def check_subject_keys(table: Any) -> Subject:
+    """Validate a partial subject table (an arm's overrides); a Subject with them set."""
+    if not isinstance(table, dict):
+        raise InputError("", f"{table!r} is not a table of subject keys",
+                         "{balance = \"severe\"}, {berg = 38}, ...")
+    for key in table:
+        if key not in _COHORT_FIELDS:
+            raise InputError(key, "is not a subject key", ", ".join(_COHORT_FIELDS))
+    if "balance" in table and "berg" in table:
+        raise InputError("berg", "give either balance or berg, not both",
+                         f"balance = {' | '.join(BALANCE_LEVELS)}, or berg = 0-56")
+    return Subject(**{"mass_kg": 70.0, "age_yr": 40.0, "sex": "female", **table})

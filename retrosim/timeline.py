@@ -58,42 +58,69 @@ class Timeline:
                 cols = t[:, c:c + _CHUNK]
                 j[:, c:c + _CHUNK] = (cols[None, :, :] <= times[:, None, None]).sum(1) - 1
         j = np.clip(j, 0, k - 2)
-        start = np.take_along_axis(t, j, axis=0) if t.shape[1] > 1 else t[j[:, 0]]
-        end = np.take_along_axis(t, j + 1, axis=0) if t.shape[1] > 1 else t[j[:, 0] + 1]
+        if t.shape[1] > 1:                       # flat gathers from the (K, S) knots, C order
+            flat = j * t.shape[1] + np.arange(t.shape[1])
+            start, end = np.take(t, flat), np.take(t, flat + t.shape[1])
+        else:
+            start, end = t[j[:, 0]], t[j[:, 0] + 1]
         offset = np.minimum(times[:, None], end) - start
         return j, offset, end - start
+
+    def columns(self, idx: np.ndarray) -> Timeline:
+        """The timelines of the subjects at positions ``idx`` (a shared one stays shared)."""
+        return Timeline(*(a if a.shape[1] == 1 else a[:, idx]
+                          for a in (self.t, self.velocity, self.grade, self.handrail,
+                                    self.direction)))
 
     def stop(self, t_stop: np.ndarray, decel_mps2: float | np.ndarray) -> Timeline:
         """Each subject's own timeline, their belt stopped from ``t_stop`` (inf: never).
 
         From ``t_stop`` the belt decelerates at ``decel_mps2`` to rest and stays there (drive
         cut, incline held) until the session's end; the commanded handrail and direction in
-        force at the stop are kept. Subjects who never stop keep the shared knots.
+        force at the stop are kept. Subjects who never stop keep the shared knots (the last
+        one repeated, so that every subject has the same number of knots). Only the stopping
+        subjects' knots are computed; the others are copies.
         """
         end = self.duration_s
         n = np.asarray(t_stop).size
         t_stop = np.minimum(np.asarray(t_stop, dtype=float), end)
-        t, v, g, h, d = (np.broadcast_to(a, (a.shape[0], n))
-                         for a in (self.t, self.velocity, self.grade, self.handrail,
-                                   self.direction))
-        k = t.shape[0]
-        m = np.clip((t < t_stop).sum(0), 1, k - 1)          # knots kept before the stop
-        cols = np.arange(n)
-        w = np.clip((t_stop - t[m - 1, cols]) /
-                    np.where(t[m, cols] > t[m - 1, cols], t[m, cols] - t[m - 1, cols], 1.0),
-                    0.0, 1.0)
-        v_stop = v[m - 1, cols] + w * (v[m, cols] - v[m - 1, cols])
-        g_stop = g[m - 1, cols] + w * (g[m, cols] - g[m - 1, cols])
-        t_rest = np.minimum(t_stop + np.abs(v_stop) / decel_mps2, end)
-        v_rest = np.where(t_rest < end, 0.0,
-                          v_stop - np.sign(v_stop) * decel_mps2 * (end - t_stop))
-        stops = t_stop < end
-        p = np.arange(k + 3)[:, None]
-        src = np.where(stops, np.minimum(p, m - 1), np.minimum(p, k - 1))
-        out = [np.take_along_axis(a, src, axis=0).copy() for a in (t, v, g, h, d)]
-        for q, (tq, vq) in enumerate(((t_stop, v_stop), (t_rest, v_rest), (end, v_rest))):
-            at = stops & (p >= m + q) if q == 2 else stops & (p == m + q)
-            out[0] = np.where(at, tq, out[0])
-            out[1] = np.where(at, vq, out[1])
-            out[2] = np.where(at, g_stop, out[2])
+        k = self.t.shape[0]
+        rows = np.minimum(np.arange(k + 3), k - 1)
+        out = [np.broadcast_to(a[rows], (k + 3, n)).copy()
+               for a in (self.t, self.velocity, self.grade, self.handrail, self.direction)]
+        idx = np.flatnonzero(t_stop < end)
+        if idx.size:
+            decel = np.asarray(decel_mps2, dtype=float)
+            spliced = _splice(self.columns(idx), t_stop[idx],
+                              decel[idx] if decel.ndim else decel, end)
+            for o, a in zip(out, spliced, strict=True):
+                o[:, idx] = a
         return Timeline(*out)
+
+
+def _splice(tl: Timeline, t_stop: np.ndarray, decel_mps2: float | np.ndarray,
+            end: float) -> list[np.ndarray]:
+    """Knot arrays ``(K + 3, n)`` of subjects who all stop at ``t_stop < end``."""
+    n = t_stop.size
+    t, v, g, h, d = (np.broadcast_to(a, (a.shape[0], n))
+                     for a in (tl.t, tl.velocity, tl.grade, tl.handrail, tl.direction))
+    k = t.shape[0]
+    m = np.clip((t < t_stop).sum(0), 1, k - 1)          # knots kept before the stop
+    cols = np.arange(n)
+    w = np.clip((t_stop - t[m - 1, cols]) /
+                np.where(t[m, cols] > t[m - 1, cols], t[m, cols] - t[m - 1, cols], 1.0),
+                0.0, 1.0)
+    v_stop = v[m - 1, cols] + w * (v[m, cols] - v[m - 1, cols])
+    g_stop = g[m - 1, cols] + w * (g[m, cols] - g[m - 1, cols])
+    t_rest = np.minimum(t_stop + np.abs(v_stop) / decel_mps2, end)
+    v_rest = np.where(t_rest < end, 0.0,
+                      v_stop - np.sign(v_stop) * decel_mps2 * (end - t_stop))
+    p = np.arange(k + 3)[:, None]
+    src = np.minimum(p, m - 1)
+    out = [np.take_along_axis(a, src, axis=0).copy() for a in (t, v, g, h, d)]
+    for q, (tq, vq) in enumerate(((t_stop, v_stop), (t_rest, v_rest), (end, v_rest))):
+        at = (p >= m + q) if q == 2 else (p == m + q)
+        out[0] = np.where(at, tq, out[0])
+        out[1] = np.where(at, vq, out[1])
+        out[2] = np.where(at, g_stop, out[2])
+    return out

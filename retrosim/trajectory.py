@@ -80,6 +80,10 @@ class Physiology:
             tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
         )
 
+    def subset(self, idx: np.ndarray) -> Physiology:
+        """The parameters of the subjects at positions ``idx``."""
+        return Physiology(**{name: value[idx] for name, value in vars(self).items()})
+
 
 @dataclass(frozen=True)
 class Trajectory:
@@ -114,22 +118,26 @@ class Trajectory:
         j, s, length = tl.locate(times)
         w = np.divide(s, length, out=np.zeros_like(s), where=length > 0)
 
-        def at(knots: np.ndarray, jj: np.ndarray) -> np.ndarray:
-            if knots.shape[1] == 1:
-                return knots[jj[:, 0]]
-            return np.take_along_axis(knots, np.broadcast_to(jj, (jj.shape[0], knots.shape[1])),
-                                      axis=0)
+        # knot j (+ step) of each sample: whole rows on a shared timeline; on per-subject
+        # timelines one flat gather from the (K, N) knot arrays (C order)
+        flat = j * j.shape[1] + np.arange(j.shape[1]) if j.shape[1] > 1 else None
+
+        def at(knots: np.ndarray, step: int) -> np.ndarray:
+            if flat is None:
+                return knots[j[:, 0] + step]
+            return np.take(knots, flat + step * knots.shape[1])
 
         def lerp(knots: np.ndarray) -> np.ndarray:
-            return at(knots, j) + (at(knots, j + 1) - at(knots, j)) * w
+            a0 = at(knots, 0)
+            return a0 + (at(knots, 1) - a0) * w
 
         def relax(state: np.ndarray, target: np.ndarray, tau: np.ndarray) -> np.ndarray:
-            u0, u1 = at(target, j), at(target, j + 1)
+            u0, u1 = at(target, 0), at(target, 1)
             slope = np.divide(u1 - u0, length, out=np.zeros_like(u1 - u0), where=length > 0)
-            return oxygen.first_order_ramp(at(state, j), u0, slope, s, tau)
+            return oxygen.first_order_ramp(at(state, 0), u0, slope, s, tau)
 
         velocity = lerp(tl.velocity)
-        direction = np.where(velocity != 0, np.sign(velocity), at(tl.direction, j))
+        direction = np.where(velocity != 0, np.sign(velocity), at(tl.direction, 0))
         traces = {
             "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade),
             "met": lerp(self.met), "energy": lerp(self.energy),
@@ -139,19 +147,34 @@ class Trajectory:
         return {name: np.where(inside, value, np.nan) for name, value in traces.items()}
 
 
-def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
-    """Demand at every knot, then the exact state at every knot, for every subject."""
+def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
+                physiology: Physiology, options: EnergyOptions
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steady-state demand at knots: MET, VO2 and HR targets and the kcal rate [kcal s-1].
+
+    ``velocity`` [m s-1, signed], ``grade`` [-] and ``handrail`` (support code, -1 for each
+    subject's own) are knot arrays ``(..., S)`` that broadcast against the subject axis; the
+    results are ``(..., N)``. :func:`solve` uses it on a whole timeline, the closed loop
+    (:mod:`retrosim.closedloop`) on one row of knots at a time.
+    """
     p = physiology
     model = energy.ENERGY_MODELS[options.model]
-    met_bare = model(np.abs(timeline.velocity), timeline.grade,
-                     np.where(timeline.velocity < 0, -1, 1))
-    support = np.where(timeline.handrail >= 0, timeline.handrail, p.handrail[None, :])
+    met_bare = model(np.abs(velocity), grade, np.where(velocity < 0, -1, 1))
+    support = np.where(handrail >= 0, handrail, p.handrail)
     met = energy.apply_handrail(met_bare, support)
     demand = met * p.vo2_rest
     vo2_target = np.minimum(demand, p.vo2_max)
     hr_target = heart.steady_state_hr(demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max)
     kcal_rate = energy.kcal_per_min(met, p.mass_kg, resting_vo2=p.vo2_rest,
                                     convention=options.convention) / 60.0     # kcal s-1
+    return met, vo2_target, hr_target, kcal_rate
+
+
+def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
+    """Demand at every knot, then the exact state at every knot, for every subject."""
+    p = physiology
+    met, vo2_target, hr_target, kcal_rate = knot_demand(
+        timeline.velocity, timeline.grade, timeline.handrail, p, options)
 
     k, n = met.shape
     vo2, hr, kcal = (np.empty((k, n)) for _ in range(3))
@@ -167,6 +190,32 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
                       p.tau_vo2_s, p.tau_hr_s)
+
+
+def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
+            physiology: Physiology, options: EnergyOptions) -> Trajectory:
+    """The trajectory on ``timeline``, solving again only the ``changed`` subjects.
+
+    Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
+    with the last knot repeated (as :meth:`Timeline.stop` leaves it): over the repeated,
+    zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
+    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only.
+    """
+    idx = np.flatnonzero(changed)
+    if idx.size == changed.size:
+        return solve(timeline, physiology, options)
+    part = solve(timeline.columns(idx), physiology.subset(idx), options)
+    extra = timeline.t.shape[0] - previous.met.shape[0]
+
+    def merge(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        out = np.concatenate([old, np.broadcast_to(old[-1:], (extra, old.shape[1]))])
+        out[:, idx] = new
+        return out
+
+    return Trajectory(timeline, *(merge(getattr(previous, name), getattr(part, name))
+                                  for name in ("met", "vo2_target", "hr_target", "vo2", "hr",
+                                               "energy")),
+                      previous.tau_vo2_s, previous.tau_hr_s)
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:

@@ -1,0 +1,292 @@
+"""Post-exercise hypotension (PEH): how far pressure falls below rest after a bout, and when.
+
+After a bout of aerobic exercise, pressure falls below its resting value within minutes,
+reaches a nadir after about a quarter of an hour and recovers over hours. The drop at the
+nadir is a product of independent factors::
+
+    drop = kenney_seals(resting BP) x corso(bout MET) x bout length x person
+
+and its course after the bout ends is a fixed shape, 0 at the end, 1 at the nadir::
+
+    shape(t) = (exp(-t / tau_r) - exp(-t / tau_o)) / (same at the nadir)
+
+(the difference of two exponentials: an onset tau_o of minutes, a recovery tau_r of hours).
+Everything is a closed-form function of the time since the bout ended, so a day of rest
+costs no more to simulate than a minute.
+
+References (REFERENCES.md section 5)
+------------------------------------
+- Kenney & Seals (1993), Hypertension: after one aerobic bout, hypertensives -18 to -20 /
+  -7 to -9 mmHg, normotensives -8 to -10 / -3 to -5 mmHg at most; lasting 2-4 h in the lab,
+  up to 13 h.
+- Corso et al. (2017), Med Sci Sports Exerc: hypertensives' awake ambulatory pressure
+  -5.4 / -2.1 mmHg; -11.4 / -5.6 after bouts of 6-9 MET, -1.6 / -0.5 after 4 MET.
+- MacDonald et al. (2000), J Hum Hypertens 14:125: below baseline by 5 min; nadir about
+  15 min (-14 mmHg, borderline hypertension); bouts of 10-45 min alike.
+- Pescatello et al. (2004), ACSM position stand: up to 22 h in daily life.
+- Carpio-Rivera et al. (2016), Arq Bras Cardiol 106:422: -4.8 / -3.2 mmHg over 65 studies;
+  larger with a higher baseline, in men and without medication, smaller with age and BMI.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+@dataclass(frozen=True)
+class PehModel:
+    """Parameters of post-exercise hypotension; every default names its source.
+
+    Drops are positive numbers of mmHg below the resting value (SBP, DBP pairs).
+
+    normotensive_rest_mmhg, hypertensive_rest_mmhg : the resting pressures at which the two
+        published groups are placed: 120/80 (the ACC/AHA normal boundary) and 150/95 (a stage-2
+        group typical of the studies). Assumptions: the studies' means are not in REFERENCES.md.
+    normotensive_drop_mmhg : 9 / 4, the middle of Kenney & Seals' 8-10 / 3-5.
+    hypertensive_drop_mmhg : 19 / 9 within Kenney & Seals' 18-20 / 7-9: the SBP midpoint, and
+        the DBP value at which Corso's awake ambulatory SBP and DBP are both met with one time
+        course (``bench/fit_peh_time_course.py``).
+    dose_met, dose_sbp, dose_dbp : the fraction of the full drop by the bout's mean demand
+        (MET): 0 at rest (no exercise, no PEH), Corso 2017's ratios at 4 MET (1.6 / 11.4 for
+        SBP, 0.5 / 5.6 for DBP), and the full drop from 6 MET (the 6-9 MET group); linear in
+        between, constant above.
+    full_bout_s : 600 s. MacDonald 2000 found bouts of 10-45 min alike; a shorter bout gives
+        a proportionally smaller drop (an assumption).
+    female_factor, medication_factor : 0.8 and 0.7, the drop of a woman and of a person on
+        antihypertensive medication relative to an unmedicated man. Carpio-Rivera 2016 gives the
+        direction; the sizes are assumptions.
+    age_decay_per_yr, bmi_decay_per_kg_m2 : the drop shrinks by ``exp(-k x excess)`` for each
+        year above 40 (k = 0.01) and each kg m-2 of BMI above 25 (k = 0.02). Direction from
+        Carpio-Rivera 2016; sizes and reference values are assumptions.
+    nadir_s : 900 s, MacDonald 2000's nadir at about 15 min.
+    recovery_tau_s : 38,000 s (10.6 h), fitted so that the mean drop over the 12 h after a
+        6-9 MET bout is Corso's awake ambulatory -11.4 / -5.6 for the hypertensive group
+        (the 12-h awake window is an assumption); the drop is then still present at 13 h
+        (Kenney & Seals) and 22 h (Pescatello 2004) and has faded to a tenth by 24 h.
+    onset_tau_s : derived, the onset time constant that puts the nadir at ``nadir_s`` given
+        ``recovery_tau_s`` (:func:`onset_tau_for_nadir`): 164.7 s.
+
+    >>> PehModel().hypertensive_drop_mmhg
+    (19.0, 9.0)
+    """
+
+    normotensive_rest_mmhg: tuple[float, float] = (120.0, 80.0)
+    hypertensive_rest_mmhg: tuple[float, float] = (150.0, 95.0)
+    normotensive_drop_mmhg: tuple[float, float] = (9.0, 4.0)
+    hypertensive_drop_mmhg: tuple[float, float] = (19.0, 9.0)
+    dose_met: tuple[float, ...] = (1.0, 4.0, 6.0)
+    dose_sbp: tuple[float, ...] = (0.0, 1.6 / 11.4, 1.0)
+    dose_dbp: tuple[float, ...] = (0.0, 0.5 / 5.6, 1.0)
+    full_bout_s: float = 600.0
+    female_factor: float = 0.8
+    medication_factor: float = 0.7
+    age_decay_per_yr: float = 0.01
+    bmi_decay_per_kg_m2: float = 0.02
+    nadir_s: float = 900.0
+    recovery_tau_s: float = 38_000.0
+
+    @functools.cached_property
+    def onset_tau_s(self) -> float:
+        """Onset time constant [s] that puts the nadir at ``nadir_s``."""
+        return onset_tau_for_nadir(self.nadir_s, self.recovery_tau_s)
+
+
+#: The model retrosim uses unless told otherwise.
+PEH = PehModel()
+
+
+def kenney_seals_drop(sbp_rest: ArrayLike, dbp_rest: ArrayLike,
+                      model: PehModel = PEH) -> tuple[np.ndarray, np.ndarray]:
+    """Full-dose PEH at the nadir by resting pressure, mmHg below rest (SBP, DBP).
+
+    Linear between the normotensive and hypertensive groups of Kenney & Seals (1993), placed
+    at 120/80 and 150/95; constant outside them. Never smaller for a higher resting pressure.
+
+    Parameters
+    ----------
+    sbp_rest, dbp_rest : seated resting pressure [mmHg].
+
+    Returns
+    -------
+    (sbp_drop, dbp_drop) [mmHg], for an unmedicated man of 40 with a BMI of 25 after a bout of
+    6 MET or more lasting 10 min or more.
+
+    References
+    ----------
+    Kenney & Seals 1993 (REFERENCES.md section 5); the group placement is an assumption.
+
+    >>> [d.round(2).tolist() for d in kenney_seals_drop([120, 135, 150, 170], [80, 85, 95, 105])]
+    [[9.0, 14.0, 19.0, 19.0], [4.0, 5.67, 9.0, 9.0]]
+    """
+    (s0, d0), (s1, d1) = model.normotensive_rest_mmhg, model.hypertensive_rest_mmhg
+    (a0, b0), (a1, b1) = model.normotensive_drop_mmhg, model.hypertensive_drop_mmhg
+    return (np.interp(np.asarray(sbp_rest, dtype=float), [s0, s1], [a0, a1]),
+            np.interp(np.asarray(dbp_rest, dtype=float), [d0, d1], [b0, b1]))
+
+
+def corso_dose_response(met: ArrayLike, model: PehModel = PEH) -> tuple[np.ndarray, np.ndarray]:
+    """Fraction of the full PEH after a bout of this mean demand (SBP, DBP), 0-1.
+
+    Corso et al. (2017): after 4 MET, -1.6 / -0.5 mmHg; after 6-9 MET, -11.4 / -5.6 mmHg
+    (hypertensives, awake ambulatory). Their ratios are the fractions at 4 MET; 1 from 6 MET;
+    0 at rest; linear in between.
+
+    Parameters
+    ----------
+    met : the bout's time-averaged demand [MET].
+
+    References
+    ----------
+    Corso et al. 2017 (REFERENCES.md section 5).
+
+    >>> [f.round(3).tolist() for f in corso_dose_response([1.0, 4.0, 5.0, 7.5])]
+    [[0.0, 0.14, 0.57, 1.0], [0.0, 0.089, 0.545, 1.0]]
+    """
+    m = np.asarray(met, dtype=float)
+    return (np.interp(m, model.dose_met, model.dose_sbp),
+            np.interp(m, model.dose_met, model.dose_dbp))
+
+
+def bout_length_factor(walking_s: ArrayLike, model: PehModel = PEH) -> np.ndarray:
+    """Fraction of the full PEH after a bout of this length, 0-1.
+
+    Bouts of 10-45 min give similar PEH (MacDonald et al. 2000); shorter bouts scale in
+    proportion to their length (an assumption).
+
+    Parameters
+    ----------
+    walking_s : time spent walking in the bout [s].
+
+    References
+    ----------
+    MacDonald et al. 2000 (REFERENCES.md section 5): bouts of 10-45 min alike.
+
+    >>> bout_length_factor([0.0, 300.0, 600.0, 2700.0]).tolist()
+    [0.0, 0.5, 1.0, 1.0]
+    """
+    return np.clip(np.asarray(walking_s, dtype=float) / model.full_bout_s, 0.0, 1.0)
+
+
+def person_factor(female: ArrayLike, age_yr: ArrayLike, bmi_kg_m2: ArrayLike,
+                  medication: ArrayLike, model: PehModel = PEH) -> np.ndarray:
+    """Relative size of a person's PEH: 1 for an unmedicated man of 40 or younger, BMI <= 25.
+
+    ``f = (0.8 if female) x (0.7 if medicated) x exp(-0.01 (age - 40)+) x exp(-0.02 (BMI -
+    25)+)``. Larger in men and without medication, smaller with age and BMI (Carpio-Rivera et
+    al. 2016); the sizes are assumptions (:class:`PehModel`).
+
+    Parameters
+    ----------
+    female : bool. age_yr : [yr]. bmi_kg_m2 : body mass index [kg m-2].
+    medication : bool, takes antihypertensive medication.
+
+    References
+    ----------
+    Carpio-Rivera et al. 2016 (REFERENCES.md section 5): directions only.
+
+    >>> person_factor([False, True, False], [40, 40, 50], [25, 25, 30], [False, True, False]
+    ...               ).round(3).tolist()
+    [1.0, 0.56, 0.819]
+    """
+    age_excess = np.maximum(np.asarray(age_yr, dtype=float) - 40.0, 0.0)
+    bmi_excess = np.maximum(np.asarray(bmi_kg_m2, dtype=float) - 25.0, 0.0)
+    return (np.where(np.asarray(female, dtype=bool), model.female_factor, 1.0)
+            * np.where(np.asarray(medication, dtype=bool), model.medication_factor, 1.0)
+            * np.exp(-model.age_decay_per_yr * age_excess - model.bmi_decay_per_kg_m2 * bmi_excess))
+
+
+def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
+                      walking_s: ArrayLike, person: ArrayLike,
+                      model: PehModel = PEH) -> tuple[np.ndarray, np.ndarray]:
+    """The drop below resting pressure at the nadir after one bout, mmHg (SBP, DBP).
+
+    The product of :func:`kenney_seals_drop` (resting pressure), :func:`corso_dose_response`
+    (the bout's mean MET), :func:`bout_length_factor` and :func:`person_factor`.
+
+    Parameters
+    ----------
+    sbp_rest, dbp_rest : [mmHg]. met : the bout's mean demand [MET]. walking_s : its length
+    [s]. person : :func:`person_factor` [-].
+
+    References
+    ----------
+    Kenney & Seals 1993; Corso et al. 2017; MacDonald et al. 2000; Carpio-Rivera et al. 2016
+    (REFERENCES.md section 5).
+
+    >>> [d.round(2).tolist() for d in peh_drop_at_nadir(150, 95, 7.0, 1800, 1.0)]
+    [19.0, 9.0]
+    """
+    sbp, dbp = kenney_seals_drop(sbp_rest, dbp_rest, model)
+    f_sbp, f_dbp = corso_dose_response(met, model)
+    common = bout_length_factor(walking_s, model) * np.asarray(person, dtype=float)
+    return sbp * f_sbp * common, dbp * f_dbp * common
+
+
+def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:
+    """The onset time constant that puts the nadir of the PEH shape at ``nadir_s`` [s].
+
+    The shape ``exp(-t/r) - exp(-t/o)`` peaks at ``t* = o r ln(r/o) / (r - o)``, which grows
+    with ``o``; solved by bisection.
+
+    References
+    ----------
+    MacDonald et al. 2000 (REFERENCES.md section 5): nadir about 15 min after exercise.
+
+    >>> round(onset_tau_for_nadir(900.0, 38_000.0), 1)
+    164.7
+    """
+    lo, hi = 1e-6, nadir_s
+    for _ in range(200):
+        o = 0.5 * (lo + hi)
+        t_star = o * recovery_tau_s * np.log(recovery_tau_s / o) / (recovery_tau_s - o)
+        lo, hi = (o, hi) if t_star < nadir_s else (lo, o)
+    return 0.5 * (lo + hi)
+
+
+def peh_shape(since_end_s: ArrayLike, model: PehModel = PEH) -> np.ndarray:
+    """Time course of PEH: 0 at the end of the bout and before it, 1 at the nadir.
+
+    ``shape(t) = (exp(-t/tau_r) - exp(-t/tau_o)) / (exp(-T/tau_r) - exp(-T/tau_o))`` for
+    ``t >= 0``, with ``T`` the time of the nadir (15 min). The peak of this curve is at ``T``
+    when ``tau_o`` = :func:`onset_tau_for_nadir` ``(T, tau_r)``.
+
+    Parameters
+    ----------
+    since_end_s : time since the bout ended [s].
+
+    References
+    ----------
+    MacDonald et al. 2000 (below baseline by 5 min, nadir about 15 min); Kenney & Seals 1993,
+    Pescatello et al. 2004, Corso et al. 2017 for the recovery (:class:`PehModel`).
+
+    >>> peh_shape([-60.0, 0.0, 300.0, 900.0, 86_400.0]).round(3).tolist()
+    [0.0, 0.0, 0.854, 1.0, 0.106]
+    """
+    t = np.asarray(since_end_s, dtype=float)
+    r, o = model.recovery_tau_s, model.onset_tau_s
+    peak = np.exp(-model.nadir_s / r) - np.exp(-model.nadir_s / o)
+    s = np.maximum(t, 0.0)
+    return (np.exp(-s / r) - np.exp(-s / o)) / peak
+
+
+def peh_mean_shape(window_s: float, model: PehModel = PEH) -> float:
+    """Mean of :func:`peh_shape` over the ``window_s`` seconds after a bout, exactly.
+
+    The awake ambulatory reductions of Corso et al. 2017 are such means of the drop:
+    ``(r (1 - exp(-W/r)) - o (1 - exp(-W/o))) / (shape's peak value x W)``.
+
+    References
+    ----------
+    Corso et al. 2017 (REFERENCES.md section 5).
+
+    >>> round(peh_mean_shape(12 * 3600.0), 3)
+    0.61
+    """
+    r, o = model.recovery_tau_s, model.onset_tau_s
+    peak = np.exp(-model.nadir_s / r) - np.exp(-model.nadir_s / o)
+    area = r * (1.0 - np.exp(-window_s / r)) - o * (1.0 - np.exp(-window_s / o))
+    return float(area / peak / window_s)

@@ -1,0 +1,74 @@
+"""The report opens in a browser with its pictures: rendered in headless Chromium.
+
+``.ci/run`` installs Debian's ``chromium`` so CI always runs this; elsewhere, without a
+Chromium on the PATH, the tests skip and say why. A copy of the report gets a small probe
+script (the report itself has none) that, once the page has loaded, writes how many images
+decoded and whether the summary table has rows into attributes of ``<body>``; Chromium's
+``--dump-dom`` prints the DOM after that.
+"""
+
+import shutil
+import subprocess
+
+import pytest
+
+from retrosim import report
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--virtual-time-budget=10000")
+PROBE = """<script>
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var shown = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  var rows = document.querySelectorAll("#summary-table tbody tr").length;
+  document.body.setAttribute("data-images", shown.length + "/" + images.length);
+  document.body.setAttribute("data-summary-rows", String(rows));
+});
+</script>"""
+
+
+def _browser():
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("no Chromium on the PATH (Debian: apt-get install chromium; .ci/run installs "
+                "it): the report was not rendered in a browser")
+
+
+def render_in_browser(html_path, tmp_path):
+    """Body attributes the probe set, from Chromium's DOM dump of a probed copy."""
+    probed = tmp_path / f"probed-{html_path.name}"
+    probed.write_text(html_path.read_text().replace("</body>", PROBE + "</body>"))
+    out = subprocess.run([_browser(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                          "--dump-dom", probed.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    body = out.split("<body", 1)[1].split(">", 1)[0]
+    attrs = dict(part.split("=", 1) for part in body.split() if "=" in part)
+    return {k: v.strip('"') for k, v in attrs.items()}
+
+
+@pytest.fixture(scope="module")
+def compendium(tmp_path_factory):
+    _browser()                                       # skip before running anything
+    folder = tmp_path_factory.mktemp("browser")
+    return report.write_report("compendium-2011", folder / "report.html")
+
+
+def test_the_report_opens_with_every_picture_and_the_table(compendium, tmp_path):
+    attrs = render_in_browser(compendium, tmp_path)
+    shown, total = attrs["data-images"].split("/")
+    assert int(total) == 7 and shown == total
+    assert attrs["data-summary-rows"] == "3"
+
+
+def test_the_probe_sees_a_broken_picture(compendium, tmp_path):
+    """The check can fail: one image's data cut short is counted as not shown."""
+    broken = tmp_path / "broken.html"
+    text = compendium.read_text()
+    start = text.index("data:image/png;base64,") + len("data:image/png;base64,")
+    broken.write_text(text[:start] + "iVBORw0KGgo" + text[text.index('"', start):])
+    shown, total = render_in_browser(broken, tmp_path)["data-images"].split("/")
+    assert int(shown) == int(total) - 1
