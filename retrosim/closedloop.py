@@ -111,6 +111,12 @@ class ClosedLoop:
         on = (self.mode == RUNNING) & ~self.latched
         return np.where(on, self.set_speed * self.set_dir * (1.0 - self.slip), 0.0)
 
+    @property
+    def kcal_rate_per_s(self) -> np.ndarray:
+        """The energy rate now [kcal s-1] (the demand at the last knot: it is constant on a
+        flat stretch, linear on a ramp)."""
+        return self._kcal_rate
+
     def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lim = self.limits
         fwd = np.minimum(lim.forward_accel_mps2, self.accel_cap)

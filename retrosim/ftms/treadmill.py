@@ -164,8 +164,8 @@ class FtmsTreadmill:
             total_distance_m=math.floor(float(lp.distance_m[0])),
             inclination_pct=100.0 * grade, ramp_angle_deg=math.degrees(math.atan(grade)),
             energy_kcal=math.floor(float(lp.kcal[0])),
-            energy_per_hour_kcal=float(lp._kcal_rate[0]) * 3600.0,
-            energy_per_minute_kcal=float(lp._kcal_rate[0]) * 60.0,
+            energy_per_hour_kcal=float(lp.kcal_rate_per_s[0]) * 3600.0,
+            energy_per_minute_kcal=float(lp.kcal_rate_per_s[0]) * 60.0,
             heart_rate_bpm=float(lp.hr[0]), met=float(lp.met[0]),
             elapsed_time_s=math.floor(elapsed))
 
