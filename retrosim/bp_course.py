@@ -27,6 +27,7 @@ import numpy as np
 
 from retrosim.physiology import hypotension, oxygen, pressure
 from retrosim.timeline import Timeline
+from retrosim.trajectory import interior_maximum, relax_at_knots
 
 if TYPE_CHECKING:
     from retrosim.session import Session
@@ -101,19 +102,9 @@ def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -
 
 def pressor_knots(timeline: Timeline, target: np.ndarray, tau_s: float) -> np.ndarray:
     """The pressor rise at every knot (K, N), from rest at t = 0, exact between knots."""
-    k = target.shape[0]
-    rise = np.empty_like(target)
-    rise[0] = 0.0
     if not target.any():
-        rise[:] = 0.0
-        return rise
-    for i in range(k - 1):
-        dt = timeline.t[i + 1] - timeline.t[i]
-        ramp = dt > 0
-        slope = np.where(ramp, (target[i + 1] - target[i]) / np.where(ramp, dt, 1.0), 0.0)
-        rise[i + 1] = np.where(ramp, oxygen.first_order_ramp(rise[i], target[i], slope, dt,
-                                                             tau_s), rise[i])
-    return rise
+        return np.zeros_like(target)
+    return relax_at_knots(timeline.t, target, 0.0, tau_s)
 
 
 @dataclass
@@ -255,7 +246,7 @@ class PressureCourse:
         length = np.broadcast_to(np.diff(tc, axis=0), (x.shape[0] - 1, cols.size))
         slope = np.divide(np.diff(u, axis=0), length, out=np.zeros_like(length),
                           where=length > 0)
-        inner = _interior_maximum(x[:-1], u[:-1], slope, length, self.tau_s)
+        inner = interior_maximum(x[:-1], u[:-1], slope, length, self.tau_s)
         peak = np.maximum(x[:-1], x[1:])
         has = ~np.isnan(inner)
         peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
@@ -365,17 +356,3 @@ class PatchedCourse:
         values, times = self.base.nadir()
         values[:, self.moved], times[:, self.moved] = self.patch.nadir()
         return values, times
-
-def _interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
-                      tau_s: float) -> np.ndarray:
-    """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
-
-    ``x(s) = u0 + k s - k tau + C exp(-s/tau)``, ``C = x0 - u0 + k tau``: ``x'(s) = 0`` at
-    ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
-    still below it (C < 0), inside when ``0 < s* < length``.
-    """
-    c = x0 - u0 + slope * tau_s
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_star = -tau_s * np.log(slope * tau_s / c)
-    inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
-    return np.where(inside, s_star, np.nan)

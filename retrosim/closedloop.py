@@ -28,7 +28,7 @@ from retrosim.physiology import oxygen
 from retrosim.protocol import GRADE_LIMITS_PCT
 from retrosim.session import EventLog
 from retrosim.timeline import Timeline
-from retrosim.trajectory import EnergyOptions, Physiology, knot_demand
+from retrosim.trajectory import EnergyOptions, Physiology, knot_demand, relax_interval
 from retrosim.treadmill import TreadmillLimits
 from retrosim.units import MPS_PER_KMH
 
@@ -208,15 +208,8 @@ class ClosedLoop:
             t_prev, vo2, hr, kcal, dist = self._row_state
             v_prev = last[1]
             dt = tau - t_prev
-            ramp = dt > 0
-            safe = np.where(ramp, dt, 1.0)
-            out = []
-            for x, u, u_prev, tau_s in ((vo2, vo2_t, self._vo2_t, self.p.tau_vo2_s),
-                                        (hr, hr_t, self._hr_t, self.p.tau_hr_s)):
-                slope = np.where(ramp, (u - u_prev) / safe, 0.0)
-                out.append(np.where(ramp, oxygen.first_order_ramp(x, u_prev, slope, dt, tau_s),
-                                    x))
-            self.vo2, self.hr = out
+            self.vo2 = relax_interval(vo2, self._vo2_t, vo2_t, dt, self.p.tau_vo2_s)
+            self.hr = relax_interval(hr, self._hr_t, hr_t, dt, self.p.tau_hr_s)
             self.kcal = kcal + 0.5 * dt * (self._kcal_rate + kcal_rate)
             self.distance_m = dist + 0.5 * dt * (np.abs(v_prev) + np.abs(v))
         self.met, self._vo2_t, self._hr_t, self._kcal_rate = met, vo2_t, hr_t, kcal_rate

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from retrosim.errors import check_choice
 from retrosim.physiology import energy, heart, oxygen
@@ -176,20 +177,53 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     met, vo2_target, hr_target, kcal_rate = knot_demand(
         timeline.velocity, timeline.grade, timeline.handrail, p, options)
 
-    k, n = met.shape
-    vo2, hr, kcal = (np.empty((k, n)) for _ in range(3))
-    vo2[0], hr[0], kcal[0] = p.vo2_rest, p.hr_rest, 0.0
-    for i in range(k - 1):
-        dt = timeline.t[i + 1] - timeline.t[i]               # (S,): zero at a jump
-        ramp = dt > 0
-        safe = np.where(ramp, dt, 1.0)
-        for x, u in ((vo2, vo2_target), (hr, hr_target)):
-            tau = p.tau_vo2_s if x is vo2 else p.tau_hr_s
-            slope = np.where(ramp, (u[i + 1] - u[i]) / safe, 0.0)
-            x[i + 1] = np.where(ramp, oxygen.first_order_ramp(x[i], u[i], slope, dt, tau), x[i])
+    vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
+    hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s)
+    kcal = np.empty_like(met)
+    kcal[0] = 0.0
+    for i in range(met.shape[0] - 1):
+        dt = timeline.t[i + 1] - timeline.t[i]
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
                       p.tau_vo2_s, p.tau_hr_s)
+
+
+def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike
+                   ) -> np.ndarray:
+    """A first-order state at every knot (K, N), from ``x0`` at the first, exact in between.
+
+    ``t`` is (K, S) and ``target`` (K, N), linear between knots; a zero-length interval (a
+    jump of the target) leaves the state where it is.
+    """
+    x = np.empty_like(target)
+    x[0] = x0
+    for i in range(target.shape[0] - 1):
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
+    return x
+
+
+def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
+                   tau_s: ArrayLike) -> np.ndarray:
+    """A first-order state after an interval of ``dt`` over which its target moves linearly
+    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target)."""
+    ramp = dt > 0
+    slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
+    return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
+
+
+def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
+                     tau_s: ArrayLike) -> np.ndarray:
+    """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
+
+    ``x(s) = u0 + k s - k tau + C exp(-s/tau)``, ``C = x0 - u0 + k tau``: ``x'(s) = 0`` at
+    ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
+    still below it (C < 0), inside when ``0 < s* < length``.
+    """
+    c = x0 - u0 + slope * tau_s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_star = -tau_s * np.log(slope * tau_s / c)
+    inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
+    return np.where(inside, s_star, np.nan)
 
 
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
@@ -221,9 +255,9 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """Exact maximum of a first-order response over a piecewise-linear target.
 
-    On an interval ``x(s) = u0 + k s - k tau + C exp(-s/tau)`` with ``C = x0 - u0 + k tau``;
-    an interior maximum exists where ``x'(s) = 0``, at ``s* = -tau ln(k tau / C)``, when
-    ``C < 0`` (the state still rising toward a target that is falling) and ``0 < s* < L``.
+    The maximum is at a knot or at an interval's one interior maximum
+    (:func:`interior_maximum`), which needs a falling target (k < 0) and a state still below
+    it (C < 0): only those intervals are searched.
     """
     best = x.max(axis=0)
     dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
@@ -234,13 +268,12 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     if not rising_into_a_fall.any():
         return best
     seg, subj = np.nonzero(rising_into_a_fall)
-    kk, cc, tt = k[seg, subj], c[seg, subj], tau[seg, subj]
-    ratio = kk * tt / cc
-    with np.errstate(divide="ignore"):
-        s_star = -tt * np.log(ratio)
-    inside = (ratio < 1) & (s_star < dt[seg, subj])
-    peak = oxygen.first_order_ramp(x[seg, subj], u[seg, subj], kk, s_star, tt)
-    np.maximum.at(best, subj[inside], peak[inside])
+    kk, tt = k[seg, subj], tau[seg, subj]
+    s_star = interior_maximum(x[seg, subj], u[seg, subj], kk, dt[seg, subj], tt)
+    inside = ~np.isnan(s_star)
+    peak = oxygen.first_order_ramp(x[seg, subj][inside], u[seg, subj][inside], kk[inside],
+                                   s_star[inside], tt[inside])
+    np.maximum.at(best, subj[inside], peak)
     return best
 
 
