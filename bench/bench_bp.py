@@ -30,9 +30,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import retrosim  # noqa: E402
-from retrosim.engine import simulate_arm  # noqa: E402
+from retrosim.engine.simulate import simulate_arm  # noqa: E402
+from retrosim.model.scenario import Scenario  # noqa: E402
 from retrosim.physiology import hypotension, pressure  # noqa: E402
-from retrosim.scenario import Scenario  # noqa: E402
 
 TARGET_RATIO = 1.5
 AGREEMENT_MMHG = 1.0

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import naive  # noqa: E402
 
 import retrosim  # noqa: E402
-from retrosim.scenario import Scenario  # noqa: E402
+from retrosim.model.scenario import Scenario  # noqa: E402
 
 ENERGY_LIMIT_PCT = 0.5
 TARGET_RATIO = 100.0

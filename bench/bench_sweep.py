@@ -38,8 +38,9 @@ import bench_engine  # noqa: E402
 import naive  # noqa: E402
 
 import retrosim  # noqa: E402
-from retrosim import engine, sweep  # noqa: E402
-from retrosim.scenario import Scenario  # noqa: E402
+from retrosim.engine import simulate as engine  # noqa: E402
+from retrosim.model.scenario import Scenario  # noqa: E402
+from retrosim.scale import sweep
 
 TARGET_SESSIONS_PER_S = 50_000.0
 TARGET_RATIO = 100.0

@@ -23,7 +23,7 @@ from scipy.optimize import least_squares
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.physiology.energy import ContinuousEnergyParams, continuous_met
 from retrosim.units import mph_to_mps, pct_to_frac
-from retrosim.validation import KIM_CHOI_2001
+from retrosim.validation.table import KIM_CHOI_2001
 
 FIXED_EXPONENT = 5.0
 

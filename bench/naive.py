@@ -3,8 +3,8 @@
 This is the yardstick the engine is measured against (DESIGN.md, principle 2). It shares the
 models and the treadmill plant with retrosim, and nothing else: no timeline, no closed form.
 
-- The belt: a :class:`retrosim.treadmill.Treadmill` driven by
-  :func:`retrosim.engine.follow_protocol` in the same SimPy environment as the people; each
+- The belt: a :class:`retrosim.engine.treadmill.Treadmill` driven by
+  :func:`retrosim.engine.simulate.follow_protocol` in the same SimPy environment as the people; each
   person reads ``belt.state()`` at its own tick.
 - Every person is a process that wakes every ``dt_s`` (1 s). At each tick it evaluates the
   energy model at the instantaneous speed, grade and direction (the sign of the belt velocity),
@@ -14,7 +14,7 @@ models and the treadmill plant with retrosim, and nothing else: no timeline, no 
   target from :func:`retrosim.physiology.heart.steady_state_hr`. Energy accumulates as
   ``kcal_per_min(MET) dt / 60`` (left rectangle rule). Peaks are the largest ticked values.
 
-Per-person parameters come from :meth:`retrosim.trajectory.Physiology.of`.
+Per-person parameters come from :meth:`retrosim.solve.trajectory.Physiology.of`.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from itertools import accumulate
 import numpy as np
 import simpy
 
-from retrosim.engine import EventLog, follow_protocol
+from retrosim.engine.simulate import EventLog, follow_protocol
+from retrosim.engine.treadmill import Treadmill, TreadmillLimits
+from retrosim.model.protocol import Protocol
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import Cohort
 from retrosim.physiology import energy, heart
-from retrosim.protocol import Protocol
-from retrosim.scenario import Scenario
-from retrosim.subject import Cohort
-from retrosim.trajectory import EnergyOptions, Physiology
-from retrosim.treadmill import Treadmill, TreadmillLimits
+from retrosim.solve.trajectory import EnergyOptions, Physiology
 
 
 def simulate(protocol: Protocol, limits: TreadmillLimits, cohort: Cohort,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from retrosim.engine import run  # noqa: E402
+from retrosim.engine.simulate import run  # noqa: E402
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning  # noqa: E402
-from retrosim.protocol import Protocol, Stage  # noqa: E402
-from retrosim.scenario import Scenario, load_scenario  # noqa: E402
-from retrosim.subject import Cohort, Subject  # noqa: E402
+from retrosim.model.protocol import Protocol, Stage  # noqa: E402
+from retrosim.model.scenario import Scenario, load_scenario  # noqa: E402
+from retrosim.model.subject import Cohort, Subject  # noqa: E402
 
 __all__ = ["Cohort", "InputError", "Protocol", "RetrosimError", "RetrosimWarning", "Scenario",
            "Stage", "Subject", "__version__", "load_scenario", "run"]

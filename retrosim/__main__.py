@@ -1,5 +1,5 @@
 import sys
 
-from retrosim.cli import main
+from retrosim.cli.main import main
 
 sys.exit(main())

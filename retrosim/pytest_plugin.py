@@ -13,7 +13,8 @@ set-up::
 - ``golden_trace(ds, name=None, tolerances=None, variables=None)`` compares ``ds`` with
   ``golden/<name or the test's name>.csv`` beside the test file (recorded if missing, or
   again with ``pytest --retrosim-update-golden``).
-- ``safety_limits`` is the default :class:`~retrosim.safety.SafetyLimits`, to adjust with
+- ``safety_limits`` is the default
+  :class:`~retrosim.controllers.safety.SafetyLimits`, to adjust with
   ``dataclasses.replace``.
 """
 
@@ -50,7 +51,7 @@ def golden_trace(request: Any) -> Callable[..., None]:
 
 @pytest.fixture
 def safety_limits() -> Any:
-    """The default safety limits (REFERENCES.md section 6; see retrosim.safety)."""
-    from retrosim.safety import SafetyLimits
+    """The default safety limits (REFERENCES.md section 6; see retrosim.controllers.safety)."""
+    from retrosim.controllers.safety import SafetyLimits
 
     return SafetyLimits()

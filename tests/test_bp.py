@@ -6,12 +6,14 @@ import pytest
 from scipy.integrate import solve_ivp
 
 import retrosim
-from retrosim import InputError, bp, engine
-from retrosim.engine import simulate_arm
+from retrosim import InputError
+from retrosim.engine import simulate as engine
+from retrosim.engine.simulate import simulate_arm
+from retrosim.events import bp
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import Cohort
 from retrosim.physiology import hypotension, pressure
-from retrosim.scenario import Scenario
-from retrosim.subject import Cohort
-from retrosim.trajectory import Physiology, solve
+from retrosim.solve.trajectory import Physiology, solve
 
 #: The reference person of the PEH anchors: a man of 40, BMI 24.5, no medication.
 MAN = {"mass_kg": 75.0, "age_yr": 40, "sex": "male", "height_cm": 175,
@@ -174,7 +176,7 @@ def test_no_valid_reading_gives_nan_and_no_category():
     sc = scenario(["walk forward at 3 mph for 10 min"], bp_table={"readings_min": [0, 10]})
     ds = retrosim.run(sc, traces=False)
     assert np.isnan(one(ds, "sbp_post")) and one(ds, "bp_category_post") == -1
-    assert "BP first" in retrosim.results.summary_table(ds)
+    assert "BP first" in retrosim.results.dataset.summary_table(ds)
 
 
 @pytest.mark.parametrize(("rest", "rechecked"), [

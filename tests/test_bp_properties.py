@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retrosim
+from retrosim.model.scenario import Scenario
 from retrosim.physiology import pressure
-from retrosim.scenario import Scenario
 
 PERSON = {"mass_kg": 70.0, "age_yr": 50, "sex": "female"}
 

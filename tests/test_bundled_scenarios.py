@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import retrosim
+from retrosim.model.scenario import bundled
 from retrosim.physiology.energy import continuous_met
-from retrosim.scenario import bundled
 from retrosim.units import mph_to_mps
 
 GOLDEN = Path(__file__).parent / "golden" / "bundled_summaries.json"

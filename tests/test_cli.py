@@ -8,8 +8,8 @@ import pytest
 import xarray as xr
 
 import retrosim
-from retrosim.cli import main
-from retrosim.scenario import bundled
+from retrosim.cli.main import main
+from retrosim.model.scenario import bundled
 
 COMPENDIUM_ARMS = ("forward-level", "backward-level", "backward-uphill")
 TRACES = ("speed", "direction", "grade", "vo2", "met", "energy", "hr")
@@ -292,7 +292,7 @@ def test_subprocess_errors_have_no_traceback(tmp_path, bad_file, argv):
 
 
 def test_help_examples_name_real_scenarios():
-    from retrosim.cli import EPILOG
+    from retrosim.cli.main import EPILOG
 
     named = set()
     for line in EPILOG.splitlines():

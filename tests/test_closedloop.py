@@ -6,12 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retrosim
-from retrosim.closedloop import ClosedLoop
 from retrosim.controllers import Command, ProtocolFollower, attach
+from retrosim.engine.closedloop import ClosedLoop
+from retrosim.engine.treadmill import TreadmillLimits
+from retrosim.model.subject import Cohort, Subject
 from retrosim.physiology import heart, oxygen
-from retrosim.subject import Cohort, Subject
-from retrosim.trajectory import EnergyOptions, Physiology, knot_demand, solve
-from retrosim.treadmill import TreadmillLimits
+from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, solve
 
 LIMITS = TreadmillLimits()
 OPTIONS = EnergyOptions()

@@ -12,11 +12,11 @@ from scipy import stats
 
 import retrosim
 from retrosim import InputError, randomness
-from retrosim.cohort import CohortSpec, describe_preset, load_preset, presets
+from retrosim.model.cohort import CohortSpec, describe_preset, load_preset, presets
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import BALANCE_LEVELS, HANDRAIL_LEVELS, LIMITS, SEXES, Cohort, Subject
 from retrosim.physiology.balance import level_from_berg
 from retrosim.physiology.oxygen import FITNESS_LEVELS
-from retrosim.scenario import Scenario
-from retrosim.subject import BALANCE_LEVELS, HANDRAIL_LEVELS, LIMITS, SEXES, Cohort, Subject
 
 ARMS = {"walk": {"stages": ["walk backward at 1.5 mph for 2 min"]}}
 BASE = {"size": 100, "mass_kg": 70, "age_yr": 60, "sex": "female"}

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import retrosim
-from retrosim import InputError, bands, comparison
-from retrosim.scenario import Scenario
+from retrosim import InputError
+from retrosim.model.scenario import Scenario
+from retrosim.scale import bands, comparison
 
 
 def summaries(values, names=("x",)):

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import retrosim
-from retrosim.scenario import Scenario, bundled
+from retrosim.model.scenario import Scenario, bundled
 from retrosim.testing import assert_safe, compare_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "test_user_controller_is_safe_and_unchanged.csv"

@@ -40,7 +40,7 @@ def test_on_signal_loss_it_keeps_the_speed_then_ramps_to_2_kmh_and_ends_after_a_
     lost = hr_program.sel(arm="signal-lost", subject=0)
     before = float(lost.target_speed.sel(time=899))
     assert float(lost.target_speed.sel(time=905)) == before              # kept for 10 s
-    two_kmh = retrosim.treadmill.TreadmillLimits().quantise(2.0 * MPS_PER_KMH)
+    two_kmh = retrosim.engine.treadmill.TreadmillLimits().quantise(2.0 * MPS_PER_KMH)
     assert float(lost.target_speed.sel(time=915)) == pytest.approx(two_kmh)
     stops = hr_program.event_time.where((hr_program.event_arm == "signal-lost")
                                         & (hr_program.event_kind == "stop"), drop=True)

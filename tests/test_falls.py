@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retrosim
-from retrosim import falls, results
-from retrosim.engine import simulate_arm
-from retrosim.scenario import Scenario
-from retrosim.session import Session
-from retrosim.subject import Cohort
-from retrosim.trajectory import Physiology, solve
+from retrosim.engine.session import Session
+from retrosim.engine.simulate import simulate_arm
+from retrosim.events import falls
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import Cohort
+from retrosim.results import dataset as results
+from retrosim.solve.trajectory import Physiology, solve
 from retrosim.units import MPS_PER_MPH
 
 SUBJECT = {"mass_kg": 68.0, "age_yr": 65, "sex": "female"}
@@ -165,7 +166,7 @@ def test_a_subject_draws_the_same_events_alone_or_among_many():
     fallers = np.flatnonzero(batch.fell.values[0])
     busy = np.flatnonzero(batch.stumbles.values[0] > 1)
     assert fallers.size and busy.size
-    from retrosim import engine
+    from retrosim.engine import simulate as engine
     for i in (0, int(fallers[0]), int(busy[-1])):
         alone = list(engine.iter_sessions(sc, seed=sc.seed, subjects=1, first=i))[0]
         for name in ("fell", "fall_time", "stumbles", "estop"):
@@ -426,7 +427,7 @@ def test_rates_on_per_subject_timelines_equal_the_shared_ones():
 ])
 def test_the_command_line_reports_bad_balance_and_tether_input_on_one_line(
         tmp_path, capsys, line, needle):
-    from retrosim.cli import main
+    from retrosim.cli.main import main
     subject = line if not line.startswith("[") else ""
     extra = line if line.startswith("[") else ""
     path = tmp_path / "bad.toml"

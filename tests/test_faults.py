@@ -8,7 +8,7 @@ import pytest
 import retrosim
 from retrosim import InputError
 from retrosim.controllers import Command, ProtocolFollower
-from retrosim.faults import Fault
+from retrosim.controllers.faults import Fault
 from retrosim.testing import check, run_controller
 from retrosim.units import MPS_PER_KMH
 
@@ -102,7 +102,7 @@ CASES = {   # fault: (broken controller, stages, treadmill, fault, the invariant
 
 
 def test_every_fault_kind_has_a_case():
-    from retrosim.faults import FAULT_KINDS
+    from retrosim.controllers.faults import FAULT_KINDS
     assert sorted(CASES) == sorted(FAULT_KINDS)
 
 

@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 
 import retrosim
-from retrosim.engine import simulate_arm
+from retrosim.engine.simulate import simulate_arm
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import Cohort
 from retrosim.physiology import heart
-from retrosim.scenario import Scenario
-from retrosim.subject import Cohort
-from retrosim.trajectory import Physiology, solve
+from retrosim.solve.trajectory import Physiology, solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import naive  # noqa: E402

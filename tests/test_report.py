@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import retrosim
-from retrosim import plots, report, report_html
-from retrosim.cli import main
+from retrosim.cli.main import main
 from retrosim.errors import InputError
+from retrosim.report import document as report
+from retrosim.report import html as report_html
+from retrosim.report import plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -91,7 +93,7 @@ def test_the_report_shows_the_headline_seed_version_and_references(compendium):
 
 def test_a_saved_result_gives_the_same_tables(folder, compendium):
     ds = retrosim.run(retrosim.load_scenario("compendium-2011"))
-    retrosim.results.save(ds, folder / "compendium.nc")
+    retrosim.results.dataset.save(ds, folder / "compendium.nc")
     text = report.write_report(folder / "compendium.nc", folder / "saved.html").read_text()
     page, fresh = Page(text), Page(compendium)
     assert page.sections == fresh.sections and page.rows == fresh.rows
@@ -104,7 +106,7 @@ def test_missing_variables_skip_their_section(folder):
     bp = [v for v in ds.variables if "bp" in v or v in ("sbp", "dbp", "exercise_end")]
     falls = ["fell", "fall_time", "stumbles", "estop", "fall_probability",
              "fall_probability_low", "fall_probability_high", "falls_per_1000"]
-    retrosim.results.save(ds.drop_vars(bp + falls), folder / "bare.nc")
+    retrosim.results.dataset.save(ds.drop_vars(bp + falls), folder / "bare.nc")
     page = Page(report.write_report(folder / "bare.nc", folder / "bare.html").read_text())
     assert page.sections == ["summary", "traces", "energy", "warnings", "references"]
     assert len(page.images) == 4                      # speed, VO2, HR, energy

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from retrosim import report
+from retrosim.report import document as report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

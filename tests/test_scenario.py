@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import retrosim
 from retrosim import InputError
-from retrosim.scenario import Scenario, bundled
+from retrosim.model.scenario import Scenario, bundled
 
 SCENARIO_FOLDER = Path(retrosim.__file__).parent / "scenarios"
 
@@ -310,7 +310,7 @@ def test_every_bundled_scenario_loads_by_name_and_by_path(name):
     by_path = retrosim.load_scenario(SCENARIO_FOLDER / f"{name}.toml")
     by_text = retrosim.load_scenario(str(SCENARIO_FOLDER / f"{name}.toml"))
     assert by_name.name == name
-    assert by_name.description and "\n" not in retrosim.scenario.describe(bundled()[name])
+    assert by_name.description and "\n" not in retrosim.model.scenario.describe(bundled()[name])
     assert by_name.arms
     assert (by_path.subject, by_path.arms) == (by_name.subject, by_name.arms)
     assert by_text.arms == by_name.arms

@@ -3,8 +3,8 @@
 import numpy as np
 
 import retrosim
-from retrosim import engine
-from retrosim.session import EventLog
+from retrosim.engine import simulate as engine
+from retrosim.engine.session import EventLog
 
 
 def test_event_log_orders_by_time_and_drops_what_follows_a_stop():

@@ -5,8 +5,8 @@ import pytest
 import xarray as xr
 
 import retrosim
-from retrosim.cli import main
-from retrosim.safety import SafetyLimits
+from retrosim.cli.main import main
+from retrosim.controllers.safety import SafetyLimits
 from retrosim.testing import assert_golden, assert_safe, check, compare_golden, record_golden
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from retrosim.engine import simulate_arm
-from retrosim.protocol import Protocol
-from retrosim.subject import Cohort, Subject
-from retrosim.trajectory import EnergyOptions, Physiology, solve
-from retrosim.treadmill import TreadmillLimits
+from retrosim.engine.simulate import simulate_arm
+from retrosim.engine.treadmill import TreadmillLimits
+from retrosim.model.protocol import Protocol
+from retrosim.model.subject import Cohort, Subject
+from retrosim.solve.trajectory import EnergyOptions, Physiology, solve
 
 STAGES = ["walk forward at 3 mph for 2 min", "walk backward at 2 mph, 5% grade for 3 min",
           "rest for 2 min"]

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrosim import InputError
-from retrosim.scenario import Scenario
-from retrosim.treadmill import EmergencyStopLatched, Treadmill, TreadmillLimits
+from retrosim.engine.treadmill import EmergencyStopLatched, Treadmill, TreadmillLimits
+from retrosim.model.scenario import Scenario
 from retrosim.units import MPS_PER_KMH, MPS_PER_MPH
 
 LIMITS = TreadmillLimits()

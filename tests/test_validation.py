@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from retrosim import validation
-from retrosim.cli import main
-from retrosim.validation import compare
+from retrosim.cli.main import main
+from retrosim.validation import table as validation
+from retrosim.validation.table import compare
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 

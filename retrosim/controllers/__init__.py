@@ -43,9 +43,9 @@ def attach(scenario: Any, controller: Any, *, arms: list[str] | None = None,
     ``controller`` is an object (each arm runs its own copy), a reference name ("hr-target")
     or an import path ("package.module:Class"). ``supervisor`` wraps it in the
     :class:`SafetySupervisor` with the scenario's ``[safety]`` limits; ``faults`` (a list of
-    :class:`retrosim.faults.Fault` or of fault tables) replace the arms' own.
+    :class:`retrosim.controllers.faults.Fault` or of fault tables) replace the arms' own.
     """
-    from retrosim.faults import Fault
+    from retrosim.controllers.faults import Fault
 
     spec = ControllerSpec.of(controller, supervisor=supervisor, period_s=period_s)
     if faults is not None:

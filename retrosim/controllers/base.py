@@ -1,7 +1,7 @@
 """The controller interface: an :class:`Observation` in, a :class:`Command` out.
 
 A controller is any object with a ``period_s`` attribute and a ``step(observation)`` method
-returning a :class:`Command`. The closed loop (:mod:`retrosim.controlled`) calls it every
+returning a :class:`Command`. The closed loop (:mod:`retrosim.engine.controlled`) calls it every
 ``period_s`` seconds and on events (a stage starts, a fault starts or ends). A *vectorised*
 controller (``vectorised = True``) sees the whole cohort at once: every per-subject field of
 the observation is an ``(N,)`` array, and it answers with arrays (or scalars, which apply to

@@ -20,9 +20,9 @@ from typing import Any
 
 from retrosim.controllers.base import copy_of, period_of, vectorise
 from retrosim.controllers.reference import HeartRateTarget, ProtocolFollower
+from retrosim.controllers.safety import SafetyLimits
 from retrosim.controllers.supervisor import SafetySupervisor
 from retrosim.errors import InputError, check_number
-from retrosim.safety import SafetyLimits
 
 
 def _protocol(table: dict[str, Any]) -> ProtocolFollower:
@@ -162,7 +162,7 @@ def control_arms(arms: dict[str, Any], data: dict[str, Any], source: str | None
     ``[[faults]]`` followed by the arm's own ``[[arms.NAME.faults]]``."""
     from dataclasses import replace
 
-    from retrosim.faults import parse_faults
+    from retrosim.controllers.faults import parse_faults
 
     top = ControllerSpec.from_table(data["controller"]) if "controller" in data else None
     top_faults = parse_faults(data["faults"], "faults") if "faults" in data else ()

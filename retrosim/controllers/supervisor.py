@@ -1,7 +1,8 @@
 """A safety supervisor that wraps any controller and keeps it within the safety limits.
 
 It sits at the treadmill's end of the command bus (as a drive's firmware does), so it sees
-every command as it arrives, corrupted or delayed ones included (:mod:`retrosim.faults`).
+every command as it arrives, corrupted or delayed ones included
+(:mod:`retrosim.controllers.faults`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from retrosim.controllers.base import Command, Observation, period_of, vectorise
-from retrosim.safety import SafetyLimits
+from retrosim.controllers.safety import SafetyLimits
 from retrosim.units import MPS_PER_KMH
 
 
 class SafetySupervisor:
-    """Enforce :class:`~retrosim.safety.SafetyLimits` on whatever ``inner`` commands.
+    """Enforce :class:`~retrosim.controllers.safety.SafetyLimits` on whatever ``inner`` commands.
 
     Every call:
 

@@ -1,7 +1,7 @@
 """A virtual FTMS treadmill: the simulator behind the Fitness Machine Service bytes.
 
 :class:`FtmsTreadmill` is one walker on one treadmill (the closed loop of
-:mod:`retrosim.closedloop` for a single subject), driven by a client's Control Point writes,
+:mod:`retrosim.engine.closedloop` for a single subject), driven by a client's Control Point writes,
 with simulated time moved on by :meth:`FtmsTreadmill.advance`. It behaves as the service
 specifies (REFERENCES.md section 6):
 
@@ -41,12 +41,12 @@ from typing import Any
 
 import numpy as np
 
-from retrosim.closedloop import PAUSED, RUNNING, ClosedLoop
 from retrosim.controllers.base import Command
+from retrosim.engine.closedloop import PAUSED, RUNNING, ClosedLoop
+from retrosim.engine.session import EventLog
 from retrosim.ftms import codec
-from retrosim.session import EventLog
-from retrosim.subject import Cohort
-from retrosim.trajectory import Physiology
+from retrosim.model.subject import Cohort
+from retrosim.solve.trajectory import Physiology
 from retrosim.units import MPS_PER_KMH
 
 #: retrosim's vendor characteristic for the belt's direction (not part of FTMS).
@@ -73,7 +73,7 @@ class FtmsTreadmill:
     """
 
     def __init__(self, scenario: Any = None, arm: str | None = None) -> None:
-        from retrosim.scenario import Scenario, load_scenario
+        from retrosim.model.scenario import Scenario, load_scenario
 
         if scenario is None:
             scenario = Scenario.from_dict(DEFAULT_WALKER)
@@ -255,9 +255,9 @@ class FtmsTreadmill:
     # -- the session as a result -------------------------------------------------------------
     def dataset(self, trace_step_s: float = 1.0) -> Any:
         """The session so far as a result Dataset (traces, summaries, the event log)."""
-        from retrosim import results
-        from retrosim.session import Session
-        from retrosim.trajectory import solve
+        from retrosim.engine.session import Session
+        from retrosim.results import dataset as results
+        from retrosim.solve.trajectory import solve
 
         timeline = self.loop.timeline()
         sc = replace(self.scenario, arms={self.arm.name: self.arm})

@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrosim import InputError, subject
+from retrosim import InputError
+from retrosim.model import subject
 from retrosim.physiology import balance
 from retrosim.physiology.balance import (
     BALANCE_LEVELS,

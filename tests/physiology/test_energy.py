@@ -32,7 +32,7 @@ from retrosim.physiology.energy import (
     resting_vo2_from_rmr,
 )
 from retrosim.units import MPS_PER_MPH, mph_to_mps, pct_to_frac
-from retrosim.validation import continuous_model_errors
+from retrosim.validation.table import continuous_model_errors
 
 FORWARD, BACKWARD = 1.0, -1.0
 MPH_3_5 = 3.5 * MPS_PER_MPH

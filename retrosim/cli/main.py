@@ -1,0 +1,205 @@
+"""The command line: a thin layer over :func:`retrosim.run` and the result tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from retrosim import __version__
+from retrosim.errors import RetrosimError
+from retrosim.results import dataset as results
+
+EPILOG = """examples:
+  retrosim scenarios                          list the bundled scenarios
+  retrosim run compendium-2011                46 / 64 / 85 kcal: the 2011 Compendium's headline
+  retrosim run knee-rehab-first-session -o session.nc --subjects 20
+  retrosim run my-protocol.toml --seed 3
+  retrosim compare compendium-2011 forward-vs-backward
+  retrosim sweep knee-rehab-six-protocols --subjects 100000 -o six.zarr
+  retrosim validate                           every published value against the models
+  retrosim report compendium-2011 -o report.html
+  retrosim check hr-target --scenario hr-controller   a controller against the safety invariants
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with retrosim's one-line errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"retrosim: error: {message} (see '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="retrosim", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Simulate forward and backward treadmill walking: energy, oxygen uptake "
+                    "and heart rate, arm by arm.")
+    p.add_argument("--version", action="version", version=f"retrosim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run every arm of a scenario and print a summary",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("scenario", metavar="SCENARIO",
+                     help="a scenario file (TOML) or the name of a bundled scenario")
+    run.add_argument("-o", "--output", metavar="OUT.nc", help="write the result to NetCDF")
+    _run_options(run)
+
+    cmp = sub.add_parser("compare", help="run several scenarios and print how the arms differ",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    _run_options(cmp)
+
+    swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    swp.add_argument("scenario", metavar="SCENARIO",
+                     help="a scenario file (TOML) or the name of a bundled scenario")
+    swp.add_argument("-o", "--output", metavar="OUT.zarr", required=True,
+                     help="the Zarr store to write (summaries, trace sample, bands, comparison)")
+    swp.add_argument("--subjects", type=int, metavar="N",
+                     help="virtual people (default: the [cohort] size, else 1)")
+    swp.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    swp.add_argument("--scheduler", metavar="ADDRESS",
+                     help="a running Dask scheduler (default: a local cluster; 'in-process' "
+                          "for no Dask)")
+    swp.add_argument("--workers", type=int, metavar="N",
+                     help="local cluster workers (default: one per CPU)")
+    swp.add_argument("--chunk-size", type=int, metavar="N",
+                     help="people per task (default 32768)")
+    swp.add_argument("--resume", action="store_true",
+                     help="finish the sweep in OUT.zarr, skipping the chunks it holds")
+    swp.add_argument("--sample", type=int, metavar="N", default=10,
+                     help="people whose full traces are kept (10)")
+    swp.add_argument("--band-step", type=float, metavar="S", default=60.0,
+                     help="time step of the percentile bands in seconds; 0: none (60)")
+
+    sub.add_parser("scenarios", help="list the bundled scenarios")
+
+    from retrosim.cli import check as checkcli  # retrosim check CONTROLLER --scenario S
+
+    checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
+
+    val = sub.add_parser("validate", help="every published value against the models; exit "
+                         "status 1 if any is out of tolerance")
+    val.add_argument("--markdown", action="store_true",
+                     help="print the table as the page docs/validation.md")
+
+    rep = sub.add_parser("report", help="write a self-contained HTML report of a scenario or "
+                         "a saved result", epilog=EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("source", metavar="SCENARIO_OR_RESULT",
+                     help="a bundled scenario's name, a scenario file (TOML) or a result "
+                          "written by 'retrosim run -o' (.nc)")
+    rep.add_argument("-o", "--output", metavar="REPORT.html", required=True,
+                     help="the HTML file to write")
+    rep.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    rep.add_argument("--subjects", type=int, metavar="N",
+                     help="virtual people (default: the [cohort] size, else 1)")
+    rep.add_argument("--step", type=float, metavar="S",
+                     help="time between plotted points in seconds (default: 360 points per "
+                          "session, denser after each change)")
+    return p
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    p.add_argument("--subjects", type=int, metavar="N", help="number of virtual people (1)")
+    p.add_argument("--step", type=float, metavar="S", help="trace resolution in seconds (1)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except RetrosimError as err:
+        print(f"retrosim: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"retrosim: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from retrosim.engine import simulate as engine
+    from retrosim.model import scenario
+
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "validate":
+        return _validate(args)
+    if args.command == "check":
+        from retrosim.cli import check as checkcli
+
+        return checkcli.main(args)
+    if args.command == "report":
+        from retrosim.report import document as report
+
+        path = report.write_report(args.source, args.output, seed=args.seed,
+                                   subjects=args.subjects, step_s=args.step)
+        print(f"wrote {path}")
+        return 0
+    if args.command == "scenarios":
+        shipped = scenario.bundled()
+        width = max(map(len, shipped))
+        for name in sorted(shipped):
+            print(f"{name:<{width}}  {scenario.describe(shipped[name])}")
+        return 0
+    names = [args.scenario] if args.command == "run" else args.scenarios
+    if args.command == "run" and args.output:
+        results.check_output_path(args.output)
+    loaded = [scenario.load_scenario(name) for name in names]
+    datasets = [engine.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
+                           traces=args.command == "run" and args.output is not None)
+                for sc in loaded]
+    for ds in datasets:
+        print(results.summary_table(ds))
+        print()
+    if args.command == "compare":
+        print(results.comparison_table(datasets))
+    elif args.output:
+        path = results.save(datasets[0], args.output)
+        print(f"wrote {path}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from retrosim.validation import table as validation
+
+    rows = validation.rows()
+    print(validation.markdown(rows) if args.markdown else validation.table(rows), end="")
+    if not args.markdown:
+        print()
+    return 1 if validation.counts(rows)["bad"] else 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from retrosim.model import scenario
+    from retrosim.scale import comparison, sweep
+    from retrosim.scale import store as sweepstore
+
+    sc = scenario.load_scenario(args.scenario)
+    try:
+        ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
+                             scheduler=args.scheduler, workers=args.workers,
+                             chunk_size=args.chunk_size, resume=args.resume,
+                             sample=args.sample, band_step_s=args.band_step, progress=True)
+    except KeyboardInterrupt:
+        print(f"retrosim: interrupted; the chunks written are kept in {args.output}: run the "
+              "same command with --resume to finish", file=sys.stderr)
+        return 130
+    cmp = sweepstore.comparison(ds)
+    print(f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {ds.sizes['subject']:,} people, "
+          f"{ds.sizes['arm']} arms")
+    print()
+    print(comparison.means_table(cmp))
+    print()
+    print(comparison.ranking_table(cmp))
+    print()
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Safety limits of a controlled treadmill: what a supervisor enforces and the invariants check.
+
+One ``[safety]`` table serves both sides: :class:`~retrosim.controllers.SafetySupervisor`
+keeps a controller within these limits, and :mod:`retrosim.testing` checks a result against
+them. Defaults (REFERENCES.md section 6 and the stage limits of :mod:`retrosim.model.protocol`):
+
+- speed: forward at most 2.5 m/s (9 km/h, above it people run), backward at most 2.0 m/s
+  (7.2 km/h; the preferred backward walk-run transition is 1.63 m/s, Hreljac et al. 2005);
+- acceleration: 0.3 m s-2 forward, 0.15 backward, the top of the typical ranges (design
+  assumptions: the standards we could read give no numbers); an emergency stop may brake
+  harder (1-2 m s-2) and is exempt;
+- incline rate: 1 % per second, the top of the typical 0.5-1 %/s actuator (an assumption);
+- heart rate: above 85 % of the age-predicted HRmax for no longer than 60 s (both stated
+  assumptions, not published limits).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from retrosim.errors import InputError, check_number
+from retrosim.units import MPS_PER_KMH, MPS_PER_MPH
+
+SAFETY_KEYS = ("max_speed_kmh", "max_speed_mph", "max_backward_speed_kmh",
+               "max_backward_speed_mph", "max_accel_mps2", "max_backward_accel_mps2",
+               "max_incline_rate_pct_per_s", "max_grade_pct", "hr_ceiling_bpm",
+               "hr_ceiling_pct_hrmax", "hr_ceiling_max_s")
+
+
+@dataclass(frozen=True)
+class SafetyLimits:
+    """Limits of a controlled session, SI.
+
+    Parameters
+    ----------
+    max_speed_mps : forward belt speed cap [m s-1]; 2.5.
+    max_backward_speed_mps : backward belt speed cap [m s-1]; 2.0.
+    max_accel_mps2 : belt acceleration cap while forward [m s-2]; 0.3 (assumption).
+    max_backward_accel_mps2 : the same backward [m s-2]; 0.15 (assumption).
+    max_incline_rate_frac_per_s : incline rate cap [s-1]; 0.01 (1 % per second, assumption).
+    max_grade_frac : incline cap [-]; 0.15 (a typical treadmill's 0-15 %).
+    hr_ceiling_bpm : heart-rate ceiling [min-1]; None: ``hr_ceiling_frac_hrmax`` of HRmax.
+    hr_ceiling_frac_hrmax : the ceiling as a share of the age-predicted HRmax; 0.85.
+    hr_ceiling_max_s : longest time the heart rate may stay above the ceiling [s]; 60.
+
+    >>> SafetyLimits().hr_ceiling(np.array([180.0])).tolist()
+    [153.0]
+    """
+
+    max_speed_mps: float = 2.5
+    max_backward_speed_mps: float = 2.0
+    max_accel_mps2: float = 0.3
+    max_backward_accel_mps2: float = 0.15
+    max_incline_rate_frac_per_s: float = 0.01
+    max_grade_frac: float = 0.15
+    hr_ceiling_bpm: float | None = None
+    hr_ceiling_frac_hrmax: float = 0.85
+    hr_ceiling_max_s: float = 60.0
+
+    def hr_ceiling(self, hr_max_bpm: np.ndarray) -> np.ndarray:
+        """Each subject's heart-rate ceiling [min-1] from their HRmax [min-1]."""
+        hr_max_bpm = np.asarray(hr_max_bpm, dtype=float)
+        if self.hr_ceiling_bpm is not None:
+            return np.full(hr_max_bpm.shape, self.hr_ceiling_bpm)
+        return self.hr_ceiling_frac_hrmax * hr_max_bpm
+
+    def speed_cap(self, direction: np.ndarray) -> np.ndarray:
+        """The speed cap [m s-1] for each walking direction (+1 / -1)."""
+        return np.where(np.asarray(direction) < 0, self.max_backward_speed_mps,
+                        self.max_speed_mps)
+
+    def to_json(self) -> str:
+        """The limits as JSON (kept in a result's ``safety`` attribute)."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SafetyLimits:
+        return cls(**json.loads(text))
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> SafetyLimits:
+        """From a scenario's ``[safety]`` table (km/h or mph, %, s); InputError on bad keys."""
+        for key in table:
+            if key not in SAFETY_KEYS:
+                raise InputError(key, "is not a safety key", ", ".join(SAFETY_KEYS))
+        kwargs: dict[str, Any] = {}
+        for name, field_name, high_kmh in (("max_speed", "max_speed_mps", 20.0),
+                                           ("max_backward_speed", "max_backward_speed_mps", 10.0)):
+            given = [k for k in (f"{name}_kmh", f"{name}_mph") if k in table]
+            if len(given) > 1:
+                raise InputError(given[1], f"give either {name}_kmh or {name}_mph", "one of them")
+            if given:
+                key = given[0]
+                scale = MPS_PER_KMH if key.endswith("kmh") else MPS_PER_MPH
+                unit = "km/h" if key.endswith("kmh") else "mph"
+                high = high_kmh if unit == "km/h" else round(high_kmh / 1.609344, 1)
+                kwargs[field_name] = check_number(key, table[key], 0.5, high, unit) * scale
+        for key in ("max_accel_mps2", "max_backward_accel_mps2"):
+            if key in table:
+                kwargs[key] = check_number(key, table[key], 0.01, 3.0, "m s-2")
+        if "max_incline_rate_pct_per_s" in table:
+            kwargs["max_incline_rate_frac_per_s"] = check_number(
+                "max_incline_rate_pct_per_s", table["max_incline_rate_pct_per_s"], 0.05, 10.0,
+                "% s-1") / 100.0
+        if "max_grade_pct" in table:
+            kwargs["max_grade_frac"] = check_number("max_grade_pct", table["max_grade_pct"],
+                                                    0.0, 15.0, "%") / 100.0
+        if "hr_ceiling_bpm" in table and "hr_ceiling_pct_hrmax" in table:
+            raise InputError("hr_ceiling_pct_hrmax", "give either hr_ceiling_bpm or "
+                             "hr_ceiling_pct_hrmax", "one of them")
+        if "hr_ceiling_bpm" in table:
+            kwargs["hr_ceiling_bpm"] = check_number("hr_ceiling_bpm", table["hr_ceiling_bpm"],
+                                                    60.0, 230.0, "min-1")
+        if "hr_ceiling_pct_hrmax" in table:
+            kwargs["hr_ceiling_frac_hrmax"] = check_number(
+                "hr_ceiling_pct_hrmax", table["hr_ceiling_pct_hrmax"], 30.0, 100.0, "%") / 100.0
+        if "hr_ceiling_max_s" in table:
+            kwargs["hr_ceiling_max_s"] = check_number("hr_ceiling_max_s",
+                                                      table["hr_ceiling_max_s"], 0.0, 3600.0, "s")
+        return cls(**kwargs)

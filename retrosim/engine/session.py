@@ -1,0 +1,117 @@
+"""One arm's session for the whole cohort: its inputs, its physiology, its events.
+
+The engine builds a :class:`Session` per arm and hands it to the per-subject event models in
+turn (falls, blood-pressure alarms, ...). A model reads the timeline and the closed-form
+trajectory, logs its events with the subjects they apply to, adds its per-subject summaries
+and traces, and may propose that a subject's session stop at some time (a fall, an e-stop, a
+stop criterion). :meth:`Session.apply_stops` then splices each subject's earliest stop into
+their own timeline, drops what was logged for them after it, and solves the physiology again.
+Models that describe the aftermath (recovery, readings) run after that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from retrosim.model.subject import Cohort
+from retrosim.solve.timeline import Timeline
+from retrosim.solve.trajectory import Physiology, Trajectory, resolve
+
+if TYPE_CHECKING:
+    from retrosim.model.scenario import Arm, Scenario
+
+ALL = -1   # the subject index of an event that applies to every subject
+
+
+@dataclass
+class EventLog:
+    """What happened, column by column: time [s], subject (-1: all), kind, detail."""
+
+    _times: list[np.ndarray] = field(default_factory=list)
+    _subjects: list[np.ndarray] = field(default_factory=list)
+    _kinds: list[np.ndarray] = field(default_factory=list)
+    _details: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, time_s: float, kind: str, detail: str, subject: int = ALL) -> None:
+        """One event."""
+        self.add_many(np.array([time_s]), np.array([subject]), kind, detail)
+
+    def add_many(self, times: np.ndarray, subjects: np.ndarray, kind: str,
+                 detail: str | np.ndarray) -> None:
+        """Many events of one kind (``subjects`` are positions in the cohort, or -1)."""
+        times = np.asarray(times, dtype=float).ravel()
+        self._times.append(times)
+        self._subjects.append(np.broadcast_to(np.asarray(subjects, dtype=np.int64),
+                                              times.shape).copy())
+        self._kinds.append(np.full(times.shape, kind, dtype=object))
+        self._details.append(np.broadcast_to(np.asarray(detail, dtype=object),
+                                             times.shape).copy())
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All events ordered by time (ties keep the order they were logged in)."""
+        if not self._times:
+            return np.empty(0), np.empty(0, np.int64), np.empty(0, object), np.empty(0, object)
+        cols = [np.concatenate(c) for c in (self._times, self._subjects, self._kinds,
+                                            self._details)]
+        order = np.argsort(cols[0], kind="stable")
+        return tuple(c[order] for c in cols)          # type: ignore[return-value]
+
+    def drop_after(self, t_stop: np.ndarray) -> None:
+        """Forget each subject's events after their stop time (shared events stay)."""
+        for i, (times, subjects) in enumerate(zip(self._times, self._subjects, strict=True)):
+            keep = (subjects < 0) | (times <= t_stop[np.maximum(subjects, 0)])
+            if not keep.all():
+                for col in (self._times, self._subjects, self._kinds, self._details):
+                    col[i] = col[i][keep]
+
+
+@dataclass
+class Session:
+    """The state of one arm's run that event models read and extend."""
+
+    arm: Arm
+    scenario: Scenario
+    cohort: Cohort
+    seed: int
+    timeline: Timeline
+    physiology: Physiology
+    trajectory: Trajectory
+    log: EventLog
+    summary: dict[str, np.ndarray] = field(default_factory=dict)
+    traces: dict[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
+    #: Per-subject results along a dimension of their own (a few readings each, say):
+    #: name -> (dimension, (N, R) array); the Dataset pads shorter arms (NaN, False or -1).
+    series: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
+    t_stop: np.ndarray = field(init=False)
+    stop_kind: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.t_stop = np.full(self.cohort.size, np.inf)
+        self.stop_kind = np.full(self.cohort.size, "", dtype=object)
+
+    @property
+    def size(self) -> int:
+        return self.cohort.size
+
+    def propose_stop(self, subjects: np.ndarray, times: np.ndarray, kind: str) -> None:
+        """Ask that these subjects' sessions stop at these times (the earliest stop wins)."""
+        subjects = np.asarray(subjects, dtype=np.int64)
+        times = np.broadcast_to(np.asarray(times, dtype=float), subjects.shape)
+        earlier = times < self.t_stop[subjects]
+        self.t_stop[subjects[earlier]] = times[earlier]
+        self.stop_kind[subjects[earlier]] = kind
+
+    def apply_stops(self, decel_mps2: float) -> None:
+        """Splice every proposed stop into its subject's timeline and solve again."""
+        stopped = np.isfinite(self.t_stop)
+        if not stopped.any():
+            return
+        self.log.drop_after(self.t_stop)
+        changed = self.t_stop < self.timeline.duration_s
+        self.timeline = self.timeline.stop(self.t_stop, decel_mps2)
+        self.trajectory = resolve(self.trajectory, self.timeline, changed, self.physiology,
+                                  self.scenario.energy)

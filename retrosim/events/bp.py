@@ -1,0 +1,351 @@
+"""Blood pressure in a run: exercise alarms and stops, traces, post-exercise readings.
+
+Two per-subject event models plug into the engine (``engine.DURING`` and ``engine.AFTER``):
+
+- :func:`exercise_alarms` watches each subject's pressure during exercise
+  (:class:`~retrosim.solve.bp_course.PressureCourse`) and logs the first exaggerated response
+  (``bp-exaggerated``) and the first ACC/AHA stop criterion (``bp-stop-criterion``); a scenario
+  whose ``[bp] stop_on`` names the kind stops the session there.
+- :func:`after_exercise` runs on the final session: the ``sbp`` and ``dbp`` traces, the nadir
+  of the post-exercise hypotension, and the seated readings a person takes after exercise
+  (``bp-reading``), each with measurement noise, flagged when it is too soon after exercise to
+  be valid for diagnosis, classified by ACC/AHA 2017, and rechecked 5 minutes later when it
+  is 180/120 or more (``bp-recheck``).
+
+The falling-SBP stop criterion is not watched: the modelled pressor response never falls while
+the workload rises (pressure only falls toward a lower workload's level), so it could not fire;
+:func:`retrosim.physiology.pressure.sbp_fall_as_workload_rises` applies it to measured series.
+
+Readings are drawn from the stream ``randomness.key("bp", arm)``: four normals per scheduled
+reading (the reading and its possible recheck, systolic and diastolic), whatever happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from retrosim import randomness
+from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology import pressure
+from retrosim.solve.bp_course import PatchedCourse, PressureCourse, columns, resting_and_person
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+    from retrosim.engine.session import Session
+
+#: What ``[bp] stop_on`` may name.
+STOP_KINDS = ("acc-aha", "exaggerated")
+BP_KEYS = ("readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
+MAX_READINGS = 50
+MAX_READING_MIN = 2880.0           # two days after exercise
+
+
+@dataclass(frozen=True)
+class BpOptions:
+    """The ``[bp]`` table of a scenario.
+
+    readings_min : when the seated readings are taken, in minutes after the end of exercise
+        (default one reading at 30 min, the earliest valid for diagnosis). An arm may set its
+        own with ``bp_readings_min``.
+    noise_sd_mmhg : SD of a reading's error, systolic and diastolic [mmHg]; default 5 / 4, an
+        assumption (``pressure.NOISE_SD_MMHG``).
+    stop_on : the alarms that stop a session: "acc-aha" (SBP > 250 or DBP > 115 mmHg),
+        "exaggerated" (SBP >= 210 men / 190 women, or DBP >= 110 mmHg). Default none: the alarms
+        are logged only.
+    sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
+    """
+
+    readings_min: tuple[float, ...] = (30.0,)
+    noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
+    stop_on: tuple[str, ...] = ()
+    sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
+
+    @classmethod
+    def from_dict(cls, table: dict[str, Any]) -> BpOptions:
+        """Validate a ``[bp]`` table; keys in errors are relative to it."""
+        for key in table:
+            if key not in BP_KEYS:
+                raise InputError(key, "is not a bp key", ", ".join(BP_KEYS))
+        kwargs: dict[str, Any] = {}
+        if "readings_min" in table:
+            kwargs["readings_min"] = check_readings_min("readings_min", table["readings_min"])
+        if "noise_sd_mmhg" in table:
+            sd = table["noise_sd_mmhg"]
+            pair = sd if isinstance(sd, list | tuple) else [sd, sd]
+            if len(pair) != 2:
+                raise InputError("noise_sd_mmhg", f"{sd!r} is not one number or a "
+                                 "[systolic, diastolic] pair", "0-20 mmHg")
+            kwargs["noise_sd_mmhg"] = tuple(
+                check_number(f"noise_sd_mmhg[{i}]" if pair is sd else "noise_sd_mmhg", v, 0,
+                             20, "mmHg") for i, v in enumerate(pair))
+        if "stop_on" in table:
+            kinds = table["stop_on"]
+            if not isinstance(kinds, list):
+                raise InputError("stop_on", f"{kinds!r} is not a list", ", ".join(STOP_KINDS))
+            kwargs["stop_on"] = tuple(dict.fromkeys(
+                check_choice(f"stop_on[{i}]", k, STOP_KINDS) for i, k in enumerate(kinds)))
+        if "sbp_per_met_mmhg" in table:
+            kwargs["sbp_per_met_mmhg"] = check_number(
+                "sbp_per_met_mmhg", table["sbp_per_met_mmhg"], 0, 30, "mmHg")
+        return cls(**kwargs)
+
+
+def check_readings_min(key: str, value: Any) -> tuple[float, ...]:
+    """A reading schedule: minutes after exercise, increasing, 0-2880; else InputError.
+
+    >>> check_readings_min("bp.readings_min", [30, 60, 1440])
+    (30.0, 60.0, 1440.0)
+    """
+    allowed = f"a list of increasing minutes after exercise, 0-{MAX_READING_MIN:g}, at most " \
+              f"{MAX_READINGS}"
+    if not isinstance(value, list):
+        raise InputError(key, f"{value!r} is not a list", allowed)
+    if len(value) > MAX_READINGS:
+        raise InputError(key, f"has {len(value)} readings", allowed)
+    minutes = tuple(check_number(f"{key}[{i}]", v, 0, MAX_READING_MIN, "min")
+                    for i, v in enumerate(value))
+    for i in range(1, len(minutes)):
+        if minutes[i] <= minutes[i - 1]:
+            raise InputError(f"{key}[{i}]", f"{minutes[i]:g} min does not come after "
+                             f"{minutes[i - 1]:g} min", allowed)
+    return minutes
+
+
+def _options(session: Session) -> BpOptions:
+    return getattr(session.scenario, "bp", None) or BpOptions()
+
+
+def _course(session: Session) -> PressureCourse | PatchedCourse:
+    """The session's pressure course. The one built during exercise is kept for the
+    aftermath; subjects whose sessions were stopped (``Session.apply_stops``) get their own."""
+    per_met = (_options(session).sbp_per_met_mmhg, pressure.DBP_PER_MET_MMHG)
+    kept = getattr(session, "_bp_course", None)
+    if kept is None:
+        course = PressureCourse.of(session, per_met)
+        session._bp_course = course                  # type: ignore[attr-defined]
+        return course
+    if kept.timeline is session.timeline:
+        return kept
+    moved = np.nonzero(np.isfinite(session.t_stop)
+                       & (session.t_stop < kept.timeline.duration_s))[0]
+    rest, person = resting_and_person(session)
+    patch = PressureCourse.build(columns(session.timeline, moved),
+                                 session.trajectory.met[:, moved], rest[:, moved], person[moved],
+                                 per_met)
+    return PatchedCourse(kept, moved, patch)
+
+
+#: The alarms watched during exercise: (kind, stop_on name, pressure, strict, level, detail).
+_ALARMS = (
+    ("bp-exaggerated", "exaggerated", 0, False, None,
+     "SBP reached {:g} mmHg: exaggerated response ({})"),
+    ("bp-exaggerated", "exaggerated", 1, False, pressure.EXAGGERATED_DBP_MMHG,
+     "DBP reached {:g} mmHg: exaggerated response"),
+    ("bp-stop-criterion", "acc-aha", 0, True, pressure.STOP_SBP_MMHG,
+     "SBP above {:g} mmHg: ACC/AHA stop criterion"),
+    ("bp-stop-criterion", "acc-aha", 1, True, pressure.STOP_DBP_MMHG,
+     "DBP above {:g} mmHg: ACC/AHA stop criterion"),
+)
+
+
+def exercise_alarms(session: Session) -> None:
+    """Log each subject's first exaggerated response and stop criterion; stop if asked."""
+    options = _options(session)
+    course = _course(session)
+    female = session.cohort.female
+    first = {name: np.full(session.size, np.inf) for name in STOP_KINDS}
+    for kind, name, which, strict, level, detail in _ALARMS:
+        if level is None:
+            limits = pressure.EXAGGERATED_SBP_MMHG
+            limit = np.where(female, limits["female"], limits["male"])
+        else:
+            limit = np.full(session.size, level)
+        when = course.first_crossing(which, limit, strict)
+        hit = np.nonzero(np.isfinite(when))[0]
+        if hit.size == 0:
+            continue
+        suffix = "; session stopped" if name in options.stop_on else ""
+        if level is None:
+            words = np.where(female[hit], detail.format(limits["female"], "threshold for women")
+                             + suffix, detail.format(limits["male"], "threshold for men")
+                             + suffix).astype(object)
+        else:
+            words = detail.format(level) + suffix
+        session.log.add_many(when[hit], hit, kind, words)
+        first[name] = np.minimum(first[name], when)
+    for name in options.stop_on:
+        hit = np.nonzero(np.isfinite(first[name]))[0]
+        if hit.size:
+            session.propose_stop(hit, first[name][hit], f"bp-{name}")
+
+
+def readings_schedule_s(session: Session) -> np.ndarray:
+    """The arm's reading times after exercise [s]: its own, else the scenario's."""
+    own = getattr(session.arm, "bp_readings_min", None)
+    minutes = own if own is not None else _options(session).readings_min
+    return np.asarray(minutes, dtype=float) * 60.0
+
+
+def after_exercise(session: Session) -> None:
+    """Traces, the PEH nadir and the readings after exercise, on the final session.
+
+    Readings go to ``session.series`` on the dimension ``reading`` (time, SBP, DBP, validity,
+    category, and the recheck of each reading of 180/120 or more, NaN otherwise); each recheck
+    is also an event (``bp-recheck``) whose detail gives both readings.
+    """
+    course = _course(session)
+    session.traces["sbp"] = lambda t: course.sample(t)[0]
+    session.traces["dbp"] = lambda t: course.sample(t)[1]
+    c, n = session.cohort, session.size
+    end = course.last_end_s
+    nadir, nadir_time = course.nadir()
+    session.summary.update(
+        exercise_end=end, sbp_nadir=nadir[0], dbp_nadir=nadir[1], bp_nadir_time=nadir_time[0],
+        bp_category_pre=pressure.acc_aha_category(c.sbp_rest, c.dbp_rest))
+
+    offsets = readings_schedule_s(session)
+    r = offsets.size
+    rested = np.isnan(end)                     # never walked: readings count from the start
+    times = np.nan_to_num(end)[None, :] + offsets[:, None]              # (R, N)
+    z = randomness.normal(session.seed, randomness.key("bp", session.arm.name), c.index, 4 * r)
+    z = z.reshape(n, r, 4).transpose(2, 1, 0)                          # (4, R, N)
+    sd = np.asarray(_options(session).noise_sd_mmhg, dtype=float)[:, None, None]
+    read = pressure.seated_reading(course.at_rest_after(times), z[:2], sd)
+    valid = pressure.valid_for_diagnosis(offsets)[:, None] | rested[None, :]
+    recheck = pressure.needs_recheck(read[0], read[1])
+    again = np.full(read.shape, np.nan)
+    if recheck.any():
+        again = np.where(recheck, pressure.seated_reading(
+            course.at_rest_after(times + pressure.RECHECK_AFTER_S), z[2:], sd), np.nan)
+        _log_rechecks(session, times, offsets, rested, read, recheck, again)
+    category = pressure.acc_aha_category(read[0], read[1])
+    session.series.update({
+        "bp_reading_time": ("reading", times.T), "bp_reading_sbp": ("reading", read[0].T),
+        "bp_reading_dbp": ("reading", read[1].T), "bp_reading_valid": ("reading", valid.T),
+        "bp_reading_category": ("reading", category.T),
+        "bp_recheck_sbp": ("reading", again[0].T), "bp_recheck_dbp": ("reading", again[1].T)})
+
+    def first(flags: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Each subject's values (2, N) at their first flagged reading (NaN if none)."""
+        if r == 0:
+            return np.full((2, n), np.nan)
+        at = np.take_along_axis(values, np.argmax(flags, axis=0)[None, None, :], axis=1)[:, 0]
+        return np.where(flags.any(axis=0), at, np.nan)
+
+    shown, post = first(np.ones_like(valid), read), first(valid, read)
+    rechecked = first(recheck, again)
+    session.summary.update(
+        sbp_first=shown[0], dbp_first=shown[1], bp_first_valid=valid[0] if r else valid.any(0),
+        bp_category_first=pressure.acc_aha_category(shown[0], shown[1]),
+        sbp_post=post[0], dbp_post=post[1],
+        bp_category_post=pressure.acc_aha_category(post[0], post[1]),
+        sbp_recheck=rechecked[0], dbp_recheck=rechecked[1])
+
+
+def _log_rechecks(session: Session, times: np.ndarray, offsets: np.ndarray,
+                  rested: np.ndarray, read: np.ndarray, recheck: np.ndarray,
+                  again: np.ndarray) -> None:
+    """One ``bp-recheck`` event per reading of 180/120 or more, 5 min after it, e.g.
+    ``"5 min after exercise: 142/88 mmHg, stage 2; recheck of 186/90 mmHg (crisis) at 0 min:
+    now below 180/120"``. Each distinct detail is formatted once."""
+    rows, cols = np.nonzero(recheck)
+    first = read[:, rows, cols].astype(np.int64)
+    second = again[:, rows, cols].astype(np.int64)
+    fields = np.stack([rows, rested[cols].astype(np.int64), *first, *second])
+    unique, inverse = np.unique(fields, axis=1, return_inverse=True)
+    texts = []
+    for i, start, s1, d1, s2, d2 in unique.T.tolist():
+        minutes = offsets[i] / 60.0
+        origin = "the start" if start else "exercise"
+        texts.append(
+            f"{minutes + pressure.RECHECK_AFTER_S / 60:g} min after {origin}: {s2}/{d2} mmHg, "
+            f"{pressure.CATEGORIES[int(pressure.acc_aha_category(s2, d2))]}; recheck of "
+            f"{s1}/{d1} mmHg ({pressure.CATEGORIES[int(pressure.acc_aha_category(s1, d1))]}) "
+            f"at {minutes:g} min: "
+            + ("still 180/120 or more" if pressure.needs_recheck(s2, d2) else
+               "now below 180/120"))
+    details = np.array(texts, dtype=object)[np.ravel(inverse)]
+    session.log.add_many(times[rows, cols] + pressure.RECHECK_AFTER_S, cols, "bp-recheck",
+                         details)
+
+
+def readings(ds: xr.Dataset) -> pd.DataFrame:
+    """Every seated reading and recheck of a result, one row each.
+
+    Columns: arm, subject, time [s], minutes (after the end of exercise, or after the start
+    for someone who never walked), sbp, dbp [mmHg], category (ACC/AHA 2017), valid (for
+    diagnosis), recheck (the row is the 5-minute recheck of a reading of 180/120 or more).
+    """
+    import pandas as pd
+
+    columns = ["arm", "subject", "time_s", "minutes", "sbp", "dbp", "category", "valid",
+               "recheck"]
+    if "bp_reading_time" not in ds or ds.sizes.get("reading", 0) == 0:
+        return pd.DataFrame(columns=columns)
+    shape = ds.bp_reading_time.shape
+    arm = np.broadcast_to(ds.arm.values[:, None, None], shape)
+    subject = np.broadcast_to(ds.subject.values[None, :, None], shape)
+    t = ds.bp_reading_time.values
+    origin = np.where(np.isnan(ds.exercise_end.values), 0.0, ds.exercise_end.values)[..., None]
+    frames = []
+    for again in (False, True):
+        sbp = (ds.bp_recheck_sbp if again else ds.bp_reading_sbp).values
+        dbp = (ds.bp_recheck_dbp if again else ds.bp_reading_dbp).values
+        when = t + pressure.RECHECK_AFTER_S * again
+        keep = ~np.isnan(sbp)
+        code = pressure.acc_aha_category(sbp, dbp)
+        frames.append(pd.DataFrame({
+            "arm": arm[keep].astype(str), "subject": subject[keep], "time_s": when[keep],
+            "minutes": np.round((when - origin) / 60.0, 6)[keep], "sbp": sbp[keep].astype(int),
+            "dbp": dbp[keep].astype(int),
+            "category": np.asarray(pressure.CATEGORIES)[code[keep]],
+            "valid": (ds.bp_reading_valid.values | (when - origin >= pressure.VALID_AFTER_S)
+                      )[keep] if again else ds.bp_reading_valid.values[keep],
+            "recheck": np.full(keep.sum(), again)}, columns=columns))
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["arm", "subject", "time_s"], kind="stable", ignore_index=True)
+
+
+def summary_columns(ds: xr.Dataset) -> tuple[list[tuple[str, str, Any]], list[str]]:
+    """The blood-pressure columns of the summary table, ``(header, unit, cell(arm_result))``,
+    and the notes printed under it. Pressures are means over subjects; classes the most
+    common (N normal, E elevated, S1/S2 stage 1/2, C crisis)."""
+    if "sbp_post" not in ds:
+        return [], []
+    columns: list[tuple[str, str, Any]] = []
+    notes = []
+    if any(_early(ds.sel(arm=arm)) for arm in ds.arm.values):
+        columns.append(("BP first", "mmHg", lambda r: _pair(r.sbp_first, r.dbp_first)
+                        + _early(r)))
+        notes.append("* read within 30 min of exercise: not valid for diagnosis")
+    columns += [
+        ("BP post", "mmHg", lambda r: _pair(r.sbp_post, r.dbp_post)),
+        ("BP nadir", "mmHg", lambda r: _pair(r.sbp_nadir, r.dbp_nadir)),
+        ("class", "pre>post", lambda r: f"{_class(r.bp_category_pre)}>"
+                                        f"{_class(r.bp_category_post)}"),
+    ]
+    return columns, notes
+
+
+def _early(r: xr.Dataset) -> str:
+    """"*" when some first readings of this arm were taken too soon to be valid."""
+    taken = ~np.isnan(np.asarray(r.sbp_first, dtype=float))
+    return "*" if (taken & ~np.asarray(r.bp_first_valid, dtype=bool)).any() else ""
+
+
+def _pair(sbp: xr.DataArray, dbp: xr.DataArray) -> str:
+    s, d = np.asarray(sbp, dtype=float), np.asarray(dbp, dtype=float)
+    if np.isnan(s).all():
+        return "-"
+    return f"{np.nanmean(s):.0f}/{np.nanmean(d):.0f}"
+
+
+def _class(codes: xr.DataArray) -> str:
+    values, counts = np.unique(np.asarray(codes), return_counts=True)
+    code = int(values[np.argmax(counts)])
+    return "-" if code < 0 else pressure.CATEGORY_ABBREVIATIONS[code]

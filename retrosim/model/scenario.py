@@ -1,0 +1,247 @@
+"""Scenario files: TOML in, a validated :class:`Scenario` out, or a one-line error.
+
+A scenario names a subject, the energy options, the treadmill and one or more arms, each a
+protocol of stages (see ``docs/scenario-format.md``). Files are data, never executed. Every
+error names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from retrosim.controllers.faults import Fault
+from retrosim.controllers.safety import SafetyLimits
+from retrosim.controllers.spec import ControllerSpec, control_arms
+from retrosim.engine.treadmill import TreadmillLimits
+from retrosim.errors import InputError, check_choice, check_number
+from retrosim.events.bp import BpOptions, check_readings_min
+from retrosim.model import grid
+from retrosim.model.cohort import CohortSpec
+from retrosim.model.protocol import Protocol
+from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
+from retrosim.physiology.balance import FallParameters
+from retrosim.solve.trajectory import EnergyOptions
+
+TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
+            "arms", "sweep", "falls", "bp", "controller", "faults", "safety")
+ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
+            "faults")
+ENERGY_KEYS = ("model", "resting_rate", "convention")
+OUTPUT_KEYS = ("trace_step_s",)
+REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
+            "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}
+MAX_SUBJECTS = 10_000_000
+_ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One protocol of a scenario, run by every subject."""
+
+    name: str
+    protocol: Protocol
+    handrail: str | None = None
+    description: str = ""
+    params: tuple[tuple[str, Any], ...] = ()      # a [sweep] grid point: (parameter, value)
+    cohort: CohortSpec | None = None              # its own population (a cohort grid point)
+    base: str = ""                                # the arm it was swept from
+    subject: tuple[tuple[str, Any], ...] = ()     # subject keys this arm sets for everyone
+    bp_readings_min: tuple[float, ...] | None = None   # its own reading times ([bp] otherwise)
+    controller: ControllerSpec | None = None      # runs in the loop (retrosim.engine.controlled)
+    faults: tuple[Fault, ...] = ()                # injected into the loop (controllers.faults)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: who walks, how energy is counted, and the arms to compare."""
+
+    name: str
+    subject: Subject
+    arms: dict[str, Arm]
+    description: str = ""
+    seed: int = 0
+    energy: EnergyOptions = field(default_factory=EnergyOptions)
+    treadmill: TreadmillLimits = field(default_factory=TreadmillLimits)
+    trace_step_s: float = 1.0
+    source: str | None = None
+    cohort: CohortSpec | None = None       # the [cohort] table; None: N draws of the subject
+    sweep: grid.Sweep | None = None        # the [sweep] table (its arms are already expanded)
+    falls: FallParameters = field(default_factory=FallParameters)    # the [falls] table
+    bp: BpOptions = field(default_factory=BpOptions)                 # the [bp] table
+    safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
+        """Validate a parsed TOML document; errors carry ``source`` and the key path."""
+        try:
+            return cls._from_dict(data, source)
+        except InputError as err:
+            raise err.within(source=source or "scenario") from None
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any], source: str | None) -> Scenario:
+        if not isinstance(data, dict):
+            raise InputError("", f"{type(data).__name__} is not a table of scenario keys",
+                             ", ".join(TOP_KEYS))
+        _known(data, TOP_KEYS, "", "top-level key")
+        for key, allowed in REQUIRED.items():
+            if key not in data and not (key == "subject" and "cohort" in data):
+                raise InputError(key, "is required", allowed)
+        if "subject" in data and "cohort" in data:
+            raise InputError("cohort", "a scenario has [subject] or [cohort], not both",
+                             "one of them")
+        name = _string(data, "name")
+        description = _string(data, "description") if "description" in data else ""
+        seed = int(check_number("seed", data.get("seed", 0), 0, 2**63 - 1, integer=True))
+        cohort = _section(data, "cohort", None, CohortSpec.from_table) if "cohort" in data \
+            else None
+        subject_table = _table(data, "subject") if cohort is None else {}
+        try:
+            subject = Subject.from_dict(subject_table) if cohort is None else cohort.subject
+        except InputError as err:
+            raise err.within("subject") from None
+        energy = _section(data, "energy", ENERGY_KEYS, lambda t: EnergyOptions(**t))
+        treadmill = _section(data, "treadmill", None, TreadmillLimits.from_dict)
+        falls = _section(data, "falls", None, FallParameters.from_dict)
+        if falls.walker_position_frac * treadmill.deck_length_m >= treadmill.tether_release_m:
+            raise InputError("falls.walker_position_pct", "puts the walker at or past the "
+                             "tether's release point", "a position in front of "
+                             f"{treadmill.tether_release_m:g} m (treadmill.tether_length_m)")
+        bp = _section(data, "bp", None, BpOptions.from_dict)
+        output = _table(data, "output") if "output" in data else {}
+        _known(output, OUTPUT_KEYS, "output.", "output key")
+        step = check_number("output.trace_step_s", output.get("trace_step_s", 1.0), 0.01, 3600,
+                            "s")
+        arms_table = _table(data, "arms")
+        if not arms_table:
+            raise InputError("arms", "needs at least one arm", "[arms.NAME] with stages = [...]")
+        arms = {arm_name: _arm(arm_name, spec) for arm_name, spec in arms_table.items()}
+        arms = control_arms(arms, data, source)
+        safety = _section(data, "safety", None, SafetyLimits.from_table)
+        sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
+        if sweep is not None:
+            people = cohort
+            if people is None and any(k.startswith("cohort.") for k, _ in sweep.grid):
+                people = CohortSpec.from_table(subject_table, size=1)
+            arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
+        return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
+                   cohort, sweep, falls=falls, bp=bp, safety=safety)
+
+
+def _arm(name: str, spec: Any) -> Arm:
+    key = f"arms.{name}"
+    if not isinstance(name, str) or not _ARM_NAME.fullmatch(name):
+        raise InputError(key, "is not a usable arm name", "letters, digits, '-' and '_'")
+    if not isinstance(spec, dict):
+        raise InputError(key, "is not a table", "[arms.NAME] with stages = [...]")
+    _known(spec, ARM_KEYS, f"{key}.", "arm key")
+    if "stages" not in spec:
+        raise InputError(f"{key}.stages", "is required", '["walk forward at 3.5 mph for 10 min"]')
+    protocol = Protocol.parse(spec["stages"], key=f"{key}.stages")
+    handrail = spec.get("handrail")
+    if handrail is not None:
+        check_choice(f"{key}.handrail", handrail, HANDRAIL_LEVELS)
+    description = _string(spec, "description", key) if "description" in spec else ""
+    overrides = spec.get("subject", {})
+    try:
+        check_subject_keys(overrides)
+    except InputError as err:
+        raise err.within(f"{key}.subject") from None
+    readings = check_readings_min(f"{key}.bp_readings_min", spec["bp_readings_min"]) \
+        if "bp_readings_min" in spec else None
+    return Arm(name, protocol, handrail, description, subject=tuple(overrides.items()),
+               bp_readings_min=readings)
+
+
+def _known(table: dict[str, Any], allowed: tuple[str, ...], prefix: str, what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            article = "an" if what[0] in "aeiou" else "a"
+            raise InputError(f"{prefix}{key}", f"is not {article} {what}", ", ".join(allowed))
+
+
+def _string(table: dict[str, Any], key: str, prefix: str = "") -> str:
+    value = table[key]
+    if key == "name" and isinstance(value, str) and len(value.splitlines()) > 1:
+        raise InputError(key, f"{value!r} spans several lines", "a one-line name")
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{prefix}.{key}" if prefix else key, f"{value!r} is not a text",
+                         "a non-empty string")
+    return value
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data[key]
+    if not isinstance(value, dict):
+        raise InputError(key, f"{value!r} is not a table", f"[{key}] ...")
+    return value
+
+
+def _section(data: dict[str, Any], key: str, allowed: tuple[str, ...] | None, build: Any) -> Any:
+    table = _table(data, key) if key in data else {}
+    if allowed is not None:
+        _known(table, allowed, f"{key}.", f"{key} key")
+    try:
+        return build(table)
+    except InputError as err:
+        raise err.within(key) from None
+
+
+def bundled() -> dict[str, Path]:
+    """The scenarios shipped with retrosim, by name."""
+    folder = resources.files("retrosim") / "scenarios"
+    return {Path(str(p)).stem: Path(str(p)) for p in folder.iterdir()
+            if str(p).endswith(".toml")}
+
+
+def describe(path: Path) -> str:
+    """The one-line description of a scenario file, without validating the rest."""
+    try:
+        return str(tomllib.loads(path.read_text()).get("description", "")).splitlines()[0]
+    except (tomllib.TOMLDecodeError, IndexError):
+        return ""
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """A scenario from a TOML file, or a bundled scenario by name (``retrosim scenarios``).
+
+    >>> load_scenario("compendium-2011").subject.mass_kg
+    61.0
+    """
+    path = Path(path_or_name)
+    if path.is_dir():
+        raise InputError("", "is a folder, not a scenario file", "a .toml file or a bundled "
+                         "scenario name", source=str(path))
+    if not path.is_file():
+        shipped = bundled()
+        if str(path_or_name) not in shipped:
+            raise InputError("", "is neither a file nor a bundled scenario",
+                             ", ".join(sorted(shipped)), source=str(path_or_name))
+        path = shipped[str(path_or_name)]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError("", f"cannot be read ({err})", None, source=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError("", f"is not valid TOML: {err}", None, source=str(path)) from None
+    return Scenario.from_dict(data, source=str(path))
+
+
+def check_run_arguments(scenario: Scenario, seed: Any, subjects: Any,
+                        trace_step_s: Any) -> tuple[int, int, float]:
+    """Validate the overrides of :func:`retrosim.run`; defaults from the scenario."""
+    seed = scenario.seed if seed is None else int(check_number("seed", seed, 0, 2**63 - 1,
+                                                               integer=True))
+    default = 1 if scenario.cohort is None else scenario.cohort.size
+    n = default if subjects is None else int(check_number("subjects", subjects, 1, MAX_SUBJECTS,
+                                                           integer=True))
+    step = scenario.trace_step_s if trace_step_s is None else check_number(
+        "trace_step_s", trace_step_s, 0.01, 3600, "s")
+    return seed, n, step

@@ -1,0 +1,235 @@
+"""The HTML report: a scenario (run here) or a saved result, as one self-contained page.
+
+``retrosim report SCENARIO_OR_RESULT -o report.html`` writes a single file that needs nothing
+else: the figures are PNG images inlined as base64 ``data:`` URIs, the style sheet is inline,
+and there is no script and no link to the network. The page holds the per-arm summary table,
+speed, oxygen uptake, heart rate and blood pressure over time per arm (the median and the
+25-75 % and 5-95 % bands of a cohort), energy by arm, falls per 1,000 sessions with their
+95 % intervals, the blood-pressure readings with their ACC/AHA categories and the 30-minute
+line, warnings, the references the run used, and the seed and version. A section whose
+variables a result lacks (no falls, no blood pressure) is left out.
+
+Traces come from the closed-form trajectory at chosen times (uniform, plus the protocol's
+knots and the minutes after them, where the kinetics move), a block of times at a time, so a
+cohort of 100,000 needs no (subject x time) array in memory. A saved result's traces are
+used as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from retrosim.errors import InputError, RetrosimWarning
+from retrosim.report.html import render
+
+#: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %).
+QUANTILES = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+#: Traces shown over time; ``speed`` is drawn signed (negative: walking backward).
+TRACES = ("speed", "vo2", "hr", "sbp", "dbp")
+#: Uniform plotted times per session, and extra times after each knot [s].
+POINTS = 360
+AFTER_KNOT_S = (5.0, 15.0, 30.0, 60.0, 120.0, 240.0, 480.0)
+#: Subject x time values sampled at once (bounds memory for large cohorts).
+BLOCK = 2_000_000
+#: Most plotted times taken from a saved result's traces.
+MAX_SAVED_POINTS = 3000
+#: A larger cohort's bands come from its first this-many people: people are independent
+#: draws, so they are a random sample of it (sampling the closed form is the cost: O(N M)).
+BAND_SUBJECTS = 5000
+
+
+@dataclass
+class Band:
+    """Percentiles over subjects of one trace: ``values`` (arm, 5, M) at ``time`` (M,) [s]."""
+
+    time: np.ndarray
+    values: np.ndarray
+
+
+@dataclass
+class ReportData:
+    """What a report shows: the result's summaries and events, the trace bands, and the
+    warnings raised while running."""
+
+    ds: xr.Dataset
+    bands: dict[str, Band]
+    source: str
+    notes: list[str] = field(default_factory=list)
+    band_subjects: int | None = None      # the bands' people, when fewer than the result's
+
+
+def subject_quantiles(values: np.ndarray, q: np.ndarray = QUANTILES) -> np.ndarray:
+    """Percentiles over the subject axis of ``values`` (M, N), ignoring NaN: (Q, M).
+
+    Linear interpolation between order statistics (numpy's default method); NaN where a
+    time has no value (the arm has ended).
+
+    >>> subject_quantiles(np.array([[1.0, 2.0, 3.0, np.nan], [np.nan] * 4]), np.array([0.5]))
+    array([[ 2., nan]])
+    """
+    v = np.sort(np.asarray(values, dtype=float), axis=1)            # NaN sort last
+    n = np.isfinite(v).sum(axis=1)                                  # (M,)
+    last = np.maximum(n - 1, 0)
+    pos = np.asarray(q, dtype=float)[:, None] * last[None, :]       # (Q, M)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, last[None, :])
+    a = np.take_along_axis(v, lo.T, axis=1).T
+    b = np.take_along_axis(v, hi.T, axis=1).T
+    out = a + (b - a) * (pos - lo)
+    return np.where(n[None, :] > 0, out, np.nan)
+
+
+def report_times(duration_s: float, knots: np.ndarray, step_s: float | None = None
+                 ) -> np.ndarray:
+    """Plotted times [s]: a uniform grid (``POINTS`` over the session, or every ``step_s``),
+    every knot, and the minutes after each knot where the kinetics move.
+
+    >>> report_times(600.0, np.array([0.0, 300.0, 600.0]), step_s=300.0).tolist()[:6]
+    [0.0, 5.0, 15.0, 30.0, 60.0, 120.0]
+    """
+    step = step_s or duration_s / POINTS
+    grid = np.arange(0.0, duration_s, step) if duration_s > 0 else np.zeros(1)
+    knots = np.unique(np.asarray(knots, dtype=float))
+    extra = (knots[:, None] + np.asarray(AFTER_KNOT_S)[None, :]).ravel()
+    t = np.unique(np.concatenate([grid, knots, extra, [duration_s]]))
+    return t[(t >= 0.0) & (t <= duration_s)]
+
+
+def _session_band(session: Any, times: np.ndarray) -> dict[str, np.ndarray]:
+    """(Q, M) percentiles of each trace of one session, sampled a block of times at a time."""
+    n = session.size
+    out: dict[str, np.ndarray] = {}
+    step = max(1, BLOCK // max(n, 1))
+    for start in range(0, times.size, step):
+        t = times[start:start + step]
+        traced = session.trajectory.sample(t)
+        traced.update({k: f(t) for k, f in session.traces.items() if k in TRACES})
+        traced["speed"] = traced["speed"] * traced["direction"]
+        for name in TRACES:
+            if name in traced:
+                block = subject_quantiles(np.broadcast_to(traced[name], (t.size, n)))
+                out.setdefault(name, np.empty((QUANTILES.size, times.size)))[
+                    :, start:start + t.size] = block
+    return out
+
+
+def run_scenario(source: str, *, seed: int | None = None, subjects: int | None = None,
+                 step_s: float | None = None) -> ReportData:
+    """Run a scenario (a name or a file) for the report: summaries, events and bands."""
+    from retrosim.engine import simulate as engine
+    from retrosim.model.scenario import check_run_arguments, load_scenario
+    from retrosim.results import dataset as results
+
+    scenario = load_scenario(source)
+    seed, subjects, _ = check_run_arguments(scenario, seed, subjects, None)
+    if step_s is not None:
+        from retrosim.errors import check_number
+        step_s = check_number("--step", step_s, 0.01, 3600, "s")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RetrosimWarning)
+        sessions = list(engine.iter_sessions(scenario, seed=seed, subjects=subjects))
+    ds = results.assemble(sessions, scenario, seed=seed, trace_step_s=None)
+    duration = max(s.timeline.duration_s for s in sessions)
+    knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
+    times = report_times(duration, knots, step_s)
+    sample = None
+    if subjects > BAND_SUBJECTS:          # the same first people, bit-identical in any batch
+        sample = BAND_SUBJECTS
+        sessions = list(engine.iter_sessions(scenario, seed=seed, subjects=sample))
+    per_arm = [_session_band(s, times) for s in sessions]
+    bands = {name: Band(times, np.stack([b[name] for b in per_arm]))
+             for name in TRACES if all(name in b for b in per_arm)}
+    notes = [f"{w.category.__name__}: {w.message}" for w in caught
+             if issubclass(w.category, RetrosimWarning)]
+    return ReportData(ds, bands, source, notes, sample)
+
+
+def open_result(path: str | Path) -> ReportData:
+    """A result saved by ``retrosim run -o OUT.nc``; bands from its traces."""
+    path = Path(path)
+    try:
+        with xr.open_dataset(path) as opened:
+            ds = opened.load()
+    except (OSError, ValueError) as err:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a readable result "
+                         f"({type(err).__name__})", "a NetCDF file written by 'retrosim run "
+                         "-o'") from None
+    if "arm" not in ds.dims or "energy_total" not in ds:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a retrosim result",
+                         "a NetCDF file written by 'retrosim run -o'")
+    bands = {}
+    if "time" in ds.dims:
+        stride = max(1, int(np.ceil(ds.sizes["time"] / MAX_SAVED_POINTS)))
+        sub = ds.isel(time=slice(None, None, stride))
+        for name in TRACES:
+            if name not in ds:
+                continue
+            da = sub[name] * sub["direction"] if name == "speed" else sub[name]
+            values = da.transpose("arm", "time", "subject").values.astype(float)
+            bands[name] = Band(sub.time.values.astype(float),
+                               np.stack([subject_quantiles(v) for v in values]))
+    return ReportData(ds, bands, str(path))
+
+
+def load(source: str | Path, *, seed: int | None = None, subjects: int | None = None,
+         step_s: float | None = None) -> ReportData:
+    """A saved result (``*.nc``) or a scenario (a bundled name or a TOML file), run here."""
+    text = str(source)
+    if Path(text).suffix == ".zarr":
+        raise InputError("SCENARIO_OR_RESULT", f"{text!r} is a sweep's store, which a report "
+                         "does not read", "a scenario name or file, or a result written by "
+                         "'retrosim run -o' (.nc)")
+    if Path(text).suffix == ".nc":
+        for flag, value in (("--seed", seed), ("--subjects", subjects), ("--step", step_s)):
+            if value is not None:
+                raise InputError(flag, "applies to a scenario, not to a saved result",
+                                 "a scenario name or file (the result keeps its own)")
+        if not Path(text).is_file():
+            raise InputError("SCENARIO_OR_RESULT", f"{text!r} does not exist",
+                             "a scenario name, a scenario file (.toml) or a result (.nc)")
+        return open_result(text)
+    return run_scenario(text, seed=seed, subjects=subjects, step_s=step_s)
+
+
+def check_output_path(path: str | Path) -> Path:
+    """``path`` if the report can be written there, else InputError (before any run)."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise InputError("-o", f"{str(path)!r} does not end in .html", "an HTML file name "
+                         "*.html")
+    if not path.parent.is_dir():
+        raise InputError("-o", f"folder {str(path.parent)!r} does not exist", None)
+    if path.is_dir():
+        raise InputError("-o", f"{str(path)!r} is a folder", "an HTML file name *.html")
+    return path
+
+
+def write_html(text: str, path: str | Path) -> Path:
+    """Write ``text`` atomically: a temporary file beside ``path``, then a rename."""
+    path = check_output_path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".html.part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_report(source: str | Path, output: str | Path, *, seed: int | None = None,
+                 subjects: int | None = None, step_s: float | None = None) -> Path:
+    """Run (or open) ``source`` and write its report to ``output`` (``*.html``)."""
+    check_output_path(output)
+    return write_html(render(load(source, seed=seed, subjects=subjects, step_s=step_s)),
+                      output)

@@ -1,0 +1,201 @@
+"""Figures of a result for the HTML report, labelled from the Dataset's CF attributes.
+
+Every function takes plain arrays or a result Dataset and returns a
+:class:`matplotlib.figure.Figure` built without pyplot (no global state, no window), which
+:func:`png_base64` turns into the text of an inline image. Axis labels come from each
+variable's ``long_name`` and ``units``; times are shown in minutes or, for long sessions,
+hours.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from retrosim.physiology import pressure
+
+#: Colours of the ACC/AHA 2017 categories (normal ... crisis).
+CATEGORY_COLOURS = ("#2ca02c", "#bcbd22", "#ff7f0e", "#d62728", "#7b0000")
+#: Width of the figures [inch] and resolution of the images [dots per inch].
+WIDTH_IN, DPI = 8.0, 96
+
+
+def label(attrs: Mapping[str, str], unit: str | None = None) -> str:
+    """An axis label from CF attributes: ``long_name [units]``.
+
+    >>> label({"long_name": "oxygen uptake", "units": "mL kg-1 min-1"})
+    'oxygen uptake [mL kg-1 min-1]'
+    >>> label({"long_name": "time since the start", "units": "s"}, unit="min")
+    'time since the start [min]'
+    """
+    name = attrs.get("long_name", "")
+    units = unit or attrs.get("units", "")
+    return f"{name} [{units}]" if units and units != "1" else name
+
+
+def time_scale(duration_s: float) -> tuple[float, str]:
+    """Seconds per plotted unit and the unit: minutes, or hours beyond three hours.
+
+    >>> time_scale(600.0), time_scale(86_400.0)
+    ((60.0, 'min'), (3600.0, 'h'))
+    """
+    return (3600.0, "h") if duration_s > 3 * 3600.0 else (60.0, "min")
+
+
+def png_base64(fig: Figure) -> str:
+    """The figure as a base64-encoded PNG (the text of a ``data:image/png`` URI)."""
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _colour(i: int) -> str:
+    return f"C{i % 10}"
+
+
+def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
+           arms: Sequence[str], time_attrs: Mapping[str, str], value_label: str,
+           cohort: bool) -> Figure:
+    """One variable (or a pair, such as SBP and DBP) over time, by arm.
+
+    One subject: every arm's line on one axes. A cohort: one panel per arm (shared axes),
+    each with the median and the 25-75 % and 5-95 % bands over subjects.
+
+    Parameters
+    ----------
+    time_s : (M,) times [s].
+    bands : (name, values, line style) for each variable shown; values (arm, 5, M) are the
+        5, 25, 50, 75 and 95th percentiles over subjects.
+    arms : arm names. time_attrs : CF attributes of the time axis. value_label : y label.
+    cohort : draw bands (else the median only, which is the subject's value).
+    """
+    scale, unit = time_scale(float(np.nanmax(time_s)) if time_s.size else 0.0)
+    t = np.asarray(time_s) / scale
+    panels = len(arms) if cohort else 1
+    cols = 1 if panels == 1 else 2
+    rows = -(-panels // cols)
+    fig = Figure(figsize=(WIDTH_IN, 0.6 + (2.6 if rows == 1 else 1.9) * rows))
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for i, arm in enumerate(arms):
+        ax = axes[i if cohort else 0]
+        colour = _colour(0 if cohort else i)
+        for j, (name, values, style) in enumerate(bands):
+            q = values[i]
+            what = f" {name}" if len(bands) > 1 else ""
+            ax.plot(t, q[2], style, color=colour if not cohort else f"C{j}", lw=1.4,
+                    label=("median" + what) if cohort else f"{arm}{what}")
+            if cohort:
+                ax.fill_between(t, q[1], q[3], color=f"C{j}", alpha=0.3, lw=0,
+                                label=f"25-75 %{what}" if i == 0 else None)
+                ax.fill_between(t, q[0], q[4], color=f"C{j}", alpha=0.12, lw=0,
+                                label=f"5-95 %{what}" if i == 0 else None)
+        if cohort:
+            ax.set_title(arm, fontsize=9)
+    for ax in axes[panels:]:
+        ax.set_visible(False)
+    for ax in axes[:panels]:
+        ax.grid(alpha=0.3)
+    for i, ax in enumerate(axes[:panels]):
+        if i + cols >= panels:                  # nothing below it: label the time axis
+            ax.tick_params(labelbottom=True)
+            ax.set_xlabel(label(time_attrs, unit), fontsize=8)
+        if i % cols == 0:
+            ax.set_ylabel(value_label, fontsize=8)
+    axes[0].legend(fontsize=7, ncol=2 if len(bands) * (1 if cohort else len(arms)) > 4 else 1)
+
+    return fig
+
+
+def energy(ds: xr.Dataset) -> Figure:
+    """Energy of each arm: the mean (bars), with the median and the 5-95 % range over subjects
+    for a cohort."""
+    kcal = ds.energy_total.values.astype(float)                       # (arm, subject)
+    arms = [str(a) for a in ds.arm.values]
+    fig = Figure(figsize=(WIDTH_IN, 0.5 + 0.45 * len(arms)))
+    ax = fig.add_subplot()
+    y = np.arange(len(arms))
+    mean = np.nanmean(kcal, axis=1)
+    ax.barh(y, mean, color=[_colour(i) for i in range(len(arms))], alpha=0.8)
+    if kcal.shape[1] > 1:
+        low, median, high = np.nanpercentile(kcal, [5, 50, 95], axis=1)
+        ax.errorbar(median, y, xerr=[median - low, high - median], fmt="|k", ecolor="k",
+                    capsize=3)
+        ax.set_title(f"bars: mean of {kcal.shape[1]:,} subjects; whiskers: median and 5-95 %",
+                     fontsize=8)
+    for yi, m in zip(y, mean, strict=True):
+        ax.annotate(f" {m:.1f}", (m, yi), va="center", fontsize=8)
+    ax.set_yticks(y, arms)
+    ax.invert_yaxis()
+    ax.set(xlabel=label(ds.energy_total.attrs) + (" (mean)" if kcal.shape[1] > 1 else ""))
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def falls(ds: xr.Dataset) -> Figure:
+    """Falls per 1,000 sessions by arm with the 95 % Wilson interval."""
+    arms = [str(a) for a in ds.arm.values]
+    per = ds.falls_per_1000.values.astype(float)
+    low = 1000.0 * ds.fall_probability_low.values.astype(float)
+    high = 1000.0 * ds.fall_probability_high.values.astype(float)
+    fig = Figure(figsize=(WIDTH_IN, 0.5 + 0.45 * len(arms)))
+    ax = fig.add_subplot()
+    y = np.arange(len(arms))
+    ax.errorbar(per, y, xerr=[np.maximum(per - low, 0.0), np.maximum(high - per, 0.0)],
+                fmt="o", color="k", ecolor="0.4", capsize=4)
+    ax.set_title(f"{ds.sizes['subject']:,} sessions per arm; bars: 95 % Wilson interval",
+                 fontsize=8)
+    positive = np.concatenate([per, low, high])
+    positive = positive[positive > 0]
+    if positive.size and positive.max() / positive.min() > 100:
+        ax.set_xscale("symlog", linthresh=max(positive.min(), 1e-3))
+    ax.set_yticks(y, arms)
+    ax.invert_yaxis()
+    ax.set(xlabel=f"{ds.falls_per_1000.attrs.get('long_name', 'falls per 1,000 sessions')}",
+           xlim=(0, None) if ax.get_xscale() == "linear" else (None, None))
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
+    """Seated readings after exercise by arm, coloured by ACC/AHA 2017 category, with the
+    30-minute line (earlier readings are not valid for diagnosis).
+
+    ``table`` is :func:`retrosim.events.bp.readings` of ``ds``; at most ``limit`` readings per arm
+    are drawn.
+    """
+    arms = [str(a) for a in ds.arm.values]
+    fig = Figure(figsize=(WIDTH_IN, 1.2 + 1.6 * len(arms)))
+    axes = fig.subplots(len(arms), 1, sharex=True, squeeze=False)[:, 0]
+    span = float(table.minutes.max()) if len(table) else 60.0
+    log = span > 600.0
+    for ax, arm in zip(axes, arms, strict=True):
+        rows = table[table.arm == arm].head(limit)
+        codes = [pressure.CATEGORIES.index(c) for c in rows.category]
+        colours = [CATEGORY_COLOURS[c] for c in codes]
+        x = np.maximum(rows.minutes.to_numpy(dtype=float), 0.5 if log else 0.0)
+        if ds.sizes["subject"] > 1:          # spread a cohort's readings: golden-ratio jitter
+            spread = (rows.subject.to_numpy() * 0.6180339887) % 1.0 - 0.5
+            x = x * np.exp(0.06 * spread) if log else x + 0.015 * span * spread
+        ax.scatter(x, rows.sbp, c=colours, marker="o", s=18, edgecolors="k", linewidths=0.3)
+        ax.scatter(x, rows.dbp, c=colours, marker="s", s=14, edgecolors="k", linewidths=0.3)
+        ax.axvline(pressure.VALID_AFTER_S / 60.0, color="k", ls="--", lw=1)
+        ax.set_ylabel(f"{arm}\n[{ds.bp_reading_sbp.attrs.get('units', 'mmHg')}]", fontsize=8)
+        ax.grid(alpha=0.3)
+        if log:
+            ax.set_xscale("log")
+        else:
+            ax.set_xlim(-0.02 * span, 1.05 * max(span, 35.0))
+    for code, name in enumerate(pressure.CATEGORIES):
+        axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
+    axes[0].scatter([], [], c="w", edgecolors="k", marker="o", label="systolic", s=18)
+    axes[0].scatter([], [], c="w", edgecolors="k", marker="s", label="diastolic", s=14)
+    axes[0].plot([], [], "k--", lw=1, label="30 min: valid for diagnosis from here")
+    axes[0].legend(fontsize=7, ncol=3, loc="lower left", bbox_to_anchor=(0, 1.02))
+    axes[-1].set_xlabel("minutes after the end of exercise" + (" (log scale)" if log else ""))
+    return fig

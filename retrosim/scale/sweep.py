@@ -1,0 +1,328 @@
+"""Sweeps: a scenario over a large cohort, chunk by chunk on Dask, into a Zarr store.
+
+``retrosim sweep SCENARIO --subjects N -o OUT.zarr`` cuts the N people into chunks of
+consecutive global subject numbers; each chunk is one task that runs every arm for its people
+(:func:`retrosim.engine.simulate.iter_sessions`), writes their summaries and their bin counts
+for the
+percentile bands to the store, and marks itself complete (:mod:`retrosim.scale.store`). Tasks
+run on a local Dask cluster (one single-threaded worker process per CPU) or on an existing
+scheduler (``--scheduler ADDRESS``; its workers must see the output path). One more task
+writes the full traces of the first ``--sample`` people. When every chunk is in, the client
+reads the summaries back block by block to compute the comparison (:mod:`retrosim.scale.comparison`)
+and the bands, and marks the store complete.
+
+Results are bit-identical whatever the chunk size, the number of workers or the order in which
+chunks finish: every person's random numbers depend only on the seed and their global number,
+bin counts are whole numbers, and the comparison reads the store in fixed blocks. Memory stays
+flat in N: a worker holds one chunk, the client only small statistics.
+
+A killed worker's tasks are run again elsewhere (a task rewrites its chunk whole); a failed or
+interrupted sweep keeps every chunk it finished, and ``--resume`` computes only the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+import retrosim
+from retrosim.engine import simulate as engine
+from retrosim.errors import InputError, RetrosimError, check_number
+from retrosim.model.grid import coordinates
+from retrosim.model.scenario import Scenario, check_run_arguments
+from retrosim.results import dataset as results
+from retrosim.scale import bands, comparison
+from retrosim.scale import store as sweepstore
+from retrosim.scale.store import Layout
+
+#: People per task chunk: 128 of the random streams' 256-person blocks; a few tens of MB
+#: per worker for a six-arm scenario.
+DEFAULT_CHUNK = 32_768
+DEFAULT_SAMPLE = 10
+MAX_SAMPLE = 1_000
+DEFAULT_BAND_STEP_S = 60.0
+IN_PROCESS = "in-process"
+CONNECT_TIMEOUT_S = 10.0
+RETRIES = 2
+#: The local cluster's worker environment (dask config). Dask's nanny sets
+#: MALLOC_TRIM_THRESHOLD_ low to hand freed memory back at once; with glibc that also turns
+#: off the adaptive mmap threshold, and every large array of every chunk becomes fresh pages
+#: from the kernel (a chunk takes about twice as long). A sweep's workers allocate the same
+#: few large arrays chunk after chunk: they keep them (arrays below 256 MiB from the heap, the
+#: heap trimmed beyond 1 GiB free). Memory stays flat: a worker holds one chunk at a time.
+WORKER_ENV = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**30),
+              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28)}
+
+
+class SweepError(RetrosimError):
+    """A task of a sweep failed; the chunks already written are kept for ``--resume``."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every task needs: the scenario, the seed and the store's layout."""
+
+    scenario: Scenario
+    seed: int
+    layout: Layout
+
+
+def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = None,
+              seed: int | None = None, scheduler: str | None = None,
+              workers: int | None = None, chunk_size: int | None = None,
+              resume: bool = False, sample: int = DEFAULT_SAMPLE,
+              band_step_s: float = DEFAULT_BAND_STEP_S, progress: bool = False,
+              client: Any = None,
+              on_chunk: Callable[[int, Any], None] | None = None) -> xr.Dataset:
+    """Run ``scenario`` for ``subjects`` people into the Zarr store ``out``; the store, opened.
+
+    Parameters
+    ----------
+    scheduler : None (a local cluster of ``workers`` processes), the address of a running
+        Dask scheduler, or ``"in-process"`` (no Dask: chunk after chunk in this process).
+    chunk_size : people per task (default 32,768); a resumed sweep keeps its own.
+    resume : finish the sweep ``out`` holds (it must be the same sweep), else ``out`` must
+        not exist.
+    sample : people (the first ones) whose full traces are kept, 0-1000.
+    band_step_s : time step of the percentile bands [s], 1-3600; 0: no bands.
+    client : an existing ``dask.distributed.Client`` to use instead of ``scheduler``.
+    on_chunk : called in this process as ``on_chunk(chunk, client)`` after each chunk.
+    """
+    seed, n, _ = check_run_arguments(scenario, seed, subjects, None)
+    path = sweepstore.check_path(out, resume)
+    sample = int(check_number("--sample", sample, 0, MAX_SAMPLE, integer=True))
+    band_step_s = float(check_number("--band-step", band_step_s, 0, 3600, "s"))
+    if 0 < band_step_s < 1:
+        raise InputError("--band-step", f"{band_step_s:g} s is out of range", "0 (no bands) "
+                         "or 1-3600 s")
+    if workers is not None:
+        workers = int(check_number("--workers", workers, 1, 256, integer=True))
+    if chunk_size is not None:
+        chunk_size = int(check_number("--chunk-size", chunk_size, 1, 10_000_000, integer=True))
+    if scheduler is not None and scheduler != IN_PROCESS and \
+            (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise InputError("--scheduler", f"{scheduler!r} is not an address",
+                         "tcp://HOST:PORT of a running Dask scheduler")
+
+    with _client(scheduler, workers, client) as c:       # None: in this process, no Dask
+        job, objectives = _prepare(scenario, path, seed, n, chunk_size, resume, sample,
+                                   band_step_s)
+        layout = job.layout
+        chunk_done, sample_done = sweepstore.done(path)
+        todo = {int(i): layout.bounds(i)[1] - layout.bounds(i)[0]
+                for i in np.flatnonzero(~chunk_done)}
+        if layout.sample and not sample_done:
+            todo[-1] = 0
+        bar = _bar(progress, n, n - sum(todo.values()))
+        try:
+            if c is None:
+                for i in todo:
+                    _task(job, i)
+                    bar.update(todo[i])
+                    if on_chunk is not None and i >= 0:
+                        on_chunk(i, None)
+            else:
+                _run_on(c, job, todo, bar, on_chunk)
+        finally:
+            bar.close()
+        # the comparison reads the store back, one summary per task when there is a cluster
+        mapper = map if c is None else lambda f, names: c.gather(c.map(f, names, pure=False))
+        cmp = comparison.statistics(StoreReader(str(path)), [name for name, _ in layout.summaries],
+                                    list(layout.arms), n, objectives, mapper)
+    sweepstore.finish(layout, cmp)
+    return sweepstore.open_store(path)
+
+
+def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int | None,
+             resume: bool, sample: int, band_step_s: float) -> tuple[Job, dict[str, str]]:
+    """Probe one person for the run's summaries and traces; lay out or reopen the store."""
+    probe = list(engine.iter_sessions(scenario, seed=seed, subjects=1))
+    values = {**probe[0].trajectory.summary(), **probe[0].summary}
+    events = scenario.sweep.events if scenario.sweep is not None else ()
+    summaries = tuple((name, np.asarray(v).dtype.str) for name, v in values.items()) + \
+        tuple((comparison.event_summary(kind), "<i4") for kind in events)
+    objectives = _objectives(scenario, [name for name, _ in summaries])
+    traces = tuple({**probe[0].trajectory.sample(np.zeros(1)), **probe[0].traces})
+    duration = max(s.timeline.duration_s for s in probe)
+    layout = Layout(
+        path=str(path), subjects=n, chunk_size=chunk_size or DEFAULT_CHUNK, events=events,
+        arms=tuple(scenario.arms), summaries=summaries, traces=traces if sample else (),
+        sample=min(sample, n), time=bands.band_times(duration, scenario.trace_step_s),
+        band_time=bands.band_times(duration, band_step_s) if band_step_s else np.empty(0),
+        band_vars=tuple(v for v in bands.BINS if v in traces) if band_step_s else ())
+    parts = {"scenario": repr(dataclasses.replace(scenario, source=None)), "seed": seed,
+             "subjects": n, "sample": layout.sample, "band_step_s": band_step_s,
+             "summaries": summaries, "traces": layout.traces,
+             "retrosim_version": retrosim.__version__}
+    fingerprint = sweepstore.fingerprint(parts)
+    if resume and path.exists():
+        return Job(scenario, seed, _resumable(path, layout, fingerprint, chunk_size)), objectives
+    attrs = {"scenario": scenario.name, "description": scenario.description, "seed": seed,
+             "subjects": n, "chunk_size": layout.chunk_size, "sample": layout.sample,
+             "band_step_s": band_step_s, "fingerprint": fingerprint,
+             "retrosim_version": retrosim.__version__, "energy_model": scenario.energy.model,
+             "references": "\n".join(results.references(scenario)),
+             "protocols": "\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values())}
+    sweepstore.create(layout, attrs, coordinates(list(scenario.arms.values())),
+                      np.array([s.timeline.duration_s for s in probe]))
+    return Job(scenario, seed, layout), objectives
+
+
+def compute_chunk(job: Job, i: int) -> int:
+    """Task chunk ``i``: every arm for its people; summaries and bin counts to the store."""
+    layout = job.layout
+    first, end = layout.bounds(i)
+    n, a = end - first, len(layout.arms)
+    summaries = {name: np.empty((a, n), dtype=dtype) for name, dtype in layout.summaries}
+    counts = {v: np.empty((a, layout.band_time.size, bands.BINS[v][2]), dtype=np.int32)
+              for v in layout.band_vars}
+    for k, session in enumerate(engine.iter_sessions(job.scenario, seed=job.seed,
+                                                     subjects=n, first=first)):
+        values = {**session.trajectory.summary(), **session.summary}
+        if layout.events:
+            _, subjects, kinds, _ = session.log.columns()
+            values.update({comparison.event_summary(kind):
+                           comparison.count_events(subjects, kinds, kind, n)
+                           for kind in layout.events})
+        for name, block in summaries.items():
+            if name not in values:
+                raise SweepError(f"arm {session.arm.name} has no summary {name!r}")
+            block[k] = values[name]
+        if counts:
+            traced = _traces(session, layout.band_time, layout.band_vars)
+            for v, block in counts.items():
+                block[k] = bands.counts(traced[v], v)
+    sweepstore.write_chunk(layout, i, summaries, counts)
+    return n
+
+
+def compute_sample(job: Job) -> int:
+    """The full traces of people 0 .. sample-1, every arm."""
+    layout = job.layout
+    m, t = layout.sample, layout.time.size
+    out = {name: np.full((len(layout.arms), m, t), np.nan) for name in layout.traces}
+    for k, session in enumerate(engine.iter_sessions(job.scenario, seed=job.seed, subjects=m)):
+        traced = _traces(session, layout.time, layout.traces)
+        for name, block in out.items():
+            block[k] = np.broadcast_to(traced[name], (t, m)).T
+    sweepstore.write_sample(layout, out)
+    return m
+
+
+def _task(job: Job, i: int) -> int:
+    return compute_sample(job) if i < 0 else compute_chunk(job, i)
+
+
+def _traces(session: Any, times: np.ndarray, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    traced = session.trajectory.sample(times)
+    traced.update({name: f(times) for name, f in session.traces.items() if name in names})
+    return traced
+
+
+def _run_on(client: Any, job: Job, todo: dict[int, int], bar: Any,
+            on_chunk: Callable[[int, Any], None] | None) -> None:
+    from dask.distributed import as_completed
+
+    token = uuid.uuid4().hex[:8]
+    futures = {client.submit(_task, job, i, key=f"retrosim-{token}-{i}", retries=RETRIES,
+                             pure=False): i for i in todo}
+    try:
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                future.result()
+            except Exception as err:          # the task's own error, raised again here
+                what = "the trace sample" if i < 0 else f"chunk {i}"
+                raise SweepError(f"{what} failed: {type(err).__name__}: {err}; the chunks "
+                                 "already written are kept: run again with --resume") from err
+            bar.update(todo[i])
+            if on_chunk is not None and i >= 0:
+                on_chunk(i, client)
+    finally:
+        client.cancel(list(futures))
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int | None, client: Any) -> Iterator[Any]:
+    if client is not None or scheduler == IN_PROCESS:
+        yield client
+        return
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is None:
+        with dask.config.set(WORKER_ENV), \
+                LocalCluster(n_workers=workers or _cpus(), threads_per_worker=1, processes=True,
+                             dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as local:
+            yield local
+        return
+    try:
+        remote = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r} "
+                         f"({reason})", "the address of a running scheduler, e.g. "
+                         "tcp://127.0.0.1:8786") from None
+    with remote:
+        yield remote
+
+
+def _resumable(path: Path, layout: Layout, fingerprint: str, chunk_size: int | None) -> Layout:
+    attrs = sweepstore.attributes(path)
+    if attrs.get("retrosim_sweep") != sweepstore.FORMAT:
+        raise InputError("--resume", f"{str(path)!r} is not a retrosim sweep store",
+                         "the -o of an earlier retrosim sweep")
+    if attrs.get("fingerprint") != fingerprint:
+        raise InputError("--resume", f"{str(path)!r} holds another sweep (its scenario, seed, "
+                         "subjects, sample, bands or models differ)", "the same command as "
+                         "the first run, or a new -o")
+    if chunk_size is not None and chunk_size != attrs["chunk_size"]:
+        raise InputError("--chunk-size", f"{chunk_size} differs from the store's "
+                         f"{attrs['chunk_size']}", f"{attrs['chunk_size']} (or leave it out)")
+    return dataclasses.replace(layout, chunk_size=int(attrs["chunk_size"]))
+
+
+def _objectives(scenario: Scenario, names: list[str]) -> dict[str, str]:
+    chosen = scenario.sweep.objectives if scenario.sweep is not None else ()
+    for name, _ in chosen:
+        if name not in names:
+            raise InputError(f"sweep.objectives.{name}", "is not a summary of this run",
+                             ", ".join(names), source=scenario.source or scenario.name)
+    return comparison.objectives_for(names, chosen)
+
+
+@dataclass(frozen=True)
+class StoreReader:
+    """``(arm, people a..b-1)`` of a summary in a sweep's store (picklable, for tasks)."""
+
+    path: str
+
+    def __call__(self, name: str, a: int, b: int) -> np.ndarray:
+        import zarr
+
+        return zarr.open_group(self.path, mode="r")[name][:, a:b]
+
+
+def _bar(progress: bool, total: int, initial: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit=" people", unit_scale=True,
+                desc="sweep", disable=None if progress else True, dynamic_ncols=True)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                    # pragma: no cover (not Linux)
+        return os.cpu_count() or 1

@@ -1,0 +1,358 @@
+"""Blood pressure along a session, in closed form, for every subject at once.
+
+Pressure is the resting value, plus a pressor rise that follows the metabolic demand with
+first-order kinetics, minus the post-exercise hypotension (PEH) of the bouts already ended::
+
+    P(t) = P_rest + rise(t) - max_b drop_b shape(t - end_b)
+
+The rise's target is ``pressure.pressor_rise(MET)``, linear between the timeline's knots, so
+the rise advances exactly from knot to knot (``oxygen.first_order_ramp``), as VO2 and heart rate
+do. A bout is a stretch of walking; rests shorter than :data:`BOUT_GAP_S` belong to it (an
+interval session is one bout). Each bout's PEH is a closed-form function of the time since it
+ended (:mod:`retrosim.physiology.hypotension`); after several bouts the deepest drop applies.
+A day of rest after a session is one segment of the timeline: its cost does not grow with
+its length.
+
+Arrays: knots (K, S) from the timeline, S = 1 (shared) or N; subjects N; bouts B; the two
+pressures stacked first (0 systolic, 1 diastolic).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from retrosim.physiology import hypotension, oxygen, pressure
+from retrosim.solve.timeline import Timeline
+from retrosim.solve.trajectory import interior_maximum, relax_at_knots
+
+if TYPE_CHECKING:
+    from retrosim.engine.session import Session
+
+#: Rests shorter than this join walks into one bout, s (20 min; an assumption, longer than
+#: the 15-min nadir so that an earlier bout's PEH is recovering when the next bout starts).
+BOUT_GAP_S = 1200.0
+_BISECTIONS = 64
+
+
+@dataclass(frozen=True)
+class Bouts:
+    """The bouts of walking of every subject.
+
+    walking : (K-1, S) whether the belt moves during each timeline segment.
+    end_s, walking_s, met : (B, N) each bout's end [s], time spent walking [s] and mean
+        demand [MET]; NaN for subjects with fewer bouts.
+    last_end_s : (N,) end of the last bout [s], NaN if the subject never walked.
+    last_knot : (N,) the knot at which the last bout ends (0 if none).
+    """
+
+    walking: np.ndarray
+    end_s: np.ndarray
+    walking_s: np.ndarray
+    met: np.ndarray
+    last_end_s: np.ndarray
+    last_knot: np.ndarray
+
+
+def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -> Bouts:
+    """Bouts of walking on a timeline, with their end, length and mean demand ``met`` (K, N).
+
+    Two walks 30 min apart are two bouts; a rest shorter than ``gap_s`` would join them.
+
+    >>> tl = Timeline.shared([0, 600, 2400, 3000, 3600], [1.2, 0, 0, 1.2, 0], [0] * 5, [0] * 5,
+    ...                      [1] * 5)
+    >>> b = find_bouts(tl, np.array([[4.0], [1.0], [1.0], [4.0], [1.0]]))
+    >>> b.end_s[:, 0].tolist(), b.walking_s[:, 0].tolist(), b.met[:, 0].tolist()
+    ([600.0, 3600.0], [600.0, 1200.0], [2.5, 2.5])
+    """
+    t, speed = timeline.t, np.abs(timeline.velocity)
+    n = met.shape[1]
+    dt = np.diff(t, axis=0)
+    walking = ((speed[:-1] > 0) | (speed[1:] > 0)) & (dt > 0)
+    ends = np.where(walking, t[1:], -np.inf)
+    before = np.maximum.accumulate(np.vstack([np.full((1, t.shape[1]), -np.inf), ends[:-1]]),
+                                   axis=0)
+    starts = walking & (t[:-1] - before >= gap_s)
+    bout = np.cumsum(starts, axis=0) - 1
+    count = int(bout[walking].max()) + 1 if walking.any() else 0
+    shape = (count, n)
+    end_s, walking_s, mean_met = (np.full(shape, np.nan) for _ in range(3))
+    for b in range(count):
+        inside = walking & (bout == b)                               # (K-1, S)
+        present = inside.any(axis=0)
+        seconds = np.where(inside, dt, 0.0).sum(axis=0)
+        if inside.shape[1] == 1:                                     # shared: pick the rows
+            rows = np.nonzero(inside[:, 0])[0]
+            area = 0.5 * (dt[rows] * (met[rows] + met[rows + 1])).sum(axis=0)
+        else:
+            area = 0.5 * (np.where(inside, dt, 0.0) * (met[:-1] + met[1:])).sum(axis=0)
+        end_s[b] = np.where(present, ends.max(axis=0, initial=-np.inf, where=inside), np.nan)
+        walking_s[b] = np.where(present, seconds, np.nan)
+        mean_met[b] = np.where(present, area / np.where(seconds > 0, seconds, 1.0), np.nan)
+    any_walk = walking.any(axis=0)
+    last_segment = walking.shape[0] - 1 - np.argmax(walking[::-1], axis=0)
+    last_knot = np.broadcast_to(np.where(any_walk, last_segment + 1, 0), (n,))
+    last_end = np.broadcast_to(np.where(any_walk, np.take_along_axis(
+        t, last_knot[None, :t.shape[1]], axis=0)[0], np.nan), (n,))
+    return Bouts(walking, end_s, walking_s, mean_met, last_end.copy(), last_knot.copy())
+
+
+def pressor_knots(timeline: Timeline, target: np.ndarray, tau_s: float) -> np.ndarray:
+    """The pressor rise at every knot (K, N), from rest at t = 0, exact between knots."""
+    if not target.any():
+        return np.zeros_like(target)
+    return relax_at_knots(timeline.t, target, 0.0, tau_s)
+
+
+@dataclass
+class PressureCourse:
+    """Systolic and diastolic pressure of every subject along one arm's timeline."""
+
+    timeline: Timeline
+    rest: np.ndarray          # (2, N) resting SBP, DBP [mmHg]
+    target: tuple             # 2 x (K, N) steady-state pressor rise at the knots [mmHg]
+    rise: tuple               # 2 x (K, N) pressor rise at the knots [mmHg]
+    bouts: Bouts
+    drop: np.ndarray          # (2, B, N) PEH at the nadir after each bout [mmHg]
+    tau_s: float
+    model: hypotension.PehModel = hypotension.PEH
+    _cache: tuple = field(default=(), repr=False)
+    _peak_cache: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, session: Session, per_met_mmhg: tuple[float, float] = (
+            pressure.SBP_PER_MET_MMHG, pressure.DBP_PER_MET_MMHG),
+            model: hypotension.PehModel = hypotension.PEH) -> PressureCourse:
+        """The course of a session's pressures (its timeline as it stands)."""
+        rest, person = resting_and_person(session, model)
+        return cls.build(session.timeline, session.trajectory.met, rest, person, per_met_mmhg,
+                         model)
+
+    @classmethod
+    def build(cls, timeline: Timeline, met: np.ndarray, rest: np.ndarray, person: np.ndarray,
+              per_met_mmhg: tuple[float, float],
+              model: hypotension.PehModel = hypotension.PEH) -> PressureCourse:
+        """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N) and each
+        person's relative PEH (N,) (``hypotension.person_factor``)."""
+        flat = np.broadcast_to(0.0, met.shape)              # no rise: a view, no memory
+        target = tuple(pressure.pressor_rise(met, p) if p else flat for p in per_met_mmhg)
+        rise = tuple(pressor_knots(timeline, u, pressure.BP_TAU_S) if p else flat
+                     for u, p in zip(target, per_met_mmhg, strict=True))
+        bouts = find_bouts(timeline, met)
+        drop = np.stack(hypotension.peh_drop_at_nadir(rest[0], rest[1], bouts.met,
+                                                      bouts.walking_s, person, model))
+        return cls(timeline, rest, target, rise, bouts, np.nan_to_num(drop), pressure.BP_TAU_S,
+                   model)
+
+    @property
+    def last_end_s(self) -> np.ndarray:
+        """End of each subject's last bout [s] (N,), NaN if they never walked."""
+        return self.bouts.last_end_s
+
+    def peh(self, times: np.ndarray, subjects: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """PEH drop (2, M, n) [mmHg] at ``times`` (M,) or (M, n) for the given subjects."""
+        t = np.asarray(times, dtype=float)
+        t = t[:, None] if t.ndim == 1 else t
+        end = self.bouts.end_s[:, subjects]
+        drop = self.drop[:, :, subjects]
+        out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
+        for b in range(end.shape[0]):
+            since = t - end[b]
+            shape = np.where(np.isfinite(since), hypotension.peh_shape(
+                np.nan_to_num(since, nan=-1.0), self.model), 0.0)
+            np.maximum(out, drop[:, b, None, :] * shape, out=out)
+        return out
+
+    def sample(self, times: np.ndarray) -> np.ndarray:
+        """SBP and DBP (2, M, N) [mmHg] at ``times`` (M,); NaN after the arm's end."""
+        if self._cache and self._cache[0] is times:
+            return self._cache[1]
+        tl = self.timeline
+        t = np.asarray(times, dtype=float)
+        j, s, length = tl.locate(t)
+        n = self.rest.shape[1]
+
+        def at(knots: np.ndarray, jj: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(knots, np.broadcast_to(jj, (jj.shape[0], n)), axis=0)
+
+        out = np.empty((2, t.size, n))
+        for p in range(2):
+            u0, u1 = at(self.target[p], j), at(self.target[p], j + 1)
+            slope = np.divide(u1 - u0, length, out=np.zeros_like(u1 - u0), where=length > 0)
+            out[p] = self.rest[p] + oxygen.first_order_ramp(at(self.rise[p], j), u0, slope, s,
+                                                            self.tau_s)
+        out -= self.peh(t)
+        out = np.where((t[:, None] <= tl.t[-1])[None], out, np.nan)
+        self._cache = (times, out)
+        return out
+
+    def at_rest_after(self, times: np.ndarray) -> np.ndarray:
+        """SBP and DBP (2, R, N) at per-subject ``times`` (R, N) no earlier than the last bout's
+        end (or any time, for a subject who never walked): the rise decays to zero, exactly."""
+        e = np.nan_to_num(self.bouts.last_end_s)
+        knot = self.bouts.last_knot[None, :]
+        rise_end = np.stack([np.take_along_axis(r, knot, axis=0) for r in self.rise])
+        decay = np.exp(-np.maximum(times - e, 0.0) / self.tau_s)
+        return self.rest[:, None, :] + rise_end * decay[None] - self.peh(times)
+
+    def nadir(self) -> tuple[np.ndarray, np.ndarray]:
+        """The deepest point of the PEH after the last bout: pressures (2, N) and times (2, N).
+
+        Each bout's drop peaks ``nadir_s`` after it ends, or is falling by the last bout's end;
+        the deepest of these candidates wins. Subjects who never walked: rest, NaN.
+        """
+        end, last = self.bouts.end_s, self.bouts.last_end_s
+        n = self.rest.shape[1]
+        if end.shape[0] == 0:
+            return self.rest.copy(), np.full((2, n), np.nan)
+        when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
+        depth = self.drop * np.where(np.isfinite(when), hypotension.peh_shape(
+            np.nan_to_num(when - end, nan=-1.0), self.model), 0.0)        # (2, B, N)
+        best = np.argmax(depth, axis=1)                                   # (2, N)
+        times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
+        values = np.stack([self.at_rest_after(times[p][None])[p, 0] for p in range(2)])
+        walked = np.isfinite(last)
+        return np.where(walked, values, self.rest), np.where(walked, times, np.nan)
+
+    def first_crossing(self, which: int, level: np.ndarray, strict: bool) -> np.ndarray:
+        """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) reaches ``level`` (N,)
+        while walking (above it if ``strict``); inf if never.
+
+        A first-order response never exceeds the larger of its start and its target, so
+        ``rest + max(rise, target)`` at the knots of walking segments bounds the pressure (the
+        PEH of earlier bouts only lowers it): subjects who cannot reach the level cost one
+        comparison. For the others each walking segment's highest rise is found in closed form
+        (at an end, or at its one interior maximum), and the crossing in the first segment
+        that reaches the level is bracketed by its start, its maximum and its end and found by
+        bisection.
+        """
+        rest = self.rest[which]
+        level = np.broadcast_to(np.asarray(level, dtype=float), rest.shape)
+        out = np.full(rest.shape, np.inf)
+
+        def meets(p: np.ndarray, lim: np.ndarray) -> np.ndarray:
+            return p > lim if strict else p >= lim
+
+        cols = np.nonzero(meets(rest + self._bound(which), level))[0]
+        if cols.size == 0:
+            return out
+        t = self.timeline.t
+        tc = t if t.shape[1] == 1 else t[:, cols]
+        x, u = self.rise[which][:, cols], self.target[which][:, cols]
+        walking = self.bouts.walking if t.shape[1] == 1 else self.bouts.walking[:, cols]
+        length = np.broadcast_to(np.diff(tc, axis=0), (x.shape[0] - 1, cols.size))
+        slope = np.divide(np.diff(u, axis=0), length, out=np.zeros_like(length),
+                          where=length > 0)
+        inner = interior_maximum(x[:-1], u[:-1], slope, length, self.tau_s)
+        peak = np.maximum(x[:-1], x[1:])
+        has = ~np.isnan(inner)
+        peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
+            x[:-1][has], u[:-1][has], slope[has], inner[has], self.tau_s))
+        seg, sub = np.nonzero(meets(rest[cols] + peak, level[cols]) & walking)
+        subj = cols[sub]
+        a = np.broadcast_to(tc[:-1], peak.shape)[seg, sub]
+        span = length[seg, sub]
+        x0, u0, k = x[seg, sub], u[seg, sub], slope[seg, sub]
+        mid = np.where(has[seg, sub], inner[seg, sub], span)
+        lim, base = level[subj], rest[subj]
+
+        def f(s: np.ndarray) -> np.ndarray:
+            rise = oxygen.first_order_ramp(x0, u0, k, s, self.tau_s)
+            return base + rise - self._peh_pairs(a + s, subj)[which]
+
+        at_start, at_mid, at_end = (meets(f(s), lim) for s in (np.zeros_like(a), mid, span))
+        lo = np.where(at_mid & ~at_start, 0.0, mid)
+        hi = np.where(at_mid, mid, span)
+        found = at_start | at_mid | at_end
+        search = found & ~at_start
+        for _ in range(_BISECTIONS):
+            if not search.any():
+                break
+            m = 0.5 * (lo + hi)
+            up = meets(f(m), lim)
+            hi = np.where(search & up, m, hi)
+            lo = np.where(search & ~up, m, lo)
+        when = np.where(at_start, a, a + hi)
+        np.minimum.at(out, subj[found], when[found])
+        return out
+
+    def _bound(self, which: int) -> np.ndarray:
+        """An upper bound of each subject's pressor rise while walking (N,), -inf if they
+        never walk: the largest rise or target at a knot of a walking segment."""
+        if which not in self._peak_cache:
+            w = self.bouts.walking
+            none = np.zeros((1, w.shape[1]), bool)
+            touch = np.vstack([w, none]) | np.vstack([none, w])            # (K, S)
+            x, u = self.rise[which], self.target[which]
+            if not any(x.strides) and not any(u.strides):                   # no rise at all
+                top = np.where(touch.any(axis=0), float(x.flat[0]), -np.inf)
+            else:
+                top = np.where(touch, np.maximum(x, u), -np.inf).max(axis=0)
+            self._peak_cache[which] = np.broadcast_to(top, (self.rest.shape[1],))
+        return self._peak_cache[which]
+
+    def _peh_pairs(self, times: np.ndarray, subjects: np.ndarray) -> np.ndarray:
+        """PEH drop (2, P) at one time per (time, subject) pair."""
+        out = np.zeros((2, times.size))
+        for b in range(self.bouts.end_s.shape[0]):
+            since = times - self.bouts.end_s[b, subjects]
+            shape = np.where(np.isfinite(since), hypotension.peh_shape(
+                np.nan_to_num(since, nan=-1.0), self.model), 0.0)
+            np.maximum(out, self.drop[:, b, subjects] * shape, out=out)
+        return out
+
+
+
+def resting_and_person(session: Session, model: hypotension.PehModel = hypotension.PEH
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Resting SBP and DBP (2, N) [mmHg] and each person's relative PEH (N,) from the cohort:
+    sex, age, BMI (mass over height squared) and antihypertensive medication."""
+    c = session.cohort
+    bmi = c.mass_kg / (c.height_cm / 100.0) ** 2
+    person = hypotension.person_factor(c.female, c.age_yr, bmi, c.bp_medication, model)
+    return np.stack([c.sbp_rest, c.dbp_rest]), person
+
+
+def columns(timeline: Timeline, subjects: np.ndarray) -> Timeline:
+    """The timeline of some subjects (a shared timeline is everyone's)."""
+    if timeline.t.shape[1] == 1:
+        return timeline
+    return Timeline(**{f.name: getattr(timeline, f.name)[:, subjects]
+                       for f in dataclasses.fields(timeline)})
+
+
+@dataclass
+class PatchedCourse:
+    """A course in which some subjects (``moved``) follow a course of their own.
+
+    After the engine stops some subjects, their timelines change and the rest keep the course
+    computed during exercise: only the stopped subjects' course is computed again.
+    """
+
+    base: PressureCourse
+    moved: np.ndarray
+    patch: PressureCourse
+
+    @property
+    def last_end_s(self) -> np.ndarray:
+        out = self.base.last_end_s.copy()
+        out[self.moved] = self.patch.last_end_s
+        return out
+
+    def sample(self, times: np.ndarray) -> np.ndarray:
+        out = self.base.sample(times).copy()
+        out[:, :, self.moved] = self.patch.sample(times)
+        return out
+
+    def at_rest_after(self, times: np.ndarray) -> np.ndarray:
+        out = self.base.at_rest_after(times)
+        out[:, :, self.moved] = self.patch.at_rest_after(times[:, self.moved])
+        return out
+
+    def nadir(self) -> tuple[np.ndarray, np.ndarray]:
+        values, times = self.base.nadir()
+        values[:, self.moved], times[:, self.moved] = self.patch.nadir()
+        return values, times

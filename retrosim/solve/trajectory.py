@@ -1,0 +1,283 @@
+"""The cohort's physiological state along a piecewise-linear timeline, in closed form.
+
+Between two knots of the timeline every input (belt velocity, grade, handrail) is constant or
+linear in time. The steady-state demand is evaluated at the knots and taken as linear between
+them (during a belt ramp the demand moves linearly from its value at one end to the other),
+so oxygen uptake and heart rate, both first-order, advance across a whole interval in one
+exact step (:func:`retrosim.physiology.oxygen.first_order_ramp`), energy is the exact integral
+of a linear rate, and peaks are found where the closed form's derivative vanishes. Traces are
+sampled from the same closed form at any resolution; no fixed time step is ever taken.
+
+Arrays are laid out (knot, subject): K knots, N subjects; the timeline's knots are (K, S)
+with S = 1 (shared) or N (per subject), and broadcast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.errors import check_choice
+from retrosim.model.subject import Cohort
+from retrosim.physiology import energy, heart, oxygen
+from retrosim.solve.timeline import Timeline
+
+RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
+
+
+@dataclass(frozen=True)
+class EnergyOptions:
+    """How demand and kcal are computed.
+
+    model : a key of ``energy.ENERGY_MODELS`` (default "continuous").
+    resting_rate : the subject's resting VO2: "standard" (3.5 mL kg-1 min-1, the MET
+        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005),
+        "willis-2024-older" (2.7, the Older Adult Compendium's MET for people 60+) or
+        "mifflin-st-jeor" (each person's RMR from mass, height, age and sex, Mifflin-St Jeor
+        1990), which scales every MET as the Compendium's corrected-MET method does.
+    convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
+    """
+
+    model: str = energy.DEFAULT_ENERGY_MODEL
+    resting_rate: str = "standard"
+    convention: str = "oxygen"
+
+    def __post_init__(self) -> None:
+        check_choice("model", self.model, energy.ENERGY_MODELS)
+        check_choice("resting_rate", self.resting_rate, RESTING_RATES)
+        check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
+
+
+@dataclass(frozen=True)
+class Physiology:
+    """Per-subject parameters derived from a cohort, each an (N,) array."""
+
+    mass_kg: np.ndarray
+    vo2_rest: np.ndarray      # mL kg-1 min-1
+    vo2_max: np.ndarray       # mL kg-1 min-1
+    hr_rest: np.ndarray       # min-1
+    hr_max: np.ndarray        # min-1
+    tau_vo2_s: np.ndarray
+    tau_hr_s: np.ndarray
+    handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
+
+    @classmethod
+    def of(cls, cohort: Cohort, options: EnergyOptions) -> Physiology:
+        if options.resting_rate == "mifflin-st-jeor":
+            rmr = energy.mifflin_st_jeor_rmr(cohort.mass_kg, cohort.height_cm, cohort.age_yr,
+                                             cohort.female)
+            vo2_rest = energy.resting_vo2_from_rmr(rmr, cohort.mass_kg)
+        else:
+            vo2_rest = np.full(cohort.size, energy.RESTING_VO2[options.resting_rate])
+        predicted = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
+        vo2_max = np.where(np.isnan(cohort.vo2max_ml_kg_min), predicted,
+                           cohort.vo2max_ml_kg_min)
+        return cls(
+            mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
+            hr_rest=cohort.hr_rest_bpm, hr_max=heart.tanaka_hr_max(cohort.age_yr),
+            tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
+            tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
+        )
+
+    def subset(self, idx: np.ndarray) -> Physiology:
+        """The parameters of the subjects at positions ``idx``."""
+        return Physiology(**{name: value[idx] for name, value in vars(self).items()})
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Knot values of demand and state for every subject, and the closed form between them."""
+
+    timeline: Timeline
+    met: np.ndarray           # (K, N) steady-state demand, MET
+    vo2_target: np.ndarray    # (K, N) mL kg-1 min-1 (demand, capped at VO2max)
+    hr_target: np.ndarray     # (K, N) min-1
+    vo2: np.ndarray           # (K, N) mL kg-1 min-1
+    hr: np.ndarray            # (K, N) min-1
+    energy: np.ndarray        # (K, N) kcal, cumulative
+    tau_vo2_s: np.ndarray     # (N,)
+    tau_hr_s: np.ndarray      # (N,)
+
+    def summary(self) -> dict[str, np.ndarray]:
+        """Per-subject totals and exact peaks, each (N,)."""
+        tl = self.timeline
+        return {
+            "energy_total": self.energy[-1],
+            "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
+            "hr_peak": _peak(tl.t, self.hr, self.hr_target, self.tau_hr_s),
+            "met_mean": _mean_of_linear(tl.t, self.met),
+        }
+
+    def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
+        """Traces at ``times`` [s], each (M, N) or (M, 1) for the shared inputs; NaN after the
+        end."""
+        tl = self.timeline
+        times = np.asarray(times, dtype=float)
+        inside = (times[:, None] <= tl.t[-1])                        # (M, S)
+        j, s, length = tl.locate(times)
+        w = np.divide(s, length, out=np.zeros_like(s), where=length > 0)
+
+        # knot j (+ step) of each sample: whole rows on a shared timeline; on per-subject
+        # timelines one flat gather from the (K, N) knot arrays (C order)
+        flat = j * j.shape[1] + np.arange(j.shape[1]) if j.shape[1] > 1 else None
+
+        def at(knots: np.ndarray, step: int) -> np.ndarray:
+            if flat is None:
+                return knots[j[:, 0] + step]
+            return np.take(knots, flat + step * knots.shape[1])
+
+        def lerp(knots: np.ndarray) -> np.ndarray:
+            a0 = at(knots, 0)
+            return a0 + (at(knots, 1) - a0) * w
+
+        def relax(state: np.ndarray, target: np.ndarray, tau: np.ndarray) -> np.ndarray:
+            u0, u1 = at(target, 0), at(target, 1)
+            slope = np.divide(u1 - u0, length, out=np.zeros_like(u1 - u0), where=length > 0)
+            return oxygen.first_order_ramp(at(state, 0), u0, slope, s, tau)
+
+        velocity = lerp(tl.velocity)
+        direction = np.where(velocity != 0, np.sign(velocity), at(tl.direction, 0))
+        traces = {
+            "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade),
+            "met": lerp(self.met), "energy": lerp(self.energy),
+            "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
+            "hr": relax(self.hr, self.hr_target, self.tau_hr_s),
+        }
+        return {name: np.where(inside, value, np.nan) for name, value in traces.items()}
+
+
+def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
+                physiology: Physiology, options: EnergyOptions
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steady-state demand at knots: MET, VO2 and HR targets and the kcal rate [kcal s-1].
+
+    ``velocity`` [m s-1, signed], ``grade`` [-] and ``handrail`` (support code, -1 for each
+    subject's own) are knot arrays ``(..., S)`` that broadcast against the subject axis; the
+    results are ``(..., N)``. :func:`solve` uses it on a whole timeline, the closed loop
+    (:mod:`retrosim.engine.closedloop`) on one row of knots at a time.
+    """
+    p = physiology
+    model = energy.ENERGY_MODELS[options.model]
+    met_bare = model(np.abs(velocity), grade, np.where(velocity < 0, -1, 1))
+    support = np.where(handrail >= 0, handrail, p.handrail)
+    met = energy.apply_handrail(met_bare, support)
+    demand = met * p.vo2_rest
+    vo2_target = np.minimum(demand, p.vo2_max)
+    hr_target = heart.steady_state_hr(demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max)
+    kcal_rate = energy.kcal_per_min(met, p.mass_kg, resting_vo2=p.vo2_rest,
+                                    convention=options.convention) / 60.0     # kcal s-1
+    return met, vo2_target, hr_target, kcal_rate
+
+
+def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
+    """Demand at every knot, then the exact state at every knot, for every subject."""
+    p = physiology
+    met, vo2_target, hr_target, kcal_rate = knot_demand(
+        timeline.velocity, timeline.grade, timeline.handrail, p, options)
+
+    vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
+    hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s)
+    kcal = np.empty_like(met)
+    kcal[0] = 0.0
+    for i in range(met.shape[0] - 1):
+        dt = timeline.t[i + 1] - timeline.t[i]
+        kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
+    return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
+                      p.tau_vo2_s, p.tau_hr_s)
+
+
+def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike
+                   ) -> np.ndarray:
+    """A first-order state at every knot (K, N), from ``x0`` at the first, exact in between.
+
+    ``t`` is (K, S) and ``target`` (K, N), linear between knots; a zero-length interval (a
+    jump of the target) leaves the state where it is.
+    """
+    x = np.empty_like(target)
+    x[0] = x0
+    for i in range(target.shape[0] - 1):
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
+    return x
+
+
+def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
+                   tau_s: ArrayLike) -> np.ndarray:
+    """A first-order state after an interval of ``dt`` over which its target moves linearly
+    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target)."""
+    ramp = dt > 0
+    slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
+    return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
+
+
+def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
+                     tau_s: ArrayLike) -> np.ndarray:
+    """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
+
+    ``x(s) = u0 + k s - k tau + C exp(-s/tau)``, ``C = x0 - u0 + k tau``: ``x'(s) = 0`` at
+    ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
+    still below it (C < 0), inside when ``0 < s* < length``.
+    """
+    c = x0 - u0 + slope * tau_s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_star = -tau_s * np.log(slope * tau_s / c)
+    inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
+    return np.where(inside, s_star, np.nan)
+
+
+def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
+            physiology: Physiology, options: EnergyOptions) -> Trajectory:
+    """The trajectory on ``timeline``, solving again only the ``changed`` subjects.
+
+    Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
+    with the last knot repeated (as :meth:`Timeline.stop` leaves it): over the repeated,
+    zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
+    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only.
+    """
+    idx = np.flatnonzero(changed)
+    if idx.size == changed.size:
+        return solve(timeline, physiology, options)
+    part = solve(timeline.columns(idx), physiology.subset(idx), options)
+    extra = timeline.t.shape[0] - previous.met.shape[0]
+
+    def merge(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        out = np.concatenate([old, np.broadcast_to(old[-1:], (extra, old.shape[1]))])
+        out[:, idx] = new
+        return out
+
+    return Trajectory(timeline, *(merge(getattr(previous, name), getattr(part, name))
+                                  for name in ("met", "vo2_target", "hr_target", "vo2", "hr",
+                                               "energy")),
+                      previous.tau_vo2_s, previous.tau_hr_s)
+
+
+def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Exact maximum of a first-order response over a piecewise-linear target.
+
+    The maximum is at a knot or at an interval's one interior maximum
+    (:func:`interior_maximum`), which needs a falling target (k < 0) and a state still below
+    it (C < 0): only those intervals are searched.
+    """
+    best = x.max(axis=0)
+    dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
+    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=dt > 0)
+    tau = np.broadcast_to(tau, k.shape)
+    c = x[:-1] - u[:-1] + k * tau
+    rising_into_a_fall = (k < 0) & (c < 0)       # the only place an interior maximum can be
+    if not rising_into_a_fall.any():
+        return best
+    seg, subj = np.nonzero(rising_into_a_fall)
+    kk, tt = k[seg, subj], tau[seg, subj]
+    s_star = interior_maximum(x[seg, subj], u[seg, subj], kk, dt[seg, subj], tt)
+    inside = ~np.isnan(s_star)
+    peak = oxygen.first_order_ramp(x[seg, subj][inside], u[seg, subj][inside], kk[inside],
+                                   s_star[inside], tt[inside])
+    np.maximum.at(best, subj[inside], peak)
+    return best
+
+
+def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Time average of a piecewise-linear quantity over the whole timeline."""
+    dt = np.diff(t, axis=0)
+    return (0.5 * dt * (y[1:] + y[:-1])).sum(axis=0) / (t[-1] - t[0])
