@@ -9,7 +9,7 @@ from typing import NoReturn
 
 from retrosim import __version__
 from retrosim.errors import RetrosimError
-from retrosim.results import dataset as results
+from retrosim.results import io, tables
 
 EPILOG = """examples:
   retrosim scenarios                          list the bundled scenarios
@@ -148,18 +148,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     names = [args.scenario] if args.command == "run" else args.scenarios
     if args.command == "run" and args.output:
-        results.check_output_path(args.output)
+        io.check_output_path(args.output)
     loaded = [scenario.load_scenario(name) for name in names]
     datasets = [engine.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
                            traces=args.command == "run" and args.output is not None)
                 for sc in loaded]
     for ds in datasets:
-        print(results.summary_table(ds))
+        print(tables.summary_table(ds))
         print()
     if args.command == "compare":
-        print(results.comparison_table(datasets))
+        print(tables.comparison_table(datasets))
     elif args.output:
-        path = results.save(datasets[0], args.output)
+        path = io.save(datasets[0], args.output)
         print(f"wrote {path}")
     return 0
 

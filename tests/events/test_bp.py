@@ -176,7 +176,7 @@ def test_no_valid_reading_gives_nan_and_no_category():
     sc = scenario(["walk forward at 3 mph for 10 min"], bp_table={"readings_min": [0, 10]})
     ds = retrosim.run(sc, traces=False)
     assert np.isnan(one(ds, "sbp_post")) and one(ds, "bp_category_post") == -1
-    assert "BP first" in retrosim.results.dataset.summary_table(ds)
+    assert "BP first" in retrosim.results.tables.summary_table(ds)
 
 
 @pytest.mark.parametrize(("rest", "rechecked"), [

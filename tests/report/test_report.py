@@ -93,7 +93,7 @@ def test_the_report_shows_the_headline_seed_version_and_references(compendium):
 
 def test_a_saved_result_gives_the_same_tables(folder, compendium):
     ds = retrosim.run(retrosim.load_scenario("compendium-2011"))
-    retrosim.results.dataset.save(ds, folder / "compendium.nc")
+    retrosim.results.io.save(ds, folder / "compendium.nc")
     text = report.write_report(folder / "compendium.nc", folder / "saved.html").read_text()
     page, fresh = Page(text), Page(compendium)
     assert page.sections == fresh.sections and page.rows == fresh.rows
@@ -106,7 +106,7 @@ def test_missing_variables_skip_their_section(folder):
     bp = [v for v in ds.variables if "bp" in v or v in ("sbp", "dbp", "exercise_end")]
     falls = ["fell", "fall_time", "stumbles", "estop", "fall_probability",
              "fall_probability_low", "fall_probability_high", "falls_per_1000"]
-    retrosim.results.dataset.save(ds.drop_vars(bp + falls), folder / "bare.nc")
+    retrosim.results.io.save(ds.drop_vars(bp + falls), folder / "bare.nc")
     page = Page(report.write_report(folder / "bare.nc", folder / "bare.html").read_text())
     assert page.sections == ["summary", "traces", "energy", "warnings", "references"]
     assert len(page.images) == 4                      # speed, VO2, HR, energy

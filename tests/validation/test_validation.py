@@ -8,7 +8,7 @@ from retrosim.cli.main import main
 from retrosim.validation import table as validation
 from retrosim.validation.table import compare
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
 
 @pytest.fixture(scope="module")

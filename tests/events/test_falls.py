@@ -17,7 +17,7 @@ from retrosim.engine.simulate import simulate_arm
 from retrosim.events import falls
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import Cohort
-from retrosim.results import dataset as results
+from retrosim.results import tables
 from retrosim.solve.trajectory import Physiology, solve
 from retrosim.units import MPS_PER_MPH
 
@@ -329,7 +329,7 @@ def test_guidance_flags_what_the_seeds_ask_for(stages, subject, handrail, expect
     ds = retrosim.run(scenario(stages, subject=subject, **kw), traces=False)
     flags = [line.split(": ")[1] for line in ds.attrs["guidance"].splitlines()]
     assert flags == expected
-    table = results.summary_table(ds)
+    table = tables.summary_table(ds)
     assert ("guidance:" in table) == bool(expected)
 
 

@@ -26,7 +26,7 @@ from retrosim.model.subject import Cohort
 from retrosim.physiology import heart
 from retrosim.solve.trajectory import Physiology, solve
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import naive  # noqa: E402
 
 STAGES = [
