@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 
 from retrosim.errors import RetrosimError
 from retrosim.physiology.compendium import compendium_met
+from retrosim.physiology.registry import Model
 from retrosim.units import KCAL_PER_L_O2, VO2_PER_MET
 
 
@@ -164,14 +165,27 @@ def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: Array
 
 
 EnergyModel = Callable[[ArrayLike, ArrayLike, ArrayLike], np.ndarray]
-#: Energy models by name: ``(speed_mps, grade_frac, direction) -> gross MET``.
-ENERGY_MODELS: dict[str, EnergyModel] = {
-    "continuous": continuous_met,
-    "compendium-2011": functools.partial(compendium_met, edition=2011),
-    "compendium-2024": functools.partial(compendium_met, edition=2024),
-    "compendium-2024-treadmill": functools.partial(compendium_met, edition=2024,
-                                                   treadmill_codes=True),
-    "acsm": acsm_met,
+_AINSWORTH_2011 = "Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81"
+_HERRMANN_2024 = "Herrmann SD et al. (2024) J Sport Health Sci 13:6-12"
+#: Energy models by name: ``(speed_mps, grade_frac, direction) -> gross MET``, each with its
+#: sources and a one-line description (``docs/models/energy.md``'s table is generated from them).
+ENERGY_MODELS: dict[str, Model] = {
+    "continuous": Model(
+        continuous_met,
+        (_AINSWORTH_2011, "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474"),
+        "a smooth model for any speed and grade in both directions, fitted below"),
+    "compendium-2011": Model(
+        functools.partial(compendium_met, edition=2011), (_AINSWORTH_2011,),
+        "the 2011 Compendium walking codes as a lookup (Ainsworth et al. 2011)"),
+    "compendium-2024": Model(
+        functools.partial(compendium_met, edition=2024), (_HERRMANN_2024,),
+        "the 2024 Adult Compendium walking codes (Herrmann et al. 2024)"),
+    "compendium-2024-treadmill": Model(
+        functools.partial(compendium_met, edition=2024, treadmill_codes=True), (_HERRMANN_2024,),
+        "the same, with the 2024 treadmill codes 17349-17361 and 17475 competing"),
+    "acsm": Model(
+        acsm_met, ("ACSM's Guidelines for Exercise Testing and Prescription, metabolic equations",),
+        "the ACSM walking equation, VO2 = 3.5 + 0.1 S + 1.8 S G (S in m/min), / 3.5"),
 }
 DEFAULT_ENERGY_MODEL = "continuous"
 

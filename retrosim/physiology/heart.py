@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from retrosim.physiology.registry import Model
+
 #: Heart-rate time constant at moderate intensity, s (AJP Regul 2012;303:R791: 30-33 s).
 HR_TAU_S = 30.0
 
@@ -38,7 +40,15 @@ def fox_hr_max(age_yr: ArrayLike) -> np.ndarray:
     return 220.0 - np.asarray(age_yr, dtype=float)
 
 
-HR_MAX_MODELS = {"tanaka-2001": tanaka_hr_max, "fox-1971": fox_hr_max}
+#: Age-predicted HRmax by name: ``age_yr -> HRmax [min-1]`` (``[subject] hr_max_model``).
+HR_MAX_MODELS: dict[str, Model] = {
+    "tanaka-2001": Model(tanaka_hr_max,
+                         ("Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156",),
+                         "208 - 0.7 age, from a meta-analysis of 351 studies (the default)"),
+    "fox-1971": Model(fox_hr_max,
+                      ("Fox SM, Naughton JP, Haskell WL (1971) Ann Clin Res 3:404-432",),
+                      "the traditional 220 - age"),
+}
 DEFAULT_HR_MAX_MODEL = "tanaka-2001"
 
 
