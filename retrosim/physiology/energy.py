@@ -236,6 +236,14 @@ KCAL_CONVENTIONS = ("oxygen", "met-hours")
 #: measured mean 2.6 (Byrne et al. 2005, J Appl Physiol 99:1112), 2.7 for people 60+ (Older
 #: Adult Compendium, Willis et al. 2024).
 RESTING_VO2 = {"standard": VO2_PER_MET, "byrne-2005": 2.6, "willis-2024-older": 2.7}
+#: The sources of each ``[energy] resting_rate`` (the standard MET is the Compendium's own).
+RESTING_RATE_REFERENCES: dict[str, tuple[str, ...]] = {
+    "standard": (),
+    "byrne-2005": ("Byrne NM et al. (2005) J Appl Physiol 99:1112 (resting VO2)",),
+    "willis-2024-older": ("Willis EA et al. (2024) Older Adult Compendium "
+                          "(1 MET = 2.7 mL/kg/min)",),
+    "mifflin-st-jeor": ("Mifflin MD, St Jeor ST et al. (1990) Am J Clin Nutr 51:241 (RMR)",),
+}
 
 
 def kcal_per_min(met: ArrayLike, mass_kg: ArrayLike, *, resting_vo2: ArrayLike = VO2_PER_MET,

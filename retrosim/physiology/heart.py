@@ -40,11 +40,11 @@ def fox_hr_max(age_yr: ArrayLike) -> np.ndarray:
     return 220.0 - np.asarray(age_yr, dtype=float)
 
 
-#: Age-predicted HRmax by name: ``age_yr -> HRmax [min-1]`` (``[subject] hr_max_model``).
+#: Age-predicted HRmax by name: ``age_yr -> HRmax [min-1]`` (``[energy] hr_max``).
 HR_MAX_MODELS: dict[str, Model] = {
     "tanaka-2001": Model(tanaka_hr_max,
                          ("Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156",),
-                         "208 - 0.7 age, from a meta-analysis of 351 studies (the default)"),
+                         "208 - 0.7 age, from a meta-analysis of 351 studies"),
     "fox-1971": Model(fox_hr_max,
                       ("Fox SM, Naughton JP, Haskell WL (1971) Ann Clin Res 3:404-432",),
                       "the traditional 220 - age"),
