@@ -215,7 +215,8 @@ def after_exercise(session: Session) -> None:
     z = randomness.normal(session.seed, randomness.key("bp", session.arm.name), c.index, 4 * r)
     z = z.reshape(n, r, 4).transpose(2, 1, 0)                          # (4, R, N)
     sd = np.asarray(_options(session).noise_sd_mmhg, dtype=float)[:, None, None]
-    read = pressure.seated_reading(course.at_rest_after(times), z[:2], sd)
+    expected = course.at_rest_after(times)     # the person's pressure then, before cuff noise
+    read = pressure.seated_reading(expected, z[:2], sd)
     valid = pressure.valid_for_diagnosis(offsets)[:, None] | rested[None, :]
     recheck = pressure.needs_recheck(read[0], read[1])
     again = np.full(read.shape, np.nan)
@@ -238,11 +239,12 @@ def after_exercise(session: Session) -> None:
         return np.where(flags.any(axis=0), at, np.nan)
 
     shown, post = first(np.ones_like(valid), read), first(valid, read)
+    mean = first(valid, expected)
     rechecked = first(recheck, again)
     session.summary.update(
         sbp_first=shown[0], dbp_first=shown[1], bp_first_valid=valid[0] if r else valid.any(0),
         bp_category_first=pressure.acc_aha_category(shown[0], shown[1]),
-        sbp_post=post[0], dbp_post=post[1],
+        sbp_post=post[0], dbp_post=post[1], sbp_post_expected=mean[0], dbp_post_expected=mean[1],
         bp_category_post=pressure.acc_aha_category(post[0], post[1]),
         sbp_recheck=rechecked[0], dbp_recheck=rechecked[1])
 

@@ -227,7 +227,9 @@ def simulate(session: Session) -> None:
     first = randomness.exponential(seed, randomness.key("falls", arm), index, 5)
     t_fall = np.full(n, np.inf)
     fall_kind = np.zeros(n, dtype=np.int64)
-    candidates = np.nonzero(first[:, 0] < model.totals(fall=True))[0]
+    hazard = model.totals(fall=True)
+    session.summary["fall_risk"] = -np.expm1(-hazard)      # exact: 1 - exp(-H), no sampling
+    candidates = np.nonzero(first[:, 0] < hazard)[0]
     limit = model.totals(fall=False)
     if candidates.size:
         cols = np.arange(candidates.size)

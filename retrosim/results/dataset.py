@@ -35,8 +35,20 @@ VARIABLES = {
     "energy_total": ("kcal", "energy expended in the session"),
     "vo2_peak": ("mL kg-1 min-1", "peak oxygen uptake"),
     "hr_peak": ("min-1", "peak heart rate"),
+    "hr_rest": ("min-1", "resting heart rate"),
+    "hr_max": ("min-1", "maximal heart rate (Tanaka et al. 2001 when not given)"),
+    "vo2_max": ("mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
     "hr_ceiling": ("min-1", "heart-rate ceiling of the safety limits (controlled arms)"),
     "met_mean": ("1", "time-averaged metabolic demand, MET"),
+    "energy_exercise": ("kcal", "energy expended while the belt moved (rest stages left out)"),
+    "met_mean_exercise": ("1", "time-averaged metabolic demand while the belt moved, MET"),
+    "exercise_time": ("s", "time the belt moved"),
+    "fall_risk": ("1", "probability of a fall in the session as commanded, 1 - exp(-H): exact, "
+                  "not sampled (an upper bound when a tether pull may end the walk first)"),
+    "sbp_post_expected": ("mmHg", "expected systolic pressure at the first valid reading after "
+                          "exercise (the model's value, without measurement noise)"),
+    "dbp_post_expected": ("mmHg", "expected diastolic pressure at the first valid reading "
+                          "after exercise (the model's value, without measurement noise)"),
     "duration": ("s", "duration of the arm's protocol"),
     "event_time": ("s", "time of the event"),
     "fell": ("1", "the walker fell during the session"),
@@ -128,6 +140,12 @@ def references(scenario: Scenario) -> list[str]:
     return refs + list(_ALWAYS)
 
 
+def _person(session: Session) -> dict[str, np.ndarray]:
+    """Each subject's resting and maximal heart rate and VO2max (for %HRmax and %HRR)."""
+    ph = session.physiology
+    return {"hr_rest": ph.hr_rest, "hr_max": ph.hr_max, "vo2_max": ph.vo2_max}
+
+
 def _time_axis(duration_s: float, step_s: float) -> np.ndarray:
     t = np.arange(0.0, duration_s, step_s)
     return np.append(t, duration_s) if t[-1] != duration_s else t
@@ -149,7 +167,7 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     """The result Dataset of a run (traces only when ``trace_step_s`` is given)."""
     names = [s.arm.name for s in sessions]
     n = sessions[0].size
-    summaries = [{**s.trajectory.summary(), **s.summary} for s in sessions]
+    summaries = [{**s.trajectory.summary(), **_person(s), **s.summary} for s in sessions]
     data: dict[str, tuple] = {
         name: (("arm", "subject"), np.stack([summary.get(name, np.full(n, np.nan))
                                              for summary in summaries]))
@@ -199,6 +217,8 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
         guidance="\n".join(f"{arm}: {text}" for arm, text in zip(
             ds.event_arm.values[flagged], ds.event_detail.values[flagged], strict=True)),
     )
+    from retrosim.results.tables import population_attrs  # who was simulated, in what units
+    ds.attrs.update(population_attrs(scenario))
     controlled = [s.arm for s in sessions if s.arm.controller is not None or s.arm.faults]
     if controlled:                      # see retrosim.engine.controlled, retrosim.testing
         ds.attrs.update(safety=scenario.safety.to_json(), controllers="\n".join(

@@ -1,42 +1,267 @@
-"""Plain-text tables of a result: the per-arm summary and the comparison of arms."""
+"""Plain-text tables of a result: the per-arm summary and the comparison of arms.
+
+The summary separates the person from the noise. For a ``[subject]`` the table shows that
+person's *expected* outcomes: the model's values, with their 90 % prediction intervals when the
+result holds ``<name>_low`` / ``<name>_high``; the blood pressure after exercise is the expected
+seated pressure (``sbp_post_expected``), not one noisy cuff reading; the fall risk is exact,
+``1 - exp(-H)`` from the fall hazard (``fall_risk``), not a count of sampled falls. The
+simulated cuff readings (with measurement noise) are listed under the table, labelled as
+readings. For a ``[cohort]`` the table says it shows the cohort's distribution: mean and SD over
+its people, and the share of them who fell with its Wilson interval.
+
+Energy and mean MET are counted while the belt moves (``energy_exercise``,
+``met_mean_exercise``); when an arm has rest stages the session total (``energy_total``, which
+includes rest) is shown beside it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import xarray as xr
+
+from retrosim import units
+
+if TYPE_CHECKING:
+    from retrosim.model.scenario import Scenario
+
+#: Level of the prediction intervals the physiology stores as ``<name>_low``/``<name>_high``.
+PREDICTION_LEVEL = "90 %"
+
+
+def population_attrs(scenario: Scenario) -> dict[str, str]:
+    """Who was simulated and in which units the scenario speaks, as Dataset attributes.
+
+    ``population`` is "subject" (draws of one person) or "cohort"; ``population_inputs`` the
+    person's every input (defaults filled in) or the cohort's table, as JSON; ``speed_units``
+    "mph" or "km/h".
+
+    >>> import retrosim
+    >>> attrs = population_attrs(retrosim.load_scenario("knee-replacement-what-if"))
+    >>> attrs["population"], json.loads(attrs["population_inputs"])["berg"], attrs["speed_units"]
+    ('subject', 44.0, 'mph')
+    """
+    if scenario.cohort is None:
+        population, inputs = "subject", dataclasses.asdict(scenario.subject)
+    else:
+        population, inputs = "cohort", dict(scenario.cohort.table)
+    return {"population": population,
+            "population_inputs": json.dumps(inputs, default=str, sort_keys=True),
+            "speed_units": speed_units(scenario)}
+
+
+def speed_units(scenario: Scenario) -> str:
+    """"km/h" when the scenario file writes its speeds in km/h only, else "mph"."""
+    try:
+        text = Path(str(scenario.source)).read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return "mph"
+    metric = "km/h" in text or "speed_kmh" in text
+    return "km/h" if metric and "mph" not in text else "mph"
+
+
+def to_speed_units(speed_mps: float | np.ndarray, unit: str) -> Any:
+    """A belt speed [m s-1] in the scenario's units ("mph" or "km/h").
+
+    >>> round(float(to_speed_units(0.44704, "mph")), 3), round(float(to_speed_units(1.0, "km/h")), 1)
+    (1.0, 3.6)
+    """
+    return units.mps_to_mph(speed_mps) if unit == "mph" else np.asarray(speed_mps) * 3.6
+
+
+def is_subject(ds: xr.Dataset) -> bool:
+    """The result is of one person (draws of a ``[subject]``), not of a cohort."""
+    return str(ds.attrs.get("population", "subject")) == "subject"
+
+
+def who(ds: xr.Dataset) -> str:
+    """One sentence: who the numbers describe and what kind of numbers they are."""
+    n = ds.sizes["subject"]
+    if is_subject(ds):
+        draws = "" if n == 1 else f" ({n:,} draws of the same person's random events)"
+        return (f"one person{draws}: expected outcomes (the model, no measurement noise)"
+                + (f" with {PREDICTION_LEVEL} prediction intervals" if _has_intervals(ds)
+                   else "") + "; fall risk exact (1 - exp(-H)), not sampled")
+    return (f"a cohort of {n:,} people: the cohort's distribution (mean ± SD over its people); "
+            "falls: the cohort's mean exact risk and the share who fell")
+
+
+def _has_intervals(ds: xr.Dataset) -> bool:
+    return any(str(n).endswith("_low") and str(n)[:-4] + "_high" in ds
+               and not str(n).startswith("fall_probability") for n in ds.data_vars)
+
+
+def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
+    """The summary of every arm as cells (header -> text), for the text and HTML tables.
+
+    Headers: arm, walks (the direction as a word), speed (top belt speed in the scenario's
+    units), min, kcal (while walking), kcal incl. rest (only when an arm rests), MET, VO2 peak,
+    HR peak, %HRmax, %HRR, fall risk, fell (cohorts), BP after.
+    """
+    unit = str(ds.attrs.get("speed_units", "mph"))
+    resting = "energy_exercise" in ds and any("rest for" in text
+                                              for text in protocols(ds).values())
+    person = is_subject(ds)
+    walks = directions(ds)
+    rows = []
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        cells = {"arm": str(arm), "walks": walks.get(str(arm), "-").replace(", ", "+"),
+                 "speed": top_speed(ds, str(arm), unit)}
+        cells["min"] = f"{float(r.duration) / 60:.1f}"
+        kcal = "energy_exercise" if "energy_exercise" in r else "energy_total"
+        cells["kcal"] = value(r, kcal, 0, person)
+        if resting:
+            cells["kcal+rest"] = value(r, "energy_total", 0, person)
+        cells["MET"] = value(r, "met_mean_exercise" if "met_mean_exercise" in r
+                             else "met_mean", 1, person)
+        cells["VO2peak"] = value(r, "vo2_peak", 1, person)
+        cells["HRpeak"] = value(r, "hr_peak", 0, person)
+        if "hr_max" in r:
+            cells["%HRmax"] = _ratio(100 * r.hr_peak / r.hr_max, person)
+            cells["%HRR"] = _ratio(100 * (r.hr_peak - r.hr_rest) / (r.hr_max - r.hr_rest),
+                                   person)
+        if "fall_risk" in r:
+            cells["fall-risk"] = percent(float(r.fall_risk.mean()))
+        if "fell" in r and not person:
+            cells["fell"] = (f"{percent(float(r.fall_probability))}"
+                             f"[{percent(float(r.fall_probability_low))}-"
+                             f"{percent(float(r.fall_probability_high))}]")
+        if "sbp_first" in r and _early(r):
+            cells["BP-first"] = pressure_pair(r, "sbp_first", "dbp_first", person) + "*"
+        post = "sbp_post_expected" if "sbp_post_expected" in r else "sbp_post"
+        if post in r:
+            cells["BP-after"] = pressure_pair(r, post, post.replace("sbp", "dbp"), person)
+        rows.append(cells)
+    return rows
+
+
+#: Units row of the text table, by header.
+UNITS = {"speed": "{speed}", "min": "", "kcal": "walking", "kcal+rest": "session",
+         "MET": "walking", "VO2peak": "mL/kg/min", "HRpeak": "bpm", "%HRmax": "peak",
+         "%HRR": "peak", "fall-risk": "/session", "fell": "[95%CI]", "BP-first": "reading",
+         "BP-after": "expected"}
 
 
 def summary_table(ds: xr.Dataset) -> str:
-    """Per-arm summary: duration, energy, mean MET, VO2 and HR peaks (mean over subjects)."""
+    """Per-arm summary (see the module notes), the readings and the guidance."""
     n = ds.sizes["subject"]
-    head = f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {n} subject{'s' * (n > 1)}, " \
+    head = f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {n:,} subject{'s' * (n > 1)}, " \
            f"energy model {ds.attrs['energy_model']}"
-    falls = "falls_per_1000" in ds
-    from retrosim.events.bp import summary_columns  # blood pressure: its columns and notes
-    pressure, notes = summary_columns(ds)
-    cols = ("arm", "min", "kcal", "MET", "VO2 peak", "HR peak") + ("falls", "95% CI") * falls \
-        + tuple(c[0] for c in pressure)
-    units = ("", "", "", "mean", "mL/kg/min", "bpm") + ("/1000", "/1000") * falls \
-        + tuple(c[1] for c in pressure)
-    width = max(12, *(len(str(a)) for a in ds.arm.values))
-    lines = [head, _row(cols, width), _row(units, width)]
-    for arm in ds.arm.values:
-        r = ds.sel(arm=arm)
-        cells = (str(arm), f"{float(r.duration) / 60:.1f}", _cell(r.energy_total, 0),
-                 _cell(r.met_mean, 1), _cell(r.vo2_peak, 1), _cell(r.hr_peak, 0))
-        if falls:
-            cells += (_per_1000(float(r.falls_per_1000)),
-                      f"{_per_1000(1000 * float(r.fall_probability_low))}-"
-                      f"{_per_1000(1000 * float(r.fall_probability_high))}")
-        cells += tuple(c[2](r) for c in pressure)
-        lines.append(_row(cells, width))
-    lines += notes
+    rows = arm_rows(ds)
+    unit = str(ds.attrs.get("speed_units", "mph"))
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    widths = [max(len(c), len(UNITS.get(c, "")), *(len(r.get(c, "")) for r in rows)) + 2
+              for c in cols]
+    widths[0] = max(widths[0], 12)
+    lines = [head, f"shows {who(ds)}", _line(cols, widths),
+             _line([UNITS.get(c, "").replace("{speed}", unit) for c in cols], widths)]
+    lines += [_line([r.get(c, "-") for c in cols], widths) for r in rows]
+    if "BP-first" in cols:
+        lines.append("* BP first reading within 30 min of exercise: not valid for diagnosis")
+    if "sbp_post_expected" in ds and "sbp_post" in ds:
+        lines += readings_lines(ds)
     if ds.attrs.get("guidance"):                   # flags from retrosim.events.guidance
         lines += ["guidance:"] + [f"  {line}" for line in ds.attrs["guidance"].splitlines()]
     return "\n".join(lines)
 
 
-def _per_1000(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 else f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+def readings_lines(ds: xr.Dataset) -> list[str]:
+    """The simulated cuff readings, labelled as readings (each has measurement noise)."""
+    out = ["simulated cuff readings (one draw of measurement noise each; not the person's "
+           "expected pressure):"]
+    person = is_subject(ds) and ds.sizes["subject"] == 1
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        if "bp_reading_sbp" in r and person:
+            origin = float(np.nan_to_num(r.exercise_end.values.ravel()[0]))
+            shown = [f"{float(s):.0f}/{float(d):.0f} at {(float(t) - origin) / 60:g} min"
+                     for s, d, t in zip(r.bp_reading_sbp.values.ravel(),
+                                        r.bp_reading_dbp.values.ravel(),
+                                        r.bp_reading_time.values.ravel(), strict=True)
+                     if np.isfinite(s)]
+            text = ", ".join(shown) or "none"
+        else:
+            text = "first valid reading " + pressure_pair(r, "sbp_post", "dbp_post", False)
+        out.append(f"  {arm}: {text} mmHg")
+    return out
+
+
+def top_speed(ds: xr.Dataset, arm: str, unit: str) -> str:
+    """The fastest stage of an arm, from its protocol text (speeds written in mph)."""
+    text = protocols(ds).get(arm, "")
+    mph = [float(w) for w, nxt in zip(text.split(), text.split()[1:], strict=False)
+           if nxt.rstrip(",;") == "mph"]
+    if not mph:
+        return "-"
+    top = max(mph)
+    return f"{top:.3g}" if unit == "mph" else f"{top * 1.609344:.3g}"
+
+
+def protocols(ds: xr.Dataset) -> dict[str, str]:
+    """Arm -> its protocol in words, from the result's ``protocols`` attribute."""
+    lines = str(ds.attrs.get("protocols", "")).splitlines()
+    return dict(line.split(": ", 1) for line in lines if ": " in line)
+
+
+def directions(ds: xr.Dataset) -> dict[str, str]:
+    """Arm -> "forward", "backward" or "forward, backward", from the protocols."""
+    out = {}
+    for arm, text in protocols(ds).items():
+        words = [w for w in ("forward", "backward") if f"walk {w}" in text]
+        out[arm] = ", ".join(words) or "rest"
+    return out
+
+
+def _early(r: xr.Dataset) -> bool:
+    """Some first readings of this arm were taken within 30 min of exercise."""
+    taken = ~np.isnan(np.asarray(r.sbp_first, dtype=float))
+    return bool((taken & ~np.asarray(r.bp_first_valid, dtype=bool)).any())
+
+
+def value(r: xr.Dataset, name: str, digits: int, person: bool) -> str:
+    """One outcome of one arm: the person's value with its prediction interval when the
+    result has one, or a cohort's mean ± SD."""
+    v = np.asarray(r[name], dtype=float)
+    if np.isnan(v).all():
+        return "-"
+    mean = float(np.nanmean(v))
+    text = f"{mean:.{digits}f}"
+    if f"{name}_low" in r and f"{name}_high" in r:
+        low, high = float(np.nanmean(r[f"{name}_low"])), float(np.nanmean(r[f"{name}_high"]))
+        return f"{text} [{low:.{digits}f}-{high:.{digits}f}]"
+    if not person and v.size > 1 and np.nanmax(v) > np.nanmin(v):
+        return f"{text}±{float(np.nanstd(v)):.{digits}f}"
+    return text
+
+
+def _ratio(v: xr.DataArray, person: bool) -> str:
+    x = np.asarray(v, dtype=float)
+    if person or x.size == 1:
+        return f"{float(np.nanmean(x)):.0f}"
+    return f"{float(np.nanmean(x)):.0f}±{float(np.nanstd(x)):.0f}"
+
+
+def pressure_pair(r: xr.Dataset, sbp: str, dbp: str, person: bool) -> str:
+    """"SBP/DBP" (with intervals when the result has them) or "-"."""
+    s = value(r, sbp, 0, person)
+    d = value(r, dbp, 0, person)
+    return "-" if s == "-" else f"{s}/{d}"
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage with two significant figures.
+
+    >>> percent(0.000487), percent(0.0), percent(0.25)
+    ('0.049%', '0%', '25%')
+    """
+    if not np.isfinite(p):
+        return "-"
+    return "0%" if p == 0 else f"{100 * p:.2g}%"
 
 
 def comparison_table(datasets: list[xr.Dataset]) -> str:
@@ -62,11 +287,9 @@ def _delta(value: float, ref: float) -> str:
     return f"{(value - ref) / ref * 100:+.0f}%" if ref else "-"
 
 
-def _cell(values: xr.DataArray, digits: int) -> str:
-    mean = float(values.mean())
-    if float(values.max()) > float(values.min()):
-        return f"{mean:.{digits}f}±{float(values.std()):.{digits}f}"
-    return f"{mean:.{digits}f}"
+def _line(cells: list[str], widths: list[int]) -> str:
+    return (f"{cells[0]:<{widths[0]}}" + "".join(f"{c:>{w}}" for c, w in
+                                                zip(cells[1:], widths[1:], strict=True))).rstrip()
 
 
 def _row(cells: tuple[str, ...], width: int) -> str:

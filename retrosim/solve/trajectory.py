@@ -108,6 +108,7 @@ class Trajectory:
             "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
             "hr_peak": _peak(tl.t, self.hr, self.hr_target, self.tau_hr_s),
             "met_mean": _mean_of_linear(tl.t, self.met),
+            **_exercise_only(tl, self.met, self.energy),
         }
 
     def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
@@ -275,6 +276,30 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
                                    s_star[inside], tt[inside])
     np.maximum.at(best, subj[inside], peak)
     return best
+
+
+def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[str, np.ndarray]:
+    """Energy [kcal], time-averaged MET and time [s] over the segments where the belt moves
+    (rest stages left out): ``energy_exercise``, ``met_mean_exercise``, ``exercise_time``.
+
+    >>> tl = Timeline.shared([0.0, 600.0, 610.0, 2400.0], [1.0, 1.0, 0.0, 0.0], [0.0] * 4,
+    ...                      [-1] * 4, [1] * 4)      # 10 min walking, 10 s to stop, rest
+    >>> out = _exercise_only(tl, np.array([[4.0], [4.0], [1.0], [1.0]]),
+    ...                      np.array([[0.0], [40.0], [40.5], [70.0]]))
+    >>> [round(float(out[k][0]), 3) for k in ("energy_exercise", "met_mean_exercise",
+    ...                                        "exercise_time")]
+    [40.5, 3.975, 610.0]
+    """
+    t, v = tl.t, np.abs(tl.velocity)
+    moving = (v[1:] > 0) | (v[:-1] > 0)                          # (K-1, S)
+    dt = np.diff(t, axis=0) * moving
+    time = dt.sum(axis=0)
+    work = (0.5 * dt * (met[1:] + met[:-1])).sum(axis=0)
+    kcal = (np.diff(energy, axis=0) * moving).sum(axis=0)
+    return {"energy_exercise": kcal + np.zeros(met.shape[1]),
+            "met_mean_exercise": np.divide(work, time, out=np.full(work.shape, np.nan),
+                                           where=time > 0) + np.zeros(met.shape[1]),
+            "exercise_time": time + np.zeros(met.shape[1])}
 
 
 def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
