@@ -6,22 +6,30 @@ scale). Walking produces perturbations (trips, missteps, belt speed changes the 
 expect, handrail slips) at a rate that grows with speed, grade, fatigue and inattention and is
 higher backward; each becomes a fall with a probability set by balance, direction and support.
 
-References (``REFERENCES.md`` section 4)
-----------------------------------------
-- Berg et al. 1992: bands 0-20 wheelchair / 21-40 walks with assistance / 41-56 independent.
-- Muir et al. 2008, Phys Ther 88:449: cut-off <= 45 (sensitivity only 25 %; use the whole scale).
-- Jeon & Kim 2017, J Phys Ther Sci 29:232: cut-off 40 (sensitivity 0.82, specificity 0.67).
-- Shumway-Cook et al. 1997, Phys Ther 77:812: logit(faller) = 10.50 - 0.25 BBS + 1.95 history
-  (coefficients unverified: used as a default slope, never as a test expectation).
-- Barry et al. 2014, BMC Geriatr 14:14: Timed Up and Go >= 13.5 s.
-- Fritz et al. 2013, Gait Posture 37:593: backward walking speed < 0.6 m/s (all elderly fallers
-  were below it).
-- Perturbation studies: unexpected overground trip, 12.7 % falls (28 % counting harness
-  assists); treadmill belt start 0 -> 0.89 m/s while standing, 35 % failed recoveries (Owings et
-  al. 2001, Clin Biomech 16:813); first novel slip 43.8 %; first obstacle trip 48 %.
-- Laufer 2005, J Gerontol A 60:627: backward gait is slower, with shorter strides and more
-  double support. No study measures falls per hour of backward treadmill walking: the backward
-  factors below are stated, tunable assumptions.
+References
+----------
+Full entries in docs/references.md (berg-1992, muir-2008, jeon-2017, shumway-cook-1997,
+barry-2014, fritz-2013, owings-2001, laufer-2005).
+
+- Berg et al. 1992, Can J Public Health 83 Suppl 2:S7: bands 0-20 wheelchair / 21-40 walks
+  with assistance / 41-56 independent.
+- Muir et al. 2008, Phys Ther 88:449, doi:10.2522/ptj.20070251: cut-off <= 45 (sensitivity
+  only 25 %; use the whole scale).
+- Jeon & Kim 2017, J Phys Ther Sci 29:232, doi:10.1589/jpts.29.232: cut-off 40 (sensitivity
+  0.82, specificity 0.67).
+- Shumway-Cook et al. 1997, Phys Ther 77:812, doi:10.1093/ptj/77.8.812: logit(faller) =
+  10.50 - 0.25 BBS + 1.95 history (coefficients unverified: used as a default slope, never as
+  a test expectation).
+- Barry et al. 2014, BMC Geriatr 14:14, doi:10.1186/1471-2318-14-14: Timed Up and Go >= 13.5 s.
+- Fritz et al. 2013, Gait Posture 37:593, doi:10.1016/j.gaitpost.2012.09.022: backward walking
+  speed < 0.6 m/s (all elderly fallers were below it).
+- Perturbation studies (the sources of the trip and slip shares were not recorded; the
+  belt-start share is Owings et al.'s): unexpected overground trip, 12.7 % falls (28 % counting
+  harness assists); treadmill belt start 0 -> 0.89 m/s while standing, 35 % failed recoveries
+  (Owings et al. 2001, Clin Biomech 16:813); first novel slip 43.8 %; first obstacle trip 48 %.
+- Laufer 2005, J Gerontol A 60:627, doi:10.1093/gerona/60.5.627: backward gait is slower, with
+  shorter strides and more double support. No study measures falls per hour of backward
+  treadmill walking: the backward factors below are stated, tunable assumptions.
 """
 
 from __future__ import annotations
@@ -73,7 +81,7 @@ def level_from_berg(berg: ArrayLike) -> np.ndarray:
     (Berg et al. 1992 "wheelchair"). Scores between bands (non-integers) go to the worse one.
 
     Parameters: berg [points], 0-56. Returns: int8 codes, 0 good ... 3 severe.
-    References: Berg et al. 1992; Muir et al. 2008; Jeon & Kim 2017 (REFERENCES.md section 4).
+    References: Berg et al. 1992; Muir et al. 2008; Jeon & Kim 2017 (module References).
 
     >>> level_from_berg([56, 46, 45.5, 41, 40, 21, 20, 0]).tolist()
     [0, 0, 1, 1, 2, 2, 3, 3]
@@ -107,7 +115,7 @@ def effective_berg(level: ArrayLike, berg: ArrayLike, tug_s: ArrayLike = np.nan,
 
     Parameters: level code [-]; berg [points] or NaN; tug_s [s] or NaN; backward_speed_mps
     [m s-1] or NaN. Returns: Berg score [points].
-    References: Barry et al. 2014; Fritz et al. 2013 (REFERENCES.md section 4).
+    References: Barry et al. 2014; Fritz et al. 2013 (module References).
 
     >>> effective_berg([0, 0, 0, 2], [np.nan, 52, 52, np.nan], [np.nan, 9.0, 14.0, 20.0]).tolist()
     [51.0, 52.0, 43.0, 30.5]
@@ -314,17 +322,18 @@ def fall_probability(kind: int, berg: ArrayLike, backward: ArrayLike, support: A
     """P(fall | perturbation of ``kind``) for a walker [-].
 
     ``(1 - arrest[support]) * logistic(logit p_ref + b (51 - berg) + ln(OR_back) backward)``:
-    p_ref is the perturbation studies' value for the kind at the reference (REFERENCES.md
-    section 4: trip 0.127, novel slip 0.438, unexpected belt start 0.35 (Owings et al.
-    2001)); b = ``berg_log_odds_per_point`` (0.10 of Shumway-Cook et al. 1997's 0.25 per
+    p_ref is the perturbation studies' value for the kind at the reference (trip 0.127,
+    novel slip 0.438: sources not recorded; unexpected belt start 0.35: Owings et al.
+    2001); b = ``berg_log_odds_per_point`` (0.10 of Shumway-Cook et al. 1997's 0.25 per
     point, unverified); OR_back = ``backward_fall_odds_ratio`` (no study: assumed); a light
     touch or a grip of the handrail arrests a share of would-be falls (assumed), except when
     the perturbation is the hand slipping off the rail.
 
     Parameters: kind, an index into ``PERTURBATIONS``; berg [points]; backward [bool];
     support code [-] (0 none, 1 light, 2 grip). Returns: probability [-].
-    References: REFERENCES.md section 4 (perturbation studies; Owings et al. 2001;
-    Shumway-Cook et al. 1997; Laufer 2005 for the backward assumption).
+    References: Owings et al. 2001, Clin Biomech 16:813 (belt start); Shumway-Cook et al.
+    1997, Phys Ther 77:812 (slope); Laufer 2005, J Gerontol A 60:627 (the backward
+    assumption).
 
     >>> round(float(fall_probability(0, 51.0, False, 0)), 3)    # trip, reference walker
     0.127

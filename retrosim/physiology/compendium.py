@@ -1,6 +1,8 @@
 """The Compendium of Physical Activities' walking codes, as data, and their lookup.
 
-The codes of REFERENCES.md section 1 (2011 and 2024 editions) live in
+The walking codes of the 2011 edition (Ainsworth BE et al. 2011, Med Sci Sports Exerc
+43(8):1575-81; doi:10.1249/MSS.0b013e31821ece12) and the 2024 Adult Compendium (Herrmann SD
+et al. 2024, J Sport Health Sci 13:6-12) live in
 ``retrosim/data/compendium_walking.csv`` (columns explained in ``data/README.md``).
 """
 

@@ -1,8 +1,9 @@
 """Energy cost of forward and backward walking: Compendium, ACSM, a continuous model, kcal, RMR.
 
 Every model takes ``(speed_mps, grade_frac, direction)`` (m s-1, fraction, +1 forward / -1
-backward) and returns gross MET; pick one by name from :data:`ENERGY_MODELS`. Sources are the
-rows of REFERENCES.md sections 1 and 2.
+backward) and returns gross MET; pick one by name from :data:`ENERGY_MODELS`. Sources: the
+Compendium codes (Ainsworth et al. 2011; Herrmann et al. 2024), the ACSM metabolic equations,
+Kim & Choi 2001 and Berling et al. 2006; each function's References, and docs/references.md.
 
 >>> {name: round(float(f(1.5646, 0.0, -1)), 1) for name, f in ENERGY_MODELS.items()}
 ... # doctest: +NORMALIZE_WHITESPACE

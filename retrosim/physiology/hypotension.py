@@ -14,18 +14,25 @@ and its course after the bout ends is a fixed shape, 0 at the end, 1 at the nadi
 Everything is a closed-form function of the time since the bout ended, so a day of rest
 costs no more to simulate than a minute.
 
-References (REFERENCES.md section 5)
-------------------------------------
-- Kenney & Seals (1993), Hypertension: after one aerobic bout, hypertensives -18 to -20 /
+References
+----------
+Full entries in docs/references.md (kenney-1993, corso-2017, macdonald-2000,
+pescatello-2004, carpio-rivera-2016).
+
+- Kenney & Seals (1993), Hypertension 22:653: after one aerobic bout, hypertensives -18 to -20 /
   -7 to -9 mmHg, normotensives -8 to -10 / -3 to -5 mmHg at most; lasting 2-4 h in the lab,
   up to 13 h.
-- Corso et al. (2017), Med Sci Sports Exerc: hypertensives' awake ambulatory pressure
+- Corso et al. (2017), Med Sci Sports Exerc 49(5S), meta-analysis abstract;
+  doi:10.1249/01.mss.0000519263.21081.af: hypertensives' awake ambulatory pressure
   -5.4 / -2.1 mmHg; -11.4 / -5.6 after bouts of 6-9 MET, -1.6 / -0.5 after 4 MET.
-- MacDonald et al. (2000), J Hum Hypertens 14:125: below baseline by 5 min; nadir about
-  15 min (-14 mmHg, borderline hypertension); bouts of 10-45 min alike.
-- Pescatello et al. (2004), ACSM position stand: up to 22 h in daily life.
-- Carpio-Rivera et al. (2016), Arq Bras Cardiol 106:422: -4.8 / -3.2 mmHg over 65 studies;
-  larger with a higher baseline, in men and without medication, smaller with age and BMI.
+- MacDonald et al. (2000), J Hum Hypertens 14:125; doi:10.1038/sj.jhh.1000953: below
+  baseline by 5 min; nadir about 15 min (-14 mmHg, borderline hypertension); bouts of
+  10-45 min alike.
+- Pescatello et al. (2004), ACSM position stand, Med Sci Sports Exerc 36:533: up to 22 h in
+  daily life.
+- Carpio-Rivera et al. (2016), Arq Bras Cardiol 106:422; doi:10.5935/abc.20160064: -4.8 /
+  -3.2 mmHg over 65 studies; larger with a higher baseline, in men and without medication,
+  smaller with age and BMI.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ class PehModel:
 
     normotensive_rest_mmhg, hypertensive_rest_mmhg : the resting pressures at which the two
         published groups are placed: 120/80 (the ACC/AHA normal boundary) and 150/95 (a stage-2
-        group typical of the studies). Assumptions: the studies' means are not in REFERENCES.md.
+        group typical of the studies). Assumptions: the studies' group means are not used.
     normotensive_drop_mmhg : 9 / 4, the middle of Kenney & Seals' 8-10 / 3-5.
     hypertensive_drop_mmhg : 19 / 9 within Kenney & Seals' 18-20 / 7-9: the SBP midpoint, and
         the DBP value at which Corso's awake ambulatory SBP and DBP are both met with one time
@@ -117,7 +124,7 @@ def kenney_seals_drop(sbp_rest: ArrayLike, dbp_rest: ArrayLike,
 
     References
     ----------
-    Kenney & Seals 1993 (REFERENCES.md section 5); the group placement is an assumption.
+    Kenney & Seals 1993, Hypertension 22:653; the group placement is an assumption.
 
     >>> [d.round(2).tolist() for d in kenney_seals_drop([120, 135, 150, 170], [80, 85, 95, 105])]
     [[9.0, 14.0, 19.0, 19.0], [4.0, 5.67, 9.0, 9.0]]
@@ -141,7 +148,7 @@ def corso_dose_response(met: ArrayLike, model: PehModel = PEH) -> tuple[np.ndarr
 
     References
     ----------
-    Corso et al. 2017 (REFERENCES.md section 5).
+    Corso et al. 2017, Med Sci Sports Exerc 49(5S); doi:10.1249/01.mss.0000519263.21081.af.
 
     >>> [f.round(3).tolist() for f in corso_dose_response([1.0, 4.0, 5.0, 7.5])]
     [[0.0, 0.14, 0.57, 1.0], [0.0, 0.089, 0.545, 1.0]]
@@ -163,7 +170,7 @@ def bout_length_factor(walking_s: ArrayLike, model: PehModel = PEH) -> np.ndarra
 
     References
     ----------
-    MacDonald et al. 2000 (REFERENCES.md section 5): bouts of 10-45 min alike.
+    MacDonald et al. 2000, J Hum Hypertens 14:125: bouts of 10-45 min alike.
 
     >>> bout_length_factor([0.0, 300.0, 600.0, 2700.0]).tolist()
     [0.0, 0.5, 1.0, 1.0]
@@ -186,7 +193,7 @@ def person_factor(female: ArrayLike, age_yr: ArrayLike, bmi_kg_m2: ArrayLike,
 
     References
     ----------
-    Carpio-Rivera et al. 2016 (REFERENCES.md section 5): directions only.
+    Carpio-Rivera et al. 2016, Arq Bras Cardiol 106:422: directions only.
 
     >>> person_factor([False, True, False], [40, 40, 50], [25, 25, 30], [False, True, False]
     ...               ).round(3).tolist()
@@ -215,7 +222,7 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
     References
     ----------
     Kenney & Seals 1993; Corso et al. 2017; MacDonald et al. 2000; Carpio-Rivera et al. 2016
-    (REFERENCES.md section 5).
+    (docs/references.md).
 
     >>> [d.round(2).tolist() for d in peh_drop_at_nadir(150, 95, 7.0, 1800, 1.0)]
     [19.0, 9.0]
@@ -234,7 +241,7 @@ def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:
 
     References
     ----------
-    MacDonald et al. 2000 (REFERENCES.md section 5): nadir about 15 min after exercise.
+    MacDonald et al. 2000, J Hum Hypertens 14:125: nadir about 15 min after exercise.
 
     >>> round(onset_tau_for_nadir(900.0, 38_000.0), 1)
     164.7
@@ -281,7 +288,7 @@ def peh_mean_shape(window_s: float, model: PehModel = PEH) -> float:
 
     References
     ----------
-    Corso et al. 2017 (REFERENCES.md section 5).
+    Corso et al. 2017, Med Sci Sports Exerc 49(5S) (awake ambulatory means).
 
     >>> round(peh_mean_shape(12 * 3600.0), 3)
     0.61

@@ -6,18 +6,23 @@ an exercise test. A seated reading carries measurement noise and is classified b
 2017 guideline; a reading of 180/120 or more is rechecked five minutes later. What happens
 after exercise, post-exercise hypotension, is in :mod:`retrosim.physiology.hypotension`.
 
-References (REFERENCES.md section 5)
-------------------------------------
-- During exercise SBP rises about 10 mmHg per MET (unverified); DBP stays flat or falls
-  slightly.
-- Exaggerated response: SBP >= 210 mmHg (men) / >= 190 mmHg (women), or DBP >= 110 mmHg.
-- Stop criteria (ACC/AHA, ACSM): SBP > 250 or DBP > 115 mmHg; SBP falling by more than
-  10 mmHg despite a rising workload.
-- Measuring: no exercise within 30 min before a reading, 5 min seated rest; a reading of
-  180/120 or higher is a hypertensive crisis: wait 5 minutes and measure again.
-- ACC/AHA 2017 categories, by the higher of SBP and DBP: normal < 120 and < 80; elevated
-  120-129 and < 80; stage 1 130-139 or 80-89; stage 2 >= 140 or >= 90; crisis > 180 and/or
-  > 120.
+References
+----------
+- During exercise SBP rises about 10 mmHg per MET, DBP stays flat or falls slightly: a
+  recalled rule of thumb with no source read (unverified: a default, never a test
+  expectation).
+- Exaggerated response: SBP >= 210 mmHg (men) / >= 190 mmHg (women), or DBP >= 110 mmHg: the
+  thresholds used in exercise testing; no single source recorded.
+- Stop criteria: SBP > 250 or DBP > 115 mmHg; SBP falling by more than 10 mmHg despite a
+  rising workload (ACSM's Guidelines for Exercise Testing and Prescription, test termination
+  criteria).
+- Measuring: no exercise within 30 min before a reading, 5 min seated rest (Whelton PK et al.
+  2017 ACC/AHA guideline, Hypertension 71:1269; doi:10.1161/HYP.0000000000000066); a reading
+  of 180/120 or higher is a hypertensive crisis: wait 5 minutes and measure again.
+- Categories, by the higher of SBP and DBP (Whelton et al. 2017): normal < 120 and < 80;
+  elevated 120-129 and < 80; stage 1 130-139 or 80-89; stage 2 >= 140 or >= 90; crisis > 180
+  and/or > 120.
+- Full entries: docs/references.md (acsm-guidelines, whelton-2017).
 """
 
 from __future__ import annotations
@@ -27,22 +32,24 @@ from numpy.typing import ArrayLike
 
 from retrosim.physiology.heart import HR_TAU_S
 
-#: Rise of SBP per MET above rest during exercise, mmHg (REFERENCES.md section 5: "about
-#: 10 mmHg per MET", unverified: a default, never a test expectation).
+#: Rise of SBP per MET above rest during exercise, mmHg ("about 10 mmHg per MET", a recalled
+#: rule of thumb with no source read; unverified: a default, never a test expectation).
 SBP_PER_MET_MMHG = 10.0
-#: Change of DBP per MET during exercise, mmHg: flat (REFERENCES.md section 5).
+#: Change of DBP per MET during exercise, mmHg: flat (the same rule of thumb).
 DBP_PER_MET_MMHG = 0.0
-#: Time constant of the pressor response, s. No value in REFERENCES.md: an assumption that
+#: Time constant of the pressor response, s. No published value used: an assumption that
 #: pressure follows cardiac output, whose time course heart rate tracks (``heart.HR_TAU_S``,
-#: 30 s, AJP Regul 2012;303:R791). MacDonald et al. 2000 (pressure below baseline 5 min after
-#: exercise) bounds it above by about 2.5 min for a typical bout.
+#: 30 s, McNarry et al. 2012, Am J Physiol Regul Integr Comp Physiol 303:R791). MacDonald et
+#: al. 2000 (pressure below baseline 5 min after exercise) bounds it above by about 2.5 min
+#: for a typical bout.
 BP_TAU_S = HR_TAU_S
 
-#: Exaggerated response thresholds, mmHg, reached at or above (REFERENCES.md section 5).
+#: Exaggerated response thresholds, mmHg, reached at or above (exercise-testing thresholds; no
+#: single source recorded).
 EXAGGERATED_SBP_MMHG = {"female": 190.0, "male": 210.0}
 EXAGGERATED_DBP_MMHG = 110.0
-#: ACC/AHA stop criteria, mmHg: pressures strictly above these, and a fall of SBP by more than
-#: this while the workload rises (REFERENCES.md section 5).
+#: Stop criteria, mmHg: pressures strictly above these, and a fall of SBP by more than this
+#: while the workload rises (ACSM's Guidelines for Exercise Testing and Prescription).
 STOP_SBP_MMHG = 250.0
 STOP_DBP_MMHG = 115.0
 STOP_SBP_FALL_MMHG = 10.0
@@ -51,8 +58,8 @@ STOP_SBP_FALL_MMHG = 10.0
 CATEGORIES = ("normal", "elevated", "stage 1", "stage 2", "crisis")
 #: Short names for tables.
 CATEGORY_ABBREVIATIONS = ("N", "E", "S1", "S2", "C")
-#: A reading at or above either of these is rechecked (REFERENCES.md section 5: "180/120 or
-#: higher ... wait 5 minutes and measure again"), mmHg.
+#: A reading at or above either of these is rechecked ("180/120 or higher ... wait 5 minutes
+#: and measure again"; crisis as in Whelton et al. 2017), mmHg.
 RECHECK_SBP_MMHG = 180.0
 RECHECK_DBP_MMHG = 120.0
 #: Delay of the recheck, s (5 min).
@@ -60,7 +67,7 @@ RECHECK_AFTER_S = 300.0
 #: A reading is valid for diagnosis from this long after exercise, s (30 min).
 VALID_AFTER_S = 1800.0
 #: Default measurement noise (SD of a reading about the true pressure), mmHg: systolic,
-#: diastolic. Not in REFERENCES.md: a stated assumption covering device error and
+#: diastolic. No published value used: a stated assumption covering device error and
 #: beat-to-beat variability.
 NOISE_SD_MMHG = (5.0, 4.0)
 
@@ -80,7 +87,8 @@ def pressor_rise(met: ArrayLike, per_met_mmhg: ArrayLike = SBP_PER_MET_MMHG) -> 
 
     References
     ----------
-    REFERENCES.md section 5: SBP rises about 10 mmHg per MET (unverified); DBP stays flat.
+    SBP rises about 10 mmHg per MET, DBP stays flat: a recalled rule of thumb with no source
+    read (unverified).
 
     >>> pressor_rise([1.0, 4.3, 8.0]).round(1).tolist()
     [0.0, 33.0, 70.0]
@@ -100,7 +108,8 @@ def exaggerated_response(sbp: ArrayLike, dbp: ArrayLike, female: ArrayLike) -> n
 
     References
     ----------
-    REFERENCES.md section 5 (exaggerated response).
+    Exaggerated-response thresholds as used in exercise testing (SBP >= 210 men / >= 190
+    women, DBP >= 110 mmHg); no single source recorded.
 
     >>> exaggerated_response([200, 200, 150], [80, 80, 110], [False, True, False]).tolist()
     [False, True, True]
@@ -122,7 +131,8 @@ def acc_aha_stop(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    REFERENCES.md section 5 (stop criteria, ACC/AHA and ACSM).
+    ACSM's Guidelines for Exercise Testing and Prescription (test termination criteria:
+    SBP > 250 or DBP > 115 mmHg); docs/references.md#acsm-guidelines.
 
     >>> acc_aha_stop([250, 251, 200], [115, 80, 116]).tolist()
     [False, True, True]
@@ -148,7 +158,8 @@ def sbp_fall_as_workload_rises(sbp: ArrayLike, workload: ArrayLike) -> np.ndarra
 
     References
     ----------
-    REFERENCES.md section 5 (stop criteria: SBP falling > 10 mmHg despite rising workload).
+    ACSM's Guidelines for Exercise Testing and Prescription (test termination criteria: SBP
+    falling > 10 mmHg despite a rising workload).
 
     >>> sbp_fall_as_workload_rises([150, 170, 158, 150, 140], [3, 5, 6, 4, 5]).tolist()
     [False, False, True, False, False]
@@ -180,7 +191,8 @@ def acc_aha_category(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    REFERENCES.md section 5 (ACC/AHA 2017 categories).
+    Whelton PK et al. (2018) 2017 ACC/AHA high blood pressure guideline, executive summary.
+    Hypertension 71(6):1269. doi:10.1161/HYP.0000000000000066 (categories).
 
     >>> acc_aha_category([119, 120, 130, 140, 180, 181], [79, 80, 80, 90, 120, 121]).tolist()
     [0, 2, 2, 3, 3, 4]
@@ -201,8 +213,8 @@ def needs_recheck(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    REFERENCES.md section 5 (measuring: a reading of 180/120 or higher is a hypertensive
-    crisis: wait 5 minutes and measure again).
+    Whelton et al. 2017 (crisis: > 180 and/or > 120 mmHg); the advice to wait 5 minutes and
+    measure again is patient guidance whose source was not recorded.
 
     >>> needs_recheck([179, 180, 150, 150], [119, 90, 120, 119]).tolist()
     [False, True, True, False]
@@ -217,7 +229,7 @@ def valid_for_diagnosis(since_exercise_s: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    REFERENCES.md section 5 (measuring: no exercise within 30 min before a reading).
+    Whelton et al. 2017 (measuring: no exercise within 30 min before a reading).
 
     >>> valid_for_diagnosis([0.0, 1799.0, 1800.0]).tolist()
     [False, False, True]
@@ -240,7 +252,7 @@ def seated_reading(true_mmhg: ArrayLike, noise_z: ArrayLike,
 
     References
     ----------
-    REFERENCES.md section 5 (measuring: 5 min seated rest); the noise SD is an assumption
+    Whelton et al. 2017 (measuring: 5 min seated rest); the noise SD is an assumption
     (:data:`NOISE_SD_MMHG`).
 
     >>> seated_reading([128.3, 128.3], [0.0, -1.0], 5.0).tolist()
