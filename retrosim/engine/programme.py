@@ -1,0 +1,256 @@
+"""The programme calendar: sessions over weeks on one SimPy clock, state carried between them.
+
+The clock counts days. Every arm is a process that waits for its next session day, runs the
+single-session engine (:func:`retrosim.engine.simulate.run_arm`) for the whole cohort at once
+with that morning's state (VO2max, resting HR and pressure, Berg score, backward practice),
+and folds the session into each person's state (:mod:`retrosim.physiology.training`). Between
+sessions the state relaxes in closed form, so the mornings in between are sampled from it
+exactly, never stepped: a 36-session programme is 36 session events and one end event per
+arm. A fall is an event of the programme: it is logged, and ``[program] on_fall`` says whether
+that person goes on, pauses for ``pause_days`` or stops. Simultaneous events keep SimPy's order
+(arms in scenario order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+import xarray as xr
+
+from retrosim import randomness
+from retrosim.engine.session import Session
+from retrosim.engine.simulate import run_arm
+from retrosim.model.program import Program
+from retrosim.model.scenario import Arm, Scenario
+from retrosim.model.subject import Cohort
+from retrosim.physiology import balance, oxygen, training
+from retrosim.physiology.training import TRAINING, TrainingParameters
+
+#: Daily state variables, in the order of the Dataset.
+DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
+#: Session outcomes every programme keeps (others the session models add are kept too).
+SESSION_EXTRA = ("attended", "backward_min", "reserve_min", "hr_rest_used", "vo2max_used")
+
+
+@dataclass
+class ArmProgramme:
+    """One arm's programme for the cohort: daily state (N, D) and per-session outcomes
+    (N, S), with the programme's own event log (day, position in the cohort, kind, detail)."""
+
+    arm: Arm
+    cohort: Cohort
+    days: np.ndarray
+    session_day: np.ndarray
+    session_protocol: list[str]
+    daily: dict[str, np.ndarray]
+    sessions: dict[str, np.ndarray]
+    log: list[tuple[np.ndarray, np.ndarray, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _People:
+    """Each person's baseline and the anchors of their state (as after their last session)."""
+
+    vo2max0: np.ndarray
+    hr_rest0: np.ndarray
+    sbp0: np.ndarray
+    dbp0: np.ndarray
+    berg0: np.ndarray
+    sbp_fall: np.ndarray
+    dbp_fall: np.ndarray
+    response: np.ndarray
+    t_anchor: np.ndarray
+    practice: np.ndarray
+    gain: np.ndarray
+    adaptation: np.ndarray
+
+    @classmethod
+    def of(cls, cohort: Cohort, seed: int, params: TrainingParameters) -> _People:
+        vo2max0 = np.where(np.isnan(cohort.vo2max_ml_kg_min),
+                           oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female),
+                           cohort.vo2max_ml_kg_min)
+        berg0 = balance.effective_berg(cohort.balance, cohort.berg, cohort.tug_s,
+                                       cohort.backward_speed_mps)
+        sbp_fall, dbp_fall = training.cornelissen_smart_fall(cohort.sbp_rest, cohort.dbp_rest,
+                                                             params)
+        u = randomness.exponential(seed, randomness.key("training", "responsiveness"),
+                                   cohort.index, 8)
+        zero = np.zeros(cohort.size)
+        return cls(vo2max0, cohort.hr_rest_bpm.astype(float), cohort.sbp_rest.astype(float),
+                   cohort.dbp_rest.astype(float), berg0, sbp_fall, dbp_fall,
+                   training.responsiveness(u, params), zero.copy(), zero.copy(), zero.copy(),
+                   zero.copy())
+
+    def state(self, day: float, params: TrainingParameters,
+              rows: slice | np.ndarray = slice(None)) -> dict[str, np.ndarray]:
+        """The morning state on ``day`` (before any session that day), in closed form."""
+        since = day - self.t_anchor[rows]
+        practice = training.practice_fade(self.practice[rows], since, params)
+        gain = training.hickson_gain_decay(self.gain[rows], since, params)
+        adapted = training.meredith_decay(self.adaptation[rows], since, params)
+        return {
+            "vo2max": self.vo2max0[rows] * (1.0 + gain),
+            "hr_rest": training.kim_hr_rest(self.hr_rest0[rows], gain, params),
+            "sbp_rest": self.sbp0[rows] - self.sbp_fall[rows] * adapted,
+            "dbp_rest": self.dbp0[rows] - self.dbp_fall[rows] * adapted,
+            "berg": training.chen_berg(self.berg0[rows], practice, params),
+            "backward_practice": practice,
+            "_gain": gain, "_adaptation": adapted,
+        }
+
+
+def session_seed(seed: int, number: int) -> int:
+    """The seed of a programme's session ``number``: its own random streams, derived from the
+    scenario seed alone (so the same for any batch or chunk).
+
+    >>> session_seed(7, 0) == session_seed(7, 0) != session_seed(7, 1)
+    True
+    """
+    state = np.random.SeedSequence(seed, spawn_key=(*randomness.key("programme"), number))
+    return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def session_cohort(cohort: Cohort, rows: np.ndarray, state: dict[str, np.ndarray]) -> Cohort:
+    """The people at ``rows`` as they are that morning: a Cohort for the session engine.
+
+    The Berg score is the day's score (balance measured by TUG or backward speed is already
+    folded into it); a ``backward_practice_min`` field, where the subject model has one, gets
+    the day's practice.
+    """
+    part = Cohort(**{f.name: getattr(cohort, f.name)[rows] for f in dataclasses.fields(Cohort)
+                     if getattr(cohort, f.name) is not None})
+    berg = state["berg"]
+    changes = dict(vo2max_ml_kg_min=state["vo2max"], hr_rest_bpm=state["hr_rest"],
+                   sbp_rest=state["sbp_rest"], dbp_rest=state["dbp_rest"], berg=berg,
+                   balance=balance.level_from_berg(berg).astype(cohort.balance.dtype),
+                   tug_s=np.full(rows.size, np.nan),
+                   backward_speed_mps=np.full(rows.size, np.nan))
+    if "backward_practice_min" in {f.name for f in dataclasses.fields(Cohort)}:
+        changes["backward_practice_min"] = state["backward_practice"]
+    return dataclasses.replace(part, **changes)
+
+
+def session_load(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses) and
+    backward minutes, per subject, exact on the piecewise-linear timeline."""
+    tl, ph = session.timeline, session.physiology
+    frac = np.clip((session.trajectory.met - 1.0) * ph.vo2_rest / (ph.vo2_max - ph.vo2_rest),
+                   0.0, 1.0)
+    dt = np.diff(tl.t, axis=0)
+    reserve = (0.5 * dt * (frac[1:] + frac[:-1])).sum(axis=0) / 60.0
+    backward = (dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)).sum(axis=0) / 60.0
+    return reserve, np.broadcast_to(backward, reserve.shape).copy()
+
+
+def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, arm: Arm,
+                 cohort: Cohort, seed: int, params: TrainingParameters,
+                 out: dict[str, ArmProgramme]) -> Generator[simpy.Event, None, None]:
+    if arm.subject:                        # the arm's own subject keys set the baseline
+        cohort = cohort.with_subject_keys(dict(arm.subject))
+    plan = program.arms[arm.name if arm.name in program.arms else arm.base]
+    schedule = program.schedule()
+    n, n_days, n_sessions = cohort.size, program.days + 1, len(schedule)
+    people = _People.of(cohort, seed, params)
+    daily = {name: np.full((n, n_days), np.nan, dtype=np.float32) for name in DAILY}
+    sessions: dict[str, np.ndarray] = {}
+    protocols: list[str] = []
+    result = ArmProgramme(arm, cohort, np.arange(n_days), np.array([d for d, _ in schedule]),
+                          protocols, daily, sessions)
+    resume = np.zeros(n)                   # a paused person comes back on this day
+    stopped = np.zeros(n, dtype=bool)
+    recorded = 0                           # mornings sampled so far
+
+    def sample_mornings(until: int) -> None:
+        nonlocal recorded
+        for day in range(recorded, until + 1):
+            state = people.state(float(day), params)
+            for name in DAILY:
+                daily[name][:, day] = state[name]
+        recorded = until + 1
+
+    for number, (day, week) in enumerate(schedule):
+        yield env.timeout(day - env.now)
+        sample_mornings(day)
+        protocol = plan.session(week, arm.protocol)
+        protocols.append(str(protocol))
+        rows = np.flatnonzero(~stopped & (resume <= day))
+        result.log.append((np.array([day]), np.array([-1]), "session",
+                           f"session {number + 1}: {protocol}"))
+        if rows.size == 0:
+            continue
+        state = people.state(float(day), params, rows)
+        session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
+                          session_cohort(cohort, rows, state), session_seed(seed, number))
+        reserve, backward = session_load(session)
+        outcome = {**session.trajectory.summary(), **session.summary,
+                   "attended": np.ones(rows.size, bool), "backward_min": backward,
+                   "reserve_min": reserve, "hr_rest_used": state["hr_rest"],
+                   "vo2max_used": state["vo2max"]}
+        for name, value in outcome.items():
+            value = np.asarray(value)
+            if value.shape != (rows.size,) or value.dtype.kind not in "biuf":
+                continue
+            if name not in sessions:
+                sessions[name] = np.full((n, n_sessions), False if value.dtype.kind == "b"
+                                         else np.nan, dtype=bool if value.dtype.kind == "b"
+                                         else np.float32)
+            sessions[name][rows, number] = value
+        people.practice[rows] = state["backward_practice"] + backward
+        people.gain[rows] = training.hickson_gain_after_session(
+            state["_gain"], reserve, people.response[rows], params)
+        people.adaptation[rows] = training.meredith_after_session(state["_adaptation"], params)
+        people.t_anchor[rows] = day
+        fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
+        if fell.any():
+            who = rows[fell]
+            result.log.append((np.full(who.size, day), who, "fall",
+                               f"fell in session {number + 1}"))
+            if program.on_fall == "pause":
+                resume[who] = day + program.pause_days
+                result.log.append((np.full(who.size, day), who, "pause",
+                                   f"paused until day {day + program.pause_days:g}"))
+            elif program.on_fall == "stop":
+                stopped[who] = True
+                result.log.append((np.full(who.size, day), who, "stop",
+                                   "the programme stopped after a fall"))
+    yield env.timeout(program.days - env.now)
+    sample_mornings(program.days)
+    if "attended" not in sessions:
+        sessions["attended"] = np.zeros((n, n_sessions), bool)
+    out[arm.name] = result
+
+
+def run_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+                  params: TrainingParameters = TRAINING) -> list[ArmProgramme]:
+    """Every arm's programme for people ``first`` to ``first + subjects - 1``, on one clock.
+
+    People are drawn as :func:`retrosim.engine.simulate.iter_sessions` draws them (global
+    subject numbers key every random stream), so a chunk gives exactly the rows of the whole.
+    """
+    program = scenario.program
+    if program is None:
+        raise ValueError(f"scenario {scenario.name!r} has no [program] table")
+    env = simpy.Environment()
+    people: dict[int, Cohort] = {}
+    out: dict[str, ArmProgramme] = {}
+    for arm in scenario.arms.values():
+        spec = arm.cohort or scenario.cohort
+        if id(spec) not in people:
+            people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
+                                if spec is None else spec.sample(subjects, seed, first))
+        env.process(_arm_process(env, scenario, program, arm, people[id(spec)], seed, params,
+                                 out))
+    env.run()
+    return [out[name] for name in scenario.arms]
+
+
+def run(scenario: Scenario, *, seed: int, subjects: int) -> xr.Dataset:
+    """The programme Dataset of ``scenario`` (see :mod:`retrosim.results.programme`)."""
+    from retrosim.results import programme as results
+
+    return results.assemble(run_programme(scenario, seed=seed, subjects=subjects), scenario,
+                            seed=seed)

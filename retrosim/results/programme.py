@@ -1,0 +1,190 @@
+"""Programme results: the calendar's arrays -> one self-describing ``xarray.Dataset``; tables.
+
+Dimensions ``arm``, ``subject``, ``day`` (whole days since the start, 0 ... 7 x weeks: the
+state each morning, before any session) and ``session`` (each arm's sessions in order). Daily
+state on (arm, subject, day): ``vo2max``, ``hr_rest``, ``sbp_rest``, ``dbp_rest``, ``berg``,
+``backward_practice``. Per session on (arm, subject, session): ``session_day`` and the session
+summaries (``energy_total``, ``vo2_peak``, ``hr_peak``, ``met_mean``, ``fell``, ``sbp_nadir``,
+...), NaN (False) where the person did not attend. The programme's events (sessions, falls,
+pauses, stops) are on ``event``: ``event_day``, ``event_arm``, ``event_subject``,
+``event_kind``, ``event_detail``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+import retrosim
+
+if TYPE_CHECKING:
+    from retrosim.engine.programme import ArmProgramme
+    from retrosim.model.scenario import Scenario
+
+#: name -> (units, long_name) of the programme's own variables.
+VARIABLES = {
+    "day": ("d", "whole days since the start of the programme (the state each morning)"),
+    "vo2max": ("mL kg-1 min-1", "maximal oxygen uptake"),
+    "hr_rest": ("min-1", "resting heart rate"),
+    "sbp_rest": ("mmHg", "true seated resting pressure, systolic (no measurement noise)"),
+    "dbp_rest": ("mmHg", "true seated resting pressure, diastolic (no measurement noise)"),
+    "berg": ("1", "Berg Balance Scale score, points (0-56, may be fractional)"),
+    "backward_practice": ("min", "accumulated effective backward-walking practice"),
+    "session_day": ("d", "day of the session"),
+    "attended": ("1", "the person walked this session (false: paused or stopped)"),
+    "backward_min": ("min", "minutes walked backward in the session"),
+    "reserve_min": ("min", "session load: minutes x fraction of the VO2 reserve in use"),
+    "hr_rest_used": ("min-1", "resting heart rate the session used"),
+    "vo2max_used": ("mL kg-1 min-1", "VO2max the session used"),
+    "event_day": ("d", "day of the programme event"),
+}
+#: The rows of the start / middle / end table: variable, label, format.
+TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)", ".0f"),
+         ("sbp_rest", "resting SBP (mmHg)", ".0f"), ("dbp_rest", "resting DBP (mmHg)", ".0f"),
+         ("berg", "Berg (points)", ".1f"), ("backward_practice", "backward practice (min)",
+                                            ".0f"))
+
+
+def references() -> list[str]:
+    """The sources a programme rests on (besides each session's)."""
+    from retrosim.physiology.training import REFERENCES
+
+    return list(REFERENCES)
+
+
+def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.Dataset:
+    """The programme Dataset of a run."""
+    from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
+    from retrosim.results.dataset import references as session_references
+
+    names = [a.arm.name for a in arms]
+    n = arms[0].cohort.size
+    width = max(a.session_day.size for a in arms)
+    data: dict[str, tuple] = {}
+    for name in arms[0].daily:
+        data[name] = (("arm", "subject", "day"), np.stack([a.daily[name] for a in arms]))
+    keys = dict.fromkeys(k for a in arms for k in a.sessions)
+    for name in keys:
+        blocks = []
+        for a in arms:
+            value = a.sessions.get(name)
+            kind = next(b.sessions[name].dtype for b in arms if name in b.sessions)
+            fill = False if kind == bool else np.nan
+            block = np.full((n, width), fill, dtype=kind)
+            if value is not None:
+                block[:, :value.shape[1]] = value
+            blocks.append(block)
+        data[name] = (("arm", "subject", "session"), np.stack(blocks))
+    days = np.full((len(arms), width), np.nan)
+    for i, a in enumerate(arms):
+        days[i, :a.session_day.size] = a.session_day
+    data["session_day"] = (("arm", "subject", "session"),
+                           np.broadcast_to(days[:, None, :], (len(arms), n, width)).copy())
+    data["session_protocol"] = (("arm", "session"), np.array(
+        [a.session_protocol + [""] * (width - len(a.session_protocol)) for a in arms], dtype=str))
+    logs = [(a.arm.name, a.cohort.index, entry) for a in arms for entry in a.log]
+    day = np.concatenate([e[0] for _, _, e in logs]) if logs else np.empty(0)
+    order = np.argsort(day, kind="stable")
+    data["event_day"] = (("event",), day[order])
+    data["event_arm"] = (("event",), np.concatenate(
+        [np.full(e[0].size, name) for name, _, e in logs]).astype(str)[order])
+    data["event_subject"] = (("event",), np.concatenate(
+        [np.where(e[1] >= 0, index[np.maximum(e[1], 0)], -1) for _, index, e in logs]
+    ).astype(np.int64)[order])
+    data["event_kind"] = (("event",), np.concatenate(
+        [np.full(e[0].size, e[2]) for _, _, e in logs]).astype(str)[order])
+    data["event_detail"] = (("event",), np.concatenate(
+        [np.full(e[0].size, e[3]) for _, _, e in logs]).astype(str)[order])
+    coords = {"arm": names, "subject": arms[0].cohort.index, "day": arms[0].days,
+              "session": np.arange(width)}
+    ds = xr.Dataset(data, coords=coords)
+    for table in (SESSION_VARIABLES, VARIABLES):
+        for name, (units, long_name) in table.items():
+            if name in ds.variables:
+                ds[name].attrs.update(units=units, long_name=long_name)
+    program = scenario.program
+    assert program is not None
+    ds.attrs.update(
+        scenario=scenario.name, description=scenario.description, seed=seed,
+        retrosim_version=retrosim.__version__, programme=program.describe(),
+        references="\n".join(session_references(scenario) + references()),
+        energy_model=scenario.energy.model, weeks=program.weeks,
+        protocols="\n".join(f"{a.arm.name}: {a.session_protocol[0] if a.session_protocol else ''}"
+                            f" ... {a.session_protocol[-1] if a.session_protocol else ''}"
+                            for a in arms),
+    )
+    return ds
+
+
+def is_programme(ds: xr.Dataset) -> bool:
+    """Whether ``ds`` is a programme result (it has a ``day`` dimension)."""
+    return "day" in ds.dims
+
+
+def _interval(values: np.ndarray, fmt: str) -> str:
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return "-"
+    mid = format(float(np.median(v)), fmt)
+    if v.size == 1 or np.ptp(v) == 0:
+        return mid
+    lo, hi = np.percentile(v, [5, 95])
+    return f"{mid} ({format(float(lo), fmt)}-{format(float(hi), fmt)})"
+
+
+def summary_table(ds: xr.Dataset) -> str:
+    """Start, middle and end of the programme per arm: median (cohort 5-95 %)."""
+    last = int(ds.day.values[-1])
+    marks = (0, int(round(last / 14.0)) * 7, last)
+    lines = [f"{ds.attrs['scenario']}: {ds.attrs.get('programme', '')}; seed {ds.attrs['seed']}"
+             f", {ds.sizes['subject']} {'person' if ds.sizes['subject'] == 1 else 'people'}"
+             + ("" if ds.sizes["subject"] == 1 else "; median (5-95 %)")]
+    header = ["", *(f"day {d}" for d in marks)]
+    for arm in ds.arm.values:
+        a = ds.sel(arm=arm)
+        rows = [[label, *(_interval(a[name].sel(day=d).values.astype(float), fmt)
+                          for d in marks)] for name, label, fmt in TABLE if name in a]
+        attended = a.attended.values
+        held = attended.any(axis=0)
+        falls = int(a.fell.values.sum()) if "fell" in a else 0
+        kcal = np.where(attended, a.energy_total.values, 0.0).sum(axis=1) \
+            if "energy_total" in a else np.zeros(1)
+        lines += ["", f"{arm}: {int(held.sum())} sessions; falls {falls}; "
+                  f"energy {_interval(kcal, '.0f')} kcal in all"]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for r in [header, *rows]:
+            lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                          for i, (c, w) in enumerate(zip(r, widths,
+                                                                         strict=True))))
+    return "\n".join(lines)
+
+
+#: How ``compare`` ranks programmes: variable, label, better when lower.
+RANKING = (("berg", "Berg gain (points)", False), ("sbp_rest", "SBP change (mmHg)", True),
+           ("vo2max", "VO2max change (mL/kg/min)", False), ("falls", "falls per 100 people",
+                                                           True))
+
+
+def comparison_table(datasets: list[xr.Dataset]) -> str:
+    """Every programme arm of every dataset, ranked on each outcome (change start -> end)."""
+    rows = []
+    for ds in datasets:
+        for arm in ds.arm.values:
+            a = ds.sel(arm=arm)
+            change = {name: float(np.mean(a[name].isel(day=-1).values.astype(float)
+                                          - a[name].isel(day=0).values.astype(float)))
+                      for name, _, _ in RANKING if name in a}
+            change["falls"] = 100.0 * float(a.fell.values.sum()) / ds.sizes["subject"] \
+                if "fell" in a else 0.0
+            rows.append((f"{ds.attrs['scenario']}/{arm}", change))
+    width = max(len(r[0]) for r in rows)
+    lines = ["Programmes ranked (mean change from the first to the last morning):"]
+    for name, label, lower in RANKING:
+        ranked = sorted(rows, key=lambda r, n=name, lo=lower: r[1].get(n, np.nan)
+                        * (1 if lo else -1))
+        lines.append(f"  {label}:")
+        lines += [f"    {i + 1}. {r[0]:<{width}}  {r[1].get(name, np.nan):+.2f}"
+                  for i, r in enumerate(ranked)]
+    return "\n".join(lines)
