@@ -132,6 +132,10 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
     from retrosim.model.scenario import check_run_arguments
 
     seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
+    if scenario.program is not None:       # a programme of sessions over weeks
+        from retrosim.engine import programme
+
+        return programme.run(scenario, seed=seed, subjects=subjects)
     sessions = list(iter_sessions(scenario, seed=seed, subjects=subjects))
     return results.assemble(sessions, scenario, seed=seed,
                             trace_step_s=step if traces else None)

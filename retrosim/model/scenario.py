@@ -22,15 +22,16 @@ from retrosim.errors import InputError, check_choice, check_number
 from retrosim.events.bp import BpOptions, check_readings_min
 from retrosim.model import grid
 from retrosim.model.cohort import CohortSpec
+from retrosim.model.program import Program, check_arm_keys
 from retrosim.model.protocol import Protocol
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
 from retrosim.physiology.balance import FallParameters
 from retrosim.solve.trajectory import EnergyOptions
 
 TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
-            "arms", "sweep", "falls", "bp", "controller", "faults", "safety")
+            "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program")
 ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
-            "faults")
+            "faults", "progression", "sessions")
 ENERGY_KEYS = ("model", "resting_rate", "convention")
 OUTPUT_KEYS = ("trace_step_s",)
 REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
@@ -74,6 +75,7 @@ class Scenario:
     falls: FallParameters = field(default_factory=FallParameters)    # the [falls] table
     bp: BpOptions = field(default_factory=BpOptions)                 # the [bp] table
     safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
+    program: Program | None = None         # the [program] table: a programme of sessions
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
@@ -123,6 +125,8 @@ class Scenario:
         arms = {arm_name: _arm(arm_name, spec) for arm_name, spec in arms_table.items()}
         arms = control_arms(arms, data, source)
         safety = _section(data, "safety", None, SafetyLimits.from_table)
+        program = Program.from_tables(data["program"], arms_table) if "program" in data \
+            else check_arm_keys(arms_table)      # retrosim.model.program
         sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
         if sweep is not None:
             people = cohort
@@ -130,7 +134,7 @@ class Scenario:
                 people = CohortSpec.from_table(subject_table, size=1)
             arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
         return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
-                   cohort, sweep, falls=falls, bp=bp, safety=safety)
+                   cohort, sweep, falls=falls, bp=bp, safety=safety, program=program)
 
 
 def _arm(name: str, spec: Any) -> Arm:
