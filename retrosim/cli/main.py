@@ -153,10 +153,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     datasets = [engine.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
                            traces=args.command == "run" and args.output is not None)
                 for sc in loaded]
+    from retrosim.results import programme as programmes    # programme results
+
     for ds in datasets:
-        print(tables.summary_table(ds))
+        print(programmes.summary_table(ds) if programmes.is_programme(ds)
+              else tables.summary_table(ds))
         print()
-    if args.command == "compare":
+    if args.command == "compare" and all(map(programmes.is_programme, datasets)):
+        print(programmes.comparison_table(datasets))
+    elif args.command == "compare":
         print(tables.comparison_table(datasets))
     elif args.output:
         path = io.save(datasets[0], args.output)
