@@ -51,7 +51,7 @@ def golden_trace(request: Any) -> Callable[..., None]:
 
 @pytest.fixture
 def safety_limits() -> Any:
-    """The default safety limits (REFERENCES.md section 6; see retrosim.controllers.safety)."""
+    """The default safety limits (design defaults and sources: retrosim.controllers.safety)."""
     from retrosim.controllers.safety import SafetyLimits
 
     return SafetyLimits()

@@ -50,13 +50,14 @@ class ProtocolFollower:
 class HeartRateTarget:
     """Hold the heart rate in a zone around a target by stepping speed (then incline).
 
-    As a lab treadmill's heart-rate program does it (REFERENCES.md section 6, h/p/cosmos MCU5
-    manual): below the target zone raise the speed by 0.2-1.0 km/h every 25-20 s, more and
-    sooner the further below; above it lower by 0.3-2.0 km/h every 12-7 s. On loss of the
-    heart-rate signal keep the speed, then ramp down to 2 km/h and end the session after one
-    minute without a signal. How the step and the interval scale with the deviation (linearly
-    from the zone's edge to ``full_scale_bpm`` beyond it), the zone's half-width and the time
-    the speed is kept are assumptions: the manual gives the ranges only.
+    As a lab treadmill's heart-rate program does it (h/p/cosmos MCU5 operating manual,
+    docs/references.md#hpcosmos-mcu5): below the target zone raise the speed by 0.2-1.0 km/h
+    every 25-20 s, more and sooner the further below; above it lower by 0.3-2.0 km/h every
+    12-7 s. On loss of the heart-rate signal keep the speed, then ramp down to 2 km/h and end
+    the session after one minute without a signal. How the step and the interval scale with
+    the deviation (linearly from the zone's edge to ``full_scale_bpm`` beyond it), the zone's
+    half-width and the time the speed is kept are assumptions: the manual gives the ranges
+    only.
 
     Parameters (SI; the scenario's ``[controller]`` table speaks bpm, km/h, % and s)
     ----------
@@ -74,8 +75,8 @@ class HeartRateTarget:
 
     References
     ----------
-    REFERENCES.md section 6: heart-rate-driven control as a lab treadmill does it (h/p/cosmos
-    MCU5 manual); 2 km/h and one minute on signal loss.
+    h/p/cosmos sports & medical gmbh, MCU5 operating manual: heart-rate-controlled mode (step
+    sizes and intervals; 2 km/h and one minute on signal loss). Vendor manual, no DOI.
 
     Examples
     --------
@@ -109,7 +110,7 @@ class HeartRateTarget:
     vectorised = True
     _state: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    #: Step ranges and intervals (REFERENCES.md section 6): (smallest, largest).
+    #: Step ranges and intervals (h/p/cosmos MCU5 manual): (smallest, largest).
     UP_STEP_MPS = (0.2 * MPS_PER_KMH, 1.0 * MPS_PER_KMH)
     UP_EVERY_S = (25.0, 20.0)
     DOWN_STEP_MPS = (0.3 * MPS_PER_KMH, 2.0 * MPS_PER_KMH)

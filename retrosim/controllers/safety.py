@@ -2,7 +2,8 @@
 
 One ``[safety]`` table serves both sides: :class:`~retrosim.controllers.SafetySupervisor`
 keeps a controller within these limits, and :mod:`retrosim.testing` checks a result against
-them. Defaults (REFERENCES.md section 6 and the stage limits of :mod:`retrosim.model.protocol`):
+them. Defaults (typical treadmill ranges, stated as design assumptions, and the stage limits of
+:mod:`retrosim.model.protocol`):
 
 - speed: forward at most 2.5 m/s (9 km/h, above it people run), backward at most 2.0 m/s
   (7.2 km/h; the preferred backward walk-run transition is 1.63 m/s, Hreljac et al. 2005);

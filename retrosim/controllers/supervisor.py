@@ -33,8 +33,8 @@ class SafetySupervisor:
     4. Speed targets are capped for the direction, grades to ``max_grade_frac``, and the drive
        and incline get the acceleration and incline-rate ceilings.
     5. Without a plausible heart rate the speed may not rise; after ``hr_loss_hold_s`` it
-       comes down to 2 km/h, and after ``hr_loss_end_s`` the belt stops (REFERENCES.md
-       section 6, as a lab treadmill does on signal loss).
+       comes down to 2 km/h, and after ``hr_loss_end_s`` the belt stops (as a lab
+       treadmill does on signal loss: h/p/cosmos MCU5 operating manual).
     6. Above the heart-rate ceiling the speed may not rise and comes down by
        ``ceiling_step_mps`` every ``ceiling_every_s``; a heart rate above it for half of
        ``hr_ceiling_max_s`` stops the belt. (Steps and times are assumptions.)

@@ -9,7 +9,7 @@ direction, a target reached), each breakpoint becomes a knot, and VO2 and HR adv
 each knot interval in one exact step (:func:`retrosim.physiology.oxygen.first_order_ramp`, the
 demand from :func:`retrosim.solve.trajectory.knot_demand`, linear between knots as in
 :func:`retrosim.solve.trajectory.solve`). :meth:`ClosedLoop.command` applies per-subject commands at
-the current time with the plant's rules (REFERENCES.md section 6; :mod:`retrosim.engine.treadmill`):
+the current time with the plant's rules (:mod:`retrosim.model.treadmill`):
 ramp limits, the console's speed step, a latched emergency stop that refuses every command
 until a deliberate reset at rest with the key in place. :meth:`ClosedLoop.timeline` returns the
 per-subject :class:`~retrosim.solve.timeline.Timeline` (arrays ``(K, N)``), so that
@@ -33,9 +33,9 @@ from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, re
 from retrosim.units import MPS_PER_KMH
 
 STOPPED, RUNNING, PAUSED = 0, 1, 2
-#: The belt's top speed, m s-1 (REFERENCES.md section 6: consoles go to 20 km/h).
+#: The belt's top speed, m s-1 (consoles typically go to 20 km/h: a design default, no source).
 MAX_BELT_MPS = 20.0 * MPS_PER_KMH
-#: Speed a start command ramps to when no target is set, m s-1 (section 6: <= 1.0 km/h).
+#: Speed a start command ramps to when no target is set, m s-1 (<= 1.0 km/h: design default).
 START_SPEED_MPS = 1.0 * MPS_PER_KMH
 MAX_GRADE_FRAC = GRADE_LIMITS_PCT[1] / 100.0
 

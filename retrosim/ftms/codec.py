@@ -1,6 +1,7 @@
 """The Bluetooth Fitness Machine Service (FTMS, 0x1826) bytes a treadmill speaks.
 
-Layouts as REFERENCES.md section 6 gives them (little-endian, no padding):
+Layouts as the Bluetooth SIG's Fitness Machine Service specification 1.0 gives them
+(little-endian, no padding; docs/references.md#bluetooth-ftms):
 
 - Treadmill Data (0x2ACD): flags (uint16), then the fields whose flag is set, in order:
   instantaneous speed (uint16, 0.01 km/h; present when bit 0 is 0), average speed (bit 1,
@@ -18,7 +19,7 @@ Layouts as REFERENCES.md section 6 gives them (little-endian, no padding):
   Supported Inclination Range (0x2AD5): minimum, maximum (sint16, 0.1 %), increment (uint16).
 - Fitness Machine Feature (0x2ACC): two uint32 bit fields, the machine's features and its
   target-setting features. The bit numbers (:data:`FEATURE_BITS`, :data:`TARGET_BITS`) are
-  recalled from the FTMS 1.0 specification, not in REFERENCES.md: unverified.
+  recalled from the FTMS 1.0 specification, not read in it: unverified.
 
 Values are in physical units (km/h, m, %, deg, kcal, min-1, s, N, W); encoding rounds to the
 field's resolution and saturates at its range.

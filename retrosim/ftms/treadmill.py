@@ -3,7 +3,7 @@
 :class:`FtmsTreadmill` is one walker on one treadmill (the closed loop of
 :mod:`retrosim.engine.closedloop` for a single subject), driven by a client's Control Point writes,
 with simulated time moved on by :meth:`FtmsTreadmill.advance`. It behaves as the service
-specifies (REFERENCES.md section 6):
+specifies (Bluetooth SIG, Fitness Machine Service 1.0):
 
 - every request but Request Control is refused with "control not permitted" until the
   client has requested control; an op code the machine does not support gets "not
@@ -52,8 +52,8 @@ from retrosim.units import MPS_PER_KMH
 #: retrosim's vendor characteristic for the belt's direction (not part of FTMS).
 DIRECTION_UUID = "7e7a0001-5265-7472-6f73-696d00000001"
 FORWARD, BACKWARD = 0x00, 0x01
-MIN_SPEED_KMH = 0.8          # REFERENCES.md section 6: consoles start at 0.8 km/h
-INCLINE_STEP_PCT = 0.5       # REFERENCES.md section 6: 0.5 % steps
+MIN_SPEED_KMH = 0.8          # typical consoles start at 0.8 km/h (a design default)
+INCLINE_STEP_PCT = 0.5       # typical consoles step 0.5 % (a design default)
 DEFAULT_WALKER = {
     "name": "ftms-walker", "description": "the default walker of the virtual FTMS treadmill",
     "subject": {"mass_kg": 70.0, "age_yr": 40, "sex": "male"},
