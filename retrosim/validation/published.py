@@ -2,10 +2,10 @@
 
 One function per topic returns the rows of :func:`retrosim.validation.table.rows`; each row runs a
 model (a pure function of :mod:`retrosim.physiology`, or the engine for a whole session) at the
-condition the source describes. Values REFERENCES.md marks *unverified* are defaults, never
-rows: the "about 10 mmHg per MET" of exercise pressure, Shumway-Cook et al. 1997's
-coefficients, Hansen, Sue & Wasserman's VO2max. What is left out, and why, is listed on the
-validation page (``docs/validation.md``).
+condition the source describes. Values recorded as *unverified* (recalled, not read in the
+source) are defaults, never rows: the "about 10 mmHg per MET" of exercise pressure,
+Shumway-Cook et al. 1997's coefficients, Hansen, Sue & Wasserman's VO2max. What is left out,
+and why, is listed on the validation page (``docs/validation.md``).
 """
 
 from __future__ import annotations
@@ -280,5 +280,5 @@ def _threshold_rows() -> list[Row]:
 
 
 def all_rows() -> list[Row]:
-    """Every topic's rows, in the order of REFERENCES.md."""
+    """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
     return energy_rows() + kinetics_rows() + falls_rows() + pressure_rows()
