@@ -25,8 +25,8 @@ import numpy as np
 
 from retrosim.controllers.base import Command
 from retrosim.engine.session import EventLog
-from retrosim.engine.treadmill import TreadmillLimits
 from retrosim.model.protocol import GRADE_LIMITS_PCT
+from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, ramp
 from retrosim.physiology import oxygen
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, relax_interval
@@ -97,13 +97,8 @@ class ClosedLoop:
 
     # -- state -------------------------------------------------------------------------------
     def _quantise(self, speed: np.ndarray) -> np.ndarray:
-        """Speeds rounded to the console's step, as :meth:`TreadmillLimits.quantise` does."""
-        step = self.limits.speed_step_mps
-        speed = np.asarray(speed, dtype=float)
-        if step <= 0:
-            return speed
-        q = np.round(speed / step) * step
-        return np.where(np.abs(q - speed) <= 1e-9 * np.maximum(np.abs(speed), 1.0), speed, q)
+        """Speeds rounded to the console's step (:func:`retrosim.model.treadmill.quantise`)."""
+        return quantise(speed, self.limits.speed_step_mps)
 
     @property
     def drive_target(self) -> np.ndarray:
@@ -128,18 +123,9 @@ class ClosedLoop:
 
     def _plan(self) -> tuple[np.ndarray, ...]:
         """Breakpoints of the current ramps, absolute times (inf: none)."""
-        v0, vt, g0, gt = self.v, self.drive_target, self.g, self.set_grade
         fwd, back, incline = self._rates()
-        a0 = np.where(v0 >= 0, fwd, back)
-        a1 = np.where(vt >= 0, fwd, back)
-        cross = v0 * vt < 0
-        moving = np.where(vt != 0, vt, v0)
-        a_move = np.where(moving >= 0, fwd, back)
-        t_zero = np.where(cross, self.now + np.abs(v0) / a0, np.inf)
-        t_reach = np.where(cross, t_zero + np.abs(vt) / a1,
-                           self.now + np.abs(vt - v0) / a_move)
-        t_reach = np.where(v0 == vt, np.inf, t_reach)
-        t_grade = np.where(g0 == gt, np.inf, self.now + np.abs(gt - g0) / incline)
+        t_zero, t_reach, a0, a1, a_move = ramp(self.now, self.v, self.drive_target, fwd, back)
+        t_grade = incline_reach(self.now, self.g, self.set_grade, incline)
         return t_zero, t_reach, t_grade, a0, a1, a_move, incline
 
     def _state_at(self, tau: np.ndarray, plan: tuple[np.ndarray, ...]

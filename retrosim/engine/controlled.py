@@ -35,6 +35,7 @@ from retrosim.controllers.supervisor import SafetySupervisor
 from retrosim.engine.closedloop import RUNNING, ClosedLoop
 from retrosim.engine.session import ALL, EventLog
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
+from retrosim.model.treadmill import start_state
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology
 
@@ -97,11 +98,10 @@ def simulate_arm(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physi
     log = EventLog()
     limits = scenario.treadmill
     first = stages[0]
-    at_speed = limits.start == "at-speed" and not first.is_rest
-    loop = ClosedLoop(physiology, limits, scenario.energy,
-                      velocity=first.direction * first.speed_mps if at_speed else 0.0,
-                      grade=first.grade_frac if at_speed else 0.0, running=at_speed,
-                      direction=first.direction, handrail=_support(first), log=log)
+    velocity, grade, running = start_state(limits, first)
+    loop = ClosedLoop(physiology, limits, scenario.energy, velocity=velocity, grade=grade,
+                      running=running, direction=first.direction, handrail=_support(first),
+                      log=log)
     record: dict[str, _Held] = {"target_speed": _Held(), "target_grade": _Held()}
     env = simpy.Environment()
     env.process(_session(env, arm, loop, controller, schedule, times, reasons, record,

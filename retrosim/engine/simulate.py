@@ -18,11 +18,12 @@ import xarray as xr
 
 from retrosim.engine import controlled
 from retrosim.engine.session import EventLog, Session
-from retrosim.engine.treadmill import Treadmill, TreadmillLimits
+from retrosim.engine.treadmill import Treadmill
 from retrosim.events import bp, falls, guidance
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
+from retrosim.model.treadmill import TreadmillLimits, start_state
 from retrosim.results import dataset as results
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, solve
@@ -49,10 +50,8 @@ def _announce(env: simpy.Environment, at: float, stage: Stage,
 def simulate_arm(protocol: Protocol, limits: TreadmillLimits) -> tuple[Timeline, EventLog]:
     """Run one arm's SimPy session; return its input timeline and event log."""
     env = simpy.Environment()
-    first = protocol.stages[0]
-    at_speed = limits.start == "at-speed"
-    belt = Treadmill(env, limits, first.direction * first.speed_mps if at_speed else 0.0,
-                     first.grade_frac if at_speed else 0.0)
+    velocity, grade, _ = start_state(limits, protocol.stages[0])
+    belt = Treadmill(env, limits, velocity, grade)
     log = EventLog()
     env.process(follow_protocol(env, protocol, belt, log))
     env.run()

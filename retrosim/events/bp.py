@@ -22,13 +22,12 @@ reading (the reading and its possible recheck, systolic and diastolic), whatever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from retrosim import randomness
-from retrosim.errors import InputError, check_choice, check_number
+from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import pressure
 from retrosim.solve.bp_course import PatchedCourse, PressureCourse, columns, resting_and_person
 
@@ -37,84 +36,6 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from retrosim.engine.session import Session
-
-#: What ``[bp] stop_on`` may name.
-STOP_KINDS = ("acc-aha", "exaggerated")
-BP_KEYS = ("readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
-MAX_READINGS = 50
-MAX_READING_MIN = 2880.0           # two days after exercise
-
-
-@dataclass(frozen=True)
-class BpOptions:
-    """The ``[bp]`` table of a scenario.
-
-    readings_min : when the seated readings are taken, in minutes after the end of exercise
-        (default one reading at 30 min, the earliest valid for diagnosis). An arm may set its
-        own with ``bp_readings_min``.
-    noise_sd_mmhg : SD of a reading's error, systolic and diastolic [mmHg]; default 5 / 4, an
-        assumption (``pressure.NOISE_SD_MMHG``).
-    stop_on : the alarms that stop a session: "acc-aha" (SBP > 250 or DBP > 115 mmHg),
-        "exaggerated" (SBP >= 210 men / 190 women, or DBP >= 110 mmHg). Default none: the alarms
-        are logged only.
-    sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
-    """
-
-    readings_min: tuple[float, ...] = (30.0,)
-    noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
-    stop_on: tuple[str, ...] = ()
-    sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
-
-    @classmethod
-    def from_dict(cls, table: dict[str, Any]) -> BpOptions:
-        """Validate a ``[bp]`` table; keys in errors are relative to it."""
-        for key in table:
-            if key not in BP_KEYS:
-                raise InputError(key, "is not a bp key", ", ".join(BP_KEYS))
-        kwargs: dict[str, Any] = {}
-        if "readings_min" in table:
-            kwargs["readings_min"] = check_readings_min("readings_min", table["readings_min"])
-        if "noise_sd_mmhg" in table:
-            sd = table["noise_sd_mmhg"]
-            pair = sd if isinstance(sd, list | tuple) else [sd, sd]
-            if len(pair) != 2:
-                raise InputError("noise_sd_mmhg", f"{sd!r} is not one number or a "
-                                 "[systolic, diastolic] pair", "0-20 mmHg")
-            kwargs["noise_sd_mmhg"] = tuple(
-                check_number(f"noise_sd_mmhg[{i}]" if pair is sd else "noise_sd_mmhg", v, 0,
-                             20, "mmHg") for i, v in enumerate(pair))
-        if "stop_on" in table:
-            kinds = table["stop_on"]
-            if not isinstance(kinds, list):
-                raise InputError("stop_on", f"{kinds!r} is not a list", ", ".join(STOP_KINDS))
-            kwargs["stop_on"] = tuple(dict.fromkeys(
-                check_choice(f"stop_on[{i}]", k, STOP_KINDS) for i, k in enumerate(kinds)))
-        if "sbp_per_met_mmhg" in table:
-            kwargs["sbp_per_met_mmhg"] = check_number(
-                "sbp_per_met_mmhg", table["sbp_per_met_mmhg"], 0, 30, "mmHg")
-        return cls(**kwargs)
-
-
-def check_readings_min(key: str, value: Any) -> tuple[float, ...]:
-    """A reading schedule: minutes after exercise, increasing, 0-2880; else InputError.
-
-    >>> check_readings_min("bp.readings_min", [30, 60, 1440])
-    (30.0, 60.0, 1440.0)
-    """
-    allowed = f"a list of increasing minutes after exercise, 0-{MAX_READING_MIN:g}, at most " \
-              f"{MAX_READINGS}"
-    if not isinstance(value, list):
-        raise InputError(key, f"{value!r} is not a list", allowed)
-    if len(value) > MAX_READINGS:
-        raise InputError(key, f"has {len(value)} readings", allowed)
-    minutes = tuple(check_number(f"{key}[{i}]", v, 0, MAX_READING_MIN, "min")
-                    for i, v in enumerate(value))
-    for i in range(1, len(minutes)):
-        if minutes[i] <= minutes[i - 1]:
-            raise InputError(f"{key}[{i}]", f"{minutes[i]:g} min does not come after "
-                             f"{minutes[i - 1]:g} min", allowed)
-    return minutes
-
 
 def _options(session: Session) -> BpOptions:
     return getattr(session.scenario, "bp", None) or BpOptions()

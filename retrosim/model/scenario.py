@@ -17,22 +17,21 @@ from typing import Any
 from retrosim.controllers.faults import Fault
 from retrosim.controllers.safety import SafetyLimits
 from retrosim.controllers.spec import ControllerSpec, control_arms
-from retrosim.engine.treadmill import TreadmillLimits
 from retrosim.errors import InputError, check_choice, check_number
-from retrosim.events.bp import BpOptions, check_readings_min
 from retrosim.model import grid
 from retrosim.model.cohort import CohortSpec
+from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
 from retrosim.model.program import Program, check_arm_keys
 from retrosim.model.protocol import Protocol
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
+from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
-from retrosim.solve.trajectory import EnergyOptions
 
 TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
             "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program")
 ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
             "faults", "progression", "sessions")
-ENERGY_KEYS = ("model", "resting_rate", "convention")
+ENERGY_KEYS = ("model", "resting_rate", "convention", "hr_max")
 OUTPUT_KEYS = ("trace_step_s",)
 REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
             "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}
@@ -109,7 +108,7 @@ class Scenario:
             raise err.within("subject") from None
         energy = _section(data, "energy", ENERGY_KEYS, lambda t: EnergyOptions(**t))
         treadmill = _section(data, "treadmill", None, TreadmillLimits.from_dict)
-        falls = _section(data, "falls", None, FallParameters.from_dict)
+        falls = _section(data, "falls", None, fall_parameters)
         if falls.walker_position_frac * treadmill.deck_length_m >= treadmill.tether_release_m:
             raise InputError("falls.walker_position_pct", "puts the walker at or past the "
                              "tether's release point", "a position in front of "

@@ -12,12 +12,14 @@ from typing import Any
 import numpy as np
 
 from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology import balance
 from retrosim.physiology.balance import level_from_berg
+from retrosim.physiology.energy import HANDRAIL_CODES
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 SEXES = ("female", "male")
-BALANCE_LEVELS = ("good", "moderate", "impaired", "severe")
-HANDRAIL_LEVELS = ("none", "light", "grip")
+BALANCE_LEVELS = balance.BALANCE_LEVELS
+HANDRAIL_LEVELS = HANDRAIL_CODES
 
 #: Defaults for optional subject keys, each a stated assumption (docs/scenario-format.md).
 DEFAULTS: dict[str, Any] = {

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology.energy import HANDRAIL_CODES
 
 BALANCE_LEVELS = ("good", "moderate", "impaired", "severe")
 
@@ -70,7 +70,7 @@ BACKWARD_SPEED_CUTOFF_MPS = 0.6
 
 #: Perturbation kinds, in the order used throughout (codes index this tuple).
 PERTURBATIONS = ("trip", "misstep", "belt-speed-change", "handrail-slip")
-SUPPORTS = ("none", "light", "grip")
+SUPPORTS = HANDRAIL_CODES          # the handrail support codes: none, light, grip
 
 
 def level_from_berg(berg: ArrayLike) -> np.ndarray:
@@ -213,51 +213,8 @@ class FallParameters:
         return np.array([0.0, self.light_arrest, self.grip_arrest])
 
 
-    @classmethod
-    def from_dict(cls, table: dict) -> FallParameters:
-        """From a scenario's ``[falls]`` table (rates per hour, probabilities in %)."""
-        for key in table:
-            if key not in FALLS_KEYS:
-                raise InputError(key, "is not a falls key", ", ".join(FALLS_KEYS))
-        kwargs: dict = {}
-        if "model" in table:
-            kwargs["model"] = check_choice("model", table["model"], FALL_MODELS)
-        for key, (name, low, high, unit, scale) in _NUMERIC_KEYS.items():
-            if key in table:
-                kwargs[name] = check_number(key, table[key], low, high, unit) * scale
-        params = cls(**kwargs)
-        if params.grip_arrest < params.light_arrest:
-            raise InputError("grip_arrest_pct", f"{100 * params.grip_arrest:g} % is below "
-                             f"light_arrest_pct", f">= light_arrest_pct "
-                             f"({100 * params.light_arrest:g} %)")
-        return params
 
 
-FALL_MODELS = ("perturbations", "none")
-#: ``[falls]`` key -> (field, low, high, unit, factor to the field's unit).
-_NUMERIC_KEYS = {
-    "trips_per_h": ("trip_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
-    "missteps_per_h": ("misstep_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
-    "handrail_slips_per_h": ("handrail_slip_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
-    "unexpected_per_mps": ("unexpected_per_mps", 0.0, 1.0, "(m s-1)-1", 1.0),
-    "speed_exponent": ("speed_exponent", 0.0, 3.0, "", 1.0),
-    "grade_gain": ("grade_gain", 0.0, 20.0, "", 1.0),
-    "fatigue_gain": ("fatigue_gain", 0.0, 10.0, "", 1.0),
-    "attention": ("attention", 0.1, 1.0, "", 1.0),
-    "backward_rate_ratio": ("backward_rate_ratio", 1.0, 20.0, "", 1.0),
-    "backward_fall_odds_ratio": ("backward_fall_odds_ratio", 1.0, 20.0, "", 1.0),
-    "berg_rate_per_point": ("berg_rate_per_point", 0.0, 0.5, "", 1.0),
-    "berg_log_odds_per_point": ("berg_log_odds_per_point", 0.0, 0.5, "", 1.0),
-    "trip_fall_pct": ("trip_fall", 0.1, 99.9, "%", 0.01),
-    "misstep_fall_pct": ("misstep_fall", 0.1, 99.9, "%", 0.01),
-    "speed_change_fall_pct": ("speed_change_fall", 0.1, 99.9, "%", 0.01),
-    "handrail_slip_fall_pct": ("handrail_slip_fall", 0.1, 99.9, "%", 0.01),
-    "light_arrest_pct": ("light_arrest", 0.0, 100.0, "%", 0.01),
-    "grip_arrest_pct": ("grip_arrest", 0.0, 100.0, "%", 0.01),
-    "walker_position_pct": ("walker_position_frac", 5.0, 65.0, "%", 0.01),
-    "stumble_drift_s": ("stumble_drift_s", 0.01, 5.0, "s", 1.0),
-}
-FALLS_KEYS = ("model", *_NUMERIC_KEYS)
 FALL_PARAMETERS = FallParameters()
 #: The reference condition of the rates: 3 mph [m s-1], the acceleration of a belt speed change
 #: [m s-2] (the plant's default forward limit) and the Berg score of the perturbation studies.

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrosim.model.treadmill import estop_rest, estop_velocity
+
 _CHUNK = 2048     # subjects per chunk when locating sample times on per-subject knots
 
 
@@ -76,7 +78,8 @@ class Timeline:
         """Each subject's own timeline, their belt stopped from ``t_stop`` (inf: never).
 
         From ``t_stop`` the belt decelerates at ``decel_mps2`` to rest and stays there (drive
-        cut, incline held) until the session's end; the commanded handrail and direction in
+        cut, incline held: the emergency stop of :mod:`retrosim.model.treadmill`) until the
+        session's end; the commanded handrail and direction in
         force at the stop are kept. Subjects who never stop keep the shared knots (the last
         one repeated, so that every subject has the same number of knots). Only the stopping
         subjects' knots are computed; the others are copies.
@@ -112,9 +115,8 @@ def _splice(tl: Timeline, t_stop: np.ndarray, decel_mps2: float | np.ndarray,
                 0.0, 1.0)
     v_stop = v[m - 1, cols] + w * (v[m, cols] - v[m - 1, cols])
     g_stop = g[m - 1, cols] + w * (g[m, cols] - g[m - 1, cols])
-    t_rest = np.minimum(t_stop + np.abs(v_stop) / decel_mps2, end)
-    v_rest = np.where(t_rest < end, 0.0,
-                      v_stop - np.sign(v_stop) * decel_mps2 * (end - t_stop))
+    t_rest = np.minimum(estop_rest(t_stop, v_stop, decel_mps2), end)
+    v_rest = estop_velocity(end, t_stop, v_stop, decel_mps2)
     p = np.arange(k + 3)[:, None]
     src = np.minimum(p, m - 1)
     out = [np.take_along_axis(a, src, axis=0).copy() for a in (t, v, g, h, d)]

@@ -19,35 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from retrosim.errors import check_choice
+from retrosim.model.options import EnergyOptions
 from retrosim.model.subject import Cohort
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.solve.timeline import Timeline
-
-RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
-
-
-@dataclass(frozen=True)
-class EnergyOptions:
-    """How demand and kcal are computed.
-
-    model : a key of ``energy.ENERGY_MODELS`` (default "continuous").
-    resting_rate : the subject's resting VO2: "standard" (3.5 mL kg-1 min-1, the MET
-        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005),
-        "willis-2024-older" (2.7, the Older Adult Compendium's MET for people 60+) or
-        "mifflin-st-jeor" (each person's RMR from mass, height, age and sex, Mifflin-St Jeor
-        1990), which scales every MET as the Compendium's corrected-MET method does.
-    convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
-    """
-
-    model: str = energy.DEFAULT_ENERGY_MODEL
-    resting_rate: str = "standard"
-    convention: str = "oxygen"
-
-    def __post_init__(self) -> None:
-        check_choice("model", self.model, energy.ENERGY_MODELS)
-        check_choice("resting_rate", self.resting_rate, RESTING_RATES)
-        check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
 
 
 @dataclass(frozen=True)
@@ -76,7 +51,8 @@ class Physiology:
                            cohort.vo2max_ml_kg_min)
         return cls(
             mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
-            hr_rest=cohort.hr_rest_bpm, hr_max=heart.tanaka_hr_max(cohort.age_yr),
+            hr_rest=cohort.hr_rest_bpm,
+            hr_max=heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr),
             tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
             tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
         )

@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from retrosim import InputError
 from retrosim.model import subject
+from retrosim.model.options import fall_parameters
 from retrosim.physiology import balance
 from retrosim.physiology.balance import (
     BALANCE_LEVELS,
     FALL_PARAMETERS,
     PERTURBATIONS,
-    FallParameters,
     berg_from_level,
     effective_berg,
     fall_probability,
@@ -127,7 +127,7 @@ def test_an_unexpected_belt_change_counts_per_speed_change_and_acceleration():
 
 
 def test_falls_table_converts_units_at_the_edge():
-    p = FallParameters.from_dict({"trips_per_h": 0.36, "trip_fall_pct": 28,
+    p = fall_parameters({"trips_per_h": 0.36, "trip_fall_pct": 28,
                                   "walker_position_pct": 30, "model": "none"})
     assert p.trip_rate_per_s == pytest.approx(1e-4) and p.trip_fall == pytest.approx(0.28)
     assert p.walker_position_frac == pytest.approx(0.3) and p.model == "none"
@@ -144,5 +144,5 @@ def test_falls_table_converts_units_at_the_edge():
 ])
 def test_bad_falls_keys_get_one_line_errors(table, key, allowed):
     with pytest.raises(InputError) as err:
-        FallParameters.from_dict(table)
+        fall_parameters(table)
     assert err.value.key == key and allowed in str(err.value) and "\n" not in str(err.value)

@@ -1,0 +1,173 @@
+"""The options of a scenario's tables that are not people or protocols: ``[energy]``,
+``[bp]`` and ``[falls]``, validated into typed SI objects (errors name the key).
+
+>>> EnergyOptions(model="acsm").hr_max
+'tanaka-2001'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from retrosim.errors import InputError, check_choice, check_number
+from retrosim.physiology import energy, heart, pressure
+from retrosim.physiology.balance import FallParameters
+
+RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
+
+
+@dataclass(frozen=True)
+class EnergyOptions:
+    """How demand and kcal are computed.
+
+    model : a key of ``energy.ENERGY_MODELS`` (default "continuous").
+    resting_rate : the subject's resting VO2: "standard" (3.5 mL kg-1 min-1, the MET
+        definition), "byrne-2005" (2.6, the measured average; Byrne et al. 2005),
+        "willis-2024-older" (2.7, the Older Adult Compendium's MET for people 60+) or
+        "mifflin-st-jeor" (each person's RMR from mass, height, age and sex, Mifflin-St Jeor
+        1990), which scales every MET as the Compendium's corrected-MET method does.
+    convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
+    hr_max : the age-predicted maximal heart rate, a key of ``heart.HR_MAX_MODELS``
+        ("tanaka-2001", default, or "fox-1971").
+    """
+
+    model: str = energy.DEFAULT_ENERGY_MODEL
+    resting_rate: str = "standard"
+    convention: str = "oxygen"
+    hr_max: str = heart.DEFAULT_HR_MAX_MODEL
+
+    def __post_init__(self) -> None:
+        check_choice("model", self.model, energy.ENERGY_MODELS)
+        check_choice("resting_rate", self.resting_rate, RESTING_RATES)
+        check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
+        check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
+
+
+#: What ``[bp] stop_on`` may name.
+STOP_KINDS = ("acc-aha", "exaggerated")
+BP_KEYS = ("readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
+MAX_READINGS = 50
+MAX_READING_MIN = 2880.0           # two days after exercise
+
+
+@dataclass(frozen=True)
+class BpOptions:
+    """The ``[bp]`` table of a scenario.
+
+    readings_min : when the seated readings are taken, in minutes after the end of exercise
+        (default one reading at 30 min, the earliest valid for diagnosis). An arm may set its
+        own with ``bp_readings_min``.
+    noise_sd_mmhg : SD of a reading's error, systolic and diastolic [mmHg]; default 5 / 4, an
+        assumption (``pressure.NOISE_SD_MMHG``).
+    stop_on : the alarms that stop a session: "acc-aha" (SBP > 250 or DBP > 115 mmHg),
+        "exaggerated" (SBP >= 210 men / 190 women, or DBP >= 110 mmHg). Default none: the alarms
+        are logged only.
+    sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
+    """
+
+    readings_min: tuple[float, ...] = (30.0,)
+    noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
+    stop_on: tuple[str, ...] = ()
+    sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
+
+    @classmethod
+    def from_dict(cls, table: dict[str, Any]) -> BpOptions:
+        """Validate a ``[bp]`` table; keys in errors are relative to it."""
+        for key in table:
+            if key not in BP_KEYS:
+                raise InputError(key, "is not a bp key", ", ".join(BP_KEYS))
+        kwargs: dict[str, Any] = {}
+        if "readings_min" in table:
+            kwargs["readings_min"] = check_readings_min("readings_min", table["readings_min"])
+        if "noise_sd_mmhg" in table:
+            sd = table["noise_sd_mmhg"]
+            pair = sd if isinstance(sd, list | tuple) else [sd, sd]
+            if len(pair) != 2:
+                raise InputError("noise_sd_mmhg", f"{sd!r} is not one number or a "
+                                 "[systolic, diastolic] pair", "0-20 mmHg")
+            kwargs["noise_sd_mmhg"] = tuple(
+                check_number(f"noise_sd_mmhg[{i}]" if pair is sd else "noise_sd_mmhg", v, 0,
+                             20, "mmHg") for i, v in enumerate(pair))
+        if "stop_on" in table:
+            kinds = table["stop_on"]
+            if not isinstance(kinds, list):
+                raise InputError("stop_on", f"{kinds!r} is not a list", ", ".join(STOP_KINDS))
+            kwargs["stop_on"] = tuple(dict.fromkeys(
+                check_choice(f"stop_on[{i}]", k, STOP_KINDS) for i, k in enumerate(kinds)))
+        if "sbp_per_met_mmhg" in table:
+            kwargs["sbp_per_met_mmhg"] = check_number(
+                "sbp_per_met_mmhg", table["sbp_per_met_mmhg"], 0, 30, "mmHg")
+        return cls(**kwargs)
+
+
+def check_readings_min(key: str, value: Any) -> tuple[float, ...]:
+    """A reading schedule: minutes after exercise, increasing, 0-2880; else InputError.
+
+    >>> check_readings_min("bp.readings_min", [30, 60, 1440])
+    (30.0, 60.0, 1440.0)
+    """
+    allowed = f"a list of increasing minutes after exercise, 0-{MAX_READING_MIN:g}, at most " \
+              f"{MAX_READINGS}"
+    if not isinstance(value, list):
+        raise InputError(key, f"{value!r} is not a list", allowed)
+    if len(value) > MAX_READINGS:
+        raise InputError(key, f"has {len(value)} readings", allowed)
+    minutes = tuple(check_number(f"{key}[{i}]", v, 0, MAX_READING_MIN, "min")
+                    for i, v in enumerate(value))
+    for i in range(1, len(minutes)):
+        if minutes[i] <= minutes[i - 1]:
+            raise InputError(f"{key}[{i}]", f"{minutes[i]:g} min does not come after "
+                             f"{minutes[i - 1]:g} min", allowed)
+    return minutes
+
+
+FALL_MODELS = ("perturbations", "none")
+#: ``[falls]`` key -> (field, low, high, unit, factor to the field's unit).
+_NUMERIC_KEYS = {
+    "trips_per_h": ("trip_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
+    "missteps_per_h": ("misstep_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
+    "handrail_slips_per_h": ("handrail_slip_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
+    "unexpected_per_mps": ("unexpected_per_mps", 0.0, 1.0, "(m s-1)-1", 1.0),
+    "speed_exponent": ("speed_exponent", 0.0, 3.0, "", 1.0),
+    "grade_gain": ("grade_gain", 0.0, 20.0, "", 1.0),
+    "fatigue_gain": ("fatigue_gain", 0.0, 10.0, "", 1.0),
+    "attention": ("attention", 0.1, 1.0, "", 1.0),
+    "backward_rate_ratio": ("backward_rate_ratio", 1.0, 20.0, "", 1.0),
+    "backward_fall_odds_ratio": ("backward_fall_odds_ratio", 1.0, 20.0, "", 1.0),
+    "berg_rate_per_point": ("berg_rate_per_point", 0.0, 0.5, "", 1.0),
+    "berg_log_odds_per_point": ("berg_log_odds_per_point", 0.0, 0.5, "", 1.0),
+    "trip_fall_pct": ("trip_fall", 0.1, 99.9, "%", 0.01),
+    "misstep_fall_pct": ("misstep_fall", 0.1, 99.9, "%", 0.01),
+    "speed_change_fall_pct": ("speed_change_fall", 0.1, 99.9, "%", 0.01),
+    "handrail_slip_fall_pct": ("handrail_slip_fall", 0.1, 99.9, "%", 0.01),
+    "light_arrest_pct": ("light_arrest", 0.0, 100.0, "%", 0.01),
+    "grip_arrest_pct": ("grip_arrest", 0.0, 100.0, "%", 0.01),
+    "walker_position_pct": ("walker_position_frac", 5.0, 65.0, "%", 0.01),
+    "stumble_drift_s": ("stumble_drift_s", 0.01, 5.0, "s", 1.0),
+}
+FALLS_KEYS = ("model", *_NUMERIC_KEYS)
+
+
+def fall_parameters(table: dict[str, Any]) -> FallParameters:
+    """The :class:`~retrosim.physiology.balance.FallParameters` of a scenario's ``[falls]``
+    table (rates per hour, probabilities in %); keys in errors are relative to it.
+
+    >>> fall_parameters({"trips_per_h": 3.6}).trip_rate_per_s
+    0.001
+    """
+    for key in table:
+        if key not in FALLS_KEYS:
+            raise InputError(key, "is not a falls key", ", ".join(FALLS_KEYS))
+    kwargs: dict = {}
+    if "model" in table:
+        kwargs["model"] = check_choice("model", table["model"], FALL_MODELS)
+    for key, (name, low, high, unit, scale) in _NUMERIC_KEYS.items():
+        if key in table:
+            kwargs[name] = check_number(key, table[key], low, high, unit) * scale
+    params = FallParameters(**kwargs)
+    if params.grip_arrest < params.light_arrest:
+        raise InputError("grip_arrest_pct", f"{100 * params.grip_arrest:g} % is below "
+                         f"light_arrest_pct", f">= light_arrest_pct "
+                         f"({100 * params.light_arrest:g} %)")
+    return params
