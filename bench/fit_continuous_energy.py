@@ -4,8 +4,8 @@ Run ``python bench/fit_continuous_energy.py``: it prints the fitted constants, t
 ``ContinuousEnergyParams`` (tests/physiology/test_energy.py checks that they match this fit).
 
 Least squares on relative error (scipy.optimize.least_squares), in three steps, each on its own
-published values (REFERENCES.md sections 1 and 2), every code at its condition in
-retrosim/data/compendium_walking.csv (band midpoints, 17151 at 1.5 mph):
+published values (the Compendium codes of Ainsworth et al. 2011; Kim & Choi 2001), every code
+at its condition in retrosim/data/compendium_walking.csv (band midpoints, 17151 at 1.5 mph):
 1. level net cost a v + b v**n to the 2011 forward level codes; n is first fitted freely
    (about 4.9), then fixed at the nearest integer, 5, and a, b refitted;
 2. the grade coefficient c to the 2011 forward uphill codes 17210 and 17211;

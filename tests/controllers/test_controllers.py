@@ -24,7 +24,7 @@ def test_the_hr_program_settles_within_5_bpm_of_its_target(hr_program):
 
 
 def test_the_hr_program_steps_as_the_manual_says(hr_program):
-    """Below the zone: steps of 0.2-1.0 km/h at least 20 s apart (REFERENCES.md section 6)."""
+    """Below the zone: steps of 0.2-1.0 km/h at least 20 s apart (h/p/cosmos MCU5 manual)."""
     target = hr_program.target_speed.sel(arm="hr-program", subject=0,
                                          time=slice(0, 1799)).values
     times = hr_program.time.values[:1800]

@@ -1,4 +1,4 @@
-"""FTMS: every field and op code at the byte level (REFERENCES.md section 6), round trips,
+"""FTMS: every field and op code at the byte level (Bluetooth SIG FTMS 1.0), round trips,
 and a scripted client session against the virtual treadmill."""
 
 import struct

@@ -44,7 +44,8 @@ def _sign(row) -> float:
 
 # --- Compendium of Physical Activities (Ainsworth 2011, Herrmann 2024) -----------------------
 
-# REFERENCES.md section 1, code -> (2011 MET, 2024 MET); None where the edition has no such code.
+# Ainsworth et al. 2011 and Herrmann et al. 2024 walking codes, code -> (2011 MET, 2024 MET);
+# None where the edition has no such code.
 REFERENCE_TABLE = {
     "17151": (2.0, 2.3), "17152": (2.8, 2.8), "17170": (3.0, 3.0), "17180": (3.3, 3.3),
     "17190": (3.5, 3.8), "17200": (4.3, 4.8), "17210": (5.3, None), "17211": (8.0, None),
@@ -126,7 +127,8 @@ def test_acsm_walking_level_80_m_per_min_is_11_5():
 
 
 def test_acsm_walking_3_5_mph_level_is_3_68_met():
-    # REFERENCES.md section 2: ACSM gives 3.68 MET at 3.5 mph level, below the Compendium's 4.3
+    # ACSM walking equation: (3.5 + 0.1 x 93.88 m/min) / 3.5 = 3.68 MET at 3.5 mph level (derived),
+    # below the Compendium's 4.3
     assert float(acsm_met(MPH_3_5, 0.0, FORWARD)) == pytest.approx(3.68, abs=0.005)
 
 

@@ -1,6 +1,8 @@
 """Blood pressure models: exercise alarms, ACC/AHA classes, post-exercise hypotension.
 
-Published values come from REFERENCES.md section 5 with the tolerance each test states. The
+Published values (Whelton et al. 2017 ACC/AHA guideline; ACSM's Guidelines for Exercise Testing
+and Prescription; Kenney & Seals 1993; Pescatello et al. 2004; Carpio-Rivera et al. 2016; full
+entries in docs/references.md) with the tolerance each test states. The
 "about 10 mmHg per MET" of the exercise response is unverified, so no test expects it.
 """
 

@@ -32,7 +32,7 @@ def test_every_topic_the_models_rest_on_has_rows(rows):
 
 
 def test_unverified_values_are_never_rows(rows):
-    """REFERENCES.md: an unverified value may be a default, never a check."""
+    """An unverified value (recalled, not read in the source) may be a default, never a check."""
     text = " ".join(f"{r.source} {r.quantity}" for r in rows)
     for unverified in ("Shumway-Cook", "per MET", "Hansen", "Wasserman"):
         assert unverified not in text
