@@ -20,12 +20,27 @@ from retrosim.units import mph_to_mps
 
 GOLDEN = Path(__file__).parent / "golden" / "bundled_summaries.json"
 SUMMARIES = ("energy_total", "vo2_peak", "hr_peak")
+PROGRAMME_STATE = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
 
 
 def summaries(name):
     ds = retrosim.run(retrosim.load_scenario(name), traces=False)
+    if "day" in ds.dims:       # a programme: the last morning's state, the first and last session
+        return programme_summaries(ds)
     return {str(arm): {v: float(ds[v].sel(arm=arm, subject=0)) for v in SUMMARIES}
             for arm in ds.arm.values}
+
+
+def programme_summaries(ds):
+    out = {}
+    for arm in ds.arm.values:
+        a = ds.sel(arm=arm, subject=0)
+        held = np.flatnonzero(a.attended.values)
+        out[str(arm)] = {
+            **{f"{v}_end": float(a[v].isel(day=-1)) for v in PROGRAMME_STATE},
+            **{f"{v}_{k}": float(a[v].isel(session=int(held[i]))) for v in SUMMARIES
+               for k, i in (("first", 0), ("last", -1))}}
+    return out
 
 
 def test_golden_summaries_of_every_bundled_scenario():
