@@ -137,14 +137,38 @@ class Command:
 
 
 _FLAGS = ("start", "stop", "pause", "reset")
+_FIELDS = tuple(f.name for f in fields(Command))
 
 
 def stack(commands: list[Command]) -> Command:
-    """Scalar commands of subjects 0..N-1 as one array command."""
+    """Scalar commands of subjects 0..N-1 as one array command.
+
+    >>> stack([Command(speed_mps=1.0), Command(stop=True)]).speed_mps.tolist()
+    [1.0, nan]
+    """
     n = len(commands)
-    parts = [c.arrays(1) for c in commands]
-    return Command(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                      if n else np.empty(0) for f in fields(Command)})
+    out: dict[str, np.ndarray] = {}
+    for name in _FIELDS:
+        values = [c.__dict__[name] for c in commands]
+        if name in _FLAGS:
+            out[name] = np.array([bool(v) for v in values], dtype=bool)
+        elif name == "direction":
+            out[name] = np.array([0 if v is None else v for v in values], dtype=np.int8)
+        else:
+            out[name] = np.array([math.nan if v is None else v for v in values], dtype=float)
+        if out[name].shape != (n,):
+            raise ValueError(f"{name} is not one value per subject")
+    return Command(**out)
+
+
+class StepFailed(Exception):
+    """A scalar controller failed for one subject: it raised ``error``, or broke the contract
+    (``problem``, ``allowed``); :class:`retrosim.controllers.contract.Checked` reports it."""
+
+    def __init__(self, subject: int, error: BaseException | None = None, problem: str = "",
+                 allowed: str = "") -> None:
+        super().__init__(problem or repr(error))
+        self.subject, self.error, self.problem, self.allowed = subject, error, problem, allowed
 
 
 @runtime_checkable
@@ -167,7 +191,9 @@ class PerSubject:
     """A scalar controller run for every subject: one copy each, called in turn.
 
     A scalar controller costs a Python call per subject per call of the loop: fine for a
-    person or a few dozen, slow for a cohort (write a vectorised one for those).
+    person or a few hundred, slow for a large cohort (write a vectorised one for those). The
+    observation of each subject is built from plain lists (one conversion per call, not per
+    subject) and the answers are stacked field by field.
     """
 
     vectorised = True
@@ -181,7 +207,46 @@ class PerSubject:
         n = observation.size
         if len(self.copies) != n:
             self.copies = [copy.deepcopy(self.prototype) for _ in range(n)]
-        return stack([c.step(observation.subject(i)) for i, c in enumerate(self.copies)])
+        values = observation.__dict__
+        shared = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+        columns = [(k, v.tolist()) for k, v in values.items() if isinstance(v, np.ndarray)]
+        make = object.__new__
+        answers = []
+        for i, controller in enumerate(self.copies):
+            obs = make(Observation)
+            view = obs.__dict__
+            view.update(shared)
+            for k, column in columns:
+                view[k] = column[i]
+            try:
+                cmd = controller.step(obs)
+            except Exception as err:
+                raise StepFailed(i, err) from err
+            if not isinstance(cmd, Command):
+                raise StepFailed(i, problem=f"step returned {short_repr(cmd)}",
+                                 allowed="a retrosim.controllers.Command (Command() asks for "
+                                 "nothing)")
+            for name in ("speed_mps", "grade_frac"):
+                value = cmd.__dict__[name]
+                if isinstance(value, float) and math.isnan(value):
+                    raise StepFailed(i, problem=f"target {name} is NaN",
+                                     allowed=f"{name} = a number, or None for no change")
+            answers.append(cmd)
+        try:
+            return stack(answers)
+        except (TypeError, ValueError):
+            for i, cmd in enumerate(answers):
+                try:
+                    stack([cmd])
+                except (TypeError, ValueError) as err:
+                    raise StepFailed(i, problem=f"{short_repr(cmd)}: {err}",
+                                     allowed="one number (or None) per field") from None
+            raise
+
+
+def short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def vectorise(controller: Any) -> Any:

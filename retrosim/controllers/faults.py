@@ -125,6 +125,16 @@ def _time(table: dict[str, Any], name: str, required: bool) -> float:
                         "min" if scale == 60.0 else "s") * scale
 
 
+def check_fault_times(faults: tuple[Fault, ...] | list[Fault], end_s: float, arm: str) -> None:
+    """Refuse (InputError, one line) a fault that starts at or after the session's end: it
+    would never strike, and a test that schedules it would pass without testing anything."""
+    for i, f in enumerate(faults):
+        if f.start_s >= end_s:
+            raise InputError(f"arm {arm!r}, fault {i + 1}", f"{f} starts at or after the session's "
+                             f"end ({end_s:g} s = {end_s / 60:g} min), so it would never strike",
+                             f"a start from 0 to under {end_s:g} s ({end_s / 60:g} min)")
+
+
 def parse_faults(value: Any, key: str) -> tuple[Fault, ...]:
     """A list of fault tables (``[[faults]]``) as Faults; errors name ``key[i]``."""
     if not isinstance(value, list):

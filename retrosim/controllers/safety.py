@@ -12,13 +12,20 @@ them. Defaults (typical treadmill ranges, stated as design assumptions, and the 
   harder (1-2 m s-2) and is exempt;
 - incline rate: 1 % per second, the top of the typical 0.5-1 %/s actuator (an assumption);
 - heart rate: above 85 % of the age-predicted HRmax for no longer than 60 s (both stated
-  assumptions, not published limits).
+  assumptions, not published limits);
+- what a controller asks: a target speed at most 2 km/h above its previous one, a target
+  incline at most 2 % above it (a lab treadmill's heart-rate program steps by 0.2-2.0 km/h,
+  h/p/cosmos MCU5 manual; the incline step is an assumption). The drive would ramp any jump,
+  but a controller that asks for one is wrong, and a drive with faster ramps would obey it.
+
+Messages speak the scenario's own speed unit (km/h or mph) with SI beside it:
+:meth:`SafetyLimits.speed_text`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,7 +36,36 @@ from retrosim.units import MPS_PER_KMH, MPS_PER_MPH
 SAFETY_KEYS = ("max_speed_kmh", "max_speed_mph", "max_backward_speed_kmh",
                "max_backward_speed_mph", "max_accel_mps2", "max_backward_accel_mps2",
                "max_incline_rate_pct_per_s", "max_grade_pct", "hr_ceiling_bpm",
-               "hr_ceiling_pct_hrmax", "hr_ceiling_max_s")
+               "hr_ceiling_pct_hrmax", "hr_ceiling_max_s", "max_speed_step_kmh",
+               "max_speed_step_mph", "max_grade_step_pct")
+#: Speed units a scenario may speak, and their size in m s-1.
+SPEED_UNITS = {"km/h": MPS_PER_KMH, "mph": MPS_PER_MPH}
+
+
+def speed_unit_of(data: Any) -> str:
+    """The speed unit a scenario speaks ("km/h" or "mph"): the one its stage strings and keys
+    use most (km/h on a tie or when it says nothing).
+
+    >>> speed_unit_of({"arms": {"a": {"stages": ["walk forward at 3.5 mph for 10 min"]}}})
+    'mph'
+    """
+    counts = {"km/h": 0, "mph": 0}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                counts["mph"] += str(k).endswith("_mph")
+                counts["km/h"] += str(k).endswith("_kmh")
+                visit(v)
+        elif isinstance(value, list):
+            for v in value:
+                visit(v)
+        elif isinstance(value, str):
+            counts["mph"] += value.count("mph")
+            counts["km/h"] += value.count("km/h") + value.count("kmh") + value.count("kph")
+
+    visit(data)
+    return "mph" if counts["mph"] > counts["km/h"] else "km/h"
 
 
 @dataclass(frozen=True)
@@ -47,9 +83,16 @@ class SafetyLimits:
     hr_ceiling_bpm : heart-rate ceiling [min-1]; None: ``hr_ceiling_frac_hrmax`` of HRmax.
     hr_ceiling_frac_hrmax : the ceiling as a share of the age-predicted HRmax; 0.85.
     hr_ceiling_max_s : longest time the heart rate may stay above the ceiling [s]; 60.
+    max_speed_step_mps : largest rise of the target speed a controller may ask for in one
+        command [m s-1]; 2 km/h (a start from rest and a stage's own speed are exempt).
+    max_grade_step_frac : the same for the target incline [-]; 0.02.
+    speed_unit : the unit the scenario speaks ("km/h" or "mph"; "" when it did not say, and
+        messages use km/h).
 
     >>> SafetyLimits().hr_ceiling(np.array([180.0])).tolist()
     [153.0]
+    >>> SafetyLimits(speed_unit="mph").speed_text(2.0)
+    '4.47 mph (2 m s-1)'
     """
 
     max_speed_mps: float = 2.5
@@ -61,6 +104,26 @@ class SafetyLimits:
     hr_ceiling_bpm: float | None = None
     hr_ceiling_frac_hrmax: float = 0.85
     hr_ceiling_max_s: float = 60.0
+    max_speed_step_mps: float = 2.0 * MPS_PER_KMH
+    max_grade_step_frac: float = 0.02
+    speed_unit: str = ""
+
+    @property
+    def unit(self) -> str:
+        """The speed unit of messages: the scenario's, else km/h."""
+        return self.speed_unit or "km/h"
+
+    def speed_text(self, speed_mps: float, signed: bool = False) -> str:
+        """A speed in the scenario's unit with SI beside it: ``'4.9 km/h (1.36 m s-1)'``."""
+        value = speed_mps / SPEED_UNITS[self.unit]
+        fmt = "+.3g" if signed else ".3g"
+        return f"{value:{fmt}} {self.unit} ({speed_mps:{fmt}} m s-1)"
+
+    def spoken_in(self, data: Any) -> SafetyLimits:
+        """These limits speaking the unit of the scenario ``data`` (unless ``[safety]`` chose)."""
+        if self.speed_unit:
+            return self
+        return replace(self, speed_unit=speed_unit_of(data))
 
     def hr_ceiling(self, hr_max_bpm: np.ndarray) -> np.ndarray:
         """Each subject's heart-rate ceiling [min-1] from their HRmax [min-1]."""
@@ -89,8 +152,12 @@ class SafetyLimits:
             if key not in SAFETY_KEYS:
                 raise InputError(key, "is not a safety key", ", ".join(SAFETY_KEYS))
         kwargs: dict[str, Any] = {}
+        spoken = [k for k in table if k.endswith(("_kmh", "_mph"))]
+        if spoken:
+            kwargs["speed_unit"] = "mph" if spoken[0].endswith("_mph") else "km/h"
         for name, field_name, high_kmh in (("max_speed", "max_speed_mps", 20.0),
-                                           ("max_backward_speed", "max_backward_speed_mps", 10.0)):
+                                           ("max_backward_speed", "max_backward_speed_mps", 10.0),
+                                           ("max_speed_step", "max_speed_step_mps", 20.0)):
             given = [k for k in (f"{name}_kmh", f"{name}_mph") if k in table]
             if len(given) > 1:
                 raise InputError(given[1], f"give either {name}_kmh or {name}_mph", "one of them")
@@ -110,6 +177,9 @@ class SafetyLimits:
         if "max_grade_pct" in table:
             kwargs["max_grade_frac"] = check_number("max_grade_pct", table["max_grade_pct"],
                                                     0.0, 15.0, "%") / 100.0
+        if "max_grade_step_pct" in table:
+            kwargs["max_grade_step_frac"] = check_number(
+                "max_grade_step_pct", table["max_grade_step_pct"], 0.1, 15.0, "%") / 100.0
         if "hr_ceiling_bpm" in table and "hr_ceiling_pct_hrmax" in table:
             raise InputError("hr_ceiling_pct_hrmax", "give either hr_ceiling_bpm or "
                              "hr_ceiling_pct_hrmax", "one of them")

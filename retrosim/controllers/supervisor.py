@@ -31,7 +31,9 @@ class SafetySupervisor:
     3. Its ``reset`` is dropped (only a person resets an emergency stop) and nothing starts
        while the e-stop is latched, the key is out, or after the supervisor ended the session.
     4. Speed targets are capped for the direction, grades to ``max_grade_frac``, and the drive
-       and incline get the acceleration and incline-rate ceilings.
+       and incline get the acceleration and incline-rate ceilings; a target may rise by at
+       most ``max_speed_step_mps`` (``max_grade_step_frac``) above the console's at one call
+       (except a start from rest and a stage's own target at its start).
     5. Without a plausible heart rate the speed may not rise; after ``hr_loss_hold_s`` it
        comes down to 2 km/h, and after ``hr_loss_end_s`` the belt stops (as a lab
        treadmill does on signal loss: h/p/cosmos MCU5 operating manual).
@@ -104,6 +106,14 @@ class SafetySupervisor:
         speed = np.minimum(cmd.speed_mps, cap)
         speed = np.where(np.isnan(speed) & (target > cap), cap, speed)
         grade = np.clip(cmd.grade_frac, 0.0, lim.max_grade_frac)
+        own_speed = (obs.reason == "stage") & (np.abs(speed - obs.stage_speed_mps) <= 1e-6)
+        own_grade = (obs.reason == "stage") & (np.abs(grade - obs.stage_grade_frac) <= 1e-6)
+        at_rest = ~np.asarray(obs.running, bool)
+        speed = np.where(at_rest | own_speed, speed,
+                         np.minimum(speed, target + lim.max_speed_step_mps))
+        held_grade = np.asarray(obs.target_grade_frac, dtype=float)
+        grade = np.where(at_rest | own_grade, grade,
+                         np.minimum(grade, held_grade + lim.max_grade_step_frac))
 
         lost = running & ~plausible
         s["lost_at"] = np.where(lost, np.where(np.isnan(s["lost_at"]), t, s["lost_at"]), np.nan)

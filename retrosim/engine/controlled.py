@@ -15,8 +15,13 @@ instant, in this order, it
 At the end the loop's knots are a per-subject :class:`~retrosim.solve.timeline.Timeline` and the
 rest of the engine (physiology, falls, blood pressure, results) runs on it unchanged. The
 controller's view is kept as traces: ``hr_sensor`` (what the console read), ``target_speed``
-and ``target_grade`` (what it was told), held between calls; and each subject's heart-rate
-ceiling as the summary ``hr_ceiling`` (for :mod:`retrosim.testing`).
+and ``target_grade`` (what it was told), held between calls; and as summaries each subject's
+heart-rate ceiling ``hr_ceiling`` and the largest rise of the target speed and incline the
+treadmill was asked for in one call (after the supervisor and the bus), with when
+(``command_speed_step``, ``command_speed_step_time``, ``command_grade_step``, ``command_grade_step_time``; for
+:mod:`retrosim.testing`). The controller's answers are checked at every call
+(:mod:`retrosim.controllers.contract`): a broken contract stops the run with one line, a
+controller's exception with its own traceback.
 """
 
 from __future__ import annotations
@@ -28,11 +33,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from retrosim.controllers.base import Observation, period_of
-from retrosim.controllers.faults import BUS_KINDS, FaultSchedule, FaultyBus
+from retrosim.controllers.base import Observation, PerSubject, period_of
+from retrosim.controllers.contract import (
+    Checked,
+    CommandSteps,
+    ControllerCrash,
+    ControllerError,
+    check_params,
+    check_period,
+)
+from retrosim.controllers.faults import BUS_KINDS, FaultSchedule, FaultyBus, check_fault_times
 from retrosim.controllers.spec import ControllerSpec
 from retrosim.controllers.supervisor import SafetySupervisor
-from retrosim.engine.closedloop import RUNNING, ClosedLoop
+from retrosim.engine.closedloop import MAX_BELT_MPS, MAX_GRADE_FRAC, RUNNING, ClosedLoop
 from retrosim.engine.session import ALL, EventLog
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
 from retrosim.model.treadmill import start_state
@@ -52,14 +65,25 @@ def is_controlled(arm: Arm) -> bool:
 
 def build_controller(arm: Arm, scenario: Scenario, schedule: FaultSchedule | None) -> Any:
     """The arm's controller, fresh and vectorised, with the faulty bus in front of the
-    supervisor (or of the controller) when a bus fault is scheduled."""
+    supervisor (or of the controller) when a bus fault is scheduled; and the
+    :class:`~retrosim.controllers.contract.Checked` wrapper right around the user's own
+    controller (its contract is checked at every call)."""
     spec = arm.controller or ControllerSpec(name="protocol")
-    controller = spec.build(getattr(scenario, "safety", None) or _default_limits())
+    safety = getattr(scenario, "safety", None) or _default_limits()
+    label = spec.name or spec.path or type(spec.instance).__name__
+    controller = spec.build(safety)
+    supervised = isinstance(controller, SafetySupervisor)
+    user = controller.inner if supervised else controller
+    raw = user.prototype if isinstance(user, PerSubject) else user
+    check_period(raw, label, arm.name)
+    if spec.path is not None:
+        check_params(type(raw), dict(spec.params), label, arm.name)
+    checked = Checked(user, label, arm.name, max_speed_mps=MAX_BELT_MPS,
+                      max_grade_frac=MAX_GRADE_FRAC, limits=safety)
+    inner: Any = checked
     if schedule is not None and any(f.kind in BUS_KINDS for f in schedule.faults):
-        if isinstance(controller, SafetySupervisor):
-            return controller.with_inner(FaultyBus(controller.inner, schedule))
-        return FaultyBus(controller, schedule)
-    return controller
+        inner = FaultyBus(checked, schedule)
+    return controller.with_inner(inner) if supervised else inner
 
 
 def _default_limits() -> Any:
@@ -91,10 +115,12 @@ def simulate_arm(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physi
     summaries (``hr_ceiling``, each subject's heart-rate ceiling of the safety limits)."""
     stages = arm.protocol.stages
     end = arm.protocol.duration_s
+    check_fault_times(arm.faults, end, arm.name)
     probe = build_controller(arm, scenario, None)
     times, reasons = call_instants(arm, period_of(probe))
     schedule = FaultSchedule(tuple(arm.faults), cohort.index, seed, arm.name, times)
     controller = build_controller(arm, scenario, schedule)
+    steps = CommandSteps(cohort.size)
     log = EventLog()
     limits = scenario.treadmill
     first = stages[0]
@@ -104,15 +130,20 @@ def simulate_arm(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physi
                       log=log)
     record: dict[str, _Held] = {"target_speed": _Held(), "target_grade": _Held()}
     env = simpy.Environment()
+    failed: list[BaseException] = []
     env.process(_session(env, arm, loop, controller, schedule, times, reasons, record,
-                         physiology))
+                         physiology, steps, failed))
     env.run()
+    if failed:                    # raised here, so that no SimPy frame is in its traceback
+        raise failed[0]
     loop.advance_to(end)
     log.add(end, "end", "protocol complete")
     held: Traces = {name: h.sample for name, h in record.items()}
     held["hr_sensor"] = _SensorTrace(times, schedule).sample
     limits = getattr(scenario, "safety", None) or _default_limits()
-    return loop.timeline(), log, held, {"hr_ceiling": limits.hr_ceiling(physiology.hr_max)}
+    summary = {"hr_ceiling": limits.hr_ceiling(physiology.hr_max)}
+    summary.update({f"command_{k}": v for k, v in steps.steps.items()})
+    return loop.timeline(), log, held, summary
 
 
 def _support(stage: Any) -> int:
@@ -121,8 +152,8 @@ def _support(stage: Any) -> int:
 
 def _session(env: simpy.Environment, arm: Arm, loop: ClosedLoop, controller: Any,
              schedule: FaultSchedule, times: np.ndarray, reasons: list[str],
-             record: dict[str, _Held], physiology: Physiology
-             ) -> Generator[simpy.Event, None, None]:
+             record: dict[str, _Held], physiology: Physiology, steps: CommandSteps,
+             failed: list[BaseException]) -> Generator[simpy.Event, None, None]:
     stages = arm.protocol.stages
     starts = np.cumsum([0.0] + [s.duration_s for s in stages[:-1]])
     log = loop.log
@@ -149,7 +180,13 @@ def _session(env: simpy.Environment, arm: Arm, loop: ClosedLoop, controller: Any
             stage_grade_frac=stage.grade_frac, stage_direction=stage.direction,
             stage_remaining_s=float(starts[stage_i] + stage.duration_s - env.now),
             speed_step_mps=loop.limits.speed_step_mps)
-        loop.command(controller.step(obs))
+        try:
+            cmd = controller.step(obs)
+        except (ControllerError, ControllerCrash) as err:
+            failed.append(err)
+            return
+        steps.record(cmd, obs)
+        loop.command(cmd)
         record["target_speed"].add(env.now, loop.set_speed)
         record["target_grade"].add(env.now, loop.set_grade)
 

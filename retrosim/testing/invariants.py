@@ -15,13 +15,25 @@ estop-latched             after an emergency stop the belt never speeds up again
 hr-ceiling                the heart rate is never above its ceiling for longer than
                           ``hr_ceiling_max_s``
 incline-rate              the incline moves no faster than ``max_incline_rate_frac_per_s``
+commanded-speed-step      the controller never asks for a target speed more than
+                          ``max_speed_step_mps`` above its previous one, even though the drive
+                          would ramp it (a start from rest and a stage's own speed are exempt)
+commanded-incline-step    nor for a target incline more than ``max_grade_step_frac`` above it
 ========================= ==================================================================
+
+The checks run block by block along the time axis (:class:`ArmCheck`): what they keep is one
+sample per subject (for the rates), the time since the heart rate went above its ceiling, and
+each subject's first violation, so the memory does not grow with the length of the trace.
+:func:`check` runs them on a result Dataset; :func:`check_scenario` runs a scenario arm by arm
+and chunk by chunk and checks each session as it comes, without a Dataset (``retrosim
+check``). Messages speak the scenario's speed unit with SI beside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -43,11 +55,13 @@ class Violation:
     limit: float
     unit: str
     what: str
+    shown: tuple[str, str] | None = None      # value and limit in the scenario's unit and SI
 
     def __str__(self) -> str:
+        value, limit = self.shown or (f"{self.value:.4g} {self.unit}",
+                                      f"{self.limit:.4g} {self.unit}")
         return (f"{self.invariant}: arm {self.arm!r}, subject {self.subject}, at "
-                f"t = {self.time_s:g} s: {self.what} {self.value:.4g} {self.unit} > limit "
-                f"{self.limit:.4g} {self.unit}")
+                f"t = {self.time_s:g} s: {self.what} {value} > limit {limit}")
 
 
 @dataclass
@@ -82,47 +96,30 @@ class InvariantReport:
         return "\n".join(lines)
 
 
-Finding = tuple[np.ndarray, np.ndarray, np.ndarray]   # bad (A, N, M), value, limit (same shape)
+Finding = tuple[np.ndarray, np.ndarray, np.ndarray]   # bad (N, m), value, limit (same shape)
 
 
-def _signed(ds: xr.Dataset) -> np.ndarray:
-    return ds.speed.values * np.where(ds.direction.values < 0, -1.0, 1.0)
+@dataclass
+class Stretch:
+    """A stretch of one arm's traces: ``t`` (m,) and, for N subjects, (N, m) arrays; the
+    rate invariants see the previous sample in front (``prev``: t, speed, direction, grade),
+    and ``latched`` marks an emergency stop in force at each sample (the previous included)."""
 
+    t: np.ndarray
+    speed: np.ndarray
+    direction: np.ndarray
+    grade: np.ndarray
+    hr: np.ndarray
+    latched: np.ndarray
+    hr_since: np.ndarray        # time above the heart-rate ceiling, (N, m)
+    ceiling: np.ndarray         # (N,)
 
-def _events(ds: xr.Dataset, kind: str) -> dict[tuple[int, int], np.ndarray]:
-    """Times of each (arm, subject)'s events of ``kind`` (subject -1: every subject)."""
-    arms, subjects = list(ds.arm.values), list(ds.subject.values)
-    out: dict[tuple[int, int], list[float]] = {}
-    if "event_kind" not in ds:
-        return {}
-    hit = ds.event_kind.values == kind
-    position = {s: i for i, s in enumerate(subjects)}
-    for arm, subject, t in zip(ds.event_arm.values[hit], ds.event_subject.values[hit],
-                               ds.event_time.values[hit], strict=True):
-        a = arms.index(arm)
-        cols = range(len(subjects)) if subject < 0 else [position[int(subject)]]
-        for n in cols:
-            out.setdefault((a, n), []).append(float(t))
-    return {k: np.sort(v) for k, v in out.items()}
-
-
-def _latched(ds: xr.Dataset) -> np.ndarray:
-    """(A, N, M): an emergency stop is latched at each sample: from an ``estop`` event until
-    a person's reset (a ``manual-reset`` event; a controller's reset does not count)."""
-    t = ds.time.values
-    out = np.zeros((ds.sizes["arm"], ds.sizes["subject"], t.size), bool)
-    resets = _events(ds, "manual-reset")
-    for (a, n), stops in _events(ds, "estop").items():
-        mine = resets.get((a, n), np.empty(0))
-        for e in stops:
-            later = mine[mine >= e]
-            r = later[0] if later.size else np.inf
-            out[a, n] |= (t >= e) & (t < r)
-    return out
+    def signed(self) -> np.ndarray:
+        return self.speed * np.where(self.direction < 0, -1.0, 1.0)
 
 
 def _rate(x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Change per second between consecutive samples, (A, N, M-1)."""
+    """Change per second between consecutive samples, (N, m)."""
     return np.diff(x, axis=-1) / np.diff(t)
 
 
@@ -130,75 +127,222 @@ def _above(value: np.ndarray, limit: np.ndarray | float) -> np.ndarray:
     return np.nan_to_num(value, nan=-np.inf) > np.asarray(limit) * (1 + _REL) + _ABS
 
 
-def speed_cap(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    speed, forward = ds.speed.values, ds.direction.values >= 0
+def speed_cap(s: Stretch, lim: SafetyLimits) -> Finding:
+    speed, forward = s.speed[:, 1:], s.direction[:, 1:] >= 0
     return forward & _above(speed, lim.max_speed_mps), speed, np.full(speed.shape,
                                                                       lim.max_speed_mps)
 
 
-def backward_speed_cap(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    speed, backward = ds.speed.values, ds.direction.values < 0
+def backward_speed_cap(s: Stretch, lim: SafetyLimits) -> Finding:
+    speed, backward = s.speed[:, 1:], s.direction[:, 1:] < 0
     return backward & _above(speed, lim.max_backward_speed_mps), speed, \
         np.full(speed.shape, lim.max_backward_speed_mps)
 
 
-def acceleration(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    t, v = ds.time.values, _signed(ds)
-    accel = np.abs(_rate(v, t))
+def acceleration(s: Stretch, lim: SafetyLimits) -> Finding:
+    v = s.signed()
+    accel = np.abs(_rate(v, s.t))
     lo, hi = v[..., :-1], v[..., 1:]
     limit = np.where((lo >= 0) & (hi >= 0), lim.max_accel_mps2,
                      np.where((lo <= 0) & (hi <= 0), lim.max_backward_accel_mps2,
                               max(lim.max_accel_mps2, lim.max_backward_accel_mps2)))
-    braking = _latched(ds)
-    braking = braking[..., 1:] | braking[..., :-1]
+    braking = s.latched[..., 1:] | s.latched[..., :-1]
     return ~braking & _above(accel, limit), accel, limit
 
 
-def estop_latched(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    speed = ds.speed.values
-    rise = np.diff(speed, axis=-1)
-    latched = _latched(ds)
-    return latched[..., :-1] & latched[..., 1:] & _above(rise, 0.0), speed[..., 1:], \
-        np.zeros(rise.shape)
+def estop_latched(s: Stretch, lim: SafetyLimits) -> Finding:
+    rise = np.diff(s.speed, axis=-1)
+    both = s.latched[..., :-1] & s.latched[..., 1:]
+    return both & _above(rise, 0.0), s.speed[..., 1:], np.zeros(rise.shape)
 
 
-def hr_ceiling(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    t, hr = ds.time.values, ds.hr.values
-    if "hr_ceiling" in ds:
-        ceiling = np.where(np.isnan(ds.hr_ceiling.values), np.inf, ds.hr_ceiling.values)
-    elif lim.hr_ceiling_bpm is not None:
-        ceiling = np.full(hr.shape[:2], lim.hr_ceiling_bpm)
-    else:
-        ceiling = np.full(hr.shape[:2], np.inf)
-    above = _above(hr, ceiling[..., None])
-    idx = np.arange(t.size)
-    last_below = np.maximum.accumulate(np.where(above, -1, idx), axis=-1)
-    since = t[None, None, :] - np.where(last_below >= 0, t[np.maximum(last_below, 0)], t[0])
+def hr_ceiling(s: Stretch, lim: SafetyLimits) -> Finding:
+    above = _above(s.hr[:, 1:], s.ceiling[:, None])
+    since = s.hr_since
     return above & _above(since, lim.hr_ceiling_max_s), since, \
         np.full(since.shape, lim.hr_ceiling_max_s)
 
 
-def incline_rate(ds: xr.Dataset, lim: SafetyLimits) -> Finding:
-    rate = np.abs(_rate(ds.grade.values, ds.time.values))
+def incline_rate(s: Stretch, lim: SafetyLimits) -> Finding:
+    rate = np.abs(_rate(s.grade, s.t))
     return _above(rate, lim.max_incline_rate_frac_per_s), rate, \
         np.full(rate.shape, lim.max_incline_rate_frac_per_s)
 
 
-#: name -> (check, unit, what is compared, time index offset: 1 for rates between samples).
-INVARIANTS: dict[str, tuple[Callable[[xr.Dataset, SafetyLimits], Finding], str, str, int]] = {
-    "speed-cap": (speed_cap, "m s-1", "forward belt speed", 0),
-    "backward-speed-cap": (backward_speed_cap, "m s-1", "backward belt speed", 0),
-    "acceleration": (acceleration, "m s-2", "belt acceleration", 1),
-    "estop-latched": (estop_latched, "m s-1", "belt speeding up after an e-stop, to", 1),
-    "hr-ceiling": (hr_ceiling, "s", "heart rate above its ceiling for", 0),
-    "incline-rate": (incline_rate, "s-1", "incline rate", 1),
+#: name -> (check on a stretch, unit, what is compared); the commanded steps are per-subject
+#: summaries the engine records at each call of the controller (:mod:`retrosim.engine.
+#: controlled`), checked once per arm.
+INVARIANTS: dict[str, tuple[Callable[[Stretch, SafetyLimits], Finding] | None, str, str]] = {
+    "speed-cap": (speed_cap, "m s-1", "forward belt speed"),
+    "backward-speed-cap": (backward_speed_cap, "m s-1", "backward belt speed"),
+    "acceleration": (acceleration, "m s-2", "belt acceleration"),
+    "estop-latched": (estop_latched, "m s-1", "belt speeding up after an e-stop, to"),
+    "hr-ceiling": (hr_ceiling, "s", "heart rate above its ceiling for"),
+    "incline-rate": (incline_rate, "s-1", "incline rate"),
+    "commanded-speed-step": (None, "m s-1", "the controller asked for a speed step of"),
+    "commanded-incline-step": (None, "-", "the controller asked for an incline step of"),
 }
+_STEPS = {"commanded-speed-step": ("command_speed_step", "max_speed_step_mps"),
+          "commanded-incline-step": ("command_grade_step", "max_grade_step_frac")}
+_SPEEDS = ("speed-cap", "backward-speed-cap", "estop-latched", "commanded-speed-step")
 
 
 def limits_of(ds: xr.Dataset) -> SafetyLimits:
     """The safety limits a result was run with (its ``safety`` attribute), else defaults."""
     text = ds.attrs.get("safety")
     return SafetyLimits.from_json(text) if text else SafetyLimits()
+
+
+def _shown(name: str, value: float, limit: float, lim: SafetyLimits) -> tuple[str, str] | None:
+    if name in _SPEEDS:
+        return lim.speed_text(value), lim.speed_text(limit)
+    if name == "commanded-incline-step":
+        return f"{value * 100:.3g} % ({value:.3g})", f"{limit * 100:.3g} % ({limit:.3g})"
+    return None
+
+
+class ArmCheck:
+    """The invariants of one arm, fed its traces stretch by stretch (:meth:`feed`).
+
+    ``subjects`` are the global subject numbers of the columns; ``estops`` and ``resets``
+    the (time, column) pairs of ``estop`` and ``manual-reset`` events (column -1: every
+    subject); ``ceiling`` each subject's heart-rate ceiling (inf: none); ``steps`` the
+    commanded-step summaries (``command_speed_step``, ``..._time``; absent: none).
+    """
+
+    def __init__(self, arm: str, subjects: np.ndarray, lim: SafetyLimits, names: list[str],
+                 ceiling: np.ndarray, estops: tuple[np.ndarray, np.ndarray],
+                 resets: tuple[np.ndarray, np.ndarray],
+                 steps: dict[str, np.ndarray] | None = None) -> None:
+        n = subjects.size
+        self.arm, self.subjects, self.lim, self.names = arm, subjects, lim, names
+        self.ceiling = np.where(np.isnan(ceiling), np.inf, ceiling)
+        self.first = {name: np.full(n, np.inf) for name in names}
+        self.value = {name: np.zeros(n) for name in names}
+        self.limit = {name: np.zeros(n) for name in names}
+        self._windows = _latch_windows(n, estops, resets)
+        self._prev: tuple[np.ndarray, ...] | None = None
+        self._last_below = np.zeros(n)
+        for name, (key, limit_name) in _STEPS.items():
+            if name in names and steps is not None and key in steps:
+                step, when = steps[key], steps[f"{key}_time"]
+                limit = getattr(lim, limit_name)
+                bad = _above(step, limit)
+                self._note(name, bad, np.where(bad, when, np.inf), step, np.full(n, limit))
+
+    def _note(self, name: str, bad: np.ndarray, when: np.ndarray, value: np.ndarray,
+              limit: np.ndarray) -> None:
+        new = bad & np.isinf(self.first[name])
+        self.first[name] = np.where(new, when, self.first[name])
+        self.value[name] = np.where(new, value, self.value[name])
+        self.limit[name] = np.where(new, limit, self.limit[name])
+
+    def feed(self, t: np.ndarray, speed: np.ndarray, direction: np.ndarray,
+             grade: np.ndarray, hr: np.ndarray) -> None:
+        """The next stretch: times ``t`` (m,) and (N, m) traces (NaN: after the arm's end)."""
+        n = self.subjects.size
+        if self._prev is None:            # a copy of the first sample, 1 s before: no rate
+            self._prev = (t[:1] - 1.0, speed[:, :1], direction[:, :1], grade[:, :1], hr[:, :1])
+            self._last_below = np.full(n, float(t[0]))
+        tt, sp, di, gr, h = (np.concatenate([p, x], axis=-1) for p, x in
+                             zip(self._prev, (t, speed, direction, grade, hr), strict=True))
+        above = _above(hr, self.ceiling[:, None])
+        idx = np.arange(t.size)
+        last = np.maximum.accumulate(np.where(above, -1, idx), axis=-1)
+        below_t = np.where(last >= 0, t[np.maximum(last, 0)], self._last_below[:, None])
+        self._last_below = below_t[:, -1]
+        stretch = Stretch(tt, sp, di, gr, h, self._latched(tt), t[None, :] - below_t,
+                          self.ceiling)
+        times = t
+        for name in self.names:
+            fn = INVARIANTS[name][0]
+            if fn is None:
+                continue
+            bad, value, limit = fn(stretch, self.lim)
+            if not bad.any():
+                continue
+            hit = np.asarray(bad.any(-1))
+            m = bad.argmax(-1)
+            rows = np.arange(n)
+            self._note(name, hit, np.where(hit, times[m], np.inf), value[rows, m],
+                       limit[rows, m])
+        self._prev = (t[-1:], speed[:, -1:], direction[:, -1:], grade[:, -1:], hr[:, -1:])
+
+    def _latched(self, t: np.ndarray) -> np.ndarray:
+        """(N, m): an emergency stop is in force (from an ``estop`` until a person's reset)."""
+        starts, ends = self._windows
+        out = np.zeros((self.subjects.size, t.size), bool)
+        for k in range(starts.shape[1]):
+            out |= (t[None, :] >= starts[:, k, None]) & (t[None, :] < ends[:, k, None])
+        return out
+
+    def violations(self, arm_index: int) -> Iterator[tuple[tuple[float, int, int], Violation,
+                                                           int]]:
+        """Each failed invariant's earliest violation (with its sort key) and how many
+        subjects failed it."""
+        for name in self.names:
+            first = self.first[name]
+            failed = np.isfinite(first)
+            if not failed.any():
+                continue
+            col = int(np.argmin(first))
+            value, limit = float(self.value[name][col]), float(self.limit[name][col])
+            _, unit, what = INVARIANTS[name]
+            v = Violation(name, self.arm, int(self.subjects[col]), float(first[col]), value,
+                          limit, unit, what, _shown(name, value, limit, self.lim))
+            yield (float(first[col]), arm_index, col), v, int(failed.sum())
+
+
+def _latch_windows(n: int, estops: tuple[np.ndarray, np.ndarray],
+                   resets: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(N, K) start and end times of each subject's latched emergency stops (inf: none)."""
+    e_t, e_col = estops
+    r_t, r_col = resets
+    per: list[list[float]] = [[] for _ in range(n)]
+    for t, c in zip(e_t.tolist(), e_col.tolist(), strict=True):
+        for col in (range(n) if c < 0 else [c]):
+            per[col].append(t)
+    k = max((len(x) for x in per), default=0)
+    starts = np.full((n, k), np.inf)
+    ends = np.full((n, k), np.inf)
+    for col, times in enumerate(per):
+        for j, e in enumerate(sorted(times)):
+            starts[col, j] = e
+            mine = r_t[((r_col == col) | (r_col < 0)) & (r_t >= e)]
+            ends[col, j] = mine.min() if mine.size else np.inf
+    return starts, ends
+
+
+@dataclass
+class _Collect:
+    names: list[str]
+    pairs: int = 0
+    found: dict[str, tuple[tuple[float, int, int], Violation]] = field(default_factory=dict)
+    cases: dict[str, int] = field(default_factory=dict)
+
+    def add(self, check: ArmCheck, arm_index: int) -> None:
+        self.pairs += check.subjects.size
+        for key, v, count in check.violations(arm_index):
+            self.cases[v.invariant] = self.cases.get(v.invariant, 0) + count
+            if v.invariant not in self.found or key < self.found[v.invariant][0]:
+                self.found[v.invariant] = (key, v)
+
+    def report(self) -> InvariantReport:
+        return InvariantReport(checked=self.names, violations=[
+            self.found[n][1] for n in self.names if n in self.found], cases=self.cases,
+            pairs=self.pairs)
+
+
+def _names(invariants: list[str] | None) -> list[str]:
+    names = list(INVARIANTS) if invariants is None else invariants
+    unknown = [n for n in names if n not in INVARIANTS]
+    if unknown:
+        raise ValueError(f"unknown invariants {unknown}; known: {', '.join(INVARIANTS)}")
+    return names
+
+
+#: Samples per stretch: what one block of the check holds at a time, per subject.
+BLOCK = 512
 
 
 def check(ds: xr.Dataset, limits: SafetyLimits | None = None,
@@ -213,22 +357,95 @@ def check(ds: xr.Dataset, limits: SafetyLimits | None = None,
     if "speed" not in ds:
         raise ValueError("the result has no traces: run it with traces=True")
     lim = limits or limits_of(ds)
-    names = list(INVARIANTS) if invariants is None else invariants
-    unknown = [n for n in names if n not in INVARIANTS]
-    if unknown:
-        raise ValueError(f"unknown invariants {unknown}; known: {', '.join(INVARIANTS)}")
-    report = InvariantReport(checked=names, pairs=ds.sizes["arm"] * ds.sizes["subject"])
+    names = _names(invariants)
+    out = _Collect(names)
     t = ds.time.values
-    for name in names:
-        fn, unit, what, offset = INVARIANTS[name]
-        bad, value, limit = fn(ds, lim)
-        if not bad.any():
-            continue
-        first = np.where(bad.any(-1), bad.argmax(-1), bad.shape[-1])     # (A, N)
-        a, n = np.unravel_index(np.argmin(first), first.shape)
-        m = first[a, n]
-        report.cases[name] = int(bad.any(-1).sum())
-        report.violations.append(Violation(
-            name, str(ds.arm.values[a]), int(ds.subject.values[n]), float(t[m + offset]),
-            float(value[a, n, m]), float(limit[a, n, m]), unit, what))
-    return report
+    subjects = ds.subject.values
+    for a, arm in enumerate(ds.arm.values):
+        arm = str(arm)
+        ceiling = ds.hr_ceiling.values[a] if "hr_ceiling" in ds else np.full(subjects.size,
+                                                                             np.nan)
+        ceiling = np.where(np.isnan(ceiling), _fixed_ceiling(lim), ceiling)
+        steps = {k: ds[k].values[a] for k in ("command_speed_step", "command_speed_step_time",
+                                              "command_grade_step", "command_grade_step_time")
+                 if k in ds}
+        estops, resets = _ds_events(ds, arm)
+        check_ = ArmCheck(arm, subjects, lim, names, ceiling, estops, resets, steps)
+        for i in range(0, t.size, BLOCK):
+            sl = slice(i, i + BLOCK)
+            check_.feed(t[sl], ds.speed.values[a, :, sl], ds.direction.values[a, :, sl],
+                        ds.grade.values[a, :, sl], ds.hr.values[a, :, sl])
+        out.add(check_, a)
+    return out.report()
+
+
+def _fixed_ceiling(lim: SafetyLimits) -> float:
+    return np.inf if lim.hr_ceiling_bpm is None else lim.hr_ceiling_bpm
+
+
+Events = tuple[np.ndarray, np.ndarray]
+
+
+def _ds_events(ds: xr.Dataset, arm: str) -> tuple[Events, Events]:
+    """The arm's estop and manual-reset events as (times, columns) (-1: every subject)."""
+    empty = (np.empty(0), np.empty(0, np.int64))
+    if "event_kind" not in ds:
+        return empty, empty
+    position = {int(s): i for i, s in enumerate(ds.subject.values)}
+    mine = ds.event_arm.values == arm
+    out = []
+    for kind in ("estop", "manual-reset"):
+        hit = mine & (ds.event_kind.values == kind)
+        cols = np.array([-1 if s < 0 else position[int(s)]
+                         for s in ds.event_subject.values[hit]], dtype=np.int64)
+        out.append((ds.event_time.values[hit].astype(float), cols))
+    return out[0], out[1]
+
+
+def check_session(session: Any, lim: SafetyLimits, names: list[str], step_s: float
+                  ) -> ArmCheck:
+    """The invariants of one arm's session (:class:`~retrosim.engine.session.Session`),
+    sampled every ``step_s`` seconds stretch by stretch, as the Dataset would hold them."""
+    duration = session.timeline.duration_s
+    t = np.arange(0.0, duration, step_s)
+    t = np.append(t, duration) if t[-1] != duration else t
+    times, cols, kinds = session.log.columns()[:3]
+    events = tuple((times[kinds == k].astype(float), cols[kinds == k].astype(np.int64))
+                   for k in ("estop", "manual-reset"))
+    ceiling = session.summary.get("hr_ceiling")
+    n = session.size
+    ceiling = np.full(n, _fixed_ceiling(lim)) if ceiling is None else ceiling
+    check_ = ArmCheck(session.arm.name, session.cohort.index, lim, names, ceiling,
+                      events[0], events[1], session.summary)
+    for i in range(0, t.size, BLOCK):
+        tb = t[i:i + BLOCK]
+        tr = session.trajectory.sample(tb)
+        check_.feed(tb, *(np.broadcast_to(tr[k], (tb.size, n)).T
+                          for k in ("speed", "direction", "grade", "hr")))
+    return check_
+
+
+def check_scenario(scenario: Any, *, seed: int, subjects: int, step_s: float,
+                   invariants: list[str] | None = None, chunk: int = 500,
+                   progress: Any = None) -> InvariantReport:
+    """Run ``scenario`` (validated run arguments) and check each arm's session as it comes,
+    ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session.
+    ``progress`` (a tqdm bar, or None) advances by one per arm and person."""
+    from retrosim.engine.simulate import iter_sessions
+
+    lim = scenario.safety
+    names = _names(invariants)
+    arms = list(scenario.arms)
+    found: dict[str, list[tuple[int, ArmCheck]]] = {}
+    out = _Collect(names)
+    for first in range(0, subjects, chunk):
+        size = min(chunk, subjects - first)
+        for session in iter_sessions(scenario, seed=seed, subjects=size, first=first):
+            found.setdefault(session.arm.name, []).append(
+                (first, check_session(session, lim, names, step_s)))
+            if progress is not None:
+                progress.update(size)
+    for name in arms:
+        for _, check_ in found.get(name, []):
+            out.add(check_, arms.index(name))
+    return out.report()

@@ -40,7 +40,7 @@ class BrokenHr:
         self.last = obs.time_s
         hr = np.nan_to_num(obs.hr_bpm, nan=0.0)
         self.speed += np.where(hr < self.target, 0.5, -0.5) * MPS_PER_KMH
-        self.speed = np.maximum(self.speed, 0.5)
+        self.speed = np.clip(self.speed, 0.5, 20 * MPS_PER_KMH)     # the console's range
         return Command(speed_mps=self.speed.copy())
 
 
@@ -61,7 +61,7 @@ class BrokenCruise:
         if obs.time_s - self.since < obs.stage_speed_mps / 0.2 + 3.0:
             return Command()                         # still ramping to the stage speed
         self.cmd = self.cmd + self.gain * (obs.stage_speed_mps - obs.speed_mps)
-        return Command(speed_mps=np.maximum(self.cmd, 0.0), accel_mps2=1.0)
+        return Command(speed_mps=np.clip(self.cmd, 0.0, 20 * MPS_PER_KMH), accel_mps2=1.0)
 
 
 class BrokenRestart(ProtocolFollower):
