@@ -121,8 +121,8 @@ def session_cohort(cohort: Cohort, rows: np.ndarray, state: dict[str, np.ndarray
     folded into it); a ``backward_practice_min`` field, where the subject model has one, gets
     the day's practice.
     """
-    part = Cohort(**{f.name: getattr(cohort, f.name)[rows] for f in dataclasses.fields(Cohort)
-                     if getattr(cohort, f.name) is not None})
+    part = Cohort(**{f.name: _rows(getattr(cohort, f.name), rows, cohort.size)
+                     for f in dataclasses.fields(Cohort) if f.init})
     berg = state["berg"]
     changes = dict(vo2max_ml_kg_min=state["vo2max"], hr_rest_bpm=state["hr_rest"],
                    sbp_rest=state["sbp_rest"], dbp_rest=state["dbp_rest"], berg=berg,
@@ -132,6 +132,13 @@ def session_cohort(cohort: Cohort, rows: np.ndarray, state: dict[str, np.ndarray
     if "backward_practice_min" in {f.name for f in dataclasses.fields(Cohort)}:
         changes["backward_practice_min"] = state["backward_practice"]
     return dataclasses.replace(part, **changes)
+
+
+def _rows(value: object, rows: np.ndarray, size: int) -> object:
+    """A per-subject array's rows; anything else (None, a table of options) as it is."""
+    if isinstance(value, np.ndarray) and value.shape[:1] == (size,):
+        return value[rows]
+    return value
 
 
 def session_load(session: Session) -> tuple[np.ndarray, np.ndarray]:

@@ -104,8 +104,8 @@ class TrainingParameters:
     novice_o2_excess_frac: float = 0.25
     novice_hr_excess_bpm: float = 9.0
     vo2max_tau_days: float = 10.55 / math.log(2.0)
-    vo2max_gain_per_load: float = 0.0016
-    load_saturation: float = 15.0
+    vo2max_gain_per_load: float = 0.0037
+    load_saturation: float = 6.0
     responsiveness_cv: float = 0.5
     hr_rest_per_gain: float = 0.36
     bp_onset_frac: float = 0.5

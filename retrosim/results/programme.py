@@ -128,10 +128,8 @@ def _interval(values: np.ndarray, fmt: str) -> str:
     if v.size == 0:
         return "-"
     mid = format(float(np.median(v)), fmt)
-    if v.size == 1 or np.ptp(v) == 0:
-        return mid
-    lo, hi = np.percentile(v, [5, 95])
-    return f"{mid} ({format(float(lo), fmt)}-{format(float(hi), fmt)})"
+    lo, hi = (format(float(x), fmt) for x in np.percentile(v, [5, 95]))
+    return mid if lo == hi else f"{mid} ({lo}-{hi})"
 
 
 def summary_table(ds: xr.Dataset) -> str:

@@ -1,0 +1,169 @@
+"""Programme studies against whole programmes run by the calendar (rows of ``retrosim validate``).
+
+Each study is run as the programme it describes (a scenario built here, falls off unless the
+row is about falls) and the model's value is read from the programme Dataset the same way the
+study measured it. Calibrated values are marked so in the quantity: Murtagh et al. (2015)'s
+gain and Hickson et al. (1981)'s 9-week gain together fix the load model's two constants,
+Heath et al. (2001)'s VO2 fall fixes the novice O2 excess, Chen et al. (2020)'s gain the Berg
+headroom share; the other rows are checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from retrosim.physiology import balance, energy, heart, training
+from retrosim.units import mph_to_mps
+from retrosim.validation.table import Row, compare
+
+
+def run_programme(subject: dict[str, Any], stages: list[Any], program: dict[str, Any], *,
+                  subjects: int = 1, falls: bool = False, **arm: Any) -> xr.Dataset:
+    """A one-arm programme for ``subject`` (a [subject] table) through :func:`retrosim.run`.
+
+    >>> ds = run_programme({"mass_kg": 70, "age_yr": 40, "sex": "male"},
+    ...                    ["walk forward at 3 mph for 20 min"], {"weeks": 1,
+    ...                    "sessions_per_week": 2})
+    >>> ds.sizes["day"], ds.sizes["session"]
+    (8, 2)
+    """
+    from retrosim.engine.simulate import run
+    from retrosim.model.scenario import Scenario
+
+    data = {"name": "validation", "seed": 1, "subject": subject, "program": program,
+            "arms": {"a": {"stages": stages, **arm}}}
+    if not falls:
+        data["falls"] = {"model": "none"}
+    ds = run(Scenario.from_dict(data), subjects=subjects).isel(arm=0)
+    return ds.isel(subject=0) if subjects == 1 else ds
+
+
+def _heath_rows() -> list[Row]:
+    """Heath et al. (2001): 8 men, 12 sessions (3 a week x 15 min x 4 weeks) at 3.2-3.7 mph
+    backward; tested at the same speed before and after."""
+    ds = run_programme({"mass_kg": 75, "age_yr": 22, "sex": "male", "vo2max_ml_kg_min": 45},
+                       ["walk backward at 3.5 mph for 15 min"],
+                       {"weeks": 4, "sessions_per_week": 3}, subjects=100)
+    met = float(energy.ENERGY_MODELS["continuous"](mph_to_mps(3.5), 0.0, -1.0))
+
+    def test(day: int) -> tuple[float, float]:
+        state = ds.isel(day=day)
+        o2, hr_extra = training.heath_familiarisation(state.backward_practice.values)
+        vo2 = met * 3.5 * (1.0 + o2)
+        hr = heart.steady_state_hr(vo2, 3.5, state.vo2max.values, state.hr_rest.values,
+                                   heart.tanaka_hr_max(22.0)) + hr_extra
+        return float(vo2.mean()), float(hr.mean())
+
+    (vo2_0, hr_0), (vo2_1, hr_1) = test(0), test(-1)
+    return [
+        compare("programmes", "Heath et al. 2001", "VO2 change at the same backward speed after "
+                "12 sessions (%; calibrates the novice O2 excess)", 100.0 * (vo2_1 / vo2_0 - 1),
+                100.0 * (1.66 / 2.05 - 1), tolerance=5.0, unit="%-points"),
+        compare("programmes", "Heath et al. 2001", "HR change at the same backward speed after "
+                "12 sessions (bpm)", hr_1 - hr_0, 118.8 - 142.6, tolerance=6.0, unit="bpm"),
+    ]
+
+
+def _fitness_rows() -> list[Row]:
+    rows = []
+    gains = []
+    for sex in ("male", "female"):
+        ds = run_programme({"mass_kg": 75, "age_yr": 45, "sex": sex, "fitness": "inactive"},
+                           ["walk forward at 3.5 mph for 30 min"],
+                           {"weeks": 12, "sessions_per_week": 3}, subjects=200)
+        gains.append(float((ds.vo2max.isel(day=-1) - ds.vo2max.isel(day=0)).mean()))
+    rows.append(compare("programmes", "Murtagh et al. 2015", "VO2max gain (mL/kg/min), 12 weeks "
+                        "x 3 x 30 min at 3.5 mph, inactive 45-y-olds (calibrates the load)",
+                        float(np.mean(gains)), (2.48, 3.60), tolerance=0.0))
+    ds = run_programme({"mass_kg": 75, "age_yr": 25, "sex": "male"},
+                       ["walk forward at 3.5 mph, 15% grade for 40 min"],
+                       {"weeks": 9, "sessions_per_week": 6}, subjects=200)
+    v = ds.vo2max.values.astype(float).mean(axis=0)
+    g = v / v[0] - 1.0
+    rows.append(compare("programmes", "Hickson et al. 1981", "VO2max gain (%) after 9 weeks x 6 "
+                        "x 40 min near-maximal (calibrates the saturation)", 100.0 * g[-1], 23.0,
+                        tolerance=5.0, unit="%-points"))
+    half = float(np.interp(g[-1] / 2.0, g, ds.day.values))
+    rows.append(compare("programmes", "Hickson et al. 1981", "half-time of the VO2max rise at a "
+                        "constant work rate (days)", half, (10.3, 10.8), tolerance=2.0,
+                        unit="d"))
+    stop = run_programme({"mass_kg": 75, "age_yr": 45, "sex": "male"},
+                         ["walk forward at 3.5 mph for 30 min"],
+                         {"phases": [{"weeks": 8, "sessions_per_week": 3},
+                                     {"weeks": 6, "sessions_per_week": 0}]})
+    v = stop.vo2max.values.astype(float)
+    left = (v[-1] - v[0]) / (v[8 * 7] - v[0])
+    rows.append(compare("programmes", "Mujika & Padilla 2001", "share of a recent VO2max gain "
+                        "left after 6 weeks without training (%)", 100.0 * left, 0.0,
+                        tolerance=10.0, unit="%-points"))
+    return rows
+
+
+_CORNELISSEN = {"hypertensive": ((155, 95), (-8.3, (-10.7, -6.0)), (-5.2, (-6.8, -3.4))),
+                "prehypertensive": ((128, 82), (-2.1, (-3.3, -0.83)), (-1.7, (-2.7, -0.68))),
+                "normotensive": ((112, 72), (-0.75, (-2.2, 0.69)), (-1.1, (-2.2, -0.068)))}
+
+
+def _pressure_rows() -> list[Row]:
+    rows = []
+    for group, (bp, (_, sbp_ci), (_, dbp_ci)) in _CORNELISSEN.items():
+        ds = run_programme({"mass_kg": 80, "age_yr": 50, "sex": "male",
+                            "resting_bp_mmhg": list(bp)},
+                           ["walk forward at 3.5 mph, 3% grade for 40 min"],
+                           {"weeks": 12, "sessions_per_week": 3})
+        for name, ci in (("sbp_rest", sbp_ci), ("dbp_rest", dbp_ci)):
+            change = float(ds[name].isel(day=-1) - ds[name].isel(day=0))
+            rows.append(compare("programmes", "Cornelissen & Smart 2013", f"{name[:3].upper()} "
+                                f"change (mmHg) after 12 weeks, {group} {bp[0]}/{bp[1]}",
+                                change, ci, tolerance=0.0))
+    ds = run_programme({"mass_kg": 70, "age_yr": 40, "sex": "male",
+                        "resting_bp_mmhg": [150, 95]},
+                       ["walk forward at 3.5 mph, 5% grade for 40 min"],
+                       {"phases": [{"weeks": 4, "sessions_per_week": 3},
+                                   {"weeks": 4, "sessions_per_week": 0}]})
+    s = ds.sbp_rest.values.astype(float) - float(ds.sbp_rest[0])
+    days = ds.session_day.values.astype(int)
+    month, last = s[28], int(days[-1])
+    rows.append(compare("programmes", "Meredith et al. 1990", "share of the one-month fall "
+                        "reached after the 4th session (%): no further fall after it",
+                        100.0 * s[days[4]] / month, 100.0, tolerance=10.0, unit="%-points"))
+    rows.append(compare("programmes", "Meredith et al. 1990", "share of the fall left 1 week "
+                        "after the last session (%): still low for 1-2 weeks",
+                        100.0 * s[last + 7] / s[last + 1], 100.0, tolerance=10.0,
+                        unit="%-points"))
+    rows.append(compare("programmes", "Meredith et al. 1990", "share of the fall left 4 weeks "
+                        "after the last session (%): back toward the sedentary level",
+                        100.0 * s[min(last + 28, s.size - 1)] / s[last + 1], 0.0,
+                        tolerance=10.0, unit="%-points"))
+    return rows
+
+
+def _balance_rows() -> list[Row]:
+    ds = run_programme({"mass_kg": 70, "age_yr": 60, "sex": "male", "berg": 40,
+                        "fitness": "inactive"}, ["walk backward at 1.0 mph for 30 min"],
+                       {"weeks": 4, "sessions_per_week": 5})
+    rows = [compare("programmes", "Chen et al. 2020", "Berg gain (points), 4 weeks x 5 x 30 min "
+                    "backward from Berg 40 (calibrates the headroom share)",
+                    float(ds.berg[-1] - ds.berg[0]), (2.12, 5.52), tolerance=0.0)]
+    ds = run_programme({"mass_kg": 70, "age_yr": 70, "sex": "female", "berg": 46},
+                       ["walk backward at 1.5 mph for 20 min"],
+                       {"weeks": 12, "sessions_per_week": 3})
+    gain = float(ds.berg[-1] - ds.berg[0])
+    ratio = float(np.exp(-balance.FallParameters().berg_rate_per_point * gain))
+    rows.append(compare("programmes", "Sherrington et al. 2019", "rate ratio of falls after 12 "
+                        "weeks x 3 x 20 min backward, Berg 46, 70 y (through the fall model)",
+                        ratio, (0.70, 0.81), tolerance=0.05))
+    return rows
+
+
+def programme_rows() -> list[Row]:
+    """Familiarisation, fitness, resting pressure and balance over whole programmes.
+
+    >>> rows = programme_rows()
+    >>> len(rows), [r.mark for r in rows].count("bad")
+    (17, 0)
+    """
+    return _heath_rows() + _fitness_rows() + _pressure_rows() + _balance_rows()
