@@ -281,4 +281,13 @@ def _threshold_rows() -> list[Row]:
 
 def all_rows() -> list[Row]:
     """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
-    return energy_rows() + kinetics_rows() + falls_rows() + pressure_rows()
+    return energy_rows() + kinetics_rows() + falls_rows() + pressure_rows() \
+        + programme_rows()
+
+
+def programme_rows() -> list[Row]:
+    """Whole programmes through the calendar: familiarisation, fitness, resting pressure
+    and balance over weeks (:mod:`retrosim.validation.programmes`)."""
+    from retrosim.validation.programmes import programme_rows as rows
+
+    return rows()
