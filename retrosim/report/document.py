@@ -32,7 +32,7 @@ from retrosim.report.html import render
 
 #: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %).
 QUANTILES = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
-#: Traces shown over time; ``speed`` is drawn signed (negative: walking backward).
+#: Traces shown over time; ``speed`` is the belt's speed (>= 0; the direction is a label).
 TRACES = ("speed", "vo2", "hr", "sbp", "dbp")
 #: Uniform plotted times per session, and extra times after each knot [s].
 POINTS = 360
@@ -112,7 +112,6 @@ def _session_band(session: Any, times: np.ndarray) -> dict[str, np.ndarray]:
         t = times[start:start + step]
         traced = session.trajectory.sample(t)
         traced.update({k: f(t) for k, f in session.traces.items() if k in TRACES})
-        traced["speed"] = traced["speed"] * traced["direction"]
         for name in TRACES:
             if name in traced:
                 block = subject_quantiles(np.broadcast_to(traced[name], (t.size, n)))
@@ -172,11 +171,43 @@ def open_result(path: str | Path) -> ReportData:
         for name in TRACES:
             if name not in ds:
                 continue
-            da = sub[name] * sub["direction"] if name == "speed" else sub[name]
+            da = sub[name]
             values = da.transpose("arm", "time", "subject").values.astype(float)
             bands[name] = Band(sub.time.values.astype(float),
                                np.stack([subject_quantiles(v) for v in values]))
     return ReportData(ds, bands, str(path))
+
+
+def open_sweep(path: str | Path) -> ReportData:
+    """A sweep's Zarr store (``retrosim sweep -o OUT.zarr``): every person's summaries, the
+    per-arm fall statistics, and the store's percentile bands over time."""
+    from retrosim.errors import RetrosimError
+    from retrosim.events.falls import arm_statistics
+    from retrosim.scale import store
+
+    try:
+        opened = store.open_store(path)
+    except RetrosimError:
+        raise
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a readable sweep store "
+                         f"({type(err).__name__})", "a store written by 'retrosim sweep'"
+                         ) from None
+    keep = [n for n, v in opened.data_vars.items() if v.dims in (("arm", "subject"), ("arm",))]
+    ds = opened[keep].load()
+    ds = ds.drop_dims([d for d in ds.dims if d not in ("arm", "subject")])
+    if "fell" in ds:
+        stats = arm_statistics(ds.fell.values.astype(bool))
+        for name, values in stats.items():
+            ds[name] = ("arm", values)
+    bands = {}
+    for name in TRACES:
+        if f"band_{name}" in opened and "band_time" in opened.coords:
+            values = opened[f"band_{name}"].transpose("arm", "quantile", "band_time").values
+            bands[name] = Band(opened.band_time.values.astype(float), values.astype(float))
+    notes = [f"Read from the sweep store {path}: bands are the store's percentiles every "
+             f"{opened.attrs.get('band_step_s', '?')} s."]
+    return ReportData(ds, bands, str(path), notes)
 
 
 def load(source: str | Path, *, seed: int | None = None, subjects: int | None = None,
@@ -184,9 +215,11 @@ def load(source: str | Path, *, seed: int | None = None, subjects: int | None = 
     """A saved result (``*.nc``) or a scenario (a bundled name or a TOML file), run here."""
     text = str(source)
     if Path(text).suffix == ".zarr":
-        raise InputError("SCENARIO_OR_RESULT", f"{text!r} is a sweep's store, which a report "
-                         "does not read", "a scenario name or file, or a result written by "
-                         "'retrosim run -o' (.nc)")
+        for flag, value in (("--seed", seed), ("--subjects", subjects), ("--step", step_s)):
+            if value is not None:
+                raise InputError(flag, "applies to a scenario, not to a sweep's store",
+                                 "a scenario name or file (the store keeps its own)")
+        return open_sweep(text)
     if Path(text).suffix == ".nc":
         for flag, value in (("--seed", seed), ("--subjects", subjects), ("--step", step_s)):
             if value is not None:

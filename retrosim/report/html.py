@@ -7,6 +7,8 @@ that comes from a scenario or a result is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -14,7 +16,8 @@ import numpy as np
 import xarray as xr
 
 from retrosim.physiology import pressure
-from retrosim.report import plots
+from retrosim.report import plots, sections
+from retrosim.results import tables
 
 if TYPE_CHECKING:
     from retrosim.report.document import ReportData
@@ -32,12 +35,6 @@ img { max-width: 100%; display: block; margin: 0.5rem 0; }
 nav a { margin-right: 0.8rem; } footer { margin-top: 2rem; color: #777; font-size: 0.85rem; }
 """
 
-#: Columns of the summary table: (variable, header, digits); a pair shows "SBP/DBP".
-SUMMARY_COLUMNS = (
-    ("energy_total", "energy", 1), ("met_mean", "MET, mean", 1), ("vo2_peak", "VO2 peak", 1),
-    ("hr_peak", "HR peak", 0), (("sbp_post", "dbp_post"), "BP post", 0),
-    (("sbp_nadir", "dbp_nadir"), "BP nadir", 0),
-)
 #: Event kinds counted under warnings: kind -> what it means.
 ALARMS = {
     "bp-stop-criterion": "met an ACC/AHA stop criterion (SBP > 250 or DBP > 115 mmHg)",
@@ -52,64 +49,21 @@ def _image(fig, alt: str) -> str:
     return f'<img src="data:image/png;base64,{plots.png_base64(fig)}" alt="{escape(alt)}">'
 
 
-def _cell(values: np.ndarray, digits: int) -> str:
-    v = np.asarray(values, dtype=float)
-    if np.isnan(v).all():
-        return "-"
-    mean = float(np.nanmean(v))
-    if v.size > 1 and np.nanmax(v) > np.nanmin(v):
-        return f"{mean:.{digits}f} &plusmn; {float(np.nanstd(v)):.{digits}f}"
-    return f"{mean:.{digits}f}"
-
-
-def _units(ds: xr.Dataset, name: str) -> str:
-    units = ds[name].attrs.get("units", "")
-    return f"<br><small>{escape(units)}</small>" if units and units != "1" else ""
-
-
-def _protocols(ds: xr.Dataset) -> dict[str, str]:
-    lines = str(ds.attrs.get("protocols", "")).splitlines()
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
-
-
 def summary_table(ds: xr.Dataset) -> str:
-    """The per-arm summary as an HTML table (means over subjects, &plusmn; their SD)."""
-    protocols = _protocols(ds)
-    cols = [c for c in SUMMARY_COLUMNS
-            if all(n in ds for n in (c[0] if isinstance(c[0], tuple) else (c[0],)))]
-    falls = "falls_per_1000" in ds
-    head = ["<th>arm</th>", "<th>duration<br><small>min</small></th>"]
-    for name, title, _ in cols:
-        first = name[0] if isinstance(name, tuple) else name
-        head.append(f"<th>{escape(title)}{_units(ds, first)}</th>")
-    if falls:
-        head.append("<th>falls<br><small>per 1,000 (95 % CI)</small></th>")
-    if "bp_category_post" in ds:
-        head.append("<th>BP class<br><small>pre &gt; post</small></th>")
-    rows = []
-    for arm in ds.arm.values:
-        r = ds.sel(arm=arm)
-        cells = [escape(str(arm)), f"{float(r.duration) / 60:.1f}"]
-        for name, _, digits in cols:
-            if isinstance(name, tuple):
-                cells.append(f"{_cell(r[name[0]].values, digits)} / "
-                             f"{_cell(r[name[1]].values, digits)}"
-                             if not np.isnan(np.asarray(r[name[0]], float)).all() else "-")
-            else:
-                cells.append(_cell(r[name].values, digits))
-        if falls:
-            cells.append(f"{float(r.falls_per_1000):.2f} "
-                         f"({1000 * float(r.fall_probability_low):.2f}-"
-                         f"{1000 * float(r.fall_probability_high):.2f})")
-        if "bp_category_post" in ds:
-            cells.append(f"{_common(r.bp_category_pre)} &gt; {_common(r.bp_category_post)}")
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    listed = "".join(f"<li><b>{escape(arm)}</b>: {escape(text)}</li>"
-                     for arm, text in protocols.items())
-    return (f'<table id="summary-table"><thead><tr>{"".join(head)}</tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>"
-            + (f'<p class="note">Means over subjects (&plusmn; their SD). The arms\' '
-               f"protocols:</p><ul>{listed}</ul>" if listed else ""))
+    """The per-arm summary as an HTML table: the cells of
+    :func:`retrosim.results.tables.arm_rows` (a person's expected values, or a cohort's
+    distribution), with the units under each header."""
+    rows = tables.arm_rows(ds)
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    unit = str(ds.attrs.get("speed_units", "mph"))
+    head = "".join(f"<th>{escape(c)}<br><small>"
+                   f"{escape(tables.UNITS.get(c, '').replace('{speed}', unit))}</small></th>"
+                   for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{escape(r.get(c, '-'))}</td>" for c in cols)
+                   + "</tr>" for r in rows)
+    return (f'<p class="note" id="summary-shows">Shows {escape(tables.who(ds))}.</p>'
+            f'<table id="summary-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table>")
 
 
 def _common(codes: xr.DataArray) -> str:
@@ -126,24 +80,28 @@ def _traces(data: ReportData) -> str:
                   **(ds.time.attrs if "time" in ds.coords else {})}
     attrs = {name: _attrs(ds, name) for name in bands}
     parts = []
-    panels = [("speed", [("speed", "-")],
-               plots.label(attrs.get("speed", {})) + ", backward < 0"),
+    unit = str(ds.attrs.get("speed_units", "mph"))
+    panels = [("speed", [("speed", "-")], f"belt speed [{unit}]"),
               ("vo2", [("vo2", "-")], plots.label(attrs.get("vo2", {}))),
-              ("hr", [("hr", "-")], plots.label(attrs.get("hr", {}))),
+              ("hr", [("hr", "-")], "heart rate [bpm]"),
               ("sbp", [("sbp", "-"), ("dbp", "--")],
                "blood pressure [" + attrs.get("sbp", {}).get("units", "mmHg") + "]")]
     for key, pairs, ylabel in panels:
-        shown = [(name, bands[name].values, style) for name, style in pairs if name in bands]
+        shown = [(name, tables.to_speed_units(bands[name].values, unit) if name == "speed"
+                  else bands[name].values, style) for name, style in pairs if name in bands]
         if not shown:
             continue
         names = " and ".join(attrs[n].get("long_name", n) for n, _, _ in shown)
         fig = plots.traces(bands[key].time, [(n.upper() if key == "sbp" else n, v, s)
                                              for n, v, s in shown], arms, time_attrs,
                            ylabel, cohort)
+        if key == "speed":
+            names = "belt speed (" + "; ".join(f"{a}: {w}" for a, w in
+                                               tables.directions(ds).items()) + ")"
         parts.append(f"<h3>{escape(names.capitalize())}</h3>" + _image(fig, names))
     if not parts:
         return ""
-    return _section("traces", band_note(data) + "".join(parts))
+    return band_note(data) + "".join(parts)
 
 
 def band_note(data: ReportData) -> str:
@@ -170,26 +128,42 @@ def _attrs(ds: xr.Dataset, name: str) -> dict[str, str]:
 def _energy(ds: xr.Dataset) -> str:
     if "energy_total" not in ds:
         return ""
-    return _section("energy", _image(plots.energy(ds), "energy by arm"))
+    return _image(plots.energy(ds), "energy by arm")
 
 
 def _falls(ds: xr.Dataset) -> str:
     if "falls_per_1000" not in ds:
         return ""
     n = ds.sizes["subject"]
-    rows = "".join(
-        f"<tr><td>{escape(str(arm))}</td><td>{int(ds.fell.sel(arm=arm).sum())}</td>"
-        f"<td>{n:,}</td><td>{100 * float(ds.fall_probability.sel(arm=arm)):.3g}</td>"
-        f"<td>{100 * float(ds.fall_probability_low.sel(arm=arm)):.3g}-"
-        f"{100 * float(ds.fall_probability_high.sel(arm=arm)):.3g}</td></tr>"
-        for arm in ds.arm.values)
-    table = ('<table id="falls-table"><thead><tr><th>arm</th><th>falls</th><th>sessions</th>'
-             "<th>P(fall)<br><small>%</small></th><th>95 % Wilson interval<br><small>%</small>"
-             f"</th></tr></thead><tbody>{rows}</tbody></table>")
-    note = (f'<p class="note">With {n:,} session{"s" * (n > 1)} per arm the interval is '
-            "wide: run more subjects (--subjects) to narrow it.</p>" if n < 1000 else "")
-    return _section("falls", _image(plots.falls(ds), "falls per 1,000 sessions")
-                    + table + note)
+    exact = "fall_risk" in ds
+    sampled = n > 1 or not exact              # one session's 0 or 1 is no rate: left out
+    head = ["arm"] + ["fall risk<br><small>% of sessions, exact</small>"] * exact
+    head += ["sampled falls", "sessions", "share who fell<br><small>% [95 % Wilson "
+             "interval]</small>"] * sampled
+    rows = []
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        cells = [escape(str(arm))]
+        if exact:
+            cells.append(tables.percent(float(r.fall_risk.mean())))
+        if sampled:
+            cells += [f"{int(r.fell.sum()):,}", f"{n:,}",
+                      f"{tables.percent(float(r.fall_probability))} "
+                      f"[{tables.percent(float(r.fall_probability_low))}-"
+                      f"{tables.percent(float(r.fall_probability_high))}]"]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    table = ('<table id="falls-table"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head)
+             + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    note = ('<p class="note">The exact risk (1 - exp(-H), H the fall hazard of the session as '
+            "commanded) is what to read"
+            + (f"; the sampled falls are one draw of {n:,} sessions per arm and vary from seed "
+               "to seed" if sampled and exact else "") + ".</p>")
+    return plots_or_nothing(ds) + table + note
+
+
+def plots_or_nothing(ds: xr.Dataset) -> str:
+    """The falls figure (exact risk per arm, in %)."""
+    return _image(plots.falls(ds), "fall risk per session, %")
 
 
 def _pressure(ds: xr.Dataset) -> str:
@@ -217,9 +191,7 @@ def _pressure(ds: xr.Dataset) -> str:
             "guideline (the higher of systolic and diastolic decides). A reading within 30 "
             "minutes of exercise (left of the dashed line) is not valid for diagnosis; one of "
             "180/120 or more is rechecked 5 minutes later.</p>")
-    return _section("blood-pressure",
-                    _image(plots.readings(ds, table), "blood-pressure readings") + note
-                    + categories)
+    return (_image(plots.readings(ds, table), "blood-pressure readings") + note + categories)
 
 
 def _warnings(data: ReportData) -> str:
@@ -247,25 +219,53 @@ def _warnings(data: ReportData) -> str:
                              "diagnosis)")
     body = ("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>") if items else \
         "<p>None: no guidance flag, alarm, fall or early reading.</p>"
-    return _section("warnings", body)
+    return body
 
 
 def _references(ds: xr.Dataset) -> str:
     refs = [line for line in str(ds.attrs.get("references", "")).splitlines() if line]
     if not refs:
         return ""
-    return _section("references",
-                    "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in refs) + "</ul>")
+    return "<ul>" + "".join(f"<li>{escape(r)}</li>" for r in refs) + "</ul>"
 
 
-def _section(anchor: str, body: str) -> str:
-    return f'<section id="{anchor}"><h2>{escape(dict(SECTIONS)[anchor])}</h2>{body}</section>'
+@dataclass(frozen=True)
+class Section:
+    """One section of the page: its anchor, its title and the function that builds its body
+    from the report's data ("" leaves the section out)."""
+
+    anchor: str
+    title: str
+    build: Callable[[ReportData], str]
 
 
-#: The page's sections in order: (anchor, title in the navigation bar).
-SECTIONS = (("summary", "Summary by arm"), ("traces", "Over time"), ("energy", "Energy by arm"),
-            ("falls", "Falls"), ("blood-pressure", "Blood-pressure readings"),
-            ("warnings", "Warnings"), ("references", "References"))
+#: The page's sections in order. Another module adds its own with :func:`add_section`.
+SECTIONS: list[Section] = [
+    Section("who", "Who was simulated", sections.who),
+    Section("arms", "The arms", sections.arms),
+    Section("summary", "Summary by arm", lambda d: summary_table(d.ds)),
+    Section("intervals", "How sure", sections.intervals),
+    Section("traces", "Over time", _traces),
+    Section("energy", "Energy by arm", lambda d: _energy(d.ds)),
+    Section("falls", "Falls", lambda d: _falls(d.ds)),
+    Section("blood-pressure", "Blood-pressure readings", lambda d: _pressure(d.ds)),
+    Section("warnings", "Warnings", _warnings),
+    Section("models", "Models and their validity", sections.models),
+    Section("assumptions", "Assumptions and known limits", sections.assumptions),
+    Section("references", "References", lambda d: _references(d.ds)),
+]
+
+
+def add_section(section: Section, *, before: str | None = None) -> None:
+    """Add ``section`` to every report, before the section anchored ``before`` (else last);
+    a section with the same anchor is replaced."""
+    SECTIONS[:] = [s for s in SECTIONS if s.anchor != section.anchor]
+    anchors = [s.anchor for s in SECTIONS]
+    SECTIONS.insert(anchors.index(before) if before in anchors else len(SECTIONS), section)
+
+
+def _section(anchor: str, title: str, body: str) -> str:
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body}</section>'
 
 
 def render(data: ReportData) -> str:
@@ -278,11 +278,10 @@ def render(data: ReportData) -> str:
             f"&middot; energy model {escape(str(ds.attrs.get('energy_model', '?')))} &middot; "
             f"retrosim {escape(str(ds.attrs.get('retrosim_version', '?')))} &middot; from "
             f"{escape(data.source)}")
-    built = [_section("summary", summary_table(ds)), _traces(data),
-             _energy(ds), _falls(ds), _pressure(ds), _warnings(data), _references(ds)]
-    present = {anchor for anchor, _ in SECTIONS if f'<section id="{anchor}">' in "".join(built)}
-    nav = " ".join(f'<a href="#{anchor}">{escape(title)}</a>' for anchor, title in SECTIONS
-                   if anchor in present)
+    shown = [(s, s.build(data)) for s in SECTIONS]
+    shown = [(s, body) for s, body in shown if body]
+    built = [_section(s.anchor, s.title, body) for s, body in shown]
+    nav = " ".join(f'<a href="#{s.anchor}">{escape(s.title)}</a>' for s, _ in shown)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>retrosim report: {escape(name)}</title><style>{STYLE}</style></head>"
             f"<body><h1>{escape(name)}</h1>"
@@ -290,5 +289,6 @@ def render(data: ReportData) -> str:
             f'<p class="meta">{meta}</p><nav>{nav}</nav>' + "".join(built)
             + f"<footer>retrosim {escape(str(ds.attrs.get('retrosim_version', '?')))}, seed "
             f"{escape(str(ds.attrs.get('seed', '?')))}. Models and their sources: "
-            "docs/models.md; validation against published values: retrosim validate.</footer>"
+            "docs/models.md; validation against published values: retrosim validate. A simulation, "
+            "not a clinical measurement.</footer>"
             "</body></html>\n")

@@ -113,9 +113,10 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
 
 
 def energy(ds: xr.Dataset) -> Figure:
-    """Energy of each arm: the mean (bars), with the median and the 5-95 % range over subjects
-    for a cohort."""
-    kcal = ds.energy_total.values.astype(float)                       # (arm, subject)
+    """Energy of each arm while walking (``energy_exercise``; rest stages left out), else of
+    the session: the mean (bars), with the median and the 5-95 % range over a cohort."""
+    name = "energy_exercise" if "energy_exercise" in ds else "energy_total"
+    kcal = ds[name].values.astype(float)                              # (arm, subject)
     arms = [str(a) for a in ds.arm.values]
     fig = Figure(figsize=(WIDTH_IN, 0.5 + 0.45 * len(arms)))
     ax = fig.add_subplot()
@@ -132,32 +133,37 @@ def energy(ds: xr.Dataset) -> Figure:
         ax.annotate(f" {m:.1f}", (m, yi), va="center", fontsize=8)
     ax.set_yticks(y, arms)
     ax.invert_yaxis()
-    ax.set(xlabel=label(ds.energy_total.attrs) + (" (mean)" if kcal.shape[1] > 1 else ""))
+    ax.set(xlabel=label(ds[name].attrs) + (" (mean)" if kcal.shape[1] > 1 else ""))
     ax.grid(axis="x", alpha=0.3)
     return fig
 
 
 def falls(ds: xr.Dataset) -> Figure:
-    """Falls per 1,000 sessions by arm with the 95 % Wilson interval."""
+    """Fall risk per session by arm, in %: the exact risk (``fall_risk``, mean over people)
+    where the result has it, with the share of sampled sessions that ended in a fall and its
+    95 % Wilson interval."""
     arms = [str(a) for a in ds.arm.values]
-    per = ds.falls_per_1000.values.astype(float)
-    low = 1000.0 * ds.fall_probability_low.values.astype(float)
-    high = 1000.0 * ds.fall_probability_high.values.astype(float)
-    fig = Figure(figsize=(WIDTH_IN, 0.5 + 0.45 * len(arms)))
+    share = 100.0 * ds.fall_probability.values.astype(float)
+    low = 100.0 * ds.fall_probability_low.values.astype(float)
+    high = 100.0 * ds.fall_probability_high.values.astype(float)
+    fig = Figure(figsize=(WIDTH_IN, 0.7 + 0.45 * len(arms)))
     ax = fig.add_subplot()
     y = np.arange(len(arms))
-    ax.errorbar(per, y, xerr=[np.maximum(per - low, 0.0), np.maximum(high - per, 0.0)],
-                fmt="o", color="k", ecolor="0.4", capsize=4)
-    ax.set_title(f"{ds.sizes['subject']:,} sessions per arm; bars: 95 % Wilson interval",
-                 fontsize=8)
-    positive = np.concatenate([per, low, high])
-    positive = positive[positive > 0]
-    if positive.size and positive.max() / positive.min() > 100:
-        ax.set_xscale("symlog", linthresh=max(positive.min(), 1e-3))
+    n = ds.sizes["subject"]
+    if "fall_risk" in ds:
+        risk = 100.0 * ds.fall_risk.mean("subject").values.astype(float)
+        ax.barh(y, risk, color=[_colour(i) for i in range(len(arms))], alpha=0.8,
+                label="exact risk, 1 - exp(-H)")
+        for yi, r in zip(y, risk, strict=True):
+            ax.annotate(f" {r:.2g} %", (r, yi), va="center", fontsize=8)
+    if n > 1:
+        ax.errorbar(share, y, xerr=[np.maximum(share - low, 0.0), np.maximum(high - share, 0.0)],
+                    fmt="o", color="k", ecolor="0.4", capsize=4,
+                    label=f"share of {n:,} sampled sessions, 95 % interval")
+    ax.legend(fontsize=7, loc="lower right")
     ax.set_yticks(y, arms)
     ax.invert_yaxis()
-    ax.set(xlabel=f"{ds.falls_per_1000.attrs.get('long_name', 'falls per 1,000 sessions')}",
-           xlim=(0, None) if ax.get_xscale() == "linear" else (None, None))
+    ax.set(xlabel="fall risk per session [%]", xlim=(0, None))
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -174,6 +180,9 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
     axes = fig.subplots(len(arms), 1, sharex=True, squeeze=False)[:, 0]
     span = float(table.minutes.max()) if len(table) else 60.0
     log = span > 600.0
+    lo = float(table.minutes.min()) if len(table) else 0.0
+    hi = span
+    pad = max(2.0, 0.1 * (hi - lo))
     for ax, arm in zip(axes, arms, strict=True):
         rows = table[table.arm == arm].head(limit)
         codes = [pressure.CATEGORIES.index(c) for c in rows.category]
@@ -184,13 +193,15 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
             x = x * np.exp(0.06 * spread) if log else x + 0.015 * span * spread
         ax.scatter(x, rows.sbp, c=colours, marker="o", s=18, edgecolors="k", linewidths=0.3)
         ax.scatter(x, rows.dbp, c=colours, marker="s", s=14, edgecolors="k", linewidths=0.3)
-        ax.axvline(pressure.VALID_AFTER_S / 60.0, color="k", ls="--", lw=1)
+        valid_line = pressure.VALID_AFTER_S / 60.0
+        if log or lo - pad <= valid_line <= hi + pad:
+            ax.axvline(valid_line, color="k", ls="--", lw=1)
         ax.set_ylabel(f"{arm}\n[{ds.bp_reading_sbp.attrs.get('units', 'mmHg')}]", fontsize=8)
         ax.grid(alpha=0.3)
         if log:
             ax.set_xscale("log")
         else:
-            ax.set_xlim(-0.02 * span, 1.05 * max(span, 35.0))
+            ax.set_xlim(lo - pad, hi + pad)            # the readings, not the empty minutes
     for code, name in enumerate(pressure.CATEGORIES):
         axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
     axes[0].scatter([], [], c="w", edgecolors="k", marker="o", label="systolic", s=18)

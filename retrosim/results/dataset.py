@@ -140,10 +140,12 @@ def references(scenario: Scenario) -> list[str]:
     return refs + list(_ALWAYS)
 
 
-def _person(session: Session) -> dict[str, np.ndarray]:
-    """Each subject's resting and maximal heart rate and VO2max (for %HRmax and %HRR)."""
+def summaries_of(session: Session) -> dict[str, np.ndarray]:
+    """Every per-subject summary of a session, each (N,): the trajectory's, each subject's
+    resting and maximal heart rate and VO2max (for %HRmax and %HRR), the event models'."""
     ph = session.physiology
-    return {"hr_rest": ph.hr_rest, "hr_max": ph.hr_max, "vo2_max": ph.vo2_max}
+    return {**session.trajectory.summary(), "hr_rest": ph.hr_rest, "hr_max": ph.hr_max,
+            "vo2_max": ph.vo2_max, **session.summary}
 
 
 def _time_axis(duration_s: float, step_s: float) -> np.ndarray:
@@ -167,7 +169,7 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     """The result Dataset of a run (traces only when ``trace_step_s`` is given)."""
     names = [s.arm.name for s in sessions]
     n = sessions[0].size
-    summaries = [{**s.trajectory.summary(), **_person(s), **s.summary} for s in sessions]
+    summaries = [summaries_of(s) for s in sessions]
     data: dict[str, tuple] = {
         name: (("arm", "subject"), np.stack([summary.get(name, np.full(n, np.nan))
                                              for summary in summaries]))

@@ -49,8 +49,14 @@ def population_attrs(scenario: Scenario) -> dict[str, str]:
         population, inputs = "subject", dataclasses.asdict(scenario.subject)
     else:
         population, inputs = "cohort", dict(scenario.cohort.table)
+    default_rail = getattr(scenario.cohort.subject if scenario.cohort else scenario.subject,
+                           "handrail", "none")
+    arms = {name: {"description": arm.description,
+                   "handrail": arm.handrail if arm.handrail is not None else default_rail}
+            for name, arm in scenario.arms.items()}
     return {"population": population,
             "population_inputs": json.dumps(inputs, default=str, sort_keys=True),
+            "arm_descriptions": json.dumps(arms, sort_keys=False),
             "speed_units": speed_units(scenario)}
 
 
@@ -67,8 +73,8 @@ def speed_units(scenario: Scenario) -> str:
 def to_speed_units(speed_mps: float | np.ndarray, unit: str) -> Any:
     """A belt speed [m s-1] in the scenario's units ("mph" or "km/h").
 
-    >>> round(float(to_speed_units(0.44704, "mph")), 3), round(float(to_speed_units(1.0, "km/h")), 1)
-    (1.0, 3.6)
+    >>> [round(float(to_speed_units(v, u)), 3) for v, u in ((0.44704, "mph"), (1.0, "km/h"))]
+    [1.0, 3.6]
     """
     return units.mps_to_mph(speed_mps) if unit == "mph" else np.asarray(speed_mps) * 3.6
 

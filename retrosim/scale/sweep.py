@@ -41,6 +41,7 @@ from retrosim.errors import InputError, RetrosimError, check_number
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import Scenario, check_run_arguments
 from retrosim.results import dataset as results
+from retrosim.results.tables import population_attrs
 from retrosim.scale import bands, comparison
 from retrosim.scale import store as sweepstore
 from retrosim.scale.store import Layout
@@ -147,7 +148,7 @@ def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int 
              resume: bool, sample: int, band_step_s: float) -> tuple[Job, dict[str, str]]:
     """Probe one person for the run's summaries and traces; lay out or reopen the store."""
     probe = list(engine.iter_sessions(scenario, seed=seed, subjects=1))
-    values = {**probe[0].trajectory.summary(), **probe[0].summary}
+    values = results.summaries_of(probe[0])
     events = scenario.sweep.events if scenario.sweep is not None else ()
     summaries = tuple((name, np.asarray(v).dtype.str) for name, v in values.items()) + \
         tuple((comparison.event_summary(kind), "<i4") for kind in events)
@@ -172,7 +173,8 @@ def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int 
              "band_step_s": band_step_s, "fingerprint": fingerprint,
              "retrosim_version": retrosim.__version__, "energy_model": scenario.energy.model,
              "references": "\n".join(results.references(scenario)),
-             "protocols": "\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values())}
+             "protocols": "\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values()),
+             **population_attrs(scenario)}                 # who was simulated (the report)
     sweepstore.create(layout, attrs, coordinates(list(scenario.arms.values())),
                       np.array([s.timeline.duration_s for s in probe]))
     return Job(scenario, seed, layout), objectives
@@ -188,7 +190,7 @@ def compute_chunk(job: Job, i: int) -> int:
               for v in layout.band_vars}
     for k, session in enumerate(engine.iter_sessions(job.scenario, seed=job.seed,
                                                      subjects=n, first=first)):
-        values = {**session.trajectory.summary(), **session.summary}
+        values = results.summaries_of(session)
         if layout.events:
             _, subjects, kinds, _ = session.log.columns()
             values.update({comparison.event_summary(kind):

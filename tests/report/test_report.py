@@ -75,8 +75,9 @@ def compendium(folder):
 
 def test_the_compendium_report_has_every_section_and_is_self_contained(compendium):
     page = Page(compendium)
-    assert page.sections == ["summary", "traces", "energy", "falls", "blood-pressure",
-                             "warnings", "references"]
+    assert page.sections == ["who", "arms", "summary", "intervals", "traces", "energy",
+                             "falls", "blood-pressure", "warnings", "models", "assumptions",
+                             "references"]
     assert page.rows["summary-table"] == 1 + 3                      # header and three arms
     assert all(w > 100 and h > 100 for w, h in png_sizes(page))
     assert len(page.images) == 7         # speed, VO2, HR, BP, energy, falls, readings
@@ -86,7 +87,7 @@ def test_the_compendium_report_has_every_section_and_is_self_contained(compendiu
 
 
 def test_the_report_shows_the_headline_seed_version_and_references(compendium):
-    for text in ("45.9", "64.0", "85.4", "seed 2011", f"retrosim {retrosim.__version__}",
+    for text in (">46<", ">64<", ">85<", "seed 2011", f"retrosim {retrosim.__version__}",
                  "Ainsworth BE et al. (2011)", "forward-level", "backward-uphill"):
         assert text in compendium, text
 
@@ -104,11 +105,12 @@ def test_a_saved_result_gives_the_same_tables(folder, compendium):
 def test_missing_variables_skip_their_section(folder):
     ds = retrosim.run(retrosim.load_scenario("compendium-2011"))
     bp = [v for v in ds.variables if "bp" in v or v in ("sbp", "dbp", "exercise_end")]
-    falls = ["fell", "fall_time", "stumbles", "estop", "fall_probability",
+    falls = ["fell", "fall_time", "stumbles", "estop", "fall_probability", "fall_risk",
              "fall_probability_low", "fall_probability_high", "falls_per_1000"]
     retrosim.results.io.save(ds.drop_vars(bp + falls), folder / "bare.nc")
     page = Page(report.write_report(folder / "bare.nc", folder / "bare.html").read_text())
-    assert page.sections == ["summary", "traces", "energy", "warnings", "references"]
+    assert page.sections == ["who", "arms", "summary", "intervals", "traces", "energy",
+                             "warnings", "models", "assumptions", "references"]
     assert len(page.images) == 4                      # speed, VO2, HR, energy
     assert png_sizes(page)
 
@@ -192,7 +194,8 @@ def test_axes_are_labelled_from_the_cf_attributes():
     ax = fig.axes[0]
     assert ax.get_ylabel() == "oxygen uptake [mL kg-1 min-1]"
     assert ax.get_xlabel() == "time since the start [min]"
-    assert plots.energy(ds).axes[0].get_xlabel() == "energy expended in the session [kcal]"
+    assert plots.energy(ds).axes[0].get_xlabel() == \
+        "energy expended while the belt moved (rest stages left out) [kcal]"
 
 
 def test_warnings_list_guidance_and_alarms(folder):
@@ -268,8 +271,8 @@ def test_saved_results_refuse_run_options_and_unknown_files(folder):
         report.load(folder / "compendium.nc", subjects=10)
     with pytest.raises(InputError, match="does not exist"):
         report.load(folder / "missing.nc")
-    with pytest.raises(InputError, match="sweep's store"):
-        report.load(folder / "six.zarr")
+    with pytest.raises(InputError, match="not a retrosim sweep store"):
+        report.load(folder / "six.zarr")                # a store that is not there
     (folder / "junk.nc").write_text("not netcdf")
     with pytest.raises(InputError, match="not a readable result"):
         report.load(folder / "junk.nc")
@@ -313,3 +316,103 @@ def test_a_large_cohorts_bands_come_from_its_first_people(cohort, monkeypatch):
     assert "the first 25 of 40" in report_html.band_note(big)
     page = Page(report.render(big))
     assert len(page.images) == 7 and png_sizes(page)
+
+
+# The physical therapist's scenario: who, what was assumed, how sure, in her units.
+
+@pytest.fixture(scope="module")
+def knee(folder):
+    return report.write_report("knee-replacement-what-if", folder / "knee.html").read_text()
+
+
+def _section_text(page_text, anchor):
+    body = page_text.split(f'<section id="{anchor}">', 1)[1].split("</section>", 1)[0]
+    return " ".join(body.replace("&#x27;", "'").split())
+
+
+def test_the_knee_report_lists_the_patients_inputs(knee):
+    who = _section_text(knee, "who")
+    for text in ("<td>age</td><td>68</td>", "<td>body mass</td><td>72</td>",
+                 "<td>Berg Balance Scale</td><td>44</td>",
+                 "<td>resting blood pressure</td><td>148/92</td>",
+                 "<td>antihypertensive medication</td><td>no</td>", "<td>fitness</td>"):
+        assert text in who, text
+    assert "balance level" not in who               # the Berg score sets it, not the default
+
+
+def test_the_knee_report_states_assumptions_limits_and_models(knee):
+    said = _section_text(knee, "assumptions")
+    assert "Fall base rates and the backward factors" in said
+    assert "Backward heart rate has known limits" in said
+    assert "replacement" in said and "not modelled" in said
+    models = _section_text(knee, "models")
+    assert "1.5-5 mph" in models and "continuous" in models
+
+
+def test_the_knee_report_speaks_mph_bpm_and_percent_of_hr(knee):
+    summary = _section_text(knee, "summary")
+    for text in ("mph", "bpm", "%HRmax", "%HRR", "fall-risk", "expected", "backward"):
+        assert text in summary, text
+    assert "-0.67" not in knee and "m s-1" not in _section_text(knee, "traces")
+    arms = _section_text(knee, "arms")
+    assert "walk backward at 1.5 mph for 10 min; a light touch on the handrail" in arms
+    assert "no handrail" in arms
+
+
+def test_the_knee_report_gives_seed_version_and_how_sure(knee):
+    assert "seed 14" in knee and f"retrosim {retrosim.__version__}" in knee
+    sure = _section_text(knee, "intervals")
+    assert "exact" in sure and "1 - exp(-H)" in sure
+
+
+def test_prediction_intervals_are_shown_when_the_result_has_them(folder):
+    """A Dataset with ``<name>_low``/``<name>_high`` (the physiology's 90 % prediction
+    intervals) shows them in brackets in the text and HTML tables."""
+    ds = retrosim.run(retrosim.load_scenario("knee-replacement-what-if"), traces=False)
+    for name in ("hr_peak", "sbp_post_expected"):
+        ds[f"{name}_low"] = ds[name] - 10.0
+        ds[f"{name}_high"] = ds[name] + 10.0
+    hr = float(ds.hr_peak.isel(arm=0, subject=0))
+    text = retrosim.results.tables.summary_table(ds)
+    assert f"{hr:.0f}[{hr - 10:.0f}-{hr + 10:.0f}]" in text.replace(" ", "")
+    assert "90 % prediction intervals" in text
+    retrosim.results.io.save(ds, folder / "intervals.nc")
+    page = report.write_report(folder / "intervals.nc", folder / "intervals.html").read_text()
+    assert f"{hr:.0f} [{hr - 10:.0f}-{hr + 10:.0f}]" in _section_text(page, "summary")
+    assert "90 % prediction intervals" in _section_text(page, "intervals")
+
+
+def test_a_sweep_store_gets_a_report(folder):
+    from retrosim.scale import sweep
+
+    sc = retrosim.load_scenario("knee-replacement-what-if")
+    sweep.run_sweep(sc, folder / "knee.zarr", subjects=300, scheduler="in-process",
+                    sample=3)
+    page_text = report.write_report(folder / "knee.zarr", folder / "zarr.html").read_text()
+    page = Page(page_text)
+    assert {"who", "summary", "falls", "traces", "assumptions"} <= set(page.sections)
+    assert page.rows["summary-table"] == 1 + 4
+    assert "300 draws" in _section_text(page_text, "who")
+    with pytest.raises(InputError, match="--subjects"):
+        report.load(folder / "knee.zarr", subjects=5)
+
+
+def test_other_modules_can_add_a_section(folder):
+    added = report_html.Section("extra", "Extra", lambda data: "<p>added here</p>")
+    saved = list(report_html.SECTIONS)
+    try:
+        report_html.add_section(added, before="references")
+        ds = retrosim.run(retrosim.load_scenario("compendium-2011"), traces=False)
+        page = Page(report_html.render(report.ReportData(ds, {}, "x")))
+        assert page.sections[-2:] == ["extra", "references"]
+    finally:
+        report_html.SECTIONS[:] = saved
+
+
+def test_the_readings_plot_is_focused_on_the_readings():
+    ds = retrosim.run(retrosim.load_scenario("knee-replacement-what-if"), traces=False)
+    from retrosim.events.bp import readings
+
+    fig = plots.readings(ds, readings(ds))
+    low, high = fig.axes[0].get_xlim()
+    assert low > 20 and high < 40                    # one reading at 30 min, not 0-35 min

@@ -23,6 +23,9 @@ window.addEventListener("load", function () {
   var images = Array.prototype.slice.call(document.images);
   var shown = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
   var rows = document.querySelectorAll("#summary-table tbody tr").length;
+  var ids = Array.prototype.map.call(document.querySelectorAll("section"),
+                                     function (s) { return s.id; });
+  document.body.setAttribute("data-sections", ids.join(","));
   document.body.setAttribute("data-images", shown.length + "/" + images.length);
   document.body.setAttribute("data-summary-rows", String(rows));
 });
@@ -72,3 +75,22 @@ def test_the_probe_sees_a_broken_picture(compendium, tmp_path):
     broken.write_text(text[:start] + "iVBORw0KGgo" + text[text.index('"', start):])
     shown, total = render_in_browser(broken, tmp_path)["data-images"].split("/")
     assert int(shown) == int(total) - 1
+
+
+@pytest.fixture(scope="module")
+def knee(tmp_path_factory):
+    _browser()
+    folder = tmp_path_factory.mktemp("browser-knee")
+    return report.write_report("knee-replacement-what-if", folder / "knee.html")
+
+
+def test_the_knee_report_shows_its_new_sections_and_pictures(knee, tmp_path):
+    """The therapist's report in a browser: who was simulated, the arms, how sure, the models
+    and the assumptions are there, and every picture decodes."""
+    attrs = render_in_browser(knee, tmp_path)
+    sections = attrs["data-sections"].split(",")
+    for anchor in ("who", "arms", "summary", "intervals", "models", "assumptions"):
+        assert anchor in sections, anchor
+    shown, total = attrs["data-images"].split("/")
+    assert int(total) == 7 and shown == total
+    assert attrs["data-summary-rows"] == "4"

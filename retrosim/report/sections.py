@@ -1,0 +1,199 @@
+"""The report's sections that say who was simulated, what the arms are, and what the numbers
+rest on: the models with their validity ranges, the stated assumptions and known limits that
+touch the scenario.
+
+Each builder takes a :class:`retrosim.report.document.ReportData` and returns the section's
+HTML body ("" leaves the section out). :data:`retrosim.report.html.SECTIONS` lists them in page
+order; another module adds its own with :func:`retrosim.report.html.add_section`.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from retrosim.results import tables
+
+if TYPE_CHECKING:
+    from retrosim.report.document import ReportData
+
+#: Subject inputs in plain words: key -> (label, unit).
+INPUT_LABELS = {
+    "age_yr": ("age", "years"), "sex": ("sex", ""), "mass_kg": ("body mass", "kg"),
+    "height_cm": ("height", "cm"), "berg": ("Berg Balance Scale", "points of 56"),
+    "balance": ("balance level", ""), "tug_s": ("Timed Up and Go", "s"),
+    "backward_speed_mps": ("usual backward walking speed", "m/s"),
+    "resting_bp_mmhg": ("resting blood pressure", "mmHg"),
+    "bp_medication": ("antihypertensive medication", ""),
+    "hr_rest_bpm": ("resting heart rate", "bpm"),
+    "vo2max_ml_kg_min": ("VO2max", "mL/kg/min"), "fitness": ("fitness", ""),
+    "handrail": ("handrail use (unless an arm says otherwise)", ""),
+}
+
+#: The models a run rests on, each with the range it was built or fitted for.
+MODELS = (
+    ("Energy (MET, kcal)", "energy_model",
+     "The 2011/2024 Compendium codes are steady-state rates at the listed speeds (backward "
+     "codes at 3.5 mph only); the continuous model was fitted over 1.5-5 mph and 0-10.5 % "
+     "grade, and extrapolates beyond. Costs describe people new to backward walking."),
+    ("Oxygen uptake kinetics", None,
+     "First-order kinetics with time constants published for moderate intensity in young "
+     "adults, slowed with age (George et al. 2018; Am J Physiol 2011)."),
+    ("Heart rate", None,
+     "HRmax from age (Tanaka et al. 2001); heart rate from oxygen uptake (Swain et al. "
+     "1998)."),
+    ("Falls", "falls",
+     "Perturbation rates and fall probabilities by Berg score (Shumway-Cook et al. 1997's "
+     "slope); no study measures falls per hour of backward treadmill walking."),
+    ("Blood pressure", "bp",
+     "Pressor response per MET during exercise and post-exercise hypotension by resting "
+     "pressure, intensity and the person (Kenney & Seals 1993; MacDonald et al. 2000; "
+     "Carpio-Rivera et al. 2016); readings with measurement noise, classified by ACC/AHA 2017."),
+)
+
+#: Stated assumptions and known limits: (when it applies, text).
+ASSUMPTIONS = (
+    ("falls", "Fall base rates and the backward factors (backward_rate_ratio 2, "
+     "backward_fall_odds_ratio 2) are stated assumptions, not measured values; how much a "
+     "light touch (40 %) or a grip (80 %) on the rail arrests a fall is assumed too. Read fall "
+     "risks as a comparison between arms, not as a clinical prediction."),
+    ("backward", "Backward heart rate has known limits: heart rate follows oxygen uptake "
+     "alone, and backward walking raises heart rate more than its oxygen cost does (Kim & Choi "
+     "2001 measured 166 bpm backward against 121 forward at 5 km/h). Read a modelled backward "
+     "heart rate, %HRmax and %HRR as lower bounds."),
+    ("always", "Surgery, pain, range of motion and muscle strength are not modelled (a knee "
+     "replacement, for example): balance enters only through the Berg score or balance level, "
+     "fitness through VO2max."),
+    ("rail", "A light touch on the handrail has no published energy value: half of a grip's "
+     "reduction is assumed."),
+    ("bp", "Post-exercise blood pressure is the model's expected value; each simulated cuff "
+     "reading adds measurement noise (SD 5/4 mmHg by default, an assumption)."),
+    ("always", "Practice is not modelled: the costs describe people new to backward walking."),
+)
+
+
+def who(data: ReportData) -> str:
+    """Who was simulated: every input of the ``[subject]``, or the cohort's table."""
+    ds = data.ds
+    raw = ds.attrs.get("population_inputs")
+    if not raw:
+        return ('<p class="note">This result does not record who was simulated (it was '
+                "written by an older retrosim).</p>")
+    inputs: dict[str, Any] = json.loads(str(raw))
+    n = ds.sizes["subject"]
+    if tables.is_subject(ds):
+        if inputs.get("berg") is not None:          # the Berg score sets the balance
+            inputs.pop("balance", None)
+        rows = "".join(f"<tr><td>{escape(label)}</td><td>{escape(_input(inputs.get(key)))}"
+                       f"</td><td>{escape(unit)}</td></tr>"
+                       for key, (label, unit) in INPUT_LABELS.items() if key in inputs)
+        intro = (f"<p>One person{f', {n:,} draws of her or his random events' * (n > 1)}. "
+                 "Inputs not given in the scenario take the documented defaults (a VO2max "
+                 "left empty is predicted from age, sex and mass).</p>")
+    else:
+        rows = "".join(f"<tr><td>{escape(key)}</td><td>{escape(_input(value))}</td><td></td>"
+                       "</tr>" for key, value in sorted(inputs.items()))
+        intro = (f"<p>A cohort of {n:,} people drawn from these distributions; the tables show "
+                 "the cohort's distribution over its people.</p>")
+    return (intro + '<table id="who-table"><thead><tr><th>input</th><th>value</th>'
+            f"<th>unit</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _input(value: Any) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple) and len(value) == 2 and all(
+            isinstance(v, int | float) for v in value):
+        return f"{value[0]:g}/{value[1]:g}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return json.dumps(value) if isinstance(value, dict | list) else str(value)
+
+
+def arms(data: ReportData) -> str:
+    """The arms in plain words: direction as a word, speeds in the scenario's units."""
+    ds = data.ds
+    unit = str(ds.attrs.get("speed_units", "mph"))
+    described = json.loads(str(ds.attrs.get("arm_descriptions", "{}")))
+    rails = {"none": "no handrail", "light": "a light touch on the handrail",
+             "grip": "gripping the handrail"}
+    items = []
+    for arm, text in tables.protocols(ds).items():
+        shown = text if unit == "mph" else _to_kmh(text)
+        extra = described.get(arm, {})
+        words = [shown.replace("; ", ", then ")]
+        if extra.get("handrail"):
+            words.append(rails.get(extra["handrail"], extra["handrail"]))
+        if extra.get("description"):
+            words.append(f"({extra['description']})")
+        items.append(f"<li><b>{escape(arm)}</b>: {escape('; '.join(words[:2]))} "
+                     f"{escape(' '.join(words[2:]))}</li>")
+    return f'<ul id="arms-list">{"".join(items)}</ul>' if items else ""
+
+
+def _to_kmh(text: str) -> str:
+    words = text.split()
+    for i in range(len(words) - 1):
+        if words[i + 1].rstrip(",;") == "mph":
+            words[i] = f"{float(words[i]) * 1.609344:.3g}"
+            words[i + 1] = words[i + 1].replace("mph", "km/h")
+    return " ".join(words)
+
+
+def models(data: ReportData) -> str:
+    """The models the run used, each with its validity range."""
+    ds = data.ds
+    rows = []
+    for title, key, validity in MODELS:
+        if key == "falls" and "fell" not in ds:
+            continue
+        if key == "bp" and "sbp_post" not in ds:
+            continue
+        name = str(ds.attrs.get(key, "")) if key == "energy_model" else ""
+        rows.append(f"<tr><td>{escape(title)}</td><td>{escape(name)}</td>"
+                    f"<td>{escape(validity)}</td></tr>")
+    return ('<table id="models-table"><thead><tr><th>topic</th><th>model</th><th>validity '
+            f"range and basis</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def assumptions(data: ReportData) -> str:
+    """The stated assumptions and known limits that touch this scenario."""
+    ds = data.ds
+    text = str(ds.attrs.get("protocols", ""))
+    touches = {"always": True, "falls": "fell" in ds, "bp": "sbp_post" in ds,
+               "backward": "backward" in text,
+               "rail": "light" in str(ds.attrs.get("population_inputs", ""))
+               or "light" in text or _rail_arms(ds)}
+    items = [f"<li>{escape(line)}</li>" for when, line in ASSUMPTIONS if touches[when]]
+    return f'<ul id="assumptions-list">{"".join(items)}</ul>'
+
+
+def _rail_arms(ds: Any) -> bool:
+    return any("rail" in str(a) for a in np.asarray(ds.arm.values))
+
+
+def intervals(data: ReportData) -> str:
+    """How sure each number is, in words."""
+    ds = data.ds
+    n = ds.sizes["subject"]
+    shows = tables.who(ds)
+    lines = [shows[:1].upper() + shows[1:] + "."]
+    if "fall_risk" in ds:
+        lines.append("Fall risk is exact for the protocol as commanded: 1 - exp(-H), H the fall "
+                     "hazard over the session (an upper bound where a tether pull may end the "
+                     "walk first); it needs no interval.")
+    if "fell" in ds and n > 1:
+        lines.append(f"Sampled falls among {n:,} sessions per arm carry a 95 % Wilson interval.")
+    if any(str(v).endswith("_low") and not str(v).startswith("fall_probability")
+           for v in ds.data_vars):
+        lines.append(f"Values in brackets are {tables.PREDICTION_LEVEL} prediction intervals "
+                     "of the person's outcome.")
+    else:
+        lines.append("This result holds no prediction intervals of the physiology: each value "
+                     "is the model's central estimate, as sure as the model it rests on.")
+    return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
