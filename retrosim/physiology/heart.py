@@ -3,12 +3,15 @@
 References
 ----------
 - Tanaka H, Monahan KD, Seals DR (2001). Age-predicted maximal heart rate revisited. J Am Coll
-  Cardiol 37:153-156: HRmax = 208 - 0.7 age.
-- The traditional HRmax = 220 - age (Fox et al. 1971).
-- Swain DP, Leutholtz BC (1998) and Swain et al. 1998: on a treadmill
-  %HRR = 1.03 %VO2R + 1.5, where %VO2R = (VO2 - VO2rest) / (VO2max - VO2rest).
-- HR time constant at moderate intensity about 30-33 s (Am J Physiol Regul Integr Comp
-  Physiol 2012;303:R791).
+  Cardiol 37:153-156; doi:10.1016/S0735-1097(00)01054-8: HRmax = 208 - 0.7 age.
+- The traditional HRmax = 220 - age (Fox et al. 1971; details recalled, see docs/references.md).
+- Swain DP, Leutholtz BC, King ME, Haas LA, Branch JD (1998). Relationship between % heart rate
+  reserve and % VO2 reserve in treadmill exercise. Med Sci Sports Exerc 30:318-321;
+  doi:10.1097/00005768-199802000-00022: on a treadmill %HRR = 1.03 %VO2R + 1.5, where
+  %VO2R = (VO2 - VO2rest) / (VO2max - VO2rest).
+- HR time constant at moderate intensity about 30-33 s (McNarry MA, Kingsley MIC, Lewis MJ
+  2012, Am J Physiol Regul Integr Comp Physiol 303:R791; doi:10.1152/ajpregu.00203.2012).
+- Full entries: docs/references.md (tanaka-2001, fox-1971, swain-1998, mcnarry-2012).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from retrosim.physiology.registry import Model
 
-#: Heart-rate time constant at moderate intensity, s (AJP Regul 2012;303:R791: 30-33 s).
+#: Heart-rate time constant at moderate intensity, s (McNarry et al. 2012: 30-33 s).
 HR_TAU_S = 30.0
 
 

@@ -6,12 +6,14 @@ exact solution, so the engine advances the state in one step however long the in
 
 References
 ----------
-- Moderate-intensity time constants: young and middle-aged 22 +/- 9 s (Am J Physiol Regul
-  Integr Comp Physiol 2012;303:R791); young 29-32 s vs older (68 y) 42-49 s (Am J Physiol Regul
-  Integr Comp Physiol 2011;301:R218); inactive / recreational / trained young adults 39 / 27 /
-  15 s (George et al. 2018, Front Physiol 9:277).
+- Moderate-intensity time constants: young and middle-aged 22 +/- 9 s (McNarry et al. 2012,
+  Am J Physiol Regul Integr Comp Physiol 303:R791; doi:10.1152/ajpregu.00203.2012); young
+  29-32 s vs older (68 y) 42-49 s (Am J Physiol Regul Integr Comp Physiol 2011;301:R218,
+  doi:10.1152/ajpregu.00060.2011); inactive / recreational / trained young adults 39 / 27 /
+  15 s (George et al. 2018, Front Physiol 9:277; doi:10.3389/fphys.2018.00277).
 - On and off transients are symmetric at moderate intensity: 38.0 vs 39.0 s (Markovitz et al.
   2004, Br J Sports Med 38:553), so the O2 deficit is repaid exactly by the fast EPOC.
+- Full entries: docs/references.md (mcnarry-2012, murias-2011, george-2018, markovitz-2004).
 """
 
 from __future__ import annotations

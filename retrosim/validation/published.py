@@ -104,7 +104,7 @@ def kinetics_rows() -> list[Row]:
     rows.append(compare("oxygen", "AJP Regul 2011;301:R218", "VO2 tau (s) at 68 y of a walker "
                         "whose young tau is 30.5 s (29-32)", 30.5 * float(old / young),
                         (42.0, 49.0), tolerance=0.0))
-    rows.append(compare("oxygen", "AJP Regul 2012;303:R791", "VO2 tau (s), moderate, "
+    rows.append(compare("oxygen", "McNarry et al. 2012", "VO2 tau (s), moderate, "
                         "recreational, 30 y", float(oxygen.vo2_time_constant(30.0, 1)),
                         (13.0, 31.0), tolerance=0.0, shown="22 +/- 9"))
     rows.append(compare("oxygen", "Markovitz et al. 2004", "VO2 tau off / on (38.0 vs 39.0 s)",
@@ -120,7 +120,7 @@ def kinetics_rows() -> list[Row]:
                         "3.5-35, HR 60-180", float(heart.steady_state_hr(19.25, 3.5, 35.0, 60.0,
                                                                         180.0)),
                         60.0 + 0.53 * 120.0, tolerance=0.005, good=0.005))
-    rows.append(compare("heart rate", "AJP Regul 2012;303:R791", "HR tau (s), moderate",
+    rows.append(compare("heart rate", "McNarry et al. 2012", "HR tau (s), moderate",
                         heart.HR_TAU_S, (30.0, 33.0), tolerance=0.0))
     return rows
 
