@@ -76,8 +76,9 @@ class TrainingParameters:
     load_saturation : W0, reserve-minutes at which a session's load saturates. The two are
         fitted together so that Murtagh et al. (2015)'s walking programmes (3 x 30 min brisk
         walking for 12 weeks, inactive adults: +3.04 (2.48-3.60) mL/kg/min) and Hickson et
-        al. (1981)'s 6 x 40 min near-maximal training (+23 % in 9 weeks) both land in range;
-        Wenger & Bell (1986): beyond about 35 min more of the same adds little.
+        al. (1981)'s 6 x 40 min near-maximal training (+23 % in 9 weeks) both land in range:
+        k = 0.0037, W0 = 6 reserve-minutes (a 30-min brisk walk is 11-17). Wenger & Bell
+        (1986): beyond about 35 min more of the same adds little.
     responsiveness_cv : between-person coefficient of variation of the gain, 0.5: derived
         from Bouchard et al. (1999)'s HERITAGE gains of about +400 mL/min ranging from about 0
         to more than 1 L/min (a gamma distribution of mean 1, shape 4).
@@ -154,8 +155,8 @@ def session_load(reserve_minutes: ArrayLike, params: TrainingParameters = TRAINI
 
     ``W0 (1 - exp(-L / W0))``: linear for short, easy sessions, saturating for long, hard ones.
 
-    >>> session_load([0.0, 15.0, 100.0]).round(2).tolist()
-    [0.0, 9.48, 14.98]
+    >>> session_load([0.0, 3.0, 15.0, 100.0]).round(2).tolist()
+    [0.0, 2.36, 5.51, 6.0]
     """
     w0 = params.load_saturation
     return w0 * -np.expm1(-np.asarray(reserve_minutes, dtype=float) / w0)
@@ -169,7 +170,7 @@ def hickson_gain_after_session(gain_frac: ArrayLike, reserve_minutes: ArrayLike,
     ``G + k r W0 (1 - exp(-L / W0))``.
 
     >>> float(hickson_gain_after_session(0.0, 15.0, 1.0).round(4))
-    0.0152
+    0.0204
     """
     return np.asarray(gain_frac, dtype=float) + params.vo2max_gain_per_load * \
         np.asarray(responsiveness, dtype=float) * session_load(reserve_minutes, params)
@@ -256,7 +257,7 @@ def chen_berg(berg0: ArrayLike, practice_min: ArrayLike,
     ``B0 + (56 - B0) g (1 - exp(-P / P_B))``: the gain shrinks as the score nears the ceiling.
 
     >>> chen_berg([40.0, 54.0], 480.0).round(2).tolist()
-    [43.84, 54.48]
+    [43.83, 54.48]
     """
     b0 = np.asarray(berg0, dtype=float)
     room = np.maximum(BERG_MAX - b0, 0.0)

@@ -1,0 +1,138 @@
+"""The report of a programme: state over weeks with bands, session outcomes over the programme.
+
+:func:`page` returns the whole self-contained HTML page of a programme scenario (or of a saved
+programme result), or None when the source is not a programme, so ``retrosim report`` falls
+back to the session report. Figures are built without pyplot and inlined as PNG
+(:func:`retrosim.report.plots.png_base64`); their labels come from the Dataset's CF attributes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from retrosim.report.plots import WIDTH_IN, label, png_base64
+from retrosim.results import programme as results
+
+#: Daily state panels, in page order.
+STATE = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
+#: Session outcomes plotted over the programme.
+OUTCOMES = ("hr_peak", "vo2_peak", "energy_total", "sbp_nadir")
+
+
+def _bands(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median and 5-95 % over the subject axis of ``values`` (N, T), ignoring NaN."""
+    v = np.asarray(values, dtype=float)
+    if not np.isfinite(v).any():
+        nan = np.full(v.shape[1], np.nan)
+        return nan, nan, nan
+    with np.errstate(all="ignore"):
+        lo, mid, hi = np.nanpercentile(v, [5, 50, 95], axis=0)
+    return mid, lo, hi
+
+
+def state_figure(ds: xr.Dataset) -> Figure:
+    """The daily state of every arm over weeks: median line, 5-95 % band."""
+    names = [n for n in STATE if n in ds]
+    rows = (len(names) + 1) // 2
+    fig = Figure(figsize=(WIDTH_IN, 2.4 * rows))
+    weeks = ds.day.values / 7.0
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(rows, 2, k + 1)
+        for i, arm in enumerate(ds.arm.values):
+            mid, lo, hi = _bands(ds[name].sel(arm=arm).values)
+            ax.plot(weeks, mid, color=f"C{i}", label=str(arm))
+            ax.fill_between(weeks, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
+        ax.set_ylabel(label(ds[name].attrs), fontsize=8)
+        ax.set_xlabel("week", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.axes[0].legend(fontsize=7)
+    return fig
+
+
+def sessions_figure(ds: xr.Dataset) -> Figure:
+    """Session outcomes over the programme (attended sessions only), and falls per session."""
+    names = [n for n in OUTCOMES if n in ds]
+    fig = Figure(figsize=(WIDTH_IN, 2.4 * ((len(names) + 2) // 2)))
+    for k, name in enumerate([*names, "fell"]):
+        ax = fig.add_subplot((len(names) + 2) // 2, 2, k + 1)
+        for i, arm in enumerate(ds.arm.values):
+            a = ds.sel(arm=arm)
+            day = a.session_day.values[0] / 7.0
+            if name == "fell":
+                held = np.maximum(a.attended.values.sum(axis=0), 1)
+                share = 100.0 * a.fell.values.sum(axis=0) / held if "fell" in a \
+                    else np.zeros(day.size)
+                ax.plot(day, share, "o-", color=f"C{i}", markersize=3, label=str(arm))
+                ax.set_ylabel("falls per 100 sessions", fontsize=8)
+            else:
+                mid, lo, hi = _bands(a[name].values)
+                ax.plot(day, mid, "o-", color=f"C{i}", markersize=3, label=str(arm))
+                ax.fill_between(day, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
+                ax.set_ylabel(label(ds[name].attrs), fontsize=8)
+        ax.set_xlabel("week", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.axes[0].legend(fontsize=7)
+    return fig
+
+
+def render(ds: xr.Dataset, source: str) -> str:
+    """The programme report as one HTML document."""
+    name = str(ds.attrs.get("scenario", "programme"))
+    n = ds.sizes["subject"]
+    refs = "".join(f"<li>{escape(r)}</li>" for r in str(ds.attrs.get("references", ""))
+                   .splitlines() if r)
+    events = ds.event_kind.values
+    counts = ", ".join(f"{int((events == k).sum())} {k}" for k in ("fall", "pause", "stop")
+                       if (events == k).any()) or "no falls"
+    body = [
+        f"<h1>{escape(name)}</h1><p>{escape(str(ds.attrs.get('description', '')))}</p>",
+        f'<p class="meta">{escape(str(ds.attrs.get("programme", "")))} &middot; seed '
+        f"{escape(str(ds.attrs.get('seed', '?')))} &middot; {n:,} "
+        f"{'person' if n == 1 else 'people'} &middot; from {escape(source)}</p>",
+        '<section id="programme"><h2>Start, middle and end</h2><pre>'
+        f"{escape(results.summary_table(ds))}</pre><p>Programme events: {escape(counts)}."
+        "</p></section>",
+        '<section id="programme-state"><h2>State over the weeks</h2><p>Each morning, before '
+        "any session: median and 5-95 % of the people.</p>"
+        f'<img alt="state over weeks" src="data:image/png;base64,'
+        f'{png_base64(state_figure(ds))}"></section>',
+        '<section id="programme-sessions"><h2>Session outcomes over the programme</h2>'
+        f'<img alt="session outcomes" src="data:image/png;base64,'
+        f'{png_base64(sessions_figure(ds))}"></section>',
+        '<section id="programme-models"><h2>What carries over between sessions</h2><p>'
+        "Backward practice (familiarisation), VO2max and resting heart rate, resting pressure "
+        "and the Berg score, each a cited model with its time constants "
+        "(docs/programmes.md); between sessions each relaxes in closed form.</p></section>",
+        f'<section id="references"><h2>References</h2><ul>{refs}</ul></section>',
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>retrosim report: {escape(name)}</title><style>body{{font-family:"
+            "sans-serif;max-width:52em;margin:auto}pre{font-size:80%}img{max-width:100%}"
+            "</style></head><body>" + "".join(body)
+            + "<footer>A simulation, not a clinical measurement.</footer></body></html>\n")
+
+
+def page(source: str | Path, *, seed: int | None = None,
+         subjects: int | None = None) -> str | None:
+    """The report page of a programme scenario or a saved programme result, else None."""
+    text = str(source)
+    if Path(text).suffix == ".zarr":
+        return None
+    if Path(text).suffix == ".nc":
+        if not Path(text).is_file():
+            return None
+        ds = xr.load_dataset(text)
+        return render(ds, text) if results.is_programme(ds) else None
+    from retrosim.engine.programme import run
+    from retrosim.model.scenario import check_run_arguments, load_scenario
+
+    scenario = load_scenario(text)
+    if scenario.program is None:
+        return None
+    seed, n, _ = check_run_arguments(scenario, seed, subjects, None)
+    return render(run(scenario, seed=seed, subjects=n), text)
