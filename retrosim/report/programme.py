@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from retrosim.report.plots import WIDTH_IN, label, png_base64
+from retrosim.report.plots import WIDTH_IN, png_base64
 from retrosim.results import programme as results
 
 #: Daily state panels, in page order.
@@ -47,11 +47,18 @@ def state_figure(ds: xr.Dataset) -> Figure:
             mid, lo, hi = _bands(ds[name].sel(arm=arm).values)
             ax.plot(weeks, mid, color=f"C{i}", label=str(arm))
             ax.fill_between(weeks, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
-        ax.set_ylabel(label(ds[name].attrs), fontsize=8)
-        ax.set_xlabel("week", fontsize=8)
-        ax.tick_params(labelsize=7)
+        _labels(ax, ds[name].attrs)
     fig.axes[0].legend(fontsize=7)
     return fig
+
+
+def _labels(ax: object, attrs: dict) -> None:
+    """The long name as the panel's title, the units on the axis, weeks along the bottom."""
+    ax.set_title(attrs.get("long_name", ""), fontsize=8)                # type: ignore[attr-defined]
+    units = attrs.get("units", "")
+    ax.set_ylabel(units if units not in ("", "1") else "", fontsize=8)  # type: ignore[attr-defined]
+    ax.set_xlabel("week", fontsize=8)                                   # type: ignore[attr-defined]
+    ax.tick_params(labelsize=7)                                         # type: ignore[attr-defined]
 
 
 def sessions_figure(ds: xr.Dataset) -> Figure:
@@ -68,14 +75,12 @@ def sessions_figure(ds: xr.Dataset) -> Figure:
                 share = 100.0 * a.fell.values.sum(axis=0) / held if "fell" in a \
                     else np.zeros(day.size)
                 ax.plot(day, share, "o-", color=f"C{i}", markersize=3, label=str(arm))
-                ax.set_ylabel("falls per 100 sessions", fontsize=8)
             else:
                 mid, lo, hi = _bands(a[name].values)
                 ax.plot(day, mid, "o-", color=f"C{i}", markersize=3, label=str(arm))
                 ax.fill_between(day, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
-                ax.set_ylabel(label(ds[name].attrs), fontsize=8)
-        ax.set_xlabel("week", fontsize=8)
-        ax.tick_params(labelsize=7)
+        _labels(ax, {"long_name": "falls per 100 sessions"} if name == "fell"
+                else dict(ds[name].attrs))
     fig.axes[0].legend(fontsize=7)
     return fig
 
