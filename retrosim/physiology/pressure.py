@@ -191,8 +191,8 @@ def acc_aha_category(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    Whelton PK et al. (2018) 2017 ACC/AHA high blood pressure guideline, executive summary.
-    Hypertension 71(6):1269. doi:10.1161/HYP.0000000000000066 (categories).
+    Whelton PK et al. 2017 ACC/AHA high blood pressure guideline, executive summary
+    (Hypertension 2018;71(6):1269; doi:10.1161/HYP.0000000000000066): the categories.
 
     >>> acc_aha_category([119, 120, 130, 140, 180, 181], [79, 80, 80, 90, 120, 121]).tolist()
     [0, 2, 2, 3, 3, 4]
