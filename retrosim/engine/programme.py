@@ -14,16 +14,17 @@ that person goes on, pauses for ``pause_days`` or stops. Simultaneous events kee
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
-import xarray as xr
 
 from retrosim import randomness
-from retrosim.engine.session import Session
+from retrosim.engine.session import Session, SessionModel
 from retrosim.engine.simulate import run_arm
+from retrosim.errors import InputError
+from retrosim.model import budget
 from retrosim.model.program import Program
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import Cohort
@@ -34,6 +35,8 @@ from retrosim.physiology.training import TRAINING, TrainingParameters
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
 #: Session outcomes every programme keeps (others the session models add are kept too).
 SESSION_EXTRA = ("attended", "backward_min", "reserve_min", "hr_rest_used", "vo2max_used")
+#: Per-session outcomes a programme keeps per person (an upper bound, for the memory check).
+SESSION_FIELDS = 32
 
 
 @dataclass
@@ -155,7 +158,8 @@ def session_load(session: Session) -> tuple[np.ndarray, np.ndarray]:
 
 def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, arm: Arm,
                  cohort: Cohort, seed: int, params: TrainingParameters,
-                 out: dict[str, ArmProgramme]) -> Generator[simpy.Event, None, None]:
+                 out: dict[str, ArmProgramme], models: Sequence[SessionModel]
+                 ) -> Generator[simpy.Event, None, None]:
     if arm.subject:                        # the arm's own subject keys set the baseline
         cohort = cohort.with_subject_keys(dict(arm.subject))
     plan = program.arms[arm.name if arm.name in program.arms else arm.base]
@@ -191,7 +195,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
             continue
         state = people.state(float(day), params, rows)
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
-                          session_cohort(cohort, rows, state), session_seed(seed, number))
+                          session_cohort(cohort, rows, state), session_seed(seed, number),
+                          models=models)
         reserve, backward = session_load(session)
         outcome = {**session.trajectory.summary(), **session.summary,
                    "attended": np.ones(rows.size, bool), "backward_min": backward,
@@ -231,9 +236,33 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     out[arm.name] = result
 
 
-def run_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+def programme_bytes(scenario: Scenario, subjects: int) -> int:
+    """About how much memory a programme of ``subjects`` people holds: its daily state and
+    session outcomes (32-bit) for every arm, plus one session being solved."""
+    program = scenario.program
+    assert program is not None
+    kept = len(DAILY) * (program.days + 1) + SESSION_FIELDS * len(program.schedule())
+    knots = max(4 * len(a.protocol.stages) + 8 for a in scenario.arms.values())
+    return subjects * (4 * kept * len(scenario.arms) + budget.BYTES_PER_KNOT * knots
+                       + budget.BYTES_PER_SUBJECT_ARM)
+
+
+def check_memory(scenario: Scenario, subjects: int, free: int | None = None) -> None:
+    """Refuse, before it starts, a programme that cannot fit in the memory free."""
+    need = programme_bytes(scenario, subjects)
+    free = budget.available_memory() if free is None else free
+    if need > free:
+        raise InputError("subjects", f"{subjects:,} people over {scenario.program.days} days "
+                         f"need about {need / 1e9:,.1f} GB of memory, more than the "
+                         f"{free / 1e9:,.1f} GB free", "fewer people, or 'retrosim sweep' "
+                         "(it holds one chunk of people at a time)")
+
+
+def run_programme(scenario: Scenario, *, seed: int, subjects: int,
+                  models: Sequence[SessionModel], first: int = 0,
                   params: TrainingParameters = TRAINING) -> list[ArmProgramme]:
-    """Every arm's programme for people ``first`` to ``first + subjects - 1``, on one clock.
+    """Every arm's programme for people ``first`` to ``first + subjects - 1``, on one clock;
+    each session runs the event models ``models``.
 
     People are drawn as :func:`retrosim.engine.simulate.iter_sessions` draws them (global
     subject numbers key every random stream), so a chunk gives exactly the rows of the whole.
@@ -241,6 +270,7 @@ def run_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 
     program = scenario.program
     if program is None:
         raise ValueError(f"scenario {scenario.name!r} has no [program] table")
+    check_memory(scenario, subjects)
     env = simpy.Environment()
     people: dict[int, Cohort] = {}
     out: dict[str, ArmProgramme] = {}
@@ -250,14 +280,7 @@ def run_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 
             people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
                                 if spec is None else spec.sample(subjects, seed, first))
         env.process(_arm_process(env, scenario, program, arm, people[id(spec)], seed, params,
-                                 out))
+                                 out, models))
     env.run()
     return [out[name] for name in scenario.arms]
 
-
-def run(scenario: Scenario, *, seed: int, subjects: int) -> xr.Dataset:
-    """The programme Dataset of ``scenario`` (see :mod:`retrosim.results.programme`)."""
-    from retrosim.results import programme as results
-
-    return results.assemble(run_programme(scenario, seed=seed, subjects=subjects), scenario,
-                            seed=seed)

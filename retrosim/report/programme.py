@@ -122,8 +122,8 @@ def render(ds: xr.Dataset, source: str) -> str:
             + "<footer>A simulation, not a clinical measurement.</footer></body></html>\n")
 
 
-def page(source: str | Path, *, seed: int | None = None,
-         subjects: int | None = None) -> str | None:
+def page(source: str | Path, *, seed: int | None = None, subjects: int | None = None,
+         allow_import: tuple[str, ...] = ()) -> str | None:
     """The report page of a programme scenario or a saved programme result, else None."""
     text = str(source)
     if Path(text).suffix == ".zarr":
@@ -131,12 +131,14 @@ def page(source: str | Path, *, seed: int | None = None,
     if Path(text).suffix == ".nc":
         if not Path(text).is_file():
             return None
-        ds = xr.load_dataset(text)
+        from retrosim.results import io
+
+        ds = io.open_result(text)           # its header checked before anything is loaded
         return render(ds, text) if results.is_programme(ds) else None
     from retrosim.engine.programme import run
     from retrosim.model.scenario import check_run_arguments, load_scenario
 
-    scenario = load_scenario(text)
+    scenario = load_scenario(text, allow_import=allow_import)
     if scenario.program is None:
         return None
     seed, n, _ = check_run_arguments(scenario, seed, subjects, None)

@@ -5,6 +5,7 @@ import pytest
 
 import retrosim
 from retrosim.engine import programme
+from retrosim.events import MODELS
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import training
 
@@ -100,8 +101,8 @@ def test_progression_shows_in_the_session_protocols():
 def test_same_seed_same_programme_whatever_the_chunking():
     sc = scenario({"weeks": 3, "sessions_per_week": 3}, falls=True,
                   subject={"mass_kg": 70, "age_yr": 75, "sex": "male", "berg": 30})
-    whole = programme.run_programme(sc, seed=9, subjects=300)[0]
-    parts = [programme.run_programme(sc, seed=9, subjects=n, first=f)[0]
+    whole = programme.run_programme(sc, seed=9, subjects=300, models=MODELS)[0]
+    parts = [programme.run_programme(sc, seed=9, subjects=n, first=f, models=MODELS)[0]
              for f, n in ((0, 100), (100, 200))]
     for name in whole.daily:
         np.testing.assert_array_equal(whole.daily[name], np.concatenate(
@@ -119,4 +120,13 @@ def test_a_programme_without_program_is_refused():
     sc = Scenario.from_dict({"name": "s", "subject": SUBJECT,
                              "arms": {"a": {"stages": ["rest for 1 min"]}}})
     with pytest.raises(ValueError):
-        programme.run_programme(sc, seed=0, subjects=1)
+        programme.run_programme(sc, seed=0, subjects=1, models=MODELS)
+
+
+def test_a_programme_too_big_for_memory_is_refused_before_it_starts():
+    sc = scenario()
+    need = programme.programme_bytes(sc, 1_000_000)
+    assert need > 1_000_000 * 4 * 6 * 85          # at least the daily state
+    with pytest.raises(retrosim.InputError) as info:
+        programme.check_memory(sc, 1_000_000, free=need - 1)
+    assert info.value.key == "subjects" and "retrosim sweep" in str(info.value)

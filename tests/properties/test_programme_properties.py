@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrosim.engine import programme
+from retrosim.events import MODELS
 from retrosim.model.scenario import Scenario
 
 
@@ -13,7 +14,7 @@ def run(program, subject=None, stages=("walk forward at 3.0 mph for 20 min",), s
     sc = Scenario.from_dict({"name": "p", "seed": 1, "subject": subject,
                              "falls": {"model": "none"}, "program": program,
                              "arms": {"a": {"stages": list(stages)}}})
-    return programme.run_programme(sc, seed=1, subjects=subjects)[0]
+    return programme.run_programme(sc, seed=1, subjects=subjects, models=MODELS)[0]
 
 
 @settings(max_examples=12, deadline=None)
@@ -72,8 +73,8 @@ def test_same_seed_same_programme_whatever_the_batch(first, n, seed):
         "mass_kg": 70, "age_yr": 75, "sex": "male", "berg": 32}, "program": {
         "weeks": 2, "sessions_per_week": 3},
         "arms": {"a": {"stages": ["walk backward at 2 mph for 20 min"]}}})
-    big = programme.run_programme(sc, seed=seed, subjects=first + n)[0]
-    part = programme.run_programme(sc, seed=seed, subjects=n, first=first)[0]
+    big = programme.run_programme(sc, seed=seed, subjects=first + n, models=MODELS)[0]
+    part = programme.run_programme(sc, seed=seed, subjects=n, first=first, models=MODELS)[0]
     for name, value in part.daily.items():
         np.testing.assert_array_equal(value, big.daily[name][first:], err_msg=name)
     for name, value in part.sessions.items():
