@@ -32,8 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "handrail": "none",
     "fitness": "recreational",
     "bp_medication": False,         # no antihypertensive medication
+    "hr_max_bpm": None,             # predicted from age ([energy] hr_max, Tanaka 2001)
+    "backward_practice_min": 0.0,   # unpractised at backward walking
 }
 _DEFAULT_HEIGHT_CM = {"female": 162.0, "male": 175.0}
+
+#: The cohort's model-error factors (``Cohort.met_scale``, ...), 1 for the central model.
+MODEL_SCALES = ("met_scale", "excess_scale", "epoc_scale", "peh_scale")
 
 #: Accepted ranges: adult physiology and what the models were fitted on.
 LIMITS = {
@@ -42,6 +47,8 @@ LIMITS = {
     "height_cm": (120.0, 220.0, "cm"),
     "hr_rest_bpm": (35.0, 120.0, "min-1"),
     "vo2max_ml_kg_min": (8.0, 90.0, "mL kg-1 min-1"),
+    "hr_max_bpm": (80.0, 230.0, "min-1"),
+    "backward_practice_min": (0.0, 1.0e6, "min"),
     "berg": (0.0, 56.0, ""),
     "tug_s": (3.0, 120.0, "s"),
     "backward_speed_mps": (0.05, 2.0, "m s-1"),
@@ -57,8 +64,13 @@ class Subject:
     Parameters
     ----------
     mass_kg, age_yr, sex : body mass [kg], age [yr], "female" or "male".
-    hr_rest_bpm : resting heart rate [min-1]; default 70.
+    hr_rest_bpm : resting heart rate [min-1]; None (default) is a typical 70, an assumption
+        whose spread the prediction intervals carry.
     vo2max_ml_kg_min : maximal oxygen uptake [mL kg-1 min-1]; predicted when None.
+    hr_max_bpm : measured maximal heart rate [min-1]; predicted from age when None.
+    backward_practice_min : minutes of accumulated effective backward practice; default 0
+        (unpractised). The backward heart-rate excess shrinks with it
+        (``physiology.heart.backward_excess``).
     height_cm : stature [cm]; default 162 (female) / 175 (male); used by Mifflin-St Jeor.
     balance : good | moderate | impaired | severe; or ``berg``, the Berg Balance Scale (0-56).
     resting_bp_mmhg : seated resting (systolic, diastolic) [mmHg]; default (120, 80).
@@ -78,7 +90,7 @@ class Subject:
     mass_kg: float
     age_yr: float
     sex: str
-    hr_rest_bpm: float = DEFAULTS["hr_rest_bpm"]
+    hr_rest_bpm: float | None = None
     vo2max_ml_kg_min: float | None = None
     height_cm: float | None = None
     balance: str = "good"
@@ -89,10 +101,12 @@ class Subject:
     tug_s: float | None = None
     backward_speed_mps: float | None = None
     bp_medication: bool = False
+    hr_max_bpm: float | None = None
+    backward_practice_min: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("mass_kg", "age_yr", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm",
-                     "tug_s", "backward_speed_mps"):
+                     "tug_s", "backward_speed_mps", "hr_max_bpm", "backward_practice_min"):
             value = getattr(self, name)
             if value is not None:
                 low, high, unit = LIMITS[name]
@@ -164,11 +178,24 @@ class Cohort:
     tug_s: np.ndarray | None = None                 # NaN when not measured
     backward_speed_mps: np.ndarray | None = None    # NaN when not measured
     bp_medication: np.ndarray | None = None         # bool; False when not given
+    hr_max_bpm: np.ndarray = None  # type: ignore[assignment]             # NaN: predicted
+    backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
+    #: Multiplicative model errors of plausible versions of a person (net MET, backward HR
+    #: excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when None.
+    met_scale: np.ndarray = None  # type: ignore[assignment]
+    excess_scale: np.ndarray = None  # type: ignore[assignment]
+    epoc_scale: np.ndarray = None  # type: ignore[assignment]
+    peh_scale: np.ndarray = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        for name in ("tug_s", "backward_speed_mps"):
+        for name in ("tug_s", "backward_speed_mps", "hr_max_bpm"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
+        if self.backward_practice_min is None:
+            object.__setattr__(self, "backward_practice_min", np.zeros(self.size))
+        for name in MODEL_SCALES:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.ones(self.size))
         if self.bp_medication is None:
             object.__setattr__(self, "bp_medication", np.zeros(self.size, bool))
 
@@ -187,11 +214,12 @@ class Cohort:
         return cls(
             mass_kg=full(subject.mass_kg), age_yr=full(subject.age_yr),
             female=full(subject.sex == "female", bool), height_cm=full(height),
-            hr_rest_bpm=full(subject.hr_rest_bpm),
+            hr_rest_bpm=full(DEFAULTS["hr_rest_bpm"] if subject.hr_rest_bpm is None
+                             else subject.hr_rest_bpm),
             vo2max_ml_kg_min=full(np.nan if subject.vo2max_ml_kg_min is None
                                   else subject.vo2max_ml_kg_min),
             balance=full(BALANCE_LEVELS.index(subject.balance) if subject.berg is None
-                         else level_from_berg(subject.berg), np.int8),
+                         else int(level_from_berg(subject.berg)), np.int8),
             berg=full(np.nan if subject.berg is None else subject.berg),
             tug_s=full(np.nan if subject.tug_s is None else subject.tug_s),
             backward_speed_mps=full(np.nan if subject.backward_speed_mps is None
@@ -201,6 +229,8 @@ class Cohort:
             fitness=full(FITNESS_LEVELS.index(subject.fitness), np.int8),
             index=np.arange(first, first + n, dtype=np.int64),
             bp_medication=full(subject.bp_medication, bool),
+            hr_max_bpm=full(np.nan if subject.hr_max_bpm is None else subject.hr_max_bpm),
+            backward_practice_min=full(subject.backward_practice_min),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:
@@ -228,7 +258,8 @@ _COHORT_FIELDS = {
     "vo2max_ml_kg_min": ("vo2max_ml_kg_min",), "balance": ("balance", "berg"),
     "berg": ("balance", "berg"), "resting_bp_mmhg": ("sbp_rest", "dbp_rest"),
     "handrail": ("handrail",), "fitness": ("fitness",), "tug_s": ("tug_s",),
-    "backward_speed_mps": ("backward_speed_mps",), "bp_medication": ("bp_medication",)}
+    "backward_speed_mps": ("backward_speed_mps",), "bp_medication": ("bp_medication",),
+    "hr_max_bpm": ("hr_max_bpm",), "backward_practice_min": ("backward_practice_min",)}
 
 
 def check_subject_keys(table: Any) -> Subject:

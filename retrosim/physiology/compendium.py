@@ -52,7 +52,7 @@ def compendium_rows() -> tuple[CompendiumRow, ...]:
     rows = []
     for rec in csv.DictReader(text.splitlines()):
         rec.update({k: float(rec[k]) if rec[k] else np.nan for k in num})
-        rows.append(CompendiumRow(**{**rec, "edition": int(rec["edition"]),
+        rows.append(CompendiumRow(**{**rec, "edition": int(rec["edition"]),  # type: ignore[arg-type]
                                      "met": float(rec["met"])}))
     return tuple(rows)
 

@@ -7,8 +7,8 @@ Kim & Choi 2001 and Berling et al. 2006; each function's References, and docs/re
 
 >>> {name: round(float(f(1.5646, 0.0, -1)), 1) for name, f in ENERGY_MODELS.items()}
 ... # doctest: +NORMALIZE_WHITESPACE
-{'continuous': 6.1, 'compendium-2011': 6.0, 'compendium-2024': 6.0,
- 'compendium-2024-treadmill': 6.0, 'acsm': 3.7}
+{'continuous': 6.1, 'continuous-shared-grade': 6.1, 'compendium-2011': 6.0,
+ 'compendium-2024': 6.0, 'compendium-2024-treadmill': 6.0, 'acsm': 3.7}
 """
 
 from __future__ import annotations
@@ -111,7 +111,24 @@ class ContinuousEnergyParams:
     backward_grade_coef: float = 1.690745776  # c_b [mL kg-1 m-1]
 
 
-CONTINUOUS_PARAMS = ContinuousEnergyParams()
+#: The first fit: one grade term shared by both directions (c_b = c, the bound active). Its
+#: backward/forward VO2 ratio at 2.5 mph falls from 1.37 on the level to 1.16 at 12.5 %.
+SHARED_GRADE_PARAMS = ContinuousEnergyParams()
+
+#: The default fit (``bench/fit_backward_uphill.py``): a, b, n, c and r as above; the
+#: backward grade coefficient c_b refitted, by least squares on relative error with every
+#: residual weighted alike, to two groups of sources that disagree:
+#:
+#: - the Compendium's backward uphill codes 17325 (2011: 8.0 MET; 2024: 7.8) and 17475 (2024,
+#:   2.5 mph at 10 %: 7.8), which alone ask for c_b = 1.64, a ratio that falls with grade;
+#: - Hooper et al. 2004 (J Orthop Sports Phys Ther 34:65-71; 27 young adults, 5, 7.5 and 10 %
+#:   grade): backward %VO2max above forward at every grade with no direction x grade
+#:   interaction, read as a backward/forward ratio equal at every grade to its level value,
+#:   taken at 2.5 mph (the speed is not in the abstract); alone they ask for c_b = 2.32.
+#:
+#: The compromise, c_b = 1.971, leaves the Compendium codes +9.1 % (2011 17325), +11.9 %
+#: (2024 17325) and +1.2 % (17475) high and the ratio 5-8 % below its level value at 5-10 %.
+CONTINUOUS_PARAMS = ContinuousEnergyParams(backward_grade_coef=1.970940314)
 
 
 def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: ArrayLike, *,
@@ -126,8 +143,10 @@ def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: Array
     The level net cost a v + b v**n is convex and increasing (the steep term follows the
     Compendium's rise towards 4.5-5 mph); the grade term is the ACSM vertical term with a fitted
     coefficient; backward walking multiplies the level net cost by r and has its own grade
-    coefficient. Assumptions: the 2011 Compendium codes (evaluated at their band midpoints,
-    17151 at 1.5 mph) are the truth for absolute cost, Kim & Choi 2001 only for the
+    coefficient c_b, fitted to the Compendium's backward uphill codes and Hooper et al. 2004
+    together (:data:`CONTINUOUS_PARAMS`; the first fit, c_b = c, is the model
+    "continuous-shared-grade"). Assumptions: the 2011 Compendium codes (evaluated at their
+    band midpoints, 17151 at 1.5 mph) are the truth for absolute cost, Kim & Choi 2001 only for the
     backward/forward ratio (their absolute VO2 exceeds the Compendium's); r does not depend on
     speed; downhill is costed as level (grade clipped at 0); fitted data span 1.5-5 mph and
     0-10.5 %, beyond that it extrapolates. With a, b, c >= 0, r >= 1 and c_b >= c it never
@@ -147,13 +166,15 @@ def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: Array
 
     References
     ----------
-    Ainsworth BE et al. 2011, Med Sci Sports Exerc 43(8):1575-81; Kim & Choi 2001, J Korean
-    Acad Rehabil Med 25:474; ACSM metabolic equations. Errors: :func:`continuous_model_errors`.
+    Ainsworth BE et al. 2011, Med Sci Sports Exerc 43(8):1575-81; Herrmann SD et al. 2024, J
+    Sport Health Sci 13:6-12; Kim & Choi 2001, J Korean Acad Rehabil Med 25:474; Hooper TL et
+    al. 2004, J Orthop Sports Phys Ther 34:65-71 (PubMed 15029939); ACSM metabolic
+    equations. Errors: :func:`retrosim.validation.table.continuous_model_errors`.
 
     Examples
     --------
     >>> continuous_met(1.5646, [0.0, 0.05], [[1], [-1]]).round(2).tolist()
-    [[4.26, 6.53], [6.08, 8.35]]
+    [[4.26, 6.53], [6.08, 8.73]]
     """
     v, g, d = np.broadcast_arrays(*(np.asarray(x, dtype=float)
                                     for x in (speed_mps, grade_frac, direction)))
@@ -168,13 +189,21 @@ def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: Array
 EnergyModel = Callable[[ArrayLike, ArrayLike, ArrayLike], np.ndarray]
 _AINSWORTH_2011 = "Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81"
 _HERRMANN_2024 = "Herrmann SD et al. (2024) J Sport Health Sci 13:6-12"
+_HOOPER_2004 = "Hooper TL et al. (2004) J Orthop Sports Phys Ther 34:65-71"
 #: Energy models by name: ``(speed_mps, grade_frac, direction) -> gross MET``, each with its
 #: sources and a one-line description (``docs/models/energy.md``'s table is generated from them).
 ENERGY_MODELS: dict[str, Model] = {
     "continuous": Model(
         continuous_met,
+        (_AINSWORTH_2011, _HERRMANN_2024, "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474",
+         _HOOPER_2004),
+        "a smooth model for any speed and grade in both directions; backward climbing fitted "
+        "to the Compendium's backward codes and Hooper et al. 2004 together"),
+    "continuous-shared-grade": Model(
+        functools.partial(continuous_met, params=SHARED_GRADE_PARAMS),
         (_AINSWORTH_2011, "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474"),
-        "a smooth model for any speed and grade in both directions, fitted below"),
+        "the first continuous fit: one grade term for both directions, so backward climbing "
+        "costs too little (ratio 1.37 level, 1.16 at 12.5 %, 2.5 mph)"),
     "compendium-2011": Model(
         functools.partial(compendium_met, edition=2011), (_AINSWORTH_2011,),
         "the 2011 Compendium walking codes as a lookup (Ainsworth et al. 2011)"),
@@ -337,3 +366,88 @@ def resting_vo2_from_rmr(rmr_kcal_day: ArrayLike, mass_kg: ArrayLike) -> np.ndar
     """
     rmr, mass = np.asarray(rmr_kcal_day, dtype=float), np.asarray(mass_kg, dtype=float)
     return rmr / KCAL_PER_L_O2 * 1000.0 / (24.0 * 60.0) / mass
+
+
+_MPH = 0.44704                # m s-1 per mph
+_SPEED_TOL_MPS = 0.05 * _MPH  # half a 0.1-mph treadmill step
+_GRADE_TOL = 0.0025           # half a 0.5 % incline step
+
+
+def _at(x: np.ndarray, value: float, tol: float) -> np.ndarray:
+    return np.abs(x - value) <= tol
+
+
+def _compendium_inside(edition: int, treadmill: bool):
+    forward_max_grade = 0.15 if edition == 2011 else 0.10
+    points = [(3.5, 0.0), (3.5, 0.05)] + ([(2.5, 0.10)] if treadmill else [])
+
+    def inside(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: ArrayLike) -> np.ndarray:
+        v, g, d = np.broadcast_arrays(*(np.asarray(x, dtype=float)
+                                        for x in (speed_mps, grade_frac, direction)))
+        listed = np.zeros(v.shape, bool)
+        for mph, grade in points:
+            listed |= _at(v, mph * _MPH, _SPEED_TOL_MPS) & _at(g, grade, _GRADE_TOL)
+        forward = (v <= 5.0 * _MPH + _SPEED_TOL_MPS) & (g <= forward_max_grade + _GRADE_TOL)
+        return (v <= 0) | np.where(d < 0, listed, forward)
+
+    return inside
+
+
+def _acsm_inside(speed_mps: ArrayLike, grade_frac: ArrayLike,
+                 direction: ArrayLike) -> np.ndarray:
+    v, _, d = np.broadcast_arrays(*(np.asarray(x, dtype=float)
+                                    for x in (speed_mps, grade_frac, direction)))
+    s = 60.0 * v
+    return (v <= 0) | ((d > 0) & (s >= 50.0 - 1e-9) & (s <= 100.0 + 1e-9))
+
+
+#: Where each energy model's source speaks: name -> (inside(speed_mps, grade_frac, direction)
+#: -> bool array, the range in words). Outside it the model still answers (the lookup's
+#: nearest code, ACSM's forward equation: the fallback its docstring states), and the engine
+#: logs an ``energy-outside`` event naming the stage and this range. The continuous model is
+#: absent: it is meant to extrapolate (its docstring gives its fitted span).
+SOURCE_CONDITIONS: dict[str, tuple[Callable[..., np.ndarray], str]] = {
+    "compendium-2011": (_compendium_inside(2011, False),
+                        "the 2011 Compendium lists backward walking only at 3.5 mph, level "
+                        "(17320) or 5 % (17325), and forward walking up to 5.0 mph and 15 %"),
+    "compendium-2024": (_compendium_inside(2024, False),
+                        "the 2024 Compendium lists backward walking only at 3.5 mph, level "
+                        "(17320) or 5 % (17325), and forward walking up to 5.0 mph and 10 %"),
+    "compendium-2024-treadmill": (_compendium_inside(2024, True),
+                                  "the 2024 Compendium lists backward walking only at 3.5 mph, "
+                                  "level or 5 % (17320, 17325), and 2.5 mph at 10 % (17475), "
+                                  "forward walking up to 5.0 mph and 10 %"),
+    "acsm": (_acsm_inside, "the ACSM walking equation is for forward walking at 50-100 m/min "
+             "(1.9-3.7 mph); it has no backward form"),
+}
+
+
+def outside_source(name: str, speed_mps: ArrayLike, grade_frac: ArrayLike,
+                   direction: ArrayLike) -> np.ndarray:
+    """Whether each condition lies outside what energy model ``name``'s source covers.
+
+    Parameters
+    ----------
+    name : a key of :data:`ENERGY_MODELS`.
+    speed_mps, grade_frac, direction : as the models take them.
+
+    Returns
+    -------
+    numpy.ndarray of bool: True where the model answers by its fallback (see
+    :data:`SOURCE_CONDITIONS`); always False for a model without stated conditions.
+
+    References
+    ----------
+    Ainsworth BE et al. 2011; Herrmann SD et al. 2024; ACSM metabolic equations.
+
+    Examples
+    --------
+    >>> outside_source("compendium-2011", [0.894, 1.5646], 0.0, -1).tolist()   # 2, 3.5 mph
+    [True, False]
+    >>> outside_source("acsm", 1.5646, 0.0, [1, -1]).tolist()
+    [False, True]
+    """
+    if name not in SOURCE_CONDITIONS:
+        return np.zeros(np.broadcast(*(np.asarray(x) for x in (speed_mps, grade_frac,
+                                                                direction))).shape, bool)
+    return ~SOURCE_CONDITIONS[name][0](speed_mps, grade_frac, direction)

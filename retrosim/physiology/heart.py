@@ -93,3 +93,183 @@ def steady_state_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max):
     p = percent_vo2_reserve(vo2, vo2_rest, vo2_max)
     fraction = np.where(p > 0.0, np.clip(swain_percent_hrr(p) / 100.0, 0.0, 1.0), 0.0)
     return hr_rest + fraction * (np.asarray(hr_max) - hr_rest)
+
+
+#: Swain et al. 1994, Med Sci Sports Exerc 26:112 (81 men, 81 women, 18-34 y, treadmill):
+#: %HRmax at 40 / 60 / 80 / 85 %VO2max, and 100 at 100 (the definition of both maxima).
+SWAIN_1994_POINTS = ((40.0, 63.0), (60.0, 76.0), (80.0, 89.0), (85.0, 92.0), (100.0, 100.0))
+
+#: Kim & Choi 2001, J Korean Acad Rehabil Med 25:474 (20 young men, treadmill 5 km/h, level):
+#: VO2 [mL kg-1 min-1], its %VO2max, HR [min-1] and its %HRmax, forward and backward.
+KIM_CHOI_2001_HR = {"forward": (15.9, 37.3, 120.9, 61.6), "backward": (23.6, 55.8, 166.1, 84.3)}
+
+#: Heath et al. 2001, Phys Ther Sport 2:171 (8 men, 3.2-3.7 mph backward): 12 sessions of
+#: 15 min (180 min of practice). Of the 24-bpm fall of HR at the same speed, the 19 % fall of
+#: VO2 explains 12-18 bpm with a typical HR-VO2 slope, leaving 6-12 bpm that practice alone
+#: removed (derived); the midpoint, 9 bpm, is used.
+HEATH_2001_PRACTICE_MIN = 180.0
+HEATH_2001_EXCESS_REMOVED_BPM = (6.0, 12.0)
+
+
+def swain_1994_percent_hrmax(percent_vo2max: ArrayLike, percent_rest_vo2: ArrayLike,
+                             percent_rest_hr: ArrayLike) -> np.ndarray:
+    """%HRmax at a %VO2max: Swain et al. 1994's points, joined to rest below 40 %VO2max.
+
+    From 40 %VO2max up, straight lines through the published points (63 / 76 / 89 / 92 %HRmax
+    at 40 / 60 / 80 / 85 %VO2max, then 100 at 100); below, a straight line from the person's
+    resting point (VO2rest, HRrest as % of the maxima) to (40, 63). Never below the resting
+    %HRmax, and 100 from 100 %VO2max up. Assumptions: the young adults' relation holds at any
+    age once both are expressed relative to the person's maxima; the join to rest is linear.
+
+    Parameters
+    ----------
+    percent_vo2max : VO2 / VO2max x 100 [%]. percent_rest_vo2 : VO2rest / VO2max x 100 [%].
+    percent_rest_hr : HRrest / HRmax x 100 [%].
+
+    Returns
+    -------
+    numpy.ndarray : %HRmax [%].
+
+    References
+    ----------
+    Swain DP, Abernathy KS, Smith CS, Lee SJ, Bunn SA (1994) Target heart rates for the
+    development of cardiorespiratory fitness. Med Sci Sports Exerc 26:112-116.
+
+    Examples
+    --------
+    >>> swain_1994_percent_hrmax([40.0, 60.0, 85.0, 120.0], 10.0, 35.0).tolist()
+    [63.0, 76.0, 92.0, 100.0]
+    """
+    p, r, h = np.broadcast_arrays(*(np.asarray(x, dtype=float)
+                                    for x in (percent_vo2max, percent_rest_vo2, percent_rest_hr)))
+    (p0, h0), *_ = SWAIN_1994_POINTS
+    xp, fp = zip(*SWAIN_1994_POINTS, strict=True)
+    upper = np.interp(p, xp, fp)
+    span = np.where(r < p0, p0 - r, 1.0)
+    joined = h + (h0 - h) * (p - r) / span
+    pct = np.where((p < p0) & (r < p0), joined, upper)
+    return np.where(p <= r, h, np.maximum(pct, h))
+
+
+def _kim_choi_excess() -> tuple[float, float]:
+    """Kim & Choi 2001's backward excess over Swain 1994 [%HRmax points] and its %VO2R."""
+    vo2, pct_max, _, pct_hr = KIM_CHOI_2001_HR["backward"]
+    vo2_max = vo2 / pct_max * 100.0
+    rest = 100.0 * VO2_REST_ML_KG_MIN / vo2_max
+    forward_hr_pct = KIM_CHOI_2001_HR["forward"][3]
+    hr_max = KIM_CHOI_2001_HR["forward"][2] / forward_hr_pct * 100.0
+    base = float(swain_1994_percent_hrmax(pct_max, rest, 100.0 * DEFAULT_HR_REST_BPM / hr_max))
+    return pct_hr - base, 100.0 * (pct_max - rest) / (100.0 - rest)
+
+
+VO2_REST_ML_KG_MIN = 3.5       # 1 MET
+DEFAULT_HR_REST_BPM = 70.0     # the subject default; Kim & Choi do not report resting HR
+_EXCESS_PTS, _EXCESS_VO2R = _kim_choi_excess()
+#: Novice backward excess [%HRmax points per %VO2R]: Kim & Choi 2001's 11.0 points at 51.8
+#: %VO2R (derived: their backward point above Swain 1994's relation), in proportion to the
+#: VO2 reserve in use (an assumption: no excess at rest).
+NOVICE_EXCESS_PER_VO2R = _EXCESS_PTS / _EXCESS_VO2R
+#: The novice excess at Kim & Choi's intensity, bpm (HRmax 196.3 derived from their %HRmax).
+_NOVICE_EXCESS_BPM = _EXCESS_PTS / 100.0 * (KIM_CHOI_2001_HR["forward"][2]
+                                            / KIM_CHOI_2001_HR["forward"][3] * 100.0)
+#: Practice time constant [min]: the excess decays as exp(-practice / tau), tau chosen so that
+#: 180 min of practice removes Heath et al. 2001's 9 bpm (6-12) of a novice excess of Kim &
+#: Choi's size, about 22 bpm (derived; Heath's own novice excess is not reported). That the
+#: excess falls towards zero with long practice is an assumption.
+PRACTICE_TAU_MIN = -HEATH_2001_PRACTICE_MIN / float(
+    np.log(1.0 - np.mean(HEATH_2001_EXCESS_REMOVED_BPM) / _NOVICE_EXCESS_BPM))
+
+
+def backward_excess(practice_min: ArrayLike, percent_vo2r: ArrayLike = _EXCESS_VO2R,
+                    *, tau_min: float = PRACTICE_TAU_MIN) -> np.ndarray:
+    """Extra heart rate of backward walking over forward at the same VO2 [%HRmax points].
+
+    ``excess = k x %VO2R x exp(-practice / tau)``: Thomas et al. 2018 find HR higher walking
+    backward than forward at a matched VO2; its size in novices, k, is Kim & Choi 2001's
+    backward point above Swain 1994's relation (11.0 points at 51.8 %VO2R); it shrinks with
+    accumulated backward practice as Heath et al. 2001 report (tau = 335 min). Never negative;
+    zero at rest. A programme carries ``practice_min`` from session to session.
+
+    Parameters
+    ----------
+    practice_min : accumulated effective backward practice [min], >= 0 (0: unpractised).
+    percent_vo2r : oxygen uptake reserve in use [%]; default Kim & Choi's 51.8.
+    tau_min : practice time constant [min].
+
+    Returns
+    -------
+    numpy.ndarray : excess [percentage points of HRmax], >= 0.
+
+    References
+    ----------
+    Thomas, Hammond & Magal (2018) Gait Posture 65:20; Kim & Choi (2001) J Korean Acad
+    Rehabil Med 25:474; Heath et al. (2001) Phys Ther Sport 2:171; Swain DP et al. (1994) Med
+    Sci Sports Exerc 26:112.
+
+    Examples
+    --------
+    >>> backward_excess([0.0, 180.0, 1e6]).round(2).tolist()
+    [11.03, 6.44, 0.0]
+    """
+    practice = np.maximum(np.asarray(practice_min, dtype=float), 0.0)
+    vo2r = np.clip(np.asarray(percent_vo2r, dtype=float), 0.0, 100.0)
+    return NOVICE_EXCESS_PER_VO2R * vo2r * np.exp(-practice / tau_min)
+
+
+def swain_1994_backward_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max, direction=1.0,
+                           practice_min=0.0, *, excess_scale=1.0):
+    """Steady-state heart rate [min-1]: Swain 1994's %HRmax-%VO2max, plus the backward excess.
+
+    ``HR = HRmax x min(swain_1994_percent_hrmax + backward_excess (backward only), 100) / 100``,
+    HRrest at or below resting VO2 (:func:`swain_1994_percent_hrmax`, :func:`backward_excess`).
+    Never falls with VO2, never below HRrest, never above HRmax.
+
+    Parameters
+    ----------
+    vo2, vo2_rest, vo2_max : oxygen uptake (demand), resting and maximal [mL kg-1 min-1].
+    hr_rest, hr_max : [min-1]. direction : +1 forward, -1 backward.
+    practice_min : accumulated backward practice [min] (``backward_practice_min``).
+    excess_scale : factor on the excess (1; a plausible version of the person draws it).
+
+    References
+    ----------
+    Swain DP et al. (1994) Med Sci Sports Exerc 26:112; Thomas, Hammond & Magal (2018) Gait Posture
+    65:20; Kim & Choi (2001); Heath et al. (2001) Phys Ther Sport 2:171.
+
+    Examples
+    --------
+    >>> hr = swain_1994_backward_hr([15.9, 23.6], 3.5, 42.4, 70.0, 196.6, [1, -1])
+    >>> hr.round(0).tolist()                       # Kim & Choi 2001: 120.9, 166.1
+    [120.0, 165.0]
+    """
+    vo2, vo2_max, hr_rest, hr_max = (np.asarray(x, dtype=float)
+                                     for x in (vo2, vo2_max, hr_rest, hr_max))
+    pct = swain_1994_percent_hrmax(100.0 * vo2 / vo2_max, 100.0 * np.asarray(vo2_rest) / vo2_max,
+                                   100.0 * hr_rest / hr_max)
+    vo2r = 100.0 * (vo2 - vo2_rest) / (vo2_max - vo2_rest)
+    extra = np.where(np.asarray(direction) < 0,
+                     backward_excess(practice_min, vo2r) * np.asarray(excess_scale), 0.0)
+    return hr_max * np.minimum(pct + extra, 100.0) / 100.0
+
+
+def _swain_1998(vo2, vo2_rest, vo2_max, hr_rest, hr_max, direction=1.0, practice_min=0.0, *,
+                excess_scale=1.0):
+    return steady_state_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max)
+
+
+#: Steady-state heart-rate models by name: ``(vo2, vo2_rest, vo2_max, hr_rest, hr_max,
+#: direction, practice_min) -> HR [min-1]`` (``[energy] heart_rate``).
+HR_MODELS: dict[str, Model] = {
+    "swain-1994-backward": Model(
+        swain_1994_backward_hr,
+        ("Swain DP et al. (1994) Med Sci Sports Exerc 26:112-116",
+         "Thomas, Hammond & Magal (2018) Gait Posture 65:20",
+         "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474",
+         "Heath et al. (2001) Phys Ther Sport 2:171"),
+        "Swain 1994's %HRmax-%VO2max points, plus a backward excess at the same VO2 that "
+        "shrinks with practice"),
+    "swain-1998-hrr": Model(
+        _swain_1998, ("Swain DP et al. (1998) Med Sci Sports Exerc 30:318-321",),
+        "%HRR = 1.03 %VO2R + 1.5, the same in both directions (the first model)"),
+}
+DEFAULT_HR_MODEL = "swain-1994-backward"

@@ -76,6 +76,16 @@ class PehModel:
         (Kenney & Seals) and 22 h (Pescatello 2004) and has faded to a tenth by 24 h.
     onset_tau_s : derived, the onset time constant that puts the nadir at ``nadir_s`` given
         ``recovery_tau_s`` (:func:`onset_tau_for_nadir`): 164.7 s.
+    dose : "relative" (default): the dose follows the bout's intensity relative to the person,
+        mean VO2 / VO2max (:func:`relative_dose_response`); "met": by absolute MET
+        (:func:`corso_dose_response`, the first model, ``PEH_MODELS["corso-2017-met"]``).
+    corso_vo2max_met : 10 MET (35 mL kg-1 min-1), where Corso 2017's middle-aged hypertensives
+        are placed to turn their MET classes into relative intensities: 4 MET is then 40 % and
+        6 MET 60 % of VO2max, Kenney & Seals' threshold and Pescatello 2004's harder bout (an
+        assumption: their fitness is not in our sources).
+    dose_intensity : the relative intensities of the dose curve's knots, with the fractions of
+        ``dose_sbp`` / ``dose_dbp``: 0 up to 30 % VO2max (an assumption below Kenney & Seals'
+        "about 40 %"), Corso's 4-MET fraction at 40 %, the full drop from 60 %.
 
     >>> PehModel().hypertensive_drop_mmhg
     (19.0, 9.0)
@@ -95,6 +105,9 @@ class PehModel:
     bmi_decay_per_kg_m2: float = 0.02
     nadir_s: float = 900.0
     recovery_tau_s: float = 38_000.0
+    dose: str = "relative"
+    corso_vo2max_met: float = 10.0
+    dose_intensity: tuple[float, ...] = (0.30, 0.40, 0.60)
 
     @functools.cached_property
     def onset_tau_s(self) -> float:
@@ -158,6 +171,34 @@ def corso_dose_response(met: ArrayLike, model: PehModel = PEH) -> tuple[np.ndarr
             np.interp(m, model.dose_met, model.dose_dbp))
 
 
+def relative_dose_response(intensity_frac: ArrayLike, model: PehModel = PEH
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Fraction of the full PEH after a bout of this relative intensity (SBP, DBP), 0-1.
+
+    Kenney & Seals 1993: PEH follows large-muscle exercise above about 40 % of peak aerobic
+    capacity; Pescatello et al. 2004: 40 % and 60 % VO2max both produce it, more after 60 %
+    over 5 h. Corso et al. 2017's MET classes were measured in middle-aged hypertensives; placed
+    at a VO2max of 10 MET they become 40 % (4 MET: 1.6 / 11.4 of the full SBP drop) and 60 %
+    (6 MET and more: all of it). 0 up to 30 % VO2max; linear between the knots, 1 above.
+    For a very old or unfit person a slow walk is a high relative intensity, and gets PEH.
+
+    Parameters
+    ----------
+    intensity_frac : the bout's mean VO2 / VO2max [-].
+
+    References
+    ----------
+    Kenney & Seals (1993) Hypertension; Pescatello LS et al. (2004) J Hypertens 22:1881;
+    Corso et al. (2017) Med Sci Sports Exerc.
+
+    >>> [f.round(3).tolist() for f in relative_dose_response([0.3, 0.35, 0.4, 0.5, 0.6])]
+    [[0.0, 0.07, 0.14, 0.57, 1.0], [0.0, 0.045, 0.089, 0.545, 1.0]]
+    """
+    i = np.asarray(intensity_frac, dtype=float)
+    xs = model.dose_intensity
+    return (np.interp(i, xs, model.dose_sbp), np.interp(i, xs, model.dose_dbp))
+
+
 def bout_length_factor(walking_s: ArrayLike, model: PehModel = PEH) -> np.ndarray:
     """Fraction of the full PEH after a bout of this length, 0-1.
 
@@ -208,16 +249,20 @@ def person_factor(female: ArrayLike, age_yr: ArrayLike, bmi_kg_m2: ArrayLike,
 
 def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
                       walking_s: ArrayLike, person: ArrayLike,
-                      model: PehModel = PEH) -> tuple[np.ndarray, np.ndarray]:
+                      model: PehModel = PEH, vo2max_met: ArrayLike | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """The drop below resting pressure at the nadir after one bout, mmHg (SBP, DBP).
 
-    The product of :func:`kenney_seals_drop` (resting pressure), :func:`corso_dose_response`
-    (the bout's mean MET), :func:`bout_length_factor` and :func:`person_factor`.
+    The product of :func:`kenney_seals_drop` (resting pressure), the dose
+    (:func:`relative_dose_response` of ``met / vo2max_met``, or with ``model.dose == "met"``
+    :func:`corso_dose_response` of the MET), :func:`bout_length_factor` and
+    :func:`person_factor`.
 
     Parameters
     ----------
     sbp_rest, dbp_rest : [mmHg]. met : the bout's mean demand [MET]. walking_s : its length
-    [s]. person : :func:`person_factor` [-].
+    [s]. person : :func:`person_factor` [-]. vo2max_met : the person's VO2max in MET (VO2max
+    over the VO2 of 1 MET); default ``model.corso_vo2max_met``, Corso's group.
 
     References
     ----------
@@ -228,9 +273,19 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
     [19.0, 9.0]
     """
     sbp, dbp = kenney_seals_drop(sbp_rest, dbp_rest, model)
-    f_sbp, f_dbp = corso_dose_response(met, model)
+    if model.dose == "met":
+        f_sbp, f_dbp = corso_dose_response(met, model)
+    else:
+        top = model.corso_vo2max_met if vo2max_met is None else np.asarray(vo2max_met, float)
+        f_sbp, f_dbp = relative_dose_response(np.asarray(met, dtype=float) / top, model)
     common = bout_length_factor(walking_s, model) * np.asarray(person, dtype=float)
     return sbp * f_sbp * common, dbp * f_dbp * common
+
+
+#: PEH models by name (``PehModel`` parameter sets).
+PEH_MODELS = {"kenney-seals-relative": PEH,
+              "corso-2017-met": PehModel(dose="met")}
+DEFAULT_PEH_MODEL = "kenney-seals-relative"
 
 
 def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:

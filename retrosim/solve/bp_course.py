@@ -26,78 +26,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrosim.physiology import hypotension, oxygen, pressure
+from retrosim.solve.bouts import BOUT_GAP_S, Bouts, find_bouts  # noqa: F401 (re-exported)
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import interior_maximum, relax_at_knots
 
 if TYPE_CHECKING:
     from retrosim.engine.session import Session
 
-#: Rests shorter than this join walks into one bout, s (20 min; an assumption, longer than
-#: the 15-min nadir so that an earlier bout's PEH is recovering when the next bout starts).
-BOUT_GAP_S = 1200.0
 _BISECTIONS = 64
-
-
-@dataclass(frozen=True)
-class Bouts:
-    """The bouts of walking of every subject.
-
-    walking : (K-1, S) whether the belt moves during each timeline segment.
-    end_s, walking_s, met : (B, N) each bout's end [s], time spent walking [s] and mean
-        demand [MET]; NaN for subjects with fewer bouts.
-    last_end_s : (N,) end of the last bout [s], NaN if the subject never walked.
-    last_knot : (N,) the knot at which the last bout ends (0 if none).
-    """
-
-    walking: np.ndarray
-    end_s: np.ndarray
-    walking_s: np.ndarray
-    met: np.ndarray
-    last_end_s: np.ndarray
-    last_knot: np.ndarray
-
-
-def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -> Bouts:
-    """Bouts of walking on a timeline, with their end, length and mean demand ``met`` (K, N).
-
-    Two walks 30 min apart are two bouts; a rest shorter than ``gap_s`` would join them.
-
-    >>> tl = Timeline.shared([0, 600, 2400, 3000, 3600], [1.2, 0, 0, 1.2, 0], [0] * 5, [0] * 5,
-    ...                      [1] * 5)
-    >>> b = find_bouts(tl, np.array([[4.0], [1.0], [1.0], [4.0], [1.0]]))
-    >>> b.end_s[:, 0].tolist(), b.walking_s[:, 0].tolist(), b.met[:, 0].tolist()
-    ([600.0, 3600.0], [600.0, 1200.0], [2.5, 2.5])
-    """
-    t, speed = timeline.t, np.abs(timeline.velocity)
-    n = met.shape[1]
-    dt = np.diff(t, axis=0)
-    walking = ((speed[:-1] > 0) | (speed[1:] > 0)) & (dt > 0)
-    ends = np.where(walking, t[1:], -np.inf)
-    before = np.maximum.accumulate(np.vstack([np.full((1, t.shape[1]), -np.inf), ends[:-1]]),
-                                   axis=0)
-    starts = walking & (t[:-1] - before >= gap_s)
-    bout = np.cumsum(starts, axis=0) - 1
-    count = int(bout[walking].max()) + 1 if walking.any() else 0
-    shape = (count, n)
-    end_s, walking_s, mean_met = (np.full(shape, np.nan) for _ in range(3))
-    for b in range(count):
-        inside = walking & (bout == b)                               # (K-1, S)
-        present = inside.any(axis=0)
-        seconds = np.where(inside, dt, 0.0).sum(axis=0)
-        if inside.shape[1] == 1:                                     # shared: pick the rows
-            rows = np.nonzero(inside[:, 0])[0]
-            area = 0.5 * (dt[rows] * (met[rows] + met[rows + 1])).sum(axis=0)
-        else:
-            area = 0.5 * (np.where(inside, dt, 0.0) * (met[:-1] + met[1:])).sum(axis=0)
-        end_s[b] = np.where(present, ends.max(axis=0, initial=-np.inf, where=inside), np.nan)
-        walking_s[b] = np.where(present, seconds, np.nan)
-        mean_met[b] = np.where(present, area / np.where(seconds > 0, seconds, 1.0), np.nan)
-    any_walk = walking.any(axis=0)
-    last_segment = walking.shape[0] - 1 - np.argmax(walking[::-1], axis=0)
-    last_knot = np.broadcast_to(np.where(any_walk, last_segment + 1, 0), (n,))
-    last_end = np.broadcast_to(np.where(any_walk, np.take_along_axis(
-        t, last_knot[None, :t.shape[1]], axis=0)[0], np.nan), (n,))
-    return Bouts(walking, end_s, walking_s, mean_met, last_end.copy(), last_knot.copy())
 
 
 def pressor_knots(timeline: Timeline, target: np.ndarray, tau_s: float) -> np.ndarray:
@@ -129,21 +65,24 @@ class PressureCourse:
         """The course of a session's pressures (its timeline as it stands)."""
         rest, person = resting_and_person(session, model)
         return cls.build(session.timeline, session.trajectory.met, rest, person, per_met_mmhg,
-                         model)
+                         model, vo2max_met=vo2max_in_met(session))
 
     @classmethod
     def build(cls, timeline: Timeline, met: np.ndarray, rest: np.ndarray, person: np.ndarray,
               per_met_mmhg: tuple[float, float],
-              model: hypotension.PehModel = hypotension.PEH) -> PressureCourse:
-        """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N) and each
-        person's relative PEH (N,) (``hypotension.person_factor``)."""
+              model: hypotension.PehModel = hypotension.PEH,
+              vo2max_met: np.ndarray | None = None) -> PressureCourse:
+        """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N), each
+        person's relative PEH (N,) (``hypotension.person_factor``) and VO2max in MET (N,)
+        (:func:`vo2max_in_met`; the PEH dose follows the bout's relative intensity)."""
         flat = np.broadcast_to(0.0, met.shape)              # no rise: a view, no memory
         target = tuple(pressure.pressor_rise(met, p) if p else flat for p in per_met_mmhg)
         rise = tuple(pressor_knots(timeline, u, pressure.BP_TAU_S) if p else flat
                      for u, p in zip(target, per_met_mmhg, strict=True))
         bouts = find_bouts(timeline, met)
         drop = np.stack(hypotension.peh_drop_at_nadir(rest[0], rest[1], bouts.met,
-                                                      bouts.walking_s, person, model))
+                                                      bouts.walking_s, person, model,
+                                                      vo2max_met=vo2max_met))
         return cls(timeline, rest, target, rise, bouts, np.nan_to_num(drop), pressure.BP_TAU_S,
                    model)
 
@@ -312,8 +251,16 @@ def resting_and_person(session: Session, model: hypotension.PehModel = hypotensi
     sex, age, BMI (mass over height squared) and antihypertensive medication."""
     c = session.cohort
     bmi = c.mass_kg / (c.height_cm / 100.0) ** 2
-    person = hypotension.person_factor(c.female, c.age_yr, bmi, c.bp_medication, model)
-    return np.stack([c.sbp_rest, c.dbp_rest]), person
+    medication = np.zeros(c.size, bool) if c.bp_medication is None else c.bp_medication
+    person = hypotension.person_factor(c.female, c.age_yr, bmi, medication, model)
+    return np.stack([c.sbp_rest, c.dbp_rest]), person * session.physiology.peh_scale
+
+
+def vo2max_in_met(session: Session) -> np.ndarray:
+    """Each subject's VO2max in MET of their resting VO2 (N,): the scale on which a bout's
+    mean MET is a relative intensity (``hypotension.relative_dose_response``)."""
+    p = session.physiology
+    return p.vo2_max / p.vo2_rest
 
 
 def columns(timeline: Timeline, subjects: np.ndarray) -> Timeline:

@@ -20,9 +20,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.model.options import EnergyOptions
+from retrosim.model.protocol import Protocol
 from retrosim.model.subject import Cohort
 from retrosim.physiology import energy, heart, oxygen
-from retrosim.solve.timeline import Timeline
+from retrosim.solve.bouts import find_bouts
+from retrosim.solve.timeline import Timeline, knot_sum
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,23 @@ class Physiology:
     tau_vo2_s: np.ndarray
     tau_hr_s: np.ndarray
     handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
+    # Set in __post_init__ when not given (None):
+    female: np.ndarray = None  # type: ignore[assignment]        # bool (EPOC's slow tau)
+    practice_min: np.ndarray = None  # type: ignore[assignment]  # backward practice [min]
+    #: Multiplicative model errors of one plausible version of the person (1: the central
+    #: model; :mod:`retrosim.results.intervals` draws them): net MET, backward HR excess,
+    #: EPOC's slow volume, PEH.
+    met_scale: np.ndarray = None  # type: ignore[assignment]
+    excess_scale: np.ndarray = None  # type: ignore[assignment]
+    epoc_scale: np.ndarray = None  # type: ignore[assignment]
+    peh_scale: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        n = self.mass_kg.shape[0]
+        for name, value in (("female", False), ("practice_min", 0.0), ("met_scale", 1.0),
+                            ("excess_scale", 1.0), ("epoc_scale", 1.0), ("peh_scale", 1.0)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(n, value))
 
     @classmethod
     def of(cls, cohort: Cohort, options: EnergyOptions) -> Physiology:
@@ -49,12 +68,17 @@ class Physiology:
         predicted = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
         vo2_max = np.where(np.isnan(cohort.vo2max_ml_kg_min), predicted,
                            cohort.vo2max_ml_kg_min)
+        hr_max = heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr)
+        if cohort.hr_max_bpm is not None and not np.isnan(cohort.hr_max_bpm).all():
+            hr_max = np.where(np.isnan(cohort.hr_max_bpm), hr_max, cohort.hr_max_bpm)
         return cls(
             mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
-            hr_rest=cohort.hr_rest_bpm,
-            hr_max=heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr),
+            hr_rest=cohort.hr_rest_bpm, hr_max=hr_max,
             tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
             tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
+            female=cohort.female, practice_min=cohort.backward_practice_min,
+            met_scale=cohort.met_scale, excess_scale=cohort.excess_scale,
+            epoc_scale=cohort.epoc_scale, peh_scale=cohort.peh_scale,
         )
 
     def subset(self, idx: np.ndarray) -> Physiology:
@@ -75,12 +99,17 @@ class Trajectory:
     energy: np.ndarray        # (K, N) kcal, cumulative
     tau_vo2_s: np.ndarray     # (N,)
     tau_hr_s: np.ndarray      # (N,)
+    epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
 
     def summary(self) -> dict[str, np.ndarray]:
-        """Per-subject totals and exact peaks, each (N,)."""
+        """Per-subject totals and exact peaks, each (N,). The peaks are those of the
+        first-order state (during exercise); EPOC's slow part adds to the energy."""
         tl = self.timeline
+        total = self.energy[-1]
+        if self.epoc is not None:
+            total = total + self.epoc.at(tl.t[-1])[1]
         return {
-            "energy_total": self.energy[-1],
+            "energy_total": total,
             "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
             "hr_peak": _peak(tl.t, self.hr, self.hr_target, self.tau_hr_s),
             "met_mean": _mean_of_linear(tl.t, self.met),
@@ -122,6 +151,10 @@ class Trajectory:
             "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
             "hr": relax(self.hr, self.hr_target, self.tau_hr_s),
         }
+        if self.epoc is not None:
+            extra_vo2, extra_kcal = self.epoc.at(times[:, None])
+            traces["vo2"] = traces["vo2"] + extra_vo2
+            traces["energy"] = traces["energy"] + extra_kcal
         return {name: np.where(inside, value, np.nan) for name, value in traces.items()}
 
 
@@ -140,9 +173,13 @@ def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
     met_bare = model(np.abs(velocity), grade, np.where(velocity < 0, -1, 1))
     support = np.where(handrail >= 0, handrail, p.handrail)
     met = energy.apply_handrail(met_bare, support)
+    if np.any(p.met_scale != 1.0):                 # a plausible version's model error
+        met = 1.0 + (met - 1.0) * p.met_scale
     demand = met * p.vo2_rest
     vo2_target = np.minimum(demand, p.vo2_max)
-    hr_target = heart.steady_state_hr(demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max)
+    hr_target = heart.HR_MODELS[options.heart_rate](
+        demand, p.vo2_rest, p.vo2_max, p.hr_rest, p.hr_max, np.where(velocity < 0, -1, 1),
+        p.practice_min, excess_scale=p.excess_scale)
     kcal_rate = energy.kcal_per_min(met, p.mass_kg, resting_vo2=p.vo2_rest,
                                     convention=options.convention) / 60.0     # kcal s-1
     return met, vo2_target, hr_target, kcal_rate
@@ -162,7 +199,7 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
         dt = timeline.t[i + 1] - timeline.t[i]
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
-                      p.tau_vo2_s, p.tau_hr_s)
+                      p.tau_vo2_s, p.tau_hr_s, slow_epoc(timeline, vo2_target, p, options))
 
 
 def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike
@@ -196,9 +233,10 @@ def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: 
     ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
     still below it (C < 0), inside when ``0 < s* < length``.
     """
-    c = x0 - u0 + slope * tau_s
+    tau = np.asarray(tau_s)
+    c = x0 - u0 + slope * tau
     with np.errstate(divide="ignore", invalid="ignore"):
-        s_star = -tau_s * np.log(slope * tau_s / c)
+        s_star = -tau * np.log(slope * tau / c)
     inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
     return np.where(inside, s_star, np.nan)
 
@@ -223,10 +261,11 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
         out[:, idx] = new
         return out
 
-    return Trajectory(timeline, *(merge(getattr(previous, name), getattr(part, name))
-                                  for name in ("met", "vo2_target", "hr_target", "vo2", "hr",
-                                               "energy")),
-                      previous.tau_vo2_s, previous.tau_hr_s)
+    met, vo2_target, hr_target, vo2, hr, kcal = (
+        merge(getattr(previous, name), getattr(part, name))
+        for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
+    return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
+                      previous.tau_hr_s, slow_epoc(timeline, vo2_target, physiology, options))
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -269,9 +308,9 @@ def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[st
     t, v = tl.t, np.abs(tl.velocity)
     moving = (v[1:] > 0) | (v[:-1] > 0)                          # (K-1, S)
     dt = np.diff(t, axis=0) * moving
-    time = dt.sum(axis=0)
-    work = (0.5 * dt * (met[1:] + met[:-1])).sum(axis=0)
-    kcal = (np.diff(energy, axis=0) * moving).sum(axis=0)
+    time = knot_sum(dt)                           # sums in a fixed order: batch-invariant
+    work = knot_sum(0.5 * dt * (met[1:] + met[:-1]))
+    kcal = knot_sum(np.diff(energy, axis=0) * moving)
     return {"energy_exercise": kcal + np.zeros(met.shape[1]),
             "met_mean_exercise": np.divide(work, time, out=np.full(work.shape, np.nan),
                                            where=time > 0) + np.zeros(met.shape[1]),
@@ -281,4 +320,82 @@ def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[st
 def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Time average of a piecewise-linear quantity over the whole timeline."""
     dt = np.diff(t, axis=0)
-    return (0.5 * dt * (y[1:] + y[:-1])).sum(axis=0) / (t[-1] - t[0])
+    return knot_sum(0.5 * dt * (y[1:] + y[:-1])) / (t[-1] - t[0])
+
+
+@dataclass(frozen=True)
+class SlowEpoc:
+    """EPOC's slow component after each bout, in closed form (:mod:`retrosim.physiology.oxygen`).
+
+    end_s, volume_ml_kg, tau_s : (B, N) each bout's end [s], slow volume [mL kg-1] and time
+    constant [s] (NaN volume: no such bout); tau_fast_s (N,) the VO2 time constant;
+    kcal_per_ml_kg (N,) energy of 1 mL kg-1 of O2 for the person [kcal].
+    """
+
+    end_s: np.ndarray
+    volume_ml_kg: np.ndarray
+    tau_s: np.ndarray
+    tau_fast_s: np.ndarray
+    kcal_per_ml_kg: np.ndarray
+
+    def at(self, times: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Extra VO2 [mL kg-1 min-1] and cumulative extra energy [kcal] at ``times`` (M, 1)
+        or (N,), summed over the bouts that have ended."""
+        t = np.asarray(times, dtype=float)
+        vo2 = np.zeros(np.broadcast_shapes(t.shape, self.tau_fast_s.shape))
+        kcal = np.zeros_like(vo2)
+        for b in range(self.end_s.shape[0]):
+            since = t - np.nan_to_num(self.end_s[b], nan=np.inf)
+            x, area = oxygen.epoc_slow_uptake(since, self.volume_ml_kg[b], self.tau_s[b],
+                                              self.tau_fast_s)
+            vo2 += x
+            kcal += area * self.kcal_per_ml_kg
+        return vo2, kcal
+
+
+def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology,
+              options: EnergyOptions) -> SlowEpoc | None:
+    """EPOC's slow component of every bout on ``timeline`` (None if ``options.epoc`` is
+    "fast" or nobody walks). Each bout's O2 cost is its demand (capped at VO2max) integrated
+    over its walking; its intensity the mean of that demand over VO2max."""
+    if options.epoc != "slow":
+        return None
+    bouts = find_bouts(timeline, vo2_target)
+    if bouts.end_s.shape[0] == 0:
+        return None
+    p = physiology
+    intensity = bouts.met / p.vo2_max                      # (B, N); "met" is the mean here
+    cost = bouts.met * bouts.walking_s / 60.0
+    volume = oxygen.epoc_slow_volume(np.nan_to_num(cost), np.nan_to_num(intensity))
+    volume = np.where(np.isnan(bouts.end_s), 0.0, volume * p.epoc_scale)
+    tau = oxygen.epoc_slow_tau_s(np.nan_to_num(intensity), p.female)
+    kcal = energy.kcal_per_min(1.0 / p.vo2_rest, p.mass_kg, resting_vo2=p.vo2_rest,
+                               convention=options.convention)
+    return SlowEpoc(bouts.end_s, volume, tau, p.tau_vo2_s, kcal)
+
+
+def outside_source(protocol: Protocol, options: EnergyOptions) -> list[tuple[float, str]]:
+    """The stages of ``protocol`` that the energy model prices outside its source's conditions,
+    as ``(start time [s], text)``: the engine logs each as an ``energy-outside`` event and the
+    result keeps them as its ``energy_outside`` attribute (the table prints them). The model
+    still answers (its stated fallback, :data:`retrosim.physiology.energy.SOURCE_CONDITIONS`).
+
+    >>> from retrosim.model.protocol import Protocol
+    >>> outside_source(Protocol.parse(["walk backward at 2 mph for 5 min"]),
+    ...                EnergyOptions(model="compendium-2011"))[0][1][:58]
+    "stage 1 'walk backward at 2 mph for 5 min' is outside comp"
+    """
+    if options.model not in energy.SOURCE_CONDITIONS:
+        return []
+    text = energy.SOURCE_CONDITIONS[options.model][1]
+    out, start = [], 0.0
+    for i, stage in enumerate(protocol.stages):
+        if energy.outside_source(options.model, stage.speed_mps, stage.grade_frac,
+                                 stage.direction).item():
+            out.append((start, f"stage {i + 1} '{stage}' is outside {options.model}: {text}; "
+                        f"priced by the nearest listed code (the lookup's fallback)"
+                        if options.model.startswith("compendium") else
+                        f"stage {i + 1} '{stage}' is outside {options.model}: {text}; "
+                        "priced by the forward equation (the model's fallback)"))
+        start += stage.duration_s
+    return out

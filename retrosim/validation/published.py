@@ -40,11 +40,14 @@ def energy_rows() -> list[Row]:
                                          -1.0 if r.direction == "backward" else 1.0)
         rows.append(compare("energy", f"{_AUTHOR[r.edition]} {r.code}",
                             f"MET, {r.direction} {r.speed_mph:g} mph, {r.grade_pct:g} % "
-                            f"({name})", float(met), r.met, tolerance=0.0))
+                            f"({name})", float(met), r.met, tolerance=0.0, kind="calibration"))
     for e in continuous_model_errors():
-        rows.append(compare("energy", e.source, f"MET, {e.condition} (continuous)",
-                            e.model, e.published, tolerance=e.tolerance_pct, relative=True))
-    rows += _headline_rows()
+        what = "MET" if e.source.startswith(("Ainsworth", "Herrmann")) else "value"
+        rows.append(compare("energy", e.source, f"{what}, {e.condition} (continuous)",
+                            e.model, e.published, tolerance=e.tolerance_pct, relative=True,
+                            kind="calibration" if e.fitted else "validation"))
+    rows += _backward_rows()
+    rows += [calibration(r) for r in _headline_rows()]
     acsm = float(energy.acsm_walking_vo2(60.0 * mph_to_mps(3.5), 0.10))
     rows.append(compare("energy", "ACSM walking equation", "VO2 at 3.5 mph, 10 % "
                         "(mL/kg/min, worked example)", acsm, 29.79, tolerance=0.005,
@@ -56,6 +59,7 @@ def energy_rows() -> list[Row]:
                                 ("willis-2024-older", 2.7, "Willis et al. 2024")):
         rows.append(compare("energy", source, f"resting VO2 (mL/kg/min), resting_rate = "
                             f"{name}", energy.RESTING_VO2[name], value, tolerance=0.0))
+    rows[-4:] = [calibration(r) for r in rows[-4:]]      # worked examples, defined presets
     for free, grip in energy.BERLING_2006_VO2:
         model = VO2_PER_MET * float(energy.apply_handrail(free / VO2_PER_MET, 2))
         rows.append(compare("energy", "Berling et al. 2006", f"VO2 gripping the handrail "
@@ -64,11 +68,36 @@ def energy_rows() -> list[Row]:
     return rows
 
 
+def calibration(row: Row) -> Row:
+    """The row, as a calibration row (a table or a fit against what it was built from)."""
+    return row._replace(kind="calibration")
+
+
+def _backward_rows() -> list[Row]:
+    """Backward walking beyond the fitted data: Chaloupka et al. 1997 (backward costs more at
+    3.5 mph, level and 5 %), and the energy models that answer outside their source's
+    conditions (the fallback is logged, never silent)."""
+    v = float(mph_to_mps(3.5))
+    rows = []
+    for grade in (0.0, 5.0):
+        fwd, back = energy.continuous_met(v, pct_to_frac(grade), [1.0, -1.0])
+        rows.append(compare("energy", "Chaloupka et al. 1997", f"backward / forward VO2, 3.5 "
+                            f"mph, {grade:g} % (continuous; backward higher)",
+                            float(back / fwd), (np.nextafter(1.0, 2.0), np.inf), tolerance=0.0,
+                            shown="> 1"))
+    for name in ("compendium-2011", "acsm"):
+        flagged = energy.outside_source(name, mph_to_mps(2.0), 0.0, -1.0)
+        rows.append(calibration(compare(
+            "energy", "source conditions", f"backward at 2 mph is flagged as outside {name}'s "
+            "source (1 = flagged)", float(flagged), 1.0, tolerance=0.0)))
+    return rows
+
+
 def _headline_rows() -> list[Row]:
     """The bundled ``compendium-2011`` scenario through the engine: 45.90 / 64.05 / 85.40 kcal
     (Ainsworth 2011, 61.0 kg, 10 min at 3.5 mph), backward / forward 6.0 / 4.3, and the
     met-hours convention's 5 % less (1 / 1.05)."""
-    from retrosim.engine.simulate import run
+    from retrosim.api import run
     from retrosim.model.scenario import load_scenario
 
     scenario = load_scenario("compendium-2011")
@@ -122,7 +151,57 @@ def kinetics_rows() -> list[Row]:
                         60.0 + 0.53 * 120.0, tolerance=0.005, good=0.005))
     rows.append(compare("heart rate", "McNarry et al. 2012", "HR tau (s), moderate",
                         heart.HR_TAU_S, (30.0, 33.0), tolerance=0.0))
+    validated = [r for r in rows if r.source == "McNarry et al. 2012" and "VO2" in r.quantity]
+    rows = [r if r in validated else calibration(r) for r in rows]
+    return rows + _backward_hr_rows() + _epoc_rows()
+
+
+def _backward_hr_rows() -> list[Row]:
+    """Swain 1994 against Kim & Choi 2001's forward point (validation: other people's data),
+    the backward excess fitted to their backward point, practice (Heath et al. 2001)."""
+    kc = heart.KIM_CHOI_2001_HR
+    vo2_max = float(np.mean([v / p * 100.0 for v, p, _, _ in kc.values()]))
+    hr_max = float(np.mean([h / p * 100.0 for _, _, h, p in kc.values()]))
+    rows = []
+    for way, sign in (("forward", 1.0), ("backward", -1.0)):
+        vo2, _, hr, _ = kc[way]
+        model = float(heart.swain_1994_backward_hr(vo2, 3.5, vo2_max, 70.0, hr_max, sign))
+        row = compare("heart rate", "Kim & Choi 2001", f"HR (bpm), {way} 5 km/h at their VO2 "
+                      f"{vo2:g} (VO2max {vo2_max:.1f}, HRmax {hr_max:.0f} derived, rest 70)",
+                      model, hr, tolerance=10.0, unit="bpm")
+        rows.append(row if way == "forward" else calibration(row))
+    novice, practised = heart.backward_excess([0.0, heart.HEATH_2001_PRACTICE_MIN])
+    removed = float(novice - practised) / 100.0 * hr_max
+    rows.append(calibration(compare(
+        "heart rate", "Heath et al. 2001", "backward HR excess removed by 180 min of practice "
+        "(bpm, Kim & Choi's novice excess)", removed, heart.HEATH_2001_EXCESS_REMOVED_BPM,
+        tolerance=0.0, unit="bpm")))
+    rows.append(calibration(compare(
+        "heart rate", "Thomas et al. 2018", "backward HR above forward at the same VO2 "
+        "(%HRmax points, novice, 50 %VO2R)", float(heart.backward_excess(0.0, 50.0)),
+        (np.nextafter(0.0, 1.0), np.inf), tolerance=0.0, shown="> 0")))
     return rows
+
+
+def _epoc_rows() -> list[Row]:
+    """EPOC's slow component: Bahr et al. 1987 (size at 70 %, proportional to duration),
+    Smith & McNaughton 1993 (duration by intensity)."""
+    cost_30 = 28.0 * 30.0                                 # 30 min at 70 % of 40 mL/kg/min
+    rows = [compare("oxygen", "Bahr et al. 1987", "EPOC slow / O2 cost of a bout at 70 % "
+                    "VO2max (%)", 100.0 * float(oxygen.epoc_slow_volume(cost_30, 0.7)) / cost_30,
+                    15.2, tolerance=2.0, unit="%", good=0.005),
+            compare("oxygen", "Bahr et al. 1987", "EPOC after 80 min / after 20 min at 70 % "
+                    "(in proportion to duration)", float(oxygen.epoc_slow_volume(4 * cost_30, 0.7)
+                                                         / oxygen.epoc_slow_volume(cost_30, 0.7)),
+                    4.0, tolerance=0.0)]
+    d = oxygen.SMITH_MCNAUGHTON_1993_MIN
+    for sex, female in (("men", False), ("women", True)):
+        for i, minutes in zip(d["intensity"], d[sex], strict=True):
+            tau = float(oxygen.epoc_slow_tau_s(i, female))
+            rows.append(compare("oxygen", "Smith & McNaughton 1993", f"EPOC duration (min, 3 "
+                                f"tau), {sex}, {100 * i:g} % VO2max", 3.0 * tau / 60.0, minutes,
+                                tolerance=0.0))
+    return [calibration(r) for r in rows]
 
 
 def falls_rows() -> list[Row]:
@@ -162,7 +241,7 @@ def falls_rows() -> list[Row]:
         p = float(balance.fall_probability(kind, balance.REFERENCE_BERG, False, 0))
         rows.append(compare("falls", source, f"{what} (%), reference walker", 100.0 * p,
                             100.0 * published, tolerance=0.0, unit="%"))
-    return rows
+    return [calibration(r) for r in rows]
 
 
 def pressure_rows() -> list[Row]:
@@ -186,8 +265,8 @@ def pressure_rows() -> list[Row]:
                         "nadir, borderline (135/85 assumed)", float(nadir(135, 85)[0]), 14.0,
                         tolerance=1.0, shown="about 14"))
     awake = hypotension.peh_mean_shape(12 * HOUR_S)
-    for met, published, tol in ((7.5, (11.4, 5.6), 0.5), (4.0, (1.6, 0.5), 0.2)):
-        for which, drop, value in zip(("SBP", "DBP"), nadir(150, 95, met), published,
+    for met, awake_means, tol in ((7.5, (11.4, 5.6), 0.5), (4.0, (1.6, 0.5), 0.2)):
+        for which, drop, value in zip(("SBP", "DBP"), nadir(150, 95, met), awake_means,
                                       strict=True):
             rows.append(compare("blood pressure", "Corso et al. 2017", f"awake mean {which} "
                                 f"drop (mmHg) after a {met:g}-MET bout, hypertensive (12 h "
@@ -222,7 +301,15 @@ def pressure_rows() -> list[Row]:
         rows.append(compare("blood pressure", "Carpio-Rivera et al. 2016", f"PEH {what} "
                             "(smaller)", float(low / high), (0.0, np.nextafter(1.0, 0.0)),
                             tolerance=0.0, shown="< 1"))
-    return rows + _threshold_rows()
+    for pct in (40, 60):
+        rows.append(compare("blood pressure", "Pescatello et al. 2004", f"PEH SBP drop (mmHg) "
+                            f"at the nadir after {pct} % VO2max, hypertensive (150/95 assumed; "
+                            "both produce PEH)", float(hypotension.peh_drop_at_nadir(
+                                150, 95, pct / 10.0, 1800.0, 1.0, vo2max_met=10.0)[0]),
+                            (1.0, np.inf), tolerance=0.0, shown=">= 1 (present)"))
+    independent = ("borderline", "left")        # MacDonald's 14 mmHg; the drop's persistence
+    rows = [r if any(w in r.quantity for w in independent) else calibration(r) for r in rows]
+    return rows + [calibration(r) for r in _threshold_rows()]
 
 
 def _first(values: np.ndarray, flags: np.ndarray) -> float:

@@ -23,11 +23,12 @@ def test_validate_lists_at_least_25_published_values_and_none_is_bad(rows):
 
 def test_every_topic_the_models_rest_on_has_rows(rows):
     topics = {r.topic for r in rows}
-    assert topics == {"energy", "oxygen", "heart rate", "falls", "blood pressure"}
+    assert topics == {"energy", "oxygen", "heart rate", "falls", "blood pressure", "programmes"}
     sources = " ".join(r.source for r in rows)
     for needle in ("Ainsworth 2011", "Herrmann 2024", "ACSM", "Berling", "George", "Tanaka",
                    "Swain", "Kim & Choi", "Owings", "Muir", "Barry", "Fritz", "Kenney & Seals",
-                   "Corso", "MacDonald", "Carpio-Rivera", "ACC/AHA"):
+                   "Corso", "MacDonald", "Carpio-Rivera", "ACC/AHA", "Hooper", "Chaloupka",
+                   "Heath", "Thomas", "Bahr", "Smith & McNaughton", "Pescatello"):
         assert needle in sources, needle
 
 
@@ -80,8 +81,26 @@ def test_the_docs_page_is_current(rows):
 def test_cli_validate_prints_the_table_and_exits_0(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == list(validation.HEADER)
-    assert "published values:" in out.splitlines()[-1] and " 0 bad" in out
+    lines = out.splitlines()
+    assert lines[0].split() == list(validation.COLUMNS)
+    assert "published values:" in lines[-1] and " 0 bad" in out
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_calibration_and_validation_are_counted_apart_and_exclusions_printed(capsys, rows):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    kinds = {r.kind for r in rows}
+    assert kinds == {"calibration", "validation"}
+    n_cal = sum(r.kind == "calibration" for r in rows)
+    assert f"calibration {n_cal} (" in out and f"validation {len(rows) - n_cal} (" in out
+    assert "left out, and why:" in out
+    for what, _ in validation.EXCLUSIONS:
+        assert what.split()[0] in out
+    # a Compendium lookup checks the table against itself; Swain 1994 against Kim & Choi's
+    # forward heart rate is a model against other people's data
+    assert all(r.kind == "calibration" for r in rows if "(compendium-2011)" in r.quantity)
+    assert any(r.kind == "validation" and r.source == "Kim & Choi 2001" for r in rows)
 
 
 def test_cli_validate_exits_1_when_a_value_is_bad(capsys, monkeypatch):

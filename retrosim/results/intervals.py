@@ -1,0 +1,166 @@
+"""How sure a ``[subject]`` run is: 90 % prediction intervals of its summaries.
+
+A person is never known exactly. What the scenario did not give is predicted (VO2max from mass,
+age and sex; HRmax from age; resting HR a typical 70), and each prediction carries its error;
+each model carries its error on the published data it rests on. :func:`prediction_intervals`
+runs :data:`VERSIONS` plausible versions of the person through every arm at once (one batch on
+the subject axis) and takes the 5th and 95th percentiles of each summary:
+
+- traits, only where predicted: VO2max x exp(N(0, 0.15)); HRmax + N(0, 10) bpm; resting HR
+  + N(0, 10) bpm (:data:`TRAIT_SD`; defaults, unverified: the equations' published errors are
+  not in our sources);
+- models: net MET x exp(N(0, s_E)), s_E the energy model's RMS relative error on the 2011
+  Compendium codes (:func:`energy_model_error`; 0 for the 2011 lookup itself); the backward HR
+  excess x exp(N(0, 0.24)) (Kim & Choi 2001 and Heath et al. 2001 put the novice excess at
+  about 10-22 bpm: that span as a 90 % range); EPOC's slow volume x exp(N(0, 0.13)) (Bahr et
+  al. 1987: 15.2 +/- 2.0 %); PEH x exp(N(0, 0.3)) (an assumption: the dose by relative
+  intensity rests on three studies that disagree).
+
+The draws come from the stream ``randomness.key("uncertainty", ...)``, keyed by version, never
+by the run's subjects: the same seed gives the same intervals whatever ``--subjects``. Versions
+walk without random falls (the fall model off), so an interval is the physiology's, not the
+luck of a session. A value the scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``,
+``hr_rest_bpm``) is not drawn, and the intervals narrow.
+
+A ``[cohort]`` run already spreads over people: its summaries' spread is between persons, and
+no within-person interval is added (the Dataset's ``uncertainty`` attribute says which).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from retrosim import randomness
+from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology.compendium import compendium_rows
+from retrosim.units import mph_to_mps, pct_to_frac
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from retrosim.model.scenario import Scenario
+
+#: Plausible versions of the person per run.
+VERSIONS = 200
+QUANTILES = (0.05, 0.95)
+INTERVAL = "90% prediction interval"
+#: The summaries that get an interval, when the run has them.
+OUTCOMES = ("energy_total", "vo2_peak", "hr_peak", "met_mean", "sbp_post", "dbp_post",
+            "sbp_nadir", "dbp_nadir")
+#: Prediction errors of traits not given (defaults, unverified): VO2max as a log-SD, HRmax and
+#: resting HR in bpm.
+TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.0, "hr_rest_bpm": 10.0}
+#: Log-SDs of the model errors that are not computed from data (see the module docstring).
+MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
+                "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
+                "peh": 0.3}
+#: Random-stream purposes, one per drawn quantity (adding one never shifts the others).
+_STREAMS = ("vo2max", "hr_max", "hr_rest", "met", "excess", "epoc", "peh")
+_FIRST = 0   # versions are numbered 0 .. VERSIONS - 1 in the "uncertainty" streams
+
+
+def energy_model_error(name: str) -> float:
+    """RMS relative error of energy model ``name``'s net MET at the 2011 Compendium codes.
+
+    >>> energy_model_error("compendium-2011")
+    0.0
+    >>> 0.02 < energy_model_error("continuous") < 0.10
+    True
+    """
+    model = energy.ENERGY_MODELS[name]
+    rows = [r for r in compendium_rows() if r.edition == 2011]
+    met = np.array([float(model(mph_to_mps(r.speed_mph), pct_to_frac(r.grade_pct),
+                                -1.0 if r.direction == "backward" else 1.0)) for r in rows])
+    published = np.array([r.met for r in rows])
+    return float(np.sqrt(np.mean(((met - 1.0) / (published - 1.0) - 1.0) ** 2)))
+
+
+def _normal(seed: int, purpose: str) -> np.ndarray:
+    return randomness.normal(seed, randomness.key("uncertainty", purpose),
+                             np.arange(_FIRST, _FIRST + VERSIONS), 1)[:, 0]
+
+
+def versions(scenario: Scenario, seed: int) -> Any:
+    """The cohort of :data:`VERSIONS` plausible versions of the scenario's subject."""
+    from retrosim.model.subject import Cohort
+
+    subject = scenario.subject
+    base = Cohort.from_subject(subject, VERSIONS, _FIRST)
+    z = {name: _normal(seed, name) for name in _STREAMS}
+    changes: dict[str, np.ndarray] = {}
+    if subject.vo2max_ml_kg_min is None:
+        predicted = oxygen.wasserman_vo2max(base.mass_kg, base.age_yr, base.female)
+        changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(TRAIT_SD["vo2max_log"]
+                                                                 * z["vo2max"]), 8.0, 90.0)
+    if subject.hr_max_bpm is None:
+        predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr)
+        changes["hr_max_bpm"] = predicted + TRAIT_SD["hr_max_bpm"] * z["hr_max"]
+    if subject.hr_rest_bpm is None:
+        changes["hr_rest_bpm"] = np.clip(base.hr_rest_bpm + TRAIT_SD["hr_rest_bpm"]
+                                         * z["hr_rest"], 40.0, 110.0)
+    if "hr_max_bpm" in changes:            # keep the maximum above rest
+        changes["hr_max_bpm"] = np.maximum(changes["hr_max_bpm"],
+                                           changes.get("hr_rest_bpm", base.hr_rest_bpm) + 20.0)
+    log_sd = {"met": energy_model_error(scenario.energy.model), **MODEL_LOG_SD}
+    for name, sd in log_sd.items():
+        changes[f"{name}_scale"] = np.exp(sd * z[name])
+    return dataclasses.replace(base, **changes)
+
+
+def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
+                         models: Sequence[Any]) -> dict[str, np.ndarray]:
+    """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
+    ``central``: the 5th and 95th percentiles over the plausible versions, widened where
+    needed to contain the central value (subject 0's: the person as given)."""
+    from retrosim.engine.simulate import run_arm
+
+    quiet = dataclasses.replace(scenario, falls=dataclasses.replace(scenario.falls,
+                                                                    model="none"))
+    people = versions(scenario, seed)
+    out: dict[str, list[float]] = {}
+    for arm in quiet.arms.values():
+        session = run_arm(arm, quiet, people, seed, models=models)
+        summary = {**session.trajectory.summary(), **session.summary}
+        for name in OUTCOMES:
+            if name not in central or name not in summary:
+                continue
+            values = np.asarray(summary[name], dtype=float)
+            centre = float(central[name].sel(arm=arm.name).values.ravel()[0])
+            if np.isnan(values).all():
+                low = high = np.nan
+            else:
+                low, high = np.nanquantile(values, QUANTILES)
+                if np.isfinite(centre):
+                    low, high = min(low, centre), max(high, centre)
+            out.setdefault(f"{name}_low", []).append(float(low))
+            out.setdefault(f"{name}_high", []).append(float(high))
+    return {name: np.array(v) for name, v in out.items()}
+
+
+def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any]) -> xr.Dataset:
+    """``ds`` with the intervals of a ``[subject]`` run as variables on ``arm`` (CF ``units``,
+    ``long_name``, ``interval``) and the ``uncertainty`` attribute saying what they are; a
+    ``[cohort]`` run gets the attribute only."""
+    if scenario.cohort is not None or any(a.cohort is not None for a in scenario.arms.values()):
+        ds.attrs["uncertainty"] = ("between-person: the spread over the cohort's subjects; "
+                                   "no within-person prediction interval is added")
+        return ds
+    for name, values in prediction_intervals(scenario, seed, ds, models).items():
+        base = name.rsplit("_", 1)[0]
+        ds[name] = (("arm",), values)
+        ds[name].attrs.update(units=ds[base].attrs.get("units", ""),
+                              long_name=f"{ds[base].attrs.get('long_name', base)}, "
+                                        f"{'lower' if name.endswith('_low') else 'upper'} "
+                                        "bound of the 90% prediction interval",
+                              interval=INTERVAL)
+    given = [k for k in ("vo2max_ml_kg_min", "hr_max_bpm", "hr_rest_bpm")
+             if getattr(scenario.subject, k) is not None]
+    ds.attrs["uncertainty"] = (
+        f"within-person: {INTERVAL} over {VERSIONS} plausible versions of the person "
+        "(predicted traits and model errors drawn; no random falls); "
+        f"measured: {', '.join(given) if given else 'none'}")
+    return ds
