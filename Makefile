@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean app
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -18,6 +18,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[app]"
+	@touch $@ $(VENV)/.installed
+
+app: $(VENV)/.installed-app
+	$(BIN)/retrosim app
+
 demo: $(VENV)/.installed
 	$(BIN)/retrosim run compendium-2011
 	$(BIN)/retrosim compare forward-vs-backward
@@ -30,6 +37,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_bp.py
 	$(BIN)/python bench/bench_closedloop.py
+	$(BIN)/python bench/bench_app.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet ruff

@@ -1,0 +1,266 @@
+"""The page's run path: a scenario dictionary in, what the page shows out (no web framework).
+
+:func:`run` validates the dictionary with :meth:`retrosim.Scenario.from_dict` and runs it with
+:func:`retrosim.run`, the same calls ``retrosim run`` makes on the downloaded file, so the
+page's numbers are the command line's. Traces are kept at a step that gives a few hundred
+points per session (the summaries do not depend on it); for more than ``BAND_SUBJECTS`` people
+the traces and their bands come from the first ``BAND_SUBJECTS``, who are the same people,
+bit for bit, in either run. Then: the comparison table (means over people, with the
+``<name>_low`` / ``<name>_high`` interval where the result has one), the percentile bands of
+the traces, the warnings, and the figures of :mod:`retrosim.report.plots`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+import retrosim
+from retrosim.report import document, html, plots
+
+#: People whose traces are kept for the bands (a larger run keeps summaries only).
+BAND_SUBJECTS = 2000
+#: Most trace points per session; the step is the first of STEPS_S that stays within it.
+MAX_POINTS = 300
+STEPS_S = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+#: Columns of the comparison table: (variable or SBP/DBP pair, header, unit, digits).
+COLUMNS: tuple[tuple[Any, str, str, int], ...] = (
+    ("duration_min", "duration", "min", 1),
+    ("energy_total", "energy", "kcal", 1),
+    ("met_mean", "MET", "mean", 2),
+    ("vo2_peak", "VO2 peak", "mL/kg/min", 1),
+    ("hr_peak", "HR peak", "bpm", 0),
+    ("falls_per_1000", "falls", "per 1,000", 2),
+    ("fall_risk_per_1000", "fall risk", "per 1,000", 2),
+    (("sbp_post", "dbp_post"), "BP post", "mmHg", 0),
+    (("sbp_nadir", "dbp_nadir"), "BP nadir", "mmHg", 0),
+)
+
+
+@dataclass
+class Outcome:
+    """A run as the page shows it."""
+
+    ds: xr.Dataset
+    bands: dict[str, document.Band]
+    source: str
+    subjects: int
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)     # the scenario that ran
+
+    @property
+    def command(self) -> str:
+        """The command line that gives the same numbers from the downloaded file."""
+        return f"retrosim run {self.source} --subjects {self.subjects}"
+
+
+def trace_step(duration_s: float) -> float:
+    """Trace step [s] for a session of ``duration_s``: the finest with at most MAX_POINTS.
+
+    >>> trace_step(600.0), trace_step(3 * 3600.0)
+    (2.0, 60.0)
+    """
+    return next((s for s in STEPS_S if duration_s / s <= MAX_POINTS), STEPS_S[-1])
+
+
+def run(data: dict[str, Any], source: str, subjects: int | None) -> Outcome:
+    """Validate and run a scenario dictionary; InputError (its one-line message) if bad."""
+    scenario = retrosim.Scenario.from_dict(data, source=source)
+    duration = max(arm.protocol.duration_s for arm in scenario.arms.values())
+    step = trace_step(duration)
+    n = subjects if subjects is not None else \
+        scenario.cohort.size if scenario.cohort is not None else 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", retrosim.RetrosimWarning)
+        if isinstance(n, int) and n > BAND_SUBJECTS:     # summaries of all, traces of some
+            ds = retrosim.run(scenario, subjects=n, traces=False)
+            traced = retrosim.run(scenario, subjects=BAND_SUBJECTS, trace_step_s=step)
+        else:                                           # (run checks the number of people)
+            ds = traced = retrosim.run(scenario, subjects=n, trace_step_s=step)
+    notes = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
+                               if issubclass(w.category, retrosim.RetrosimWarning)))
+    return Outcome(ds, bands(traced), source, n, notes, data)
+
+
+def bands(ds: xr.Dataset) -> dict[str, document.Band]:
+    """Percentiles over people (5, 25, 50, 75, 95 %) of each trace, per arm; speed signed."""
+    out: dict[str, document.Band] = {}
+    if "time" not in ds.dims:
+        return out
+    for name in document.TRACES:
+        if name not in ds:
+            continue
+        da = ds[name] * ds["direction"] if name == "speed" else ds[name]
+        values = da.transpose("arm", "time", "subject").values.astype(float)
+        out[name] = document.Band(ds.time.values.astype(float),
+                                  np.stack([document.subject_quantiles(v) for v in values]))
+    return out
+
+
+def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
+    """Mean over everything but the arm (NaN ignored); derived columns by name."""
+    if name == "duration_min":
+        return ds["duration"].values.astype(float) / 60.0 if "duration" in ds else None
+    if name == "fall_risk_per_1000":
+        risk = _per_arm(ds, "fall_risk")
+        return None if risk is None else 1000.0 * risk
+    if name not in ds or "arm" not in ds[name].dims:
+        return None
+    da = ds[name].astype(float)
+    other = [d for d in da.dims if d != "arm"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)        # an all-NaN arm: NaN
+        return (da.mean(other, skipna=True) if other else da).values
+
+
+def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one."""
+    if name == "falls_per_1000":
+        name, scale = "fall_probability", 1000.0
+    elif name == "fall_risk_per_1000":
+        name, scale = "fall_risk", 1000.0
+    else:
+        scale = 1.0
+    low, high = _per_arm(ds, f"{name}_low"), _per_arm(ds, f"{name}_high")
+    if low is None or high is None:
+        return None
+    return scale * low, scale * high
+
+
+def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
+    """The comparison table as data: one dict per shown column and arm (``arm``, ``column``,
+    ``value``, ``low``, ``high``, ``text``); the values are means over people."""
+    arms = [str(a) for a in ds.arm.values]
+    cells = []
+    for name, _header, _unit, digits in COLUMNS:
+        parts = name if isinstance(name, tuple) else (name,)
+        values = [_per_arm(ds, p) for p in parts]
+        if any(v is None for v in values):
+            continue
+        intervals = [_interval(ds, p) for p in parts]
+        for i, arm in enumerate(arms):
+            texts = []
+            for part, v, iv in zip(parts, values, intervals, strict=True):
+                assert v is not None
+                text = "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
+                if iv is not None and np.isfinite(iv[0][i]):
+                    text += f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})"
+                texts.append(text)
+                cells.append({"arm": arm, "column": part, "value": float(v[i]),
+                              "low": None if iv is None else float(iv[0][i]),
+                              "high": None if iv is None else float(iv[1][i]), "text": text})
+            cells[-1]["shown"] = " / ".join(texts)
+    return cells
+
+
+def table_html(ds: xr.Dataset) -> str:
+    """The comparison table; each cell keeps its full-precision value in ``data-value``."""
+    cells = table_cells(ds)
+    columns = [c for c in COLUMNS if any(cell["column"] == (c[0][-1] if isinstance(c[0], tuple)
+                                                            else c[0]) for cell in cells)]
+    head = "<th>arm</th>" + "".join(f"<th>{escape(h)}<br><small>{escape(u)}</small></th>"
+                                    for _, h, u, _ in columns)
+    rows = []
+    for arm in (str(a) for a in ds.arm.values):
+        tds = [f"<td>{escape(arm)}</td>"]
+        for name, *_ in columns:
+            parts = name if isinstance(name, tuple) else (name,)
+            mine = [c for c in cells if c["arm"] == arm and c["column"] in parts]
+            data = " ".join(f'data-{p.replace("_", "-")}="{c["value"]!r}"'
+                            for p, c in zip(parts, mine, strict=True))
+            tds.append(f'<td class="num" data-arm="{escape(arm)}" data-column="{parts[0]}" '
+                       f'{data}>{escape(mine[-1]["shown"])}</td>')
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    n = ds.sizes.get("subject", 1)
+    note = (f"Means over {n:,} people; in brackets the 95 % interval where the result has "
+            "one (falls: Wilson).") if n > 1 else "In brackets the interval where the result "\
+        "has one."
+    return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
+
+
+def warnings_list(outcome: Outcome) -> list[str]:
+    """Guidance flags, warnings raised while running, and per-arm counts of alarms."""
+    ds = outcome.ds
+    items = [line for line in str(ds.attrs.get("guidance", "")).splitlines() if line]
+    items += outcome.notes
+    if "event_kind" in ds:
+        kinds = ds.event_kind.values.astype(str)
+        arms = ds.event_arm.values.astype(str)
+        who = ds.event_subject.values
+        for arm in (str(a) for a in ds.arm.values):
+            for kind, meaning in html.ALARMS.items():
+                people = np.unique(who[(kinds == kind) & (arms == arm) & (who >= 0)]).size
+                if people:
+                    items.append(f"{arm}: {people:,} of {outcome.subjects:,} {meaning}")
+    return items
+
+
+#: The page's figures, in order: traces with bands, then falls and readings.
+FIGURES = ("speed", "vo2", "hr", "bp", "falls", "readings")
+_TRACE_PANELS = {"speed": ([("speed", "-")], "belt speed [m s-1], backward < 0"),
+                 "vo2": ([("vo2", "-")], "oxygen uptake [mL kg-1 min-1]"),
+                 "hr": ([("hr", "-")], "heart rate [min-1]"),
+                 "bp": ([("sbp", "-"), ("dbp", "--")], "blood pressure [mmHg]")}
+
+
+def figure(outcome: Outcome, key: str) -> Figure | None:
+    """One of the page's figures (``FIGURES``), or None when the result lacks its variables."""
+    ds, b = outcome.ds, outcome.bands
+    if key in _TRACE_PANELS:
+        shown, ylabel = _TRACE_PANELS[key]
+        present = [(n.upper() if key == "bp" else n, b[n].values, s) for n, s in shown if n in b]
+        if not present:
+            return None
+        return plots.traces(b[shown[0][0]].time, present, [str(a) for a in ds.arm.values],
+                            {"long_name": "time since the start", "units": "s"}, ylabel,
+                            ds.sizes.get("subject", 1) > 1)
+    if key == "falls":
+        return plots.falls(ds) if "falls_per_1000" in ds else None
+    if key == "readings" and "bp_reading_sbp" in ds and ds.sizes.get("reading", 0):
+        from retrosim.events import bp
+
+        table = bp.readings(ds)
+        return plots.readings(ds, table) if len(table) else None
+    return None
+
+
+def figures(outcome: Outcome) -> dict[str, Figure]:
+    """All the page's figures that the result has, by name."""
+    drawn = {key: figure(outcome, key) for key in FIGURES}
+    return {key: fig for key, fig in drawn.items() if fig is not None}
+
+
+def report_html(outcome: Outcome) -> str:
+    """The HTML report of this run (``retrosim report``'s page, from the same result)."""
+    data = document.ReportData(outcome.ds, outcome.bands, outcome.source, outcome.notes,
+                               BAND_SUBJECTS if outcome.subjects > BAND_SUBJECTS else None)
+    return html.render(data)
+
+
+def netcdf_bytes(ds: xr.Dataset) -> bytes:
+    """The result as a NetCDF file's bytes (what ``retrosim run -o`` writes)."""
+    fd, tmp = tempfile.mkstemp(suffix=".nc")
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4")
+        with open(tmp, "rb") as f:
+            return f.read()
+    finally:
+        os.unlink(tmp)
+
+
+def png(fig: Figure) -> bytes:
+    """A figure as PNG bytes (the benchmark and tests render with it)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=plots.DPI)
+    return buf.getvalue()

@@ -1,0 +1,77 @@
+"""Fixtures of the app's tests: the app served in a subprocess, and headless Chromium.
+
+The browser is Debian's ``chromium`` (``.ci/run`` installs it), driven by Playwright's Python
+package with ``executable_path``: Playwright never downloads a browser of its own here. Where
+there is no browser, or no Playwright, the browser tests skip and say which is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+#: Chromium's flags for a machine without a screen or a network (root, no sandbox).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def chromium_path() -> str | None:
+    """The system's Chromium, if there is one."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+class Served:
+    """``retrosim app`` running in a subprocess; ``url`` is the address it printed."""
+
+    def __init__(self, *args: str) -> None:
+        pytest.importorskip("shiny", reason="the app extra is not installed")
+        self.proc = subprocess.Popen([sys.executable, "-m", "retrosim", "app", "--no-browser",
+                                      *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        assert self.proc.stdout is not None
+        self.line = self.proc.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:\d+/", self.line)
+        if not m:
+            self.stop()
+            raise AssertionError(f"retrosim app printed {self.line!r}; stderr: "
+                                 f"{self.proc.stderr.read() if self.proc.stderr else ''}")
+        self.url = m[0]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    app = Served()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright (the test extra) is not installed")
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

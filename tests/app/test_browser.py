@@ -1,0 +1,204 @@
+"""The page in a real browser: a patient, two arms, a run, the downloads, a bad value, and
+nothing fetched from anywhere but the app itself.
+
+One scenario walks through the page as a therapist would; the numbers of its table must be
+those of ``retrosim.run`` on the TOML file the page hands out, and a bad value's message must
+be the one ``retrosim run`` prints for that same file.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import retrosim
+from retrosim import units
+
+PEOPLE = 300
+PLOTS = ("speed", "vo2", "hr", "bp", "falls", "readings")
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.requests_seen = []                      # every URL the page asked for
+    page.outside = []                            # those not served by the app (refused)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(served.url) or url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            page.outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("request", lambda req: page.requests_seen.append(req.url))
+    page.on("websocket", lambda ws: page.requests_seen.append(ws.url))
+    page.goto(served.url)
+    page.wait_for_function("() => window.Shiny && Shiny.shinyapp && "
+                           "Shiny.shinyapp.isConnected()", timeout=30_000)
+    page.wait_for_selector("#arms .arm")
+    yield page
+    context.close()
+
+
+def _local(url: str, base: str) -> bool:
+    ws = base.replace("http://", "ws://")
+    return url.startswith((base, ws, "data:", "blob:"))
+
+
+def _select(page, selector: str, value: str) -> None:
+    page.locator(selector).select_option(value)
+
+
+def _download(page, button: str, folder: Path) -> Path:
+    with page.expect_download() as info:
+        page.click(button)
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_function("() => !document.documentElement.classList.contains('shiny-busy')")
+
+
+def _fill_patient(page) -> None:
+    page.fill("#mass_kg", "80")
+    page.fill("#age_yr", "72")
+    _select(page, "#sex", "male")
+    _select(page, "#balance", "berg")
+    page.fill("#berg", "44")
+    page.fill("#sbp", "150")
+    page.fill("#dbp", "92")
+    page.check("#bp_medication")
+    _select(page, "#fitness", "inactive")
+    page.fill("#hr_rest_bpm", "70")
+    page.fill("#people", str(PEOPLE))
+    page.fill("#scenario_name", "patient-44")
+
+
+def _rows(page, arm: int):
+    return page.locator("#arms .arm").nth(arm).locator(".stage-row")
+
+
+def _edit_arms(page) -> None:
+    """Arm 1 forward at 1.5 mph; arm 2 backward at 2 mph gripping the rail; a stage added."""
+    arm2 = page.locator("#arms .arm").nth(1)
+    arm2.locator("[id$='_handrail']").first.select_option("grip")
+    backward = _rows(page, 1).nth(1)
+    backward.locator("[id$='_speed']").fill("2")
+    before = _rows(page, 0).count()
+    page.locator("#arms .arm").nth(0).locator("button", has_text="+ stage").click()
+    page.wait_for_function(f"() => document.querySelectorAll('#arms .arm')[0]"
+                           f".querySelectorAll('.stage-row').length === {before + 1}")
+    added = _rows(page, 0).nth(before)
+    added.locator("[id$='_minutes']").fill("5")
+    # the values typed before the rows were redrawn are still there
+    assert _rows(page, 1).nth(1).locator("[id$='_speed']").input_value() == "2"
+
+
+def _table(page) -> dict[tuple[str, str], str]:
+    cells = page.locator("#comparison-table td.num")
+    out = {}
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        arm = cell.get_attribute("data-arm")
+        for name in ("energy_total", "met_mean", "vo2_peak", "hr_peak", "falls_per_1000",
+                     "sbp_post", "dbp_post", "duration_min"):
+            value = cell.get_attribute("data-" + name.replace("_", "-"))
+            if value is not None:
+                out[(arm, name)] = value
+    return out
+
+
+def _expected(ds: xr.Dataset, arm: str, name: str) -> float:
+    r = ds.sel(arm=arm)
+    if name == "duration_min":
+        return float(r.duration) / 60.0
+    return float(r[name].astype(float).mean(skipna=True))
+
+
+def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
+    _fill_patient(page)
+    _edit_arms(page)
+    page.click("#run")
+    page.wait_for_selector("#comparison-table", timeout=60_000)
+    _wait_idle(page)
+    assert f"--subjects {PEOPLE}" in page.inner_text("#command")
+
+    # the table's numbers are retrosim.run's on the downloaded file
+    toml = _download(page, "#download_run_toml", tmp_path)
+    assert toml.name == "patient-44.toml"
+    scenario = retrosim.load_scenario(toml)
+    assert (scenario.subject.mass_kg, scenario.subject.berg, scenario.subject.sex) == \
+        (80.0, 44, "male")
+    assert scenario.subject.bp_medication and scenario.subject.resting_bp_mmhg == (150, 92)
+    assert scenario.arms["backward"].handrail == "grip"
+    assert len(scenario.arms["forward"].protocol.stages) == 4
+    back = scenario.arms["backward"].protocol.stages[1]
+    assert back.direction == -1 and back.speed_mps == 2.0 * units.MPS_PER_MPH
+    ds = retrosim.run(scenario, subjects=PEOPLE)
+    shown = _table(page)
+    assert {arm for arm, _ in shown} == {"forward", "backward"}
+    for (arm, name), text in shown.items():
+        assert float(text) == _expected(ds, arm, name), (arm, name)
+    assert len(shown) >= 2 * 7
+
+    # each plot is drawn when its tab is shown, as an image the browser decoded
+    for key in PLOTS:
+        page.click(f"a[data-value='{key}']")
+        image = page.locator(f"#plot_{key} img")
+        image.wait_for(timeout=30_000)
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 200, key
+
+    # the result and the report
+    nc = _download(page, "#download_nc", tmp_path)
+    with xr.open_dataset(nc) as saved:
+        np.testing.assert_array_equal(saved.energy_total.values, ds.energy_total.values)
+    report = _download(page, "#download_report", tmp_path).read_text()
+    assert "<h1>patient-44</h1>" in report and 'id="falls"' in report
+
+    # a bad value: the CLI's one-line message, next to the field
+    bad_row = _rows(page, 1).nth(1)
+    bad_row.locator("[id$='_speed']").fill("30")
+    page.click("#run")
+    error = page.locator(".field-error")
+    error.wait_for(timeout=30_000)
+    assert error.get_attribute("data-field") == bad_row.get_attribute("id")
+    assert bad_row.evaluate("row => row.nextElementSibling.className") == "field-error"
+    (tmp_path / "bad").mkdir()
+    bad = _download(page, "#download_toml", tmp_path / "bad")
+    cli = subprocess.run([sys.executable, "-m", "retrosim", "run", bad.name], cwd=bad.parent,
+                         capture_output=True, text=True)
+    assert cli.returncode == 2
+    assert cli.stderr == f"retrosim: error: {error.inner_text()}\n"
+    assert "speed 30 mph" in error.inner_text()
+
+    assert page.outside == []
+    assert all(_local(url, served.url) for url in page.requests_seen), page.requests_seen
+
+
+def test_teaching_view_redraws_from_the_sliders(page, served):
+    page.click("a[data-value='teaching']")
+    image = page.locator("#lesson_energy img")
+    image.wait_for(timeout=30_000)
+    first = image.get_attribute("src")
+    page.evaluate("() => $('#t_speed').data('ionRangeSlider').update({from: 3.5})")
+    page.wait_for_function("(src) => document.querySelector('#lesson_energy img').src !== src",
+                           arg=first, timeout=30_000)
+    for key in ("energy", "kinetics", "heart", "peh"):
+        assert page.locator(f"#lesson_{key} img").evaluate("img => img.naturalWidth") > 200
+        assert page.locator(f"#sources_{key} li").count() >= 2
+    assert "Ainsworth" in page.inner_text("#sources_energy")
+    assert "Tanaka" in page.inner_text("#sources_heart")
+    assert page.outside == []
+    assert all(_local(url, served.url) for url in page.requests_seen), page.requests_seen

@@ -1,0 +1,92 @@
+"""The teaching view's curves are the model functions', at published and exact values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import retrosim
+from retrosim.app import lessons
+from retrosim.physiology import energy, heart, hypotension, oxygen
+from retrosim.units import MPS_PER_MPH, VO2_PER_MET
+
+
+def test_compendium_2011_codes_at_3_5_mph_forward_backward_and_uphill():
+    # Ainsworth et al. 2011: 17200 forward 4.3 MET; 17320 backward 6.0; 17325 backward 5 % 8.0
+    t = lessons.Traits(speed_mph=3.5, energy_model="compendium-2011")
+    level = lessons.energy_curves(t)
+    uphill = lessons.energy_curves(lessons.Traits(speed_mph=3.5, grade_pct=5.0,
+                                                  energy_model="compendium-2011"))
+    assert (float(level["forward"]), float(level["backward"]), float(uphill["backward"])) == \
+        (4.3, 6.0, 8.0)
+
+
+def test_energy_curves_are_the_chosen_model_with_the_handrail():
+    t = lessons.Traits(handrail="grip", grade_pct=3.0, energy_model="continuous")
+    c = lessons.energy_curves(t)
+    v = c["speed_mph"] * MPS_PER_MPH
+    bare = energy.ENERGY_MODELS["continuous"](v, 0.03, -1)
+    np.testing.assert_array_equal(c["backward_by_speed"],
+                                  energy.apply_handrail(bare, np.full(v.shape, 2)))
+    assert (np.diff(c["forward_by_grade"]) >= 0).all()
+
+
+def test_kinetics_reach_63_percent_after_one_tau_and_repay_the_deficit():
+    t = lessons.Traits(minutes=20.0)
+    k = lessons.kinetics(t)
+    tau = float(k["tau_s"])
+    c = retrosim.Cohort.from_subject(t.subject)
+    assert tau == float(oxygen.vo2_time_constant(c.age_yr, c.fitness)[0])
+    rise = float(k["steady"]) - VO2_PER_MET
+    at_tau = np.interp(tau, k["time_s"], k["vo2"])
+    assert at_tau - VO2_PER_MET == pytest.approx(rise * (1 - math.exp(-1)), rel=1e-3)
+    assert float(k["deficit"]) == pytest.approx(rise * tau / 60.0)
+    assert float(k["epoc"]) == pytest.approx(float(k["deficit"]), rel=1e-9)  # 20 min >> tau
+
+
+def test_heart_rate_runs_from_rest_to_hrmax_along_swain():
+    t = lessons.Traits(age_yr=40.0, hr_rest_bpm=60.0)
+    h = lessons.heart_rate(t)
+    assert h["hr"][0] == 60.0 and float(h["hr_max"]) == 180.0        # Tanaka: 208 - 0.7 x 40
+    assert h["hr"][-1] == 180.0
+    mid = np.searchsorted(h["percent_vo2r"], 50.0)
+    p = h["percent_vo2r"][mid]
+    assert h["hr"][mid] == pytest.approx(60 + (1.03 * p + 1.5) / 100 * 120)
+    assert h["stage_hr"][1] > h["stage_hr"][0]                        # backward costs more
+
+
+def test_peh_is_the_drop_at_the_nadir_times_the_shape():
+    t = lessons.Traits(sbp=150.0, dbp=95.0, speed_mph=3.5, grade_pct=5.0, minutes=30.0,
+                       sex="male", age_yr=40.0, mass_kg=70.0)
+    p = lessons.peh(t)
+    nadir = np.argmin(p["sbp"])
+    assert p["hours"][nadir] == pytest.approx(0.25, abs=0.05)         # MacDonald 2000: 15 min
+    assert float(p["drop_sbp"]) == pytest.approx(19.0)                # Kenney & Seals 1993
+    assert p["sbp"][0] == 150.0
+    shape = hypotension.peh_shape(p["hours"] * 3600.0)
+    np.testing.assert_allclose(p["dbp"], 95.0 - float(p["drop_dbp"]) * shape)
+
+
+@pytest.mark.parametrize("name", ["energy", "kinetics", "heart", "peh"])
+def test_each_lesson_draws_and_names_its_sources(name):
+    t = lessons.Traits()
+    fig = lessons.figure(name, t)
+    assert fig.axes and all(ax.lines for ax in fig.axes)
+    rows = lessons.sources(name, t)
+    assert rows[0][0].startswith("retrosim.physiology.energy.")
+    assert all(text for _, text in rows)
+    assert all(".md" not in text for _, text in rows)       # sources, not files
+
+
+def test_sources_name_tanaka_and_the_compendium():
+    t = lessons.Traits(energy_model="compendium-2011")
+    text = " ".join(s for _, s in lessons.sources("heart", t))
+    assert "Tanaka" in text and "Ainsworth" in text
+    assert heart.tanaka_hr_max in lessons.functions("heart", t)
+
+
+def test_a_bad_slider_combination_is_the_model_s_message():
+    with pytest.raises(retrosim.InputError, match="diastolic 120 is not below systolic 110"):
+        lessons.peh(lessons.Traits(sbp=110.0, dbp=120.0))
