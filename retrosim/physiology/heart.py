@@ -249,7 +249,8 @@ def swain_1994_backward_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max, direction=1.
     vo2r = 100.0 * (vo2 - vo2_rest) / (vo2_max - vo2_rest)
     extra = np.where(np.asarray(direction) < 0,
                      backward_excess(practice_min, vo2r) * np.asarray(excess_scale), 0.0)
-    return hr_max * np.minimum(pct + extra, 100.0) / 100.0
+    hr = hr_max * np.minimum(pct + extra, 100.0) / 100.0
+    return np.where(vo2 <= np.asarray(vo2_rest), np.broadcast_to(hr_rest, hr.shape), hr)
 
 
 def _swain_1998(vo2, vo2_rest, vo2_max, hr_rest, hr_max, direction=1.0, practice_min=0.0, *,

@@ -1,0 +1,70 @@
+"""90 % prediction intervals of a [subject] run: seeded, independent of --subjects, narrower
+when the measured value is given; cohorts keep their between-person spread."""
+
+import numpy as np
+import pytest
+
+import retrosim
+from retrosim.results import intervals
+
+SUBJECT = {"mass_kg": 68.0, "age_yr": 58, "sex": "female", "resting_bp_mmhg": [142, 88]}
+STAGES = ["walk forward at 2.0 mph for 5 min", "walk backward at 1.8 mph for 10 min",
+          "rest for 40 min"]
+
+
+def scenario(**subject):
+    return retrosim.Scenario.from_dict({"name": "i", "seed": 3,
+                                        "subject": {**SUBJECT, **subject},
+                                        "arms": {"a": {"stages": STAGES}}})
+
+
+def width(ds, name):
+    return float(ds[f"{name}_high"].values[0] - ds[f"{name}_low"].values[0])
+
+
+@pytest.fixture(scope="module")
+def predicted():
+    return retrosim.run(scenario(), traces=False)
+
+
+def test_a_subject_run_has_cf_intervals_around_each_summary(predicted):
+    for name in ("energy_total", "vo2_peak", "hr_peak", "met_mean", "sbp_post", "dbp_post"):
+        low, high = predicted[f"{name}_low"], predicted[f"{name}_high"]
+        assert low.dims == ("arm",) and float(low[0]) <= float(predicted[name][0, 0]) <= \
+            float(high[0]), name
+        assert low.attrs["interval"] == "90% prediction interval"
+        assert low.attrs["units"] == predicted[name].attrs["units"]
+        assert "lower bound" in low.attrs["long_name"]
+    assert predicted.attrs["uncertainty"].startswith("within-person")
+
+
+def test_giving_the_measured_vo2max_narrows_the_intervals(predicted):
+    """Heart rate rests on %VO2max; VO2 itself is the demand, known without VO2max here."""
+    measured = retrosim.run(scenario(vo2max_ml_kg_min=24.0), traces=False)
+    assert width(measured, "hr_peak") < width(predicted, "hr_peak")
+    assert width(measured, "vo2_peak") == pytest.approx(width(predicted, "vo2_peak"))
+    assert "vo2max_ml_kg_min" in measured.attrs["uncertainty"]
+    all_measured = retrosim.run(scenario(vo2max_ml_kg_min=24.0, hr_max_bpm=165.0,
+                                         hr_rest_bpm=72.0), traces=False)
+    assert width(all_measured, "hr_peak") < width(measured, "hr_peak")
+
+
+def test_the_same_seed_gives_the_same_intervals_whatever_subjects(predicted):
+    many = retrosim.run(scenario(), subjects=5, traces=False)
+    for name in ("energy_total", "hr_peak", "sbp_post"):
+        np.testing.assert_array_equal(many[f"{name}_low"], predicted[f"{name}_low"])
+        np.testing.assert_array_equal(many[f"{name}_high"], predicted[f"{name}_high"])
+    other = retrosim.run(scenario(), seed=4, traces=False)
+    assert float(other.hr_peak_high[0]) != float(predicted.hr_peak_high[0])
+
+
+def test_a_cohort_keeps_its_between_person_spread_and_says_so():
+    ds = retrosim.run(retrosim.load_scenario("knee-rehab-six-protocols"), subjects=20,
+                      traces=False)
+    assert "energy_total_low" not in ds
+    assert ds.attrs["uncertainty"].startswith("between-person")
+
+
+def test_the_energy_model_error_is_its_rms_error_on_the_2011_codes():
+    assert intervals.energy_model_error("compendium-2011") == 0.0
+    assert intervals.energy_model_error("acsm") > intervals.energy_model_error("continuous")
