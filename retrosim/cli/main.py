@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("scenarios", help="list the bundled scenarios")
 
+    app = sub.add_parser("app", help="serve the what-if page on 127.0.0.1 (the app extra: "
+                         "pip install 'retrosim[app]')")
+    app.add_argument("--port", type=int, metavar="N", help="the port (default: a free one)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
     from retrosim.cli import check as checkcli  # retrosim check CONTROLLER --scenario S
 
     checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
@@ -139,6 +144,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = report.write_report(args.source, args.output, seed=args.seed,
                                    subjects=args.subjects, step_s=args.step)
         print(f"wrote {path}")
+        return 0
+    if args.command == "app":
+        from retrosim.app import serve
+
+        serve.serve(args.port, browser=not args.no_browser, announce=lambda url: print(
+            f"retrosim app: the what-if page is at {url} (Ctrl+C stops it)", flush=True))
         return 0
     if args.command == "scenarios":
         shipped = scenario.bundled()
