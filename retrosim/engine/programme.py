@@ -117,21 +117,24 @@ def session_seed(seed: int, number: int) -> int:
     return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def session_cohort(cohort: Cohort, rows: np.ndarray, state: dict[str, np.ndarray]) -> Cohort:
-    """The people at ``rows`` as they are that morning: a Cohort for the session engine.
+def session_cohort(cohort: Cohort, rows: slice | np.ndarray,
+                   state: dict[str, np.ndarray]) -> Cohort:
+    """The people at ``rows`` (positions, or ``slice(None)`` for all) as they are that
+    morning: a Cohort for the session engine.
 
     The Berg score is the day's score (balance measured by TUG or backward speed is already
     folded into it); a ``backward_practice_min`` field, where the subject model has one, gets
     the day's practice.
     """
-    part = Cohort(**{f.name: _rows(getattr(cohort, f.name), rows, cohort.size)
-                     for f in dataclasses.fields(Cohort) if f.init})
+    part = cohort if isinstance(rows, slice) else Cohort(**{
+        f.name: _rows(getattr(cohort, f.name), rows, cohort.size)
+        for f in dataclasses.fields(Cohort) if f.init})
     berg = state["berg"]
+    size = berg.size
     changes = dict(vo2max_ml_kg_min=state["vo2max"], hr_rest_bpm=state["hr_rest"],
                    sbp_rest=state["sbp_rest"], dbp_rest=state["dbp_rest"], berg=berg,
                    balance=balance.level_from_berg(berg).astype(cohort.balance.dtype),
-                   tug_s=np.full(rows.size, np.nan),
-                   backward_speed_mps=np.full(rows.size, np.nan))
+                   tug_s=np.full(size, np.nan), backward_speed_mps=np.full(size, np.nan))
     if "backward_practice_min" in {f.name for f in dataclasses.fields(Cohort)}:
         changes["backward_practice_min"] = state["backward_practice"]
     return dataclasses.replace(part, **changes)
@@ -166,7 +169,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     schedule = program.schedule()
     n, n_days, n_sessions = cohort.size, program.days + 1, len(schedule)
     people = _People.of(cohort, seed, params)
-    daily = {name: np.full((n, n_days), np.nan, dtype=np.float32) for name in DAILY}
+    # laid out (day, N) and (session, N) while they are filled, row by row; (N, ...) views
+    daily = {name: np.full((n_days, n), np.nan, dtype=np.float32) for name in DAILY}
     sessions: dict[str, np.ndarray] = {}
     protocols: list[str] = []
     result = ArmProgramme(arm, cohort, np.arange(n_days), np.array([d for d, _ in schedule]),
@@ -180,7 +184,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         for day in range(recorded, until + 1):
             state = people.state(float(day), params)
             for name in DAILY:
-                daily[name][:, day] = state[name]
+                daily[name][day] = state[name]
         recorded = until + 1
 
     for number, (day, week) in enumerate(schedule):
@@ -188,14 +192,16 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         sample_mornings(day)
         protocol = plan.session(week, arm.protocol)
         protocols.append(str(protocol))
-        rows = np.flatnonzero(~stopped & (resume <= day))
+        active = ~stopped & (resume <= day)
+        rows = np.flatnonzero(active)
+        sel = slice(None) if rows.size == n else rows      # everyone: no copies
         result.log.append((np.array([day]), np.array([-1]), "session",
                            f"session {number + 1}: {protocol}"))
         if rows.size == 0:
             continue
-        state = people.state(float(day), params, rows)
+        state = people.state(float(day), params, sel)
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
-                          session_cohort(cohort, rows, state), session_seed(seed, number),
+                          session_cohort(cohort, sel, state), session_seed(seed, number),
                           models=models)
         reserve, backward = session_load(session)
         outcome = {**session.trajectory.summary(), **session.summary,
@@ -207,15 +213,15 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
             if value.shape != (rows.size,) or value.dtype.kind not in "biuf":
                 continue
             if name not in sessions:
-                sessions[name] = np.full((n, n_sessions), False if value.dtype.kind == "b"
+                sessions[name] = np.full((n_sessions, n), False if value.dtype.kind == "b"
                                          else np.nan, dtype=bool if value.dtype.kind == "b"
                                          else np.float32)
-            sessions[name][rows, number] = value
-        people.practice[rows] = state["backward_practice"] + backward
-        people.gain[rows] = training.hickson_gain_after_session(
-            state["_gain"], reserve, people.response[rows], params)
-        people.adaptation[rows] = training.meredith_after_session(state["_adaptation"], params)
-        people.t_anchor[rows] = day
+            sessions[name][number, sel] = value
+        people.practice[sel] = state["backward_practice"] + backward
+        people.gain[sel] = training.hickson_gain_after_session(
+            state["_gain"], reserve, people.response[sel], params)
+        people.adaptation[sel] = training.meredith_after_session(state["_adaptation"], params)
+        people.t_anchor[sel] = day
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
         if fell.any():
             who = rows[fell]
@@ -232,7 +238,9 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     yield env.timeout(program.days - env.now)
     sample_mornings(program.days)
     if "attended" not in sessions:
-        sessions["attended"] = np.zeros((n, n_sessions), bool)
+        sessions["attended"] = np.zeros((n_sessions, n), bool)
+    result.daily = {name: value.T for name, value in daily.items()}
+    result.sessions = {name: value.T for name, value in sessions.items()}
     out[arm.name] = result
 
 
