@@ -3,21 +3,23 @@
 A scenario's ``[controller]`` (every arm) or ``[arms.NAME.controller]`` (one arm) table holds
 ``name`` (a key of :data:`CONTROLLERS`) or ``path`` (an import path), ``period_s``,
 ``supervisor`` (wrap it in the :class:`~retrosim.controllers.SafetySupervisor`) and the
-controller's parameters. A reference controller's parameters are checked when the file is
-read; a custom class is imported only when the arm runs (DESIGN principle 7: scenario files
-are data, code is loaded only when the user asks), and its parameters are passed to it as
-keyword arguments.
+controller's parameters. ``name`` may also be a controller that an installed package
+registers in the entry-point group ``retrosim.controllers``. A reference controller's
+parameters are checked when the file is read; a custom class is imported only when the arm
+runs, and only if the user allows its module (:mod:`retrosim.controllers.imports`: a path the
+user has not allowed is refused when the file is read, before anything is imported); its
+parameters are passed to it as keyword arguments.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from retrosim.controllers import imports
 from retrosim.controllers.base import copy_of, period_of, vectorise
 from retrosim.controllers.reference import HeartRateTarget, ProtocolFollower
 from retrosim.controllers.safety import SafetyLimits
@@ -52,6 +54,7 @@ class ControllerSpec:
     instance: Any = None
     key: str = "controller"
     source: str | None = None
+    allow: tuple[str, ...] = ()           # the module prefixes in force when it was read
 
     @property
     def label(self) -> str:
@@ -60,8 +63,10 @@ class ControllerSpec:
         return f"{what} (supervised)" if self.supervisor else what
 
     @classmethod
-    def from_table(cls, table: Any, key: str = "controller") -> ControllerSpec:
-        """From a ``[controller]`` table; InputError on a bad key or parameter."""
+    def from_table(cls, table: Any, key: str = "controller", allow: Iterable[str] = (),
+                   source: str | None = None) -> ControllerSpec:
+        """From a ``[controller]`` table; InputError on a bad key or parameter, or on an
+        import path whose module the user has not allowed (``allow``, the environment)."""
         if not isinstance(table, dict):
             raise InputError(key, f"{table!r} is not a table", '{name = "hr-target", ...} or '
                              '{path = "package.module:Class", ...}')
@@ -70,11 +75,16 @@ class ControllerSpec:
             raise InputError(key, "needs either name or path",
                              f"name = {' | '.join(CONTROLLERS)}, or path = "
                              '"package.module:Class"')
-        if name is not None and (not isinstance(name, str) or name not in CONTROLLERS):
-            raise InputError(f"{key}.name", f"{name!r} is not known", " | ".join(CONTROLLERS))
+        if name is not None and (not isinstance(name, str) or name not in CONTROLLERS
+                                 and name not in imports.entry_point_names()):
+            raise InputError(f"{key}.name", f"{name!r} is not known",
+                             " | ".join((*CONTROLLERS, *imports.entry_point_names())))
         if path is not None and (not isinstance(path, str) or not _PATH.fullmatch(path)):
             raise InputError(f"{key}.path", f"{path!r} is not an import path",
                              '"package.module:Class"')
+        prefixes = imports.allowed_prefixes(allow)
+        if path is not None:
+            imports.check_path(path, prefixes, f"{key}.path", source)
         period = None
         if "period_s" in table:
             period = check_number(f"{key}.period_s", table["period_s"], 0.01, 3600.0, "s")
@@ -83,17 +93,20 @@ class ControllerSpec:
             raise InputError(f"{key}.supervisor", f"{supervisor!r} is not true or false",
                              "true | false")
         params = {k: v for k, v in table.items() if k not in SPEC_KEYS}
-        if name is not None:
+        if name in CONTROLLERS:
             try:
                 CONTROLLERS[name](params)
             except InputError as err:
                 raise err.within(key) from None
-        return cls(name, path, tuple(params.items()), period, supervisor, key=key)
+        return cls(name, path, tuple(params.items()), period, supervisor, key=key,
+                   source=source, allow=prefixes)
 
     @classmethod
     def of(cls, controller: Any, *, supervisor: bool = False,
            period_s: float | None = None) -> ControllerSpec:
-        """A spec for a controller given from Python (an object, a name or an import path)."""
+        """A spec for a controller given from Python (an object, a name or an import path).
+
+        An import path given here is allowed: the program names it, not a data file."""
         if isinstance(controller, ControllerSpec):
             return controller
         if isinstance(controller, str):
@@ -101,7 +114,8 @@ class ControllerSpec:
                                      "supervisor": supervisor}
             if period_s is not None:
                 table["period_s"] = period_s
-            return cls.from_table(table)
+            allow = (controller.partition(":")[0],) if ":" in controller else ()
+            return cls.from_table(table, allow=allow)
         if not callable(getattr(controller, "step", None)):
             raise InputError("controller", f"{controller!r} has no step(observation) method",
                              "an object with period_s and step(observation) -> Command")
@@ -111,7 +125,7 @@ class ControllerSpec:
         """A fresh, vectorised controller for one arm (supervised if asked)."""
         if self.instance is not None:
             controller = copy_of(self.instance)
-        elif self.name is not None:
+        elif self.name in CONTROLLERS:
             controller = CONTROLLERS[self.name](dict(self.params))
         else:
             controller = self._load()
@@ -125,26 +139,23 @@ class ControllerSpec:
         controller = vectorise(controller)
         return SafetySupervisor(controller, limits) if self.supervisor else controller
 
+    def controller_class(self) -> type:
+        """The custom class this spec names, loaded under the import rule (nothing called)."""
+        if self.path is not None:
+            return imports.load_class(self.path, self.allow, f"{self.key}.path", self.source)
+        assert self.name is not None and self.name not in CONTROLLERS
+        return imports.load_entry_point(self.name, f"{self.key}.name", self.source)
+
     def _load(self) -> Any:
-        assert self.path is not None
-        module_name, _, attr = self.path.partition(":")
-        try:
-            target: Any = importlib.import_module(module_name)
-            for part in attr.split("."):
-                target = getattr(target, part)
-        except ImportError as err:
-            raise InputError(f"{self.key}.path", f"cannot import {module_name!r} ({err})",
-                             "an importable package.module:Class", self.source) from None
-        except AttributeError:
-            raise InputError(f"{self.key}.path", f"{module_name!r} has no {attr!r}",
-                             "an importable package.module:Class", self.source) from None
+        target = self.controller_class()
+        what = self.path or self.name
         try:
             controller = target(**dict(self.params))
         except (TypeError, ValueError) as err:
-            raise InputError(self.key, f"{self.path}: {err}".replace("\n", " "),
+            raise InputError(self.key, f"{what}: {err}".replace("\n", " "),
                              "the class's own keyword arguments", self.source) from None
         if not callable(getattr(controller, "step", None)):
-            raise InputError(f"{self.key}.path", f"{self.path} has no step(observation) method",
+            raise InputError(f"{self.key}.path", f"{what} has no step(observation) method",
                              "a class with period_s and step(observation) -> Command",
                              self.source)
         return controller
@@ -155,8 +166,8 @@ def events_only(controller: Any) -> bool:
     return math.isinf(period_of(controller))
 
 
-def control_arms(arms: dict[str, Any], data: dict[str, Any], source: str | None
-                 ) -> dict[str, Any]:
+def control_arms(arms: dict[str, Any], data: dict[str, Any], source: str | None,
+                 allow: Iterable[str] = ()) -> dict[str, Any]:
     """The scenario's arms with their controllers and faults: an arm's own
     ``[arms.NAME.controller]`` or else the top-level ``[controller]``; the top-level
     ``[[faults]]`` followed by the arm's own ``[[arms.NAME.faults]]``."""
@@ -164,14 +175,15 @@ def control_arms(arms: dict[str, Any], data: dict[str, Any], source: str | None
 
     from retrosim.controllers.faults import parse_faults
 
-    top = ControllerSpec.from_table(data["controller"]) if "controller" in data else None
+    top = ControllerSpec.from_table(data["controller"], allow=allow, source=source) \
+        if "controller" in data else None
     top_faults = parse_faults(data["faults"], "faults") if "faults" in data else ()
     out = {}
     for name, arm in arms.items():
         table = data["arms"][name]
         key = f"arms.{name}"
-        spec = ControllerSpec.from_table(table["controller"], f"{key}.controller") \
-            if "controller" in table else top
+        spec = ControllerSpec.from_table(table["controller"], f"{key}.controller", allow,
+                                         source) if "controller" in table else top
         faults = top_faults + (parse_faults(table["faults"], f"{key}.faults")
                                if "faults" in table else ())
         if spec is not None:

@@ -244,6 +244,17 @@ def response(op: int, result: int) -> bytes:
     return bytes([RESPONSE, op, result])
 
 
+def answer_empty() -> bytes:
+    """The indication answering an empty Control Point write: it has no op code to echo, so
+    the request op code field is 0x00 and the result "invalid parameter" (the request is
+    malformed); the machine's state does not change.
+
+    >>> answer_empty().hex()
+    '800003'
+    """
+    return response(0x00, INVALID_PARAMETER)
+
+
 def decode_response(data: bytes) -> tuple[int, int]:
     """(request op code, result code) of an indication; ValueError if it is not one."""
     if len(data) != 3 or data[0] != RESPONSE:

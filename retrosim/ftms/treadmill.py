@@ -99,9 +99,14 @@ class FtmsTreadmill:
         return self.loop.now
 
     def advance(self, seconds: float) -> None:
-        """Move simulated time on by ``seconds``."""
-        if not seconds >= 0:
-            raise ValueError(f"cannot advance by {seconds!r} s")
+        """Move simulated time on by ``seconds`` (a finite number >= 0; else InputError, a
+        ValueError, and nothing changes)."""
+        from retrosim.errors import InputError
+
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float | np.number) \
+                or not math.isfinite(seconds) or seconds < 0:
+            raise InputError("advance", f"cannot advance by {seconds!r} s",
+                             "a finite number of seconds >= 0")
         self.loop.advance_to(self.loop.now + float(seconds))
 
     def pull_safety_key(self) -> None:
@@ -175,9 +180,12 @@ class FtmsTreadmill:
 
     # -- what the client writes --------------------------------------------------------------
     def write_control_point(self, data: bytes) -> bytes:
-        """Handle a Control Point write; returns the indication that answers it."""
+        """Handle a Control Point write; returns the indication that answers it.
+
+        Every write is answered, an empty one included: it has no op code, so it is
+        answered as a malformed request (:func:`codec.answer_empty`) and changes nothing."""
         if not data:
-            raise ValueError("an empty Control Point write")
+            return codec.answer_empty()
         op = data[0]
         if op not in codec.REQUEST_FORMATS:
             return codec.response(op, codec.NOT_SUPPORTED)

@@ -23,6 +23,7 @@ from typing import Any
 
 from retrosim import units
 from retrosim.errors import InputError, check_choice, check_number
+from retrosim.model.budget import check_stage_text
 
 EXAMPLES = ('"walk forward at 3.5 mph for 10 min"',
             '"walk backward at 2.0 mph, 5% grade for 5 min"',
@@ -38,7 +39,9 @@ GRADE_LIMITS_PCT = (0.0, 15.0)        # a typical treadmill's incline range
 MAX_STAGE_S = 24 * 3600.0
 DIRECTIONS = {"forward": 1, "forwards": 1, "backward": -1, "backwards": -1}
 
-_NUM = r"(?P<{}>[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|inf)"
+#: A number: every digit belongs to exactly one part of the pattern, so a failed match costs
+#: time linear in the text (an earlier "\d+\.?\d*" could split a run of digits n ways).
+_NUM = r"(?P<{}>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|nan|inf)"
 _DURATION = _NUM.format("duration") + r"\s*(?P<dunit>[a-z]+)"
 _WALK = re.compile(
     r"walk(?:\s+(?P<direction>[a-z]+))?\s+at\s+" + _NUM.format("speed")
@@ -114,6 +117,7 @@ class Stage:
 
 
 def _parse_string(text: str, key: str) -> Stage:
+    check_stage_text(text, key, _EXAMPLES)
     spoken = " ".join(text.strip().lower().split())
     if m := _REST.match(spoken):
         return Stage.rest(_seconds(m, key, text), key=key)

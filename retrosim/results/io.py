@@ -1,37 +1,261 @@
-"""Result files: the output path checked before a run, and NetCDF written atomically."""
+"""Result files: the output path probed before a run, files written atomically, results read
+back only once they are known to be retrosim results of a size that fits.
+
+Writing (:func:`write_atomic`, used for NetCDF results and HTML reports): a temporary file
+``.NAME.PID.RANDOM.part`` beside the output, renamed over it when complete. Ctrl-C, SIGTERM or
+an error during the write remove the temporary file and leave the old output as it was; a
+``*.part`` left by a process that no longer exists (SIGKILL, a power cut) is removed by the
+next write of the same output. A new file's mode follows the umask; a replaced file keeps its
+mode.
+
+Reading (:func:`open_result`): the NetCDF header alone is checked first (the attributes and
+dimensions of a retrosim result, each variable's dimensions and type, the bytes its declared
+sizes add up to against the memory free); only then are the values loaded.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from retrosim.errors import InputError
 
+#: Attributes and dimensions every retrosim result has (DESIGN: the result Dataset).
+RESULT_ATTRS = ("scenario", "seed", "retrosim_version")
+RESULT_DIMS = ("arm", "subject")
+#: Dimensions a known variable must have, by name (other variables: any of KNOWN_DIMS).
+TRACES = ("speed", "direction", "grade", "vo2", "met", "energy", "hr", "sbp", "dbp")
+PER_ARM = ("duration", "fall_probability", "fall_probability_low", "fall_probability_high",
+           "falls_per_1000")
+KNOWN_DIMS = ("arm", "subject", "time", "reading", "event", "session", "day")
+#: Variables that travel together: a result holding the first holds the rest.
+TOGETHER = (("fell", "fall_probability", "fall_probability_low", "fall_probability_high",
+             "falls_per_1000"),
+            ("event_kind", "event_arm", "event_subject", "event_time", "event_detail"),
+            ("bp_reading_sbp", "bp_reading_dbp", "bp_reading_time", "bp_reading_valid",
+             "bp_reading_category"),
+            ("sbp_first", "bp_first_valid"), ("speed", "direction"))
+#: Largest share of the memory free a result's declared values may take.
+MEMORY_SHARE = 0.5
+_TEXT_BYTES = 64          # bytes counted per element of a variable-length string variable
 
-def check_output_path(path: str | Path) -> Path:
-    """``path`` if a NetCDF result can be written there, else InputError (before a long run)."""
+
+def check_output_path(path: str | Path, suffixes: tuple[str, ...] = (".nc",),
+                      what: str = "a NetCDF file name *.nc") -> Path:
+    """``path`` if a file can be written there (its folder probed by creating and removing
+    a file), else InputError: all before a long run."""
     path = Path(path)
-    if path.suffix != ".nc":
-        raise InputError("-o", f"{str(path)!r} does not end in .nc", "a NetCDF file name *.nc")
+    if path.suffix.lower() not in suffixes:
+        raise InputError("-o", f"{str(path)!r} does not end in {suffixes[0]}", what)
     if not path.parent.is_dir():
         raise InputError("-o", f"folder {str(path.parent)!r} does not exist", None)
     if path.is_dir():
-        raise InputError("-o", f"{str(path)!r} is a folder", "a NetCDF file name *.nc")
+        raise InputError("-o", f"{str(path)!r} is a folder", what)
+    probe_folder(path)
+    return path
+
+
+def probe_folder(path: Path) -> None:
+    """Create and remove a file beside ``path``: InputError if the folder is not writable."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                                     dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise InputError("-o", f"cannot write in folder {str(path.parent) or '.'!r} "
+                         f"({err.strerror or type(err).__name__})", "a folder you can write "
+                         "to") from None
+
+
+def clean_stale_parts(path: Path) -> list[Path]:
+    """Remove the ``.NAME.PID.*.part`` files beside ``path`` whose process is gone."""
+    removed = []
+    prefix = f".{path.name}."
+    for part in path.parent.glob(f"{_glob_escape(prefix)}*.part"):
+        pid_text = part.name[len(prefix):].split(".", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            part.unlink()
+            removed.append(part)
+    return removed
+
+
+def write_atomic(path: Path, write: Callable[[str], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    An interruption (Ctrl-C, SIGTERM) or an error removes the temporary file and leaves
+    ``path`` as it was. The new file's mode follows the umask (a replaced file keeps its own).
+    """
+    clean_stale_parts(path)
+    mode = _mode_for(path)
+    with _sigterm_raises():
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                                   dir=path.parent)
+        try:
+            os.close(fd)
+            write(tmp)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     return path
 
 
 def save(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to NetCDF atomically: a temporary file beside ``path``, then a rename."""
+    """Write ``ds`` to NetCDF atomically (:func:`write_atomic`)."""
     path = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=path.parent)
-    os.close(fd)
+    return write_atomic(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
+
+
+def check_result(path: str | Path, *, memory: int | None = None) -> dict[str, tuple]:
+    """Check a NetCDF file's header before anything is loaded: it must be a retrosim result
+    whose declared values fit in memory. Returns each variable's dimensions; InputError (one
+    line) otherwise. ``memory``: bytes free (default: measured)."""
+    import netCDF4
+
+    from retrosim.model.budget import available_memory
+
+    key, allowed = "SCENARIO_OR_RESULT", "a NetCDF file written by 'retrosim run -o'"
     try:
-        ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
+        nc = netCDF4.Dataset(str(path), "r")
+    except (OSError, ValueError, RuntimeError) as err:
+        raise InputError(key, f"{str(path)!r} is not a readable NetCDF file "
+                         f"({type(err).__name__})", allowed) from None
+    try:
+        nc.set_auto_mask(False)
+        attrs = set(nc.ncattrs())
+        missing = [a for a in RESULT_ATTRS if a not in attrs] + \
+            [d for d in RESULT_DIMS if d not in nc.dimensions]
+        if missing or nc.groups:
+            what = f"lacks {', '.join(missing)}" if missing else "holds groups"
+            raise InputError(key, f"{str(path)!r} is not a retrosim result (it {what})",
+                             allowed)
+        sizes = {name: len(dim) for name, dim in nc.dimensions.items()}
+        dims, total = {}, 0
+        for name, var in nc.variables.items():
+            dims[name] = tuple(var.dimensions)
+            problem = _variable_problem(name, dims[name], var)
+            if problem:
+                raise InputError(key, f"{str(path)!r} is not a retrosim result (variable "
+                                 f"{name!r} {problem})", allowed)
+            count = math.prod(sizes[d] for d in dims[name])
+            itemsize = _TEXT_BYTES if var.dtype is str else np.dtype(var.dtype).itemsize
+            total += count * itemsize
+        for group in TOGETHER:
+            present = [n for n in group if n in dims]
+            if present and len(present) < len(group):
+                lacking = next(n for n in group if n not in dims)
+                raise InputError(key, f"{str(path)!r} is not a retrosim result (it has "
+                                 f"{present[0]!r} without {lacking!r})", allowed)
+        if "energy_total" not in dims:
+            raise InputError(key, f"{str(path)!r} is not a retrosim result (it lacks "
+                             "energy_total)", allowed)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        nc.close()
+    free = available_memory() if memory is None else memory
+    if total > MEMORY_SHARE * free:
+        raise InputError(key, f"{str(path)!r} declares {total / 1e9:,.1f} GB of values, more "
+                         f"than {MEMORY_SHARE:.0%} of the {free / 1e9:,.1f} GB free", allowed)
+    return dims
+
+
+def open_result(path: str | Path, *, memory: int | None = None) -> xr.Dataset:
+    """A result written by ``retrosim run -o``, loaded once :func:`check_result` passes."""
+    check_result(path, memory=memory)
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as opened:
+            return opened.load()
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a readable result "
+                         f"({type(err).__name__})", "a NetCDF file written by 'retrosim run "
+                         "-o'") from None
+
+
+def _variable_problem(name: str, dims: tuple[str, ...], var: Any) -> str | None:
+    """What is wrong with a variable of a would-be result (None: nothing)."""
+    for d in dims:
+        if d not in KNOWN_DIMS:
+            return f"is on an unknown dimension {d!r}"
+    expected = ((name,) if name in KNOWN_DIMS else ("arm", "subject", "time")
+                if name in TRACES else ("event",) if name.startswith("event_") else
+                ("arm", "subject", "reading") if name.startswith("bp_reading_") else
+                ("arm",) if name in PER_ARM else None)
+    if expected is not None and dims != expected:
+        return f"is not on ({', '.join(expected)})"
+    if expected is None and dims != ("arm",) and dims[:2] != ("arm", "subject"):
+        return "is not on (arm) or (arm, subject, ...)"
+    text = var.dtype is str or np.dtype(var.dtype).kind in "SUO"
+    if text and not (name in ("arm", "event_arm", "event_kind", "event_detail")
+                     or dims == ("arm",) and name not in PER_ARM):
+        return "holds text where numbers belong"
+    if not text and np.dtype(var.dtype).kind not in "biuf":
+        return "has the wrong type"
+    return None
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):    # pragma: no cover (not Linux)
+        pass
+    mask = os.umask(0o022)                        # pragma: no cover
+    os.umask(mask)                                # pragma: no cover
+    return mask                                   # pragma: no cover
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a file is written, SIGTERM exits through the ``finally`` blocks (exit 143),
+    where by default it would end the process on the spot and leave the temporary file."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                               # someone else's process: leave it
+        return True
+    return True
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)

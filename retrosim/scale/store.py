@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,17 +65,80 @@ class Layout:
 
 
 def fingerprint(parts: dict[str, Any]) -> str:
-    """A hash of everything that decides a sweep's numbers (resume refuses a mismatch)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    """A hash of everything that decides a sweep's numbers (resume refuses a mismatch):
+    ``parts`` written out exactly (:func:`exact`: every float as its hexadecimal form)."""
+    return hashlib.sha256(json.dumps(exact(parts), sort_keys=True).encode()).hexdigest()
+
+
+def exact(obj: Any, _depth: int = 0) -> Any:
+    """``obj`` as plain JSON data that keeps every bit: floats as ``float.hex``, dataclasses
+    field by field (their ``source`` file name left out), arrays element by element, a custom
+    controller as its class's distribution version and the SHA-256 of its source file.
+
+    >>> exact({"speed_mps": 0.9164, "stages": (1, 2.5)})
+    {'speed_mps': 'f:0x1.d532617c1bda5p-1', 'stages': [1, 'f:0x1.4000000000000p+1']}
+    """
+    import dataclasses
+    import enum
+
+    from retrosim.controllers.imports import identity
+    from retrosim.controllers.spec import ControllerSpec
+
+    if _depth > 64:
+        raise ValueError("an object nested too deep to fingerprint")
+    d = _depth + 1
+    if obj is None or isinstance(obj, bool | str):
+        return obj
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return "f:" + float(obj).hex()
+    if isinstance(obj, enum.Enum):
+        return f"{type(obj).__name__}.{obj.name}"
+    if isinstance(obj, np.ndarray):
+        return {"dtype": obj.dtype.str, "shape": list(obj.shape),
+                "values": [exact(v, d) for v in obj.ravel().tolist()]}
+    if isinstance(obj, dict):
+        return {str(k): exact(v, d) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        items = sorted(obj, key=repr) if isinstance(obj, set | frozenset) else obj
+        return [exact(v, d) for v in items]
+    if isinstance(obj, ControllerSpec):
+        out = {f.name: exact(getattr(obj, f.name), d) for f in dataclasses.fields(obj)
+               if f.name not in ("source", "instance", "allow")}
+        if obj.instance is not None:
+            out["instance"] = {"class": identity(type(obj.instance)),
+                               "state": exact(vars(obj.instance), d)
+                               if hasattr(obj.instance, "__dict__") else repr(obj.instance)}
+        elif obj.path is not None or obj.name not in _reference_controllers():
+            out["class"] = identity(obj.controller_class())
+        return {"ControllerSpec": out}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {type(obj).__name__: {f.name: exact(getattr(obj, f.name), d)
+                                     for f in dataclasses.fields(obj) if f.name != "source"}}
+    if callable(obj) and hasattr(obj, "__qualname__"):
+        return f"{getattr(obj, '__module__', '')}:{obj.__qualname__}"
+    if hasattr(obj, "__dict__"):
+        return {type(obj).__name__: exact(vars(obj), d)}
+    return repr(obj)
+
+
+def _reference_controllers() -> tuple[str, ...]:
+    from retrosim.controllers.spec import CONTROLLERS
+
+    return tuple(CONTROLLERS)
 
 
 def check_path(path: str | Path, resume: bool) -> Path:
     """``path`` if a sweep may be written there, else InputError (checked before any work)."""
+    from retrosim.results.io import probe_folder
+
     path = Path(path)
     if path.suffix != ".zarr":
         raise InputError("-o", f"{str(path)!r} does not end in .zarr", "a Zarr store *.zarr")
     if not path.parent.is_dir():
         raise InputError("-o", f"folder {str(path.parent)!r} does not exist", None)
+    probe_folder(path)
     if path.exists() and not resume:
         raise InputError("-o", f"{str(path)!r} already exists", "a new path, or --resume to "
                          "finish the sweep it holds")
@@ -85,7 +149,15 @@ def check_path(path: str | Path, resume: bool) -> Path:
 
 def create(layout: Layout, attrs: dict[str, Any], coords: dict[str, list[Any]],
            durations: np.ndarray) -> None:
-    """Lay out an empty store: arrays, axes and attributes; no task chunk marked done."""
+    """Lay out an empty store: arrays, axes and attributes; no task chunk marked done.
+
+    The store's folder is created exclusively: a second sweep into the same new store is
+    refused (one line) instead of overwriting the first one's arrays."""
+    try:
+        os.mkdir(layout.path)
+    except FileExistsError:
+        raise InputError("-o", f"{layout.path!r} already exists (another sweep may be writing "
+                         "it)", "a new path, or --resume to finish the sweep it holds") from None
     g = zarr.open_group(layout.path, mode="w", zarr_format=3)
     g.attrs.update({**attrs, "retrosim_sweep": FORMAT, "complete": False,
                     "arm_coordinates": list(coords)})

@@ -126,3 +126,20 @@ def _splice(tl: Timeline, t_stop: np.ndarray, decel_mps2: float | np.ndarray,
         out[1] = np.where(at, vq, out[1])
         out[2] = np.where(at, g_stop, out[2])
     return out
+
+
+def knot_sum(x: np.ndarray) -> np.ndarray:
+    """Sum along the knot axis (axis 0), one knot after another in a fixed order.
+
+    A person's sum must not depend on who else is in the batch: ``x.sum(axis=0)`` adds a
+    single column pairwise but many columns row by row, and a person's column may carry
+    zero-length segments that others' knots added; a sequential sum rounds the same in
+    every case (adding an exact zero changes nothing), so the result is bit-identical.
+
+    >>> knot_sum(np.array([[0.1, 1.0], [0.2, 2.0], [0.3, 3.0]])).tolist()
+    [0.6000000000000001, 6.0]
+    """
+    x = np.asarray(x)
+    if x.shape[0] == 0:
+        return np.zeros(x.shape[1:], dtype=x.dtype)
+    return np.cumsum(x, axis=0)[-1]

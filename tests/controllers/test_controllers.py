@@ -117,7 +117,8 @@ def test_an_arm_controller_wins_over_the_top_level_one():
 
 def test_a_custom_controller_is_imported_only_when_the_arm_runs(tmp_path):
     table = bad({"controller": {"path": "no_such_module_here:Program", "gain": 2}})
-    sc = retrosim.Scenario.from_dict(table, source="x.toml")        # reading imports nothing
+    sc = retrosim.Scenario.from_dict(table, source="x.toml",         # reading imports nothing
+                                     allow_import=("no_such_module_here",))
     with pytest.raises(InputError) as err:
         retrosim.run(sc)
     assert err.value.key == "controller.path" and "no_such_module_here" in str(err.value)

@@ -1,0 +1,236 @@
+"""Budgets: every size a scenario file can ask for, checked before any work starts.
+
+A small file must not be able to exhaust the machine: a huge cohort, a protocol of days, a grid
+of a million arms, a stage string built to make a regular expression backtrack, a TOML file
+nested 100,000 deep. Each limit is one line of refusal naming the key and what is allowed.
+
+Limits of the file itself (checked before it is parsed; constants):
+
+- :data:`MAX_FILE_BYTES` bytes of scenario file, :data:`MAX_TOML_DEPTH` levels of nested
+  arrays and inline tables, :data:`MAX_STAGE_CHARS` characters in one stage string.
+
+Limits of what it asks for (the ``[limits]`` table of a scenario may set each, within the
+range given in :data:`LIMIT_RANGES`; see ``docs/scenario-format.md``):
+
+- ``max_protocol_h``: the length of an arm's protocol [h] (default 48);
+- ``max_stages``: stages in one arm (default 1,000);
+- ``max_grid_points``: arms after a ``[sweep]`` grid is expanded (default 1,000);
+- ``max_trace_points``: trace values of a run with traces, time points x subjects x arms
+  (default 50 million, about 5 GB at ten traced variables).
+
+Whatever the limits say, a run whose estimated memory exceeds what the machine has free is
+refused, pointing to ``retrosim sweep`` (which holds one chunk of people at a time).
+
+>>> toml_depth('a = [[1, 2], {b = [3]}]  # [[[ in a comment')
+2
+>>> Limits.from_table({"max_stages": 50}).max_stages
+50
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from typing import Any
+
+from retrosim.errors import InputError, check_number
+
+MAX_FILE_BYTES = 1_000_000
+MAX_TOML_DEPTH = 32
+MAX_STAGE_CHARS = 1_000
+#: Each ``[limits]`` key: (default, lowest, highest allowed).
+LIMIT_RANGES = {
+    "max_protocol_h": (48.0, 0.01, 24.0 * 366),
+    "max_stages": (1_000, 1, 100_000),
+    "max_grid_points": (1_000, 1, 1_000_000),
+    "max_trace_points": (50_000_000, 1, 10**12),
+}
+#: Bytes a run holds per subject, per arm and per knot of the arm's timeline while it solves
+#: (the kinetics, energy, blood pressure and event arrays, float64), and per subject and arm
+#: for the summaries; measured with ``tracemalloc`` on the bundled scenarios (the peak of
+#: ``retrosim.run(..., traces=False)``, rounded up).
+BYTES_PER_KNOT = 400
+BYTES_PER_SUBJECT_ARM = 4_000
+#: Traced variables of a result, at 8 bytes each per point.
+TRACE_BYTES_PER_POINT = 8 * 12
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A scenario's ``[limits]``: the budgets of what it asks for (see the module docstring)."""
+
+    max_protocol_h: float = LIMIT_RANGES["max_protocol_h"][0]
+    max_stages: int = int(LIMIT_RANGES["max_stages"][0])
+    max_grid_points: int = int(LIMIT_RANGES["max_grid_points"][0])
+    max_trace_points: int = int(LIMIT_RANGES["max_trace_points"][0])
+
+    @classmethod
+    def from_table(cls, table: Any) -> Limits:
+        if not isinstance(table, dict):
+            raise InputError("", f"{table!r} is not a table", "[limits] with " +
+                             ", ".join(LIMIT_RANGES))
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in LIMIT_RANGES:
+                raise InputError(key, "is not a limit", ", ".join(LIMIT_RANGES))
+            _, low, high = LIMIT_RANGES[key]
+            integer = isinstance(LIMIT_RANGES[key][0], int)
+            number = check_number(key, value, low, high, integer=integer)
+            values[key] = int(number) if integer else number
+        return cls(**values)
+
+
+LIMIT_KEYS = tuple(f.name for f in fields(Limits))
+
+
+def toml_depth(text: str) -> int:
+    """The deepest nesting of arrays and inline tables in TOML ``text`` (strings and comments
+    skipped), in one pass and without parsing: what a recursive parser would recurse into."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if c == '"' and text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] == "\n":
+                    break
+                j += 1
+            i = j + len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest
+
+
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse a scenario's TOML after checking its size and depth; InputError, one line."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise InputError("", f"is {size:,} bytes, more than a scenario file may be",
+                         f"at most {MAX_FILE_BYTES:,} bytes", source=source)
+    depth = toml_depth(text)
+    if depth > MAX_TOML_DEPTH:
+        raise InputError("", f"nests arrays or tables {depth:,} deep",
+                         f"at most {MAX_TOML_DEPTH} levels", source=source)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError("", f"is not valid TOML: {err}", None, source=source) from None
+    except RecursionError:                   # pragma: no cover (the depth check comes first)
+        raise InputError("", "nests too deep to be read", f"at most {MAX_TOML_DEPTH} levels",
+                         source=source) from None
+
+
+def check_stage_text(text: str, key: str, examples: str) -> None:
+    """Refuse a stage string longer than :data:`MAX_STAGE_CHARS` before any pattern sees it."""
+    if len(text) > MAX_STAGE_CHARS:
+        raise InputError(key, f"a stage string of {len(text):,} characters",
+                         f"at most {MAX_STAGE_CHARS:,} characters, like {examples}")
+
+
+def check_stage_count(stages: Any, limits: Limits, key: str) -> None:
+    """Refuse more stages in one arm than ``limits.max_stages`` (before they are parsed)."""
+    if isinstance(stages, list) and len(stages) > limits.max_stages:
+        raise InputError(key, f"{len(stages):,} stages", f"at most {limits.max_stages:,} per "
+                         "arm (limits.max_stages)")
+
+
+def check_protocol(duration_s: float, limits: Limits, key: str) -> None:
+    """Refuse a protocol longer than ``limits.max_protocol_h``."""
+    if duration_s > limits.max_protocol_h * 3600.0:
+        raise InputError(key, f"the protocol lasts {duration_s / 3600.0:,.4g} h",
+                         f"at most {limits.max_protocol_h:g} h (limits.max_protocol_h)")
+
+
+def check_grid(points: int, limits: Limits) -> None:
+    """Refuse a ``[sweep]`` grid that expands to more arms than ``limits.max_grid_points``."""
+    if points > limits.max_grid_points:
+        raise InputError("sweep", f"the grid expands to {points:,} arms",
+                         f"at most {limits.max_grid_points:,} (limits.max_grid_points)")
+
+
+def available_memory() -> int:
+    """Bytes of memory free for a new run (Linux: MemAvailable; else the physical size)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):   # pragma: no cover (not Linux)
+        pass
+    try:                                          # pragma: no cover (not Linux)
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover
+        return 2**40
+
+
+def trace_points(durations_s: list[float], step_s: float, subjects: int) -> int:
+    """Trace values a run with traces holds: time points x subjects x arms."""
+    points = math.floor(max(durations_s) / step_s) + 2
+    return points * subjects * len(durations_s)
+
+
+def estimate_bytes(knots: list[int], durations_s: list[float], subjects: int,
+                   step_s: float | None) -> int:
+    """A run's memory: every arm's solved knots and summaries, plus its traces if any."""
+    solve = sum(subjects * (BYTES_PER_KNOT * k + BYTES_PER_SUBJECT_ARM) for k in knots)
+    traces = 0 if step_s is None else \
+        TRACE_BYTES_PER_POINT * trace_points(durations_s, step_s, subjects)
+    return solve + traces
+
+
+def check_run(limits: Limits, knots: list[int], durations_s: list[float], subjects: int,
+              step_s: float | None, *, memory: int | None = None) -> None:
+    """Refuse a run whose traces exceed the limit or whose memory cannot fit, before it
+    starts. ``step_s`` None: a run without traces. ``memory``: bytes free (measured)."""
+    if step_s is not None:
+        points = trace_points(durations_s, step_s, subjects)
+        if points > limits.max_trace_points:
+            raise InputError("subjects", f"{subjects:,} subjects x {len(durations_s)} arms x "
+                             f"{points // (subjects * len(durations_s)):,} time points is "
+                             f"{points:,} trace values", f"at most {limits.max_trace_points:,} "
+                             "(limits.max_trace_points), a coarser --step, or retrosim sweep")
+    need = estimate_bytes(knots, durations_s, subjects, step_s)
+    free = available_memory() if memory is None else memory
+    if need > free:
+        raise InputError("subjects", f"{subjects:,} subjects need about {_gb(need)} of "
+                         f"memory, more than the {_gb(free)} free", "fewer subjects, or "
+                         "'retrosim sweep' (it holds one chunk of people at a time)")
+
+
+def _gb(n: int) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e8 else f"{n / 1e6:,.0f} MB"
+
+
+#: Characters a name or description may not hold: C0 and C1 controls (ESC starts the terminal
+#: sequences that set a window title or write the clipboard) and the bidirectional overrides
+#: that make text read differently from its bytes. A description may hold line breaks and tabs.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_printable(key: str, value: str, *, multiline: bool = False) -> str:
+    """``value`` if it holds no control or bidirectional-override character, else InputError.
+
+    >>> check_printable("name", "knee rehab")
+    'knee rehab'
+    """
+    allowed = "\n\t" if multiline else ""
+    for i, c in enumerate(value):
+        if c not in allowed and (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in _BIDI):
+            raise InputError(key, f"holds the control character {c!r} at position {i}",
+                             "printable text" + (" (line breaks and tabs allowed)"
+                                                 if multiline else ""))
+    return value
