@@ -12,7 +12,9 @@ pauses, stops) are on ``event``: ``event_day``, ``event_arm``, ``event_subject``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -71,7 +73,7 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
         for a in arms:
             value = a.sessions.get(name)
             kind = next(b.sessions[name].dtype for b in arms if name in b.sessions)
-            fill = False if kind == bool else np.nan
+            fill = False if kind.kind == "b" else np.nan
             block = np.full((n, width), fill, dtype=kind)
             if value is not None:
                 block[:, :value.shape[1]] = value
@@ -186,3 +188,72 @@ def comparison_table(datasets: list[xr.Dataset]) -> str:
         lines += [f"    {i + 1}. {r[0]:<{width}}  {r[1].get(name, np.nan):+.2f}"
                   for i, r in enumerate(ranked)]
     return "\n".join(lines)
+
+
+def person_summaries(arm: ArmProgramme) -> dict[str, np.ndarray]:
+    """One value per person of a programme arm, each (N,): the first and last morning's state,
+    and totals over the sessions walked (the summaries a programme sweep stores).
+
+    ``energy_total`` is the kcal of every session walked, ``hr_peak`` and ``vo2_peak`` the
+    highest of any session, ``fell`` whether the person fell in any, ``falls`` how often,
+    ``sessions`` how many they walked.
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, value in arm.daily.items():
+        out[f"{name}_start"] = value[:, 0].astype(float)
+        out[f"{name}_end"] = value[:, -1].astype(float)
+    attended = arm.sessions["attended"]
+    out["sessions"] = attended.sum(axis=1).astype(np.int32)
+    walked = attended.any(axis=1)
+    for name, empty, total in (("energy_total", 0.0, np.sum), ("hr_peak", -np.inf, np.max),
+                               ("vo2_peak", -np.inf, np.max)):
+        if name in arm.sessions:
+            value = np.where(attended, arm.sessions[name], empty).astype(float)
+            out[name] = np.where(walked, total(value, axis=1), np.nan)
+    fell = arm.sessions.get("fell", np.zeros_like(attended))
+    out["falls"] = fell.sum(axis=1).astype(np.int32)
+    out["fell"] = fell.any(axis=1)
+    return out
+
+
+@dataclass
+class ProgrammeRows:
+    """A programme arm as a sweep reads a session: ``arm``, per-person ``summary``, the event
+    ``log`` (``columns()``), ``timeline.duration_s`` (the programme's length, s) and no
+    traces."""
+
+    arm: Any
+    summary: dict[str, np.ndarray]
+    log: Any
+    duration_s: float
+    traces: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def timeline(self) -> ProgrammeRows:
+        return self
+
+    @property
+    def trajectory(self) -> ProgrammeRows:
+        return self
+
+    def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
+        """No traces: a programme's state is on days, not on a time axis."""
+        return {}
+
+
+def iter_rows(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+              models: Sequence[Any]) -> Iterator[ProgrammeRows]:
+    """Every arm of a programme for people ``first`` onwards, as :class:`ProgrammeRows` (the
+    same people and numbers as :func:`retrosim.run` gives them, whatever the chunk)."""
+    from retrosim.engine.programme import run_programme
+    from retrosim.engine.session import EventLog
+
+    program = scenario.program
+    assert program is not None
+    for arm in run_programme(scenario, seed=seed, subjects=subjects, first=first,
+                             models=models):
+        log = EventLog()
+        for days, who, kind, detail in arm.log:
+            if kind != "session":
+                log.add_many(86_400.0 * days, who, kind, detail)
+        yield ProgrammeRows(arm.arm, person_summaries(arm), log, 86_400.0 * program.days)
