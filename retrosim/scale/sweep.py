@@ -147,8 +147,10 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
 def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int | None,
              resume: bool, sample: int, band_step_s: float) -> tuple[Job, dict[str, str]]:
     """Probe one person for the run's summaries and traces; lay out or reopen the store."""
-    probe = list(engine.iter_sessions(scenario, seed=seed, subjects=1))
-    values = results.summaries_of(probe[0])
+    probe = list(_iter(scenario, seed=seed, subjects=1))
+    values = _summaries(probe[0])
+    if scenario.program is not None:       # a programme: one row per person, no traces
+        sample, band_step_s = 0, 0.0
     events = scenario.sweep.events if scenario.sweep is not None else ()
     summaries = tuple((name, np.asarray(v).dtype.str) for name, v in values.items()) + \
         tuple((comparison.event_summary(kind), "<i4") for kind in events)
@@ -158,7 +160,8 @@ def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int 
     layout = Layout(
         path=str(path), subjects=n, chunk_size=chunk_size or DEFAULT_CHUNK, events=events,
         arms=tuple(scenario.arms), summaries=summaries, traces=traces if sample else (),
-        sample=min(sample, n), time=bands.band_times(duration, scenario.trace_step_s),
+        sample=min(sample, n), time=np.zeros(1) if scenario.program is not None
+        else bands.band_times(duration, scenario.trace_step_s),
         band_time=bands.band_times(duration, band_step_s) if band_step_s else np.empty(0),
         band_vars=tuple(v for v in bands.BINS if v in traces) if band_step_s else ())
     parts = {"scenario": repr(dataclasses.replace(scenario, source=None)), "seed": seed,
@@ -188,9 +191,9 @@ def compute_chunk(job: Job, i: int) -> int:
     summaries = {name: np.empty((a, n), dtype=dtype) for name, dtype in layout.summaries}
     counts = {v: np.empty((a, layout.band_time.size, bands.BINS[v][2]), dtype=np.int32)
               for v in layout.band_vars}
-    for k, session in enumerate(engine.iter_sessions(job.scenario, seed=job.seed,
-                                                     subjects=n, first=first)):
-        values = results.summaries_of(session)
+    for k, session in enumerate(_iter(job.scenario, seed=job.seed, subjects=n,
+                                      first=first)):
+        values = _summaries(session)
         if layout.events:
             _, subjects, kinds, _ = session.log.columns()
             values.update({comparison.event_summary(kind):
@@ -219,6 +222,24 @@ def compute_sample(job: Job) -> int:
             block[k] = np.broadcast_to(traced[name], (t, m)).T
     sweepstore.write_sample(layout, out)
     return m
+
+
+def _iter(scenario: Scenario, **people: int) -> Iterator[Any]:
+    """Each arm's session; for a programme, each arm as one row per person
+    (:func:`retrosim.results.programme.iter_rows`: end state, totals, falls)."""
+    if scenario.program is not None:
+        from retrosim.events import MODELS
+        from retrosim.results import programme
+
+        return programme.iter_rows(scenario, models=MODELS, **people)
+    return engine.iter_sessions(scenario, **people)
+
+
+def _summaries(session: Any) -> dict[str, np.ndarray]:
+    from retrosim.results.programme import ProgrammeRows
+
+    return session.summary if isinstance(session, ProgrammeRows) else \
+        results.summaries_of(session)
 
 
 def _task(job: Job, i: int) -> int:
