@@ -2,10 +2,12 @@
 
 Each study is run as the programme it describes (a scenario built here, falls off unless the
 row is about falls) and the model's value is read from the programme Dataset the same way the
-study measured it. Calibrated values are marked so in the quantity: Murtagh et al. (2015)'s
-gain and Hickson et al. (1981)'s 9-week gain together fix the load model's two constants,
-Heath et al. (2001)'s VO2 fall fixes the novice O2 excess, Chen et al. (2020)'s gain the Berg
-headroom share; the other rows are checks.
+study measured it. Rows whose source set a constant are calibration rows: Murtagh et al.
+(2015)'s gain and Hickson et al. (1981)'s 9-week gain fix the load model's two constants and
+Hickson's half-times its time constant, Heath et al. (2001)'s VO2 fall the novice O2 excess,
+Cornelissen & Smart (2013) the falls by category, Meredith et al. (1990) their time course,
+Chen et al. (2020)'s gain the Berg headroom share. Heath et al.'s heart-rate fall, Mujika &
+Padilla (2001)'s detraining and Sherrington et al. (2019)'s rate of falls are validation.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def run_programme(subject: dict[str, Any], stages: list[Any], program: dict[str,
     >>> ds.sizes["day"], ds.sizes["session"]
     (8, 2)
     """
-    from retrosim.engine.simulate import run
+    from retrosim.api import run
     from retrosim.model.scenario import Scenario
 
     data = {"name": "validation", "seed": 1, "subject": subject, "program": program,
@@ -61,7 +63,7 @@ def _heath_rows() -> list[Row]:
     return [
         compare("programmes", "Heath et al. 2001", "VO2 change at the same backward speed after "
                 "12 sessions (%; calibrates the novice O2 excess)", 100.0 * (vo2_1 / vo2_0 - 1),
-                100.0 * (1.66 / 2.05 - 1), tolerance=5.0, unit="%-points"),
+                100.0 * (1.66 / 2.05 - 1), tolerance=5.0, unit="%-points", kind="calibration"),
         compare("programmes", "Heath et al. 2001", "HR change at the same backward speed after "
                 "12 sessions (bpm)", hr_1 - hr_0, 118.8 - 142.6, tolerance=6.0, unit="bpm"),
     ]
@@ -77,7 +79,7 @@ def _fitness_rows() -> list[Row]:
         gains.append(float((ds.vo2max.isel(day=-1) - ds.vo2max.isel(day=0)).mean()))
     rows.append(compare("programmes", "Murtagh et al. 2015", "VO2max gain (mL/kg/min), 12 weeks "
                         "x 3 x 30 min at 3.5 mph, inactive 45-y-olds (calibrates the load)",
-                        float(np.mean(gains)), (2.48, 3.60), tolerance=0.0))
+                        float(np.mean(gains)), (2.48, 3.60), tolerance=0.0, kind="calibration"))
     ds = run_programme({"mass_kg": 75, "age_yr": 25, "sex": "male"},
                        ["walk forward at 3.5 mph, 15% grade for 40 min"],
                        {"weeks": 9, "sessions_per_week": 6}, subjects=200)
@@ -85,11 +87,11 @@ def _fitness_rows() -> list[Row]:
     g = v / v[0] - 1.0
     rows.append(compare("programmes", "Hickson et al. 1981", "VO2max gain (%) after 9 weeks x 6 "
                         "x 40 min near-maximal (calibrates the saturation)", 100.0 * g[-1], 23.0,
-                        tolerance=5.0, unit="%-points"))
+                        tolerance=5.0, unit="%-points", kind="calibration"))
     half = float(np.interp(g[-1] / 2.0, g, ds.day.values))
     rows.append(compare("programmes", "Hickson et al. 1981", "half-time of the VO2max rise at a "
                         "constant work rate (days)", half, (10.3, 10.8), tolerance=2.0,
-                        unit="d"))
+                        unit="d", kind="calibration"))
     stop = run_programme({"mass_kg": 75, "age_yr": 45, "sex": "male"},
                          ["walk forward at 3.5 mph for 30 min"],
                          {"phases": [{"weeks": 8, "sessions_per_week": 3},
@@ -118,7 +120,7 @@ def _pressure_rows() -> list[Row]:
             change = float(ds[name].isel(day=-1) - ds[name].isel(day=0))
             rows.append(compare("programmes", "Cornelissen & Smart 2013", f"{name[:3].upper()} "
                                 f"change (mmHg) after 12 weeks, {group} {bp[0]}/{bp[1]}",
-                                change, ci, tolerance=0.0))
+                                change, ci, tolerance=0.0, kind="calibration"))
     ds = run_programme({"mass_kg": 70, "age_yr": 40, "sex": "male",
                         "resting_bp_mmhg": [150, 95]},
                        ["walk forward at 3.5 mph, 5% grade for 40 min"],
@@ -129,15 +131,16 @@ def _pressure_rows() -> list[Row]:
     month, last = s[28], int(days[-1])
     rows.append(compare("programmes", "Meredith et al. 1990", "share of the one-month fall "
                         "reached after the 4th session (%): no further fall after it",
-                        100.0 * s[days[4]] / month, 100.0, tolerance=10.0, unit="%-points"))
+                        100.0 * s[days[4]] / month, 100.0, tolerance=10.0, unit="%-points",
+                        kind="calibration"))
     rows.append(compare("programmes", "Meredith et al. 1990", "share of the fall left 1 week "
                         "after the last session (%): still low for 1-2 weeks",
                         100.0 * s[last + 7] / s[last + 1], 100.0, tolerance=10.0,
-                        unit="%-points"))
+                        unit="%-points", kind="calibration"))
     rows.append(compare("programmes", "Meredith et al. 1990", "share of the fall left 4 weeks "
                         "after the last session (%): back toward the sedentary level",
                         100.0 * s[min(last + 28, s.size - 1)] / s[last + 1], 0.0,
-                        tolerance=10.0, unit="%-points"))
+                        tolerance=10.0, unit="%-points", kind="calibration"))
     return rows
 
 
@@ -147,7 +150,8 @@ def _balance_rows() -> list[Row]:
                        {"weeks": 4, "sessions_per_week": 5})
     rows = [compare("programmes", "Chen et al. 2020", "Berg gain (points), 4 weeks x 5 x 30 min "
                     "backward from Berg 40 (calibrates the headroom share)",
-                    float(ds.berg[-1] - ds.berg[0]), (2.12, 5.52), tolerance=0.0)]
+                    float(ds.berg[-1] - ds.berg[0]), (2.12, 5.52), tolerance=0.0,
+                    kind="calibration")]
     ds = run_programme({"mass_kg": 70, "age_yr": 70, "sex": "female", "berg": 46},
                        ["walk backward at 1.5 mph for 20 min"],
                        {"weeks": 12, "sessions_per_week": 3})
