@@ -7,9 +7,12 @@ treadmill's 20 km/h; allowed: 0.1-20 km/h``.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 #: Characters that would break a message over several lines, and how they are shown instead.
@@ -77,9 +80,75 @@ def check_choice(key: str, value: Any, choices: Iterable[str]) -> str:
     """``value`` if it is one of ``choices``, else InputError listing them."""
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
-        raise InputError(key, f"{value!r} is not known", " | ".join(choices))
+        raise InputError(key, f"{value!r} is not known{did_you_mean(value, choices)}",
+                         " | ".join(choices))
     return value
 
 
 def _fmt(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1e6 else f"{x:g}"
+
+
+class InputErrors(InputError):
+    """Every mistake found in one file, one line each (``str(err)`` has a line per error).
+
+    >>> err = InputErrors([InputError("a", "is bad"), InputError("b", "is worse", "1-2")])
+    >>> print(err.within(source="s.toml"))
+    s.toml: a: is bad
+    s.toml: b: is worse; allowed: 1-2
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.key, first.problem, first.allowed, first.source)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in getattr(self, "errors", ())) or super().__str__()
+
+    def within(self, key_prefix: str | None = None, source: str | None = None) -> InputError:
+        return InputErrors([e.within(key_prefix, source) for e in self.errors])
+
+
+_COLLECTED: ContextVar[list[InputError] | None] = ContextVar("retrosim_input_errors",
+                                                             default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[InputError]]:
+    """Collect the errors :func:`collect` records while validating one file; an InputError
+    that escapes joins them, and :class:`InputErrors` carries them all."""
+    errors: list[InputError] = []
+    token = _COLLECTED.set(errors)
+    try:
+        yield errors
+    except InputErrors as err:
+        raise InputErrors([*errors, *err.errors]) if errors else err from None
+    except InputError as err:
+        raise InputErrors([*errors, err]) if errors else err from None
+    finally:
+        _COLLECTED.reset(token)
+    if errors:
+        raise InputErrors(errors)
+
+
+def collect(error: InputError) -> bool:
+    """Record ``error`` when a :func:`collecting` block is open (True: validation goes on
+    with a stand-in value); False: the caller raises it."""
+    errors = _COLLECTED.get()
+    if errors is None:
+        return False
+    errors.extend(error.errors if isinstance(error, InputErrors) else [error])
+    return True
+
+
+def did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    """"; did you mean 'x'?" for a close match of ``value`` among ``choices``, else "".
+
+    >>> did_you_mean("compendium-2021", ["compendium-2011", "hr-controller"])
+    "; did you mean 'compendium-2011'?"
+    """
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -17,7 +17,14 @@ from typing import Any
 from retrosim.controllers.faults import Fault
 from retrosim.controllers.safety import SafetyLimits
 from retrosim.controllers.spec import ControllerSpec, control_arms
-from retrosim.errors import InputError, check_choice, check_number
+from retrosim.errors import (
+    InputError,
+    check_choice,
+    check_number,
+    collect,
+    collecting,
+    did_you_mean,
+)
 from retrosim.model import grid
 from retrosim.model.cohort import CohortSpec
 from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
@@ -80,7 +87,8 @@ class Scenario:
     def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
         """Validate a parsed TOML document; errors carry ``source`` and the key path."""
         try:
-            return cls._from_dict(data, source)
+            with collecting():                 # every mistake of the file, one line each
+                return cls._from_dict(data, source)
         except InputError as err:
             raise err.within(source=source or "scenario") from None
 
@@ -105,7 +113,9 @@ class Scenario:
         try:
             subject = Subject.from_dict(subject_table) if cohort is None else cohort.subject
         except InputError as err:
-            raise err.within("subject") from None
+            if not collect(err.within("subject")):
+                raise err.within("subject") from None
+            subject = Subject(mass_kg=70.0, age_yr=40.0, sex="female")   # stands in
         energy = _section(data, "energy", ENERGY_KEYS, lambda t: EnergyOptions(**t))
         treadmill = _section(data, "treadmill", None, TreadmillLimits.from_dict)
         falls = _section(data, "falls", None, fall_parameters)
@@ -145,7 +155,12 @@ def _arm(name: str, spec: Any) -> Arm:
     _known(spec, ARM_KEYS, f"{key}.", "arm key")
     if "stages" not in spec:
         raise InputError(f"{key}.stages", "is required", '["walk forward at 3.5 mph for 10 min"]')
-    protocol = Protocol.parse(spec["stages"], key=f"{key}.stages")
+    try:
+        protocol = Protocol.parse(spec["stages"], key=f"{key}.stages")
+    except InputError as err:
+        if not collect(err):
+            raise
+        protocol = Protocol.parse(["rest for 1 min"])          # stands in
     handrail = spec.get("handrail")
     if handrail is not None:
         check_choice(f"{key}.handrail", handrail, HANDRAIL_LEVELS)
@@ -165,7 +180,10 @@ def _known(table: dict[str, Any], allowed: tuple[str, ...], prefix: str, what: s
     for key in table:
         if key not in allowed:
             article = "an" if what[0] in "aeiou" else "a"
-            raise InputError(f"{prefix}{key}", f"is not {article} {what}", ", ".join(allowed))
+            error = InputError(f"{prefix}{key}", f"is not {article} {what}"
+                               f"{did_you_mean(key, allowed)}", ", ".join(allowed))
+            if not collect(error):
+                raise error
 
 
 def _string(table: dict[str, Any], key: str, prefix: str = "") -> str:
@@ -189,10 +207,13 @@ def _section(data: dict[str, Any], key: str, allowed: tuple[str, ...] | None, bu
     table = _table(data, key) if key in data else {}
     if allowed is not None:
         _known(table, allowed, f"{key}.", f"{key} key")
+        table = {k: v for k, v in table.items() if k in allowed}
     try:
         return build(table)
     except InputError as err:
-        raise err.within(key) from None
+        if not collect(err.within(key)):
+            raise err.within(key) from None
+    return build({})                 # the defaults stand in, so the rest is checked too
 
 
 def bundled() -> dict[str, Path]:
@@ -223,7 +244,8 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     if not path.is_file():
         shipped = bundled()
         if str(path_or_name) not in shipped:
-            raise InputError("", "is neither a file nor a bundled scenario",
+            raise InputError("", "is neither a file nor a bundled scenario"
+                             + did_you_mean(str(path_or_name), shipped),
                              ", ".join(sorted(shipped)), source=str(path_or_name))
         path = shipped[str(path_or_name)]
     try:

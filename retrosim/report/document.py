@@ -171,11 +171,12 @@ def open_result(path: str | Path) -> ReportData:
         for name in TRACES:
             if name not in ds:
                 continue
-            da = sub[name]
-            values = da.transpose("arm", "time", "subject").values.astype(float)
+            people = "sample" if "sample" in sub[name].dims else "subject"
+            values = sub[name].transpose("arm", "time", people).values.astype(float)
             bands[name] = Band(sub.time.values.astype(float),
                                np.stack([subject_quantiles(v) for v in values]))
-    return ReportData(ds, bands, str(path))
+    sample = int(ds.sizes["sample"]) if "sample" in ds.dims and bands else None
+    return ReportData(ds, bands, str(path), band_subjects=sample)
 
 
 def open_sweep(path: str | Path) -> ReportData:

@@ -37,7 +37,9 @@ RESULT_DIMS = ("arm", "subject")
 TRACES = ("speed", "direction", "grade", "vo2", "met", "energy", "hr", "sbp", "dbp")
 PER_ARM = ("duration", "fall_probability", "fall_probability_low", "fall_probability_high",
            "falls_per_1000")
-KNOWN_DIMS = ("arm", "subject", "time", "reading", "event", "session", "day")
+KNOWN_DIMS = ("arm", "subject", "time", "reading", "event", "session", "day", "sample")
+#: ``run -o`` keeps the traces of a sample of people on (arm, sample, time) (retrosim.cli.run).
+SAMPLED = ("arm", "sample", "time")
 #: Variables that travel together: a result holding the first holds the rest.
 TOGETHER = (("fell", "fall_probability", "fall_probability_low", "fall_probability_high",
              "falls_per_1000"),
@@ -193,9 +195,10 @@ def _variable_problem(name: str, dims: tuple[str, ...], var: Any) -> str | None:
                 if name in TRACES else ("event",) if name.startswith("event_") else
                 ("arm", "subject", "reading") if name.startswith("bp_reading_") else
                 ("arm",) if name in PER_ARM else None)
-    if expected is not None and dims != expected:
+    if expected is not None and dims != expected and not (name in TRACES and dims == SAMPLED):
         return f"is not on ({', '.join(expected)})"
-    if expected is None and dims != ("arm",) and dims[:2] != ("arm", "subject"):
+    if expected is None and dims != ("arm",) and dims[:2] not in (("arm", "subject"),
+                                                                  SAMPLED[:2]):
         return "is not on (arm) or (arm, subject, ...)"
     text = var.dtype is str or np.dtype(var.dtype).kind in "SUO"
     if text and not (name in ("arm", "event_arm", "event_kind", "event_detail")

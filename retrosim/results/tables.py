@@ -158,7 +158,7 @@ def summary_table(ds: xr.Dataset) -> str:
     n = ds.sizes["subject"]
     head = f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {n:,} subject{'s' * (n > 1)}, " \
            f"energy model {ds.attrs['energy_model']}"
-    rows = arm_rows(ds)
+    rows = [{k: v.replace(" [", "[") for k, v in r.items()} for r in arm_rows(ds)]
     unit = str(ds.attrs.get("speed_units", "mph"))
     cols = list(dict.fromkeys(k for r in rows for k in r))
     widths = [max(len(c), len(UNITS.get(c, "")), *(len(r.get(c, "")) for r in rows)) + 2
@@ -173,6 +173,9 @@ def summary_table(ds: xr.Dataset) -> str:
         lines += readings_lines(ds)
     if ds.attrs.get("guidance"):                   # flags from retrosim.events.guidance
         lines += ["guidance:"] + [f"  {line}" for line in ds.attrs["guidance"].splitlines()]
+    if ds.attrs.get("energy_outside"):             # retrosim.solve.trajectory.outside_source
+        lines += ["energy model outside its source:"] + [
+            f"  {line}" for line in ds.attrs["energy_outside"].splitlines()]
     return "\n".join(lines)
 
 

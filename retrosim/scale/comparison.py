@@ -303,3 +303,148 @@ def _difference(cmp: xr.Dataset, outcome: str, arm: str, best: str) -> str:
     scale = 100.0 if bool(r.share) else 1.0
     return (f"{scale * float(r['diff']):+.3g} [{scale * float(r.diff_low):+.3g}, "
             f"{scale * float(r.diff_high):+.3g}]")
+
+
+#: The outcomes a decision weighs: (summary, label, unit, goal, scale). Goal "min" or "max"
+#: names what is better; None: no better direction (peaks a therapist doses to, not
+#: minimises). Scale multiplies shares into percent.
+DECISION_OUTCOMES = (
+    ("energy_exercise", "energy while walking", "kcal", "max", 1.0),
+    ("energy_total", "energy of the session", "kcal", "max", 1.0),
+    ("hr_peak", "peak heart rate", "bpm", None, 1.0),
+    ("vo2_peak", "peak oxygen uptake", "mL/kg/min", None, 1.0),
+    ("fall_risk", "fall risk (exact)", "%", "min", 100.0),
+    ("fell", "sessions with a fall (sampled)", "%", "min", 100.0),
+    ("sbp_post_expected", "systolic pressure after (expected)", "mmHg", "min", 1.0),
+    ("dbp_post_expected", "diastolic pressure after (expected)", "mmHg", "min", 1.0),
+    ("events_bp_exaggerated", "exaggerated blood-pressure responses", "per session", "min",
+     1.0),
+    ("events_bp_stop_criterion", "blood-pressure stop criteria met", "per session", "min",
+     1.0),
+    ("estop", "emergency stops", "%", "min", 100.0),
+)
+#: Alarm kinds counted per person for a decision.
+ALARM_KINDS = ("bp-exaggerated", "bp-stop-criterion")
+
+
+def decision(ds: xr.Dataset) -> xr.Dataset:
+    """The comparison of an in-process result over every outcome a decision weighs (see
+    :data:`DECISION_OUTCOMES`), alarms counted per person; attribute ``population`` copied."""
+    counted = with_event_counts(ds, ALARM_KINDS) if "event_kind" in ds else ds
+    names = [n for n, *_ in DECISION_OUTCOMES if n in counted]
+    arrays = {n: np.asarray(counted[n].values) for n in names}
+    cmp = statistics(lambda n, a, b: arrays[n][:, a:b], names, list(ds.arm.values),
+                     ds.sizes["subject"], {n: g for n, _, _, g, _ in DECISION_OUTCOMES
+                                           if g and n in names})
+    rests = "rest for" in str(ds.attrs.get("protocols", ""))
+    cmp.attrs.update(population=str(ds.attrs.get("population", "subject")),
+                     scenario=str(ds.attrs.get("scenario", "")), rests=int(rests))
+    return cmp
+
+
+def _shown_outcomes(cmp: xr.Dataset) -> list[tuple[str, str, str, str | None, float]]:
+    names = set(cmp.outcome.values.tolist())
+    person = cmp.attrs.get("population") == "subject"
+    rows = [o for o in DECISION_OUTCOMES if o[0] in names]
+    if person:      # one person: the exact risk, not the sampled one, and no noise to count
+        rows = [o for o in rows if o[0] not in ("fell", "estop")]
+    if "energy_exercise" in names and not cmp.attrs.get("rests", 1):
+        rows = [o for o in rows if o[0] != "energy_total"]      # no rest: one energy row
+    return rows
+
+
+def decision_table(cmp: xr.Dataset, versus: str | None = None) -> str:
+    """Every outcome by arm, with the paired difference from ``versus`` (default the first
+    arm) and its 95 % interval; "exact" where one person's model values differ with no
+    sampling noise."""
+    arms = [str(a) for a in cmp.arm.values]
+    versus = versus or arms[0]
+    n = int(cmp.attrs["people"])
+    person = cmp.attrs.get("population") == "subject"
+    rows = [["outcome", "unit", *arms]]
+    for name, label, unit, _, scale in _shown_outcomes(cmp):
+        cells = [label, unit]
+        for arm in arms:
+            value = scale * float(cmp["mean"].sel(outcome=name, arm=arm))
+            text = _number(value)
+            if arm != versus:
+                r = cmp.sel(outcome=name, arm=arm, versus=versus)
+                diff = scale * _diff(cmp, name, arm, versus)
+                if np.isfinite(float(r.diff_low)):
+                    text += (f" ({_number(diff, True)} [{_number(scale * float(r.diff_low), True)}"
+                             f", {_number(scale * float(r.diff_high), True)}])")
+                elif np.isfinite(diff):
+                    text += f" ({_number(diff, True)}{' exact' if person and n == 1 else ''})"
+            cells.append(text)
+        rows.append(cells)
+    who = ("one person's expected outcomes" if person and n == 1 else
+           f"{n:,} draws of one person" if person else f"a cohort of {n:,} people")
+    head = (f"{cmp.attrs.get('scenario', '')}: {who}; in brackets the difference from "
+            f"{versus}" + (" with its 95 % interval, paired: the same people in every arm"
+                           if n > 1 else " (the model's values: no sampling noise)"))
+    return head + "\n" + _layout(rows)
+
+
+def _diff(cmp: xr.Dataset, name: str, arm: str, versus: str) -> float:
+    """The paired difference, or (one person) the difference of the two values."""
+    diff = float(cmp["diff"].sel(outcome=name, arm=arm, versus=versus))
+    if np.isfinite(diff):
+        return diff
+    means = cmp["mean"].sel(outcome=name)
+    return float(means.sel(arm=arm)) - float(means.sel(arm=versus))
+
+
+#: Differences smaller than these are "about the same" in the plain summary, by unit.
+NEGLIGIBLE = {"mmHg": 1.0, "kcal": 0.5, "bpm": 1.0}
+
+
+def _number(value: float, signed: bool = False) -> str:
+    if not np.isfinite(value):
+        return "-"
+    text = f"{value:+.3g}" if signed else f"{value:.3g}"
+    return text.replace("e-0", "e-")
+
+
+def plain_summary(cmp: xr.Dataset, versus: str | None = None) -> str:
+    """One paragraph in plain words: which arm does what best, and which differences are too
+    small to tell apart (their paired interval holds 0)."""
+    arms = [str(a) for a in cmp.arm.values]
+    versus = versus or arms[0]
+    n = int(cmp.attrs["people"])
+    sentences = []
+    for name, label, unit, goal, scale in _shown_outcomes(cmp):
+        means = scale * cmp["mean"].sel(outcome=name).values.astype(float)
+        if not np.isfinite(means).any():
+            continue
+        if goal is None:
+            low, high = int(np.nanargmin(means)), int(np.nanargmax(means))
+            sentences.append(f"{label.capitalize()} ranges from {_number(means[low])} {unit} "
+                             f"({arms[low]}) to {_number(means[high])} {unit} ({arms[high]})")
+            continue
+        best = int(np.nanargmax(means) if goal == "max" else np.nanargmin(means))
+        spread = float(np.nanmax(means) - np.nanmin(means))
+        if spread <= 1e-9 * max(1.0, float(np.nanmax(np.abs(means)))):
+            sentences.append(f"{label.capitalize()}: the same in every arm "
+                             f"({_number(means[best])} {unit})")
+            continue
+        if spread < NEGLIGIBLE.get(unit, 0.0):
+            sentences.append(f"{label.capitalize()}: about the same in every arm "
+                             f"({_number(means[best])} {unit}, within "
+                             f"{NEGLIGIBLE[unit]:g} {unit})")
+            continue
+        word = "most" if goal == "max" else "lowest"
+        text = f"{arms[best]} has the {word} {label} ({_number(means[best])} {unit})"
+        if arms[best] != versus:
+            r = cmp.sel(outcome=name, arm=arms[best], versus=versus)
+            lo, hi = float(r.diff_low), float(r.diff_high)
+            if np.isfinite(lo) and lo <= 0.0 <= hi:
+                text += f", not distinguishable from {versus} in {n:,} sessions"
+            else:
+                text += (f", {_number(scale * _diff(cmp, name, arms[best], versus), True)} "
+                         f"{unit} against {versus}")
+        sentences.append(text)
+    closing = ("These are one person's expected outcomes from the model; fall risk is exact "
+               "and the assumptions behind it are stated in the report."
+               if cmp.attrs.get("population") == "subject" else
+               "Differences are paired (the same people walk every arm) with 95 % intervals.")
+    return ". ".join(sentences) + ". " + closing

@@ -541,10 +541,13 @@ def mutated_documents(draw):
 def _loads_or_one_line_error(doc):
     try:
         Scenario.from_dict(doc, source="fuzz.toml")
-    except InputError as err:
-        message = str(err)
-        assert message.startswith("fuzz.toml: "), message
-        assert "\n" not in message and len(message.splitlines()) == 1, message
+    except InputError as err:                 # every mistake of the file: one line each
+        lines = str(err).split("\n")
+        errors = getattr(err, "errors", [err])
+        assert len(lines) == len(errors) == len(set(lines)), lines
+        for line, one in zip(lines, errors, strict=True):
+            assert line.startswith("fuzz.toml: ") and line == str(one), line
+            assert len(line.splitlines()) == 1, line
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -194,3 +194,23 @@ def test_any_sweep_table_loads_or_gets_a_one_line_error(table):
         assert "\n" not in str(err) and str(err).startswith("scenario: sweep")
         return
     assert sc.arms
+
+
+def test_the_plain_summary_names_the_best_arm_and_what_cannot_be_told_apart():
+    """Two arms walked by the same 300 people: the faster one spends more energy (a paired
+    difference far from 0); their sampled e-stops cannot be told apart."""
+    import retrosim
+
+    sc = retrosim.load_scenario("knee-replacement-what-if")
+    ds = retrosim.run(sc, subjects=300, traces=False)
+    cmp = comparison.decision(ds)
+    text = comparison.plain_summary(cmp, "1-5-mph-rail")
+    assert "2-0-mph-no-rail has the most energy while walking" in text
+    assert "+10.4 kcal against 1-5-mph-rail" in text
+    assert "1-5-mph-rail has the lowest fall risk (exact)" in text
+    assert "about the same in every arm" in text             # post-exercise pressure
+    table = comparison.decision_table(cmp, "2-0-mph-rail")
+    assert "difference from 2-0-mph-rail" in table
+    estop = cmp.sel(outcome="estop")
+    if "not distinguishable" in text:
+        assert float(estop.diff_low.sel(arm="2-0-mph-no-rail", versus="1-5-mph-rail")) <= 0
