@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 import retrosim
 from retrosim.physiology import energy, heart, hypotension, oxygen, pressure
+from retrosim.physiology.registry import Model
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
 
@@ -42,10 +43,23 @@ class Traits:
     bp_medication: bool = False
     minutes: float = 10.0
     energy_model: str = energy.DEFAULT_ENERGY_MODEL
+    heart_model: str = heart.DEFAULT_HR_MODEL
+    practice_min: float = 0.0            # accumulated backward practice
 
     @property
     def sign(self) -> int:
         return 1 if self.direction == "forward" else -1
+
+    @property
+    def person(self) -> retrosim.Cohort:
+        """The person as the engine's arrays (one subject)."""
+        return retrosim.Cohort.from_subject(self.subject)
+
+    @property
+    def vo2max(self) -> float:
+        """Predicted VO2max [mL kg-1 min-1], as the engine predicts it when none is given."""
+        c = self.person
+        return float(oxygen.wasserman_vo2max(c.mass_kg, c.age_yr, c.female)[0])
 
     @property
     def subject(self) -> retrosim.Subject:
@@ -85,50 +99,58 @@ def energy_curves(t: Traits) -> dict[str, Any]:
 
 
 def kinetics(t: Traits) -> dict[str, Any]:
-    """VO2 on- and off-kinetics of one bout from rest and back: demand, response, deficit and
-    EPOC (mL kg-1), first-order with the person's time constant."""
-    c = retrosim.Cohort.from_subject(t.subject)
+    """VO2 on- and off-kinetics of one bout from rest and back: demand, response, the O2
+    deficit and the EPOC (mL kg-1): its fast component (first-order, the person's time
+    constant) and its slow one (Bahr 1987's share of the bout's O2 cost)."""
+    c = t.person
     tau = float(oxygen.vo2_time_constant(c.age_yr, c.fitness)[0])
     rest = VO2_PER_MET
     steady = float(met(t, t.speed_mph * MPS_PER_MPH, t.grade_pct / 100.0, t.sign)) * rest
     bout = 60.0 * t.minutes
-    time = np.linspace(0.0, bout + max(10 * tau, 300.0), 600)
+    capped = min(steady, t.vo2max)
+    intensity = capped / t.vo2max
+    volume = float(oxygen.epoc_slow_volume(capped * t.minutes, intensity))
+    tau_slow = float(oxygen.epoc_slow_tau_s(intensity, bool(c.female[0])))
+    time = np.linspace(0.0, bout + max(10 * tau, 5 * tau_slow, 300.0), 800)
     on = oxygen.first_order_step(rest, steady, time, tau)
     end = float(oxygen.first_order_step(rest, steady, bout, tau))
-    response = np.where(time <= bout, on, oxygen.first_order_step(end, rest, time - bout, tau))
-    demand = np.where(time <= bout, steady, rest)
-    return {"time_s": time, "demand": demand, "vo2": response, "tau_s": np.float64(tau),
-            "bout_s": np.float64(bout), "steady": np.float64(steady),
-            "deficit": np.float64(oxygen.oxygen_deficit(rest, steady, tau)),
-            "epoc": np.float64(oxygen.epoc(end, rest, tau))}
+    fast = np.where(time <= bout, on, oxygen.first_order_step(end, rest, time - bout, tau))
+    slow = oxygen.epoc_slow_uptake(time - bout, volume, tau_slow, tau)[0]
+    return {"time_s": time, "demand": np.where(time <= bout, steady, rest), "vo2": fast + slow,
+            "vo2_fast": fast, "tau_s": tau, "tau_slow_s": tau_slow, "bout_s": bout,
+            "steady": steady, "deficit": float(oxygen.oxygen_deficit(rest, steady, tau)),
+            "epoc_fast": float(oxygen.epoc(end, rest, tau)), "epoc_slow": volume}
 
 
 def heart_rate(t: Traits) -> dict[str, Any]:
-    """Steady-state heart rate against %VO2 reserve, and this stage forward and backward."""
-    c = retrosim.Cohort.from_subject(t.subject)
-    vo2max = float(oxygen.wasserman_vo2max(c.mass_kg, c.age_yr, c.female)[0])
+    """Steady-state heart rate against %VO2 reserve, forward and backward (the chosen model),
+    and this stage in both directions."""
+    model = heart.HR_MODELS[t.heart_model]
     hr_max = float(heart.tanaka_hr_max(t.age_yr))
-    rest = VO2_PER_MET
-    vo2 = np.linspace(rest, vo2max, 200)
+    rest, top = VO2_PER_MET, t.vo2max
+    vo2 = np.linspace(rest, top, 200)
     v, g = t.speed_mph * MPS_PER_MPH, t.grade_pct / 100.0
     stage = np.array([float(met(t, v, g, d)) * rest for d in (1, -1)])
-    return {"percent_vo2r": heart.percent_vo2_reserve(vo2, rest, vo2max),
-            "hr": heart.steady_state_hr(vo2, rest, vo2max, t.hr_rest_bpm, hr_max),
-            "stage_percent_vo2r": heart.percent_vo2_reserve(stage, rest, vo2max),
-            "stage_hr": heart.steady_state_hr(stage, rest, vo2max, t.hr_rest_bpm, hr_max),
-            "vo2max": np.float64(vo2max), "hr_max": np.float64(hr_max)}
+    return {"percent_vo2r": heart.percent_vo2_reserve(vo2, rest, top),
+            "hr_forward": model(vo2, rest, top, t.hr_rest_bpm, hr_max, 1.0, t.practice_min),
+            "hr_backward": model(vo2, rest, top, t.hr_rest_bpm, hr_max, -1.0, t.practice_min),
+            "stage_percent_vo2r": heart.percent_vo2_reserve(stage, rest, top),
+            "stage_hr": model(stage, rest, top, t.hr_rest_bpm, hr_max, np.array([1.0, -1.0]),
+                              t.practice_min),
+            "vo2max": top, "hr_max": hr_max}
 
 
 def peh(t: Traits) -> dict[str, Any]:
     """Post-exercise hypotension after this bout: SBP and DBP over the next 24 h."""
-    c = retrosim.Cohort.from_subject(t.subject)
+    c = t.person
     bmi = c.mass_kg / (c.height_cm / 100.0) ** 2
     person = float(hypotension.person_factor(c.female, c.age_yr, bmi, t.bp_medication)[0])
     bout_met = met(t, t.speed_mph * MPS_PER_MPH, t.grade_pct / 100.0, t.sign)
+    model = hypotension.PEH_MODELS[hypotension.DEFAULT_PEH_MODEL]
     drop_s, drop_d = hypotension.peh_drop_at_nadir(t.sbp, t.dbp, bout_met, 60.0 * t.minutes,
-                                                   person)
+                                                   person, model, t.vo2max / VO2_PER_MET)
     hours = np.linspace(0.0, 24.0, 481)
-    shape = hypotension.peh_shape(hours * 3600.0)
+    shape = hypotension.peh_shape(hours * 3600.0, model)
     return {"hours": hours, "sbp": t.sbp - float(drop_s) * shape,
             "dbp": t.dbp - float(drop_d) * shape, "drop_sbp": np.float64(drop_s),
             "drop_dbp": np.float64(drop_d)}
@@ -159,59 +181,62 @@ def _draw_energy(t: Traits) -> Figure:
     return fig
 
 
-def _draw_kinetics(t: Traits) -> Figure:
-    k = kinetics(t)
-    minutes = k["time_s"] / 60.0
+def _axes() -> tuple[Figure, Any]:
     fig = Figure(figsize=(8.0, 3.2))
-    ax = fig.add_subplot()
-    on = k["time_s"] <= k["bout_s"]
-    ax.plot(minutes, k["demand"], "k--", lw=1, label="demand")
-    ax.plot(minutes, k["vo2"], lw=1.6, label="VO2")
-    ax.fill_between(minutes, k["vo2"], k["demand"], where=on, alpha=0.3,
-                    label=f"O2 deficit {float(k['deficit']):.1f} mL/kg")
-    ax.fill_between(minutes, k["demand"], k["vo2"], where=~on, alpha=0.3, color="C3",
-                    label=f"EPOC {float(k['epoc']):.1f} mL/kg")
-    ax.set(xlabel="time [min]", ylabel="oxygen uptake [mL kg-1 min-1]",
-           title=f"tau = {float(k['tau_s']):.0f} s ({t.fitness}, {t.age_yr:g} yr)")
+    return fig, fig.add_subplot()
+
+
+def _finish(fig: Figure, ax: Any) -> Figure:
     ax.title.set_fontsize(9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _draw_kinetics(t: Traits) -> Figure:
+    k = kinetics(t)
+    minutes = k["time_s"] / 60.0
+    fig, ax = _axes()
+    on = k["time_s"] <= k["bout_s"]
+    ax.plot(minutes, k["demand"], "k--", lw=1, label="demand")
+    ax.plot(minutes, k["vo2"], lw=1.6, label="VO2")
+    ax.plot(minutes, k["vo2_fast"], ":", color="C0", lw=1, label="VO2, fast component only")
+    ax.fill_between(minutes, k["vo2"], k["demand"], where=on, alpha=0.3,
+                    label=f"O2 deficit {k['deficit']:.1f} mL/kg")
+    ax.fill_between(minutes, k["demand"], k["vo2"], where=~on, alpha=0.3, color="C3",
+                    label=f"EPOC {k['epoc_fast']:.1f} fast + {k['epoc_slow']:.1f} slow mL/kg")
+    ax.set(xlabel="time [min]", ylabel="oxygen uptake [mL kg-1 min-1]",
+           title=f"tau = {k['tau_s']:.0f} s ({t.fitness}, {t.age_yr:g} yr); slow EPOC tau = "
+                 f"{k['tau_slow_s'] / 60:.0f} min")
+    return _finish(fig, ax)
 
 
 def _draw_heart(t: Traits) -> Figure:
     h = heart_rate(t)
-    fig = Figure(figsize=(8.0, 3.2))
-    ax = fig.add_subplot()
-    ax.plot(h["percent_vo2r"], h["hr"], label="steady-state HR")
+    fig, ax = _axes()
+    ax.plot(h["percent_vo2r"], h["hr_forward"], label="forward")
+    ax.plot(h["percent_vo2r"], h["hr_backward"], label="backward")
     for i, (word, marker) in enumerate((("forward", "o"), ("backward", "s"))):
-        ax.plot(h["stage_percent_vo2r"][i], h["stage_hr"][i], marker, color=f"C{i + 1}",
+        ax.plot(h["stage_percent_vo2r"][i], h["stage_hr"][i], marker, color=f"C{i}",
                 label=f"{word} at {t.speed_mph:g} mph: {float(h['stage_hr'][i]):.0f} bpm")
     ax.axhline(float(h["hr_max"]), color="0.5", ls=":", lw=1)
     ax.set(xlabel="oxygen uptake reserve [%VO2R]", ylabel="heart rate [min-1]",
-           title=f"VO2max {float(h['vo2max']):.1f} mL/kg/min (predicted), HRmax "
-                 f"{float(h['hr_max']):.0f} bpm (dotted)")
-    ax.title.set_fontsize(9)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+           title=f"{t.heart_model}, {t.practice_min:g} min of backward practice; VO2max "
+                 f"{h['vo2max']:.1f} mL/kg/min (predicted), HRmax {h['hr_max']:.0f} bpm")
+    return _finish(fig, ax)
 
 
 def _draw_peh(t: Traits) -> Figure:
     p = peh(t)
-    fig = Figure(figsize=(8.0, 3.2))
-    ax = fig.add_subplot()
+    fig, ax = _axes()
     ax.plot(p["hours"], p["sbp"], label=f"systolic (nadir -{float(p['drop_sbp']):.1f})")
     ax.plot(p["hours"], p["dbp"], "--", label=f"diastolic (nadir -{float(p['drop_dbp']):.1f})")
     ax.axvline(pressure.VALID_AFTER_S / 3600.0, color="k", ls=":", lw=1,
                label="30 min: readings valid from here")
-    ax.set(xlabel="hours after the bout", ylabel="blood pressure [mmHg]")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    ax.set(xlabel="hours after the bout", ylabel="blood pressure [mmHg]",
+           title=f"after {t.minutes:g} min at {t.speed_mph:g} mph {t.direction}")
+    return _finish(fig, ax)
 
 
 _DRAW: dict[str, Callable[[Traits], Figure]] = {
@@ -221,31 +246,33 @@ _DRAW: dict[str, Callable[[Traits], Figure]] = {
 def functions(name: str, t: Traits) -> list[Callable[..., Any]]:
     """The model functions a lesson's curves come from."""
     model = energy.ENERGY_MODELS[t.energy_model]
-    base = [model.function, energy.apply_handrail]
+    base: list[Callable[..., Any]] = [model, energy.apply_handrail]
     chosen: dict[str, list[Callable[..., Any]]] = {
         "energy": base,
         "kinetics": base + [oxygen.vo2_time_constant, oxygen.first_order_step,
-                            oxygen.oxygen_deficit, oxygen.epoc],
+                            oxygen.oxygen_deficit, oxygen.epoc, oxygen.epoc_slow_volume,
+                            oxygen.epoc_slow_tau_s, oxygen.epoc_slow_uptake],
         "heart": base + [oxygen.wasserman_vo2max, heart.tanaka_hr_max,
-                         heart.percent_vo2_reserve, heart.steady_state_hr],
-        "peh": base + [hypotension.person_factor, hypotension.peh_drop_at_nadir,
-                       hypotension.peh_shape]}
+                         heart.percent_vo2_reserve, heart.HR_MODELS[t.heart_model]],
+        "peh": base + [oxygen.wasserman_vo2max, hypotension.person_factor,
+                       hypotension.peh_drop_at_nadir, hypotension.peh_shape]}
     return chosen[name]
 
 
 def sources(name: str, t: Traits) -> list[tuple[str, str]]:
     """``(functions, their sources)`` for the model functions of a lesson; functions that cite
     the same sources (those of their module) share a row."""
-    model = energy.ENERGY_MODELS[t.energy_model]
+    named = {id(energy.ENERGY_MODELS[t.energy_model]): t.energy_model,
+             id(heart.HR_MODELS[t.heart_model]): t.heart_model}
     rows: dict[str, list[str]] = {}
     for f in functions(name, t):
+        if isinstance(f, Model):                             # a registry entry: its sources
+            target = getattr(f.function, "func", f.function)
+            rows.setdefault("; ".join(f.references), []).append(
+                f"{target.__module__}.{target.__name__} ('{named.get(id(f), '')}')")
+            continue
         target = getattr(f, "func", f)                       # a functools.partial
-        label = f"{target.__module__}.{target.__name__}"
-        if f is model.function:
-            rows.setdefault("; ".join(model.references), []).append(
-                f"{label} ('{t.energy_model}')")
-        else:
-            rows.setdefault(references_of(target), []).append(label)
+        rows.setdefault(references_of(target), []).append(f"{target.__module__}.{target.__name__}")
     return [(", ".join(labels), text) for text, labels in rows.items()]
 
 

@@ -16,7 +16,7 @@ from shiny import ui
 
 from retrosim.app import form as F
 from retrosim.app import lessons
-from retrosim.physiology import energy
+from retrosim.physiology import energy, heart
 
 STYLE = """
 .stage-row { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
@@ -180,6 +180,10 @@ def teaching_view() -> Any:
         ui.input_slider("t_minutes", "Bout [min]", 1, 60, t.minutes),
         ui.input_select("t_model", "Energy model", list(energy.ENERGY_MODELS),
                         selected=t.energy_model),
+        ui.input_select("t_heart", "Heart-rate model", list(heart.HR_MODELS),
+                        selected=t.heart_model),
+        ui.input_slider("t_practice", "Backward practice [min]", 0, 600, t.practice_min,
+                        step=10),
         ui.input_slider("t_age", "Age [yr]", 18, 100, t.age_yr),
         ui.input_radio_buttons("t_sex", "Sex", list(F.SEXES), selected=t.sex, inline=True),
         ui.input_slider("t_mass", "Body mass [kg]", 30, 200, t.mass_kg),

@@ -254,7 +254,8 @@ def traits(input: Inputs) -> lessons.Traits:
         handrail=input.t_handrail(), age_yr=input.t_age(), sex=input.t_sex(),
         mass_kg=input.t_mass(), fitness=input.t_fitness(), hr_rest_bpm=input.t_hr_rest(),
         sbp=input.t_sbp(), dbp=input.t_dbp(), bp_medication=input.t_medication(),
-        minutes=input.t_minutes(), energy_model=input.t_model())
+        minutes=input.t_minutes(), energy_model=input.t_model(),
+        heart_model=input.t_heart(), practice_min=input.t_practice())
 
 
 def teach(input: Inputs) -> None:

@@ -202,3 +202,39 @@ def test_teaching_view_redraws_from_the_sliders(page, served):
     assert "Tanaka" in page.inner_text("#sources_heart")
     assert page.outside == []
     assert all(_local(url, served.url) for url in page.requests_seen), page.requests_seen
+
+
+def test_start_from_a_bundled_scenario_or_an_uploaded_file(page, served, tmp_path):
+    page.locator("#bundled").select_option("handrail-what-if")
+    page.wait_for_function("() => document.querySelectorAll('#arms .arm').length === 5")
+    page.wait_for_function("() => document.querySelector('#scenario_name').value === "
+                           "'handrail-what-if'")
+    assert page.locator("#berg").input_value() == "44"
+    assert page.locator("#sex").input_value() == "male"
+    page.fill("#people", "20")
+    page.click("#run")
+    page.wait_for_selector("#comparison-table", timeout=60_000)
+    ds = retrosim.run(retrosim.load_scenario("handrail-what-if"), subjects=20)
+    cell = page.locator("#comparison-table td[data-arm='grip'][data-column='energy_total']")
+    assert float(cell.get_attribute("data-energy-total")) == \
+        float(ds.energy_total.sel(arm="grip").mean())
+
+    mine = tmp_path / "two-speeds.toml"
+    mine.write_text('name = "two-speeds"\nseed = 3\n[subject]\nmass_kg = 61.0\nage_yr = 55\n'
+                    'sex = "female"\nbalance = "moderate"\n[arms.slow]\n'
+                    'stages = ["walk backward at 3 km/h for 5 min"]\n[arms.fast]\n'
+                    'stages = ["walk backward at 4 km/h for 5 min"]\n')
+    page.locator("#upload").set_input_files(str(mine))
+    page.wait_for_function("() => document.querySelectorAll('#arms .arm').length === 2")
+    assert page.locator("#balance").input_value() == "moderate"
+    speed = _rows(page, 1).nth(0)
+    assert speed.locator("[id$='_unit']").input_value() == "km/h"
+    assert float(speed.locator("[id$='_speed']").input_value()) == 4.0
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = \n")
+    page.locator("#upload").set_input_files(str(broken))
+    error = page.locator(".field-error")
+    error.wait_for(timeout=30_000)
+    assert error.inner_text().startswith("broken.toml: is not valid TOML: ")
+    assert page.outside == []
