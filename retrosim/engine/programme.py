@@ -76,8 +76,8 @@ class _People:
         vo2max0 = np.where(np.isnan(cohort.vo2max_ml_kg_min),
                            oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female),
                            cohort.vo2max_ml_kg_min)
-        berg0 = balance.effective_berg(cohort.balance, cohort.berg, cohort.tug_s,
-                                       cohort.backward_speed_mps)
+        berg0 = balance.effective_berg(cohort.balance, cohort.berg, _given(cohort.tug_s),
+                                       _given(cohort.backward_speed_mps))
         sbp_fall, dbp_fall = training.cornelissen_smart_fall(cohort.sbp_rest, cohort.dbp_rest,
                                                              params)
         u = randomness.exponential(seed, randomness.key("training", "responsiveness"),
@@ -106,6 +106,11 @@ class _People:
         }
 
 
+def _given(value: np.ndarray | None) -> np.ndarray | float:
+    """An optional measurement: NaN (not measured) when absent."""
+    return np.nan if value is None else value
+
+
 def session_seed(seed: int, number: int) -> int:
     """The seed of a programme's session ``number``: its own random streams, derived from the
     scenario seed alone (so the same for any batch or chunk).
@@ -126,7 +131,7 @@ def session_cohort(cohort: Cohort, rows: slice | np.ndarray,
     folded into it); a ``backward_practice_min`` field, where the subject model has one, gets
     the day's practice.
     """
-    part = cohort if isinstance(rows, slice) else Cohort(**{
+    part = cohort if isinstance(rows, slice) else Cohort(**{      # type: ignore[arg-type]
         f.name: _rows(getattr(cohort, f.name), rows, cohort.size)
         for f in dataclasses.fields(Cohort) if f.init})
     berg = state["berg"]
@@ -259,8 +264,9 @@ def check_memory(scenario: Scenario, subjects: int, free: int | None = None) -> 
     """Refuse, before it starts, a programme that cannot fit in the memory free."""
     need = programme_bytes(scenario, subjects)
     free = budget.available_memory() if free is None else free
+    days = scenario.program.days if scenario.program is not None else 0
     if need > free:
-        raise InputError("subjects", f"{subjects:,} people over {scenario.program.days} days "
+        raise InputError("subjects", f"{subjects:,} people over {days} days "
                          f"need about {need / 1e9:,.1f} GB of memory, more than the "
                          f"{free / 1e9:,.1f} GB free", "fewer people, or 'retrosim sweep' "
                          "(it holds one chunk of people at a time)")

@@ -135,11 +135,10 @@ def page(source: str | Path, *, seed: int | None = None, subjects: int | None = 
 
         ds = io.open_result(text)           # its header checked before anything is loaded
         return render(ds, text) if results.is_programme(ds) else None
-    from retrosim.engine.programme import run
-    from retrosim.model.scenario import check_run_arguments, load_scenario
+    from retrosim.api import run
+    from retrosim.model.scenario import load_scenario
 
     scenario = load_scenario(text, allow_import=allow_import)
     if scenario.program is None:
         return None
-    seed, n, _ = check_run_arguments(scenario, seed, subjects, None)
-    return render(run(scenario, seed=seed, subjects=n), text)
+    return render(run(scenario, seed=seed, subjects=subjects, traces=False), text)

@@ -182,8 +182,11 @@ def comparison_table(datasets: list[xr.Dataset]) -> str:
     width = max(len(r[0]) for r in rows)
     lines = ["Programmes ranked (mean change from the first to the last morning):"]
     for name, label, lower in RANKING:
-        ranked = sorted(rows, key=lambda r, n=name, lo=lower: r[1].get(n, np.nan)
-                        * (1 if lo else -1))
+        def order(row: tuple[str, dict[str, float]], n: str = name,
+                  lo: bool = lower) -> float:
+            return row[1].get(n, np.nan) * (1 if lo else -1)
+
+        ranked = sorted(rows, key=order)
         lines.append(f"  {label}:")
         lines += [f"    {i + 1}. {r[0]:<{width}}  {r[1].get(name, np.nan):+.2f}"
                   for i, r in enumerate(ranked)]
@@ -212,7 +215,7 @@ def person_summaries(arm: ArmProgramme) -> dict[str, np.ndarray]:
             out[name] = np.where(walked, total(value, axis=1), np.nan)
     fell = arm.sessions.get("fell", np.zeros_like(attended))
     out["falls"] = fell.sum(axis=1).astype(np.int32)
-    out["fell"] = fell.any(axis=1)
+    out["fell"] = np.asarray(fell.any(axis=1))
     return out
 
 
