@@ -3,7 +3,7 @@
 Run ``python bench/bench_sweep.py`` (or ``make bench``); ``--quick`` for a short run. It uses
 the 30-minute, six-stage protocol of ``bench_engine.py`` walked by people drawn from the
 bundled cohort ``older-after-knee-surgery``, with every model the engine runs (the event
-models in ``engine.DURING`` and ``engine.AFTER`` are listed), summaries only:
+models that ran are listed), summaries only:
 
 1. in one process, ``retrosim.run(scenario, subjects=100_000, traces=False)`` (best of three)
    against the naive reference (``bench/naive.py``: a SimPy process per person, 1 s Euler)
@@ -38,7 +38,7 @@ import bench_engine  # noqa: E402
 import naive  # noqa: E402
 
 import retrosim  # noqa: E402
-from retrosim.engine import simulate as engine  # noqa: E402
+from retrosim.events import MODELS  # noqa: E402
 from retrosim.model.scenario import Scenario  # noqa: E402
 from retrosim.scale import sweep
 
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("people and --repeat must be at least 1")
     sc = scenario()
     arm = next(iter(sc.arms.values()))
-    models = [f"{m.__module__}.{m.__name__}" for m in (*engine.DURING, *engine.AFTER)]
+    models = [m.name for m in MODELS]
     print(f"protocol: {len(arm.protocol.stages)} stages, {arm.protocol.duration_s / 60:g} min; "
           f"cohort older-after-knee-surgery; {bench_engine.cpus()} CPUs, load average "
           f"{os.getloadavg()[0]:.2f}")

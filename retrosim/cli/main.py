@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from retrosim import __version__
-from retrosim.cli import run as runcli
 from retrosim.errors import RetrosimError
 from retrosim.results import io, tables
 
@@ -52,7 +51,6 @@ def _parser() -> argparse.ArgumentParser:
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     _run_options(cmp)
-    runcli.add_options(run, cmp)
 
     swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -120,29 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except RetrosimError as err:                  # several mistakes of a file: a line each
-        for line in str(err).splitlines() or [""]:
-            print(f"retrosim: error: {line}", file=sys.stderr)
+    except RetrosimError as err:
+        print(f"retrosim: error: {err}", file=sys.stderr)
         return 2
-    except BrokenPipeError:                # `retrosim run ... | head`: the reader left
-        _quiet_stdout()
-        return 141
     except OSError as err:
         print(f"retrosim: error: {err}", file=sys.stderr)
         return 2
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at the null device, so the interpreter's last flush on a closed pipe
-    prints nothing (the recipe of the Python documentation on SIGPIPE)."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 def _dispatch(args: argparse.Namespace) -> int:
-    from retrosim.engine import simulate as engine
+    from retrosim import api
     from retrosim.model import scenario
 
     if args.command == "sweep":
@@ -176,8 +161,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run" and args.output:
         io.check_output_path(args.output)
     loaded = [scenario.load_scenario(name) for name in names]
-    datasets = [engine.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
-                           traces=runcli.before_run(args, sc))
+    datasets = [api.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
+                        traces=args.command == "run" and args.output is not None)
                 for sc in loaded]
     from retrosim.results import programme as programmes    # programme results
 
@@ -188,9 +173,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "compare" and all(map(programmes.is_programme, datasets)):
         print(programmes.comparison_table(datasets))
     elif args.command == "compare":
-        runcli.compare(args, datasets)
+        print(tables.comparison_table(datasets))
     elif args.output:
-        runcli.save(args, loaded[0], datasets[0])
+        path = io.save(datasets[0], args.output)
+        print(f"wrote {path}")
     return 0
 
 

@@ -13,18 +13,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import Cohort
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory, resolve
 
-if TYPE_CHECKING:
-    from retrosim.model.scenario import Arm, Scenario
-
 ALL = -1   # the subject index of an event that applies to every subject
+#: Why a subject's session stopped: the codes of the result's ``stop_reason`` (CF
+#: ``flag_values`` 0, 1, ...). "completed": the protocol ran to its end; "estop": an emergency
+#: stop (the tether pulled after a stumble or a fall, or the safety key or the supervisor in a
+#: controlled arm); "bp-acc-aha", "bp-exaggerated": a blood-pressure stop criterion
+#: (``[bp] stop_on``); "other": a stop some other event model proposed.
+STOP_REASONS = ("completed", "estop", "bp-acc-aha", "bp-exaggerated", "other")
+
+
+class SessionModel(Protocol):
+    """What the engine needs of an event model (:class:`retrosim.events.base.EventModel`)."""
+
+    @property
+    def during(self) -> Callable[[Session], None] | None: ...
+
+    @property
+    def after(self) -> Callable[[Session], None] | None: ...
 
 
 @dataclass
@@ -50,6 +64,11 @@ class EventLog:
         self._kinds.append(np.full(times.shape, kind, dtype=object))
         self._details.append(np.broadcast_to(np.asarray(detail, dtype=object),
                                              times.shape).copy())
+
+    def copy(self) -> EventLog:
+        """A log that later events and drops leave this one untouched by."""
+        return EventLog(*(list(c) for c in (self._times, self._subjects, self._kinds,
+                                            self._details)))
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All events ordered by time (ties keep the order they were logged in)."""
@@ -115,3 +134,15 @@ class Session:
         self.timeline = self.timeline.stop(self.t_stop, decel_mps2)
         self.trajectory = resolve(self.trajectory, self.timeline, changed, self.physiology,
                                   self.scenario.energy)
+
+    def stop_reasons(self) -> np.ndarray:
+        """Each subject's :data:`STOP_REASONS` code (int8): the stop that was spliced in, an
+        emergency stop the closed loop logged for them, or 0 (the protocol ran to its end)."""
+        codes = np.zeros(self.size, dtype=np.int8)
+        _, subjects, kinds, _ = self.log.columns()
+        codes[subjects[(subjects >= 0) & (kinds == "estop")]] = STOP_REASONS.index("estop")
+        stopped = np.flatnonzero(self.t_stop < self.timeline.duration_s)
+        other = STOP_REASONS.index("other")
+        codes[stopped] = [STOP_REASONS.index(k) if k in STOP_REASONS else other
+                          for k in self.stop_kind[stopped]]
+        return codes

@@ -3,28 +3,32 @@
 One SimPy environment per arm. The protocol follower is a process that commands the treadmill
 at each stage and waits out the stage; the treadmill turns commands into knots of a
 piecewise-linear history. When the environment has run, the arm's inputs are a
-:class:`~retrosim.solve.trajectory.Timeline` and the whole cohort's physiology follows from it in
-closed form (:mod:`retrosim.solve.trajectory`). Simultaneous events keep SimPy's order: the order in
-which they were scheduled.
+:class:`~retrosim.solve.timeline.Timeline` and the whole cohort's physiology follows from it in
+closed form (:mod:`retrosim.solve.trajectory`). Simultaneous events keep SimPy's order: the order
+in which they were scheduled.
+
+:func:`build_session` is the one recipe for an arm's session as commanded (open loop, or a
+controller in the loop: :mod:`retrosim.engine.controlled`); :func:`run_session` hands it to
+the event models it is given (``models=``, see :mod:`retrosim.events.base`), splices in the
+stops they propose and lets them describe the aftermath. The engine imports no event model
+and no consumer of results: :func:`retrosim.run` (:mod:`retrosim.api`) passes the bundled
+models and assembles the Dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 
 import numpy as np
 import simpy
-import xarray as xr
 
 from retrosim.engine import controlled
-from retrosim.engine.session import EventLog, Session
+from retrosim.engine.session import EventLog, Session, SessionModel
 from retrosim.engine.treadmill import Treadmill
-from retrosim.events import bp, falls, guidance
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
 from retrosim.model.treadmill import TreadmillLimits, start_state
-from retrosim.results import dataset as results
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, solve
 
@@ -80,78 +84,91 @@ def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:
                            direction[idx])
 
 
-#: Per-subject event models, called in order with each arm's :class:`Session`. ``DURING``
-#: models see the session as commanded and may propose stops (a fall, a stop criterion);
-#: ``AFTER`` models run once the stops are spliced in and describe the aftermath.
-DURING: list[Callable[[Session], None]] = [guidance.check, falls.simulate, bp.exercise_alarms]
-AFTER: list[Callable[[Session], None]] = [falls.summarise, bp.after_exercise,
-                                          controlled.bind_traces]
-
-
-def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
-    """Simulate one arm for the whole cohort.
-
-    The SimPy run gives the shared inputs; the physiology follows in closed form; per-subject
-    event models may then stop some subjects, whose physiology is solved again.
-    """
+def walkers(arm: Arm, scenario: Scenario, cohort: Cohort) -> tuple[Cohort, Physiology]:
+    """The people who walk ``arm`` (the arm's subject keys and handrail applied to
+    ``cohort``) and their physiology."""
     if arm.subject:
         cohort = cohort.with_subject_keys(dict(arm.subject))
     if arm.handrail is not None:
         cohort = cohort.with_handrail(arm.handrail)
-    physiology = Physiology.of(cohort, scenario.energy)
+    return cohort, Physiology.of(cohort, scenario.energy)
+
+
+def session_of(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physiology, seed: int,
+               timeline: Timeline, log: EventLog, summary: dict[str, np.ndarray] | None = None,
+               traces: controlled.Traces | None = None) -> Session:
+    """The session of :func:`walkers` on the inputs ``timeline``, its physiology solved."""
+    return Session(arm, scenario, cohort, seed, timeline, physiology,
+                   solve(timeline, physiology, scenario.energy), log, summary or {},
+                   traces or {})
+
+
+def build_session(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Session:
+    """One arm's session for the whole cohort as commanded, before any event model ran.
+
+    The arm's subject keys and handrail apply to the cohort (:func:`walkers`); the inputs
+    come from the SimPy run (the protocol follower on the open-loop plant, or the controller
+    in the loop when the arm has one); the physiology follows in closed form
+    (:func:`session_of`). Everything that simulates an arm starts here: the engine,
+    :func:`retrosim.events.falls.exact_risk`, and (with the live loop's inputs) the FTMS
+    treadmill.
+    """
+    cohort, physiology = walkers(arm, scenario, cohort)
     traces, summary = {}, {}
     if controlled.is_controlled(arm):          # a controller in the loop: per-subject inputs
         timeline, log, traces, summary = controlled.simulate_arm(arm, scenario, cohort,
                                                                  physiology, seed)
     else:
         timeline, log = simulate_arm(arm.protocol, scenario.treadmill)
-    session = Session(arm, scenario, cohort, seed, timeline, physiology,
-                      solve(timeline, physiology, scenario.energy), log, summary, traces)
-    for model in DURING:
-        model(session)
-    session.apply_stops(scenario.treadmill.estop_decel_mps2)
-    for model in AFTER:
-        model(session)
+    return session_of(arm, scenario, cohort, physiology, seed, timeline, log, summary, traces)
+
+
+def run_session(session: Session, models: Sequence[SessionModel]) -> Session:
+    """Run the event models on a built session: every ``during`` hook in model order, then
+    the stops they proposed (spliced into each subject's timeline, physiology solved again),
+    then every ``after`` hook; each subject's ``stop_reason`` is recorded."""
+    for model in models:
+        if model.during is not None:
+            model.during(session)
+    session.apply_stops(session.scenario.treadmill.estop_decel_mps2)
+    for model in models:
+        if model.after is not None:
+            model.after(session)
+    controlled.bind_traces(session)
+    session.summary["stop_reason"] = session.stop_reasons()
     return session
 
 
-def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
-        traces: bool = True, trace_step_s: float | None = None) -> xr.Dataset:
-    """Run every arm of ``scenario`` and return the result Dataset.
+def run_arm(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int, *,
+            models: Sequence[SessionModel]) -> Session:
+    """Simulate one arm for the whole cohort with the event models ``models``.
 
-    Parameters
-    ----------
-    scenario : from :func:`retrosim.load_scenario`.
-    seed : overrides the scenario's seed.
-    subjects : number of virtual people, each a draw of the scenario's subject (default 1),
-        or people sampled from its ``[cohort]`` (default the cohort's size).
-    traces : False keeps only the per-subject summaries (much less memory for large cohorts).
-    trace_step_s : trace resolution [s]; default the scenario's (1 s unless it says).
+    The SimPy run gives the inputs; the physiology follows in closed form; per-subject
+    event models may then stop some subjects, whose physiology is solved again.
     """
-    from retrosim.model.scenario import check_run_arguments
-
-    seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
-    if scenario.program is not None:       # a programme of sessions over weeks
-        from retrosim.engine import programme
-
-        return programme.run(scenario, seed=seed, subjects=subjects)
-    sessions = list(iter_sessions(scenario, seed=seed, subjects=subjects))
-    return results.assemble(sessions, scenario, seed=seed,
-                            trace_step_s=step if traces else None)
+    return run_session(build_session(arm, scenario, cohort, seed), models)
 
 
-def iter_sessions(scenario: Scenario, *, seed: int, subjects: int,
-                  first: int = 0) -> Iterator[Session]:
+def people(scenario: Scenario, arm: Arm, subjects: int, seed: int, first: int = 0) -> Cohort:
+    """The people who walk ``arm``: draws of the scenario's subject, or of its population (the
+    scenario's ``[cohort]``, or the arm's own at a cohort grid point), global numbers
+    ``first`` to ``first + subjects - 1``."""
+    spec = arm.cohort or scenario.cohort
+    return (Cohort.from_subject(scenario.subject, subjects, first) if spec is None
+            else spec.sample(subjects, seed, first))
+
+
+def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+                  models: Sequence[SessionModel]) -> Iterator[Session]:
     """Each arm's session, one at a time, for people ``first`` to ``first + subjects - 1``.
 
     People are global subject numbers: a chunk of a sweep gives exactly the rows a run of the
     whole would. They are drawn once per population (the scenario's, or an arm's own at a
     cohort grid point) and walk every arm.
     """
-    people: dict[int, Cohort] = {}
+    drawn: dict[int, Cohort] = {}
     for arm in scenario.arms.values():
         spec = arm.cohort or scenario.cohort
-        if id(spec) not in people:
-            people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
-                                if spec is None else spec.sample(subjects, seed, first))
-        yield run_arm(arm, scenario, people[id(spec)], seed)
+        if id(spec) not in drawn:
+            drawn[id(spec)] = people(scenario, arm, subjects, seed, first)
+        yield run_arm(arm, scenario, drawn[id(spec)], seed, models=models)

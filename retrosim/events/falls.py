@@ -27,6 +27,7 @@ depend on who else is in the batch.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,8 @@ from scipy.stats import binomtest
 
 from retrosim import randomness
 from retrosim.engine.session import Session
+from retrosim.engine.simulate import build_session, people
+from retrosim.events.base import EventModel
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance
 from retrosim.physiology.balance import PERTURBATIONS
@@ -341,33 +344,55 @@ def arm_statistics(fell: np.ndarray, confidence: float = 0.95) -> dict[str, np.n
             "falls_per_1000": 1000.0 * k / n}
 
 
-def arm_rates(scenario: Scenario, arm: str, subjects: int = 1) -> Rates:
+def arm_rates(scenario: Scenario, arm: str, subjects: int = 1, seed: int | None = None
+              ) -> Rates:
     """The perturbation rates of ``subjects`` people along arm ``arm`` as commanded (before
-    any stop): for plots and exact risks."""
-    from retrosim.engine.simulate import simulate_arm
-    from retrosim.model.subject import Cohort
-    from retrosim.solve.trajectory import Physiology, solve
-
+    any stop): for plots and exact risks. The session is the engine's
+    (:func:`~retrosim.engine.simulate.build_session`): an arm with a controller runs it in the
+    loop, with the run's ``seed`` (default the scenario's) for its faults."""
     chosen = scenario.arms[arm]
-    cohort = Cohort.from_subject(scenario.subject, subjects)
-    if chosen.subject:
-        cohort = cohort.with_subject_keys(dict(chosen.subject))
-    if chosen.handrail is not None:
-        cohort = cohort.with_handrail(chosen.handrail)
-    timeline, log = simulate_arm(chosen.protocol, scenario.treadmill)
-    physiology = Physiology.of(cohort, scenario.energy)
-    return rates(Session(chosen, scenario, cohort, 0, timeline, physiology,
-                         solve(timeline, physiology, scenario.energy), log))
+    seed = scenario.seed if seed is None else seed
+    session = build_session(chosen, scenario, people(scenario, chosen, subjects, seed), seed)
+    return rates(session)
 
 
-def exact_risk(scenario: Scenario, arm: str, subjects: int = 1) -> np.ndarray:
+def exact_risk(scenario: Scenario, arm: str, subjects: int = 1,
+               seed: int | None = None) -> np.ndarray:
     """Each subject's probability of a fall in arm ``arm``: ``1 - exp(-H(T))``, H the fall
-    hazard over the whole protocol as commanded. Exact when no tether pull after a stumble
-    ends the walk first (those are rare: a few in a hundred falls), an upper bound otherwise.
+    hazard over the whole protocol as commanded (by the protocol, or by the arm's controller
+    in the loop). Exact when no tether pull after a stumble ends the walk first (those are
+    rare: a few in a hundred falls), an upper bound otherwise.
 
     >>> import retrosim
     >>> sc = retrosim.load_scenario("balance-levels")
     >>> [round(float(exact_risk(sc, a)[0]), 3) for a in ("moderate", "severe")]
     [0.002, 0.478]
     """
-    return -np.expm1(-arm_rates(scenario, arm, subjects).totals(fall=True))
+    return -np.expm1(-arm_rates(scenario, arm, subjects, seed).totals(fall=True))
+
+
+def _statistics(summaries: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return arm_statistics(summaries["fell"]) if "fell" in summaries else {}
+
+
+def _references(scenario: Scenario) -> tuple[str, ...]:
+    return balance.REFERENCES if scenario.falls.model != "none" else ()
+
+
+#: The variables the fall model adds: name -> (CF units, long_name).
+VARIABLES = {
+    "fall_risk": ("1", "probability of a fall in the session as commanded, 1 - exp(-H): exact, "
+                  "not sampled (an upper bound when a tether pull may end the walk first)"),
+    "fell": ("1", "the walker fell during the session"),
+    "fall_time": ("s", "time of the fall (NaN if none)"),
+    "stumbles": ("1", "perturbations the walker recovered from"),
+    "estop": ("1", "the emergency stop was triggered (tether pulled)"),
+    "fall_probability": ("1", "share of sessions with a fall"),
+    "fall_probability_low": ("1", "fall probability, lower bound of the 95 % Wilson interval"),
+    "fall_probability_high": ("1", "fall probability, upper bound of the 95 % Wilson interval"),
+    "falls_per_1000": ("1", "expected falls per 1,000 sessions"),
+}
+#: The fall model: perturbations, falls and tether pulls during the session; the per-subject
+#: outcomes after it; the fall probability per arm with its Wilson interval.
+MODEL = EventModel("falls", during=simulate, after=summarise, variables=VARIABLES,
+                   references=_references, statistics=_statistics)

@@ -15,12 +15,18 @@ legitimate question, and its answer (the fall probability) is in the same result
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from retrosim.engine.session import Session
+from retrosim.events.base import EventModel
 from retrosim.model.subject import HANDRAIL_LEVELS
 from retrosim.physiology.balance import BALANCE_LEVELS, effective_berg, level_from_berg
 from retrosim.units import MPS_PER_MPH
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: The fastest first backward stage without the handrail that passes without a flag, m s-1.
 FIRST_BACKWARD_LIMIT_MPS = 2.0 * MPS_PER_MPH
@@ -30,11 +36,11 @@ def flags(session: Session) -> list[tuple[float, str]]:
     """The arm's guidance flags as ``(time [s], text)``, in stage order.
 
     >>> import retrosim
-    >>> from retrosim.engine import simulate as engine
+    >>> from retrosim.engine.simulate import build_session
     >>> sc = retrosim.Scenario.from_dict({"name": "g", "subject": {
     ...     "mass_kg": 70, "age_yr": 70, "sex": "male", "balance": "severe"}, "arms": {"a": {
     ...     "stages": ["walk backward at 2.5 mph, 4% grade for 5 min"]}}})
-    >>> sc_session = engine.run_arm(sc.arms["a"], sc, retrosim.Cohort.from_subject(sc.subject), 0)
+    >>> sc_session = build_session(sc.arms["a"], sc, retrosim.Cohort.from_subject(sc.subject), 0)
     >>> [text.split(":")[0] for _, text in flags(sc_session)]
     ['not recommended', 'fast first backward stage', 'incline before level']
     """
@@ -67,3 +73,14 @@ def check(session: Session) -> None:
     """Log the arm's guidance flags (an event model run before the others)."""
     for time, text in flags(session):
         session.log.add(time, "guidance", text)
+
+
+def _attrs(ds: xr.Dataset) -> dict[str, str]:
+    """The ``guidance`` attribute: every flag as "arm: text", one a line."""
+    flagged = ds.event_kind.values == "guidance"
+    return {"guidance": "\n".join(f"{arm}: {text}" for arm, text in zip(
+        ds.event_arm.values[flagged], ds.event_detail.values[flagged], strict=True))}
+
+
+#: The guidance model: flags logged before the session runs, listed in the Dataset's attrs.
+MODEL = EventModel("guidance", during=check, attrs=_attrs)

@@ -44,9 +44,12 @@ import numpy as np
 from retrosim.controllers.base import Command
 from retrosim.engine.closedloop import PAUSED, RUNNING, ClosedLoop
 from retrosim.engine.session import EventLog
+from retrosim.engine.simulate import people, run_session, session_of, walkers
+from retrosim.errors import InputError
+from retrosim.events import MODELS
 from retrosim.ftms import codec
-from retrosim.model.subject import Cohort
-from retrosim.solve.trajectory import Physiology
+from retrosim.model.scenario import Scenario, load_scenario
+from retrosim.results import dataset as results
 from retrosim.units import MPS_PER_KMH
 
 #: retrosim's vendor characteristic for the belt's direction (not part of FTMS).
@@ -73,21 +76,14 @@ class FtmsTreadmill:
     """
 
     def __init__(self, scenario: Any = None, arm: str | None = None) -> None:
-        from retrosim.model.scenario import Scenario, load_scenario
-
         if scenario is None:
             scenario = Scenario.from_dict(DEFAULT_WALKER)
         elif not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         self.scenario = scenario
         self.arm = scenario.arms[arm or next(iter(scenario.arms))]
-        cohort = Cohort.from_subject(scenario.subject, 1)
-        if self.arm.subject:
-            cohort = cohort.with_subject_keys(dict(self.arm.subject))
-        if self.arm.handrail is not None:
-            cohort = cohort.with_handrail(self.arm.handrail)
-        self.cohort = cohort
-        self.physiology = Physiology.of(cohort, scenario.energy)
+        self.cohort, self.physiology = walkers(             # the engine's walker, one person
+            self.arm, scenario, people(scenario, self.arm, 1, scenario.seed))
         self.log = EventLog()
         self.loop = ClosedLoop(self.physiology, scenario.treadmill, scenario.energy, log=self.log)
         self.in_control = False
@@ -101,8 +97,6 @@ class FtmsTreadmill:
     def advance(self, seconds: float) -> None:
         """Move simulated time on by ``seconds`` (a finite number >= 0; else InputError, a
         ValueError, and nothing changes)."""
-        from retrosim.errors import InputError
-
         if isinstance(seconds, bool) or not isinstance(seconds, int | float | np.number) \
                 or not math.isfinite(seconds) or seconds < 0:
             raise InputError("advance", f"cannot advance by {seconds!r} s",
@@ -262,16 +256,15 @@ class FtmsTreadmill:
 
     # -- the session as a result -------------------------------------------------------------
     def dataset(self, trace_step_s: float = 1.0) -> Any:
-        """The session so far as a result Dataset (traces, summaries, the event log)."""
-        from retrosim.engine.session import Session
-        from retrosim.results import dataset as results
-        from retrosim.solve.trajectory import solve
-
-        timeline = self.loop.timeline()
+        """The session so far as a result Dataset, with every variable :func:`retrosim.run`
+        gives for the same scenario: the walk as the client drove it, run through the same
+        event models (falls, blood pressure, guidance) and assembled the same way."""
         sc = replace(self.scenario, arms={self.arm.name: self.arm})
-        session = Session(self.arm, sc, self.cohort, sc.seed, timeline, self.physiology,
-                          solve(timeline, self.physiology, sc.energy), self.log)
-        return results.assemble([session], sc, seed=sc.seed, trace_step_s=trace_step_s)
+        session = session_of(self.arm, sc, self.cohort, self.physiology, sc.seed,
+                             self.loop.timeline(), self.log.copy())
+        run_session(session, MODELS)
+        return results.assemble([session], sc, seed=sc.seed, trace_step_s=trace_step_s,
+                                models=MODELS)
 
     @property
     def paused(self) -> bool:

@@ -30,18 +30,26 @@ class EnergyOptions:
     convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
     hr_max : the age-predicted maximal heart rate, a key of ``heart.HR_MAX_MODELS``
         ("tanaka-2001", default, or "fox-1971").
+    heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
+        ("swain-1994-backward", default, or "swain-1998-hrr").
+    epoc : "slow" (default) repays EPOC's slow component after each bout
+        (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
     """
 
     model: str = energy.DEFAULT_ENERGY_MODEL
     resting_rate: str = "standard"
     convention: str = "oxygen"
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
+    heart_rate: str = heart.DEFAULT_HR_MODEL
+    epoc: str = "slow"
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, energy.ENERGY_MODELS)
         check_choice("resting_rate", self.resting_rate, RESTING_RATES)
         check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
+        check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
+        check_choice("epoc", self.epoc, ("slow", "fast"))
 
 
 #: What ``[bp] stop_on`` may name.

@@ -123,7 +123,7 @@ def _session_band(session: Any, times: np.ndarray) -> dict[str, np.ndarray]:
 def run_scenario(source: str, *, seed: int | None = None, subjects: int | None = None,
                  step_s: float | None = None) -> ReportData:
     """Run a scenario (a name or a file) for the report: summaries, events and bands."""
-    from retrosim.engine import simulate as engine
+    from retrosim import api
     from retrosim.model.scenario import check_run_arguments, load_scenario
     from retrosim.results import dataset as results
 
@@ -134,7 +134,7 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
         step_s = check_number("--step", step_s, 0.01, 3600, "s")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RetrosimWarning)
-        sessions = list(engine.iter_sessions(scenario, seed=seed, subjects=subjects))
+        sessions = list(api.iter_sessions(scenario, seed=seed, subjects=subjects))
     ds = results.assemble(sessions, scenario, seed=seed, trace_step_s=None)
     duration = max(s.timeline.duration_s for s in sessions)
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
@@ -142,7 +142,7 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
     sample = None
     if subjects > BAND_SUBJECTS:          # the same first people, bit-identical in any batch
         sample = BAND_SUBJECTS
-        sessions = list(engine.iter_sessions(scenario, seed=seed, subjects=sample))
+        sessions = list(api.iter_sessions(scenario, seed=seed, subjects=sample))
     per_arm = [_session_band(s, times) for s in sessions]
     bands = {name: Band(times, np.stack([b[name] for b in per_arm]))
              for name in TRACES if all(name in b for b in per_arm)}
@@ -171,12 +171,11 @@ def open_result(path: str | Path) -> ReportData:
         for name in TRACES:
             if name not in ds:
                 continue
-            people = "sample" if "sample" in sub[name].dims else "subject"
-            values = sub[name].transpose("arm", "time", people).values.astype(float)
+            da = sub[name]
+            values = da.transpose("arm", "time", "subject").values.astype(float)
             bands[name] = Band(sub.time.values.astype(float),
                                np.stack([subject_quantiles(v) for v in values]))
-    sample = int(ds.sizes["sample"]) if "sample" in ds.dims and bands else None
-    return ReportData(ds, bands, str(path), band_subjects=sample)
+    return ReportData(ds, bands, str(path))
 
 
 def open_sweep(path: str | Path) -> ReportData:

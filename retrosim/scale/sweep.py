@@ -2,7 +2,7 @@
 
 ``retrosim sweep SCENARIO --subjects N -o OUT.zarr`` cuts the N people into chunks of
 consecutive global subject numbers; each chunk is one task that runs every arm for its people
-(:func:`retrosim.engine.simulate.iter_sessions`), writes their summaries and their bin counts
+(:func:`retrosim.api.iter_sessions`), writes their summaries and their bin counts
 for the
 percentile bands to the store, and marks itself complete (:mod:`retrosim.scale.store`). Tasks
 run on a local Dask cluster (one single-threaded worker process per CPU) or on an existing
@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 import retrosim
-from retrosim.engine import simulate as engine
+from retrosim import api
 from retrosim.errors import InputError, RetrosimError, check_number
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import Scenario, check_run_arguments
@@ -216,7 +216,7 @@ def compute_sample(job: Job) -> int:
     layout = job.layout
     m, t = layout.sample, layout.time.size
     out = {name: np.full((len(layout.arms), m, t), np.nan) for name in layout.traces}
-    for k, session in enumerate(engine.iter_sessions(job.scenario, seed=job.seed, subjects=m)):
+    for k, session in enumerate(api.iter_sessions(job.scenario, seed=job.seed, subjects=m)):
         traced = _traces(session, layout.time, layout.traces)
         for name, block in out.items():
             block[k] = np.broadcast_to(traced[name], (t, m)).T
@@ -232,7 +232,7 @@ def _iter(scenario: Scenario, **people: int) -> Iterator[Any]:
         from retrosim.results import programme
 
         return programme.iter_rows(scenario, models=MODELS, **people)
-    return engine.iter_sessions(scenario, **people)
+    return api.iter_sessions(scenario, **people)
 
 
 def _summaries(session: Any) -> dict[str, np.ndarray]:

@@ -21,17 +21,25 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from retrosim.model.subject import Cohort
 from retrosim.physiology import hypotension, oxygen, pressure
 from retrosim.solve.bouts import BOUT_GAP_S, Bouts, find_bouts  # noqa: F401 (re-exported)
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import interior_maximum, relax_at_knots
+from retrosim.solve.trajectory import Physiology, Trajectory, interior_maximum, relax_at_knots
 
-if TYPE_CHECKING:
-    from retrosim.engine.session import Session
+
+class Walked(Protocol):
+    """What a pressure course reads of a session: its people, inputs and physiology (an
+    engine :class:`~retrosim.engine.session.Session` is one)."""
+
+    cohort: Cohort
+    timeline: Timeline
+    physiology: Physiology
+    trajectory: Trajectory
 
 _BISECTIONS = 64
 
@@ -59,7 +67,7 @@ class PressureCourse:
     _peak_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, session: Session, per_met_mmhg: tuple[float, float] = (
+    def of(cls, session: Walked, per_met_mmhg: tuple[float, float] = (
             pressure.SBP_PER_MET_MMHG, pressure.DBP_PER_MET_MMHG),
             model: hypotension.PehModel = hypotension.PEH) -> PressureCourse:
         """The course of a session's pressures (its timeline as it stands)."""
@@ -245,7 +253,7 @@ class PressureCourse:
 
 
 
-def resting_and_person(session: Session, model: hypotension.PehModel = hypotension.PEH
+def resting_and_person(session: Walked, model: hypotension.PehModel = hypotension.PEH
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Resting SBP and DBP (2, N) [mmHg] and each person's relative PEH (N,) from the cohort:
     sex, age, BMI (mass over height squared) and antihypertensive medication."""
@@ -256,7 +264,7 @@ def resting_and_person(session: Session, model: hypotension.PehModel = hypotensi
     return np.stack([c.sbp_rest, c.dbp_rest]), person * session.physiology.peh_scale
 
 
-def vo2max_in_met(session: Session) -> np.ndarray:
+def vo2max_in_met(session: Walked) -> np.ndarray:
     """Each subject's VO2max in MET of their resting VO2 (N,): the scale on which a bout's
     mean MET is a relative intensity (``hypotension.relative_dose_response``)."""
     p = session.physiology

@@ -60,12 +60,12 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
     (Fault objects or fault tables, e.g. ``{"kind": "hr-loss", "start_min": 5}``) replace
     the arms' own.
     """
-    from retrosim.engine import simulate as engine
+    from retrosim import api
     from retrosim.model.scenario import Scenario, load_scenario
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sc = attach(sc, controller, arms=arms, supervisor=supervisor, faults=faults)
-    return engine.run(sc, seed=seed, subjects=subjects, trace_step_s=trace_step_s)
+    return api.run(sc, seed=seed, subjects=subjects, trace_step_s=trace_step_s)
 
 
 def assert_safe(ds: xr.Dataset, limits: SafetyLimits | None = None,

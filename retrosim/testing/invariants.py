@@ -431,7 +431,7 @@ def check_scenario(scenario: Any, *, seed: int, subjects: int, step_s: float,
     """Run ``scenario`` (validated run arguments) and check each arm's session as it comes,
     ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session.
     ``progress`` (a tqdm bar, or None) advances by one per arm and person."""
-    from retrosim.engine.simulate import iter_sessions
+    from retrosim.api import iter_sessions
 
     lim = scenario.safety
     names = _names(invariants)

@@ -3,8 +3,8 @@
 import numpy as np
 
 import retrosim
-from retrosim.engine import simulate as engine
-from retrosim.engine.session import EventLog
+from retrosim.engine.session import STOP_REASONS, EventLog
+from retrosim.events.base import EventModel
 
 
 def test_event_log_orders_by_time_and_drops_what_follows_a_stop():
@@ -17,7 +17,7 @@ def test_event_log_orders_by_time_and_drops_what_follows_a_stop():
     assert subjects.tolist() == [-1, 1, 0] and kinds.tolist() == ["stage", "stumble", "stumble"]
 
 
-def test_a_proposed_stop_ends_that_subjects_walk(monkeypatch):
+def test_a_proposed_stop_ends_that_subjects_walk():
     """An event model stopping subject 1 at 90 s: the belt stops, the rest is untouched."""
 
     def stop_subject_one(session):
@@ -25,9 +25,8 @@ def test_a_proposed_stop_ends_that_subjects_walk(monkeypatch):
         session.propose_stop(np.array([1]), np.array([90.0]), "earlier")
         session.log.add_many(np.array([90.0, 150.0]), np.array([1, 1]), "test", "x")
 
-    monkeypatch.setattr(engine, "DURING", [stop_subject_one])
     sc = retrosim.load_scenario("forward-vs-backward")
-    ds = retrosim.run(sc, subjects=2)
+    ds = retrosim.run(sc, subjects=2, models=[EventModel("stopper", during=stop_subject_one)])
     a = ds.sel(arm="forward")
     assert float(a.speed.sel(subject=1, time=100.0)) == 0.0
     assert float(a.speed.sel(subject=0, time=100.0)) > 1.0
@@ -35,3 +34,17 @@ def test_a_proposed_stop_ends_that_subjects_walk(monkeypatch):
     kept = ds.event_time.where((ds.event_kind == "test") & (ds.event_arm == "forward"),
                                drop=True)
     assert kept.values.tolist() == [90.0]
+    reasons = [STOP_REASONS[c] for c in a.stop_reason.values]
+    assert reasons == ["completed", "other"]          # "earlier" is no kind the engine names
+
+
+def test_stop_reason_says_why_each_session_stopped():
+    """A fall ends the walk with a tether pull (an emergency stop); the others complete."""
+    sc = retrosim.load_scenario("balance-levels")
+    ds = retrosim.run(sc, subjects=300, traces=False)
+    codes = ds.stop_reason.values
+    assert ds.stop_reason.attrs["flag_meanings"].split() == list(STOP_REASONS)
+    assert ds.stop_reason.attrs["flag_values"].tolist() == list(range(len(STOP_REASONS)))
+    np.testing.assert_array_equal(codes == STOP_REASONS.index("estop"), ds.estop.values)
+    assert ds.fell.values.any() and (codes[ds.fell.values] == STOP_REASONS.index("estop")).all()
+    assert set(np.unique(codes)) <= {0, 1}

@@ -1,15 +1,17 @@
 """Blood pressure in the engine: exact exercise response, PEH after the session, readings,
 rechecks, stop criteria, bad input."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
 import retrosim
 from retrosim import InputError
-from retrosim.engine import simulate as engine
 from retrosim.engine.simulate import simulate_arm
 from retrosim.events import bp
+from retrosim.events.base import EventModel
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import Cohort
 from retrosim.physiology import hypotension, pressure
@@ -284,16 +286,16 @@ def test_no_alarm_in_an_ordinary_session():
 
 # --- stopped subjects: only their course is computed again -----------------------------------
 
-def test_stopped_subjects_get_their_own_course(monkeypatch):
+def test_stopped_subjects_get_their_own_course():
     def stop_odd(session):
         odd = np.arange(1, session.size, 2)
         session.propose_stop(odd, np.full(odd.size, 400.0), "test")
 
     sc = full_dose(rest_h=1)
-    monkeypatch.setattr(engine, "DURING", [bp.exercise_alarms, stop_odd])
-    patched = retrosim.run(sc, subjects=6, trace_step_s=5)
-    monkeypatch.setattr(engine, "DURING", [stop_odd])         # no course kept: all rebuilt
-    rebuilt = retrosim.run(sc, subjects=6, trace_step_s=5)
+    stopper = EventModel("stopper", during=stop_odd)
+    patched = retrosim.run(sc, subjects=6, trace_step_s=5, models=[bp.MODEL, stopper])
+    after_only = dataclasses.replace(bp.MODEL, during=None)   # no course kept: all rebuilt
+    rebuilt = retrosim.run(sc, subjects=6, trace_step_s=5, models=[stopper, after_only])
     for name in ("sbp", "dbp", "sbp_post", "sbp_nadir", "bp_nadir_time", "exercise_end"):
         np.testing.assert_array_equal(patched[name].values, rebuilt[name].values)
     assert np.all(patched.exercise_end.values[0, 1::2] < 420)

@@ -166,9 +166,8 @@ def test_a_subject_draws_the_same_events_alone_or_among_many():
     fallers = np.flatnonzero(batch.fell.values[0])
     busy = np.flatnonzero(batch.stumbles.values[0] > 1)
     assert fallers.size and busy.size
-    from retrosim.engine import simulate as engine
     for i in (0, int(fallers[0]), int(busy[-1])):
-        alone = list(engine.iter_sessions(sc, seed=sc.seed, subjects=1, first=i))[0]
+        alone = list(retrosim.api.iter_sessions(sc, seed=sc.seed, subjects=1, first=i))[0]
         for name in ("fell", "fall_time", "stumbles", "estop"):
             assert alone.summary[name].tobytes() == batch[name].values[0, i:i + 1].tobytes()
         assert alone.trajectory.energy[-1, 0] == batch.energy_total.values[0, i]

@@ -11,9 +11,8 @@ import zarr
 from dask.distributed import Client, LocalCluster
 
 import retrosim
-from retrosim import InputError
+from retrosim import InputError, api
 from retrosim.cli.main import main
-from retrosim.engine import simulate
 from retrosim.model.scenario import Scenario
 from retrosim.scale import bands, comparison, sweep
 from retrosim.scale import store as sweepstore
@@ -89,7 +88,7 @@ def test_a_sweep_on_two_workers_is_bit_identical_to_the_in_process_run(uninterru
     # the bands: percentiles of everyone's traces, from whole-number bin counts
     times = ds.band_time.values
     for i, arm in enumerate(ref.arm.values):
-        every = [s for s in simulate.iter_sessions(scenario, seed=21, subjects=PEOPLE)
+        every = [s for s in api.iter_sessions(scenario, seed=21, subjects=PEOPLE)
                  if s.arm.name == arm][0]
         hr = every.trajectory.sample(times)["hr"]
         expected = bands.percentiles(bands.counts(hr, "hr"), "hr")
