@@ -51,6 +51,8 @@ PERSON_FIELDS = (
     ("vo2max_ml_kg_min", "Measured VO2max [mL/kg/min] (blank: predicted)", "number"),
     ("hr_max_bpm", "Measured HRmax [bpm] (blank: predicted)", "number"),
     ("hr_rest_bpm", "Resting heart rate [bpm] (blank: 70)", "number"),
+    ("backward_practice_min", "Backward walking practised so far [min] (blank: none)",
+     "number"),
 )
 #: Balance choices: a level, or "berg" to give the Berg score.
 BALANCE_CHOICES = ("berg", "good", "moderate", "impaired", "severe")
@@ -139,7 +141,7 @@ def person_table(person: dict[str, Any], extra: dict[str, Any] | None = None) ->
     default applies), a blank required one too (the model then says it is required)."""
     table = dict(extra or {})
     for key in ("mass_kg", "age_yr", "sex", "fitness", "handrail", "vo2max_ml_kg_min",
-                "hr_max_bpm", "hr_rest_bpm"):
+                "hr_max_bpm", "hr_rest_bpm", "backward_practice_min"):
         if person.get(key) not in (None, ""):
             table[key] = person[key]
     balance = person.get("balance")

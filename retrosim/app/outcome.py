@@ -175,23 +175,43 @@ def table_html(ds: xr.Dataset) -> str:
         for name, *_ in columns:
             parts = name if isinstance(name, tuple) else (name,)
             mine = [c for c in cells if c["arm"] == arm and c["column"] in parts]
-            data = " ".join(f'data-{p.replace("_", "-")}="{c["value"]!r}"'
-                            for p, c in zip(parts, mine, strict=True))
+            data = " ".join(f'data-{p.replace("_", "-")}{end}="{c[key]!r}"'
+                            for p, c in zip(parts, mine, strict=True)
+                            for key, end in (("value", ""), ("low", "-low"), ("high", "-high"))
+                            if c[key] is not None)
             tds.append(f'<td class="num" data-arm="{escape(arm)}" data-column="{parts[0]}" '
                        f'{data}>{escape(mine[-1]["shown"])}</td>')
         rows.append("<tr>" + "".join(tds) + "</tr>")
     n = ds.sizes.get("subject", 1)
-    note = (f"Means over {n:,} people; in brackets the 95 % interval where the result has "
-            "one (falls: Wilson).") if n > 1 else "In brackets the interval where the result "\
-        "has one."
+    note = (f"Means over {n:,} people. " if n > 1 else "") + _interval_note(ds, cells)
     return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
+
+
+def _interval_note(ds: xr.Dataset, cells: list[dict[str, Any]]) -> str:
+    """What the brackets hold: each kind of interval and the columns that have it."""
+    kinds: dict[str, list[str]] = {}
+    for column in dict.fromkeys(c["column"] for c in cells if c["low"] is not None):
+        source = {"falls_per_1000": "fall_probability", "fall_risk_per_1000": "fall_risk"}.get(
+            column, column)
+        attrs = ds[f"{source}_low"].attrs
+        kind = attrs.get("interval") or attrs.get("long_name", "").rpartition("bound of the ")[2]
+        kinds.setdefault(kind or "interval", []).append(column)
+    if not kinds:
+        return ""
+    headers = {part: header for name, header, _, _ in COLUMNS
+               for part in (name if isinstance(name, tuple) else (name,))}
+    text = "In brackets: " + "; ".join(
+        f"the {k} ({', '.join(dict.fromkeys(headers[c] for c in v))})" for k, v in kinds.items())
+    how = ds.attrs.get("uncertainty")
+    return text + (f". Uncertainty: {how}." if how else ".")
 
 
 def warnings_list(outcome: Outcome) -> list[str]:
     """Guidance flags, warnings raised while running, and per-arm counts of alarms."""
     ds = outcome.ds
-    items = [line for line in str(ds.attrs.get("guidance", "")).splitlines() if line]
+    items = [line for key in ("guidance", "energy_outside")
+             for line in str(ds.attrs.get(key, "")).splitlines() if line]
     items += outcome.notes
     if "event_kind" in ds:
         kinds = ds.event_kind.values.astype(str)

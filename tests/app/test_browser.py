@@ -82,6 +82,8 @@ def _fill_patient(page) -> None:
     page.check("#bp_medication")
     _select(page, "#fitness", "inactive")
     page.fill("#hr_rest_bpm", "70")
+    page.fill("#vo2max_ml_kg_min", "24")
+    page.fill("#hr_max_bpm", "150")
     page.fill("#people", str(PEOPLE))
     page.fill("#scenario_name", "patient-44")
 
@@ -114,9 +116,10 @@ def _table(page) -> dict[tuple[str, str], str]:
         arm = cell.get_attribute("data-arm")
         for name in ("energy_total", "met_mean", "vo2_peak", "hr_peak", "falls_per_1000",
                      "sbp_post", "dbp_post", "duration_min"):
-            value = cell.get_attribute("data-" + name.replace("_", "-"))
-            if value is not None:
-                out[(arm, name)] = value
+            for end in ("", "_low", "_high"):
+                value = cell.get_attribute("data-" + (name + end).replace("_", "-"))
+                if value is not None:
+                    out[(arm, name + end)] = value
     return out
 
 
@@ -124,6 +127,8 @@ def _expected(ds: xr.Dataset, arm: str, name: str) -> float:
     r = ds.sel(arm=arm)
     if name == "duration_min":
         return float(r.duration) / 60.0
+    if name.startswith("falls_per_1000_"):               # the Wilson interval, per 1,000
+        return 1000.0 * float(r["fall_probability_" + name.rsplit("_", 1)[1]])
     return float(r[name].astype(float).mean(skipna=True))
 
 
@@ -142,6 +147,7 @@ def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
     assert (scenario.subject.mass_kg, scenario.subject.berg, scenario.subject.sex) == \
         (80.0, 44, "male")
     assert scenario.subject.bp_medication and scenario.subject.resting_bp_mmhg == (150, 92)
+    assert (scenario.subject.vo2max_ml_kg_min, scenario.subject.hr_max_bpm) == (24, 150)
     assert scenario.arms["backward"].handrail == "grip"
     assert len(scenario.arms["forward"].protocol.stages) == 4
     back = scenario.arms["backward"].protocol.stages[1]

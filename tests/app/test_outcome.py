@@ -36,7 +36,11 @@ def test_table_cells_are_the_means_over_people(done):
         falls = cells[(arm, "falls_per_1000")]
         assert (falls["low"], falls["high"]) == (1000 * float(r.fall_probability_low),
                                                  1000 * float(r.fall_probability_high))
-    assert cells[("forward", "energy_total")]["low"] is None     # no interval in this result
+    if "energy_total_low" in ds:                                 # the within-person interval
+        assert cells[("forward", "energy_total")]["low"] == \
+            float(ds.energy_total_low.sel(arm="forward"))
+    assert "In brackets: " in outcome.table_html(ds) and "Wilson interval (falls)" in \
+        outcome.table_html(ds)
 
 
 def test_an_interval_variable_is_shown_when_the_result_has_one(done):
