@@ -236,11 +236,14 @@ class PerSubject:
             return stack(answers)
         except (TypeError, ValueError):
             for i, cmd in enumerate(answers):
-                try:
-                    stack([cmd])
-                except (TypeError, ValueError) as err:
-                    raise StepFailed(i, problem=f"{short_repr(cmd)}: {err}",
-                                     allowed="one number (or None) per field") from None
+                for name in _FIELDS:
+                    try:
+                        stack([Command(**{name: cmd.__dict__[name]})])
+                    except (TypeError, ValueError):
+                        kind = "true or false" if name in _FLAGS else "a number"
+                        raise StepFailed(i, problem=f"Command({name}="
+                                         f"{short_repr(cmd.__dict__[name])}) is not {kind}",
+                                         allowed=f"{name} = {kind} or None") from None
             raise
 
 

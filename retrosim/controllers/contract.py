@@ -23,7 +23,6 @@ import inspect
 import math
 import numbers
 import traceback
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from retrosim.controllers.safety import SafetyLimits
 from retrosim.errors import InputError, RetrosimError
 
 _RATES = ("accel_mps2", "backward_accel_mps2", "incline_rate_frac_per_s")
+_FLAGS = ("start", "stop", "pause", "reset")
 
 
 def where(controller: str, arm: str, time_s: float, subject: int | str | None = None) -> str:
@@ -115,13 +115,6 @@ def check_params(cls: Any, params: dict[str, Any], label: str, arm: str) -> None
                                   f"{name} = {kind} (its default is {default!r})")
 
 
-def _field(cmd: Command, name: str, n: int, dtype: Any) -> np.ndarray:
-    value = getattr(cmd, name)
-    fill = 0 if name == "direction" else (False if dtype is bool else np.nan)
-    return np.broadcast_to(np.asarray(fill if value is None else value, dtype=dtype),
-                           (n,))
-
-
 class Checked:
     """A controller whose every answer is checked against the contract (module docstring).
 
@@ -156,7 +149,7 @@ class Checked:
         if not isinstance(cmd, Command):
             raise ControllerError(self.label, self.arm, t, f"step returned {short_repr(cmd)}",
                                   "a retrosim.controllers.Command (Command() asks for nothing)")
-        self._check(self._arrays(cmd, obs.size, t), t, obs.size)
+        self._check(cmd, t, obs.size)
         return cmd
 
     # -- the checks ----------------------------------------------------------------------------
@@ -166,57 +159,63 @@ class Checked:
             subject = int(np.flatnonzero(bad)[0])
         raise ControllerError(self.label, self.arm, t, problem, allowed, subject)
 
-    def _arrays(self, cmd: Command, n: int, t: float) -> Command:
+    def _given(self, cmd: Command, n: int, t: float) -> dict[str, np.ndarray]:
+        """The fields the command gives, as ``(n,)`` arrays (refused if they are not numbers
+        or flags of the right shape)."""
         out = {}
-        for f in fields(Command):
-            dtype = bool if f.name in ("start", "stop", "pause", "reset") else \
-                (np.int64 if f.name == "direction" else float)
+        for name, value in cmd.__dict__.items():
+            if value is None or value is False:
+                continue
+            flag = name in _FLAGS
             try:
-                value = _field(cmd, f.name, n, float if f.name == "direction" else dtype)
+                out[name] = np.broadcast_to(np.asarray(value, dtype=bool if flag else float),
+                                            (n,))
             except (TypeError, ValueError):
-                self._fail(t, f"Command({f.name}={short_repr(getattr(cmd, f.name))}) is not "
-                           f"{'true or false' if dtype is bool else 'a number'}",
-                           f"{f.name} = {'a bool' if dtype is bool else 'a number'} or None, "
-                           f"or an array of {n} for a vectorised controller")
-            out[f.name] = value
-        return Command(**out)
+                kind = "true or false" if flag else "a number"
+                self._fail(t, f"Command({name}={short_repr(value)}) is not {kind}",
+                           f"{name} = {kind} or None, or an array of {n} for a vectorised "
+                           "controller")
+        return out
 
-    def _check(self, c: Command, t: float, n: int) -> None:
+    def _check(self, cmd: Command, t: float, n: int) -> None:
+        c = self._given(cmd, n, t)
         lim = self.limits
-        top = self.max_speed_mps
-        speed = c.speed_mps
-        given = ~np.isnan(speed)
-        span = f"0-{lim.speed_text(top)}, or None for no change"
-        bad = ~np.isfinite(speed) & ~np.isnan(speed) | (given & (speed < 0))
-        if bad.any():
-            v = float(speed[bad][0])
-            what = "not finite" if not math.isfinite(v) else "negative"
-            shown = f"{v}" if not math.isfinite(v) else lim.speed_text(v)
-            self._fail(t, f"target speed {shown} is {what} (set the direction to -1 to walk "
-                       "backward)" if what == "negative" else f"target speed {shown} is {what}",
-                       span, bad)
-        bad = given & (speed > top * (1 + 1e-9))
-        if bad.any():
-            self._fail(t, f"target speed {lim.speed_text(float(speed[bad][0]))} is above the "
-                       "treadmill's range", span, bad)
-        grade = c.grade_frac
-        top_g = self.max_grade_frac
-        given = ~np.isnan(grade)
-        bad = (~np.isfinite(grade) & given) | (given & ((grade < 0) | (grade > top_g + 1e-12)))
-        if bad.any():
-            self._fail(t, f"target incline {float(grade[bad][0]) * 100:g} % is outside the "
-                       "treadmill's range", f"grade_frac 0-{top_g:g} (0-{top_g * 100:g} %), "
-                       "or None", bad)
-        bad = ~np.isin(c.direction, (-1.0, 0.0, 1.0))
-        if bad.any():
-            self._fail(t, f"direction {float(c.direction[bad][0])!r} is not +1 or -1",
-                       "direction = 1 (forward), -1 (backward) or None", bad)
-        for name in _RATES:
-            value = getattr(c, name)
-            bad = ~np.isnan(value) & ~((value > 0) & np.isfinite(value))
+        if "speed_mps" in c:
+            top = self.max_speed_mps
+            speed = c["speed_mps"]
+            given = ~np.isnan(speed)
+            span = f"0-{lim.speed_text(top)}, or None for no change"
+            bad = np.isinf(speed) | (given & (speed < 0))
             if bad.any():
-                self._fail(t, f"{name} = {float(value[bad][0])!r} is not a positive number",
-                           f"{name} > 0, or None", bad)
+                v = float(speed[bad][0])
+                if math.isinf(v):
+                    self._fail(t, f"target speed {v} is not finite", span, bad)
+                self._fail(t, f"target speed {lim.speed_text(v)} is negative (set the direction "
+                           "to -1 to walk backward)", span, bad)
+            bad = given & (speed > top * (1 + 1e-9))
+            if bad.any():
+                self._fail(t, f"target speed {lim.speed_text(float(speed[bad][0]))} is above "
+                           "the treadmill's range", span, bad)
+        if "grade_frac" in c:
+            grade = c["grade_frac"]
+            top_g = self.max_grade_frac
+            bad = np.isinf(grade) | (grade < 0) | (grade > top_g + 1e-12)
+            if bad.any():
+                self._fail(t, f"target incline {float(grade[bad][0]) * 100:g} % is outside the "
+                           "treadmill's range", f"grade_frac 0-{top_g:g} (0-{top_g * 100:g} %), "
+                           "or None", bad)
+        if "direction" in c:
+            bad = ~np.isin(c["direction"], (-1.0, 0.0, 1.0))
+            if bad.any():
+                self._fail(t, f"direction {float(c['direction'][bad][0])!r} is not +1 or -1",
+                           "direction = 1 (forward), -1 (backward) or None", bad)
+        for name in _RATES:
+            if name in c:
+                value = c[name]
+                bad = ~np.isnan(value) & ~((value > 0) & np.isfinite(value))
+                if bad.any():
+                    self._fail(t, f"{name} = {float(value[bad][0])!r} is not a positive number",
+                               f"{name} > 0, or None", bad)
 
 
 class CommandSteps:
@@ -243,18 +242,23 @@ class CommandSteps:
             self.steps[f"{key}_step_time"] = np.full(n, np.nan)
 
     def record(self, cmd: Command, obs: Observation) -> None:
+        d = cmd.__dict__
+        if d["speed_mps"] is None and d["grade_frac"] is None:
+            return
         s = self.steps
         n = s["speed_step"].size
-        c = cmd.arrays(n)
-        running = np.broadcast_to(np.asarray(obs.running, bool), (n,))
-        for key, new, held, own in (
-                ("speed", c.speed_mps, obs.target_speed_mps, obs.stage_speed_mps),
-                ("grade", c.grade_frac, obs.target_grade_frac, obs.stage_grade_frac)):
-            rise = np.where(np.isnan(new), 0.0, new - np.asarray(held, dtype=float))
-            exempt = ~running | c.stop
-            if obs.reason == "stage":
-                exempt = exempt | (np.abs(new - own) <= 1e-6)
-            rise = np.where(exempt, 0.0, rise)
+        exempt = ~np.broadcast_to(np.asarray(obs.running, bool), (n,))
+        if d["stop"] is not None and d["stop"] is not False:
+            exempt = exempt | np.broadcast_to(np.asarray(d["stop"], bool), (n,))
+        for key, value, held, own in (
+                ("speed", d["speed_mps"], obs.target_speed_mps, obs.stage_speed_mps),
+                ("grade", d["grade_frac"], obs.target_grade_frac, obs.stage_grade_frac)):
+            if value is None:
+                continue
+            new = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+            free = exempt | (np.abs(new - own) <= 1e-6) if obs.reason == "stage" else exempt
+            rise = np.where(np.isnan(new) | free, 0.0, new - np.asarray(held, dtype=float))
             larger = rise > s[f"{key}_step"]
-            s[f"{key}_step"] = np.where(larger, rise, s[f"{key}_step"])
-            s[f"{key}_step_time"] = np.where(larger, obs.time_s, s[f"{key}_step_time"])
+            if larger.any():
+                s[f"{key}_step"] = np.where(larger, rise, s[f"{key}_step"])
+                s[f"{key}_step_time"] = np.where(larger, obs.time_s, s[f"{key}_step_time"])

@@ -116,8 +116,8 @@ class SafetyLimits:
     def speed_text(self, speed_mps: float, signed: bool = False) -> str:
         """A speed in the scenario's unit with SI beside it: ``'4.9 km/h (1.36 m s-1)'``."""
         value = speed_mps / SPEED_UNITS[self.unit]
-        fmt = "+.3g" if signed else ".3g"
-        return f"{value:{fmt}} {self.unit} ({speed_mps:{fmt}} m s-1)"
+        sign = "+" if signed else ""
+        return f"{value:{sign}.3g} {self.unit} ({speed_mps:{sign}.4g} m s-1)"
 
     def spoken_in(self, data: Any) -> SafetyLimits:
         """These limits speaking the unit of the scenario ``data`` (unless ``[safety]`` chose)."""

@@ -18,10 +18,10 @@ controller's view is kept as traces: ``hr_sensor`` (what the console read), ``ta
 and ``target_grade`` (what it was told), held between calls; and as summaries each subject's
 heart-rate ceiling ``hr_ceiling`` and the largest rise of the target speed and incline the
 treadmill was asked for in one call (after the supervisor and the bus), with when
-(``command_speed_step``, ``command_speed_step_time``, ``command_grade_step``, ``command_grade_step_time``; for
-:mod:`retrosim.testing`). The controller's answers are checked at every call
-(:mod:`retrosim.controllers.contract`): a broken contract stops the run with one line, a
-controller's exception with its own traceback.
+(``command_speed_step``, ``command_speed_step_time``, ``command_grade_step``,
+``command_grade_step_time``; for :mod:`retrosim.testing`). The controller's answers are
+checked at every call (:mod:`retrosim.controllers.contract`): a broken contract stops the run
+with one line, a controller's exception with its own traceback.
 """
 
 from __future__ import annotations

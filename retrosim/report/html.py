@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim.physiology import pressure
-from retrosim.report import plots, sections
+from retrosim.report import controller, plots, sections
 from retrosim.results import tables
 
 if TYPE_CHECKING:
@@ -243,6 +243,7 @@ class Section:
 SECTIONS: list[Section] = [
     Section("who", "Who was simulated", sections.who),
     Section("arms", "The arms", sections.arms),
+    Section("controllers", "Controllers, faults and safety invariants", controller.section),
     Section("summary", "Summary by arm", lambda d: summary_table(d.ds)),
     Section("intervals", "How sure", sections.intervals),
     Section("traces", "Over time", _traces),

@@ -18,8 +18,16 @@ Three steps, usually three lines of a pytest test::
   violation of each;
 - :func:`record_golden` / :func:`compare_golden` / :func:`assert_golden` keep a golden trace
   (:mod:`retrosim.testing.golden`) and show a readable diff when behaviour changes;
-- ``retrosim check CONTROLLER --scenario S`` does the first two from the command line and
-  exits with status 1 on a violation.
+- :func:`check_scenario` runs and checks a scenario session by session without a Dataset
+  (memory that does not grow with the cohort or the session);
+- ``retrosim check CONTROLLER --scenario S`` does that from the command line; exit status 0
+  when every invariant holds, 1 on a violation, 2 on bad input (a controller that breaks its
+  contract included), 3 when the controller crashed.
+
+A controller that breaks its contract (:mod:`retrosim.controllers.contract`) stops the run
+with a :class:`~retrosim.controllers.contract.ControllerError` (one line: the controller, the
+arm, the subject, the simulated time, what is allowed); one that raises, with a
+:class:`~retrosim.controllers.contract.ControllerCrash` that shows its own traceback.
 
 The pytest plugin (:mod:`retrosim.pytest_plugin`, registered on install) adds the fixtures
 ``golden_trace`` and ``safety_limits`` and the option ``--retrosim-update-golden``.
@@ -34,15 +42,24 @@ from typing import Any
 import xarray as xr
 
 from retrosim.controllers import attach
-from retrosim.controllers.faults import Fault
+from retrosim.controllers.contract import ControllerCrash, ControllerError
+from retrosim.controllers.faults import Fault, check_fault_times
 from retrosim.controllers.safety import SafetyLimits
 from retrosim.testing import golden
 from retrosim.testing.golden import GoldenDiff
-from retrosim.testing.invariants import INVARIANTS, InvariantReport, Violation, check, limits_of
+from retrosim.testing.invariants import (
+    INVARIANTS,
+    InvariantReport,
+    Violation,
+    check,
+    check_scenario,
+    limits_of,
+)
 
-__all__ = ["INVARIANTS", "Fault", "GoldenDiff", "InvariantReport", "SafetyLimits", "Violation",
-           "assert_golden", "assert_safe", "check", "compare_golden", "limits_of",
-           "record_golden", "run_controller"]
+__all__ = ["INVARIANTS", "ControllerCrash", "ControllerError", "Fault", "GoldenDiff",
+           "InvariantReport", "SafetyLimits", "Violation", "assert_golden", "assert_safe",
+           "check", "check_scenario", "compare_golden", "controller_lines", "limits_of",
+           "preflight", "record_golden", "run_controller"]
 
 UPDATE_ENV = "RETROSIM_UPDATE_GOLDEN"
 
@@ -65,7 +82,28 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sc = attach(sc, controller, arms=arms, supervisor=supervisor, faults=faults)
+    preflight(sc)
     return api.run(sc, seed=seed, subjects=subjects, trace_step_s=trace_step_s)
+
+
+def preflight(scenario: Any) -> None:
+    """Refuse, before anything runs, a fault that would never strike and a controller that
+    breaks its contract at build time (no ``period_s``, parameters of the wrong type)."""
+    from retrosim.engine import controlled
+
+    for arm in scenario.arms.values():
+        if controlled.is_controlled(arm):
+            check_fault_times(arm.faults, arm.protocol.duration_s, arm.name)
+            controlled.build_controller(arm, scenario, None)
+
+
+def controller_lines(scenario: Any) -> list[str]:
+    """One line per controlled arm: its controller and its faults."""
+    from retrosim.engine import controlled
+
+    return [f"{a.name}: {a.controller.label if a.controller else 'protocol'}"
+            + "".join(f"; fault {f}" for f in a.faults)
+            for a in scenario.arms.values() if controlled.is_controlled(a)]
 
 
 def assert_safe(ds: xr.Dataset, limits: SafetyLimits | None = None,
@@ -105,9 +143,17 @@ def assert_golden(ds: xr.Dataset, path: str | Path, tolerances: dict[str, float]
         existed = path.exists()
         record_golden(ds, path, variables, step_s)
         if not existed and not update:
-            raise AssertionError(f"no golden trace at {path}: recorded one now; check it and "
-                                 "run again")
+            raise AssertionError(f"no golden trace at {_shown(path)}: recorded one now; check "
+                                 "it and run again")
         return
     diff = compare_golden(ds, path, tolerances)
     if not diff.ok:
         raise AssertionError(str(diff))
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it (as a user typed it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -147,7 +147,7 @@ def compare(ds: xr.Dataset, path: str | Path,
         unit = ds[v].attrs.get("units", "")
         first = np.flatnonzero(bad)
         out = [f"{v} [{unit}], tolerance {tol[v]:g}: {first.size} of {bad.size} samples differ; "
-               f"largest {delta[worst]:+.4g} at arm {gold['arm'][rows][worst]!r}, subject "
+               f"largest {delta[worst]:+.4g} at arm {str(gold['arm'][rows][worst])!r}, subject "
                f"{gold['subject'][rows][worst]}, t = {gold['time'][rows][worst]:g} s; first at "
                f"t = {gold['time'][rows][first[0]]:g} s",
                f"    {'arm':<16}{'subject':>8}{'time s':>9}{'golden':>12}{'now':>12}{'diff':>12}"]

@@ -15,9 +15,10 @@ estop-latched             after an emergency stop the belt never speeds up again
 hr-ceiling                the heart rate is never above its ceiling for longer than
                           ``hr_ceiling_max_s``
 incline-rate              the incline moves no faster than ``max_incline_rate_frac_per_s``
-commanded-speed-step      the controller never asks for a target speed more than
-                          ``max_speed_step_mps`` above its previous one, even though the drive
-                          would ramp it (a start from rest and a stage's own speed are exempt)
+commanded-speed-step      the treadmill is never asked for a target speed more than
+                          ``max_speed_step_mps`` above the console's, even though the drive
+                          would ramp it (a start from rest and a stage's own speed are exempt;
+                          what the controller, its supervisor and the bus asked at each call)
 commanded-incline-step    nor for a target incline more than ``max_grade_step_frac`` above it
 ========================= ==================================================================
 
@@ -179,8 +180,8 @@ INVARIANTS: dict[str, tuple[Callable[[Stretch, SafetyLimits], Finding] | None, s
     "estop-latched": (estop_latched, "m s-1", "belt speeding up after an e-stop, to"),
     "hr-ceiling": (hr_ceiling, "s", "heart rate above its ceiling for"),
     "incline-rate": (incline_rate, "s-1", "incline rate"),
-    "commanded-speed-step": (None, "m s-1", "the controller asked for a speed step of"),
-    "commanded-incline-step": (None, "-", "the controller asked for an incline step of"),
+    "commanded-speed-step": (None, "m s-1", "the treadmill was asked for a speed step of"),
+    "commanded-incline-step": (None, "-", "the treadmill was asked for an incline step of"),
 }
 _STEPS = {"commanded-speed-step": ("command_speed_step", "max_speed_step_mps"),
           "commanded-incline-step": ("command_grade_step", "max_grade_step_frac")}
@@ -425,27 +426,38 @@ def check_session(session: Any, lim: SafetyLimits, names: list[str], step_s: flo
     return check_
 
 
+def check_sessions(sessions: Iterator[Any] | list[Any], lim: SafetyLimits, arms: list[str],
+                   step_s: float, invariants: list[str] | None = None,
+                   progress: Any = None) -> InvariantReport:
+    """The invariants of sessions as they come (each is checked, then let go): the report of
+    :func:`check` on the Dataset they would make, without the Dataset."""
+    names = _names(invariants)
+    found: dict[str, list[ArmCheck]] = {}
+    for session in sessions:
+        found.setdefault(session.arm.name, []).append(check_session(session, lim, names,
+                                                                    step_s))
+        if progress is not None:
+            progress.update(session.size)
+    out = _Collect(names)
+    for i, name in enumerate(arms):
+        for check_ in found.get(name, []):
+            out.add(check_, i)
+    return out.report()
+
+
 def check_scenario(scenario: Any, *, seed: int, subjects: int, step_s: float,
-                   invariants: list[str] | None = None, chunk: int = 500,
+                   invariants: list[str] | None = None, chunk: int = 1000,
                    progress: Any = None) -> InvariantReport:
     """Run ``scenario`` (validated run arguments) and check each arm's session as it comes,
-    ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session.
-    ``progress`` (a tqdm bar, or None) advances by one per arm and person."""
+    ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session and
+    a few numbers per person. ``progress`` (a tqdm bar, or None) advances by one per arm and
+    person."""
     from retrosim.api import iter_sessions
 
-    lim = scenario.safety
-    names = _names(invariants)
-    arms = list(scenario.arms)
-    found: dict[str, list[tuple[int, ArmCheck]]] = {}
-    out = _Collect(names)
-    for first in range(0, subjects, chunk):
-        size = min(chunk, subjects - first)
-        for session in iter_sessions(scenario, seed=seed, subjects=size, first=first):
-            found.setdefault(session.arm.name, []).append(
-                (first, check_session(session, lim, names, step_s)))
-            if progress is not None:
-                progress.update(size)
-    for name in arms:
-        for _, check_ in found.get(name, []):
-            out.add(check_, arms.index(name))
-    return out.report()
+    def sessions() -> Iterator[Any]:
+        for first in range(0, subjects, chunk):
+            yield from iter_sessions(scenario, seed=seed, subjects=min(chunk, subjects - first),
+                                     first=first)
+
+    return check_sessions(sessions(), scenario.safety, list(scenario.arms), step_s, invariants,
+                          progress)
