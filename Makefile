@@ -37,6 +37,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_bp.py
 	$(BIN)/python bench/bench_closedloop.py
+	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_programme.py
 	$(BIN)/python bench/bench_app.py
 
