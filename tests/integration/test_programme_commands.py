@@ -1,0 +1,35 @@
+"""The commands on programmes: run prints start, middle and end; compare ranks; report and
+run -o write their files."""
+
+import xarray as xr
+
+from retrosim.cli.main import main
+
+
+def test_run_prints_start_middle_and_end_with_intervals(capsys):
+    assert main(["run", "detraining", "--subjects", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "day 0" in out and "day 56" in out and "day 112" in out
+    assert "median (5-95 %)" in out and "VO2max (mL/kg/min)" in out
+    assert "walking: 30 sessions" in out
+
+
+def test_compare_ranks_programmes(capsys):
+    assert main(["compare", "backward-vs-forward-hypertensive", "--subjects", "20"]) == 0
+    out = capsys.readouterr().out
+    berg = out[out.index("Berg gain"):].splitlines()
+    assert "1. backward-vs-forward-hypertensive/backward" in berg[1]
+
+
+def test_run_writes_the_programme_dataset(tmp_path, capsys):
+    path = tmp_path / "p.nc"
+    assert main(["run", "balance-programme-follow-up", "--subjects", "5", "-o", str(path)]) == 0
+    ds = xr.load_dataset(path)
+    assert ds.berg.dims == ("arm", "subject", "day") and ds.sizes["session"] == 24
+
+
+def test_report_of_a_programme(tmp_path, capsys):
+    path = tmp_path / "r.html"
+    assert main(["report", "knee-rehab-six-weeks", "--subjects", "5", "-o", str(path)]) == 0
+    text = path.read_text()
+    assert "State over the weeks" in text and "data:image/png;base64," in text
