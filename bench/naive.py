@@ -70,7 +70,9 @@ def simulate(protocol: Protocol, limits: TreadmillLimits, cohort: Cohort,
                 model(abs(velocity), grade, -1 if velocity < 0 else 1), support))
             demand = met * vo2_rest
             vo2_target = min(demand, vo2_max)
-            hr_target = float(heart.steady_state_hr(demand, vo2_rest, vo2_max, hr_rest, hr_max))
+            hr_target = float(heart.HR_MODELS[options.heart_rate](
+                demand, vo2_rest, vo2_max, hr_rest, hr_max, -1 if velocity < 0 else 1,
+                float(p.practice_min[i])))
             rate = float(energy.kcal_per_min(met, mass, resting_vo2=vo2_rest,
                                              convention=options.convention))
             h = min(dt_s, end - env.now)

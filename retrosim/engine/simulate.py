@@ -30,7 +30,7 @@ from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
 from retrosim.model.treadmill import TreadmillLimits, start_state
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import Physiology, solve
+from retrosim.solve.trajectory import Physiology, outside_source, solve
 
 
 def follow_protocol(env: simpy.Environment, protocol: Protocol, belt: Treadmill,
@@ -98,6 +98,8 @@ def session_of(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physiol
                timeline: Timeline, log: EventLog, summary: dict[str, np.ndarray] | None = None,
                traces: controlled.Traces | None = None) -> Session:
     """The session of :func:`walkers` on the inputs ``timeline``, its physiology solved."""
+    for start, text in outside_source(arm.protocol, scenario.energy):   # the model's fallback
+        log.add(start, "energy-outside", text)
     return Session(arm, scenario, cohort, seed, timeline, physiology,
                    solve(timeline, physiology, scenario.energy), log, summary or {},
                    traces or {})

@@ -30,7 +30,8 @@ from retrosim import randomness
 from retrosim.events.base import EventModel
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import pressure
-from retrosim.solve.bp_course import PatchedCourse, PressureCourse, columns, resting_and_person
+from retrosim.solve.bp_course import (PatchedCourse, PressureCourse, columns, resting_and_person,
+                                      vo2max_in_met)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +59,7 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
     rest, person = resting_and_person(session)
     patch = PressureCourse.build(columns(session.timeline, moved),
                                  session.trajectory.met[:, moved], rest[:, moved], person[moved],
-                                 per_met)
+                                 per_met, vo2max_met=vo2max_in_met(session)[moved])
     return PatchedCourse(kept, moved, patch)
 
 

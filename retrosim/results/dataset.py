@@ -170,6 +170,9 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
         retrosim_version=retrosim.__version__, references="\n".join(references(scenario, models)),
         energy_model=scenario.energy.model,
         protocols="\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values()))
+    outside = ds.event_kind.values == "energy-outside"    # retrosim.solve.trajectory
+    ds.attrs["energy_outside"] = "\n".join(f"{arm}: {text}" for arm, text in zip(
+        ds.event_arm.values[outside], ds.event_detail.values[outside], strict=True))
     for model in models:
         ds.attrs.update(model.attributes(ds))
     ds.attrs.update(population_attrs(scenario))          # who was simulated, in what units

@@ -73,7 +73,8 @@ def test_closed_form_pressure_matches_an_ode_solver():
     after the walk the PEH of its bout (Kenney & Seals x Corso x length) is subtracted."""
     stages = ["walk forward at 2 mph for 2 min", "walk backward at 1.5 mph, 5% grade for 3 min",
               "walk forward at 3 mph for 1 min", "rest for 4 min"]
-    sc = scenario(stages, subject={"resting_bp_mmhg": [130, 85]})
+    # VO2max 25: the bout is 40-50 % of it, a dose of PEH (relative intensity)
+    sc = scenario(stages, subject={"resting_bp_mmhg": [130, 85], "vo2max_ml_kg_min": 25})
     timeline, _ = simulate_arm(sc.arms["a"].protocol, sc.treadmill)
     cohort = Cohort.from_subject(sc.subject)
     met = solve(timeline, Physiology.of(cohort, sc.energy), sc.energy).met[:, 0]
@@ -89,7 +90,9 @@ def test_closed_form_pressure_matches_an_ode_solver():
     seconds = np.diff(knots)[walking].sum()
     mean_met = (np.diff(knots) * (met[:-1] + met[1:]) / 2)[walking].sum() / seconds
     person = hypotension.person_factor(False, 40, 75 / 1.75 ** 2, False)
-    drop, _ = hypotension.peh_drop_at_nadir(130, 85, mean_met, seconds, person)
+    phys = Physiology.of(cohort, sc.energy)          # the dose follows relative intensity
+    drop, _ = hypotension.peh_drop_at_nadir(130, 85, mean_met, seconds, person,
+                                            vo2max_met=phys.vo2_max[0] / phys.vo2_rest[0])
     assert 0 < drop < 5
     expected = 130 + sol.y[0] - drop * hypotension.peh_shape(t - end)
     np.testing.assert_allclose(ds.sbp.values, expected, atol=1e-6)
