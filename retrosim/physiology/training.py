@@ -7,8 +7,9 @@ the state relaxes along an exponential kernel, so a gap of any length is one exa
 
 - **Backward practice** ``P`` [min]: accumulated effective minutes of backward walking. Each
   session adds its backward minutes; in a break it fades, ``P exp(-days / tau_P)``.
-  Familiarisation: the extra oxygen cost and heart rate of an unpractised backward walker fall
-  as ``exp(-P / P_0)`` (Heath et al. 2001; Wall & Charteris 1980).
+  Familiarisation: the extra oxygen cost of an unpractised backward walker falls as
+  ``exp(-P / P_0)`` (Heath et al. 2001; Wall & Charteris 1980); the session's heart-rate model
+  reads ``P`` for its backward excess.
 - **Aerobic fitness** ``G`` [fraction of the starting VO2max]: an impulse response (the fitness
   term of Banister's model). A session adds ``k r W0 (1 - exp(-L / W0))``, where ``L`` is its
   load in reserve-minutes (minutes x fraction of the VO2 reserve in use, so the same session is
@@ -67,9 +68,6 @@ class TrainingParameters:
     novice_o2_excess_frac : extra O2 cost of a novice backward walker, 0.25: derived from
         Heath et al. (2001), VO2 2.05 -> 1.66 L/min (-19 %) after 12 x 15 min of practice,
         with ``familiarisation_min`` = 60: (1 + a) / (1 + a e^-3) = 2.05 / 1.66.
-    novice_hr_excess_bpm : extra HR of a novice backward walker beyond its O2 cost, 9 bpm:
-        the middle of the 6-12 bpm of Heath et al.'s 24-bpm fall that the VO2 fall does not
-        explain (derived with a typical HR-VO2 slope).
     vo2max_tau_days : 15.2 d, Hickson et al. (1981)'s half-times of 10.3 and 10.8 d
         (mean 10.55 d / ln 2).
     vo2max_gain_per_load : gain fraction per unit of saturated load (reserve-minutes), and
@@ -103,7 +101,6 @@ class TrainingParameters:
     practice_fade_tau_days: float = 60.0
     familiarisation_min: float = 60.0
     novice_o2_excess_frac: float = 0.25
-    novice_hr_excess_bpm: float = 9.0
     vo2max_tau_days: float = 10.55 / math.log(2.0)
     vo2max_gain_per_load: float = 0.0037
     load_saturation: float = 6.0
@@ -134,19 +131,19 @@ def practice_fade(practice_min: ArrayLike, days: ArrayLike,
 
 
 def heath_familiarisation(practice_min: ArrayLike, params: TrainingParameters = TRAINING
-                          ) -> tuple[np.ndarray, np.ndarray]:
-    """Extra O2 cost [fraction] and extra HR [min-1] of backward walking with practice ``P``.
+                          ) -> np.ndarray:
+    """Extra O2 cost [fraction] of backward walking with practice ``P`` [min].
 
-    ``a exp(-P / P0)`` and ``h exp(-P / P0)``: a novice (P = 0) pays 25 % more oxygen and 9 bpm
-    more than a practised walker; after 180 min (Heath et al. 2001's 12 x 15 min) 1.2 % and
-    0.4 bpm.
+    ``a exp(-P / P0)``: a novice (P = 0) pays 25 % more oxygen than a practised walker; after
+    180 min (Heath et al. 2001's 12 x 15 min) 1.2 %. The extra heart rate beyond the O2 cost
+    is the session's own model (``physiology.heart.backward_excess``), which shrinks with the
+    same practice.
 
-    >>> o2, hr = heath_familiarisation([0.0, 60.0, 180.0])
-    >>> o2.round(3).tolist(), hr.round(1).tolist()
-    ([0.25, 0.092, 0.012], [9.0, 3.3, 0.4])
+    >>> heath_familiarisation([0.0, 60.0, 180.0]).round(3).tolist()
+    [0.25, 0.092, 0.012]
     """
     fade = np.exp(-np.asarray(practice_min, dtype=float) / params.familiarisation_min)
-    return params.novice_o2_excess_frac * fade, params.novice_hr_excess_bpm * fade
+    return params.novice_o2_excess_frac * fade
 
 
 def session_load(reserve_minutes: ArrayLike, params: TrainingParameters = TRAINING

@@ -53,10 +53,11 @@ def _heath_rows() -> list[Row]:
 
     def test(day: int) -> tuple[float, float]:
         state = ds.isel(day=day)
-        o2, hr_extra = training.heath_familiarisation(state.backward_practice.values)
-        vo2 = met * 3.5 * (1.0 + o2)
-        hr = heart.steady_state_hr(vo2, 3.5, state.vo2max.values, state.hr_rest.values,
-                                   heart.tanaka_hr_max(22.0)) + hr_extra
+        practice = state.backward_practice.values
+        vo2 = met * 3.5 * (1.0 + training.heath_familiarisation(practice))
+        hr = heart.HR_MODELS[heart.DEFAULT_HR_MODEL](            # the sessions' HR model
+            vo2, 3.5, state.vo2max.values, state.hr_rest.values, heart.tanaka_hr_max(22.0),
+            -1.0, practice)
         return float(vo2.mean()), float(hr.mean())
 
     (vo2_0, hr_0), (vo2_1, hr_1) = test(0), test(-1)
