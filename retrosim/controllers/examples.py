@@ -2,7 +2,7 @@
 
 :class:`ProportionalHr` is the kind of heart-rate program an app developer writes: a scalar
 controller (one person, plain floats), a few lines of state, a gain to tune. The scenario
-``controller-regression`` runs it, its test (``tests/test_controller_regression.py``) keeps
+``controller-regression`` runs it, its test (``tests/testing/test_controller_regression.py``) keeps
 its golden trace and checks the safety invariants. It is deliberately simple, not a
 recommendation.
 """
@@ -18,7 +18,8 @@ from retrosim.units import MPS_PER_KMH
 class ProportionalHr:
     """Integral heart-rate control: every ``period_s`` change the speed by ``gain`` km/h per
     bpm the heart rate is below (or above) the target, within ``min_speed_kmh`` to
-    ``max_speed_kmh``; keep the speed while the signal is lost.
+    ``max_speed_kmh`` walking forward (``max_backward_speed_kmh`` walking backward: the
+    stage's direction decides); keep the speed while the signal is lost.
 
     >>> from retrosim.controllers.base import Observation
     >>> c = ProportionalHr(target_hr_bpm=110, gain=0.01)
@@ -30,11 +31,13 @@ class ProportionalHr:
 
     def __init__(self, target_hr_bpm: float = 110.0, gain: float = 0.01,
                  min_speed_kmh: float = 2.0, max_speed_kmh: float = 6.5,
-                 period_s: float = 5.0) -> None:
+                 max_backward_speed_kmh: float = 4.0, period_s: float = 5.0) -> None:
         self.target_hr_bpm, self.gain = target_hr_bpm, gain
         self.min_speed_kmh, self.max_speed_kmh = min_speed_kmh, max_speed_kmh
+        self.max_backward_speed_kmh = max_backward_speed_kmh
         self.period_s = period_s
         self.speed_kmh = math.nan
+        self.top_kmh = max_speed_kmh
         self.stage = -1
 
     def step(self, obs: Observation) -> Command:
@@ -42,12 +45,13 @@ class ProportionalHr:
             self.stage = obs.stage
             if obs.stage_speed_mps == 0:
                 return Command(stop=True)
-            self.speed_kmh = obs.stage_speed_mps / MPS_PER_KMH
+            self.top_kmh = self.max_speed_kmh if obs.stage_direction > 0 else \
+                min(self.max_speed_kmh, self.max_backward_speed_kmh)
+            self.speed_kmh = min(obs.stage_speed_mps / MPS_PER_KMH, self.top_kmh)
             return Command(speed_mps=self.speed_kmh * MPS_PER_KMH, direction=obs.stage_direction,
                            grade_frac=obs.stage_grade_frac, start=True)
         if obs.stage_speed_mps == 0 or math.isnan(obs.hr_bpm):
             return Command()
         change = self.gain * (self.target_hr_bpm - obs.hr_bpm)
-        self.speed_kmh = min(max(self.speed_kmh + change, self.min_speed_kmh),
-                             self.max_speed_kmh)
+        self.speed_kmh = min(max(self.speed_kmh + change, self.min_speed_kmh), self.top_kmh)
         return Command(speed_mps=self.speed_kmh * MPS_PER_KMH)
