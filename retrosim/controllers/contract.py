@@ -52,17 +52,28 @@ class ControllerError(InputError):
     def within(self, key_prefix: str | None = None, source: str | None = None) -> InputError:
         return self
 
+    def __reduce__(self) -> tuple[Any, ...]:          # from a Dask worker, whole
+        return (type(self), (self.controller, self.arm, self.time_s, self.problem,
+                             self.allowed, self.subject))
+
 
 class ControllerCrash(RetrosimError):
     """A controller raised: its arm, subject and time, and the traceback of its own frames."""
 
     def __init__(self, controller: str, arm: str, time_s: float, error: BaseException,
-                 subject: int | str | None = None, skip: int = 1) -> None:
+                 subject: int | str | None = None, skip: int = 1,
+                 frames: str | None = None) -> None:
         self.controller, self.arm, self.time_s, self.subject = controller, arm, time_s, subject
         self.error = error
-        frames = traceback.extract_tb(error.__traceback__)[skip:]
-        self.frames = "".join(traceback.format_list(frames))
+        if frames is None:
+            frames = "".join(traceback.format_list(
+                traceback.extract_tb(error.__traceback__)[skip:]))
+        self.frames = frames
         super().__init__(str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:          # from a Dask worker, with its frames
+        return (type(self), (self.controller, self.arm, self.time_s, self.error,
+                             self.subject, 1, self.frames))
 
     @property
     def headline(self) -> str:

@@ -122,7 +122,8 @@ class HeartRateTarget:
         """Each walker's target heart rate [min-1]."""
         if self.target_frac_hrmax is not None:
             return self.target_frac_hrmax * np.asarray(obs.hr_max_bpm, dtype=float)
-        return np.full(np.shape(obs.speed_mps), float(self.target_hr_bpm))
+        target = math.nan if self.target_hr_bpm is None else float(self.target_hr_bpm)
+        return np.full(np.shape(obs.speed_mps), target)
 
     def step(self, obs: Observation) -> Command:
         n, t, s = obs.size, obs.time_s, self._state
