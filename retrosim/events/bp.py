@@ -30,8 +30,13 @@ from retrosim import randomness
 from retrosim.events.base import EventModel
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import pressure
-from retrosim.solve.bp_course import (PatchedCourse, PressureCourse, columns, resting_and_person,
-                                      vo2max_in_met)
+from retrosim.solve.bp_course import (
+    PatchedCourse,
+    PressureCourse,
+    columns,
+    resting_and_person,
+    vo2max_in_met,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
