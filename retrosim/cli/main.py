@@ -181,9 +181,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from retrosim.validation import published
     from retrosim.validation import table as validation
 
-    rows = validation.rows()
+    rows = published.all_rows()
     print(validation.markdown(rows) if args.markdown else validation.table(rows), end="")
     if not args.markdown:
         print()

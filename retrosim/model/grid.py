@@ -26,16 +26,14 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from retrosim import units
 from retrosim.errors import InputError, check_choice
+from retrosim.model.arm import Arm
+from retrosim.model.cohort import CohortSpec
 from retrosim.model.protocol import DIRECTIONS, Protocol, Stage
 from retrosim.model.subject import HANDRAIL_LEVELS
-
-if TYPE_CHECKING:
-    from retrosim.model.cohort import CohortSpec
-    from retrosim.model.scenario import Arm
 
 SPEED_KEYS = {"speed_mph": units.MPS_PER_MPH, "speed_kmh": units.MPS_PER_KMH, "speed_mps": 1.0}
 DURATION_KEYS = {"duration_s": 1.0, "duration_min": 60.0, "duration_h": 3600.0}

@@ -14,9 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from retrosim.controllers.faults import Fault
 from retrosim.controllers.safety import SafetyLimits
-from retrosim.controllers.spec import ControllerSpec, control_arms
+from retrosim.controllers.spec import control_arms
 from retrosim.errors import (
     InputError,
     check_choice,
@@ -26,6 +25,7 @@ from retrosim.errors import (
     did_you_mean,
 )
 from retrosim.model import grid
+from retrosim.model.arm import Arm
 from retrosim.model.cohort import CohortSpec
 from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
 from retrosim.model.program import Program, check_arm_keys
@@ -44,23 +44,6 @@ REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, ag
             "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}
 MAX_SUBJECTS = 10_000_000
 _ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-
-
-@dataclass(frozen=True)
-class Arm:
-    """One protocol of a scenario, run by every subject."""
-
-    name: str
-    protocol: Protocol
-    handrail: str | None = None
-    description: str = ""
-    params: tuple[tuple[str, Any], ...] = ()      # a [sweep] grid point: (parameter, value)
-    cohort: CohortSpec | None = None              # its own population (a cohort grid point)
-    base: str = ""                                # the arm it was swept from
-    subject: tuple[tuple[str, Any], ...] = ()     # subject keys this arm sets for everyone
-    bp_readings_min: tuple[float, ...] | None = None   # its own reading times ([bp] otherwise)
-    controller: ControllerSpec | None = None      # runs in the loop (retrosim.engine.controlled)
-    faults: tuple[Fault, ...] = ()                # injected into the loop (controllers.faults)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The report's page: sections of HTML around the figures of :mod:`retrosim.report.plots`.
 
-:func:`render` turns a :class:`retrosim.report.document.ReportData` into one self-contained HTML
+:func:`render` turns a :class:`retrosim.report.data.ReportData` into one self-contained HTML
 document (inline style, images as ``data:`` URIs, no script, nothing fetched). Every text
 that comes from a scenario or a result is escaped.
 """
@@ -20,7 +20,7 @@ from retrosim.report import controller, plots, sections
 from retrosim.results import tables
 
 if TYPE_CHECKING:
-    from retrosim.report.document import ReportData
+    from retrosim.report.data import ReportData
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;

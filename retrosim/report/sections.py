@@ -2,7 +2,7 @@
 rest on: the models with their validity ranges, the stated assumptions and known limits that
 touch the scenario.
 
-Each builder takes a :class:`retrosim.report.document.ReportData` and returns the section's
+Each builder takes a :class:`retrosim.report.data.ReportData` and returns the section's
 HTML body ("" leaves the section out). :data:`retrosim.report.html.SECTIONS` lists them in page
 order; another module adds its own with :func:`retrosim.report.html.add_section`.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from retrosim.results import tables
 
 if TYPE_CHECKING:
-    from retrosim.report.document import ReportData
+    from retrosim.report.data import ReportData
 
 #: Subject inputs in plain words: key -> (label, unit).
 INPUT_LABELS = {

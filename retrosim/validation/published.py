@@ -1,6 +1,6 @@
 """Every published value the models rest on, against the model's output for the same conditions.
 
-One function per topic returns the rows of :func:`retrosim.validation.table.rows`; each row runs a
+One function per topic returns rows (:func:`all_rows` is every one); each row runs a
 model (a pure function of :mod:`retrosim.physiology`, or the engine for a whole session) at the
 condition the source describes. Values recorded as *unverified* (recalled, not read in the
 source) are defaults, never rows: the "about 10 mmHg per MET" of exercise pressure,
@@ -17,6 +17,7 @@ import numpy as np
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
+from retrosim.validation import programmes
 from retrosim.validation.table import Row, compare, continuous_model_errors
 
 #: The Compendium model that looks up a row of ``data/compendium_walking.csv``.
@@ -375,6 +376,4 @@ def all_rows() -> list[Row]:
 def programme_rows() -> list[Row]:
     """Whole programmes through the calendar: familiarisation, fitness, resting pressure
     and balance over weeks (:mod:`retrosim.validation.programmes`)."""
-    from retrosim.validation.programmes import programme_rows as rows
-
-    return rows()
+    return programmes.programme_rows()

@@ -160,14 +160,6 @@ def compare(topic: str, source: str, quantity: str, model: float,
                float(tolerance), "%" if relative else unit, mark, kind)
 
 
-def rows() -> list[Row]:
-    """Every published value the models rest on, against the models (see
-    :mod:`retrosim.validation.published`)."""
-    from retrosim.validation.published import all_rows
-
-    return all_rows()
-
-
 def counts(table_rows: list[Row]) -> dict[str, int]:
     """How many rows carry each mark.
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from retrosim.cli.main import main
+from retrosim.validation import published
 from retrosim.validation import table as validation
 from retrosim.validation.table import compare
 
@@ -13,7 +14,7 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 
 @pytest.fixture(scope="module")
 def rows():
-    return validation.rows()
+    return published.all_rows()
 
 
 def test_validate_lists_at_least_25_published_values_and_none_is_bad(rows):
@@ -106,7 +107,7 @@ def test_calibration_and_validation_are_counted_apart_and_exclusions_printed(cap
 def test_cli_validate_exits_1_when_a_value_is_bad(capsys, monkeypatch):
     bad = compare("energy", "a source", "a quantity", 12.0, 10.0, tolerance=5.0,
                   relative=True)
-    monkeypatch.setattr(validation, "rows", lambda: [bad])
+    monkeypatch.setattr(published, "all_rows", lambda: [bad])
     assert main(["validate"]) == 1
     assert "bad" in capsys.readouterr().out
 
