@@ -21,6 +21,7 @@ from retrosim.model.grid import coordinates
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import energy, heart
 from retrosim.results.tables import population_attrs
+from retrosim.solve.timeline import sample_times
 
 #: name -> (units, long_name) of the variables every run holds (the engine's and the physiology's);
 #: each event model declares its own (:attr:`retrosim.events.base.EventModel.variables`).
@@ -99,11 +100,6 @@ def summaries_of(session: Session) -> dict[str, np.ndarray]:
             "vo2_max": ph.vo2_max, **session.summary}
 
 
-def _time_axis(duration_s: float, step_s: float) -> np.ndarray:
-    t = np.arange(0.0, duration_s, step_s)
-    return np.append(t, duration_s) if t[-1] != duration_s else t
-
-
 def _padded(blocks: list[np.ndarray]) -> np.ndarray:
     """(N, R_arm) arrays stacked to (arm, N, max R), shorter ones padded: NaN, False or -1."""
     width = max(b.shape[1] for b in blocks)
@@ -139,7 +135,7 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     coords.update(                               # a swept scenario: its grid on the arm axis
         {k: ("arm", v) for k, v in coordinates([s.arm for s in sessions]).items()})
     if trace_step_s is not None:
-        time = _time_axis(max(durations), trace_step_s)
+        time = sample_times(max(durations), trace_step_s)
         coords["time"] = time
         sampled = [{**s.trajectory.sample(time),
                     **{name: f(time) for name, f in s.traces.items()}} for s in sessions]

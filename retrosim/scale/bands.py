@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from retrosim.solve.timeline import sample_times
+
 #: Trace name -> (lowest value, highest value, number of bins), in the trace's units.
 BINS: dict[str, tuple[float, float, int]] = {
     "vo2": (0.0, 90.0, 900),        # mL kg-1 min-1, 0.1 per bin
@@ -29,8 +31,7 @@ def band_times(duration_s: float, step_s: float) -> np.ndarray:
     >>> band_times(150.0, 60.0).tolist()
     [0.0, 60.0, 120.0, 150.0]
     """
-    t = np.arange(0.0, duration_s, step_s)
-    return np.append(t, duration_s) if t.size == 0 or t[-1] != duration_s else t
+    return sample_times(duration_s, step_s)
 
 
 def counts(values: np.ndarray, name: str) -> np.ndarray:

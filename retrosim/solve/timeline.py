@@ -18,6 +18,16 @@ from retrosim.model.treadmill import estop_rest, estop_velocity
 _CHUNK = 2048     # subjects per chunk when locating sample times on per-subject knots
 
 
+def sample_times(duration_s: float, step_s: float) -> np.ndarray:
+    """The time axis of traces and bands [s]: every ``step_s`` from 0, and the end.
+
+    >>> sample_times(150.0, 60.0).tolist()
+    [0.0, 60.0, 120.0, 150.0]
+    """
+    t = np.arange(0.0, duration_s, step_s)
+    return np.append(t, duration_s) if t.size == 0 or t[-1] != duration_s else t
+
+
 @dataclass(frozen=True)
 class Timeline:
     """Knot arrays, each ``(K, S)``.

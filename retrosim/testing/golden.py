@@ -12,13 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from retrosim.results.io import write_atomic
 
 #: Variables recorded by default, and their default tolerances (absolute, in their units).
 TOLERANCES: dict[str, float] = {
@@ -57,14 +57,7 @@ def record(ds: xr.Dataset, path: str | Path, variables: list[str] | None = None,
                 writer.writerow([arm, int(subject), f"{time[m]:g}",
                                  *(_fmt(values[v][a, s, m]) for v in names)])
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(buf.getvalue())
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, lambda tmp: Path(tmp).write_text(buf.getvalue(), encoding="utf-8"))
 
 
 def _fmt(x: float) -> str:

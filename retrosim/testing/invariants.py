@@ -40,6 +40,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim.controllers.safety import SafetyLimits
+from retrosim.solve.timeline import sample_times
 
 _REL, _ABS = 1e-6, 1e-9      # tolerance of a comparison with a limit (rounding only)
 
@@ -408,8 +409,7 @@ def check_session(session: Any, lim: SafetyLimits, names: list[str], step_s: flo
     """The invariants of one arm's session (:class:`~retrosim.engine.session.Session`),
     sampled every ``step_s`` seconds stretch by stretch, as the Dataset would hold them."""
     duration = session.timeline.duration_s
-    t = np.arange(0.0, duration, step_s)
-    t = np.append(t, duration) if t[-1] != duration else t
+    t = sample_times(duration, step_s)
     times, cols, kinds = session.log.columns()[:3]
     events = tuple((times[kinds == k].astype(float), cols[kinds == k].astype(np.int64))
                    for k in ("estop", "manual-reset"))
