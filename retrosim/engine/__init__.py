@@ -1,4 +1,5 @@
-"""SimPy wiring: the treadmill plant, the session, the event log, open and closed loop.
+"""SimPy wiring: the treadmill plant, the session and its event log, open and closed loop.
 
-Builds one session per arm and hands it to the event models; imports no consumer of results.
+One recipe builds an arm's session (``simulate.build_session``) and runs the event models it
+is given; it imports no event model and no consumer of results.
 """
