@@ -345,6 +345,8 @@ def _names(invariants: list[str] | None) -> list[str]:
 
 #: Samples per stretch: what one block of the check holds at a time, per subject.
 BLOCK = 512
+#: People per chunk of :func:`check_scenario`: one chunk's sessions are in memory at a time.
+CHUNK = 1000
 
 
 def check(ds: xr.Dataset, limits: SafetyLimits | None = None,
@@ -446,7 +448,7 @@ def check_sessions(sessions: Iterator[Any] | list[Any], lim: SafetyLimits, arms:
 
 
 def check_scenario(scenario: Any, *, seed: int, subjects: int, step_s: float,
-                   invariants: list[str] | None = None, chunk: int = 1000,
+                   invariants: list[str] | None = None, chunk: int = CHUNK,
                    progress: Any = None) -> InvariantReport:
     """Run ``scenario`` (validated run arguments) and check each arm's session as it comes,
     ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session and
