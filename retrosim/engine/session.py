@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -105,6 +105,9 @@ class Session:
     #: Per-subject results along a dimension of their own (a few readings each, say):
     #: name -> (dimension, (N, R) array); the Dataset pads shorter arms (NaN, False or -1).
     series: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
+    #: What an event model keeps between its hooks (by model name): a course built during
+    #: the session and reused after it, say.
+    memo: dict[str, Any] = field(default_factory=dict)
     t_stop: np.ndarray = field(init=False)
     stop_kind: np.ndarray = field(init=False)
 

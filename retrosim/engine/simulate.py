@@ -116,7 +116,8 @@ def build_session(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Se
     treadmill.
     """
     cohort, physiology = walkers(arm, scenario, cohort)
-    traces, summary = {}, {}
+    traces: controlled.Traces = {}
+    summary: dict[str, np.ndarray] = {}
     if controlled.is_controlled(arm):          # a controller in the loop: per-subject inputs
         timeline, log, traces, summary = controlled.simulate_arm(arm, scenario, cohort,
                                                                  physiology, seed)

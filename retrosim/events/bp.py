@@ -52,10 +52,10 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
     """The session's pressure course. The one built during exercise is kept for the
     aftermath; subjects whose sessions were stopped (``Session.apply_stops``) get their own."""
     per_met = (_options(session).sbp_per_met_mmhg, pressure.DBP_PER_MET_MMHG)
-    kept = getattr(session, "_bp_course", None)
+    kept = session.memo.get("bp")
     if kept is None:
         course = PressureCourse.of(session, per_met)
-        session._bp_course = course                  # type: ignore[attr-defined]
+        session.memo["bp"] = course
         return course
     if kept.timeline is session.timeline:
         return kept
@@ -98,6 +98,7 @@ def exercise_alarms(session: Session) -> None:
         if hit.size == 0:
             continue
         suffix = "; session stopped" if name in options.stop_on else ""
+        words: np.ndarray | str
         if level is None:
             words = np.where(female[hit], detail.format(limits["female"], "threshold for women")
                              + suffix, detail.format(limits["male"], "threshold for men")

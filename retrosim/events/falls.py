@@ -176,7 +176,8 @@ class Rates:
 def rates(session: Session) -> Rates:
     """The perturbation rates of every subject along the session's timeline."""
     params, tl, c, ph = session.scenario.falls, session.timeline, session.cohort, session.physiology
-    berg = balance.effective_berg(c.balance, c.berg, c.tug_s, c.backward_speed_mps)
+    berg = balance.effective_berg(c.balance, c.berg, np.asarray(c.tug_s, dtype=float),
+                                  np.asarray(c.backward_speed_mps, dtype=float))
     v, t = tl.velocity, tl.t
     speed = np.abs(v)
     length = np.diff(t, axis=0)

@@ -51,7 +51,8 @@ def flags(session: Session) -> list[tuple[float, str]]:
         return []
     out = []
     c = session.cohort
-    level = level_from_berg(effective_berg(c.balance, c.berg, c.tug_s, c.backward_speed_mps))
+    level = level_from_berg(effective_berg(c.balance, c.berg, np.asarray(c.tug_s, dtype=float),
+                                           np.asarray(c.backward_speed_mps, dtype=float)))
     severe = int((level == BALANCE_LEVELS.index("severe")).sum())
     first = stages[backward[0]]
     at = float(starts[backward[0]])

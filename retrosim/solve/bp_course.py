@@ -311,3 +311,9 @@ class PatchedCourse:
         values, times = self.base.nadir()
         values[:, self.moved], times[:, self.moved] = self.patch.nadir()
         return values, times
+
+    def first_crossing(self, which: int, level: np.ndarray, strict: bool) -> np.ndarray:
+        out = self.base.first_crossing(which, level, strict).copy()
+        out[self.moved] = self.patch.first_crossing(which, np.asarray(level)[self.moved],
+                                                    strict)
+        return out
