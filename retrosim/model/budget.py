@@ -49,10 +49,13 @@ LIMIT_RANGES = {
 }
 #: Bytes a run holds per subject, per arm and per knot of the arm's timeline while it solves
 #: (the kinetics, energy, blood pressure and event arrays, float64), and per subject and arm
-#: for the summaries; measured with ``tracemalloc`` on the bundled scenarios (the peak of
-#: ``retrosim.run(..., traces=False)``, rounded up).
-BYTES_PER_KNOT = 400
-BYTES_PER_SUBJECT_ARM = 4_000
+#: for the summaries. Measured as the growth of the peak resident memory of
+#: ``retrosim.run(..., traces=False)`` for 100,000-200,000 people: 1,135 bytes per person and
+#: arm for compendium-2011 (12 knots per arm by the estimate below), 2,560 for
+#: post-exercise-bp (16), 2,720 for knee-rehab-first-session (about 33); the constants give
+#: 1.2-2.4 times those, so an estimate errs on the safe side.
+BYTES_PER_KNOT = 100
+BYTES_PER_SUBJECT_ARM = 1_500
 #: Traced variables of a result, at 8 bytes each per point.
 TRACE_BYTES_PER_POINT = 8 * 12
 
@@ -209,6 +212,21 @@ def check_run(limits: Limits, knots: list[int], durations_s: list[float], subjec
         raise InputError("subjects", f"{subjects:,} subjects need about {_gb(need)} of "
                          f"memory, more than the {_gb(free)} free", "fewer subjects, or "
                          "'retrosim sweep' (it holds one chunk of people at a time)")
+
+
+def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None) -> None:
+    """:func:`check_run` for a scenario's arms (their stages and controllers give the knots),
+    its ``[limits]``; the error names the scenario's file."""
+    arms = list(scenario.arms.values())
+    durations = [a.protocol.duration_s for a in arms]
+    knots = [4 * len(a.protocol.stages) + 8 + (int(a.protocol.duration_s) // 5
+                                               if a.controller is not None else 0)
+             for a in arms]
+    limits = getattr(scenario, "limits", None) or Limits()
+    try:
+        check_run(limits, knots, durations, subjects, trace_step_s)
+    except InputError as err:
+        raise err.within(source=scenario.source or scenario.name) from None
 
 
 def _gb(n: int) -> str:

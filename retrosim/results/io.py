@@ -21,7 +21,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,16 @@ TOGETHER = (("fell", "fall_probability", "fall_probability_low", "fall_probabili
              "falls_per_1000"),
             ("event_kind", "event_arm", "event_subject", "event_time", "event_detail"),
             ("bp_reading_sbp", "bp_reading_dbp", "bp_reading_time", "bp_reading_valid",
-             "bp_reading_category"),
+             "bp_reading_category", "bp_recheck_sbp", "bp_recheck_dbp"),
             ("sbp_first", "bp_first_valid"), ("speed", "direction"))
+#: Summaries every result of a session has (DESIGN: the result Dataset); a programme's
+#: result (dimensions day and session) has its own.
+SUMMARIES = ("energy_total", "vo2_peak", "hr_peak", "fell", "fall_time", "stumbles", "estop",
+             "sbp_post", "dbp_post")
+#: Text variables: the arm names, the event log's words, and the per-arm coordinates of a
+#: swept scenario (its base protocol and text-valued grid parameters, :mod:`retrosim.model.grid`).
+TEXT = ("arm", "event_arm", "event_kind", "event_detail")
+TEXT_ON_ARM = ("protocol", "direction", "handrail", "cohort_")
 #: Largest share of the memory free a result's declared values may take.
 MEMORY_SHARE = 0.5
 _TEXT_BYTES = 64          # bytes counted per element of a variable-length string variable
@@ -102,12 +110,13 @@ def write_atomic(path: Path, write: Callable[[str], Any]) -> Path:
     """
     clean_stale_parts(path)
     mode = _mode_for(path)
-    with _sigterm_raises():
+    with _Deferred() as deferred:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
                                    dir=path.parent)
         try:
             os.close(fd)
             write(tmp)
+            deferred.act()                     # a signal during the write: keep the old file
             os.chmod(tmp, mode)
             os.replace(tmp, path)
         finally:
@@ -134,8 +143,8 @@ def check_result(path: str | Path, *, memory: int | None = None) -> dict[str, tu
     try:
         nc = netCDF4.Dataset(str(path), "r")
     except (OSError, ValueError, RuntimeError) as err:
-        raise InputError(key, f"{str(path)!r} is not a readable NetCDF file "
-                         f"({type(err).__name__})", allowed) from None
+        raise InputError(key, f"{str(path)!r} is not a readable result (not a NetCDF file: "
+                         f"{type(err).__name__})", allowed) from None
     try:
         nc.set_auto_mask(False)
         attrs = set(nc.ncattrs())
@@ -156,21 +165,30 @@ def check_result(path: str | Path, *, memory: int | None = None) -> dict[str, tu
             count = math.prod(sizes[d] for d in dims[name])
             itemsize = _TEXT_BYTES if var.dtype is str else np.dtype(var.dtype).itemsize
             total += count * itemsize
-        for group in TOGETHER:
+        free = available_memory() if memory is None else memory
+        if total > MEMORY_SHARE * free:
+            raise InputError(key, f"{str(path)!r} declares {total / 1e9:,.1f} GB of values, "
+                             f"more than {MEMORY_SHARE:.0%} of the {free / 1e9:,.1f} GB free",
+                             allowed)
+        groups = list(TOGETHER) + [(n.rsplit("_", 1)[0], f"{n.rsplit('_', 1)[0]}_low",
+                                    f"{n.rsplit('_', 1)[0]}_high")
+                                   for n in dims if n.endswith(("_low", "_high"))]
+        if "day" not in sizes and "session" not in sizes:
+            groups.append(SUMMARIES)
+        for group in groups:
             present = [n for n in group if n in dims]
             if present and len(present) < len(group):
                 lacking = next(n for n in group if n not in dims)
                 raise InputError(key, f"{str(path)!r} is not a retrosim result (it has "
                                  f"{present[0]!r} without {lacking!r})", allowed)
+            if not present and group is SUMMARIES:
+                raise InputError(key, f"{str(path)!r} is not a retrosim result (it lacks "
+                                 f"{group[0]})", allowed)
         if "energy_total" not in dims:
             raise InputError(key, f"{str(path)!r} is not a retrosim result (it lacks "
                              "energy_total)", allowed)
     finally:
         nc.close()
-    free = available_memory() if memory is None else memory
-    if total > MEMORY_SHARE * free:
-        raise InputError(key, f"{str(path)!r} declares {total / 1e9:,.1f} GB of values, more "
-                         f"than {MEMORY_SHARE:.0%} of the {free / 1e9:,.1f} GB free", allowed)
     return dims
 
 
@@ -201,8 +219,7 @@ def _variable_problem(name: str, dims: tuple[str, ...], var: Any) -> str | None:
                                                                   SAMPLED[:2]):
         return "is not on (arm) or (arm, subject, ...)"
     text = var.dtype is str or np.dtype(var.dtype).kind in "SUO"
-    if text and not (name in ("arm", "event_arm", "event_kind", "event_detail")
-                     or dims == ("arm",) and name not in PER_ARM):
+    if text and not (name in TEXT or dims == ("arm",) and name.startswith(TEXT_ON_ARM)):
         return "holds text where numbers belong"
     if not text and np.dtype(var.dtype).kind not in "biuf":
         return "has the wrong type"
@@ -229,23 +246,39 @@ def _umask() -> int:
     return mask                                   # pragma: no cover
 
 
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """While a file is written, SIGTERM exits through the ``finally`` blocks (exit 143),
-    where by default it would end the process on the spot and leave the temporary file."""
-    if threading.current_thread() is not threading.main_thread() or \
-            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        yield
-        return
+class _Deferred:
+    """Ctrl-C and SIGTERM held back while a file is written, acted on once the write is over.
 
-    def terminate(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
+    An exception raised in the middle of a NetCDF write leaves the library's file lock taken,
+    and closing the file then waits for ever (Ctrl-C looked ignored); SIGTERM by default ends
+    the process on the spot and leaves the temporary file. Held back, either one removes the
+    temporary file and ends the command (KeyboardInterrupt, or exit status 143)."""
 
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.old: dict[int, Any] = {}
+
+    def __enter__(self) -> _Deferred:
+        if threading.current_thread() is threading.main_thread():
+            for sig, default in ((signal.SIGINT, signal.default_int_handler),
+                                 (signal.SIGTERM, signal.SIG_DFL)):
+                if signal.getsignal(sig) is default:
+                    self.old[sig] = signal.signal(sig, self._hold)
+        return self
+
+    def _hold(self, signum: int, frame: Any) -> None:
+        self.received = signum
+
+    def __exit__(self, *exc: Any) -> None:
+        for sig, handler in self.old.items():
+            signal.signal(sig, handler)
+
+    def act(self) -> None:
+        """Raise what the held-back signal asked for, if one came."""
+        if self.received == signal.SIGINT:
+            raise KeyboardInterrupt
+        if self.received is not None:
+            raise SystemExit(128 + self.received)
 
 
 def _alive(pid: int) -> bool:
