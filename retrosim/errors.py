@@ -13,7 +13,7 @@ import numbers
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 #: Characters that would break a message over several lines, and how they are shown instead.
 _LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in
@@ -63,6 +63,7 @@ def check_number(key: str, value: Any, low: float, high: float, unit: str = "",
     kind = "a whole number" if integer else "a number"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputError(key, f"{value!r} is not {kind}", allowed)
+    value = cast(float, value)            # a real number: int, float or a numpy scalar
     try:
         finite = math.isfinite(value)
     except OverflowError:                    # an integer beyond the range of a float
@@ -122,14 +123,15 @@ def collecting() -> Iterator[list[InputError]]:
     token = _COLLECTED.set(errors)
     try:
         yield errors
-    except InputErrors as err:
-        raise InputErrors([*errors, *err.errors]) if errors else err from None
     except InputError as err:
-        raise InputErrors([*errors, err]) if errors else err from None
+        if not errors:
+            raise
+        collect(err)
+        raise (InputErrors(errors) if len(errors) > 1 else errors[0]) from None
     finally:
         _COLLECTED.reset(token)
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
 
 
 def collect(error: InputError) -> bool:
@@ -138,7 +140,9 @@ def collect(error: InputError) -> bool:
     errors = _COLLECTED.get()
     if errors is None:
         return False
-    errors.extend(error.errors if isinstance(error, InputErrors) else [error])
+    for one in error.errors if isinstance(error, InputErrors) else [error]:
+        if not any((e.problem, e.allowed) == (one.problem, one.allowed) for e in errors):
+            errors.append(one)         # the same mistake seen again from further out: once
     return True
 
 

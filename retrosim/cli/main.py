@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from retrosim import __version__
+from retrosim.cli import run as runcli
 from retrosim.errors import RetrosimError
 from retrosim.results import io, tables
 
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     _run_options(cmp)
+    runcli.add_options(run, cmp)
 
     swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,12 +120,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except RetrosimError as err:
-        print(f"retrosim: error: {err}", file=sys.stderr)
+    except RetrosimError as err:                  # several mistakes of a file: a line each
+        for line in str(err).splitlines() or [""]:
+            print(f"retrosim: error: {line}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                # `retrosim run ... | head`: the reader left
+        _quiet_stdout()
+        return 141
     except OSError as err:
         print(f"retrosim: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("retrosim: interrupted; no file was changed", file=sys.stderr)
+        return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush on a closed pipe
+    prints nothing (the recipe of the Python documentation on SIGPIPE)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -162,7 +180,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         io.check_output_path(args.output)
     loaded = [scenario.load_scenario(name) for name in names]
     datasets = [api.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
-                        traces=args.command == "run" and args.output is not None)
+                        traces=runcli.before_run(args, sc))
                 for sc in loaded]
     from retrosim.results import programme as programmes    # programme results
 
@@ -173,10 +191,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "compare" and all(map(programmes.is_programme, datasets)):
         print(programmes.comparison_table(datasets))
     elif args.command == "compare":
-        print(tables.comparison_table(datasets))
+        runcli.compare(args, datasets)
     elif args.output:
-        path = io.save(datasets[0], args.output)
-        print(f"wrote {path}")
+        runcli.save(args, loaded[0], datasets[0])
     return 0
 
 
@@ -198,11 +215,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
     sc = scenario.load_scenario(args.scenario)
     try:
-        ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
-                             scheduler=args.scheduler, workers=args.workers,
-                             chunk_size=args.chunk_size, resume=args.resume,
-                             sample=args.sample, band_step_s=args.band_step, progress=True)
+        with runcli.quiet_workers(args.scheduler is None):     # Ctrl-C: one line, not 45
+            ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
+                                 scheduler=args.scheduler, workers=args.workers,
+                                 chunk_size=args.chunk_size, resume=args.resume,
+                                 sample=args.sample, band_step_s=args.band_step, progress=True)
     except KeyboardInterrupt:
+        runcli.forget_clusters()
         print(f"retrosim: interrupted; the chunks written are kept in {args.output}: run the "
               "same command with --resume to finish", file=sys.stderr)
         return 130

@@ -10,8 +10,13 @@ says what it kept. Before it starts, the output's size is estimated
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import os
 import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +45,7 @@ def output_bytes(scenario: Scenario, subjects: int, traced: int, step_s: float) 
     >>> import retrosim
     >>> sc = retrosim.load_scenario("compendium-2011")          # three arms of 10 min
     >>> output_bytes(sc, 10_000, 10_000, 1.0) // 10**6            # 1-s traces of everyone
-    1593
+    1597
     """
     arms = len(scenario.arms)
     longest = max(a.protocol.duration_s for a in scenario.arms.values())
@@ -155,3 +160,54 @@ def check_versus(scenarios: list[Scenario], versus: str | None) -> None:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InputError("--versus", f"{versus!r} is not an arm of {sc.name}{hint}",
                              ", ".join(arms))
+
+
+@contextlib.contextmanager
+def quiet_workers(local: bool = True) -> Iterator[None]:
+    """While a local Dask cluster runs, its worker processes write to a log file instead of
+    the terminal: a Ctrl-C reaches every process of the terminal's group, and each worker
+    would print its own traceback. retrosim's own messages and the progress bar still reach
+    the terminal (``sys.stderr`` keeps it); the log is removed afterwards, or named when the
+    sweep failed for another reason."""
+    if not local:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    log = tempfile.NamedTemporaryFile(prefix="retrosim-workers-", suffix=".log", delete=False)
+    original = sys.stderr
+    os.dup2(log.fileno(), 2)                         # what the worker processes inherit
+    sys.stderr = open(saved, "w", buffering=1, closefd=False)   # ours: the terminal
+    failed = False
+    try:
+        yield
+    except (KeyboardInterrupt, InputError):
+        raise
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        sys.stderr = original
+        os.close(saved)
+        log.close()
+        if failed and os.path.getsize(log.name):
+            print(f"retrosim: the workers' messages are in {log.name}", file=sys.stderr)
+        else:
+            os.unlink(log.name)
+
+
+def forget_clusters() -> None:
+    """After a Ctrl-C: skip distributed's closing of its clusters at exit and quiet the
+    loggers of a cluster cut short (each would print a traceback of its own); the worker
+    processes end with this one."""
+    import atexit
+    import logging
+
+    for name in ("asyncio", "distributed", "tornado"):      # a cluster cut short complains
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    with contextlib.suppress(ImportError):
+        from distributed.deploy import spec
+
+        atexit.unregister(spec.close_clusters)
