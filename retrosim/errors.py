@@ -123,15 +123,14 @@ def collecting() -> Iterator[list[InputError]]:
     token = _COLLECTED.set(errors)
     try:
         yield errors
+    except InputErrors as err:
+        raise InputErrors([*errors, *err.errors]) if errors else err from None
     except InputError as err:
-        if not errors:
-            raise
-        collect(err)
-        raise (InputErrors(errors) if len(errors) > 1 else errors[0]) from None
+        raise InputErrors([*errors, err]) if errors else err from None
     finally:
         _COLLECTED.reset(token)
     if errors:
-        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+        raise InputErrors(errors)
 
 
 def collect(error: InputError) -> bool:
@@ -140,9 +139,7 @@ def collect(error: InputError) -> bool:
     errors = _COLLECTED.get()
     if errors is None:
         return False
-    for one in error.errors if isinstance(error, InputErrors) else [error]:
-        if not any((e.problem, e.allowed) == (one.problem, one.allowed) for e in errors):
-            errors.append(one)         # the same mistake seen again from further out: once
+    errors.extend(error.errors if isinstance(error, InputErrors) else [error])
     return True
 
 

@@ -91,6 +91,12 @@ class ClosedLoop:
         self.handrail = full(n, handrail, dtype=np.int8)
         self._refusal_logged = np.zeros(n, bool)
         self._rows: list[tuple[np.ndarray, ...]] = []
+        #: The demand at the last knot and the state there (set by the first ``_append``).
+        self.met: np.ndarray
+        self._vo2_t: np.ndarray
+        self._hr_t: np.ndarray
+        self._kcal_rate: np.ndarray
+        self._row_state: tuple[np.ndarray, ...]
         self.vo2, self.hr = physiology.vo2_rest.copy(), physiology.hr_rest.astype(float).copy()
         self.kcal, self.distance_m = np.zeros(n), np.zeros(n)
         self._append(full(n, 0.0), self.v, self.g, first=True)
@@ -191,6 +197,7 @@ class ClosedLoop:
         else:
             met, vo2_t, hr_t, kcal_rate = knot_demand(v, g, self.handrail, self.p, self.options)
         if not first:
+            assert last is not None, "the first knot row comes from __init__"
             t_prev, vo2, hr, kcal, dist = self._row_state
             v_prev = last[1]
             dt = tau - t_prev

@@ -306,6 +306,7 @@ def _check_list_corners(keys: dict[str, Any], drawn: list[Component],
         for corner in range(2 ** len(parts)):
             variant = {k: list(v) if isinstance(v, list) else v for k, v in template.items()}
             for bit, c in enumerate(parts):
+                assert isinstance(c.dist, Normal | Uniform), "list parts are numeric"
                 _put(variant, c, c.dist.high if corner >> bit & 1 else c.dist.low)
             try:
                 Subject.from_dict(variant)
@@ -325,7 +326,7 @@ def _groups(keys: dict[str, Any], drawn: list[Component]) -> tuple:
             if not isinstance(c.dist, Normal) or other not in normal or other == c.name:
                 raise InputError(where, "correlates two keys that are not both normal",
                                  ", ".join(n for n in normal if n != c.name) or "none here")
-            pair = tuple(sorted((c.name, other)))
+            pair = (min(c.name, other), max(c.name, other))
             if pairs.get(pair, r) != r:
                 raise InputError(where, f"{r:g} disagrees with {pairs[pair]:g} given for "
                                  f"{other}", "the same coefficient on both sides")
@@ -338,7 +339,7 @@ def _groups(keys: dict[str, Any], drawn: list[Component]) -> tuple:
     out = []
     for group in groups:
         names = tuple(sorted(group))
-        matrix = [[1.0 if a == b else pairs.get(tuple(sorted((a, b))), 0.0) for b in names]
+        matrix = [[1.0 if a == b else pairs.get((min(a, b), max(a, b)), 0.0) for b in names]
                   for a in names]
         out.append((names, _cholesky(matrix, names)))
     return tuple(sorted(out))

@@ -118,7 +118,9 @@ class Scenario:
         arms = control_arms(arms, data, source)
         safety = _section(data, "safety", None, SafetyLimits.from_table)
         program = Program.from_tables(data["program"], arms_table) if "program" in data \
-            else check_arm_keys(arms_table)      # retrosim.model.program
+            else None
+        if program is None:
+            check_arm_keys(arms_table)           # programme keys need [program]
         sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
         if sweep is not None:
             people = cohort

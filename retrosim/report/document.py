@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim.errors import InputError, RetrosimWarning
+from retrosim.report.data import Band, ReportData
 from retrosim.report.html import render
 
 #: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %).
@@ -44,26 +44,6 @@ MAX_SAVED_POINTS = 3000
 #: A larger cohort's bands come from its first this-many people: people are independent
 #: draws, so they are a random sample of it (sampling the closed form is the cost: O(N M)).
 BAND_SUBJECTS = 5000
-
-
-@dataclass
-class Band:
-    """Percentiles over subjects of one trace: ``values`` (arm, 5, M) at ``time`` (M,) [s]."""
-
-    time: np.ndarray
-    values: np.ndarray
-
-
-@dataclass
-class ReportData:
-    """What a report shows: the result's summaries and events, the trace bands, and the
-    warnings raised while running."""
-
-    ds: xr.Dataset
-    bands: dict[str, Band]
-    source: str
-    notes: list[str] = field(default_factory=list)
-    band_subjects: int | None = None      # the bands' people, when fewer than the result's
 
 
 def subject_quantiles(values: np.ndarray, q: np.ndarray = QUANTILES) -> np.ndarray:
@@ -136,10 +116,6 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
         warnings.simplefilter("always", RetrosimWarning)
         sessions = list(api.iter_sessions(scenario, seed=seed, subjects=subjects))
     ds = results.assemble(sessions, scenario, seed=seed, trace_step_s=None)
-    from retrosim.events import MODELS
-    from retrosim.results import intervals
-
-    ds = intervals.attach(ds, scenario, seed, MODELS)      # how sure, as retrosim.run says
     duration = max(s.timeline.duration_s for s in sessions)
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
     times = report_times(duration, knots, step_s)
@@ -175,12 +151,11 @@ def open_result(path: str | Path) -> ReportData:
         for name in TRACES:
             if name not in ds:
                 continue
-            people = "sample" if "sample" in sub[name].dims else "subject"
-            values = sub[name].transpose("arm", "time", people).values.astype(float)
+            da = sub[name]
+            values = da.transpose("arm", "time", "subject").values.astype(float)
             bands[name] = Band(sub.time.values.astype(float),
                                np.stack([subject_quantiles(v) for v in values]))
-    sample = int(ds.sizes["sample"]) if "sample" in ds.dims and bands else None
-    return ReportData(ds, bands, str(path), band_subjects=sample)
+    return ReportData(ds, bands, str(path))
 
 
 def open_sweep(path: str | Path) -> ReportData:

@@ -94,7 +94,7 @@ def compare(ds: xr.Dataset, objectives: dict[str, str] | None = None) -> xr.Data
     >>> cmp["mean"].sel(outcome="energy_total").round(1).values.tolist()
     [45.9, 64.0, 85.4]
     """
-    names = [n for n, v in ds.data_vars.items() if v.dims == ("arm", "subject")]
+    names = [str(n) for n, v in ds.data_vars.items() if v.dims == ("arm", "subject")]
     arrays = {n: ds[n].values for n in names}
     return statistics(lambda n, a, b: arrays[n][:, a:b], names, list(ds.arm.values),
                       ds.sizes["subject"], objectives)
@@ -154,8 +154,8 @@ def outcome(read: Callable[[str, int, int], np.ndarray], name: str, *, n: int,
         for start in range(0, slab.shape[1], BLOCK):
             acc.add(np.asarray(slab[:, start:start + BLOCK], dtype=float))
     low, high = (_wilson if share else _student)(acc.mean, acc.m2, acc.count)
-    out = {"count": acc.count, "mean": acc.mean, "low": low, "high": high,
-           "share": np.bool_(share)}
+    out: dict[str, Any] = {"count": acc.count, "mean": acc.mean, "low": low, "high": high,
+                           "share": np.bool_(share)}
     diff, diff_low, diff_high = (np.full((arms, arms), np.nan) for _ in range(3))
     if acc.complete and acc.n > 1:
         tq = stats.t.ppf(0.5 + LEVEL / 2, acc.n - 1)
@@ -345,7 +345,8 @@ def decision(ds: xr.Dataset) -> xr.Dataset:
 def _shown_outcomes(cmp: xr.Dataset) -> list[tuple[str, str, str, str | None, float]]:
     names = set(cmp.outcome.values.tolist())
     person = cmp.attrs.get("population") == "subject"
-    rows = [o for o in DECISION_OUTCOMES if o[0] in names]
+    rows: list[tuple[str, str, str, str | None, float]] = [
+        o for o in DECISION_OUTCOMES if o[0] in names]
     if person:      # one person: the exact risk, not the sampled one, and no noise to count
         rows = [o for o in rows if o[0] not in ("fell", "estop")]
     if "energy_exercise" in names and not cmp.attrs.get("rests", 1):

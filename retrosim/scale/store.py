@@ -200,7 +200,8 @@ def write_chunk(layout: Layout, i: int, summaries: dict[str, np.ndarray],
                 counts: dict[str, np.ndarray]) -> None:
     """Write task chunk ``i``; its marker last, so a failure leaves it unmarked."""
     first, end = layout.bounds(i)
-    writes = {"subject": ((slice(first, end),), np.arange(first, end, dtype=np.int64))}
+    writes: dict[str, tuple[tuple[int | slice, ...], np.ndarray]] = {
+        "subject": ((slice(first, end),), np.arange(first, end, dtype=np.int64))}
     writes.update({name: ((slice(None), slice(first, end)), block)
                    for name, block in summaries.items()})
     writes.update({f"count_{name}": ((i,), block) for name, block in counts.items()})
@@ -252,8 +253,8 @@ def finish(layout: Layout, cmp: xr.Dataset) -> None:
                      "long_name": f"percentiles of {name} over everyone, by arm and time"})
     for coord in ("outcome", "versus", "objective"):
         _put(g, f"compare_{coord}", np.asarray(cmp[coord].values, dtype=str), (coord,))
-    for name, var in cmp.data_vars.items():
-        _put(g, f"compare_{name}", np.asarray(var.values), var.dims)
+    for key, var in cmp.data_vars.items():
+        _put(g, f"compare_{key}", np.asarray(var.values), tuple(str(d) for d in var.dims))
     g.attrs.update({"compare_" + k: v for k, v in cmp.attrs.items()})
     g.attrs["complete"] = True
 
@@ -299,7 +300,7 @@ def comparison(ds: xr.Dataset) -> xr.Dataset:
     names = [str(v) for v in ds.variables if str(v).startswith("compare_")]
     coords = {"outcome", "versus", "objective"}
     out = ds[[n for n in names if n.removeprefix("compare_") not in coords]]
-    out = out.rename({n: n.removeprefix("compare_") for n in out.data_vars})
+    out = out.rename({n: str(n).removeprefix("compare_") for n in out.data_vars})
     out = out.drop_vars([c for c in out.coords if c not in ("arm",)], errors="ignore")
     out = out.assign_coords({c: ds[f"compare_{c}"].values for c in coords})
     out.attrs = {k.removeprefix("compare_"): v for k, v in ds.attrs.items()
