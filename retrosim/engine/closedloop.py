@@ -38,6 +38,8 @@ MAX_BELT_MPS = 20.0 * MPS_PER_KMH
 #: Speed a start command ramps to when no target is set, m s-1 (<= 1.0 km/h: design default).
 START_SPEED_MPS = 1.0 * MPS_PER_KMH
 MAX_GRADE_FRAC = GRADE_LIMITS_PCT[1] / 100.0
+#: Breakpoints closer than this (relative to the time, s) are one instant.
+_SAME_INSTANT_S = 1e-12
 
 
 class ClosedLoop:
@@ -65,7 +67,7 @@ class ClosedLoop:
     >>> loop.command(Command(speed_mps=1.2, grade_frac=0.02, start=True))
     >>> loop.advance_to(300.0)
     >>> round(float(loop.v[0]), 4), round(float(loop.hr[0]), 1)
-    (1.207, 107.2)
+    (1.207, 110.7)
     """
 
     def __init__(self, physiology: Physiology, limits: TreadmillLimits, options: EnergyOptions,
@@ -165,7 +167,15 @@ class ClosedLoop:
             self._relax()
             return
         points = np.stack(plan[:3], axis=1)                               # (N, 3)
-        points = np.where((points > self.now) & (points < t), points, np.inf)
+        # a breakpoint a rounding error away from now, from the next one or from t is the
+        # same instant: one knot there, so that no interval is shorter than the times' own
+        # precision
+        eps = _SAME_INSTANT_S * max(1.0, float(t))
+        points = np.where((points > self.now + eps) & (points < t), points, np.inf)
+        points.sort(axis=1)
+        later = np.minimum(np.concatenate([points[:, 1:], np.full((self.n, 1), float(t))],
+                                          axis=1), float(t))
+        points = np.where(np.isfinite(points) & (later - points <= eps), np.inf, points)
         points.sort(axis=1)
         m = int(np.isfinite(points).sum(axis=1).max())
         rows = [np.where(np.isfinite(points[:, j]), points[:, j], t) for j in range(m)]
