@@ -6,17 +6,16 @@ without a built site, or without Chromium, the tests skip and say why. ``make do
 right after building.
 """
 
+import importlib.util
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--virtual-time-budget=20000")
@@ -44,13 +43,13 @@ def site(tmp_path_factory):
     return copy
 
 
-def _browser():
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("no Chromium on the PATH (Debian: apt-get install chromium; .ci/run installs "
-                "it): the site was not opened in a browser")
+def _report_browser():
+    """The Chromium helpers of the report's browser test (one copy of them)."""
+    path = ROOT / "tests" / "report" / "test_report_browser.py"
+    spec = importlib.util.spec_from_file_location("retrosim_report_browser", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def open_in_browser(page, tmp_path):
@@ -58,11 +57,8 @@ def open_in_browser(page, tmp_path):
     (beside it, so its relative links hold)."""
     probed = page.with_name(f"probed-{page.name}")
     probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    out = subprocess.run([_browser(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                          "--dump-dom", probed.as_uri()],
-                         capture_output=True, text=True, timeout=180, check=True).stdout
-    body = out.split("<body", 1)[1].split(">", 1)[0]
-    return dict(re.findall(r'(data-[\w-]+)="([^"]*)"', body))
+    helpers = _report_browser()
+    return helpers.body_attributes(probed, tmp_path, FLAGS, timeout=180)
 
 
 def test_every_lesson_page_holds_its_plots(site):

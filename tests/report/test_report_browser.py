@@ -7,6 +7,7 @@ decoded and whether the summary table has rows into attributes of ``<body>``; Ch
 ``--dump-dom`` prints the DOM after that.
 """
 
+import re
 import shutil
 import subprocess
 
@@ -38,19 +39,24 @@ def _browser():
         if path:
             return path
     pytest.skip("no Chromium on the PATH (Debian: apt-get install chromium; .ci/run installs "
-                "it): the report was not rendered in a browser")
+                "it): the page was not rendered in a browser")
+
+
+def body_attributes(probed, tmp_path, flags=FLAGS, timeout=120):
+    """The ``data-*`` attributes of ``<body>`` in Chromium's DOM dump of the page ``probed``
+    (a copy of a page with a probe script; the documentation site's test uses it too)."""
+    out = subprocess.run([_browser(), *flags, f"--user-data-dir={tmp_path / 'profile'}",
+                          "--dump-dom", probed.as_uri()],
+                         capture_output=True, text=True, timeout=timeout, check=True).stdout
+    body = out.split("<body", 1)[1].split(">", 1)[0]
+    return dict(re.findall(r'(data-[\w-]+)="([^"]*)"', body))
 
 
 def render_in_browser(html_path, tmp_path):
     """Body attributes the probe set, from Chromium's DOM dump of a probed copy."""
     probed = tmp_path / f"probed-{html_path.name}"
     probed.write_text(html_path.read_text().replace("</body>", PROBE + "</body>"))
-    out = subprocess.run([_browser(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                          "--dump-dom", probed.as_uri()],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
-    body = out.split("<body", 1)[1].split(">", 1)[0]
-    attrs = dict(part.split("=", 1) for part in body.split() if "=" in part)
-    return {k: v.strip('"') for k, v in attrs.items()}
+    return body_attributes(probed, tmp_path)
 
 
 @pytest.fixture(scope="module")
