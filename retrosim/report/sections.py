@@ -124,8 +124,8 @@ def arms(data: ReportData) -> str:
              "grip": "gripping the handrail"}
     items = []
     for arm, text in tables.protocols(ds).items():
-        shown = text if unit == "mph" else _to_kmh(text)
         extra = described.get(arm, {})
+        shown = extra.get("protocol") or (text if unit == "mph" else _to_kmh(text))
         words = [shown.replace("; ", ", then ")]
         if extra.get("handrail"):
             words.append(rails.get(extra["handrail"], extra["handrail"]))

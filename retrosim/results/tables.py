@@ -51,13 +51,31 @@ def population_attrs(scenario: Scenario) -> dict[str, str]:
         population, inputs = "cohort", dict(scenario.cohort.table)
     default_rail = getattr(scenario.cohort.subject if scenario.cohort else scenario.subject,
                            "handrail", "none")
+    unit = speed_units(scenario)
     arms = {name: {"description": arm.description,
-                   "handrail": arm.handrail if arm.handrail is not None else default_rail}
+                   "handrail": arm.handrail if arm.handrail is not None else default_rail,
+                   "top_speed": float(to_speed_units(max(s.speed_mps for s in
+                                                         arm.protocol.stages), unit)),
+                   "protocol": "; ".join(stage_text(s, unit) for s in arm.protocol.stages)}
             for name, arm in scenario.arms.items()}
     return {"population": population,
             "population_inputs": json.dumps(inputs, default=str, sort_keys=True),
             "arm_descriptions": json.dumps(arms, sort_keys=False),
-            "speed_units": speed_units(scenario)}
+            "speed_units": unit}
+
+
+def stage_text(stage: Any, unit: str) -> str:
+    """A stage in words with its speed in ``unit``.
+
+    >>> from retrosim.model.protocol import Stage
+    >>> stage_text(Stage.parse("walk backward at 3 km/h for 5 min"), "km/h")
+    'walk backward at 3 km/h for 5 min'
+    """
+    text = str(stage)
+    if unit == "mph" or getattr(stage, "is_rest", False):
+        return text
+    mph = f"{units.mps_to_mph(stage.speed_mps):.3g} mph"
+    return text.replace(mph, f"{stage.speed_mps * 3.6:.3g} km/h", 1)
 
 
 def speed_units(scenario: Scenario) -> str:
@@ -201,7 +219,11 @@ def readings_lines(ds: xr.Dataset) -> list[str]:
 
 
 def top_speed(ds: xr.Dataset, arm: str, unit: str) -> str:
-    """The fastest stage of an arm, from its protocol text (speeds written in mph)."""
+    """The fastest stage of an arm in ``unit`` (from the result's arm descriptions, else from
+    its protocol text, whose speeds are in mph)."""
+    described = json.loads(str(ds.attrs.get("arm_descriptions", "{}"))).get(arm, {})
+    if "top_speed" in described:
+        return f"{described['top_speed']:.3g}"
     text = protocols(ds).get(arm, "")
     mph = [float(w) for w, nxt in zip(text.split(), text.split()[1:], strict=False)
            if nxt.rstrip(",;") == "mph"]

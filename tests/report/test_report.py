@@ -419,3 +419,28 @@ def test_the_readings_plot_is_focused_on_the_readings():
     fig = plots.readings(ds, readings(ds))
     low, high = fig.axes[0].get_xlim()
     assert low > 20 and high < 40                    # one reading at 30 min, not 0-35 min
+
+
+KMH = """\
+name = "metric"
+seed = 1
+[subject]
+mass_kg = 70
+age_yr = 60
+sex = "male"
+[arms.backward]
+stages = ["walk backward at 3 km/h for 5 min"]
+"""
+
+
+def test_a_scenario_in_km_h_is_reported_in_km_h(folder):
+    path = folder / "metric.toml"
+    path.write_text(KMH)
+    page = report.write_report(path, folder / "metric.html").read_text()
+    summary = _section_text(page, "summary")
+    assert "km/h" in summary and "mph" not in summary
+    assert "<td>3</td>" in summary                         # 3 km/h, as written
+    assert "walk backward at 3 km/h for 5 min" in _section_text(page, "arms")
+    text = retrosim.results.tables.summary_table(retrosim.run(retrosim.load_scenario(path),
+                                                              traces=False))
+    assert "km/h" in text.splitlines()[3]
