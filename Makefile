@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean app
+.PHONY: demo test docs lab bench lint clean app
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,12 +25,32 @@ $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
 app: $(VENV)/.installed-app
 	$(BIN)/retrosim app
 
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs,test]"
+	@touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-teach: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[teach]"
+	@touch $@ $(VENV)/.installed
+
 demo: $(VENV)/.installed
 	$(BIN)/retrosim run compendium-2011
 	$(BIN)/retrosim compare forward-vs-backward
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The documentation site: docs/, the API reference and every lesson executed with its plots,
+# offline (MathJax is served from the site), warnings as errors; then opened in a browser.
+docs: $(VENV)/.installed-docs
+	rm -rf docs/_build docs/generated docs/jupyter_execute
+	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+	RETROSIM_DOCS_SITE=docs/_build/html $(BIN)/python -m pytest -q tests/integration/test_docs_site.py
+	@echo "the site: docs/_build/html/index.html"
+
+# The lessons in JupyterLab, to run and change them.
+lab: $(VENV)/.installed-teach
+	$(BIN)/jupyter lab notebooks
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py
@@ -51,4 +71,4 @@ lint: $(VENV)/.installed-lint
 	$(BIN)/mypy retrosim
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis docs/_build docs/generated docs/jupyter_execute

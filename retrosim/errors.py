@@ -123,14 +123,15 @@ def collecting() -> Iterator[list[InputError]]:
     token = _COLLECTED.set(errors)
     try:
         yield errors
-    except InputErrors as err:
-        raise InputErrors([*errors, *err.errors]) if errors else err from None
     except InputError as err:
-        raise InputErrors([*errors, err]) if errors else err from None
+        if not errors:
+            raise
+        collect(err)
+        raise (InputErrors(errors) if len(errors) > 1 else errors[0]) from None
     finally:
         _COLLECTED.reset(token)
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
 
 
 def collect(error: InputError) -> bool:
@@ -139,7 +140,9 @@ def collect(error: InputError) -> bool:
     errors = _COLLECTED.get()
     if errors is None:
         return False
-    errors.extend(error.errors if isinstance(error, InputErrors) else [error])
+    for one in error.errors if isinstance(error, InputErrors) else [error]:
+        if not any((e.problem, e.allowed) == (one.problem, one.allowed) for e in errors):
+            errors.append(one)         # the same mistake seen again from further out: once
     return True
 
 

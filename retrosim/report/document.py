@@ -116,6 +116,10 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
         warnings.simplefilter("always", RetrosimWarning)
         sessions = list(api.iter_sessions(scenario, seed=seed, subjects=subjects))
     ds = results.assemble(sessions, scenario, seed=seed, trace_step_s=None)
+    from retrosim.events import MODELS
+    from retrosim.results import intervals
+
+    ds = intervals.attach(ds, scenario, seed, MODELS)      # how sure, as retrosim.run says
     duration = max(s.timeline.duration_s for s in sessions)
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
     times = report_times(duration, knots, step_s)
@@ -151,11 +155,12 @@ def open_result(path: str | Path) -> ReportData:
         for name in TRACES:
             if name not in ds:
                 continue
-            da = sub[name]
-            values = da.transpose("arm", "time", "subject").values.astype(float)
+            people = "sample" if "sample" in sub[name].dims else "subject"
+            values = sub[name].transpose("arm", "time", people).values.astype(float)
             bands[name] = Band(sub.time.values.astype(float),
                                np.stack([subject_quantiles(v) for v in values]))
-    return ReportData(ds, bands, str(path))
+    sample = int(ds.sizes["sample"]) if "sample" in ds.dims and bands else None
+    return ReportData(ds, bands, str(path), band_subjects=sample)
 
 
 def open_sweep(path: str | Path) -> ReportData:

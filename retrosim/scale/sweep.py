@@ -38,8 +38,9 @@ import xarray as xr
 import retrosim
 from retrosim import api
 from retrosim.errors import InputError, RetrosimError, check_number
+from retrosim.model.budget import check_scenario_run
 from retrosim.model.grid import coordinates
-from retrosim.model.scenario import Scenario, check_run_arguments
+from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
 from retrosim.results import dataset as results
 from retrosim.results.tables import population_attrs
 from retrosim.scale import bands, comparison
@@ -53,6 +54,11 @@ DEFAULT_SAMPLE = 10
 MAX_SAMPLE = 1_000
 DEFAULT_BAND_STEP_S = 60.0
 IN_PROCESS = "in-process"
+#: The local cluster listens on the loopback interface only, and has no dashboard (its pages
+#: show logs and call stacks): nothing of a sweep is reachable from the network. The
+#: scheduler's remaining HTTP routes (health, metrics) take a free port on loopback.
+LOOPBACK = "127.0.0.1"
+SCHEDULER_OPTIONS = {"dashboard": False, "dashboard_address": f"{LOOPBACK}:0"}
 CONNECT_TIMEOUT_S = 10.0
 RETRIES = 2
 #: The local cluster's worker environment (dask config). Dask's nanny sets
@@ -99,7 +105,9 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
     client : an existing ``dask.distributed.Client`` to use instead of ``scheduler``.
     on_chunk : called in this process as ``on_chunk(chunk, client)`` after each chunk.
     """
-    seed, n, _ = check_run_arguments(scenario, seed, subjects, None)
+    seed, _, _ = check_run_arguments(scenario, seed, 1, None)
+    n = (1 if scenario.cohort is None else scenario.cohort.size) if subjects is None else \
+        int(check_number("subjects", subjects, 1, MAX_SUBJECTS, integer=True))
     path = sweepstore.check_path(out, resume)
     sample = int(check_number("--sample", sample, 0, MAX_SAMPLE, integer=True))
     band_step_s = float(check_number("--band-step", band_step_s, 0, 3600, "s"))
@@ -110,6 +118,9 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         workers = int(check_number("--workers", workers, 1, 256, integer=True))
     if chunk_size is not None:
         chunk_size = int(check_number("--chunk-size", chunk_size, 1, 10_000_000, integer=True))
+    local = client is None and scheduler is None          # every worker on this machine
+    people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or _cpus()) if local else 1)
+    check_scenario_run(scenario, people, None)            # the chunks held at once
     if scheduler is not None and scheduler != IN_PROCESS and \
             (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InputError("--scheduler", f"{scheduler!r} is not an address",
@@ -164,10 +175,10 @@ def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int 
         else bands.band_times(duration, scenario.trace_step_s),
         band_time=bands.band_times(duration, band_step_s) if band_step_s else np.empty(0),
         band_vars=tuple(v for v in bands.BINS if v in traces) if band_step_s else ())
-    parts = {"scenario": repr(dataclasses.replace(scenario, source=None)), "seed": seed,
-             "subjects": n, "sample": layout.sample, "band_step_s": band_step_s,
-             "summaries": summaries, "traces": layout.traces,
-             "retrosim_version": retrosim.__version__}
+    parts = {"scenario": scenario, "seed": seed, "subjects": n, "sample": layout.sample,
+             "band_step_s": band_step_s, "summaries": summaries, "traces": layout.traces,
+             "time": layout.time, "band_time": layout.band_time, "band_vars": layout.band_vars,
+             "events": events, "retrosim_version": retrosim.__version__}
     fingerprint = sweepstore.fingerprint(parts)
     if resume and path.exists():
         return Job(scenario, seed, _resumable(path, layout, fingerprint, chunk_size)), objectives
@@ -286,7 +297,9 @@ def _client(scheduler: str | None, workers: int | None, client: Any) -> Iterator
     if scheduler is None:
         with dask.config.set(WORKER_ENV), \
                 LocalCluster(n_workers=workers or _cpus(), threads_per_worker=1, processes=True,
-                             dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+                             host=LOOPBACK, dashboard_address=None,
+                             scheduler_kwargs=SCHEDULER_OPTIONS,
+                             silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as local:
             yield local
         return
@@ -308,8 +321,9 @@ def _resumable(path: Path, layout: Layout, fingerprint: str, chunk_size: int | N
                          "the -o of an earlier retrosim sweep")
     if attrs.get("fingerprint") != fingerprint:
         raise InputError("--resume", f"{str(path)!r} holds another sweep (its scenario, seed, "
-                         "subjects, sample, bands or models differ)", "the same command as "
-                         "the first run, or a new -o")
+                         "subjects, sample, bands, models or controller code differ, to the "
+                         "last bit)", "the same command and files as the first run, or a "
+                         "new -o")
     if chunk_size is not None and chunk_size != attrs["chunk_size"]:
         raise InputError("--chunk-size", f"{chunk_size} differs from the store's "
                          f"{attrs['chunk_size']}", f"{attrs['chunk_size']} (or leave it out)")
