@@ -27,7 +27,7 @@ from retrosim.events.base import EventModel
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
 from retrosim.model.subject import Cohort, Subject
-from retrosim.results import dataset
+from retrosim.results import dataset, intervals
 from retrosim.results import programme as programme_results
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "Protocol", "RetrosimError",
@@ -56,8 +56,9 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
         arms = run_programme(scenario, seed=seed, subjects=subjects, models=models)
         return programme_results.assemble(arms, scenario, seed=seed)
     sessions = list(iter_sessions(scenario, seed=seed, subjects=subjects, models=models))
-    return dataset.assemble(sessions, scenario, seed=seed,
-                            trace_step_s=step if traces else None, models=models)
+    ds = dataset.assemble(sessions, scenario, seed=seed,
+                          trace_step_s=step if traces else None, models=models)
+    return intervals.attach(ds, scenario, seed, models)    # how sure: 90 % intervals
 
 
 def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
