@@ -41,7 +41,11 @@ VARIABLES = {
     "hr_rest_used": ("min-1", "resting heart rate the session used"),
     "vo2max_used": ("mL kg-1 min-1", "VO2max the session used"),
     "event_day": ("d", "day of the programme event"),
+    "event_time": ("s", "time of the programme event since the start (86,400 s a day)"),
 }
+#: Per-arm fall statistics over the sessions walked (:func:`retrosim.events.falls.arm_statistics`).
+FALL_STATISTICS = ("fall_probability", "fall_probability_low", "fall_probability_high",
+                   "falls_per_1000")
 #: The rows of the start / middle / end table: variable, label, format.
 TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)", ".0f"),
          ("sbp_rest", "resting SBP (mmHg)", ".0f"), ("dbp_rest", "resting DBP (mmHg)", ".0f"),
@@ -82,6 +86,14 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     days = np.full((len(arms), width), np.nan)
     for i, a in enumerate(arms):
         days[i, :a.session_day.size] = a.session_day
+    if "fell" in data:            # per arm, over the sessions walked: share with a fall
+        from retrosim.events.falls import arm_statistics
+
+        walked = [a.sessions["fell"][a.sessions["attended"]] for a in arms]
+        stats = [arm_statistics(w[None, :]) if w.size else
+                 {k: np.full(1, np.nan) for k in FALL_STATISTICS} for w in walked]
+        for k in FALL_STATISTICS:
+            data[k] = (("arm",), np.concatenate([st[k] for st in stats]))
     data["session_day"] = (("arm", "subject", "session"),
                            np.broadcast_to(days[:, None, :], (len(arms), n, width)).copy())
     data["session_protocol"] = (("arm", "session"), np.array(
@@ -90,6 +102,7 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     day = np.concatenate([e[0] for _, _, e in logs]) if logs else np.empty(0)
     order = np.argsort(day, kind="stable")
     data["event_day"] = (("event",), day[order])
+    data["event_time"] = (("event",), 86_400.0 * day[order])      # s, as a session's log
     data["event_arm"] = (("event",), np.concatenate(
         [np.full(e[0].size, name) for name, _, e in logs]).astype(str)[order])
     data["event_subject"] = (("event",), np.concatenate(

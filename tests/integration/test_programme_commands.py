@@ -33,3 +33,13 @@ def test_report_of_a_programme(tmp_path, capsys):
     assert main(["report", "knee-rehab-six-weeks", "--subjects", "5", "-o", str(path)]) == 0
     text = path.read_text()
     assert "State over the weeks" in text and "data:image/png;base64," in text
+
+
+def test_report_of_a_saved_programme_result(tmp_path, capsys):
+    result, page = tmp_path / "p.nc", tmp_path / "p.html"
+    assert main(["run", "detraining", "--subjects", "4", "-o", str(result)]) == 0
+    assert main(["report", str(result), "-o", str(page)]) == 0
+    assert "State over the weeks" in page.read_text()
+    ds = xr.load_dataset(result)
+    assert ds.fall_probability.dims == ("arm",)
+    assert (ds.event_time.values == 86_400.0 * ds.event_day.values).all()
