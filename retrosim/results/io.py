@@ -53,7 +53,7 @@ SUMMARIES = ("energy_total", "vo2_peak", "hr_peak", "fell", "fall_time", "stumbl
              "sbp_post", "dbp_post")
 #: Text variables: the arm names, the event log's words, and the per-arm coordinates of a
 #: swept scenario (its base protocol and text-valued grid parameters, :mod:`retrosim.model.grid`).
-TEXT = ("arm", "event_arm", "event_kind", "event_detail")
+TEXT = ("arm", "event_arm", "event_kind", "event_detail", "session_protocol")
 TEXT_ON_ARM = ("protocol", "direction", "handrail", "cohort_")
 #: Largest share of the memory free a result's declared values may take.
 MEMORY_SHARE = 0.5
@@ -215,8 +215,8 @@ def _variable_problem(name: str, dims: tuple[str, ...], var: Any) -> str | None:
                 ("arm",) if name in PER_ARM else None)
     if expected is not None and dims != expected and not (name in TRACES and dims == SAMPLED):
         return f"is not on ({', '.join(expected)})"
-    if expected is None and dims != ("arm",) and dims[:2] not in (("arm", "subject"),
-                                                                  SAMPLED[:2]):
+    if expected is None and dims not in (("arm",), ("arm", "session")) and \
+            dims[:2] not in (("arm", "subject"), SAMPLED[:2]):
         return "is not on (arm) or (arm, subject, ...)"
     text = var.dtype is str or np.dtype(var.dtype).kind in "SUO"
     if text and not (name in TEXT or dims == ("arm",) and name.startswith(TEXT_ON_ARM)):
