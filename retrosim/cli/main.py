@@ -182,7 +182,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     datasets = [api.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
                         traces=runcli.before_run(args, sc))
                 for sc in loaded]
-    from retrosim.results import programme as programmes    # programme results
+    from retrosim.results import programme as programmes  # programme results
 
     for ds in datasets:
         print(programmes.summary_table(ds) if programmes.is_programme(ds)

@@ -249,7 +249,7 @@ def write_report(source: str | Path, output: str | Path, *, seed: int | None = N
                  subjects: int | None = None, step_s: float | None = None) -> Path:
     """Run (or open) ``source`` and write its report to ``output`` (``*.html``)."""
     check_output_path(output)
-    from retrosim.report import programme     # a programme: its own page
+    from retrosim.report import programme  # a programme: its own page
 
     page = programme.page(source, seed=seed, subjects=subjects)
     if page is not None:
