@@ -27,6 +27,7 @@ from retrosim.controllers.base import (
     is_vectorised,
     vectorise,
 )
+from retrosim.controllers.faults import Fault
 from retrosim.controllers.reference import HeartRateTarget, ProtocolFollower
 from retrosim.controllers.spec import CONTROLLERS, ControllerSpec
 from retrosim.controllers.supervisor import SafetySupervisor
@@ -45,8 +46,6 @@ def attach(scenario: Any, controller: Any, *, arms: list[str] | None = None,
     :class:`SafetySupervisor` with the scenario's ``[safety]`` limits; ``faults`` (a list of
     :class:`retrosim.controllers.faults.Fault` or of fault tables) replace the arms' own.
     """
-    from retrosim.controllers.faults import Fault
-
     spec = ControllerSpec.of(controller, supervisor=supervisor, period_s=period_s)
     if faults is not None:
         faults = tuple(f if isinstance(f, Fault) else Fault.from_table(f) for f in faults)

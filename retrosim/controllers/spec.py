@@ -21,6 +21,7 @@ from typing import Any
 
 from retrosim.controllers import imports
 from retrosim.controllers.base import copy_of, period_of, vectorise
+from retrosim.controllers.faults import parse_faults
 from retrosim.controllers.reference import HeartRateTarget, ProtocolFollower
 from retrosim.controllers.safety import SafetyLimits
 from retrosim.controllers.supervisor import SafetySupervisor
@@ -172,8 +173,6 @@ def control_arms(arms: dict[str, Any], data: dict[str, Any], source: str | None,
     ``[arms.NAME.controller]`` or else the top-level ``[controller]``; the top-level
     ``[[faults]]`` followed by the arm's own ``[[arms.NAME.faults]]``."""
     from dataclasses import replace
-
-    from retrosim.controllers.faults import parse_faults
 
     top = ControllerSpec.from_table(data["controller"], allow=allow, source=source) \
         if "controller" in data else None

@@ -43,6 +43,7 @@ from retrosim.controllers.contract import (
     check_period,
 )
 from retrosim.controllers.faults import BUS_KINDS, FaultSchedule, FaultyBus, check_fault_times
+from retrosim.controllers.safety import SafetyLimits
 from retrosim.controllers.spec import ControllerSpec
 from retrosim.controllers.supervisor import SafetySupervisor
 from retrosim.engine.closedloop import MAX_BELT_MPS, MAX_GRADE_FRAC, RUNNING, ClosedLoop
@@ -87,7 +88,6 @@ def build_controller(arm: Arm, scenario: Scenario, schedule: FaultSchedule | Non
 
 
 def _default_limits() -> Any:
-    from retrosim.controllers.safety import SafetyLimits
     return SafetyLimits()
 
 
