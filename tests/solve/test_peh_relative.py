@@ -1,0 +1,23 @@
+"""Post-exercise hypotension by relative intensity through the engine: the bundled
+slow-walk-at-83 scenario says what its header says."""
+
+import numpy as np
+
+import retrosim
+from retrosim.physiology import hypotension
+
+
+def test_a_slow_walk_at_83_gives_several_mmhg_20_to_40_min_after():
+    ds = retrosim.run(retrosim.load_scenario("slow-walk-at-83")).sel(arm="walk", subject=0)
+    hr_max = 208 - 0.7 * 83
+    hrr = (float(ds.hr_peak) - 70.0) / (hr_max - 70.0)
+    assert 0.40 <= hrr <= 0.60                               # 40-60 % of her HR reserve
+    drop = 160.0 - ds.bp_reading_sbp.values                  # noise-free readings
+    assert np.all(drop >= 4.0), drop                         # several mmHg at 20, 30, 40 min
+    assert float(ds.sbp_nadir_low) < float(ds.sbp_nadir) < float(ds.sbp_nadir_high)
+
+
+def test_the_absolute_met_dose_gave_her_almost_none():
+    first = hypotension.PEH_MODELS["corso-2017-met"]
+    sbp, _ = hypotension.peh_drop_at_nadir(160, 84, 2.2, 1200.0, 1.0, first)
+    assert float(sbp) < 1.5
