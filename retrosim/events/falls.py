@@ -40,6 +40,7 @@ from retrosim.events.base import EventModel
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance
 from retrosim.physiology.balance import PERTURBATIONS
+from retrosim.solve.timeline import knot_sum
 
 ROUND = 8            # recoveries drawn per subject per round
 
@@ -149,11 +150,11 @@ class Rates:
         """Every subject's total fall (or recovery) hazard over the session, (N,)."""
         w = self.fall_weight if fall else self.all_weight - self.fall_weight
         if w.shape[1] == 1:
-            walking = np.einsum("j,jn->n", w[:, 0], self.integrated)
+            walking = knot_sum(w[:, :1] * self.integrated)     # fixed order: batch-invariant
         else:
-            walking = np.einsum("jn,jn->n", self.integrated, w[:, self.cls])
+            walking = knot_sum(self.integrated * w[:, self.cls])
         pc = self.p_change if fall else 1.0 - self.p_change
-        changes = (np.diff(self.t, axis=0) * self.speed_change * pc).sum(0)
+        changes = knot_sum(np.diff(self.t, axis=0) * self.speed_change * pc)
         return walking + changes[self.cls if changes.size > 1 else np.zeros_like(self.cls)]
 
     def kind_rates(self, j: np.ndarray, rows: np.ndarray, times: np.ndarray,
