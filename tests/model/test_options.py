@@ -1,0 +1,26 @@
+"""The [energy] options choose registry entries by name: the HRmax model, say."""
+
+import pytest
+
+import retrosim
+from retrosim import InputError
+from retrosim.model.scenario import Scenario
+
+DOC = {"name": "hrmax", "subject": {"mass_kg": 70, "age_yr": 40, "sex": "female"},
+       "arms": {"a": {"stages": ["walk forward at 3 mph for 5 min"]}}}
+
+
+@pytest.mark.parametrize(("model", "expected"), [(None, 208.0 - 0.7 * 40), ("tanaka-2001", 180.0),
+                                                 ("fox-1971", 220.0 - 40)])
+def test_hr_max_is_the_named_model_s(model, expected):
+    doc = {**DOC, "energy": {"hr_max": model}} if model else DOC
+    ds = retrosim.run(Scenario.from_dict(doc), traces=False)
+    assert float(ds.hr_max.values[0, 0]) == expected
+    cited = ds.attrs["references"]
+    assert ("Fox SM" in cited) == (model == "fox-1971")
+
+
+def test_an_unknown_hr_max_model_is_one_line_naming_the_choices():
+    allowed = r"energy\.hr_max: .astrand. is not known; allowed: tanaka-2001 \| fox-1971"
+    with pytest.raises(InputError, match=allowed):
+        Scenario.from_dict({**DOC, "energy": {"hr_max": "astrand"}})
