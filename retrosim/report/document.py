@@ -120,6 +120,8 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
     from retrosim.results import intervals
 
     ds = intervals.attach(ds, scenario, seed, MODELS)      # how sure, as retrosim.run says
+    from retrosim.report import controller
+    controlled = controller.describe(scenario, sessions, ds)
     duration = max(s.timeline.duration_s for s in sessions)
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
     times = report_times(duration, knots, step_s)
@@ -132,7 +134,7 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
              for name in TRACES if all(name in b for b in per_arm)}
     notes = [f"{w.category.__name__}: {w.message}" for w in caught
              if issubclass(w.category, RetrosimWarning)]
-    return ReportData(ds, bands, source, notes, sample)
+    return ReportData(ds, bands, source, notes, sample, controlled)
 
 
 def open_result(path: str | Path) -> ReportData:
