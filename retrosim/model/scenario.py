@@ -117,6 +117,7 @@ class Scenario:
         arms = {arm_name: _arm(arm_name, spec) for arm_name, spec in arms_table.items()}
         arms = control_arms(arms, data, source)
         safety = _section(data, "safety", None, SafetyLimits.from_table)
+        safety = safety.spoken_in(data)        # messages in the scenario's speed unit
         program = Program.from_tables(data["program"], arms_table) if "program" in data \
             else None
         if program is None:
