@@ -1,32 +1,56 @@
 """``retrosim check CONTROLLER --scenario S``: run a controller and check the invariants.
 
-Exit status 0 when every invariant holds, 1 on a violation (the report names the first of
-each), 2 on bad input. CONTROLLER is a reference controller's name (``hr-target``,
-``protocol``) or an import path ``package.module:Class``; the current folder is importable,
-so ``retrosim check mycontroller:Program`` finds ``./mycontroller.py``.
+Exit status (:data:`EXIT`) 0 when every invariant holds, 1 on a violation (the report names
+the first of each), 2 on bad input (a scenario, an argument, or a controller that breaks its
+contract: :mod:`retrosim.controllers.contract`), 3 when the controller crashed (its own
+traceback is printed). The check runs arm by arm and chunk by chunk and keeps only what the
+invariants need (:func:`retrosim.testing.check_scenario`), so its memory does not grow with
+the number of people or the length of the session; a progress bar goes to stderr on a
+terminal, or with ``--progress``. CONTROLLER is a reference controller's name (``hr-target``,
+``protocol``), a controller an installed package registers (entry-point group
+``retrosim.controllers``) or an import path ``package.module:Class`` whose module is allowed
+with ``--allow-import PREFIX`` or ``RETROSIM_ALLOW_IMPORT`` (the bundled examples are). The
+current folder is not put on ``sys.path``: install your package (``pip install -e .``) or set
+``PYTHONPATH`` to find ``./mycontroller.py``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from typing import Any
 
-from retrosim.errors import InputError
+from tqdm import tqdm
 
-EXAMPLES = """examples:
+from retrosim.cli import allow_import_option
+from retrosim.errors import InputError
+from retrosim.model.budget import MAX_TOML_DEPTH, read_toml, toml_depth
+
+#: Exit statuses of ``retrosim check``.
+EXIT = {"ok": 0, "violation": 1, "bad-input": 2, "crash": 3}
+
+EXAMPLES = """exit status:
+  0  every invariant holds
+  1  an invariant is violated (the report names the first violation of each)
+  2  bad input: the scenario, an argument, or a controller that breaks its contract (no
+     period_s, step returning something other than a Command, a NaN, negative or
+     out-of-range target, a parameter of the wrong type)
+  3  the controller crashed (an exception inside it: its arm, subject, time and traceback)
+
+examples:
   retrosim check hr-target --scenario hr-controller
   retrosim check hr-target --scenario hr-controller --param target_hr_bpm=125 --supervised
   retrosim check retrosim.controllers.examples:ProportionalHr --scenario controller-regression
-  retrosim check mycontroller:Program --scenario my.toml --fault hr-loss@5 --subjects 20
+  PYTHONPATH=. retrosim check mycontroller:Program --allow-import mycontroller \\
+      --scenario my.toml --fault hr-loss@5 --subjects 20
 """
 
 
 def add_parser(sub: Any, formatter: Any) -> None:
     """Register the ``check`` subcommand."""
     p = sub.add_parser("check", help="run a controller against virtual walkers and check the "
-                       "safety invariants; exit status 1 on a violation", epilog=EXAMPLES,
+                       "safety invariants; exit status 0 safe, 1 a violation, 2 bad input, 3 "
+                       "the controller crashed", epilog=EXAMPLES,
                        formatter_class=formatter)
     p.add_argument("controller", metavar="CONTROLLER",
                    help="a reference controller (hr-target, protocol) or package.module:Class")
@@ -45,6 +69,9 @@ def add_parser(sub: Any, formatter: Any) -> None:
     p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
     p.add_argument("--step", type=float, metavar="S",
                    help="trace resolution the invariants see, in seconds (default 1)")
+    p.add_argument("--progress", action="store_true",
+                   help="show a progress bar on stderr even when it is not a terminal")
+    allow_import_option(p)
 
 
 def _params(items: list[str]) -> dict[str, Any]:
@@ -54,8 +81,10 @@ def _params(items: list[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise InputError("--param", f"{item!r} is not KEY=VALUE", "e.g. target_hr_bpm=120")
         try:
-            out[key.strip()] = tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
+            out[key.strip()] = read_toml(f"v = {text}", "--param")["v"]
+        except InputError:
+            if toml_depth(text) > MAX_TOML_DEPTH:
+                raise
             out[key.strip()] = text
     return out
 
@@ -82,28 +111,40 @@ def _faults(items: list[str]) -> list[dict[str, Any]] | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the check; print the report; the exit status."""
+    """Run the check; print the report; the exit status (:data:`EXIT`)."""
+    from retrosim.controllers import attach
+    from retrosim.controllers.contract import ControllerCrash
     from retrosim.controllers.spec import ControllerSpec
-    from retrosim.model.scenario import load_scenario
-    from retrosim.testing import check, run_controller
-    from retrosim.testing.invariants import INVARIANTS
+    from retrosim.model.scenario import check_budget, check_run_arguments, load_scenario
+    from retrosim.testing import check_scenario, controller_lines, preflight
+    from retrosim.testing.invariants import CHUNK, INVARIANTS
 
     for name in args.invariant or []:
         if name not in INVARIANTS:
             raise InputError("--invariant", f"{name!r} is not known", ", ".join(INVARIANTS))
-    sc = load_scenario(args.scenario)
+    allow = tuple(args.allow_import)
     table = {"path" if ":" in args.controller else "name": args.controller,
              "supervisor": args.supervised, **_params(args.param)}
-    spec = ControllerSpec.from_table(table, "CONTROLLER")
-    if "." not in sys.path and "" not in sys.path:
-        sys.path.insert(0, "")
-    ds = run_controller(spec, sc, faults=_faults(args.fault), subjects=args.subjects,
-                        seed=args.seed, trace_step_s=args.step)
-    report = check(ds, invariants=args.invariant)
-    n = ds.sizes["subject"]
-    print(f"{sc.name}: seed {ds.attrs['seed']}, {n} subject{'s' * (n > 1)}, controller "
+    spec = ControllerSpec.from_table(table, "CONTROLLER", allow)     # refused before import
+    sc = load_scenario(args.scenario, allow_import=allow)
+    sc = attach(sc, spec, faults=_faults(args.fault))
+    seed, subjects, step = check_run_arguments(sc, args.seed, args.subjects, args.step,
+                                               memory=False)
+    check_budget(sc, min(subjects, CHUNK), None)      # one chunk's sessions at a time
+    preflight(sc)
+    print(f"{sc.name}: seed {seed}, {subjects:,} subject{'s' * (subjects > 1)}, controller "
           f"{spec.label}")
-    for line in ds.attrs.get("controllers", "").splitlines():
+    for line in controller_lines(sc):
         print(f"  {line}")
+    sys.stdout.flush()
+    show = args.progress or sys.stderr.isatty()
+    with tqdm(total=subjects * len(sc.arms), file=sys.stderr, disable=not show,
+              unit="session", desc="check", leave=False) as bar:
+        try:
+            report = check_scenario(sc, seed=seed, subjects=subjects, step_s=step,
+                                    invariants=args.invariant, progress=bar)
+        except ControllerCrash as crash:
+            print(f"retrosim: error: the controller crashed: {crash}", file=sys.stderr)
+            return EXIT["crash"]
     print(report)
-    return 0 if report.ok else 1
+    return EXIT["ok"] if report.ok else EXIT["violation"]
