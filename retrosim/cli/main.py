@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from retrosim import __version__
+from retrosim.cli import allow_import_option
 from retrosim.cli import run as runcli
 from retrosim.errors import RetrosimError
 from retrosim.results import io, tables
@@ -47,12 +48,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="a scenario file (TOML) or the name of a bundled scenario")
     run.add_argument("-o", "--output", metavar="OUT.nc", help="write the result to NetCDF")
     _run_options(run)
+    allow_import_option(run)
 
     cmp = sub.add_parser("compare", help="run several scenarios and print how the arms differ",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     _run_options(cmp)
     runcli.add_options(run, cmp)
+    allow_import_option(cmp)
 
     swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="people whose full traces are kept (10)")
     swp.add_argument("--band-step", type=float, metavar="S", default=60.0,
                      help="time step of the percentile bands in seconds; 0: none (60)")
+    allow_import_option(swp)
 
     sub.add_parser("scenarios", help="list the bundled scenarios")
 
@@ -107,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--step", type=float, metavar="S",
                      help="time between plotted points in seconds (default: 360 points per "
                           "session, denser after each change)")
+    allow_import_option(rep)
     return p
 
 
@@ -160,7 +165,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from retrosim.report import document as report
 
         path = report.write_report(args.source, args.output, seed=args.seed,
-                                   subjects=args.subjects, step_s=args.step)
+                                   subjects=args.subjects, step_s=args.step,
+                                   allow_import=tuple(args.allow_import))
         print(f"wrote {path}")
         return 0
     if args.command == "app":
@@ -178,7 +184,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     names = [args.scenario] if args.command == "run" else args.scenarios
     if args.command == "run" and args.output:
         io.check_output_path(args.output)
-    loaded = [scenario.load_scenario(name) for name in names]
+    loaded = [scenario.load_scenario(name, allow_import=tuple(args.allow_import))
+              for name in names]
     datasets = [api.run(sc, seed=args.seed, subjects=args.subjects, trace_step_s=args.step,
                         traces=runcli.before_run(args, sc))
                 for sc in loaded]
@@ -213,7 +220,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from retrosim.scale import comparison, sweep
     from retrosim.scale import store as sweepstore
 
-    sc = scenario.load_scenario(args.scenario)
+    sc = scenario.load_scenario(args.scenario, allow_import=tuple(args.allow_import))
     try:
         with runcli.quiet_workers(args.scheduler is None):     # Ctrl-C: one line, not 45
             ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
