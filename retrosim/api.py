@@ -51,7 +51,8 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
     models : the per-subject event models to run (:mod:`retrosim.events.base`); default the
         bundled ones (guidance, falls, blood pressure).
     """
-    seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s)
+    seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s,
+                                               traces=traces and scenario.program is None)
     if scenario.program is not None:       # a programme of sessions over weeks
         arms = run_programme(scenario, seed=seed, subjects=subjects, models=models)
         return programme_results.assemble(arms, scenario, seed=seed)

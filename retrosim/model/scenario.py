@@ -7,8 +7,8 @@ error names the file, the key and what is allowed.
 
 from __future__ import annotations
 
+import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,7 +24,7 @@ from retrosim.errors import (
     collecting,
     did_you_mean,
 )
-from retrosim.model import grid
+from retrosim.model import budget, grid
 from retrosim.model.arm import Arm
 from retrosim.model.cohort import CohortSpec
 from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
@@ -35,10 +35,10 @@ from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
 
 TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
-            "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program")
+            "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program", "limits")
 ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
             "faults", "progression", "sessions")
-ENERGY_KEYS = ("model", "resting_rate", "convention", "hr_max")
+ENERGY_KEYS = ("model", "resting_rate", "convention", "hr_max", "heart_rate", "epoc")
 OUTPUT_KEYS = ("trace_step_s",)
 REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
             "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}
@@ -65,18 +65,24 @@ class Scenario:
     bp: BpOptions = field(default_factory=BpOptions)                 # the [bp] table
     safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
     program: Program | None = None         # the [program] table: a programme of sessions
+    limits: budget.Limits = field(default_factory=budget.Limits)     # the [limits] table
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str | None = None) -> Scenario:
-        """Validate a parsed TOML document; errors carry ``source`` and the key path."""
+    def from_dict(cls, data: dict[str, Any], source: str | None = None, *,
+                  allow_import: tuple[str, ...] = ()) -> Scenario:
+        """Validate a parsed TOML document; errors carry ``source`` and the key path.
+
+        ``allow_import``: module prefixes a ``[controller] path`` may import from (besides
+        those of the environment, :mod:`retrosim.controllers.imports`)."""
         try:
             with collecting():                 # every mistake of the file, one line each
-                return cls._from_dict(data, source)
+                return cls._from_dict(data, source, tuple(allow_import))
         except InputError as err:
             raise err.within(source=source or "scenario") from None
 
     @classmethod
-    def _from_dict(cls, data: dict[str, Any], source: str | None) -> Scenario:
+    def _from_dict(cls, data: dict[str, Any], source: str | None,
+                   allow_import: tuple[str, ...] = ()) -> Scenario:
         if not isinstance(data, dict):
             raise InputError("", f"{type(data).__name__} is not a table of scenario keys",
                              ", ".join(TOP_KEYS))
@@ -87,6 +93,7 @@ class Scenario:
         if "subject" in data and "cohort" in data:
             raise InputError("cohort", "a scenario has [subject] or [cohort], not both",
                              "one of them")
+        limits = _section(data, "limits", None, budget.Limits.from_table)
         name = _string(data, "name")
         description = _string(data, "description") if "description" in data else ""
         seed = int(check_number("seed", data.get("seed", 0), 0, 2**63 - 1, integer=True))
@@ -114,25 +121,26 @@ class Scenario:
         arms_table = _table(data, "arms")
         if not arms_table:
             raise InputError("arms", "needs at least one arm", "[arms.NAME] with stages = [...]")
-        arms = {arm_name: _arm(arm_name, spec) for arm_name, spec in arms_table.items()}
-        arms = control_arms(arms, data, source)
+        arms = {arm_name: _arm(arm_name, spec, limits) for arm_name, spec in arms_table.items()}
+        arms = control_arms(arms, data, source, allow_import)
         safety = _section(data, "safety", None, SafetyLimits.from_table)
-        safety = safety.spoken_in(data)        # messages in the scenario's speed unit
         program = Program.from_tables(data["program"], arms_table) if "program" in data \
             else None
         if program is None:
             check_arm_keys(arms_table)           # programme keys need [program]
+        safety = safety.spoken_in(data)        # messages in the scenario's speed unit
         sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
         if sweep is not None:
             people = cohort
             if people is None and any(k.startswith("cohort.") for k, _ in sweep.grid):
                 people = CohortSpec.from_table(subject_table, size=1)
+            budget.check_grid(math.prod(len(v) for _, v in sweep.grid) * len(arms), limits)
             arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
         return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
-                   cohort, sweep, falls=falls, bp=bp, safety=safety, program=program)
+                   cohort, sweep, falls=falls, bp=bp, safety=safety, program=program, limits=limits)
 
 
-def _arm(name: str, spec: Any) -> Arm:
+def _arm(name: str, spec: Any, limits: budget.Limits) -> Arm:
     key = f"arms.{name}"
     if not isinstance(name, str) or not _ARM_NAME.fullmatch(name):
         raise InputError(key, "is not a usable arm name", "letters, digits, '-' and '_'")
@@ -141,12 +149,14 @@ def _arm(name: str, spec: Any) -> Arm:
     _known(spec, ARM_KEYS, f"{key}.", "arm key")
     if "stages" not in spec:
         raise InputError(f"{key}.stages", "is required", '["walk forward at 3.5 mph for 10 min"]')
+    budget.check_stage_count(spec["stages"], limits, f"{key}.stages")
     try:
         protocol = Protocol.parse(spec["stages"], key=f"{key}.stages")
     except InputError as err:
         if not collect(err):
             raise
         protocol = Protocol.parse(["rest for 1 min"])          # stands in
+    budget.check_protocol(protocol.duration_s, limits, f"{key}.stages")
     handrail = spec.get("handrail")
     if handrail is not None:
         check_choice(f"{key}.handrail", handrail, HANDRAIL_LEVELS)
@@ -179,7 +189,8 @@ def _string(table: dict[str, Any], key: str, prefix: str = "") -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{prefix}.{key}" if prefix else key, f"{value!r} is not a text",
                          "a non-empty string")
-    return value
+    return budget.check_printable(f"{prefix}.{key}" if prefix else key, value,
+                                  multiline=key == "description")
 
 
 def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -197,9 +208,14 @@ def _section(data: dict[str, Any], key: str, allowed: tuple[str, ...] | None, bu
     try:
         return build(table)
     except InputError as err:
-        if not collect(err.within(key)):
-            raise err.within(key) from None
-    return build({})                 # the defaults stand in, so the rest is checked too
+        error = err.within(key)
+    try:
+        stand_in = build({})         # the defaults stand in, so the rest is checked too
+    except InputError:
+        stand_in = None
+    if stand_in is None or not collect(error):
+        raise error
+    return stand_in
 
 
 def bundled() -> dict[str, Path]:
@@ -212,13 +228,19 @@ def bundled() -> dict[str, Path]:
 def describe(path: Path) -> str:
     """The one-line description of a scenario file, without validating the rest."""
     try:
-        return str(tomllib.loads(path.read_text()).get("description", "")).splitlines()[0]
-    except (tomllib.TOMLDecodeError, IndexError):
+        data = budget.read_toml(path.read_text(encoding="utf-8"), str(path))
+        text = str(data.get("description", "")).splitlines()[0]
+        return budget.check_printable("description", text)
+    except (InputError, OSError, UnicodeDecodeError, IndexError):
         return ""
 
 
-def load_scenario(path_or_name: str | Path) -> Scenario:
+def load_scenario(path_or_name: str | Path, *, allow_import: tuple[str, ...] = ()
+                  ) -> Scenario:
     """A scenario from a TOML file, or a bundled scenario by name (``retrosim scenarios``).
+
+    ``allow_import``: module prefixes a ``[controller] path`` may import from (see
+    :mod:`retrosim.controllers.imports`); a file never allows itself.
 
     >>> load_scenario("compendium-2011").subject.mass_kg
     61.0
@@ -235,19 +257,25 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
                              ", ".join(sorted(shipped)), source=str(path_or_name))
         path = shipped[str(path_or_name)]
     try:
+        if path.stat().st_size > budget.MAX_FILE_BYTES:
+            raise InputError("", f"is {path.stat().st_size:,} bytes, more than a scenario "
+                             "file may be", f"at most {budget.MAX_FILE_BYTES:,} bytes",
+                             source=str(path))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError("", f"cannot be read ({err})", None, source=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError("", f"is not valid TOML: {err}", None, source=str(path)) from None
-    return Scenario.from_dict(data, source=str(path))
+    data = budget.read_toml(text, str(path))
+    return Scenario.from_dict(data, source=str(path), allow_import=allow_import)
 
 
 def check_run_arguments(scenario: Scenario, seed: Any, subjects: Any,
-                        trace_step_s: Any) -> tuple[int, int, float]:
-    """Validate the overrides of :func:`retrosim.run`; defaults from the scenario."""
+                        trace_step_s: Any, *, traces: bool = False,
+                        memory: bool = True) -> tuple[int, int, float]:
+    """Validate the overrides of :func:`retrosim.run`; defaults from the scenario.
+
+    With ``memory`` (the default) the run is checked against its budgets (trace values when
+    ``traces``, the memory it needs against the memory free) before it starts; a caller that
+    holds a chunk at a time checks :func:`check_budget` for its chunk instead."""
     seed = scenario.seed if seed is None else int(check_number("seed", seed, 0, 2**63 - 1,
                                                                integer=True))
     default = 1 if scenario.cohort is None else scenario.cohort.size
@@ -255,4 +283,12 @@ def check_run_arguments(scenario: Scenario, seed: Any, subjects: Any,
                                                            integer=True))
     step = scenario.trace_step_s if trace_step_s is None else check_number(
         "trace_step_s", trace_step_s, 0.01, 3600, "s")
+    if memory:
+        check_budget(scenario, n, step if traces else None)
     return seed, n, step
+
+
+def check_budget(scenario: Scenario, subjects: int, trace_step_s: float | None) -> None:
+    """Refuse a run of ``subjects`` people (with traces every ``trace_step_s``, or None) that
+    exceeds the scenario's ``[limits]`` or the memory free (:mod:`retrosim.model.budget`)."""
+    budget.check_scenario_run(scenario, subjects, trace_step_s)

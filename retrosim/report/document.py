@@ -17,21 +17,20 @@ used as they are.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from retrosim.errors import InputError, RetrosimWarning
 from retrosim.report.data import Band, ReportData
 from retrosim.report.html import render
+from retrosim.results import io
+from retrosim.scale.bands import QUANTILES as SWEEP_QUANTILES
 
-#: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %).
-QUANTILES = np.array([0.05, 0.25, 0.5, 0.75, 0.95])
+#: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %): those of a sweep's bands.
+QUANTILES = np.asarray(SWEEP_QUANTILES)
 #: Traces shown over time; ``speed`` is the belt's speed (>= 0; the direction is a label).
 TRACES = ("speed", "vo2", "hr", "sbp", "dbp")
 #: Uniform plotted times per session, and extra times after each knot [s].
@@ -101,13 +100,14 @@ def _session_band(session: Any, times: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def run_scenario(source: str, *, seed: int | None = None, subjects: int | None = None,
-                 step_s: float | None = None) -> ReportData:
+                 step_s: float | None = None, allow_import: tuple[str, ...] = ()
+                 ) -> ReportData:
     """Run a scenario (a name or a file) for the report: summaries, events and bands."""
     from retrosim import api
     from retrosim.model.scenario import check_run_arguments, load_scenario
     from retrosim.results import dataset as results
 
-    scenario = load_scenario(source)
+    scenario = load_scenario(source, allow_import=allow_import)
     seed, subjects, _ = check_run_arguments(scenario, seed, subjects, None)
     if step_s is not None:
         from retrosim.errors import check_number
@@ -140,16 +140,7 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
 def open_result(path: str | Path) -> ReportData:
     """A result saved by ``retrosim run -o OUT.nc``; bands from its traces."""
     path = Path(path)
-    try:
-        with xr.open_dataset(path) as opened:
-            ds = opened.load()
-    except (OSError, ValueError) as err:
-        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a readable result "
-                         f"({type(err).__name__})", "a NetCDF file written by 'retrosim run "
-                         "-o'") from None
-    if "arm" not in ds.dims or "energy_total" not in ds:
-        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a retrosim result",
-                         "a NetCDF file written by 'retrosim run -o'")
+    ds = io.open_result(path)        # its header checked (schema, sizes) before it is loaded
     bands = {}
     if "time" in ds.dims:
         stride = max(1, int(np.ceil(ds.sizes["time"] / MAX_SAVED_POINTS)))
@@ -198,7 +189,7 @@ def open_sweep(path: str | Path) -> ReportData:
 
 
 def load(source: str | Path, *, seed: int | None = None, subjects: int | None = None,
-         step_s: float | None = None) -> ReportData:
+         step_s: float | None = None, allow_import: tuple[str, ...] = ()) -> ReportData:
     """A saved result (``*.nc``) or a scenario (a bundled name or a TOML file), run here."""
     text = str(source)
     if Path(text).suffix == ".zarr":
@@ -216,45 +207,39 @@ def load(source: str | Path, *, seed: int | None = None, subjects: int | None = 
             raise InputError("SCENARIO_OR_RESULT", f"{text!r} does not exist",
                              "a scenario name, a scenario file (.toml) or a result (.nc)")
         return open_result(text)
-    return run_scenario(text, seed=seed, subjects=subjects, step_s=step_s)
+    return run_scenario(text, seed=seed, subjects=subjects, step_s=step_s,
+                        allow_import=allow_import)
 
 
 def check_output_path(path: str | Path) -> Path:
     """``path`` if the report can be written there, else InputError (before any run)."""
-    path = Path(path)
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise InputError("-o", f"{str(path)!r} does not end in .html", "an HTML file name "
-                         "*.html")
-    if not path.parent.is_dir():
-        raise InputError("-o", f"folder {str(path.parent)!r} does not exist", None)
-    if path.is_dir():
-        raise InputError("-o", f"{str(path)!r} is a folder", "an HTML file name *.html")
-    return path
+    return io.check_output_path(path, (".html", ".htm"), "an HTML file name *.html")
 
 
 def write_html(text: str, path: str | Path) -> Path:
     """Write ``text`` atomically: a temporary file beside ``path``, then a rename."""
-    path = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".html.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return io.write_atomic(check_output_path(path),
+                           lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def write_report(source: str | Path, output: str | Path, *, seed: int | None = None,
-                 subjects: int | None = None, step_s: float | None = None) -> Path:
+                 subjects: int | None = None, step_s: float | None = None,
+                 allow_import: tuple[str, ...] = ()) -> Path:
     """Run (or open) ``source`` and write its report to ``output`` (``*.html``)."""
     check_output_path(output)
     from retrosim.report import programme  # a programme: its own page
 
-    page = programme.page(source, seed=seed, subjects=subjects)
+    page = programme.page(source, seed=seed, subjects=subjects, allow_import=allow_import)
     if page is not None:
         return write_html(page, output)
-    return write_html(render(load(source, seed=seed, subjects=subjects, step_s=step_s)),
-                      output)
+    data = load(source, seed=seed, subjects=subjects, step_s=step_s, allow_import=allow_import)
+    try:
+        page = render(data)
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as err:
+        # a saved file whose values are not what the page shows (a crafted or damaged file)
+        if Path(str(source)).suffix != ".nc":
+            raise
+        raise InputError("SCENARIO_OR_RESULT", f"{str(source)!r} is not a complete retrosim "
+                         f"result ({type(err).__name__}: {str(err).splitlines()[0][:120]})",
+                         "a NetCDF file written by 'retrosim run -o'") from None
+    return write_html(page, output)
