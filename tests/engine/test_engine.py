@@ -141,7 +141,8 @@ rest_st = st.floats(0.1, 10).map(lambda m: f"rest for {m:.2f} min")
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(stage_st, rest_st), min_size=1, max_size=5))
 def test_vo2_stays_between_its_start_and_its_targets_and_energy_accumulates(stages):
-    traj, phys = trajectory_of(stages)
+    """First-order kinetics alone (``epoc = "fast"``) never leave the range of their targets."""
+    traj, phys = trajectory_of(stages, epoc="fast")
     t = np.linspace(0, traj.timeline.duration_s, 2001)
     tr = traj.sample(t)
     lo = min(phys.vo2_rest[0], traj.vo2_target.min())
@@ -149,6 +150,19 @@ def test_vo2_stays_between_its_start_and_its_targets_and_energy_accumulates(stag
     assert np.all(tr["vo2"] >= lo - 1e-9) and np.all(tr["vo2"] <= hi + 1e-9)
     assert np.all(np.diff(tr["energy"][:, 0]) >= -1e-12)
     assert traj.summary()["vo2_peak"][0] <= hi + 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(stage_st, rest_st), min_size=1, max_size=5))
+def test_the_slow_component_only_adds_oxygen_and_energy(stages):
+    """EPOC's slow component is an excess over the fast kinetics: it never lowers VO2 or energy."""
+    fast, _ = trajectory_of(stages, epoc="fast")
+    slow, _ = trajectory_of(stages, epoc="slow")
+    t = np.linspace(0, fast.timeline.duration_s, 2001)
+    a, b = fast.sample(t), slow.sample(t)
+    assert np.all(b["vo2"] >= a["vo2"] - 1e-12)
+    assert np.all(np.diff(b["energy"][:, 0]) >= -1e-12)
+    assert slow.summary()["energy_total"][0] >= fast.summary()["energy_total"][0] - 1e-12
 
 
 @settings(max_examples=30, deadline=None)
