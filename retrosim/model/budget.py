@@ -22,7 +22,7 @@ Whatever the limits say, a run whose estimated memory exceeds what the machine h
 refused, pointing to ``retrosim sweep`` (which holds one chunk of people at a time).
 
 >>> toml_depth('a = [[1, 2], {b = [3]}]  # [[[ in a comment')
-2
+3
 >>> Limits.from_table({"max_stages": 50}).max_stages
 50
 """
