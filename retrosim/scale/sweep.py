@@ -23,7 +23,6 @@ interrupted sweep keeps every chunk it finished, and ``--resume`` computes only 
 from __future__ import annotations
 
 import contextlib
-import copy
 import dataclasses
 import logging
 import os
@@ -69,13 +68,18 @@ RETRIES = 2
 #: few large arrays chunk after chunk: they keep them (arrays below 256 MiB from the heap, the
 #: heap trimmed beyond 1 GiB free). Memory stays flat: a worker holds one chunk at a time.
 WORKER_ENV = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**30),
-              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28),
-              # The local cluster's HTTP servers answer a health check and nothing else: no
-              # dashboard, no pages of logs or call stacks. A fresh list each time, because
-              # distributed appends a fallback dashboard route to the configured list in place
-              # when a scheduler elsewhere in the process asked for a dashboard without bokeh.
-              "distributed.scheduler.http.routes": ["distributed.http.health"],
-              "distributed.worker.http.routes": ["distributed.http.health"]}
+              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28)}
+
+
+def _local_config() -> dict[str, Any]:
+    """The local cluster's dask config: the worker environment, and HTTP servers that answer a
+    health check and nothing else (no dashboard, no pages of logs or call stacks). The route
+    lists are new on every call: distributed appends a fallback dashboard route, in place, to
+    the list a scheduler was configured with when that scheduler asks for a dashboard and
+    bokeh is not installed, so a shared list would carry it into the next cluster."""
+    return {**WORKER_ENV,
+            "distributed.scheduler.http.routes": ["distributed.http.health"],
+            "distributed.worker.http.routes": ["distributed.http.health"]}
 
 
 class SweepError(RetrosimError):
@@ -302,7 +306,7 @@ def _client(scheduler: str | None, workers: int | None, client: Any) -> Iterator
     from dask.distributed import Client, LocalCluster
 
     if scheduler is None:
-        with dask.config.set(copy.deepcopy(WORKER_ENV)), \
+        with dask.config.set(_local_config()), \
                 LocalCluster(n_workers=workers or _cpus(), threads_per_worker=1, processes=True,
                              host=LOOPBACK, dashboard_address=None,
                              scheduler_kwargs=SCHEDULER_OPTIONS,
