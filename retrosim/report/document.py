@@ -28,6 +28,7 @@ from retrosim.report.data import Band, ReportData
 from retrosim.report.html import render
 from retrosim.results import io
 from retrosim.scale.bands import QUANTILES as SWEEP_QUANTILES
+from retrosim.solve.timeline import sample_times
 
 #: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %): those of a sweep's bands.
 QUANTILES = np.asarray(SWEEP_QUANTILES)
@@ -75,7 +76,7 @@ def report_times(duration_s: float, knots: np.ndarray, step_s: float | None = No
     [0.0, 5.0, 15.0, 30.0, 60.0, 120.0]
     """
     step = step_s or duration_s / POINTS
-    grid = np.arange(0.0, duration_s, step) if duration_s > 0 else np.zeros(1)
+    grid = sample_times(duration_s, step) if duration_s > 0 else np.zeros(1)
     knots = np.unique(np.asarray(knots, dtype=float))
     extra = (knots[:, None] + np.asarray(AFTER_KNOT_S)[None, :]).ravel()
     t = np.unique(np.concatenate([grid, knots, extra, [duration_s]]))
