@@ -21,69 +21,13 @@ from numpy.typing import ArrayLike
 
 from retrosim.model.options import EnergyOptions
 from retrosim.model.protocol import Protocol
-from retrosim.model.subject import Cohort
 from retrosim.physiology import energy, heart, oxygen
-from retrosim.solve.bouts import find_bouts
+from retrosim.solve.epoc import SlowEpoc, slow_epoc
+from retrosim.solve.parameters import Physiology
 from retrosim.solve.timeline import Timeline, knot_sum
 
-
-@dataclass(frozen=True)
-class Physiology:
-    """Per-subject parameters derived from a cohort, each an (N,) array."""
-
-    mass_kg: np.ndarray
-    vo2_rest: np.ndarray      # mL kg-1 min-1
-    vo2_max: np.ndarray       # mL kg-1 min-1
-    hr_rest: np.ndarray       # min-1
-    hr_max: np.ndarray        # min-1
-    tau_vo2_s: np.ndarray
-    tau_hr_s: np.ndarray
-    handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
-    # Set in __post_init__ when not given (None):
-    female: np.ndarray = None  # type: ignore[assignment]        # bool (EPOC's slow tau)
-    practice_min: np.ndarray = None  # type: ignore[assignment]  # backward practice [min]
-    #: Multiplicative model errors of one plausible version of the person (1: the central
-    #: model; :mod:`retrosim.results.intervals` draws them): net MET, backward HR excess,
-    #: EPOC's slow volume, PEH.
-    met_scale: np.ndarray = None  # type: ignore[assignment]
-    excess_scale: np.ndarray = None  # type: ignore[assignment]
-    epoc_scale: np.ndarray = None  # type: ignore[assignment]
-    peh_scale: np.ndarray = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        n = self.mass_kg.shape[0]
-        for name, value in (("female", False), ("practice_min", 0.0), ("met_scale", 1.0),
-                            ("excess_scale", 1.0), ("epoc_scale", 1.0), ("peh_scale", 1.0)):
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, np.full(n, value))
-
-    @classmethod
-    def of(cls, cohort: Cohort, options: EnergyOptions) -> Physiology:
-        if options.resting_rate == "mifflin-st-jeor":
-            rmr = energy.mifflin_st_jeor_rmr(cohort.mass_kg, cohort.height_cm, cohort.age_yr,
-                                             cohort.female)
-            vo2_rest = energy.resting_vo2_from_rmr(rmr, cohort.mass_kg)
-        else:
-            vo2_rest = np.full(cohort.size, energy.RESTING_VO2[options.resting_rate])
-        predicted = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
-        vo2_max = np.where(np.isnan(cohort.vo2max_ml_kg_min), predicted,
-                           cohort.vo2max_ml_kg_min)
-        hr_max = heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr)
-        if cohort.hr_max_bpm is not None and not np.isnan(cohort.hr_max_bpm).all():
-            hr_max = np.where(np.isnan(cohort.hr_max_bpm), hr_max, cohort.hr_max_bpm)
-        return cls(
-            mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
-            hr_rest=cohort.hr_rest_bpm, hr_max=hr_max,
-            tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
-            tau_hr_s=np.full(cohort.size, heart.HR_TAU_S), handrail=cohort.handrail,
-            female=cohort.female, practice_min=cohort.backward_practice_min,
-            met_scale=cohort.met_scale, excess_scale=cohort.excess_scale,
-            epoc_scale=cohort.epoc_scale, peh_scale=cohort.peh_scale,
-        )
-
-    def subset(self, idx: np.ndarray) -> Physiology:
-        """The parameters of the subjects at positions ``idx``."""
-        return Physiology(**{name: value[idx] for name, value in vars(self).items()})
+# Physiology (solve/parameters.py), SlowEpoc and slow_epoc (solve/epoc.py) live beside this
+# module and are imported from here as before.
 
 
 @dataclass(frozen=True)
@@ -321,57 +265,6 @@ def _mean_of_linear(t: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Time average of a piecewise-linear quantity over the whole timeline."""
     dt = np.diff(t, axis=0)
     return knot_sum(0.5 * dt * (y[1:] + y[:-1])) / (t[-1] - t[0])
-
-
-@dataclass(frozen=True)
-class SlowEpoc:
-    """EPOC's slow component after each bout, in closed form (:mod:`retrosim.physiology.oxygen`).
-
-    end_s, volume_ml_kg, tau_s : (B, N) each bout's end [s], slow volume [mL kg-1] and time
-    constant [s] (NaN volume: no such bout); tau_fast_s (N,) the VO2 time constant;
-    kcal_per_ml_kg (N,) energy of 1 mL kg-1 of O2 for the person [kcal].
-    """
-
-    end_s: np.ndarray
-    volume_ml_kg: np.ndarray
-    tau_s: np.ndarray
-    tau_fast_s: np.ndarray
-    kcal_per_ml_kg: np.ndarray
-
-    def at(self, times: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Extra VO2 [mL kg-1 min-1] and cumulative extra energy [kcal] at ``times`` (M, 1)
-        or (N,), summed over the bouts that have ended."""
-        t = np.asarray(times, dtype=float)
-        vo2 = np.zeros(np.broadcast_shapes(t.shape, self.tau_fast_s.shape))
-        kcal = np.zeros_like(vo2)
-        for b in range(self.end_s.shape[0]):
-            since = t - np.nan_to_num(self.end_s[b], nan=np.inf)
-            x, area = oxygen.epoc_slow_uptake(since, self.volume_ml_kg[b], self.tau_s[b],
-                                              self.tau_fast_s)
-            vo2 += x
-            kcal += area * self.kcal_per_ml_kg
-        return vo2, kcal
-
-
-def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology,
-              options: EnergyOptions) -> SlowEpoc | None:
-    """EPOC's slow component of every bout on ``timeline`` (None if ``options.epoc`` is
-    "fast" or nobody walks). Each bout's O2 cost is its demand (capped at VO2max) integrated
-    over its walking; its intensity the mean of that demand over VO2max."""
-    if options.epoc != "slow":
-        return None
-    bouts = find_bouts(timeline, vo2_target)
-    if bouts.end_s.shape[0] == 0:
-        return None
-    p = physiology
-    intensity = bouts.met / p.vo2_max                      # (B, N); "met" is the mean here
-    cost = bouts.met * bouts.walking_s / 60.0
-    volume = oxygen.epoc_slow_volume(np.nan_to_num(cost), np.nan_to_num(intensity))
-    volume = np.where(np.isnan(bouts.end_s), 0.0, volume * p.epoc_scale)
-    tau = oxygen.epoc_slow_tau_s(np.nan_to_num(intensity), p.female)
-    kcal = energy.kcal_per_min(1.0 / p.vo2_rest, p.mass_kg, resting_vo2=p.vo2_rest,
-                               convention=options.convention)
-    return SlowEpoc(bouts.end_s, volume, tau, p.tau_vo2_s, kcal)
 
 
 def outside_source(protocol: Protocol, options: EnergyOptions) -> list[tuple[float, str]]:
