@@ -22,7 +22,7 @@ reading (the reading and its possible recheck, systolic and diastolic), whatever
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -240,46 +240,6 @@ def readings(ds: xr.Dataset) -> pd.DataFrame:
             "recheck": np.full(keep.sum(), again)}, columns=columns))
     table = pd.concat(frames, ignore_index=True)
     return table.sort_values(["arm", "subject", "time_s"], kind="stable", ignore_index=True)
-
-
-def summary_columns(ds: xr.Dataset) -> tuple[list[tuple[str, str, Any]], list[str]]:
-    """The blood-pressure columns of the summary table, ``(header, unit, cell(arm_result))``,
-    and the notes printed under it. Pressures are means over subjects; classes the most
-    common (N normal, E elevated, S1/S2 stage 1/2, C crisis)."""
-    if "sbp_post" not in ds:
-        return [], []
-    columns: list[tuple[str, str, Any]] = []
-    notes = []
-    if any(_early(ds.sel(arm=arm)) for arm in ds.arm.values):
-        columns.append(("BP first", "mmHg", lambda r: _pair(r.sbp_first, r.dbp_first)
-                        + _early(r)))
-        notes.append("* read within 30 min of exercise: not valid for diagnosis")
-    columns += [
-        ("BP post", "mmHg", lambda r: _pair(r.sbp_post, r.dbp_post)),
-        ("BP nadir", "mmHg", lambda r: _pair(r.sbp_nadir, r.dbp_nadir)),
-        ("class", "pre>post", lambda r: f"{_class(r.bp_category_pre)}>"
-                                        f"{_class(r.bp_category_post)}"),
-    ]
-    return columns, notes
-
-
-def _early(r: xr.Dataset) -> str:
-    """"*" when some first readings of this arm were taken too soon to be valid."""
-    taken = ~np.isnan(np.asarray(r.sbp_first, dtype=float))
-    return "*" if (taken & ~np.asarray(r.bp_first_valid, dtype=bool)).any() else ""
-
-
-def _pair(sbp: xr.DataArray, dbp: xr.DataArray) -> str:
-    s, d = np.asarray(sbp, dtype=float), np.asarray(dbp, dtype=float)
-    if np.isnan(s).all():
-        return "-"
-    return f"{np.nanmean(s):.0f}/{np.nanmean(d):.0f}"
-
-
-def _class(codes: xr.DataArray) -> str:
-    values, counts = np.unique(np.asarray(codes), return_counts=True)
-    code = int(values[np.argmax(counts)])
-    return "-" if code < 0 else pressure.CATEGORY_ABBREVIATIONS[code]
 
 
 #: The sources of the blood-pressure model (the pressor response, post-exercise hypotension,

@@ -66,12 +66,6 @@ def summary_table(ds: xr.Dataset) -> str:
             "</table>")
 
 
-def _common(codes: xr.DataArray) -> str:
-    values, counts = np.unique(np.asarray(codes), return_counts=True)
-    code = int(values[np.argmax(counts)])
-    return "-" if code < 0 else pressure.CATEGORIES[code]
-
-
 def _traces(data: ReportData) -> str:
     ds, bands = data.ds, data.bands
     arms = [str(a) for a in ds.arm.values]
