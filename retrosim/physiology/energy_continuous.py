@@ -110,9 +110,3 @@ def continuous_met(speed_mps: ArrayLike, grade_frac: ArrayLike, direction: Array
     back = d < 0
     return (1.0 + np.where(back, p.backward_factor, 1.0) * level
             + np.where(back, p.backward_grade_coef, p.grade_coef) * climb)
-
-
-# Documented, cited and listed as part of retrosim.physiology.energy, which re-exports them: the
-# lesson pages, the API reference and pickles name them there.
-ContinuousEnergyParams.__module__ = "retrosim.physiology.energy"
-continuous_met.__module__ = "retrosim.physiology.energy"
