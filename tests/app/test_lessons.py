@@ -92,7 +92,8 @@ def test_each_lesson_draws_and_names_its_sources(name):
     fig = lessons.figure(name, t)
     assert fig.axes and all(ax.lines for ax in fig.axes)
     rows = lessons.sources(name, t)
-    assert rows[0][0].startswith("retrosim.physiology.energy_continuous.continuous_met ('continuous')")
+    model = "retrosim.physiology.energy_continuous.continuous_met ('continuous')"
+    assert rows[0][0].startswith(model)
     assert all(text for _, text in rows)
     assert all(".md" not in text for _, text in rows)       # sources, not files
 
