@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         RetrosimError,
         RetrosimWarning,
         Scenario,
+        Simulation,
         Stage,
         Subject,
         load_scenario,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["Cohort", "InputError", "Protocol", "RetrosimError", "RetrosimWarning", "Scenario",
-           "Stage", "Subject", "__version__", "load_scenario", "run"]
+           "Simulation", "Stage", "Subject", "__version__", "load_scenario", "run"]
 _ERRORS = ("InputError", "RetrosimError", "RetrosimWarning")
 
 

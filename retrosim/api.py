@@ -1,5 +1,5 @@
-"""The public API in one place: :func:`run`, :func:`load_scenario`, :func:`iter_sessions` and
-the names a user imports from ``retrosim``.
+"""The public API in one place: :class:`Simulation`, :func:`run`, :func:`load_scenario`,
+:func:`iter_sessions` and the names a user imports from ``retrosim``.
 
 This is the thin layer between the engine and everything that consumes whole runs (sweeps,
 reports, validation, the testing API, the FTMS treadmill, the command line): it hands the
@@ -27,39 +27,110 @@ from retrosim.events.base import EventModel
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
 from retrosim.model.subject import Cohort, Subject
-from retrosim.results import dataset, intervals
+from retrosim.results import dataset
+from retrosim.results import intervals as _intervals
 from retrosim.results import programme as programme_results
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "Protocol", "RetrosimError",
-           "RetrosimWarning", "Scenario", "Stage", "Subject", "__version__", "iter_sessions",
-           "load_scenario", "run"]
+           "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject", "__version__",
+           "iter_sessions", "load_scenario", "run"]
+
+
+class Simulation:
+    """The one object that turns a scenario into results.
+
+    The run's arguments are checked once, when the Simulation is made; nothing runs until a
+    result is asked for.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`retrosim.load_scenario`.
+    seed : int, optional
+        Overrides the scenario's seed.
+    subjects : int, optional
+        Number of virtual people: draws of the scenario's ``[subject]`` (default 1), or people
+        sampled from its ``[cohort]`` (default the cohort's size).
+    models : sequence of EventModel, optional
+        The per-subject event models to run (:mod:`retrosim.events.base`); default the bundled
+        ones (guidance, falls, blood pressure).
+
+    Examples
+    --------
+    >>> sim = Simulation(load_scenario("compendium-2011"))
+    >>> sim.dataset(traces=False).energy_total.round().values[:, 0].tolist()
+    [46.0, 64.0, 85.0]
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None,
+                 subjects: int | None = None,
+                 models: Sequence[EventModel] | None = None) -> None:
+        self.scenario = scenario
+        self.models: tuple[EventModel, ...] = tuple(MODELS if models is None else models)
+        self.seed, self.subjects, self.trace_step_s = check_run_arguments(
+            scenario, seed, subjects, None, memory=False)
+
+    @property
+    def is_programme(self) -> bool:
+        """True when the scenario is a multi-week programme (a ``[program]`` table)."""
+        return self.scenario.program is not None
+
+    def sessions(self, *, first: int = 0, subjects: int | None = None) -> Iterator[Session]:
+        """Each arm's session, one batch of people per arm, for people ``first`` onwards
+        (``subjects`` of them, default all); for consumers that stream sessions."""
+        n = self.subjects - first if subjects is None else subjects
+        return engine.iter_sessions(self.scenario, seed=self.seed, subjects=n, first=first,
+                                    models=self.models)
+
+    def dataset(self, *, traces: bool = True, trace_step_s: float | None = None,
+                intervals: bool = True) -> xr.Dataset:
+        """Run every arm and return the result Dataset (the contract in the docs).
+
+        ``traces`` False keeps only the per-subject summaries; ``trace_step_s`` is the trace
+        resolution [s] (default the scenario's); ``intervals`` False leaves out the 90 %
+        prediction intervals (which re-run the protocol for plausible versions of the
+        person)."""
+        _, _, step = check_run_arguments(self.scenario, self.seed, self.subjects, trace_step_s,
+                                         traces=traces and not self.is_programme)
+        if self.is_programme:
+            arms = run_programme(self.scenario, seed=self.seed, subjects=self.subjects,
+                                 models=self.models)
+            return programme_results.assemble(arms, self.scenario, seed=self.seed)
+        ds = dataset.assemble(list(self.sessions()), self.scenario, seed=self.seed,
+                              trace_step_s=step if traces else None, models=self.models)
+        if not intervals:
+            return ds
+        return _intervals.attach(ds, self.scenario, self.seed, self.models)
 
 
 def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
         traces: bool = True, trace_step_s: float | None = None,
         models: Sequence[EventModel] = MODELS) -> xr.Dataset:
-    """Run every arm of ``scenario`` and return the result Dataset.
+    """Run every arm of ``scenario`` and return the result Dataset:
+    ``Simulation(scenario, seed=seed, subjects=subjects, models=models).dataset(...)``.
 
     Parameters
     ----------
-    scenario : from :func:`retrosim.load_scenario`.
-    seed : overrides the scenario's seed.
-    subjects : number of virtual people, each a draw of the scenario's subject (default 1),
-        or people sampled from its ``[cohort]`` (default the cohort's size).
-    traces : False keeps only the per-subject summaries (much less memory for large cohorts).
-    trace_step_s : trace resolution [s]; default the scenario's (1 s unless it says).
-    models : the per-subject event models to run (:mod:`retrosim.events.base`); default the
-        bundled ones (guidance, falls, blood pressure).
+    scenario : Scenario
+        From :func:`retrosim.load_scenario`.
+    seed : int, optional
+        Overrides the scenario's seed.
+    subjects : int, optional
+        Number of virtual people (see :class:`Simulation`).
+    traces : bool, default True
+        False keeps only the per-subject summaries (much less memory for large cohorts).
+    trace_step_s : float, optional
+        Trace resolution [s]; default the scenario's (1 s unless it says).
+    models : sequence of EventModel, optional
+        The per-subject event models to run; default the bundled ones.
+
+    Returns
+    -------
+    xarray.Dataset
+        The result Dataset.
     """
-    seed, subjects, step = check_run_arguments(scenario, seed, subjects, trace_step_s,
-                                               traces=traces and scenario.program is None)
-    if scenario.program is not None:       # a programme of sessions over weeks
-        arms = run_programme(scenario, seed=seed, subjects=subjects, models=models)
-        return programme_results.assemble(arms, scenario, seed=seed)
-    sessions = list(iter_sessions(scenario, seed=seed, subjects=subjects, models=models))
-    ds = dataset.assemble(sessions, scenario, seed=seed,
-                          trace_step_s=step if traces else None, models=models)
-    return intervals.attach(ds, scenario, seed, models)    # how sure: 90 % intervals
+    return Simulation(scenario, seed=seed, subjects=subjects, models=models).dataset(
+        traces=traces, trace_step_s=trace_step_s)
 
 
 def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
