@@ -31,6 +31,9 @@ and keeps plain FTMS clients safe:
    "invalid parameter": a plain client that respects the range cannot ask for a forward
    running speed on a backward belt;
 4. Treadmill Data keeps its layout: the speed is the belt's speed, unsigned.
+
+What the treadmill sends, flag by flag and field by field, with a worked byte example, is on
+the documentation page ``docs/ftms.md``.
 """
 
 from __future__ import annotations
