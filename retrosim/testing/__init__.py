@@ -67,9 +67,13 @@ UPDATE_ENV = "RETROSIM_UPDATE_GOLDEN"
 def run_controller(controller: Any, scenario: Any = "controller-regression", *,
                    supervisor: bool = False, faults: list[Any] | None = None,
                    arms: list[str] | None = None, subjects: int | None = None,
-                   seed: int | None = None, trace_step_s: float | None = None) -> xr.Dataset:
+                   seed: int | None = None, trace_step_s: float | None = None,
+                   intervals: bool = False) -> xr.Dataset:
     """Run ``scenario`` (a Scenario, a path or a bundled name) with ``controller`` driving
     its arms (all, or ``arms``); returns the result with traces.
+
+    Only the people asked for are run: ``intervals`` True adds the 90 % prediction intervals,
+    which run the controller again for each plausible version of the person.
 
     ``controller`` is an object with ``period_s`` and ``step(observation)``, a reference name
     ("hr-target", "protocol") or an import path ("package.module:Class"). ``supervisor``
@@ -83,7 +87,8 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sc = attach(sc, controller, arms=arms, supervisor=supervisor, faults=faults)
     preflight(sc)
-    return api.run(sc, seed=seed, subjects=subjects, trace_step_s=trace_step_s)
+    return api.Simulation(sc, seed=seed, subjects=subjects).dataset(
+        trace_step_s=trace_step_s, intervals=intervals)
 
 
 def preflight(scenario: Any) -> None:

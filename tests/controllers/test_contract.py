@@ -295,3 +295,26 @@ def test_run_and_check_follow_one_import_rule_for_a_scenarios_controller_path(
         assert main([*chk, "--allow-import", "own_program"]) == 0
     finally:
         sys.modules.pop("own_program", None)
+
+
+class Counting(Scripted):
+    """A scalar controller that counts every call made to any copy of it."""
+
+    calls: list[float] = []
+
+    def step(self, obs):
+        Counting.calls.append(obs.time_s)
+        return super().step(obs)
+
+
+def test_run_controller_runs_only_the_people_asked_for():
+    Counting.calls = []
+    ds = run_controller(Counting(), walk(), subjects=1)
+    # one person, 3 min at one call every 5 s: the calls at 0, 5, ..., 180 s and the stage's
+    # announcement; no plausible versions of the person unless intervals are asked for
+    assert len(Counting.calls) <= 180 / 5 + 2
+    assert "hr_peak_low" not in ds and "energy_total_low" not in ds
+    Counting.calls = []
+    with_bands = run_controller(Counting(), walk(), subjects=1, intervals=True)
+    assert "hr_peak_low" in with_bands
+    assert len(Counting.calls) > 180 / 5 + 2
