@@ -179,3 +179,29 @@ def fall_parameters(table: dict[str, Any]) -> FallParameters:
                          f"light_arrest_pct", f">= light_arrest_pct "
                          f"({100 * params.light_arrest:g} %)")
     return params
+
+
+GUIDANCE_KEYS = ("max_hr_reserve_pct",)
+
+
+@dataclass(frozen=True)
+class GuidanceOptions:
+    """The ``[guidance]`` table of a scenario: what the person's exercise guidance allows.
+
+    max_hr_reserve_pct : the highest heart rate a session may reach, as a percentage of the
+        heart-rate reserve (HRR). Default none: ACSM's bands decide (moderate, below 60 % HRR,
+        for people with hypertension; below near-maximal, 90 % HRR, for everyone else), see
+        :mod:`retrosim.events.guidance`.
+    """
+
+    max_hr_reserve_pct: float | None = None
+
+    @classmethod
+    def from_dict(cls, table: dict[str, Any]) -> GuidanceOptions:
+        """Validate a ``[guidance]`` table; keys in errors are relative to it."""
+        for key in table:
+            if key not in GUIDANCE_KEYS:
+                raise InputError(key, "is not a guidance key", ", ".join(GUIDANCE_KEYS))
+        limit = table.get("max_hr_reserve_pct")
+        return cls(None if limit is None else
+                   check_number("max_hr_reserve_pct", limit, 10, 100, "% of HRR"))

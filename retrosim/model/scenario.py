@@ -27,7 +27,13 @@ from retrosim.errors import (
 from retrosim.model import budget, grid
 from retrosim.model.arm import Arm
 from retrosim.model.cohort import CohortSpec
-from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
+from retrosim.model.options import (
+    BpOptions,
+    EnergyOptions,
+    GuidanceOptions,
+    check_readings_min,
+    fall_parameters,
+)
 from retrosim.model.program import Program, check_arm_keys
 from retrosim.model.protocol import Protocol
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
@@ -35,7 +41,8 @@ from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
 
 TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
-            "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program", "limits")
+            "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program", "limits",
+            "guidance")
 ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
             "faults", "progression", "sessions")
 ENERGY_KEYS = ("model", "resting_rate", "convention", "hr_max", "heart_rate", "epoc")
@@ -66,6 +73,7 @@ class Scenario:
     safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
     program: Program | None = None         # the [program] table: a programme of sessions
     limits: budget.Limits = field(default_factory=budget.Limits)     # the [limits] table
+    guidance: GuidanceOptions = field(default_factory=GuidanceOptions)  # the [guidance] table
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, *,
@@ -114,6 +122,7 @@ class Scenario:
                              "tether's release point", "a position in front of "
                              f"{treadmill.tether_release_m:g} m (treadmill.tether_length_m)")
         bp = _section(data, "bp", None, BpOptions.from_dict)
+        guidance = _section(data, "guidance", None, GuidanceOptions.from_dict)
         output = _table(data, "output") if "output" in data else {}
         _known(output, OUTPUT_KEYS, "output.", "output key")
         step = check_number("output.trace_step_s", output.get("trace_step_s", 1.0), 0.01, 3600,
@@ -137,7 +146,8 @@ class Scenario:
             budget.check_grid(math.prod(len(v) for _, v in sweep.grid) * len(arms), limits)
             arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
         return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
-                   cohort, sweep, falls=falls, bp=bp, safety=safety, program=program, limits=limits)
+                   cohort, sweep, falls=falls, bp=bp, safety=safety, program=program, limits=limits,
+                   guidance=guidance)
 
 
 def _arm(name: str, spec: Any, limits: budget.Limits) -> Arm:
