@@ -20,7 +20,6 @@ import xarray as xr
 from retrosim._version import __version__
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
-from retrosim.engine.simulate import run_arm
 from retrosim.engine.session import Session
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning
 from retrosim.events import MODELS
@@ -93,7 +92,7 @@ class Simulation:
             raise InputError("cohort", "plausible versions are of one person", "a [subject]")
         people = _intervals.person_and_versions(self.scenario, self.seed, count)
         for arm in self.scenario.arms.values():
-            yield run_arm(arm, self.scenario, people, self.seed, models=self.models)
+            yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
 
     def dataset(self, *, traces: bool = True, trace_step_s: float | None = None,
                 intervals: bool = True) -> xr.Dataset:
