@@ -140,9 +140,9 @@ def plot(study: Study, path: Path) -> Path:
     f = study.front
     order = f[np.argsort(x_of[f])]
     ax.plot(x_of[order], y_of[order], "o-", color="tab:red", ms=4, label="Pareto front")
-    for rank, i in enumerate(f[:9]):
-        ax.annotate(f"{rank + 1:02d}", (x_of[i], y_of[i]), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+    for rank in sorted({0, f.size - 1}):                  # the first and the last design
+        ax.annotate(f"design-{rank + 1:02d}", (x_of[f[rank]], y_of[f[rank]]), fontsize=7,
+                    xytext=(4, -10), textcoords="offset points")
     ax.set_xlabel(f"{names[0]} ({study.problem.names[names[0]]})", fontsize=8)
     ax.set_ylabel(y_name, fontsize=8)
     ax.set_title(f"{study.scenario.name}: {study.front.size} designs", fontsize=9)

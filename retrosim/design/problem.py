@@ -152,7 +152,7 @@ class Limit:
     @property
     def level(self) -> float:
         """The quantile of the draws the limit is held at."""
-        return self.quantile if self.op == "<=" else 1.0 - self.quantile
+        return self.quantile if self.op == "<=" else round(1.0 - self.quantile, 12)
 
     def at_level(self, outcome: Outcome) -> np.ndarray:
         """Each candidate's value at the limit's quantile (the central value without draws)."""

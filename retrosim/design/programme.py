@@ -64,7 +64,7 @@ def defaults(scenario: Scenario) -> dict[str, Any]:
     step = plan.speed_mps_per_week if plan is not None else 0.0
     walking = [s for s in arm.protocol.stages if not s.is_rest]
     main = max(walking, key=lambda s: s.duration_s) if walking else None
-    out["minutes"] = round(main.duration_s / 60.0) if main else out["minutes"]
+    out["minutes"] = float(round(main.duration_s / 60.0)) if main else out["minutes"]
     return {**out, "weeks": float(first.weeks),
             "sessions_per_week": float(first.sessions_per_week),
             "progression": round(float(units.mps_to_mph(step)), 2)}
@@ -87,7 +87,7 @@ def document(base: dict[str, Any], values: Candidate) -> dict[str, Any]:
                    f"rest for {single.REST_MIN} min"]}
     if step:
         arm["progression"] = {"speed_mph_per_week": step,
-                              "max_speed_mph": round(speed + step * (weeks - 1), 2)}
+                              "max_speed_mph": round(float(speed + step * (weeks - 1)), 2)}
     doc["arms"] = {ARM: arm}
     return doc
 

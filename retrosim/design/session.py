@@ -60,8 +60,8 @@ def defaults(scenario: Scenario) -> dict[str, Any]:
     walking = [s for s in arm.protocol.stages if not s.is_rest] or list(arm.protocol.stages)
     main = max(walking, key=lambda s: s.duration_s)
     minutes = sum(s.duration_s for s in walking) / 60.0
-    return {"speed_mph": round(units.mps_to_mph(main.speed_mps), 1) or 1.0,
-            "grade_pct": round(units.frac_to_pct(main.grade_frac), 1),
+    return {"speed_mph": round(float(units.mps_to_mph(main.speed_mps)), 1) or 1.0,
+            "grade_pct": round(float(units.frac_to_pct(main.grade_frac)), 1),
             "direction": "forward" if main.direction > 0 else "backward",
             "minutes": float(round(minutes)) or 1.0,
             "handrail": arm.handrail or scenario.subject.handrail}

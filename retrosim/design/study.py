@@ -57,8 +57,12 @@ class Study:
         what = {"nsga2": "NSGA-II (pymoo)", "grid": "grid search",
                 "random": "random search"}[self.method]
         return (f"{what}, seed {self.seed}, {len(self.archive.candidates):,} candidates "
-                f"evaluated of a budget of {self.budget:,}, {self.draws:,} plausible versions "
-                "of the person per candidate")
+                f"evaluated of a budget of {self.budget:,}, {self.draws:,} {self._draws()} "
+                "per candidate")
+
+    def _draws(self) -> str:
+        return "draws of the person's random events" if self.programme else \
+            "plausible versions of the person"
 
     def held_at(self) -> str:
         """One line: what a limit means here."""
@@ -66,7 +70,7 @@ class Study:
             return "no limits"
         pct = f"{100 * self.quantile:g}th percentile"
         return (f"limits hold at the {pct} of the person's prediction distribution "
-                f"({self.draws:,} plausible versions; the {100 * (1 - self.quantile):g}th for "
+                f"({self.draws:,} {self._draws()}; the {100 * (1 - self.quantile):g}th for "
                 "a >= limit), not at the mean; objectives are the person as given")
 
     def dataset(self) -> xr.Dataset:
