@@ -104,13 +104,19 @@ def write_designs(study: Study, folder: Path) -> list[Path]:
         text = comment(study, rank).replace("{this file}", str(
             folder / f"design-{rank + 1:02d}.toml")) + "\n" + tomlwriter.dumps(doc)
         path = folder / f"design-{rank + 1:02d}.toml"
-        written.append(write_atomic(path, lambda tmp, t=text: Path(tmp).write_text(
-            t, encoding="utf-8")))
+        written.append(_write_text(path, text))
     keep = {p.name for p in written}
     for stale in folder.glob("design-*.toml"):
         if stale.name not in keep:
             stale.unlink()
     return written
+
+
+def _write_text(path: Path, text: str) -> Path:
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    return write_atomic(path, write)
 
 
 def plot(study: Study, path: Path) -> Path:

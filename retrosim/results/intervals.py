@@ -121,11 +121,10 @@ def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
     if count == 0:
         return person
     drawn = versions(scenario, seed, count)
-    joined = {}
-    for f in dataclasses.fields(Cohort):
-        a, b = getattr(person, f.name), getattr(drawn, f.name)
-        joined[f.name] = None if a is None and b is None else np.concatenate(
-            [np.broadcast_to(a, (1,)), np.broadcast_to(b, (count,))])
+    joined: dict[str, Any] = {
+        f.name: np.concatenate([np.broadcast_to(getattr(person, f.name), (1,)),
+                                np.broadcast_to(getattr(drawn, f.name), (count,))])
+        for f in dataclasses.fields(Cohort)}
     return Cohort(**joined)
 
 
