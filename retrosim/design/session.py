@@ -77,14 +77,21 @@ def arm_table(values: Candidate) -> dict[str, Any]:
                        f"for {values['minutes']:g} min", f"rest for {REST_MIN} min"]}
 
 
+def knots_of(t: np.ndarray) -> np.ndarray:
+    """Every knot time of a timeline (K, S): the shared ones, and those of the few columns a
+    stop made their own."""
+    if t.shape[1] == 1:
+        return np.unique(t)
+    own = (t != t[:, :1]).any(axis=0)
+    return np.unique(np.concatenate([t[:, 0], t[:, own].ravel()]))
+
+
 def outcomes_of(session: Any) -> dict[str, np.ndarray]:
     """Every outcome of :data:`OUTCOMES` for each subject of a session (N,)."""
     summary = {**session.trajectory.summary(), **session.summary}
     ph = session.physiology
     reserve = (summary["hr_peak"] - ph.hr_rest) / (ph.hr_max - ph.hr_rest)
-    t = session.timeline.t
-    knots = np.unique(t) if t.size <= 4096 else np.linspace(0.0, float(t.max()), 2048)
-    sbp = session.traces["sbp"](knots)
+    sbp = session.traces["sbp"](knots_of(session.timeline.t))
     return {"energy_walking": summary["energy_exercise"], "hr_reserve_peak": reserve,
             "fall_risk": summary["fall_risk"], "sbp_peak": np.nanmax(sbp, axis=0),
             "hr_peak": summary["hr_peak"], "vo2_peak": summary["vo2_peak"],
