@@ -43,12 +43,12 @@ def _pymoo() -> Any:
         raise InputError("--method nsga2", "needs pymoo, which is not installed",
                          "pip install 'retrosim[design]'") from None
     from pymoo.algorithms.moo.nsga2 import NSGA2
-    from pymoo.core.duplicate import ElementwiseDuplicateElimination
+    from pymoo.core.duplicate import DefaultDuplicateElimination
     from pymoo.core.problem import Problem as PymooProblem
     from pymoo.operators.crossover.sbx import SBX
     from pymoo.operators.mutation.pm import PM
     from pymoo.operators.sampling.lhs import LHS
-    return NSGA2, ElementwiseDuplicateElimination, PymooProblem, SBX, PM, LHS
+    return NSGA2, DefaultDuplicateElimination, PymooProblem, SBX, PM, LHS
 
 
 @dataclass
@@ -126,13 +126,13 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
             if problem.limits:
                 out["G"] = costs.G
 
-    class _SameDesign(Duplicates):  # type: ignore[misc, valid-type]
-        def is_equal(self, a: Any, b: Any) -> bool:
-            return decode(a.X) == decode(b.X)
+    def indices(pop: Any) -> np.ndarray:            # the design a code stands for
+        return np.minimum(np.floor(pop.get("X")), upper - 1)
 
     search = _Search()
     algorithm = NSGA2(pop_size=size, sampling=LHS(), crossover=SBX(eta=15, prob=0.9),
-                      mutation=PM(eta=20), eliminate_duplicates=_SameDesign())
+                      mutation=PM(eta=20),
+                      eliminate_duplicates=Duplicates(epsilon=0.5, func=indices))
     algorithm.setup(search, termination=("n_evals", budget), seed=seed, verbose=False)
     done = 0
     while algorithm.has_next() and done < budget:
