@@ -34,6 +34,8 @@ from retrosim.errors import InputError
 METHODS = ("nsga2", "grid", "random")
 #: Candidates per generation (at most; a tenth of the budget when that is smaller, at least 8).
 POPULATION = 100
+#: Generations in a row without a new design after which a search stops (the space is seen).
+STALL = 20
 
 
 def _pymoo() -> Any:
@@ -66,6 +68,11 @@ class Archive:
         self.G.append(costs.G)
         self.outcomes.append(costs.outcomes)
 
+    @property
+    def distinct(self) -> int:
+        """How many different candidates were evaluated."""
+        return len({tuple(sorted(c.items())) for c in self.candidates})
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         return np.vstack(self.F), np.vstack(self.G)
 
@@ -81,20 +88,24 @@ def population(budget: int) -> int:
 def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
           batch: int | None = None,
           progress: Callable[[int], None] | None = None) -> Archive:
-    """Evaluate at most ``budget`` candidates of ``problem`` with ``method``; ``progress`` is
-    called with the number evaluated after each batch."""
+    """Evaluate at most ``budget`` distinct candidates of ``problem`` with ``method`` (a
+    candidate met again is not evaluated again, and does not count); ``progress`` is called
+    with the number of new candidates after each batch."""
     archive = Archive([], [], [], [])
+    seen: set[tuple] = set()
 
     def run(candidates: list[Candidate]) -> Costs:
         costs = problem.costs(candidates)
         archive.add(candidates, costs)
+        new = {tuple(sorted(c.items())) for c in candidates} - seen
+        seen.update(new)
         if progress is not None:
-            progress(len(candidates))
+            progress(len(new))
         return costs
 
     size = batch or population(budget)
     if method == "nsga2":
-        _nsga2(problem, budget, seed, size, run)
+        _nsga2(problem, budget, seed, size, run, lambda: len(seen))
     elif method in ("grid", "random"):
         pool = grid(problem, budget) if method == "grid" else sample(problem, budget, seed)
         for start in range(0, len(pool), size):
@@ -105,7 +116,7 @@ def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
 
 
 def _nsga2(problem: Problem, budget: int, seed: int, size: int,
-           run: Callable[[list[Candidate]], Costs]) -> None:
+           run: Callable[[list[Candidate]], Costs], distinct: Callable[[], int]) -> None:
     NSGA2, Duplicates, PymooProblem, SBX, PM, LHS = _pymoo()
     variables = problem.variables
     upper = np.array([v.count for v in variables], dtype=float)
@@ -133,17 +144,18 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
     algorithm = NSGA2(pop_size=size, sampling=LHS(), crossover=SBX(eta=15, prob=0.9),
                       mutation=PM(eta=20),
                       eliminate_duplicates=Duplicates(epsilon=0.5, func=indices))
-    algorithm.setup(search, termination=("n_evals", budget), seed=seed, verbose=False)
-    done = 0
-    while algorithm.has_next() and done < budget:
+    algorithm.setup(search, termination=("n_evals", STALL * budget), seed=seed, verbose=False)
+    stalled = 0
+    while algorithm.has_next() and distinct() < budget and stalled < STALL:
         pop = algorithm.ask()
         if pop is None or len(pop) == 0:        # every design of a small space was seen
             break
-        if len(pop) > budget - done:
-            pop = pop[:budget - done]
+        if len(pop) > budget - distinct():
+            pop = pop[:budget - distinct()]
+        before = distinct()
         algorithm.evaluator.eval(search, pop)
-        done += len(pop)
         algorithm.tell(infills=pop)
+        stalled = 0 if distinct() > before else stalled + 1
 
 
 def grid(problem: Problem, budget: int) -> list[Candidate]:
@@ -167,11 +179,20 @@ def grid(problem: Problem, budget: int) -> list[Candidate]:
 
 
 def sample(problem: Problem, budget: int, seed: int) -> list[Candidate]:
-    """``budget`` candidates drawn uniformly over each variable's values."""
+    """``budget`` distinct candidates drawn uniformly over each variable's values (all of them
+    when the space is smaller)."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
-    picks = [rng.integers(0, v.count, budget) for v in problem.variables]
-    return [{v.name: v.value(int(p[i])) for v, p in zip(problem.variables, picks, strict=True)}
-            for i in range(budget)]
+    space = math.prod(v.count for v in problem.variables)
+    chosen: dict[tuple, Candidate] = {}
+    while len(chosen) < min(budget, space):
+        picks = [rng.integers(0, v.count, budget) for v in problem.variables]
+        for i in range(budget):
+            c = {v.name: v.value(int(p[i])) for v, p in zip(problem.variables, picks,
+                                                            strict=True)}
+            chosen.setdefault(tuple(sorted(c.items())), c)
+            if len(chosen) == min(budget, space):
+                break
+    return list(chosen.values())
 
 
 def front(F: np.ndarray, G: np.ndarray) -> np.ndarray:

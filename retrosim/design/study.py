@@ -56,7 +56,7 @@ class Study:
         """One line: how the designs were found."""
         what = {"nsga2": "NSGA-II (pymoo)", "grid": "grid search",
                 "random": "random search"}[self.method]
-        return (f"{what}, seed {self.seed}, {len(self.archive.candidates):,} candidates "
+        return (f"{what}, seed {self.seed}, {self.archive.distinct:,} candidates "
                 f"evaluated of a budget of {self.budget:,}, {self.draws:,} {self._draws()} "
                 "per candidate")
 
@@ -93,7 +93,7 @@ class Study:
         ds = xr.Dataset(data, coords={"design": np.arange(1, idx.size + 1)})
         ds.attrs.update(
             scenario=self.scenario.name, seed=self.seed, budget=self.budget,
-            evaluations=len(self.archive.candidates), draws=self.draws,
+            evaluations=self.archive.distinct, draws=self.draws,
             quantile=self.quantile, method=self.method, how=self.how(),
             limits_held_at=self.held_at(), retrosim_version=__version__,
             objectives=", ".join(map(str, self.problem.objectives)),
