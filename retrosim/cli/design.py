@@ -93,18 +93,21 @@ def main(args: argparse.Namespace) -> int:
 
             raise InputError("--limit", output.closest(result), "limits some candidate meets")
         return 2
+    wrote = []                      # the files first: a reader that leaves early loses none
+    if folder is not None:
+        wrote.append(f"wrote {output.write_csv(result, folder / 'front.csv')}")
+        files = output.write_designs(result, folder)
+        wrote.append(f"wrote {len(files)} design{'s' * (len(files) > 1)}: {files[0]}"
+                     + (f" ... {files[-1].name}" if len(files) > 1 else ""))
+        if not args.plot:
+            wrote.append(f"wrote {output.plot(result, folder / 'front.png')}")
+    if args.plot:
+        wrote.append(f"wrote {output.plot(result, Path(args.plot))}")
     print()
     print(output.table(result))
-    if folder is not None:
+    if wrote:
         print()
-        print(f"wrote {output.write_csv(result, folder / 'front.csv')}")
-        files = output.write_designs(result, folder)
-        print(f"wrote {len(files)} design{'s' * (len(files) > 1)}: {files[0]}"
-              + (f" ... {files[-1].name}" if len(files) > 1 else ""))
-        if not args.plot:
-            print(f"wrote {output.plot(result, folder / 'front.png')}")
-    if args.plot:
-        print(f"wrote {output.plot(result, Path(args.plot))}")
+        print("\n".join(wrote))
     return 0
 
 
