@@ -82,6 +82,18 @@ class Simulation:
         return engine.iter_sessions(self.scenario, seed=self.seed, subjects=n, first=first,
                                     models=self.models)
 
+    def versions(self, count: int) -> Iterator[Session]:
+        """Each arm's session for the person as given (subject 0) followed by ``count``
+        plausible versions of her (subjects 1 to ``count``; the predicted traits and model
+        errors of :func:`retrosim.results.intervals.versions`), one batch per arm: what a
+        search of protocols evaluates. A ``[subject]`` scenario only; the fall risk of every
+        version is exact, and each walks with the event models of the run."""
+        if self.scenario.cohort is not None:
+            raise InputError("cohort", "plausible versions are of one person", "a [subject]")
+        people = _intervals.person_and_versions(self.scenario, self.seed, count)
+        for arm in self.scenario.arms.values():
+            yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
+
     def dataset(self, *, traces: bool = True, trace_step_s: float | None = None,
                 intervals: bool = True) -> xr.Dataset:
         """Run every arm and return the result Dataset (the contract in the docs).

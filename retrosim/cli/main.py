@@ -23,6 +23,8 @@ EPILOG = """examples:
   retrosim validate                           every published value against the models
   retrosim report compendium-2011 -o report.html
   retrosim check hr-target --scenario hr-controller   a controller against the safety invariants
+  retrosim design knee-rehab-first-session --objective energy_walking --vary speed_mph=1..3 \
+      --limit 'hr_reserve_peak<=0.6' -o designs/     the best session under limits
 """
 
 
@@ -91,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     from retrosim.cli import check as checkcli  # retrosim check CONTROLLER --scenario S
 
     checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
+    from retrosim.cli import design as designcli  # retrosim design SCENARIO --objective ...
+    designcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
 
     val = sub.add_parser("validate", help="every published value against the models; exit "
                          "status 1 if any is out of tolerance")
@@ -122,7 +126,9 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from retrosim.cli.design import signed  # --objective -fall_risk
+
+    args = _parser().parse_args(signed(list(sys.argv[1:] if argv is None else argv)))
     try:
         return _dispatch(args)
     except RetrosimError as err:                  # several mistakes of a file: a line each
@@ -161,6 +167,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from retrosim.cli import check as checkcli
 
         return checkcli.main(args)
+    if args.command == "design":
+        from retrosim.cli import design as designcli
+
+        return designcli.main(args)
     if args.command == "report":
         from retrosim.report import document as report
 

@@ -79,18 +79,19 @@ def energy_model_error(name: str) -> float:
     return float(np.sqrt(np.mean(((met - 1.0) / (published - 1.0) - 1.0) ** 2)))
 
 
-def _normal(seed: int, purpose: str) -> np.ndarray:
+def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
     return randomness.normal(seed, randomness.key("uncertainty", purpose),
-                             np.arange(_FIRST, _FIRST + VERSIONS), 1)[:, 0]
+                             np.arange(_FIRST, _FIRST + count), 1)[:, 0]
 
 
-def versions(scenario: Scenario, seed: int) -> Any:
-    """The cohort of :data:`VERSIONS` plausible versions of the scenario's subject."""
+def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
+    """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
+    subject; the first :data:`VERSIONS` are the same whatever ``count``."""
     from retrosim.model.subject import Cohort
 
     subject = scenario.subject
-    base = Cohort.from_subject(subject, VERSIONS, _FIRST)
-    z = {name: _normal(seed, name) for name in _STREAMS}
+    base = Cohort.from_subject(subject, count, _FIRST)
+    z = {name: _normal(seed, name, count) for name in _STREAMS}
     changes: dict[str, np.ndarray] = {}
     if subject.vo2max_ml_kg_min is None:
         predicted = oxygen.wasserman_vo2max(base.mass_kg, base.age_yr, base.female)
@@ -109,6 +110,22 @@ def versions(scenario: Scenario, seed: int) -> Any:
     for name, sd in log_sd.items():
         changes[f"{name}_scale"] = np.exp(sd * z[name])
     return dataclasses.replace(base, **changes)
+
+
+def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
+    """The person as given (subject 0) followed by ``count`` plausible versions of her
+    (:func:`versions`), as one cohort: the batch a protocol search evaluates."""
+    from retrosim.model.subject import Cohort
+
+    person = Cohort.from_subject(scenario.subject, 1, _FIRST)
+    if count == 0:
+        return person
+    drawn = versions(scenario, seed, count)
+    joined: dict[str, Any] = {
+        f.name: np.concatenate([np.broadcast_to(getattr(person, f.name), (1,)),
+                                np.broadcast_to(getattr(drawn, f.name), (count,))])
+        for f in dataclasses.fields(Cohort)}
+    return Cohort(**joined)
 
 
 def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,

@@ -1,6 +1,8 @@
 """90 % prediction intervals of a [subject] run: seeded, independent of --subjects, narrower
 when the measured value is given; cohorts keep their between-person spread."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,18 @@ def test_a_cohort_keeps_its_between_person_spread_and_says_so():
 def test_the_energy_model_error_is_its_rms_error_on_the_2011_codes():
     assert intervals.energy_model_error("compendium-2011") == 0.0
     assert intervals.energy_model_error("acsm") > intervals.energy_model_error("continuous")
+
+
+def test_simulation_versions_are_the_person_then_the_versions_of_the_intervals():
+    sc = retrosim.load_scenario("knee-rehab-first-session")
+    quiet = dataclasses.replace(sc, falls=dataclasses.replace(sc.falls, model="none"))
+    ds = retrosim.run(quiet, traces=False)
+    arms = list(retrosim.Simulation(quiet).versions(intervals.VERSIONS))
+    for arm, session in zip(sc.arms, arms, strict=True):
+        hr = session.trajectory.summary()["hr_peak"]
+        person = float(ds.hr_peak.sel(arm=arm, subject=0))
+        assert hr[0] == pytest.approx(person, rel=1e-6)                 # the person as given
+        low, high = np.quantile(hr[1:], intervals.QUANTILES)            # the same versions
+        assert float(ds.hr_peak_low.sel(arm=arm)) == pytest.approx(min(low, person), rel=1e-6)
+        assert float(ds.hr_peak_high.sel(arm=arm)) == pytest.approx(max(high, person),
+                                                                     rel=1e-6)
