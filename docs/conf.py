@@ -1,9 +1,10 @@
 """Sphinx configuration of retrosim's documentation site (``make docs``).
 
 The site is built offline: Markdown pages through MyST, the lessons executed by myst-nb with
-their plots, an API reference from the docstrings (autodoc and autosummary), equations by a
-copy of MathJax served from the site itself (sphinx-mathjax-offline). Warnings are errors
-(``sphinx-build -W``).
+their plots, an API reference from the docstrings (autodoc, autosummary and numpydoc, whose
+validation checks the public API's docstrings), a command-line reference from the argparse
+parser (sphinx-argparse), equations by a copy of MathJax served from the site itself
+(sphinx-mathjax-offline), the pydata theme. Warnings are errors (``sphinx-build -W``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.napoleon",
+    "numpydoc",
     "sphinx.ext.mathjax",
+    "sphinxarg.ext",                   # the command-line reference, from the argparse parser
     "sphinx-mathjax-offline",          # MathJax copied into _static: no CDN
 ]
 root_doc = "index"
@@ -46,19 +48,42 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 
-# API reference: one page per module, generated from the docstrings.
+# API reference: one page per public object and one per module, generated from the
+# docstrings; the type hints shown in the signatures, one parameter a line when long.
 autosummary_generate = True
 autodoc_default_options = {"members": True, "show-inheritance": False}
-autodoc_typehints = "none"
+autodoc_typehints = "signature"
 autodoc_member_order = "bysource"
-napoleon_numpy_docstring = True
-napoleon_google_docstring = False
+maximum_signature_line_length = 88
+autodoc_preserve_defaults = True       # a default shows as written (MODELS), not its repr
 
-html_theme = "alabaster"
+# numpydoc renders the sections and validates the docstrings of the public API: the names of
+# ``retrosim.__all__`` (with their methods), wherever the reference renders them. Left out:
+# SA01 (a See Also section), EX01 (an Examples section: the public functions and classes carry
+# doctests, their small methods need none) and ES01 (an extended summary: a one-line summary
+# often says it all).
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_validation_checks = {"all", "SA01", "EX01", "ES01"}
+_PUBLIC = "|".join(name for name in retrosim.__all__ if not name.startswith("_"))
+numpydoc_validation_exclude = {
+    rf"^(?!retrosim\.(?:api\.|model\.\w+\.|errors\.)?(?:{_PUBLIC})(?:\.|$))",
+    r"\.__\w+__$",
+}
+
+# A public name is described once, on its own page (``retrosim.Scenario``): its module's page
+# leaves it out and links there, and a reference to where it is defined resolves to it.
+_PUBLIC_OBJECTS = {f"{obj.__module__}.{obj.__qualname__}": f"retrosim.{name}"
+                   for name in retrosim.__all__ if not name.startswith("_")
+                   for obj in [getattr(retrosim, name)]}
+autosummary_context = {"public": _PUBLIC_OBJECTS}
+
+html_theme = "pydata_sphinx_theme"
 html_title = f"retrosim {release}"
 html_static_path: list[str] = []
-html_theme_options = {"description": "Forward and backward treadmill walking, simulated",
-                      "fixed_sidebar": True}
+html_theme_options = {"navbar_end": ["search-button", "theme-switcher"],
+                      "secondary_sidebar_items": ["page-toc"],
+                      "show_toc_level": 2}
 templates_path = ["_templates"]
 autodoc_default_options["ignore-module-all"] = True      # each object on its module's page
 # The TOML examples of the scenario format show elided tables ("...") that the TOML lexer
@@ -90,5 +115,23 @@ def _plain_docstring(app, what, name, obj, options, lines) -> None:
     lines[:] = out
 
 
+def _skip_public(app, what, name, obj, skip, options) -> bool | None:
+    """Leave a public name out of its module's page: it has its own."""
+    if what == "module" and f"{getattr(obj, '__module__', '')}.{name}" in _PUBLIC_OBJECTS:
+        return True
+    return None
+
+
+def _public_reference(app, env, node, contnode):
+    """A reference to ``retrosim.model.scenario.Scenario`` goes to ``retrosim.Scenario``."""
+    target = _PUBLIC_OBJECTS.get(node.get("reftarget", ""))
+    if node.get("refdomain") != "py" or target is None:
+        return None
+    return env.domains["py"].resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
+                                           target, node, contnode)
+
+
 def setup(app):
-    app.connect("autodoc-process-docstring", _plain_docstring)
+    app.connect("autodoc-skip-member", _skip_public)
+    app.connect("missing-reference", _public_reference)
+    app.connect("autodoc-process-docstring", _plain_docstring, priority=400)  # before numpydoc
