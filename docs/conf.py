@@ -3,7 +3,7 @@
 The site is built offline: Markdown pages through MyST, the lessons executed by myst-nb with
 their plots, an API reference from the docstrings (autodoc, autosummary and numpydoc, whose
 validation checks the public API's docstrings), a command-line reference from the argparse
-parser (sphinx-argparse), equations by a copy of MathJax served from the site itself
+parser (docs/_ext/cli_help.py), equations by a copy of MathJax served from the site itself
 (sphinx-mathjax-offline), the pydata theme. Warnings are errors (``sphinx-build -W``).
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 import retrosim  # noqa: E402
 
@@ -29,7 +30,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx.ext.mathjax",
-    "sphinxarg.ext",                   # the command-line reference, from the argparse parser
+    "cli_help",                        # the command-line reference, from the argparse parser
     "sphinx-mathjax-offline",          # MathJax copied into _static: no CDN
 ]
 root_doc = "index"

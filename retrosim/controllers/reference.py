@@ -59,7 +59,10 @@ class HeartRateTarget:
     half-width and the time the speed is kept are assumptions: the manual gives the ranges
     only.
 
-    Parameters (SI; the scenario's ``[controller]`` table speaks bpm, km/h, % and s)
+    The parameters are in SI units; the scenario's ``[controller]`` table speaks bpm, km/h, %
+    and s.
+
+    Parameters
     ----------
     target_hr_bpm : the target [min-1]; or ``target_frac_hrmax``, a share of each walker's
         age-predicted HRmax (one of the two).
