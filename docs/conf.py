@@ -9,6 +9,7 @@ parser (docs/_ext/cli_help.py), equations by a copy of MathJax served from the s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -54,6 +55,7 @@ nb_merge_streams = True
 autosummary_generate = True
 autodoc_default_options = {"members": True, "show-inheritance": False}
 autodoc_typehints = "signature"
+autodoc_type_aliases = {"ArrayLike": "numpy.typing.ArrayLike"}      # not numpy's long union
 autodoc_member_order = "bysource"
 maximum_signature_line_length = 88
 autodoc_preserve_defaults = True       # a default shows as written (MODELS), not its repr
@@ -132,7 +134,21 @@ def _public_reference(app, env, node, contnode):
                                            target, node, contnode)
 
 
+def _factory_defaults(app, what, name, obj, options, signature, return_annotation):
+    """A dataclass field made by a factory shows the call (``EnergyOptions()``), not
+    ``<factory>``, which no signature parser reads."""
+    if what != "class" or not signature or "<factory>" not in signature \
+            or not dataclasses.is_dataclass(obj):
+        return None
+    for f in dataclasses.fields(obj):
+        if f.init and f.default_factory is not dataclasses.MISSING:
+            factory = getattr(f.default_factory, "__name__", "factory")
+            signature = signature.replace("<factory>", f"{factory}()", 1)
+    return signature, return_annotation
+
+
 def setup(app):
+    app.connect("autodoc-process-signature", _factory_defaults)
     app.connect("autodoc-skip-member", _skip_public)
     app.connect("missing-reference", _public_reference)
     app.connect("autodoc-process-docstring", _plain_docstring, priority=400)  # before numpydoc
