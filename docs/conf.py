@@ -83,8 +83,10 @@ autosummary_context = {"public": _PUBLIC_OBJECTS}
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"retrosim {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["wide.css"]
 html_theme_options = {"navbar_end": ["search-button", "theme-switcher"],
+                      "header_links_before_dropdown": 4,
                       "secondary_sidebar_items": ["page-toc"],
                       "show_toc_level": 2}
 templates_path = ["_templates"]
