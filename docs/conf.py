@@ -61,7 +61,9 @@ maximum_signature_line_length = 88
 autodoc_preserve_defaults = True       # a default shows as written (MODELS), not its repr
 
 # numpydoc renders the sections and validates the docstrings of the public API: the names of
-# ``retrosim.__all__`` (with their methods), wherever the reference renders them. Left out:
+# ``retrosim.__all__`` (with their methods), wherever the reference renders them, and the
+# entry points of the layers above it that users call (the testing API, the sweep, the
+# validation table, the safety and treadmill limits). Left out:
 # SA01 (a See Also section), EX01 (an Examples section: the public functions and classes carry
 # doctests, their small methods need none) and ES01 (an extended summary: a one-line summary
 # often says it all).
@@ -69,8 +71,13 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_validation_checks = {"all", "SA01", "EX01", "ES01"}
 _PUBLIC = "|".join(name for name in retrosim.__all__ if not name.startswith("_"))
+_LAYER_API = ("retrosim.testing.run_controller", "retrosim.testing.invariants.check",
+              "retrosim.scale.sweep.run_sweep", "retrosim.validation.table.compare",
+              "retrosim.controllers.safety.SafetyLimits",
+              "retrosim.model.treadmill.TreadmillLimits")
 numpydoc_validation_exclude = {
-    rf"^(?!retrosim\.(?:api\.|model\.\w+\.|errors\.)?(?:{_PUBLIC})(?:\.|$))",
+    rf"^(?!retrosim\.(?:api\.|model\.\w+\.|errors\.)?(?:{_PUBLIC})(?:\.|$))"
+    rf"(?!(?:{'|'.join(map(re.escape, _LAYER_API))})$)",
     r"\.__\w+__$",
 }
 

@@ -144,6 +144,11 @@ def compare(topic: str, source: str, quantity: str, model: float,
     kind : str, optional
         "calibration" (checked against what it was built from) or "validation".
 
+    Returns
+    -------
+    Row
+        The comparison, its difference and its mark ("good", "decent" or "bad").
+
     Examples
     --------
     >>> compare("energy", "ACSM", "VO2", 29.7904, 29.79, tolerance=0.005, good=0.005).mark
