@@ -48,9 +48,11 @@ docs: $(VENV)/.installed-docs
 	RETROSIM_DOCS_SITE=docs/_build/html $(BIN)/python -m pytest -q tests/integration/test_docs_site.py
 	@echo "the site: docs/_build/html/index.html"
 
-# The lessons in JupyterLab, to run and change them.
+# The lessons in JupyterLab, to run and change them (as root, e.g. in a container, JupyterLab
+# refuses to start without --allow-root).
+LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 lab: $(VENV)/.installed-teach
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_engine.py

@@ -76,8 +76,22 @@ class Simulation:
         return self.scenario.program is not None
 
     def sessions(self, *, first: int = 0, subjects: int | None = None) -> Iterator[Session]:
-        """Each arm's session, one batch of people per arm, for people ``first`` onwards
-        (``subjects`` of them, default all); for consumers that stream sessions."""
+        """Run each arm's session, one batch of people per arm, and yield them.
+
+        For consumers that stream sessions rather than ask for the whole Dataset.
+
+        Parameters
+        ----------
+        first : int, default 0
+            The global number of the first person; people ``first`` onwards are run.
+        subjects : int, optional
+            How many people; default all from ``first`` to the Simulation's ``subjects``.
+
+        Returns
+        -------
+        iterator of Session
+            One :class:`~retrosim.engine.session.Session` per arm, in the scenario's order.
+        """
         n = self.subjects - first if subjects is None else subjects
         return engine.iter_sessions(self.scenario, seed=self.seed, subjects=n, first=first,
                                     models=self.models)
@@ -98,10 +112,21 @@ class Simulation:
                 intervals: bool = True) -> xr.Dataset:
         """Run every arm and return the result Dataset (the contract in the docs).
 
-        ``traces`` False keeps only the per-subject summaries; ``trace_step_s`` is the trace
-        resolution [s] (default the scenario's); ``intervals`` False leaves out the 90 %
-        prediction intervals (which re-run the protocol for plausible versions of the
-        person)."""
+        Parameters
+        ----------
+        traces : bool, default True
+            False keeps only the per-subject summaries (much less memory for large cohorts).
+        trace_step_s : float, optional
+            The trace resolution [s]; default the scenario's (1 s unless it says).
+        intervals : bool, default True
+            False leaves out the 90 % prediction intervals (which re-run the protocol for
+            plausible versions of the person).
+
+        Returns
+        -------
+        xarray.Dataset
+            One row per arm and subject; the traces on a time axis when ``traces``.
+        """
         _, _, step = check_run_arguments(self.scenario, self.seed, self.subjects, trace_step_s,
                                          traces=traces and not self.is_programme)
         if self.is_programme:
@@ -117,9 +142,11 @@ class Simulation:
 
 def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
         traces: bool = True, trace_step_s: float | None = None,
-        models: Sequence[EventModel] = MODELS) -> xr.Dataset:
-    """Run every arm of ``scenario`` and return the result Dataset:
-    ``Simulation(scenario, seed=seed, subjects=subjects, models=models).dataset(...)``.
+        models: Sequence[EventModel] | None = None) -> xr.Dataset:
+    """Run every arm of ``scenario`` and return the result Dataset.
+
+    The same as ``Simulation(scenario, seed=seed, subjects=subjects,
+    models=models).dataset(traces=traces, trace_step_s=trace_step_s)``.
 
     Parameters
     ----------
@@ -134,20 +161,31 @@ def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = N
     trace_step_s : float, optional
         Trace resolution [s]; default the scenario's (1 s unless it says).
     models : sequence of EventModel, optional
-        The per-subject event models to run; default the bundled ones.
+        The per-subject event models to run; default the bundled ones
+        (:data:`retrosim.events.MODELS`: guidance, falls, blood pressure).
 
     Returns
     -------
     xarray.Dataset
-        The result Dataset.
+        The result Dataset: one row per arm and subject, with the traces when ``traces``.
+
+    See Also
+    --------
+    Simulation : The object ``run`` wraps, to ask for sessions or the Dataset separately.
+
+    Examples
+    --------
+    >>> ds = run(load_scenario("compendium-2011"), traces=False)
+    >>> ds.energy_total.round().values[:, 0].tolist()
+    [46.0, 64.0, 85.0]
     """
     return Simulation(scenario, seed=seed, subjects=subjects, models=models).dataset(
         traces=traces, trace_step_s=trace_step_s)
 
 
 def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
-                  models: Sequence[EventModel] = MODELS) -> Iterator[Session]:
+                  models: Sequence[EventModel] | None = None) -> Iterator[Session]:
     """Each arm's session with the bundled event models (see
     :func:`retrosim.engine.simulate.iter_sessions`), for people ``first`` onwards."""
     return engine.iter_sessions(scenario, seed=seed, subjects=subjects, first=first,
-                                models=models)
+                                models=MODELS if models is None else models)

@@ -31,8 +31,24 @@ class RetrosimWarning(UserWarning):
 class InputError(RetrosimError, ValueError):
     """A bad value in a scenario, a stage string or an argument.
 
-    ``key`` says where (``subject.mass_kg``, ``arms.backward.stages[1]``), ``source`` which
-    file (if any); ``str(err)`` is the one-line message the command line prints.
+    ``str(err)`` is the one-line message the command line prints.
+
+    Parameters
+    ----------
+    key : str
+        Where the value is (``subject.mass_kg``, ``arms.backward.stages[1]``); "" for the
+        whole file.
+    problem : str
+        What is wrong with it.
+    allowed : str, optional
+        What is allowed there.
+    source : str, optional
+        The file (if any).
+
+    Examples
+    --------
+    >>> print(InputError("subject.mass_kg", "-3 is out of range", "20-300 kg", "a.toml"))
+    a.toml: subject.mass_kg: -3 is out of range; allowed: 20-300 kg
     """
 
     def __init__(self, key: str, problem: str, allowed: str | None = None,
@@ -47,7 +63,20 @@ class InputError(RetrosimError, ValueError):
         return f"{where}{key}{self.problem}{allowed}".translate(_LINE_BREAKS)
 
     def within(self, key_prefix: str | None = None, source: str | None = None) -> InputError:
-        """The same error seen from further out: a longer key, a file name."""
+        """Return the same error seen from further out: a longer key, a file name.
+
+        Parameters
+        ----------
+        key_prefix : str, optional
+            The table the key sits in (``subject``, ``arms.backward``).
+        source : str, optional
+            The file, unless the error already names one.
+
+        Returns
+        -------
+        InputError
+            The error with the longer key and the file.
+        """
         key = self.key
         if key_prefix:
             key = f"{key_prefix}.{key}" if key and not key.startswith("[") else \

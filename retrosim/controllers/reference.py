@@ -59,19 +59,30 @@ class HeartRateTarget:
     half-width and the time the speed is kept are assumptions: the manual gives the ranges
     only.
 
-    Parameters (SI; the scenario's ``[controller]`` table speaks bpm, km/h, % and s)
+    The parameters are in SI units; the scenario's ``[controller]`` table speaks bpm, km/h, %
+    and s.
+
+    Parameters
     ----------
-    target_hr_bpm : the target [min-1]; or ``target_frac_hrmax``, a share of each walker's
+    target_hr_bpm : float, optional
+        The target [min-1]; or ``target_frac_hrmax``, a share of each walker's
         age-predicted HRmax (one of the two).
-    zone_bpm : half-width of the target zone [min-1]; 3.
-    min_speed_mps, max_speed_mps : the range the program steps in [m s-1]; 2 and 6.5 km/h.
-    max_grade_frac : when the speed is at its maximum and the heart rate still low, raise the
+    zone_bpm : float, optional
+        Half-width of the target zone [min-1]; 3.
+    min_speed_mps, max_speed_mps : float, optional
+        The range the program steps in [m s-1]; 2 and 6.5 km/h.
+    max_grade_frac : float, optional
+        When the speed is at its maximum and the heart rate still low, raise the
         incline in 0.5-2 % steps up to this grade [-]; 0 (speed only). Above the zone the
         incline comes down before the speed.
-    full_scale_bpm : deviation beyond the zone at which steps are largest [min-1]; 15.
-    loss_hold_s : how long the speed is kept after the signal is lost [s]; 10.
-    loss_end_s : time without a signal after which the session ends [s]; 60.
-    period_s : how often the program looks at the heart rate [s]; 1.
+    full_scale_bpm : float, optional
+        Deviation beyond the zone at which steps are largest [min-1]; 15.
+    loss_hold_s : float, optional
+        How long the speed is kept after the signal is lost [s]; 10.
+    loss_end_s : float, optional
+        Time without a signal after which the session ends [s]; 60.
+    period_s : float, optional
+        How often the program looks at the heart rate [s]; 1.
 
     References
     ----------

@@ -74,21 +74,35 @@ class SafetyLimits:
 
     Parameters
     ----------
-    max_speed_mps : forward belt speed cap [m s-1]; 2.5.
-    max_backward_speed_mps : backward belt speed cap [m s-1]; 2.0.
-    max_accel_mps2 : belt acceleration cap while forward [m s-2]; 0.3 (assumption).
-    max_backward_accel_mps2 : the same backward [m s-2]; 0.15 (assumption).
-    max_incline_rate_frac_per_s : incline rate cap [s-1]; 0.01 (1 % per second, assumption).
-    max_grade_frac : incline cap [-]; 0.15 (a typical treadmill's 0-15 %).
-    hr_ceiling_bpm : heart-rate ceiling [min-1]; None: ``hr_ceiling_frac_hrmax`` of HRmax.
-    hr_ceiling_frac_hrmax : the ceiling as a share of the age-predicted HRmax; 0.85.
-    hr_ceiling_max_s : longest time the heart rate may stay above the ceiling [s]; 60.
-    max_speed_step_mps : largest rise of the target speed a controller may ask for in one
+    max_speed_mps : float, optional
+        Forward belt speed cap [m s-1]; 2.5.
+    max_backward_speed_mps : float, optional
+        Backward belt speed cap [m s-1]; 2.0.
+    max_accel_mps2 : float, optional
+        Belt acceleration cap while forward [m s-2]; 0.3 (assumption).
+    max_backward_accel_mps2 : float, optional
+        The same backward [m s-2]; 0.15 (assumption).
+    max_incline_rate_frac_per_s : float, optional
+        Incline rate cap [s-1]; 0.01 (1 % per second, assumption).
+    max_grade_frac : float, optional
+        Incline cap [-]; 0.15 (a typical treadmill's 0-15 %).
+    hr_ceiling_bpm : float, optional
+        Heart-rate ceiling [min-1]; None: ``hr_ceiling_frac_hrmax`` of HRmax.
+    hr_ceiling_frac_hrmax : float, optional
+        The ceiling as a share of the age-predicted HRmax; 0.85.
+    hr_ceiling_max_s : float, optional
+        Longest time the heart rate may stay above the ceiling [s]; 60.
+    max_speed_step_mps : float, optional
+        Largest rise of the target speed a controller may ask for in one
         command [m s-1]; 2 km/h (a start from rest and a stage's own speed are exempt).
-    max_grade_step_frac : the same for the target incline [-]; 0.02.
-    speed_unit : the unit the scenario speaks ("km/h" or "mph"; "" when it did not say, and
+    max_grade_step_frac : float, optional
+        The same for the target incline [-]; 0.02.
+    speed_unit : str, optional
+        The unit the scenario speaks ("km/h" or "mph"; "" when it did not say, and
         messages use km/h).
 
+    Examples
+    --------
     >>> SafetyLimits().hr_ceiling(np.array([180.0])).tolist()
     [153.0]
     >>> SafetyLimits(speed_unit="mph").speed_text(2.0)

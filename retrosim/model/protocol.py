@@ -55,9 +55,21 @@ _REST = re.compile(r"rest\s+for\s+" + _DURATION + r"$")
 class Stage:
     """One steady treadmill instruction, in SI units.
 
-    ``speed_mps == 0`` is rest (belt stopped, person seated). ``handrail`` overrides the
-    subject's support for this stage when given.
+    Parameters
+    ----------
+    direction : {1, -1}
+        1 forward, -1 backward.
+    speed_mps : float
+        Belt speed [m s-1]; 0 is rest (belt stopped, person seated).
+    grade_frac : float
+        Grade as a fraction (0.05 is 5 %).
+    duration_s : float
+        Duration [s].
+    handrail : {"none", "light", "grip"}, optional
+        Overrides the subject's support for this stage when given.
 
+    Examples
+    --------
     >>> Stage.parse("walk backward at 2.0 mph, 5% grade for 5 min")
     Stage('walk backward at 2 mph, 5% grade for 5 min')
     """
@@ -70,6 +82,7 @@ class Stage:
 
     @property
     def is_rest(self) -> bool:
+        """True for rest: the belt stopped, the person seated."""
         return self.speed_mps == 0.0
 
     def __str__(self) -> str:
@@ -86,13 +99,45 @@ class Stage:
 
     @classmethod
     def rest(cls, duration_s: float, key: str = "stage") -> Stage:
-        """A validated rest stage: belt stopped, person seated."""
+        """Make a validated rest stage: belt stopped, person seated.
+
+        Parameters
+        ----------
+        duration_s : float
+            Duration [s].
+        key : str, default "stage"
+            Where the stage comes from, named by the error when it is bad.
+
+        Returns
+        -------
+        Stage
+            The rest stage.
+        """
         return cls(1, 0.0, 0.0, check_number(f"{key} duration", duration_s, 1.0, MAX_STAGE_S,
                                              "s"))
 
     @classmethod
     def parse(cls, spec: str | dict[str, Any], key: str = "stage") -> Stage:
-        """A stage from its string or table form; InputError names ``key`` when it is bad."""
+        """Read a stage from its string or table form.
+
+        Parameters
+        ----------
+        spec : str or dict
+            ``"walk backward at 2 mph, 5% grade for 5 min"``, ``"rest for 10 min"``, or a
+            table of the same (see the scenario format).
+        key : str, default "stage"
+            Where the stage comes from, named by the error when it is bad.
+
+        Returns
+        -------
+        Stage
+            The validated stage.
+
+        Raises
+        ------
+        InputError
+            When ``spec`` is not a stage, naming ``key``.
+        """
         if isinstance(spec, str):
             return _parse_string(spec, key)
         if isinstance(spec, dict):
@@ -102,7 +147,28 @@ class Stage:
     @classmethod
     def make(cls, direction: int, speed_mps: float, grade_frac: float, duration_s: float,
              handrail: str | None = None, key: str = "stage") -> Stage:
-        """A validated walking stage from SI values."""
+        """Make a validated walking stage from SI values.
+
+        Parameters
+        ----------
+        direction : {1, -1}
+            1 forward, -1 backward.
+        speed_mps : float
+            Belt speed [m s-1], within the direction's limits.
+        grade_frac : float
+            Grade as a fraction.
+        duration_s : float
+            Duration [s].
+        handrail : {"none", "light", "grip"}, optional
+            Overrides the subject's support for this stage.
+        key : str, default "stage"
+            Where the stage comes from, named by the error when it is bad.
+
+        Returns
+        -------
+        Stage
+            The validated stage.
+        """
         duration_s = check_number(f"{key} duration", duration_s, 1.0, MAX_STAGE_S, "s")
         if handrail is not None:
             check_choice(f"{key} handrail", handrail, ("none", "light", "grip"))
@@ -190,6 +256,13 @@ def _parse_table(table: dict[str, Any], key: str) -> Stage:
 class Protocol:
     """An ordered sequence of stages.
 
+    Parameters
+    ----------
+    stages : tuple of Stage
+        The stages, in the order they are walked.
+
+    Examples
+    --------
     >>> p = Protocol.parse(["walk forward at 2 mph for 3 min", "rest for 30 min"])
     >>> p.duration_s
     1980.0
@@ -199,10 +272,25 @@ class Protocol:
 
     @property
     def duration_s(self) -> float:
+        """The total duration [s]."""
         return float(sum(s.duration_s for s in self.stages))
 
     @classmethod
     def parse(cls, specs: Sequence[str | dict[str, Any]], key: str = "stages") -> Protocol:
+        """Read a protocol from its stages' string or table forms.
+
+        Parameters
+        ----------
+        specs : sequence of str or dict
+            The stages, each as :meth:`Stage.parse` reads it.
+        key : str, default "stages"
+            Where the stages come from, named by the error when one is bad.
+
+        Returns
+        -------
+        Protocol
+            The validated protocol.
+        """
         if isinstance(specs, str | dict) or not isinstance(specs, Sequence) or not specs:
             raise InputError(key, "needs a non-empty list of stages", f"[{EXAMPLES[0]}, ...]")
         return cls(tuple(Stage.parse(s, f"{key}[{i}]") for i, s in enumerate(specs)))

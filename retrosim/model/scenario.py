@@ -55,7 +55,53 @@ _ARM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: who walks, how energy is counted, and the arms to compare."""
+    """A validated scenario: who walks, how energy is counted, and the arms to compare.
+
+    Each field is a table of the scenario file (see the scenario format); a scenario is made
+    by :func:`load_scenario` or :meth:`Scenario.from_dict`, which validate it.
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name.
+    subject : Subject
+        The person who walks (with a ``[cohort]``, the cohort's typical person).
+    arms : dict of str to Arm
+        The arms to compare, by name, in the file's order.
+    description : str, default ""
+        What the scenario asks.
+    seed : int, default 0
+        The seed every random draw derives from.
+    energy : EnergyOptions
+        The ``[energy]`` table: how energy is counted.
+    treadmill : TreadmillLimits
+        The ``[treadmill]`` table: the belt's limits and the tether.
+    trace_step_s : float, default 1.0
+        The trace resolution [s].
+    source : str, optional
+        The file it was read from.
+    cohort : CohortSpec, optional
+        The ``[cohort]`` table; None: draws of the subject.
+    sweep : Sweep, optional
+        The ``[sweep]`` table (its arms are already expanded).
+    falls : FallParameters
+        The ``[falls]`` table.
+    bp : BpOptions
+        The ``[bp]`` table.
+    safety : SafetyLimits
+        The ``[safety]`` table.
+    program : Program, optional
+        The ``[program]`` table: a programme of sessions.
+    limits : Limits
+        The ``[limits]`` table: the run's size limits.
+
+    Examples
+    --------
+    >>> sc = Scenario.from_dict({"name": "one", "subject": {"mass_kg": 70, "age_yr": 40,
+    ...     "sex": "male"}, "arms": {"a": {"stages": ["walk backward at 2 mph for 5 min"]}}})
+    >>> list(sc.arms)
+    ['a']
+    """
 
     name: str
     subject: Subject
@@ -78,10 +124,28 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, *,
                   allow_import: tuple[str, ...] = ()) -> Scenario:
-        """Validate a parsed TOML document; errors carry ``source`` and the key path.
+        """Validate a parsed TOML document.
 
-        ``allow_import``: module prefixes a ``[controller] path`` may import from (besides
-        those of the environment, :mod:`retrosim.controllers.imports`)."""
+        Parameters
+        ----------
+        data : dict
+            The document, as ``tomllib`` reads it.
+        source : str, optional
+            The file it came from, named by the errors.
+        allow_import : tuple of str, default ()
+            Module prefixes a ``[controller] path`` may import from (besides those of the
+            environment, :mod:`retrosim.controllers.imports`).
+
+        Returns
+        -------
+        Scenario
+            The validated scenario.
+
+        Raises
+        ------
+        InputError
+            Every mistake of the document, one line each, with ``source`` and the key path.
+        """
         try:
             with collecting():                 # every mistake of the file, one line each
                 return cls._from_dict(data, source, tuple(allow_import))
@@ -247,11 +311,29 @@ def describe(path: Path) -> str:
 
 def load_scenario(path_or_name: str | Path, *, allow_import: tuple[str, ...] = ()
                   ) -> Scenario:
-    """A scenario from a TOML file, or a bundled scenario by name (``retrosim scenarios``).
+    """Load a scenario from a TOML file, or a bundled scenario by name.
 
-    ``allow_import``: module prefixes a ``[controller] path`` may import from (see
-    :mod:`retrosim.controllers.imports`); a file never allows itself.
+    Parameters
+    ----------
+    path_or_name : str or pathlib.Path
+        A ``.toml`` file, or the name of a bundled scenario (``retrosim scenarios`` lists
+        them).
+    allow_import : tuple of str, default ()
+        Module prefixes a ``[controller] path`` may import from (see
+        :mod:`retrosim.controllers.imports`); a file never allows itself.
 
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, too large, not TOML, or holds a mistake (one line each).
+
+    Examples
+    --------
     >>> load_scenario("compendium-2011").subject.mass_kg
     61.0
     """

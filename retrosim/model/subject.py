@@ -63,26 +63,50 @@ class Subject:
 
     Parameters
     ----------
-    mass_kg, age_yr, sex : body mass [kg], age [yr], "female" or "male".
-    hr_rest_bpm : resting heart rate [min-1]; None (default) is a typical 70, an assumption
-        whose spread the prediction intervals carry.
-    vo2max_ml_kg_min : maximal oxygen uptake [mL kg-1 min-1]; predicted when None.
-    hr_max_bpm : measured maximal heart rate [min-1]; predicted from age when None.
-    backward_practice_min : minutes of accumulated effective backward practice; default 0
-        (unpractised). The backward heart-rate excess shrinks with it
-        (``physiology.heart.backward_excess``).
-    height_cm : stature [cm]; default 162 (female) / 175 (male); used by Mifflin-St Jeor.
-    balance : good | moderate | impaired | severe; or ``berg``, the Berg Balance Scale (0-56).
-    resting_bp_mmhg : seated resting (systolic, diastolic) [mmHg]; default (120, 80).
-    handrail : none | light | grip, the support the person uses while walking.
-    fitness : inactive | recreational | trained; sets the VO2 time constant.
-    tug_s : Timed Up and Go [s], optional; 13.5 s or more marks balance as at best moderate
-        (Barry et al. 2014; ``physiology.balance.effective_berg``).
-    backward_speed_mps : usual backward walking speed [m s-1], optional; below 0.6 marks
-        balance as at best moderate (Fritz et al. 2013).
-    bp_medication : takes antihypertensive medication; default False. It shrinks the
-        post-exercise hypotension (``physiology.hypotension.person_factor``).
+    mass_kg : float
+        Body mass [kg].
+    age_yr : float
+        Age [yr].
+    sex : {"female", "male"}
+        Sex, for the equations that depend on it.
+    hr_rest_bpm : float, optional
+        Resting heart rate [min-1]; None (default) is a typical 70, an assumption whose spread
+        the prediction intervals carry.
+    vo2max_ml_kg_min : float, optional
+        Maximal oxygen uptake [mL kg-1 min-1]; predicted when None.
+    height_cm : float, optional
+        Stature [cm]; default 162 (female) / 175 (male); used by Mifflin-St Jeor.
+    balance : {"good", "moderate", "impaired", "severe"}, default "good"
+        The balance level, when ``berg`` is not given.
+    berg : float, optional
+        The Berg Balance Scale (0-56); it sets the balance level when given.
+    resting_bp_mmhg : tuple of float, default (120, 80)
+        Seated resting (systolic, diastolic) [mmHg].
+    handrail : {"none", "light", "grip"}, default "none"
+        The support the person uses while walking.
+    fitness : {"inactive", "recreational", "trained"}, default "recreational"
+        Sets the VO2 time constant.
+    tug_s : float, optional
+        Timed Up and Go [s]; 13.5 s or more marks balance as at best moderate (Barry et al.
+        2014; ``physiology.balance.effective_berg``).
+    backward_speed_mps : float, optional
+        Usual backward walking speed [m s-1]; below 0.6 marks balance as at best moderate
+        (Fritz et al. 2013).
+    bp_medication : bool, default False
+        Takes antihypertensive medication. It shrinks the post-exercise hypotension
+        (``physiology.hypotension.person_factor``).
+    hr_max_bpm : float, optional
+        Measured maximal heart rate [min-1]; predicted from age when None.
+    backward_practice_min : float, default 0
+        Minutes of accumulated effective backward practice (0: unpractised). The backward
+        heart-rate excess shrinks with it (``physiology.heart.backward_excess``).
 
+    See Also
+    --------
+    Cohort : Many people, as a struct of arrays.
+
+    Examples
+    --------
     >>> Subject(mass_kg=61.0, age_yr=55, sex="female").handrail
     'none'
     """
@@ -134,7 +158,23 @@ class Subject:
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> Subject:
-        """Build from a scenario's ``[subject]`` table; unknown or missing keys are errors."""
+        """Build from a scenario's ``[subject]`` table.
+
+        Parameters
+        ----------
+        table : dict
+            The table's keys and values (those of :class:`Subject`).
+
+        Returns
+        -------
+        Subject
+            The validated person.
+
+        Raises
+        ------
+        InputError
+            For an unknown or missing key, or a value out of its range.
+        """
         known = {f.name for f in fields(cls)}
         for key in table:
             if key not in known:
@@ -155,11 +195,53 @@ class Subject:
 class Cohort:
     """People as a struct of arrays: every field has one entry per subject.
 
-    ``index`` is each person's global subject number: it keys their random streams, so a
-    person draws the same numbers whichever batch or chunk they are simulated in.
-    Codes: ``female`` bool; ``handrail`` index into HANDRAIL_LEVELS; ``fitness`` index into
-    FITNESS_LEVELS; ``balance`` index into BALANCE_LEVELS; ``berg`` NaN when not given;
-    ``vo2max_ml_kg_min`` NaN when it is to be predicted.
+    The fields mean what those of :class:`Subject` mean, coded as arrays.
+
+    Parameters
+    ----------
+    mass_kg, age_yr : numpy.ndarray of float
+        As in :class:`Subject` ([kg], [yr]).
+    female : numpy.ndarray of bool
+        True for a woman.
+    height_cm, hr_rest_bpm : numpy.ndarray of float
+        As in :class:`Subject` ([cm], [min-1]).
+    vo2max_ml_kg_min : numpy.ndarray of float
+        Maximal oxygen uptake [mL kg-1 min-1]; NaN when it is to be predicted.
+    balance : numpy.ndarray of int
+        Index into ``BALANCE_LEVELS``.
+    berg : numpy.ndarray of float
+        The Berg Balance Scale; NaN when not given.
+    sbp_rest, dbp_rest : numpy.ndarray of float
+        Seated resting systolic and diastolic pressure [mmHg].
+    handrail : numpy.ndarray of int
+        Index into ``HANDRAIL_LEVELS``.
+    fitness : numpy.ndarray of int
+        Index into ``FITNESS_LEVELS``.
+    index : numpy.ndarray of int
+        Each person's global subject number: it keys their random streams, so a person draws
+        the same numbers whichever batch or chunk they are simulated in.
+    tug_s, backward_speed_mps : numpy.ndarray of float, optional
+        Timed Up and Go [s] and usual backward speed [m s-1]; NaN (the default) when not
+        measured.
+    bp_medication : numpy.ndarray of bool, optional
+        Takes antihypertensive medication; default all False.
+    hr_max_bpm : numpy.ndarray of float, optional
+        Measured maximal heart rate [min-1]; NaN (the default) when predicted.
+    backward_practice_min : numpy.ndarray of float, optional
+        Accumulated backward practice [min]; default all 0.
+    met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
+        Multiplicative model errors of plausible versions of a person (net MET, backward HR
+        excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
+        None (the default).
+
+    See Also
+    --------
+    Subject : One person.
+
+    Examples
+    --------
+    >>> Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male"), 3).index.tolist()
+    [0, 1, 2]
     """
 
     mass_kg: np.ndarray
@@ -180,8 +262,7 @@ class Cohort:
     bp_medication: np.ndarray | None = None         # bool; False when not given
     hr_max_bpm: np.ndarray = None  # type: ignore[assignment]             # NaN: predicted
     backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
-    #: Multiplicative model errors of plausible versions of a person (net MET, backward HR
-    #: excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when None.
+    # Multiplicative model errors of plausible versions of a person (see the docstring).
     met_scale: np.ndarray = None  # type: ignore[assignment]
     excess_scale: np.ndarray = None  # type: ignore[assignment]
     epoc_scale: np.ndarray = None  # type: ignore[assignment]
@@ -201,11 +282,27 @@ class Cohort:
 
     @property
     def size(self) -> int:
+        """The number of people."""
         return int(self.mass_kg.shape[0])
 
     @classmethod
     def from_subject(cls, subject: Subject, n: int = 1, first: int = 0) -> Cohort:
-        """``n`` people with the characteristics of ``subject``, numbered from ``first``."""
+        """Make ``n`` people with the characteristics of ``subject``.
+
+        Parameters
+        ----------
+        subject : Subject
+            The person each of them is.
+        n : int, default 1
+            How many.
+        first : int, default 0
+            The global subject number of the first; the others follow.
+
+        Returns
+        -------
+        Cohort
+            ``n`` identical people, numbered ``first`` to ``first + n - 1``.
+        """
         height = subject.height_cm or _DEFAULT_HEIGHT_CM[subject.sex]
 
         def full(value: float, dtype: Any = float) -> np.ndarray:
@@ -234,13 +331,36 @@ class Cohort:
         )
 
     def with_handrail(self, handrail: str) -> Cohort:
-        """The same people using another handrail support."""
+        """Return the same people using another handrail support.
+
+        Parameters
+        ----------
+        handrail : {"none", "light", "grip"}
+            The support all of them use.
+
+        Returns
+        -------
+        Cohort
+            A copy with the new ``handrail`` codes.
+        """
         code = np.full(self.size, HANDRAIL_LEVELS.index(handrail), dtype=np.int8)
         return Cohort(**{**self.__dict__, "handrail": code})
 
     def with_subject_keys(self, table: dict[str, Any]) -> Cohort:
-        """The same people with some subject keys (an arm's ``subject`` table) set for all.
+        """Return the same people with some subject keys set for all.
 
+        Parameters
+        ----------
+        table : dict
+            Subject keys and values (an arm's ``subject`` table), as in :class:`Subject`.
+
+        Returns
+        -------
+        Cohort
+            A copy with the fields those keys set replaced.
+
+        Examples
+        --------
         >>> c = Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male", berg=50), 2)
         >>> c.with_subject_keys({"balance": "severe"}).berg.tolist()
         [nan, nan]

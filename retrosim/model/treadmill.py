@@ -34,23 +34,31 @@ class TreadmillLimits:
 
     Parameters
     ----------
-    forward_accel_mps2 : belt acceleration and deceleration while running forward [m s-2];
+    forward_accel_mps2 : float, optional
+        Belt acceleration and deceleration while running forward [m s-2];
         0.2 is a design assumption within the typical 0.1-0.3.
-    backward_accel_mps2 : the same in backward mode [m s-2]; 0.15, the gentlest typical value
+    backward_accel_mps2 : float, optional
+        The same in backward mode [m s-2]; 0.15, the gentlest typical value
         the literature we could read suggests for backward walking (an assumption).
-    incline_rate_frac_per_s : incline actuator rate [s-1]; 0.0075 (0.75 % per second), an
+    incline_rate_frac_per_s : float, optional
+        Incline actuator rate [s-1]; 0.0075 (0.75 % per second), an
         assumption within the typical 0.5-1 % per second.
-    start : "stopped" (the belt starts from rest, default) or "at-speed" (the session clock
+    start : str, optional
+        "stopped" (the belt starts from rest, default) or "at-speed" (the session clock
         starts once the belt runs at the first stage's speed and incline, as the Compendium's
         steady-state values assume).
-    estop_decel_mps2 : deceleration of an emergency stop [m s-2]; 1.5, a design assumption
+    estop_decel_mps2 : float, optional
+        Deceleration of an emergency stop [m s-2]; 1.5, a design assumption
         within the 1-2 m s-2 typical of treadmill emergency stops.
-    speed_step_mps : the console's speed step [m s-1]; commands are rounded to it. 0.1 mph, the
+    speed_step_mps : float, optional
+        The console's speed step [m s-1]; commands are rounded to it. 0.1 mph, the
         step of a console that shows mph (consoles step by 0.1 km/h or 0.1 mph); 0
         means a continuous belt.
-    deck_length_m : length of the walking deck [m]; 1.4, a design assumption (a typical
+    deck_length_m : float, optional
+        Length of the walking deck [m]; 1.4, a design assumption (a typical
         walking treadmill; no standard we could read fixes it).
-    tether_length_m : how far from the front of the deck the tether pulls the safety key [m];
+    tether_length_m : float, optional
+        How far from the front of the deck the tether pulls the safety key [m];
         default (None) 70 % of the deck, the furthest ISO 20957-6:2021 allows.
     """
 

@@ -339,13 +339,16 @@ def outside_source(name: str, speed_mps: ArrayLike, grade_frac: ArrayLike,
 
     Parameters
     ----------
-    name : a key of :data:`ENERGY_MODELS`.
-    speed_mps, grade_frac, direction : as the models take them.
+    name : str
+        A key of :data:`ENERGY_MODELS`.
+    speed_mps, grade_frac, direction : array_like
+        As the models take them.
 
     Returns
     -------
-    numpy.ndarray of bool: True where the model answers by its fallback (see
-    :data:`SOURCE_CONDITIONS`); always False for a model without stated conditions.
+    numpy.ndarray of bool
+        True where the model answers by its fallback (see :data:`SOURCE_CONDITIONS`); always
+        False for a model without stated conditions.
 
     References
     ----------

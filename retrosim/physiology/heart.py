@@ -84,9 +84,13 @@ def steady_state_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max):
 
     Parameters
     ----------
-    vo2, vo2_rest, vo2_max : oxygen uptake, its resting and maximal values [mL kg-1 min-1].
-    hr_rest, hr_max : resting and maximal heart rate [min-1].
+    vo2, vo2_rest, vo2_max : array_like
+        Oxygen uptake, its resting and maximal values [mL kg-1 min-1].
+    hr_rest, hr_max : array_like
+        Resting and maximal heart rate [min-1].
 
+    Examples
+    --------
     >>> steady_state_hr([3.5, 21.0, 60.0], 3.5, 38.5, 70.0, 180.0).round(1).tolist()
     [70.0, 128.3, 180.0]
     """
@@ -123,12 +127,17 @@ def swain_1994_percent_hrmax(percent_vo2max: ArrayLike, percent_rest_vo2: ArrayL
 
     Parameters
     ----------
-    percent_vo2max : VO2 / VO2max x 100 [%]. percent_rest_vo2 : VO2rest / VO2max x 100 [%].
-    percent_rest_hr : HRrest / HRmax x 100 [%].
+    percent_vo2max : array_like
+        VO2 / VO2max x 100 [%].
+    percent_rest_vo2 : array_like
+        VO2rest / VO2max x 100 [%].
+    percent_rest_hr : array_like
+        HRrest / HRmax x 100 [%].
 
     Returns
     -------
-    numpy.ndarray : %HRmax [%].
+    numpy.ndarray
+        %HRmax [%].
 
     References
     ----------
@@ -192,13 +201,17 @@ def backward_excess(practice_min: ArrayLike, percent_vo2r: ArrayLike = _EXCESS_V
 
     Parameters
     ----------
-    practice_min : accumulated effective backward practice [min], >= 0 (0: unpractised).
-    percent_vo2r : oxygen uptake reserve in use [%]; default Kim & Choi's 51.8.
-    tau_min : practice time constant [min].
+    practice_min : array_like
+        Accumulated effective backward practice [min], >= 0 (0: unpractised).
+    percent_vo2r : array_like, optional
+        Oxygen uptake reserve in use [%]; default Kim & Choi's 51.8.
+    tau_min : float, optional
+        Practice time constant [min].
 
     Returns
     -------
-    numpy.ndarray : excess [percentage points of HRmax], >= 0.
+    numpy.ndarray
+        The excess [percentage points of HRmax], >= 0.
 
     References
     ----------
@@ -226,10 +239,16 @@ def swain_1994_backward_hr(vo2, vo2_rest, vo2_max, hr_rest, hr_max, direction=1.
 
     Parameters
     ----------
-    vo2, vo2_rest, vo2_max : oxygen uptake (demand), resting and maximal [mL kg-1 min-1].
-    hr_rest, hr_max : [min-1]. direction : +1 forward, -1 backward.
-    practice_min : accumulated backward practice [min] (``backward_practice_min``).
-    excess_scale : factor on the excess (1; a plausible version of the person draws it).
+    vo2, vo2_rest, vo2_max : array_like
+        Oxygen uptake (demand), resting and maximal [mL kg-1 min-1].
+    hr_rest, hr_max : array_like
+        Resting and maximal heart rate [min-1].
+    direction : array_like, optional
+        +1 forward (default), -1 backward.
+    practice_min : array_like, optional
+        Accumulated backward practice [min] (``backward_practice_min``); default 0.
+    excess_scale : array_like, optional
+        Factor on the excess (1; a plausible version of the person draws it).
 
     References
     ----------

@@ -128,17 +128,23 @@ def kenney_seals_drop(sbp_rest: ArrayLike, dbp_rest: ArrayLike,
 
     Parameters
     ----------
-    sbp_rest, dbp_rest : seated resting pressure [mmHg].
+    sbp_rest, dbp_rest : array_like
+        Seated resting pressure [mmHg].
+    model : PehModel, optional
+        The model's constants.
 
     Returns
     -------
-    (sbp_drop, dbp_drop) [mmHg], for an unmedicated man of 40 with a BMI of 25 after a bout of
-    6 MET or more lasting 10 min or more.
+    tuple of numpy.ndarray
+        (sbp_drop, dbp_drop) [mmHg], for an unmedicated man of 40 with a BMI of 25 after a
+        bout of 6 MET or more lasting 10 min or more.
 
     References
     ----------
     Kenney & Seals 1993, Hypertension 22:653; the group placement is an assumption.
 
+    Examples
+    --------
     >>> [d.round(2).tolist() for d in kenney_seals_drop([120, 135, 150, 170], [80, 85, 95, 105])]
     [[9.0, 14.0, 19.0, 19.0], [4.0, 5.67, 9.0, 9.0]]
     """
@@ -157,12 +163,17 @@ def corso_dose_response(met: ArrayLike, model: PehModel = PEH) -> tuple[np.ndarr
 
     Parameters
     ----------
-    met : the bout's time-averaged demand [MET].
+    met : array_like
+        The bout's time-averaged demand [MET].
+    model : PehModel, optional
+        The model's constants.
 
     References
     ----------
     Corso et al. 2017, Med Sci Sports Exerc 49(5S); doi:10.1249/01.mss.0000519263.21081.af.
 
+    Examples
+    --------
     >>> [f.round(3).tolist() for f in corso_dose_response([1.0, 4.0, 5.0, 7.5])]
     [[0.0, 0.14, 0.57, 1.0], [0.0, 0.089, 0.545, 1.0]]
     """
@@ -184,13 +195,18 @@ def relative_dose_response(intensity_frac: ArrayLike, model: PehModel = PEH
 
     Parameters
     ----------
-    intensity_frac : the bout's mean VO2 / VO2max [-].
+    intensity_frac : array_like
+        The bout's mean VO2 / VO2max [-].
+    model : PehModel, optional
+        The model's constants.
 
     References
     ----------
     Kenney & Seals (1993) Hypertension; Pescatello LS et al. (2004) J Hypertens 22:1881;
     Corso et al. (2017) Med Sci Sports Exerc.
 
+    Examples
+    --------
     >>> [f.round(3).tolist() for f in relative_dose_response([0.3, 0.35, 0.4, 0.5, 0.6])]
     [[0.0, 0.07, 0.14, 0.57, 1.0], [0.0, 0.045, 0.089, 0.545, 1.0]]
     """
@@ -207,12 +223,17 @@ def bout_length_factor(walking_s: ArrayLike, model: PehModel = PEH) -> np.ndarra
 
     Parameters
     ----------
-    walking_s : time spent walking in the bout [s].
+    walking_s : array_like
+        Time spent walking in the bout [s].
+    model : PehModel, optional
+        The model's constants.
 
     References
     ----------
     MacDonald et al. 2000, J Hum Hypertens 14:125: bouts of 10-45 min alike.
 
+    Examples
+    --------
     >>> bout_length_factor([0.0, 300.0, 600.0, 2700.0]).tolist()
     [0.0, 0.5, 1.0, 1.0]
     """
@@ -229,13 +250,23 @@ def person_factor(female: ArrayLike, age_yr: ArrayLike, bmi_kg_m2: ArrayLike,
 
     Parameters
     ----------
-    female : bool. age_yr : [yr]. bmi_kg_m2 : body mass index [kg m-2].
-    medication : bool, takes antihypertensive medication.
+    female : array_like of bool
+        True for a woman.
+    age_yr : array_like
+        Age [yr].
+    bmi_kg_m2 : array_like
+        Body mass index [kg m-2].
+    medication : array_like of bool
+        Takes antihypertensive medication.
+    model : PehModel, optional
+        The model's constants.
 
     References
     ----------
     Carpio-Rivera et al. 2016, Arq Bras Cardiol 106:422: directions only.
 
+    Examples
+    --------
     >>> person_factor([False, True, False], [40, 40, 50], [25, 25, 30], [False, True, False]
     ...               ).round(3).tolist()
     [1.0, 0.56, 0.819]
@@ -260,15 +291,27 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
 
     Parameters
     ----------
-    sbp_rest, dbp_rest : [mmHg]. met : the bout's mean demand [MET]. walking_s : its length
-    [s]. person : :func:`person_factor` [-]. vo2max_met : the person's VO2max in MET (VO2max
-    over the VO2 of 1 MET); default ``model.corso_vo2max_met``, Corso's group.
+    sbp_rest, dbp_rest : array_like
+        Seated resting pressure [mmHg].
+    met : array_like
+        The bout's mean demand [MET].
+    walking_s : array_like
+        The bout's length [s].
+    person : array_like
+        :func:`person_factor` [-].
+    model : PehModel, optional
+        The model's constants.
+    vo2max_met : array_like, optional
+        The person's VO2max in MET (VO2max over the VO2 of 1 MET); default
+        ``model.corso_vo2max_met``, Corso's group.
 
     References
     ----------
     Kenney & Seals 1993; Corso et al. 2017; MacDonald et al. 2000; Carpio-Rivera et al. 2016
     (docs/references.md).
 
+    Examples
+    --------
     >>> [d.round(2).tolist() for d in peh_drop_at_nadir(150, 95, 7.0, 1800, 1.0)]
     [19.0, 9.0]
     """
@@ -298,6 +341,8 @@ def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:
     ----------
     MacDonald et al. 2000, J Hum Hypertens 14:125: nadir about 15 min after exercise.
 
+    Examples
+    --------
     >>> round(onset_tau_for_nadir(900.0, 38_000.0), 1)
     164.7
     """
@@ -318,13 +363,18 @@ def peh_shape(since_end_s: ArrayLike, model: PehModel = PEH) -> np.ndarray:
 
     Parameters
     ----------
-    since_end_s : time since the bout ended [s].
+    since_end_s : array_like
+        Time since the bout ended [s].
+    model : PehModel, optional
+        The model's constants.
 
     References
     ----------
     MacDonald et al. 2000 (below baseline by 5 min, nadir about 15 min); Kenney & Seals 1993,
     Pescatello et al. 2004, Corso et al. 2017 for the recovery (:class:`PehModel`).
 
+    Examples
+    --------
     >>> peh_shape([-60.0, 0.0, 300.0, 900.0, 86_400.0]).round(3).tolist()
     [0.0, 0.0, 0.854, 1.0, 0.106]
     """
@@ -345,6 +395,8 @@ def peh_mean_shape(window_s: float, model: PehModel = PEH) -> float:
     ----------
     Corso et al. 2017, Med Sci Sports Exerc 49(5S) (awake ambulatory means).
 
+    Examples
+    --------
     >>> round(peh_mean_shape(12 * 3600.0), 3)
     0.61
     """

@@ -42,13 +42,18 @@ def vo2_time_constant(age_yr: ArrayLike, fitness: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    age_yr : age [yr].
-    fitness : fitness code [-]: 0 inactive, 1 recreational, 2 trained (``FITNESS_LEVELS``).
+    age_yr : array_like
+        Age [yr].
+    fitness : array_like of int
+        Fitness code [-]: 0 inactive, 1 recreational, 2 trained (``FITNESS_LEVELS``).
 
     Returns
     -------
-    tau [s], the same for the on- and off-transient (Markovitz et al. 2004).
+    numpy.ndarray
+        tau [s], the same for the on- and off-transient (Markovitz et al. 2004).
 
+    Examples
+    --------
     >>> vo2_time_constant([25, 68], [1, 1]).round(1).tolist()
     [27.0, 40.3]
     """
@@ -78,10 +83,19 @@ def first_order_ramp(x0, u0, slope, dt_s, tau_s):
 
     Parameters
     ----------
-    x0 : state at the start of the interval [any unit].
-    u0 : target at the start [same unit]. slope : target's rate [unit s-1].
-    dt_s : time since the start [s]. tau_s : time constant [s].
+    x0 : array_like
+        State at the start of the interval [any unit].
+    u0 : array_like
+        Target at the start [same unit].
+    slope : array_like
+        The target's rate [unit s-1].
+    dt_s : array_like
+        Time since the start [s].
+    tau_s : array_like
+        Time constant [s].
 
+    Examples
+    --------
     >>> round(float(first_order_ramp(0.0, 0.0, 1.0, 1000.0, 20.0)), 6)  # lags the ramp by tau
     980.0
     """
@@ -128,6 +142,8 @@ def wasserman_vo2max(mass_kg, age_yr, female):
     (unverified): a default, never a test expectation. They predict cycle-ergometer values,
     which run about 10 % below treadmill VO2max.
 
+    Examples
+    --------
     >>> wasserman_vo2max([61.0], [55.0], [True]).round(1).tolist()
     [22.9]
     """
@@ -166,12 +182,15 @@ def epoc_slow_volume(o2_cost_ml_kg: ArrayLike, intensity_frac: ArrayLike) -> np.
 
     Parameters
     ----------
-    o2_cost_ml_kg : total O2 taken up during the bout [mL kg-1].
-    intensity_frac : the bout's mean VO2 / VO2max [-].
+    o2_cost_ml_kg : array_like
+        Total O2 taken up during the bout [mL kg-1].
+    intensity_frac : array_like
+        The bout's mean VO2 / VO2max [-].
 
     Returns
     -------
-    numpy.ndarray : [mL kg-1], >= 0.
+    numpy.ndarray
+        The slow component's volume [mL kg-1], >= 0.
 
     References
     ----------

@@ -79,17 +79,23 @@ def pressor_rise(met: ArrayLike, per_met_mmhg: ArrayLike = SBP_PER_MET_MMHG) -> 
 
     Parameters
     ----------
-    met : demand [MET]. per_met_mmhg : rise per MET [mmHg]; SBP 10 (unverified), DBP 0.
+    met : array_like
+        Demand [MET].
+    per_met_mmhg : array_like, optional
+        Rise per MET [mmHg]; SBP 10 (unverified), DBP 0.
 
     Returns
     -------
-    rise [mmHg].
+    numpy.ndarray
+        The rise [mmHg].
 
     References
     ----------
     SBP rises about 10 mmHg per MET, DBP stays flat: a recalled rule of thumb with no source
     read (unverified).
 
+    Examples
+    --------
     >>> pressor_rise([1.0, 4.3, 8.0]).round(1).tolist()
     [0.0, 33.0, 70.0]
     """
@@ -104,13 +110,18 @@ def exaggerated_response(sbp: ArrayLike, dbp: ArrayLike, female: ArrayLike) -> n
 
     Parameters
     ----------
-    sbp, dbp : pressures during exercise [mmHg]. female : bool.
+    sbp, dbp : array_like
+        Pressures during exercise [mmHg].
+    female : array_like of bool
+        True for a woman.
 
     References
     ----------
     Exaggerated-response thresholds as used in exercise testing (SBP >= 210 men / >= 190
     women, DBP >= 110 mmHg); no single source recorded.
 
+    Examples
+    --------
     >>> exaggerated_response([200, 200, 150], [80, 80, 110], [False, True, False]).tolist()
     [False, True, True]
     """
@@ -127,13 +138,16 @@ def acc_aha_stop(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    sbp, dbp : [mmHg].
+    sbp, dbp : array_like
+        Pressures during exercise [mmHg].
 
     References
     ----------
     ACSM's Guidelines for Exercise Testing and Prescription (test termination criteria:
     SBP > 250 or DBP > 115 mmHg); docs/references.md#acsm-guidelines.
 
+    Examples
+    --------
     >>> acc_aha_stop([250, 251, 200], [115, 80, 116]).tolist()
     [False, True, True]
     """
@@ -149,18 +163,23 @@ def sbp_fall_as_workload_rises(sbp: ArrayLike, workload: ArrayLike) -> np.ndarra
 
     Parameters
     ----------
-    sbp : SBP at successive times [mmHg], shape (T, ...).
-    workload : the workload at the same times [any unit, e.g. MET], same shape.
+    sbp : array_like
+        SBP at successive times [mmHg], shape (T, ...).
+    workload : array_like
+        The workload at the same times [any unit, e.g. MET], same shape.
 
     Returns
     -------
-    bool array, shape (T, ...).
+    numpy.ndarray of bool
+        True where SBP has fallen, shape (T, ...).
 
     References
     ----------
     ACSM's Guidelines for Exercise Testing and Prescription (test termination criteria: SBP
     falling > 10 mmHg despite a rising workload).
 
+    Examples
+    --------
     >>> sbp_fall_as_workload_rises([150, 170, 158, 150, 140], [3, 5, 6, 4, 5]).tolist()
     [False, False, True, False, False]
     """
@@ -183,17 +202,21 @@ def acc_aha_category(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
 
     Parameters
     ----------
-    sbp, dbp : a reading [mmHg].
+    sbp, dbp : array_like
+        A reading [mmHg].
 
     Returns
     -------
-    int8 array of codes.
+    numpy.ndarray of int8
+        The category codes.
 
     References
     ----------
     Whelton PK et al. 2017 ACC/AHA high blood pressure guideline, executive summary
     (Hypertension 2018;71(6):1269; doi:10.1161/HYP.0000000000000066): the categories.
 
+    Examples
+    --------
     >>> acc_aha_category([119, 120, 130, 140, 180, 181], [79, 80, 80, 90, 120, 121]).tolist()
     [0, 2, 2, 3, 3, 4]
     """
@@ -216,6 +239,8 @@ def needs_recheck(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
     Whelton et al. 2017 (crisis: > 180 and/or > 120 mmHg); the advice to wait 5 minutes and
     measure again is patient guidance whose source was not recorded.
 
+    Examples
+    --------
     >>> needs_recheck([179, 180, 150, 150], [119, 90, 120, 119]).tolist()
     [False, True, True, False]
     """
@@ -231,6 +256,8 @@ def valid_for_diagnosis(since_exercise_s: ArrayLike) -> np.ndarray:
     ----------
     Whelton et al. 2017 (measuring: no exercise within 30 min before a reading).
 
+    Examples
+    --------
     >>> valid_for_diagnosis([0.0, 1799.0, 1800.0]).tolist()
     [False, False, True]
     """
@@ -247,14 +274,20 @@ def seated_reading(true_mmhg: ArrayLike, noise_z: ArrayLike,
 
     Parameters
     ----------
-    true_mmhg : the modelled pressure at the time of the reading [mmHg].
-    noise_z : standard normal draws [-]. noise_sd_mmhg : SD of the measurement error [mmHg].
+    true_mmhg : array_like
+        The modelled pressure at the time of the reading [mmHg].
+    noise_z : array_like
+        Standard normal draws [-].
+    noise_sd_mmhg : array_like
+        SD of the measurement error [mmHg].
 
     References
     ----------
     Whelton et al. 2017 (measuring: 5 min seated rest); the noise SD is an assumption
     (:data:`NOISE_SD_MMHG`).
 
+    Examples
+    --------
     >>> seated_reading([128.3, 128.3], [0.0, -1.0], 5.0).tolist()
     [128.0, 123.0]
     """

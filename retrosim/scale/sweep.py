@@ -102,19 +102,43 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
               band_step_s: float = DEFAULT_BAND_STEP_S, progress: bool = False,
               client: Any = None,
               on_chunk: Callable[[int, Any], None] | None = None) -> xr.Dataset:
-    """Run ``scenario`` for ``subjects`` people into the Zarr store ``out``; the store, opened.
+    """Run ``scenario`` for ``subjects`` people into the Zarr store ``out``.
 
     Parameters
     ----------
-    scheduler : None (a local cluster of ``workers`` processes), the address of a running
+    scenario : Scenario
+        The scenario, as :func:`retrosim.load_scenario` returns it.
+    out : str or pathlib.Path
+        The Zarr store to write (or, with ``resume``, to finish).
+    subjects : int, optional
+        How many people; default the cohort's size (1 without a ``[cohort]``).
+    seed : int, optional
+        Overrides the scenario's seed.
+    scheduler : str, optional
+        None (a local cluster of ``workers`` processes), the address of a running
         Dask scheduler, or ``"in-process"`` (no Dask: chunk after chunk in this process).
-    chunk_size : people per task (default 32,768); a resumed sweep keeps its own.
-    resume : finish the sweep ``out`` holds (it must be the same sweep), else ``out`` must
+    workers : int, optional
+        Processes of the local cluster; default the machine's cores.
+    chunk_size : int, optional
+        People per task (default 32,768); a resumed sweep keeps its own.
+    resume : bool, optional
+        Finish the sweep ``out`` holds (it must be the same sweep), else ``out`` must
         not exist.
-    sample : people (the first ones) whose full traces are kept, 0-1000.
-    band_step_s : time step of the percentile bands [s], 1-3600; 0: no bands.
-    client : an existing ``dask.distributed.Client`` to use instead of ``scheduler``.
-    on_chunk : called in this process as ``on_chunk(chunk, client)`` after each chunk.
+    sample : int, optional
+        People (the first ones) whose full traces are kept, 0-1000.
+    band_step_s : float, optional
+        Time step of the percentile bands [s], 1-3600; 0: no bands.
+    progress : bool, optional
+        Show a progress bar.
+    client : object, optional
+        An existing ``dask.distributed.Client`` to use instead of ``scheduler``.
+    on_chunk : callable, optional
+        Called in this process as ``on_chunk(chunk, client)`` after each chunk.
+
+    Returns
+    -------
+    xarray.Dataset
+        The store, opened.
     """
     seed, _, _ = check_run_arguments(scenario, seed, 1, None)
     n = (1 if scenario.cohort is None else scenario.cohort.size) if subjects is None else \

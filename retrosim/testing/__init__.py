@@ -69,17 +69,38 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
                    arms: list[str] | None = None, subjects: int | None = None,
                    seed: int | None = None, trace_step_s: float | None = None,
                    intervals: bool = False) -> xr.Dataset:
-    """Run ``scenario`` (a Scenario, a path or a bundled name) with ``controller`` driving
-    its arms (all, or ``arms``); returns the result with traces.
+    """Run a scenario with a controller driving its arms.
 
     Only the people asked for are run: ``intervals`` True adds the 90 % prediction intervals,
     which run the controller again for each plausible version of the person.
 
-    ``controller`` is an object with ``period_s`` and ``step(observation)``, a reference name
-    ("hr-target", "protocol") or an import path ("package.module:Class"). ``supervisor``
-    wraps it in the SafetySupervisor with the scenario's ``[safety]`` limits; ``faults``
-    (Fault objects or fault tables, e.g. ``{"kind": "hr-loss", "start_min": 5}``) replace
-    the arms' own.
+    Parameters
+    ----------
+    controller : object or str
+        An object with ``period_s`` and ``step(observation)``, a reference name
+        ("hr-target", "protocol") or an import path ("package.module:Class").
+    scenario : Scenario or str, default "controller-regression"
+        A Scenario, a path or a bundled name.
+    supervisor : bool, default False
+        Wrap the controller in the SafetySupervisor with the scenario's ``[safety]`` limits.
+    faults : list, optional
+        Fault objects or fault tables (e.g. ``{"kind": "hr-loss", "start_min": 5}``) that
+        replace the arms' own.
+    arms : list of str, optional
+        The arms to run; default all.
+    subjects : int, optional
+        Number of virtual people (see :class:`retrosim.Simulation`).
+    seed : int, optional
+        Overrides the scenario's seed.
+    trace_step_s : float, optional
+        Trace resolution [s]; default the scenario's.
+    intervals : bool, default False
+        Add the 90 % prediction intervals (:class:`retrosim.Simulation`).
+
+    Returns
+    -------
+    xarray.Dataset
+        The result, with traces (for :func:`retrosim.testing.check`).
     """
     from retrosim import api
     from retrosim.model.scenario import Scenario, load_scenario

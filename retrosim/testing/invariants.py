@@ -215,6 +215,28 @@ def check(ds: xr.Dataset, limits: SafetyLimits | None = None,
           invariants: list[str] | None = None) -> InvariantReport:
     """Check every invariant (or those named) on a result with traces; see the module doc.
 
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result with traces (:func:`retrosim.run` with ``traces=True``, or
+        :func:`retrosim.testing.run_controller`).
+    limits : SafetyLimits, optional
+        The limits to check against; default the result's own ``[safety]`` limits.
+    invariants : list of str, optional
+        The names of the invariants to check (``INVARIANTS``); default all.
+
+    Returns
+    -------
+    InvariantReport
+        Whether each holds, and the first violation of each that does not.
+
+    Raises
+    ------
+    ValueError
+        When the result has no traces.
+
+    Examples
+    --------
     >>> import retrosim
     >>> ds = retrosim.run(retrosim.load_scenario("compendium-2011"))
     >>> check(ds).ok

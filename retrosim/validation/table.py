@@ -125,13 +125,32 @@ def compare(topic: str, source: str, quantity: str, model: float,
 
     Parameters
     ----------
-    model : the model's output for the source's conditions.
-    published : the published value, or its range (low, high), inclusive.
-    tolerance : the largest difference that is not bad (in percent when ``relative``).
-    good : the largest difference that is good (default half the tolerance).
-    unit : the difference's unit when not relative. shown : the published value as printed.
-    kind : "calibration" (checked against what it was built from) or "validation".
+    topic, source, quantity : str
+        The row's topic, its source and what is compared.
+    model : float
+        The model's output for the source's conditions.
+    published : float or tuple of float
+        The published value, or its range (low, high), inclusive.
+    tolerance : float
+        The largest difference that is not bad (in percent when ``relative``).
+    relative : bool, optional
+        The difference in percent of the published value, not absolute.
+    good : float, optional
+        The largest difference that is good (default half the tolerance).
+    unit : str, optional
+        The difference's unit when not relative.
+    shown : str, optional
+        The published value as printed.
+    kind : str, optional
+        "calibration" (checked against what it was built from) or "validation".
 
+    Returns
+    -------
+    Row
+        The comparison, its difference and its mark ("good", "decent" or "bad").
+
+    Examples
+    --------
     >>> compare("energy", "ACSM", "VO2", 29.7904, 29.79, tolerance=0.005, good=0.005).mark
     'good'
     >>> [compare("x", "y", "z", m, 10.0, tolerance=4.0, relative=True).mark
