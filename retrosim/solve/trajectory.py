@@ -192,7 +192,8 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
     with the last knot repeated (as :meth:`Timeline.stop` leaves it): over the repeated,
     zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
-    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only.
+    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only
+    (EPOC's slow component too, unless the changed subjects' bouts are fewer than before).
     """
     idx = np.flatnonzero(changed)
     if idx.size == changed.size:
@@ -208,8 +209,17 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     met, vo2_target, hr_target, vo2, hr, kcal = (
         merge(getattr(previous, name), getattr(part, name))
         for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
+    old, new = previous.epoc, part.epoc
+    if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
+        epoc = slow_epoc(timeline, vo2_target, physiology, options)
+    else:                      # the same bouts: the changed subjects' columns are ``part``'s
+        bout_arrays = [np.array(getattr(old, name)) for name in ("end_s", "volume_ml_kg",
+                                                                  "tau_s")]
+        for a, name in zip(bout_arrays, ("end_s", "volume_ml_kg", "tau_s"), strict=True):
+            a[:, idx] = getattr(new, name)
+        epoc = SlowEpoc(*bout_arrays, old.tau_fast_s, old.kcal_per_ml_kg)
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      previous.tau_hr_s, slow_epoc(timeline, vo2_target, physiology, options))
+                      previous.tau_hr_s, epoc)
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
