@@ -98,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = best[key]["seconds"], best[key]["cpu"]
         print(f"  {label:>14}: {wall:8.3f} {total / wall:>12,.0f} {cpu:8.3f} "
               f"{total / cpu:>12,.0f}")
-    print(f"  ratio (this / {args.ref}): wall {best['ref']['seconds'] / best['here']['seconds']:.2f}x, "
-          f"CPU {best['ref']['cpu'] / best['here']['cpu']:.2f}x  (person-sessions per second)")
+    ref, here = best["ref"], best["here"]
+    print(f"  ratio (this / {args.ref}): wall {ref['seconds'] / here['seconds']:.2f}x, "
+          f"CPU {ref['cpu'] / here['cpu']:.2f}x  (person-sessions per second)")
     return 0
 
 

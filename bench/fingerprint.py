@@ -1,4 +1,4 @@
-"""A hash of every variable of every bundled scenario, to show a change leaves results bit-identical.
+"""Hashes of every variable of every bundled scenario: is a change bit-identical?
 
 Run ``python bench/fingerprint.py --out before.json`` on one commit and
 ``python bench/fingerprint.py --compare before.json`` on another (same machine and numpy: the

@@ -213,11 +213,10 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
         epoc = slow_epoc(timeline, vo2_target, physiology, options)
     else:                      # the same bouts: the changed subjects' columns are ``part``'s
-        bout_arrays = [np.array(getattr(old, name)) for name in ("end_s", "volume_ml_kg",
-                                                                  "tau_s")]
-        for a, name in zip(bout_arrays, ("end_s", "volume_ml_kg", "tau_s"), strict=True):
-            a[:, idx] = getattr(new, name)
-        epoc = SlowEpoc(*bout_arrays, old.tau_fast_s, old.kcal_per_ml_kg)
+        end_s, volume, tau = (np.array(getattr(old, name))
+                              for name in ("end_s", "volume_ml_kg", "tau_s"))
+        end_s[:, idx], volume[:, idx], tau[:, idx] = new.end_s, new.volume_ml_kg, new.tau_s
+        epoc = SlowEpoc(end_s, volume, tau, old.tau_fast_s, old.kcal_per_ml_kg)
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
                       previous.tau_hr_s, epoc)
 
