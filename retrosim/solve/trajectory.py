@@ -230,14 +230,16 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     """
     best = x.max(axis=0)
     dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
-    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=dt > 0)
-    tau = np.broadcast_to(tau, k.shape)
-    c = x[:-1] - u[:-1] + k * tau
-    rising_into_a_fall = (k < 0) & (c < 0)       # the only place an interior maximum can be
+    du = np.diff(u, axis=0)
+    seg, subj = np.nonzero((du < 0) & (dt > 0))    # a falling target: few segments
+    tau = np.broadcast_to(tau, du.shape)
+    kk, tt = du[seg, subj] / dt[seg, subj], tau[seg, subj]
+    c = x[:-1][seg, subj] - u[:-1][seg, subj] + kk * tt
+    rising_into_a_fall = (kk < 0) & (c < 0)      # the only place an interior maximum can be
     if not rising_into_a_fall.any():
         return best
-    seg, subj = np.nonzero(rising_into_a_fall)
-    kk, tt = k[seg, subj], tau[seg, subj]
+    seg, subj, kk, tt = seg[rising_into_a_fall], subj[rising_into_a_fall], \
+        kk[rising_into_a_fall], tt[rising_into_a_fall]
     s_star = interior_maximum(x[seg, subj], u[seg, subj], kk, dt[seg, subj], tt)
     inside = ~np.isnan(s_star)
     peak = oxygen.first_order_ramp(x[seg, subj][inside], u[seg, subj][inside], kk[inside],
