@@ -149,8 +149,9 @@ def swain_1994_percent_hrmax(percent_vo2max: ArrayLike, percent_rest_vo2: ArrayL
     >>> swain_1994_percent_hrmax([40.0, 60.0, 85.0, 120.0], 10.0, 35.0).tolist()
     [63.0, 76.0, 92.0, 100.0]
     """
-    p, r, h = np.broadcast_arrays(*(np.asarray(x, dtype=float)
-                                    for x in (percent_vo2max, percent_rest_vo2, percent_rest_hr)))
+    # the person's quantities (rest) stay at their own shape until they meet the demand's
+    p, r, h = (np.asarray(x, dtype=float)
+               for x in (percent_vo2max, percent_rest_vo2, percent_rest_hr))
     (p0, h0), *_ = SWAIN_1994_POINTS
     xp, fp = zip(*SWAIN_1994_POINTS, strict=True)
     upper = np.interp(p, xp, fp)

@@ -222,8 +222,9 @@ def acc_aha_category(sbp: ArrayLike, dbp: ArrayLike) -> np.ndarray:
     """
     s = np.asarray(sbp, dtype=float)
     d = np.asarray(dbp, dtype=float)
-    by_sbp = np.select([s > 180.0, s >= 140.0, s >= 130.0, s >= 120.0], [4, 3, 2, 1], 0)
-    by_dbp = np.select([d > 120.0, d >= 90.0, d >= 80.0], [4, 3, 2], 0)
+    # the thresholds rise, so a category is the number of them reached
+    by_sbp = ((s >= 120.0).astype(np.int8) + (s >= 130.0) + (s >= 140.0) + (s > 180.0))
+    by_dbp = ((d >= 80.0).astype(np.int8) * 2 + (d >= 90.0) + (d > 120.0))
     category = np.maximum(by_sbp, by_dbp)
     return np.where(np.isnan(s) | np.isnan(d), -1, category).astype(np.int8)
 

@@ -168,13 +168,22 @@ class PressureCourse:
         """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) reaches ``level`` (N,)
         while walking (above it if ``strict``); inf if never.
 
-        A first-order response never exceeds the larger of its start and its target, so
-        ``rest + max(rise, target)`` at the knots of walking segments bounds the pressure (the
-        PEH of earlier bouts only lowers it): subjects who cannot reach the level cost one
-        comparison. For the others each walking segment's highest rise is found in closed form
-        (at an end, or at its one interior maximum), and the crossing in the first segment
-        that reaches the level is bracketed by its start, its maximum and its end and found by
-        bisection.
+        Bounds first, then a search for the few people left:
+
+        1. A first-order response never exceeds the larger of its start and its target, so
+           ``rest + max(rise, target)`` at the knots of walking segments bounds the pressure
+           (the PEH of earlier bouts only lowers it): subjects who cannot reach the level cost
+           one comparison.
+        2. For the others each walking segment's highest rise is found in closed form (at an
+           end, or at its one interior maximum); a segment below the level is dropped.
+        3. Each segment left is tested at its start, its maximum and its end. A crossing lies
+           between the segment's start and the end of any segment that reaches the level, so
+           only the segments that start no later than the subject's earliest such end are
+           searched (almost always one per subject).
+        4. The crossing is bracketed by the start and the maximum (or the maximum and the end)
+           and found by bisection; a bracket stops once its midpoint is one of its ends
+           (adjacent doubles: no further step could move it). The PEH is evaluated only for
+           segments after a bout has ended (before, it is exactly zero).
         """
         rest = self.rest[which]
         level = np.broadcast_to(np.asarray(level, dtype=float), rest.shape)
@@ -199,31 +208,25 @@ class PressureCourse:
         peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
             x[:-1][has], u[:-1][has], slope[has], inner[has], self.tau_s))
         seg, sub = np.nonzero(meets(rest[cols] + peak, level[cols]) & walking)
-        subj = cols[sub]
-        a = np.broadcast_to(tc[:-1], peak.shape)[seg, sub]
-        span = length[seg, sub]
-        x0, u0, k = x[seg, sub], u[seg, sub], slope[seg, sub]
-        mid = np.where(has[seg, sub], inner[seg, sub], span)
-        lim, base = level[subj], rest[subj]
-
-        def f(s: np.ndarray) -> np.ndarray:
-            rise = oxygen.first_order_ramp(x0, u0, k, s, self.tau_s)
-            return base + rise - self._peh_pairs(a + s, subj)[which]
-
-        at_start, at_mid, at_end = (meets(f(s), lim) for s in (np.zeros_like(a), mid, span))
-        lo = np.where(at_mid & ~at_start, 0.0, mid)
-        hi = np.where(at_mid, mid, span)
+        pairs = _Pairs(self, which, cols[sub],
+                       a=np.broadcast_to(tc[:-1], peak.shape)[seg, sub],
+                       span=length[seg, sub], x0=x[seg, sub], u0=u[seg, sub],
+                       k=slope[seg, sub])
+        mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
+        lim = level[pairs.subj]
+        at_start, at_mid, at_end = (meets(pairs.f(s), lim)
+                                    for s in (np.zeros_like(pairs.a), mid, pairs.span))
         found = at_start | at_mid | at_end
-        search = found & ~at_start
-        for _ in range(_BISECTIONS):
-            if not search.any():
-                break
-            m = 0.5 * (lo + hi)
-            up = meets(f(m), lim)
-            hi = np.where(search & up, m, hi)
-            lo = np.where(search & ~up, m, lo)
-        when = np.where(at_start, a, a + hi)
-        np.minimum.at(out, subj[found], when[found])
+        latest = np.full(rest.shape, np.inf)
+        np.minimum.at(latest, pairs.subj[found],
+                      np.where(at_start, pairs.a, pairs.a + pairs.span)[found])
+        need = found & (pairs.a <= latest[pairs.subj])
+        lo = np.where(at_mid & ~at_start, 0.0, mid)
+        hi = np.where(at_mid, mid, pairs.span)
+        search = np.nonzero(need & ~at_start)[0]
+        hi[search] = pairs.take(search).bisect(lo[search], hi[search], lim[search], meets)
+        when = np.where(at_start, pairs.a, pairs.a + hi)
+        np.minimum.at(out, pairs.subj[need], when[need])
         return out
 
     def _bound(self, which: int) -> np.ndarray:
@@ -241,15 +244,80 @@ class PressureCourse:
             self._peak_cache[which] = np.broadcast_to(top, (self.rest.shape[1],))
         return self._peak_cache[which]
 
-    def _peh_pairs(self, times: np.ndarray, subjects: np.ndarray) -> np.ndarray:
-        """PEH drop (2, P) at one time per (time, subject) pair."""
-        out = np.zeros((2, times.size))
-        for b in range(self.bouts.end_s.shape[0]):
-            since = times - self.bouts.end_s[b, subjects]
+
+@dataclass
+class _Pairs:
+    """Walking segments of some subjects, one (segment, subject) pair each, on which the
+    pressure ``which`` (0 SBP, 1 DBP) of a course is searched for a level."""
+
+    course: PressureCourse
+    which: int
+    subj: np.ndarray          # (P,) subject of each pair
+    a: np.ndarray             # (P,) segment start [s]
+    span: np.ndarray          # (P,) segment length [s]
+    x0: np.ndarray            # (P,) pressor rise at the start [mmHg]
+    u0: np.ndarray            # (P,) its target at the start [mmHg]
+    k: np.ndarray             # (P,) the target's slope [mmHg s-1]
+
+    def __post_init__(self) -> None:
+        c = self.course
+        self.base = c.rest[self.which][self.subj]
+        end = c.bouts.end_s[:, self.subj]                                     # (B, P)
+        with np.errstate(invalid="ignore"):
+            late = (self.a + self.span > end).any(axis=0)
+        self.late = np.nonzero(late)[0]
+        self.end = end[:, self.late]
+        self.drop = c.drop[self.which][:, self.subj[self.late]]
+
+    def take(self, idx: np.ndarray) -> _Pairs:
+        """The pairs ``idx`` alone."""
+        return _Pairs(self.course, self.which, self.subj[idx], self.a[idx], self.span[idx],
+                      self.x0[idx], self.u0[idx], self.k[idx])
+
+    def f(self, s: np.ndarray) -> np.ndarray:
+        """The pressure ``s`` (P,) seconds into each segment [mmHg]."""
+        c = self.course
+        value = self.base + oxygen.first_order_ramp(self.x0, self.u0, self.k, s, c.tau_s)
+        if self.late.size == 0:
+            return value
+        # the PEH of the bouts already ended: exactly zero unless a bout ended before the
+        # segment's end (its shape is 0 up to the bout's end)
+        times = self.a[self.late] + s[self.late]
+        drop = np.zeros(self.late.size)
+        for b in range(self.end.shape[0]):
+            since = times - self.end[b]
             shape = np.where(np.isfinite(since), hypotension.peh_shape(
-                np.nan_to_num(since, nan=-1.0), self.model), 0.0)
-            np.maximum(out, self.drop[:, b, subjects] * shape, out=out)
+                np.nan_to_num(since, nan=-1.0), c.model), 0.0)
+            np.maximum(drop, self.drop[b] * shape, out=drop)
+        value[self.late] = value[self.late] - drop
+        return value
+
+    def bisect(self, lo: np.ndarray, hi: np.ndarray, lim: np.ndarray, meets) -> np.ndarray:
+        """The end ``hi`` of each bracket [lo, hi] (P,) after :data:`_BISECTIONS` halvings
+        that keep ``meets(f(hi), lim)`` true and ``meets(f(lo), lim)`` false.
+
+        A bracket whose midpoint rounds to one of its ends (adjacent doubles) cannot move
+        again (the end it rounds to keeps its answer), so such brackets are set aside, and the
+        others gathered, whenever a quarter of those left have stopped.
+        """
+        out = hi.copy()
+        rows = np.arange(hi.size)
+        pairs = self
+        for _ in range(_BISECTIONS):
+            m = 0.5 * (lo + hi)
+            moves = (m != lo) & (m != hi)
+            if not moves.all() and 4 * np.count_nonzero(~moves) >= moves.size:
+                out[rows[~moves]] = hi[~moves]
+                rows, lo, hi, lim, m = rows[moves], lo[moves], hi[moves], lim[moves], m[moves]
+                pairs = pairs.take(np.nonzero(moves)[0])
+            if rows.size == 0:
+                break
+            up = meets(pairs.f(m), lim)
+            hi = np.where(up, m, hi)
+            lo = np.where(up, lo, m)
+        out[rows] = hi
         return out
+
 
 
 

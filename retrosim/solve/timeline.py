@@ -152,4 +152,9 @@ def knot_sum(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     if x.shape[0] == 0:
         return np.zeros(x.shape[1:], dtype=x.dtype)
-    return np.cumsum(x, axis=0)[-1]
+    if x.dtype.kind != "f" or x.shape[0] == 1:
+        return np.cumsum(x, axis=0)[-1]
+    out = x[0] + x[1]               # the additions of a cumulative sum, row by row
+    for row in x[2:]:
+        out += row
+    return out

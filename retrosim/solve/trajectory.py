@@ -192,7 +192,8 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
     with the last knot repeated (as :meth:`Timeline.stop` leaves it): over the repeated,
     zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
-    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only.
+    repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only
+    (EPOC's slow component too, unless the changed subjects' bouts are fewer than before).
     """
     idx = np.flatnonzero(changed)
     if idx.size == changed.size:
@@ -208,8 +209,16 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     met, vo2_target, hr_target, vo2, hr, kcal = (
         merge(getattr(previous, name), getattr(part, name))
         for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
+    old, new = previous.epoc, part.epoc
+    if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
+        epoc = slow_epoc(timeline, vo2_target, physiology, options)
+    else:                      # the same bouts: the changed subjects' columns are ``part``'s
+        end_s, volume, tau = (np.array(getattr(old, name))
+                              for name in ("end_s", "volume_ml_kg", "tau_s"))
+        end_s[:, idx], volume[:, idx], tau[:, idx] = new.end_s, new.volume_ml_kg, new.tau_s
+        epoc = SlowEpoc(end_s, volume, tau, old.tau_fast_s, old.kcal_per_ml_kg)
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      previous.tau_hr_s, slow_epoc(timeline, vo2_target, physiology, options))
+                      previous.tau_hr_s, epoc)
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -221,14 +230,16 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     """
     best = x.max(axis=0)
     dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
-    k = np.divide(np.diff(u, axis=0), dt, out=np.zeros_like(u[1:]), where=dt > 0)
-    tau = np.broadcast_to(tau, k.shape)
-    c = x[:-1] - u[:-1] + k * tau
-    rising_into_a_fall = (k < 0) & (c < 0)       # the only place an interior maximum can be
+    du = np.diff(u, axis=0)
+    seg, subj = np.nonzero((du < 0) & (dt > 0))    # a falling target: few segments
+    tau = np.broadcast_to(tau, du.shape)
+    kk, tt = du[seg, subj] / dt[seg, subj], tau[seg, subj]
+    c = x[:-1][seg, subj] - u[:-1][seg, subj] + kk * tt
+    rising_into_a_fall = (kk < 0) & (c < 0)      # the only place an interior maximum can be
     if not rising_into_a_fall.any():
         return best
-    seg, subj = np.nonzero(rising_into_a_fall)
-    kk, tt = k[seg, subj], tau[seg, subj]
+    seg, subj, kk, tt = seg[rising_into_a_fall], subj[rising_into_a_fall], \
+        kk[rising_into_a_fall], tt[rising_into_a_fall]
     s_star = interior_maximum(x[seg, subj], u[seg, subj], kk, dt[seg, subj], tt)
     inside = ~np.isnan(s_star)
     peak = oxygen.first_order_ramp(x[seg, subj][inside], u[seg, subj][inside], kk[inside],

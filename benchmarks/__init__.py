@@ -1,0 +1,1 @@
+"""Benchmarks of retrosim for airspeed velocity (asv); see docs/benchmarks.md."""
