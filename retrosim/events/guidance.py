@@ -119,10 +119,15 @@ def intensity(session: Session) -> None:
     allow (:func:`allowed_hr_reserve`), at the first knot of the timeline where one does."""
     tr, ph, c = session.trajectory, session.physiology, session.cohort
     reserve = ph.hr_max - ph.hr_rest
-    peak = (tr.summary()["hr_peak"] - ph.hr_rest) / reserve
     limit_pct = session.scenario.guidance.max_hr_reserve_pct
     limit, hypertensive = allowed_hr_reserve(c.sbp_rest, c.dbp_rest, limit_pct)
-    over = peak >= limit - 1e-12
+    # a first-order response never leaves the hull of its start and its targets: a bound that
+    # stays below every walker's limit needs no exact peak
+    bound = np.maximum(tr.hr.max(axis=0), tr.hr_target.max(axis=0))
+    if np.all(bound - ph.hr_rest < limit * reserve):
+        return
+    peak = (tr.hr_peak() - ph.hr_rest) / reserve
+    over = peak >= limit
     if not over.any():
         return
     crossed = (tr.hr - ph.hr_rest) / reserve >= limit                 # (K, N) at the knots

@@ -55,10 +55,14 @@ class Trajectory:
         return {
             "energy_total": total,
             "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
-            "hr_peak": _peak(tl.t, self.hr, self.hr_target, self.tau_hr_s),
+            "hr_peak": self.hr_peak(),
             "met_mean": _mean_of_linear(tl.t, self.met),
             **_exercise_only(tl, self.met, self.energy),
         }
+
+    def hr_peak(self) -> np.ndarray:
+        """Each subject's exact peak heart rate [min-1], (N,)."""
+        return _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
 
     def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
         """Traces at ``times`` [s], each (M, N) or (M, 1) for the shared inputs; NaN after the
