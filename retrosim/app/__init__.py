@@ -5,7 +5,7 @@ comparison table, traces with bands, falls, blood-pressure readings and warnings
 scenario (TOML), result (NetCDF) and report (HTML) to download. *Teaching*: sliders that
 redraw the lessons' curves from :mod:`retrosim.physiology`. The pure parts
 (:mod:`~retrosim.app.form`, :mod:`~retrosim.app.outcome`, :mod:`~retrosim.app.lessons`,
-:mod:`~retrosim.app.tomlwriter`) need no web framework; :mod:`~retrosim.app.page`,
+:mod:`~retrosim.model.tomlwriter`) need no web framework; :mod:`~retrosim.app.page`,
 :mod:`~retrosim.app.server` and :mod:`~retrosim.app.serve` do. Nothing in retrosim imports
 this package.
 """

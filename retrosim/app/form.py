@@ -3,7 +3,7 @@
 A :class:`Form` is the person, the arms as rows of stages, and everything else of the scenario
 the page started from (``base``: energy, treadmill, bp, falls, cohort, programme, ...), kept as
 it was. :func:`scenario_dict` turns a form into the parsed-TOML dictionary that
-:meth:`retrosim.Scenario.from_dict` validates and :mod:`retrosim.app.tomlwriter` writes, so the
+:meth:`retrosim.Scenario.from_dict` validates and :mod:`retrosim.model.tomlwriter` writes, so the
 page, ``retrosim run`` on the downloaded file and Python all read the same thing;
 :func:`form_from_dict` goes the other way for a bundled or uploaded scenario.
 

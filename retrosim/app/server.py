@@ -19,8 +19,9 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 from shiny.types import SafeException
 
 from retrosim.app import form as F
-from retrosim.app import lessons, outcome, page, tomlwriter
+from retrosim.app import lessons, outcome, page
 from retrosim.errors import InputError
+from retrosim.model import tomlwriter
 from retrosim.model.scenario import bundled
 
 

@@ -9,8 +9,8 @@ import pytest
 
 import retrosim
 from retrosim.app import form as F
-from retrosim.app import tomlwriter
 from retrosim.cli.main import main
+from retrosim.model import tomlwriter
 from retrosim.model.scenario import bundled
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrosim.app import tomlwriter
+from retrosim.model import tomlwriter
 from retrosim.model.scenario import bundled
 
 keys = st.text(min_size=1, max_size=8)
