@@ -248,17 +248,18 @@ def _natural_mean_sd(post: Posterior, p: Parameter) -> tuple[float, float]:
     if p.space != "logit-practice":
         return post.natural_mean_sd(p.name)
     i = [q.name for q in post.parameters].index(p.name)
-    m, s = post.mean[i], post.sd[i]
     z, weight = np.polynomial.hermite_e.hermegauss(40)     # Gauss-Hermite quadrature
     weight = weight / weight.sum()
-    values = np.array([_practice(x) for x in m + s * z])
-    mean = float(weight @ values)
-    return mean, float(np.sqrt(weight @ (values - mean) ** 2))
+    first = second = 0.0
+    for w_mode, m, cov in zip(post.weights, post.means, post.covs, strict=True):
+        values = np.array([_practice(x) for x in m[i] + np.sqrt(cov[i, i]) * z])
+        first += w_mode * float(weight @ values)
+        second += w_mode * float(weight @ values ** 2)
+    return first, float(np.sqrt(max(second - first * first, 0.0)))
 
 
 def _interval(post: Posterior, p: Parameter) -> tuple[float, float]:
     if p.space != "logit-practice":
         return post.interval(p.name)
-    i = [q.name for q in post.parameters].index(p.name)
-    lo, hi = post.mean[i] - 1.6449 * post.sd[i], post.mean[i] + 1.6449 * post.sd[i]
+    lo, hi = post.quantile(p.name, 0.05), post.quantile(p.name, 0.95)
     return _practice(hi), _practice(lo)              # practice falls as w rises

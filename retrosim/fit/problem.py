@@ -7,12 +7,16 @@ residuals, plus Gaussian priors on the parameters (each in the space where it is
 natural or log); :func:`map_laplace` finds the maximum a posteriori (MAP) point with
 :func:`scipy.optimize.least_squares` and approximates the posterior by a normal centred there
 whose covariance is the inverse Gauss-Newton Hessian of the negative log posterior (the
-Laplace approximation; MacKay 2003, ch. 27).
+Laplace approximation; MacKay 2003, ch. 27). A model with a plateau (heart rate held at its
+maximum) can leave two explanations of one record; the optimisation is started again from
+points around the prior, and the modes found are mixed by their Laplace evidence (MacKay
+2003, ch. 27-28).
 
 Residuals of a physiological record are correlated in time, so ``n`` readings carry less than
-``n`` independent pieces of information: the data's part of the Hessian is divided by
-``(1 + rho) / (1 - rho)``, rho the lag-1 autocorrelation of the residuals at the MAP (the
-effective sample size of an AR(1) series; Bayley & Hammersley 1946).
+``n`` independent pieces of information (Bayley & Hammersley 1946): the data's part of the
+Hessian is divided by the residuals' integrated autocorrelation time at the MAP,
+``1 + 2 sum_k rho_k``, summed over lags up to Sokal's automatic window (the smallest ``M`` with
+``M >= 5 tau(M)``; Sokal 1997, the estimator emcee uses).
 
 References
 ----------
@@ -21,6 +25,9 @@ References
   10:7874; doi:10.21105/joss.07874.
 - MacKay DJC (2003). Information Theory, Inference, and Learning Algorithms. Cambridge
   University Press, ch. 27 (Laplace's method).
+- Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
+  algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192;
+  doi:10.1007/978-1-4899-0319-8_6.
 - Bayley GV, Hammersley JM (1946). The "effective" number of independent observations in an
   autocorrelated time series. J R Stat Soc Suppl 8:184-197; doi:10.2307/2983560.
 """
@@ -33,8 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-#: Highest residual autocorrelation credited (keeps the effective sample size above 0.5 %).
-MAX_RHO = 0.99
+#: Sokal's window constant: sum the autocorrelation over lags up to WINDOW x tau.
+WINDOW = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,36 +85,62 @@ class Problem:
 
 @dataclass(frozen=True)
 class Posterior:
-    """The Laplace posterior: ``mean`` and ``cov`` in the fitting space, the noise sd, the
-    residuals' autocorrelation, and each parameter's prior for comparison."""
+    """The Laplace posterior: a mixture of normals in the fitting space, one per mode found
+    (``weights``, ``means``, ``covs``; most modes are alone), the noise sd and the residuals'
+    integrated autocorrelation time [readings] at the best mode. ``mean`` and ``cov`` are the
+    best mode's (the MAP)."""
 
     parameters: tuple[Parameter, ...]
-    mean: np.ndarray
-    cov: np.ndarray
+    weights: np.ndarray
+    means: np.ndarray
+    covs: np.ndarray
     noise_sd: float
-    rho: float
+    autocorrelation_time: float
     success: bool
     message: str
 
     @property
+    def mean(self) -> np.ndarray:
+        return self.means[int(np.argmax(self.weights))]
+
+    @property
+    def cov(self) -> np.ndarray:
+        return self.covs[int(np.argmax(self.weights))]
+
+    @property
     def sd(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.cov))
+        """Each parameter's sd over the whole mixture, in the fitting space."""
+        m = self.weights @ self.means
+        second = np.einsum("k,ki->i", self.weights,
+                           np.diagonal(self.covs, axis1=1, axis2=2) + self.means ** 2)
+        return np.sqrt(np.maximum(second - m ** 2, 0.0))
+
+    def quantile(self, name: str, q: float) -> float:
+        """The ``q`` quantile of ``name``'s marginal, in the fitting space."""
+        i, _ = self._index(name)
+        mu, sd = self.means[:, i], np.sqrt(self.covs[:, i, i])
+        if mu.size == 1:
+            return float(mu[0] + sd[0] * stats.norm.ppf(q))
+        lo, hi = float(np.min(mu - 10 * sd)), float(np.max(mu + 10 * sd))
+        return float(optimize.brentq(
+            lambda x: float(self.weights @ stats.norm.cdf((x - mu) / sd)) - q, lo, hi))
 
     def interval(self, name: str, level: float = 0.9) -> tuple[float, float]:
         """The central ``level`` credible interval of ``name`` in natural units."""
-        i, p = self._index(name)
-        z = stats.norm.ppf(0.5 + level / 2)
-        lo, hi = self.mean[i] - z * self.sd[i], self.mean[i] + z * self.sd[i]
+        _, p = self._index(name)
+        lo, hi = (self.quantile(name, 0.5 - level / 2), self.quantile(name, 0.5 + level / 2))
         return float(p.natural(lo)), float(p.natural(hi))
 
     def natural_mean_sd(self, name: str) -> tuple[float, float]:
-        """Mean and sd of ``name`` in natural units (for a log-space one, of the log-normal)."""
+        """Mean and sd of ``name`` in natural units (for a log-space one, of the log-normals)."""
         i, p = self._index(name)
-        m, s = self.mean[i], self.sd[i]
+        m, v = self.means[:, i], self.covs[:, i, i]
         if p.space == "log":
-            mean = float(np.exp(m + s * s / 2))
-            return mean, float(mean * np.sqrt(np.expm1(s * s)))
-        return float(m), float(s)
+            first = self.weights @ np.exp(m + v / 2)
+            second = self.weights @ np.exp(2 * m + 2 * v)
+        else:
+            first, second = self.weights @ m, self.weights @ (v + m * m)
+        return float(first), float(np.sqrt(max(second - first * first, 0.0)))
 
     def shrinkage(self, name: str) -> float:
         """Posterior sd over prior sd: 1 when the data say nothing about ``name``."""
@@ -119,37 +152,83 @@ class Posterior:
         return i, self.parameters[i]
 
 
-def map_laplace(problem: Problem, *, noise_sd: float = 5.0, passes: int = 2) -> Posterior:
-    """The MAP point and the Laplace covariance of ``problem`` (module docstring).
+def map_laplace(problem: Problem, *, noise_sd: float = 5.0, passes: int = 3,
+                spread: float = 1.5) -> Posterior:
+    """The posterior of ``problem`` by Laplace's method at each mode (module docstring).
 
-    The noise sd starts at ``noise_sd`` and is re-estimated from the residuals after each of
-    ``passes`` optimisations (each warm-started at the last MAP).
+    Each reading is weighted by ``1 / (sd^2 tau)``: the noise sd and the integrated
+    autocorrelation time tau start at ``noise_sd`` and 1 and are estimated again from the
+    residuals after each of ``passes`` optimisations from the prior mean (each warm-started at
+    the last MAP). With that weight fixed, the optimisation starts again from the prior mean
+    moved ``spread`` prior sds up and down each parameter; the distinct modes found are mixed
+    in proportion to their Laplace evidence, ``exp(-cost) sqrt(det cov)``.
     """
     params = problem.parameters
     mu = np.array([p.prior_mean for p in params])
     prior_sd = np.array([p.prior_sd for p in params])
-    theta = mu.copy()
-    sigma = noise_sd
-    fit: optimize.OptimizeResult | None = None
-    for _ in range(max(passes, 1)):
-        s = sigma
 
-        def scaled(th: np.ndarray, s: float = s) -> np.ndarray:
+    def solve(start: np.ndarray, s: float) -> optimize.OptimizeResult:
+        def scaled(th: np.ndarray) -> np.ndarray:
             return np.concatenate([problem.residuals(th) / s, (th - mu) / prior_sd])
 
-        fit = optimize.least_squares(scaled, theta, method="trf", x_scale=prior_sd,
-                                     diff_step=1e-4)
+        return optimize.least_squares(scaled, start, method="trf", x_scale=prior_sd,
+                                      diff_step=1e-5, ftol=1e-10, xtol=1e-10)
+
+    theta, scale = mu.copy(), noise_sd
+    for _ in range(max(passes, 1)):
+        fit = solve(theta, scale)
         theta = fit.x
         r = problem.residuals(theta)
         sigma = max(float(np.sqrt(np.mean(r * r))), 1e-3)
-    assert fit is not None
-    r = problem.residuals(theta)
-    n_data = r.size
-    rho = float(np.clip(np.corrcoef(r[:-1], r[1:])[0, 1], 0.0, MAX_RHO)) if n_data > 3 else 0.0
-    inflation = (1.0 + rho) / (1.0 - rho)
-    jac = fit.jac
-    j_data = jac[:n_data] * (s / sigma)               # the last pass's sigma -> the final one
-    j_prior = jac[n_data:]
-    hessian = j_data.T @ j_data / inflation + j_prior.T @ j_prior
-    cov = np.linalg.pinv(hessian)
-    return Posterior(params, theta, cov, sigma, rho, bool(fit.success), str(fit.message))
+        tau = integrated_time(r)
+        scale = sigma * np.sqrt(tau)
+    starts = [theta] + [mu + sign * spread * prior_sd * np.eye(len(params))[i]
+                        for i in range(len(params)) for sign in (-1.0, 1.0)]
+    modes: list[tuple[float, np.ndarray, np.ndarray]] = []
+    messages = []
+    for start in starts:
+        fit = solve(start, scale)
+        messages.append(fit)
+        hessian = fit.jac.T @ fit.jac
+        cov = np.linalg.pinv(hessian)
+        log_evidence = -fit.cost + 0.5 * np.linalg.slogdet(cov)[1]
+        z = np.sqrt(np.diag(cov))
+        if any(np.all(np.abs(fit.x - m) < 0.5 * z + 1e-6 * prior_sd) for _, m, _ in modes):
+            continue
+        modes.append((log_evidence, fit.x, cov))
+    log_w = np.array([m[0] for m in modes])
+    weights = np.exp(log_w - log_w.max())
+    keep = weights > 1e-3
+    weights = weights[keep] / weights[keep].sum()
+    means = np.array([m[1] for m, k in zip(modes, keep, strict=True) if k])
+    covs = np.array([m[2] for m, k in zip(modes, keep, strict=True) if k])
+    best = messages[0]
+    return Posterior(params, weights, means, covs, sigma, tau, bool(best.success),
+                     str(best.message))
+
+
+def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:
+    """Integrated autocorrelation time of a series [samples], at least 1 (Sokal 1997).
+
+    An AR(1) series with coefficient ``phi`` has ``(1 + phi) / (1 - phi)``:
+
+    >>> rng = np.random.default_rng(1)
+    >>> e = rng.standard_normal(200_000)
+    >>> x = np.empty_like(e); x[0] = e[0]
+    >>> for i in range(1, e.size): x[i] = 0.5 * x[i - 1] + e[i]
+    >>> round(integrated_time(x), 1)                          # (1 + 0.5) / (1 - 0.5)
+    3.0
+    """
+    x = np.asarray(x, dtype=float) - np.mean(x)
+    n = x.size
+    if n < 4 or not np.any(x):
+        return 1.0
+    size = 1 << (2 * n - 1).bit_length()
+    f = np.fft.rfft(x, size)
+    acf = np.fft.irfft(f * np.conjugate(f), size)[:n]
+    acf = acf / acf[0]
+    taus = 2.0 * np.cumsum(acf) - 1.0
+    m = np.arange(n)
+    ok = m >= window * taus
+    cut = int(np.argmax(ok)) if ok.any() else n - 1
+    return float(max(taus[cut], 1.0))
