@@ -23,6 +23,7 @@ EPILOG = """examples:
   retrosim validate                           every published value against the models
   retrosim report compendium-2011 -o report.html
   retrosim check hr-target --scenario hr-controller   a controller against the safety invariants
+  retrosim fit session.csv --age 55 --sex female --mass-kg 61 -o person.toml
 """
 
 
@@ -91,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     from retrosim.cli import check as checkcli  # retrosim check CONTROLLER --scenario S
 
     checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
+    from retrosim.cli import fit as fitcli  # retrosim fit RECORDING -o person.toml
+
+    fitcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
 
     val = sub.add_parser("validate", help="every published value against the models; exit "
                          "status 1 if any is out of tolerance")
@@ -161,6 +165,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from retrosim.cli import check as checkcli
 
         return checkcli.main(args)
+    if args.command == "fit":
+        from retrosim.cli import fit as fitcli
+
+        return fitcli.main(args)
     if args.command == "report":
         from retrosim.report import document as report
 

@@ -106,7 +106,8 @@ class PersonFit:
         for key in self.informed:
             t = self.traits[key]
             digits = 1 if key != "backward_practice_min" else 0
-            out[key] = {"mean": round(t.mean, digits), "sd": max(round(t.sd, 2), 0.01),
+            out[key] = {"mean": round(float(t.mean), digits),
+                        "sd": max(round(float(t.sd), 2), 0.01),
                         "from": "fit"}
         return out
 
