@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from retrosim.errors import InputError
-from retrosim.fit.records import Recording
+from retrosim.fit.records import MAX_BYTES, Recording, check, read_csv
 
 EXTRA = "the 'fit' extra is not installed (pip install 'retrosim[fit]')"
 #: Window over which speed and grade are taken from distance and altitude [s].
@@ -33,6 +33,28 @@ DERIVE_WINDOW_S = 20.0
 MAX_DERIVED_GRADE = 0.25
 _TCX_NS = {"tcd": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2",
            "tpx": "http://www.garmin.com/xmlschemas/ActivityExtension/v2"}
+
+
+def read_recording(path: str | Path) -> Recording:
+    """Read and check a recording (CSV, FIT, TCX or a retrosim/FTMS NetCDF log)."""
+    path = Path(path)
+    name = str(path)
+    readers = {".csv": read_csv, ".fit": read_fit, ".tcx": read_tcx,
+               ".nc": read_netcdf}
+    suffix = path.suffix.lower()
+    if suffix not in readers:
+        raise InputError("", f"{path.suffix or 'no suffix'} is not a recording format",
+                         ".csv, .fit, .tcx, .nc (the FTMS treadmill's log)", source=name)
+    if not path.is_file():
+        raise InputError("", "no such file", "an existing recording", source=name)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError("", f"the file is {size / 2**20:.0f} MB, over the budget",
+                         f"at most {MAX_BYTES // 2**20} MB", source=name)
+    try:
+        return check(readers[suffix](path))
+    except InputError as err:
+        raise err.within(source=name) from None
 
 
 def read_fit(path: Path) -> Recording:
@@ -51,7 +73,7 @@ def read_fit(path: Path) -> Recording:
     messages, errors = decoder.read()
     if errors:
         raise InputError("", f"corrupt FIT file ({str(errors[0])[:80]})", "a .fit activity file")
-    records = messages.get("record_mesgs", [])
+    records: list[Any] = list(messages.get("record_mesgs", []))
     if not records:
         raise InputError("record messages", "missing: the file holds no readings",
                          "a FIT activity with record messages")
@@ -126,16 +148,15 @@ def read_netcdf(path: Path) -> Recording:
                              "a retrosim or FTMS result with speed and hr traces")
         one = ds.isel(arm=0, subject=0) if "subject" in ds.dims else ds.isel(arm=0)
 
-        def trace(name: str) -> np.ndarray | None:
-            return np.asarray(one[name].values, dtype=float) if name in one else None
-
         t = np.asarray(ds["time"].values, dtype=float)
-        keep = np.isfinite(trace("speed"))            # a session shorter than the longest arm
-        cut = {k: (None if v is None else v[keep]) for k, v in
-               (("hr", trace("hr")), ("speed", trace("speed")), ("grade", trace("grade")),
-                ("direction", trace("direction")), ("vo2", trace("vo2")))}
-        return Recording(str(path), t[keep], cut["hr"], cut["speed"], cut["grade"],
-                         cut["direction"])
+        speed = np.asarray(one["speed"].values, dtype=float)
+        keep = np.isfinite(speed)                     # a session shorter than the longest arm
+
+        def trace(name: str) -> np.ndarray | None:
+            return np.asarray(one[name].values, dtype=float)[keep] if name in one else None
+
+        return Recording(str(path), t[keep], np.asarray(one["hr"].values, float)[keep],
+                         speed[keep], trace("grade"), trace("direction"))
     finally:
         ds.close()
 

@@ -34,7 +34,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,7 +74,7 @@ class Problem:
     """
 
     parameters: tuple[Parameter, ...]
-    model: Callable[[Sequence[float]], np.ndarray]
+    model: Callable[[np.ndarray], np.ndarray]
     data: np.ndarray
 
     def residuals(self, theta: np.ndarray) -> np.ndarray:

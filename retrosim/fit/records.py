@@ -1,7 +1,8 @@
 """A recorded session: what a watch, a chest strap or a treadmill logged, in SI.
 
-:func:`read_recording` reads a file by its suffix (``.csv``, ``.fit``, ``.tcx``, ``.nc`` for the
-FTMS treadmill's log) into a :class:`Recording`: times [s], belt speed [m s-1], grade [-],
+:func:`retrosim.fit.formats.read_recording` reads a file by its suffix (``.csv``, ``.fit``,
+``.tcx``, ``.nc`` for the FTMS treadmill's log) into a :class:`Recording`: times [s], belt
+speed [m s-1], grade [-],
 direction (+1 forward, -1 backward) and heart rate [min-1], NaN where a reading is missing.
 Every problem is one :class:`~retrosim.errors.InputError` naming the file and what is missing;
 a data file is parsed, never run (XML through ``defusedxml``).
@@ -66,30 +67,6 @@ class Recording:
         return replace(self, warnings=(*self.warnings, text))
 
 
-def read_recording(path: str | Path) -> Recording:
-    """Read and check a recording (CSV, FIT, TCX or a retrosim/FTMS NetCDF log)."""
-    from retrosim.fit import formats
-
-    path = Path(path)
-    name = str(path)
-    readers = {".csv": read_csv, ".fit": formats.read_fit, ".tcx": formats.read_tcx,
-               ".nc": formats.read_netcdf}
-    suffix = path.suffix.lower()
-    if suffix not in readers:
-        raise InputError("", f"{path.suffix or 'no suffix'} is not a recording format",
-                         ".csv, .fit, .tcx, .nc (the FTMS treadmill's log)", source=name)
-    if not path.is_file():
-        raise InputError("", "no such file", "an existing recording", source=name)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError("", f"the file is {size / 2**20:.0f} MB, over the budget",
-                         f"at most {MAX_BYTES // 2**20} MB", source=name)
-    try:
-        return check(readers[suffix](path))
-    except InputError as err:
-        raise err.within(source=name) from None
-
-
 def check(rec: Recording) -> Recording:
     """Sort out the readings: times increasing, within budget, heart rate present."""
     t = rec.time_s
@@ -108,10 +85,10 @@ def check(rec: Recording) -> Recording:
         raise InputError("heart rate", "missing" if not np.isfinite(hr).any() else
                          f"only {np.mean(np.isfinite(hr)):.0%} of readings have it",
                          f"heart rate in at least {MIN_HR_SHARE:.0%} of readings")
-    for name in ("speed_mps", "grade_frac", "vo2_ml_kg_min"):
-        x = getattr(rec, name)
-        if x is not None and not np.isfinite(x).any():
-            rec = replace(rec, **{name: None})
+    empty: dict[str, Any] = {name: None for name in ("speed_mps", "grade_frac", "vo2_ml_kg_min")
+                             if getattr(rec, name) is not None
+                             and not np.isfinite(getattr(rec, name)).any()}
+    rec = replace(rec, **empty)
     bad = np.isfinite(hr) & ((hr < 25) | (hr > 250))
     if bad.any():
         raise InputError("heart rate", f"{int(bad.sum())} readings outside 25-250 min-1",

@@ -17,8 +17,9 @@ import numpy as np
 
 from retrosim.errors import InputError
 from retrosim.fit import session
+from retrosim.fit.formats import read_recording
 from retrosim.fit.person import METHOD, PersonFit, fit_person
-from retrosim.fit.records import Recording, read_recording
+from retrosim.fit.records import Recording
 from retrosim.model.budget import read_toml
 from retrosim.model.protocol import Protocol
 from retrosim.model.scenario import Scenario, bundled
