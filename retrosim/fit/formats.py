@@ -70,7 +70,7 @@ def read_fit(path: Path) -> Recording:
     if not decoder.check_integrity():
         raise InputError("", "corrupt or truncated FIT file (its CRC or size does not check)",
                          "a complete .fit activity file")
-    messages, errors = decoder.read()
+    messages, errors = Decoder(Stream.from_file(str(path))).read()   # the checks consumed it
     if errors:
         raise InputError("", f"corrupt FIT file ({str(errors[0])[:80]})", "a .fit activity file")
     records: list[Any] = list(messages.get("record_mesgs", []))
