@@ -66,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
             "not informed: prior kept"
         print(f"{key:<24}{t.mean:>9.1f}{t.sd:>8.2f}{f'{t.low:.1f} - {t.high:.1f}':>22}  {status}")
     print(f"heart-rate noise sd {fit.posterior.noise_sd:.1f} bpm, sensor lag {fit.lag_s:.1f} s, "
-          f"autocorrelation time {fit.posterior.autocorrelation_time:.0f} readings")
+          f"{fit.posterior.autocorrelation_time:.0f} readings per independent one")
     path = session.write_person(args.output, out.text)
     print(f"wrote {path}")
     if args.plot:

@@ -12,11 +12,14 @@ maximum) can leave two explanations of one record; the optimisation is started a
 points around the prior, and the modes found are mixed by their Laplace evidence (MacKay
 2003, ch. 27-28).
 
-Residuals of a physiological record are correlated in time, so ``n`` readings carry less than
-``n`` independent pieces of information (Bayley & Hammersley 1946): the data's part of the
-Hessian is divided by the residuals' integrated autocorrelation time at the MAP,
-``1 + 2 sum_k rho_k``, summed over lags up to Sokal's automatic window (the smallest ``M`` with
-``M >= 5 tau(M)``; Sokal 1997, the estimator emcee uses).
+Residuals of a physiological record are correlated in time (a sensor's slow wander on top of
+its reading error), so ``n`` readings carry less than ``n`` independent pieces of information
+(Bayley & Hammersley 1946). The errors are modelled as an ARMA(1,1) process, the form a
+first-order autoregression plus white noise takes (Box, Jenkins & Reinsel 2008, ch. 3-4):
+after each optimisation its two coefficients are estimated from the residuals by conditional
+least squares, and the next optimisation works on the whitened residuals (the innovations,
+:func:`whiten`), a generalised least squares whose Gauss-Newton Hessian is the Laplace
+precision. :func:`integrated_time` reports how many readings make one independent one.
 
 References
 ----------
@@ -25,6 +28,8 @@ References
   10:7874; doi:10.21105/joss.07874.
 - MacKay DJC (2003). Information Theory, Inference, and Learning Algorithms. Cambridge
   University Press, ch. 27 (Laplace's method).
+- Box GEP, Jenkins GM, Reinsel GC (2008). Time Series Analysis: Forecasting and Control, 4th
+  ed. Wiley; doi:10.1002/9781118619193.
 - Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
   algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192;
   doi:10.1007/978-1-4899-0319-8_6.
@@ -39,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
+from scipy.signal import lfilter
 
 #: Sokal's window constant: sum the autocorrelation over lags up to WINDOW x tau.
 WINDOW = 5.0
@@ -86,9 +92,10 @@ class Problem:
 @dataclass(frozen=True)
 class Posterior:
     """The Laplace posterior: a mixture of normals in the fitting space, one per mode found
-    (``weights``, ``means``, ``covs``; most modes are alone), the noise sd and the residuals'
-    integrated autocorrelation time [readings] at the best mode. ``mean`` and ``cov`` are the
-    best mode's (the MAP)."""
+    (``weights``, ``means``, ``covs``; most modes are alone); the residuals' sd, their
+    integrated autocorrelation time [readings] and the ARMA(1,1) coefficients ``(phi,
+    theta)`` of the error model at the best mode. ``mean`` and ``cov`` are the best mode's
+    (the MAP)."""
 
     parameters: tuple[Parameter, ...]
     weights: np.ndarray
@@ -96,6 +103,7 @@ class Posterior:
     covs: np.ndarray
     noise_sd: float
     autocorrelation_time: float
+    arma: tuple[float, float]
     success: bool
     message: str
 
@@ -152,45 +160,43 @@ class Posterior:
         return i, self.parameters[i]
 
 
-def map_laplace(problem: Problem, *, noise_sd: float = 5.0, passes: int = 3,
-                spread: float = 1.5) -> Posterior:
+def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Posterior:
     """The posterior of ``problem`` by Laplace's method at each mode (module docstring).
 
-    Each reading is weighted by ``1 / (sd^2 tau)``: the noise sd and the integrated
-    autocorrelation time tau start at ``noise_sd`` and 1 and are estimated again from the
-    residuals after each of ``passes`` optimisations from the prior mean (each warm-started at
-    the last MAP). With that weight fixed, the optimisation starts again from the prior mean
-    moved ``spread`` prior sds up and down each parameter; the distinct modes found are mixed
-    in proportion to their Laplace evidence, ``exp(-cost) sqrt(det cov)``.
+    ``passes`` optimisations from the prior mean, each followed by a new estimate of the error
+    model (white at first); then, with the error model fixed, the optimisation starts again
+    from the prior mean moved ``spread`` prior sds up and down each parameter, and the distinct
+    modes found are mixed in proportion to their Laplace evidence, ``exp(-cost) sqrt(det
+    cov)``.
     """
     params = problem.parameters
     mu = np.array([p.prior_mean for p in params])
     prior_sd = np.array([p.prior_sd for p in params])
 
-    def solve(start: np.ndarray, s: float) -> optimize.OptimizeResult:
+    def solve(start: np.ndarray, arma: tuple[float, float], s: float
+              ) -> optimize.OptimizeResult:
         def scaled(th: np.ndarray) -> np.ndarray:
-            return np.concatenate([problem.residuals(th) / s, (th - mu) / prior_sd])
+            return np.concatenate([whiten(problem.residuals(th), *arma) / s,
+                                   (th - mu) / prior_sd])
 
         return optimize.least_squares(scaled, start, method="trf", x_scale=prior_sd,
                                       diff_step=1e-5, ftol=1e-10, xtol=1e-10)
 
-    theta, scale = mu.copy(), noise_sd
+    theta, arma = mu.copy(), (0.0, 0.0)
+    scale = _rms(problem.residuals(theta))
     for _ in range(max(passes, 1)):
-        fit = solve(theta, scale)
-        theta = fit.x
+        theta = solve(theta, arma, scale).x
         r = problem.residuals(theta)
-        sigma = max(float(np.sqrt(np.mean(r * r))), 1e-3)
-        tau = integrated_time(r)
-        scale = sigma * np.sqrt(tau)
+        arma = arma_fit(r)
+        scale = _rms(whiten(r, *arma))
     starts = [theta] + [mu + sign * spread * prior_sd * np.eye(len(params))[i]
                         for i in range(len(params)) for sign in (-1.0, 1.0)]
     modes: list[tuple[float, np.ndarray, np.ndarray]] = []
-    messages = []
+    fits = []
     for start in starts:
-        fit = solve(start, scale)
-        messages.append(fit)
-        hessian = fit.jac.T @ fit.jac
-        cov = np.linalg.pinv(hessian)
+        fit = solve(start, arma, scale)
+        fits.append(fit)
+        cov = np.linalg.pinv(fit.jac.T @ fit.jac)
         log_evidence = -fit.cost + 0.5 * np.linalg.slogdet(cov)[1]
         z = np.sqrt(np.diag(cov))
         if any(np.all(np.abs(fit.x - m) < 0.5 * z + 1e-6 * prior_sd) for _, m, _ in modes):
@@ -202,9 +208,34 @@ def map_laplace(problem: Problem, *, noise_sd: float = 5.0, passes: int = 3,
     weights = weights[keep] / weights[keep].sum()
     means = np.array([m[1] for m, k in zip(modes, keep, strict=True) if k])
     covs = np.array([m[2] for m, k in zip(modes, keep, strict=True) if k])
-    best = messages[0]
-    return Posterior(params, weights, means, covs, sigma, tau, bool(best.success),
-                     str(best.message))
+    r = problem.residuals(means[int(np.argmax(weights))])
+    return Posterior(params, weights, means, covs, _rms(r), integrated_time(r), arma,
+                     bool(fits[0].success), str(fits[0].message))
+
+
+def _rms(x: np.ndarray) -> float:
+    """Root mean square, at least 1e-3; 1 for no data."""
+    return max(float(np.sqrt(np.mean(x * x))), 1e-3) if x.size else 1.0
+
+
+def whiten(r: np.ndarray, phi: float, theta: float) -> np.ndarray:
+    """The innovations of an ARMA(1,1) series, ``e[t] = r[t] - phi r[t-1] + theta e[t-1]``
+    (conditional on ``e[-1] = r[-1] = 0``).
+
+    >>> whiten(np.array([1.0, 0.5, 0.25]), 0.5, 0.0).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    return lfilter([1.0, -phi], [1.0, -theta], r)
+
+
+def arma_fit(r: np.ndarray) -> tuple[float, float]:
+    """ARMA(1,1) coefficients ``(phi, theta)`` of ``r`` by conditional least squares, with
+    ``0 <= phi < 0.999`` and ``|theta| < 0.999`` (stationary and invertible)."""
+    if r.size < 10:
+        return 0.0, 0.0
+    fit = optimize.least_squares(lambda c: whiten(r, c[0], c[1]), [0.5, 0.0],
+                                 bounds=([0.0, -0.999], [0.999, 0.999]))
+    return float(fit.x[0]), float(fit.x[1])
 
 
 def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:
@@ -219,9 +250,12 @@ def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:
     >>> round(integrated_time(x), 1)                          # (1 + 0.5) / (1 - 0.5)
     3.0
     """
-    x = np.asarray(x, dtype=float) - np.mean(x)
+    x = np.asarray(x, dtype=float)
     n = x.size
-    if n < 4 or not np.any(x):
+    if n < 4:
+        return 1.0
+    x = x - np.mean(x)
+    if not np.any(x):
         return 1.0
     size = 1 << (2 * n - 1).bit_length()
     f = np.fft.rfft(x, size)
