@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.fit.conftest import write_csv, write_fit, write_tcx
 from retrosim.errors import InputError
 from retrosim.fit import records
 from retrosim.fit.formats import read_recording
+from tests.fit.conftest import write_csv, write_fit, write_tcx
 
 
 def _same_hr(rec, back):
