@@ -10,7 +10,7 @@ path), and the recording is made the way a chest strap and a treadmill console m
   (sd :data:`WHITE_SD` bpm) plus a slowly wandering one (AR(1), :data:`AR_RHO` per second,
   stationary sd :data:`AR_SD` bpm), rounded to whole beats, and drops out for
   :data:`DROPOUTS` stretches of 10-40 s;
-- the speed is shown to 0.1 km/h; the grade and direction are as the treadmill set them.
+- the speed is shown to :data:`SPEED_STEP_MPH` (a console set in mph); the grade and direction are as the treadmill set them.
 
 Every draw comes from ``randomness.key("recovery", ...)`` streams keyed by person.
 """
@@ -27,7 +27,7 @@ from retrosim.fit.records import Recording
 from retrosim.model.options import EnergyOptions
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import LIMITS, Subject
-from retrosim.units import MPS_PER_KMH
+from retrosim.units import mph_to_mps, mps_to_mph
 
 #: The recorded session (about 20 min): rest, three forward levels, backward, recovery.
 PROTOCOL = ("rest for 2 min", "walk forward at 2.5 mph for 3 min",
@@ -39,6 +39,7 @@ AR_RHO = 0.95
 AR_SD = 2.0
 DROPOUTS = 3
 MAX_LAG_S = 5.0
+SPEED_STEP_MPH = 0.1
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ def recording(seed: int, index: int, who: Person) -> Recording:
     for start, length in zip(gaps[:DROPOUTS], gaps[DROPOUTS:], strict=True):
         first = int(start * (t.size - 40))
         hr[first:first + int(10 + 30 * length)] = np.nan
-    speed = np.round(one["speed"].values[keep] / MPS_PER_KMH, 1) * MPS_PER_KMH
+    speed = mph_to_mps(np.round(mps_to_mph(one["speed"].values[keep]) / SPEED_STEP_MPH)
+                       * SPEED_STEP_MPH)
     return Recording(f"virtual-{index}", t, hr, speed, one["grade"].values[keep],
                      one["direction"].values[keep])
 

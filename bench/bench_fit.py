@@ -1,0 +1,77 @@
+"""How fast ``retrosim fit`` is, and how well its intervals cover the truth.
+
+Run ``python bench/bench_fit.py`` (``--people N`` for the recovery check, default 200;
+``--people 0`` for the timing alone). Two measurements in one run:
+
+1. **Time for a 60-min 1-Hz record.** A virtual person walks the recovery session three times
+   over (60 min, 3,601 readings) in ``retrosim.Simulation``; the fit of the recording is timed
+   (best of ``--repeat``), and one evaluation of the fit's forward model is set against one
+   run of the same walk in ``retrosim.Simulation`` (the naive way to evaluate the model).
+2. **Recovery.** ``retrosim.fit.recovery.coverage`` for ``--people`` virtual people: the share
+   whose 90 % interval holds the true trait, per trait (the figure in docs/fit.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from retrosim.fit import forward, recovery  # noqa: E402
+from retrosim.fit.person import fit_person  # noqa: E402
+
+
+def timing(repeat: int) -> None:
+    base = recovery.PROTOCOL
+    recovery.PROTOCOL = tuple(base[:-1]) * 3 + (base[-1],)      # 60 min
+    try:
+        who = recovery.person(0, 0)
+        t0 = time.perf_counter()
+        rec = recovery.recording(0, 0, who)
+        run_s = time.perf_counter() - t0
+    finally:
+        recovery.PROTOCOL = base
+    best = min(fit_person(rec, who.subject).seconds for _ in range(repeat))
+    fit = fit_person(rec, who.subject)
+    w = fit.walk
+    t0 = time.perf_counter()
+    for _ in range(200):
+        forward.heart_rate(w, 70.0, 35.0, 180.0, 30.0, 100.0)
+    eval_s = (time.perf_counter() - t0) / 200
+    print(f"60-min record: {rec.time_s.size} readings, {rec.duration_s / 60:.0f} min")
+    print(f"fit (best of {repeat}): {best:.2f} s; modes {len(fit.posterior.weights)}")
+    print(f"one forward-model evaluation {eval_s * 1e3:.2f} ms; one Simulation run of the walk "
+          f"{run_s * 1e3:.0f} ms: {run_s / eval_s:.0f}x")
+
+
+def recovery_check(people: int, seed: int) -> None:
+    t0 = time.perf_counter()
+    out = recovery.coverage(people, seed)
+    total = time.perf_counter() - t0
+    seconds = np.asarray(out["seconds"])
+    print(f"recovery: {people} virtual people, seed {seed}, {total:.0f} s "
+          f"(fit {seconds.mean():.2f} s mean, {seconds.max():.2f} s max)")
+    print("| trait | people whose 90 % interval holds the truth |")
+    print("|---|---|")
+    for key, share in out["coverage"].items():           # type: ignore[union-attr]
+        print(f"| `{key}` | {share:.1%} |")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--people", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    timing(args.repeat)
+    if args.people:
+        recovery_check(args.people, args.seed)
+
+
+if __name__ == "__main__":
+    main()
