@@ -25,16 +25,16 @@ References
 ----------
 - Planden B, Courtier NE, Robinson M, Khetarpal A, Planella FB, Howey DA (2025). PyBOP: a
   Python package for battery model optimisation and parameterisation. J Open Source Softw
-  10:7874; doi:10.21105/joss.07874.
+  10:7874 (volume and article number recalled).
 - MacKay DJC (2003). Information Theory, Inference, and Learning Algorithms. Cambridge
   University Press, ch. 27 (Laplace's method).
 - Box GEP, Jenkins GM, Reinsel GC (2008). Time Series Analysis: Forecasting and Control, 4th
-  ed. Wiley; doi:10.1002/9781118619193.
+  ed. Wiley.
 - Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
-  algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192;
-  doi:10.1007/978-1-4899-0319-8_6.
+  algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192
+  (pages recalled).
 - Bayley GV, Hammersley JM (1946). The "effective" number of independent observations in an
-  autocorrelated time series. J R Stat Soc Suppl 8:184-197; doi:10.2307/2983560.
+  autocorrelated time series. J R Stat Soc Suppl 8:184-197 (pages recalled).
 """
 
 from __future__ import annotations
@@ -84,9 +84,8 @@ class Problem:
     data: np.ndarray
 
     def residuals(self, theta: np.ndarray) -> np.ndarray:
-        """Data minus prediction at the observed points."""
-        keep = np.isfinite(self.data)
-        return (self.data - self.model(theta))[keep]
+        """Data minus prediction, NaN where a reading is missing."""
+        return self.data - self.model(theta)
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,7 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Po
                                       diff_step=1e-5, ftol=1e-10, xtol=1e-10)
 
     theta, arma = mu.copy(), (0.0, 0.0)
-    scale = _rms(problem.residuals(theta))
+    scale = _rms(whiten(problem.residuals(theta), 0.0, 0.0))
     for _ in range(max(passes, 1)):
         theta = solve(theta, arma, scale).x
         r = problem.residuals(theta)
@@ -209,6 +208,7 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Po
     means = np.array([m[1] for m, k in zip(modes, keep, strict=True) if k])
     covs = np.array([m[2] for m, k in zip(modes, keep, strict=True) if k])
     r = problem.residuals(means[int(np.argmax(weights))])
+    r = r[np.isfinite(r)]
     return Posterior(params, weights, means, covs, _rms(r), integrated_time(r), arma,
                      bool(fits[0].success), str(fits[0].message))
 
@@ -219,19 +219,30 @@ def _rms(x: np.ndarray) -> float:
 
 
 def whiten(r: np.ndarray, phi: float, theta: float) -> np.ndarray:
-    """The innovations of an ARMA(1,1) series, ``e[t] = r[t] - phi r[t-1] + theta e[t-1]``
-    (conditional on ``e[-1] = r[-1] = 0``).
+    """The standardised innovations of an ARMA(1,1) series ``r[t] - phi r[t-1] = e[t] -
+    theta e[t-1]``, each stretch between missing readings (NaN) on its own; the first reading
+    of a stretch is scaled by the process's stationary sd (its level is not known from the
+    readings before), the rest follow ``e[t] = r[t] - phi r[t-1] + theta e[t-1]``.
 
-    >>> whiten(np.array([1.0, 0.5, 0.25]), 0.5, 0.0).tolist()
-    [1.0, 0.0, 0.0]
+    >>> whiten(np.array([1.0, 0.5, 0.25, np.nan, 2.0]), 0.5, 0.0).round(3).tolist()
+    [0.866, 0.0, 0.0, 1.732]
     """
-    return lfilter([1.0, -phi], [1.0, -theta], r)
+    r = np.asarray(r, dtype=float)
+    first = np.sqrt((1.0 - phi * phi) / (1.0 - 2.0 * phi * theta + theta * theta))
+    ok = np.isfinite(r)
+    out = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        e = lfilter([1.0, -phi], [1.0, -theta], r[start:stop])
+        e[0] = r[start] * first
+        out.append(e)
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def arma_fit(r: np.ndarray) -> tuple[float, float]:
     """ARMA(1,1) coefficients ``(phi, theta)`` of ``r`` by conditional least squares, with
     ``0 <= phi < 0.999`` and ``|theta| < 0.999`` (stationary and invertible)."""
-    if r.size < 10:
+    if np.isfinite(r).sum() < 10:
         return 0.0, 0.0
     fit = optimize.least_squares(lambda c: whiten(r, c[0], c[1]), [0.5, 0.0],
                                  bounds=([0.0, -0.999], [0.999, 0.999]))
