@@ -4,7 +4,7 @@ Run ``python bench/bench_fit.py`` (``--people N`` for the recovery check, defaul
 ``--people 0`` for the timing alone). Two measurements in one run:
 
 1. **Time for a 60-min 1-Hz record.** A virtual person walks the recovery session three times
-   over (60 min, 3,601 readings) in ``retrosim.Simulation``; the fit of the recording is timed
+   over and rests 9 min (60 min, 3,601 readings) in ``retrosim.Simulation``; the fit of the recording is timed
    (best of ``--repeat``), and one evaluation of the fit's forward model is set against one
    run of the same walk in ``retrosim.Simulation`` (the naive way to evaluate the model).
 2. **Recovery.** ``retrosim.fit.recovery.coverage`` for ``--people`` virtual people: the share
@@ -28,7 +28,7 @@ from retrosim.fit.person import fit_person  # noqa: E402
 
 def timing(repeat: int) -> None:
     base = recovery.PROTOCOL
-    recovery.PROTOCOL = tuple(base[:-1]) * 3 + (base[-1],)      # 60 min
+    recovery.PROTOCOL = tuple(base[:-1]) * 3 + ("rest for 9 min",)      # 60 min
     try:
         who = recovery.person(0, 0)
         t0 = time.perf_counter()
