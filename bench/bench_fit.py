@@ -3,10 +3,11 @@
 Run ``python bench/bench_fit.py`` (``--people N`` for the recovery check, default 200;
 ``--people 0`` for the timing alone). Two measurements in one run:
 
-1. **Time for a 60-min 1-Hz record.** A virtual person walks the recovery session three times
-   over and rests 9 min (60 min, 3,601 readings) in ``retrosim.Simulation``; the fit of the recording is timed
-   (best of ``--repeat``), and one evaluation of the fit's forward model is set against one
-   run of the same walk in ``retrosim.Simulation`` (the naive way to evaluate the model).
+1. **Time for a 60-min 1-Hz record.** A virtual person walks the recovery session three
+   times over and rests 9 min (60 min, 3,601 readings) in ``retrosim.Simulation``; the fit of
+   the recording is timed (best of ``--repeat``), and one evaluation of the fit's forward
+   model is set against one run of the same walk in ``retrosim.Simulation`` (the naive way
+   to evaluate the model).
 2. **Recovery.** ``retrosim.fit.recovery.coverage`` for ``--people`` virtual people: the share
    whose 90 % interval holds the true trait, per trait (the figure in docs/fit.md).
 """

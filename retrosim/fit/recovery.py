@@ -10,7 +10,8 @@ path), and the recording is made the way a chest strap and a treadmill console m
   (sd :data:`WHITE_SD` bpm) plus a slowly wandering one (AR(1), :data:`AR_RHO` per second,
   stationary sd :data:`AR_SD` bpm), rounded to whole beats, and drops out for
   :data:`DROPOUTS` stretches of 10-40 s;
-- the speed is shown to :data:`SPEED_STEP_MPH` (a console set in mph); the grade and direction are as the treadmill set them.
+- the speed is shown to :data:`SPEED_STEP_MPH` (a console set in mph); the grade and
+  direction are as the treadmill set them.
 
 Every draw comes from ``randomness.key("recovery", ...)`` streams keyed by person.
 """

@@ -30,8 +30,7 @@ from retrosim.model.cohort import CohortSpec
 from retrosim.model.options import BpOptions, EnergyOptions, check_readings_min, fall_parameters
 from retrosim.model.program import Program, check_arm_keys
 from retrosim.model.protocol import Protocol
-from retrosim.model.subject import (HANDRAIL_LEVELS, Subject, check_subject_keys,
-                                    split_uncertain)
+from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys, split_uncertain
 from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
 
