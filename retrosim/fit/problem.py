@@ -19,7 +19,10 @@ first-order autoregression plus white noise takes (Box, Jenkins & Reinsel 2008, 
 after each optimisation its two coefficients are estimated from the residuals by conditional
 least squares, and the next optimisation works on the whitened residuals (the innovations,
 :func:`whiten`), a generalised least squares whose Gauss-Newton Hessian is the Laplace
-precision. :func:`integrated_time` reports how many readings make one independent one.
+precision. A slow wander's coefficient, near 1, is estimated low from a short record, and the
+precision is then too high; the posterior is therefore averaged over the coefficients'
+own uncertainty (a 3-point Gauss-Hermite rule). :func:`integrated_time` reports how many
+readings make one independent one.
 
 References
 ----------
@@ -166,7 +169,9 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Po
     model (white at first); then, with the error model fixed, the optimisation starts again
     from the prior mean moved ``spread`` prior sds up and down each parameter, and the distinct
     modes found are mixed in proportion to their Laplace evidence, ``exp(-cost) sqrt(det
-    cov)``.
+    cov)``. Last, the error model's own uncertainty is averaged over (:func:`arma_nodes`):
+    each mode is solved again under two more error models, and the three are mixed with the
+    Gauss-Hermite weights.
     """
     params = problem.parameters
     mu = np.array([p.prior_mean for p in params])
@@ -205,8 +210,24 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Po
     weights = np.exp(log_w - log_w.max())
     keep = weights > 1e-3
     weights = weights[keep] / weights[keep].sum()
-    means = np.array([m[1] for m, k in zip(modes, keep, strict=True) if k])
-    covs = np.array([m[2] for m, k in zip(modes, keep, strict=True) if k])
+    found_m = [m[1] for m, k in zip(modes, keep, strict=True) if k]
+    found_c = [m[2] for m, k in zip(modes, keep, strict=True) if k]
+    # the error model is itself estimated: average over it (3-point Gauss-Hermite rule along
+    # its Laplace normal's phi axis), each mode solved again under the two outer error models
+    nodes = arma_nodes(problem.residuals(found_m[int(np.argmax(weights))]), arma)
+    if len(nodes) > 1:
+        mixed_w, mixed_m, mixed_c = [], [], []
+        for node_weight, node in nodes:
+            for w, m, c in zip(weights, found_m, found_c, strict=True):
+                if node != arma:
+                    r = problem.residuals(m)
+                    fit = solve(m, node, _rms(whiten(r, *node)))
+                    m, c = fit.x, np.linalg.pinv(fit.jac.T @ fit.jac)
+                mixed_w.append(node_weight * w)
+                mixed_m.append(m)
+                mixed_c.append(c)
+        weights, found_m, found_c = np.array(mixed_w), mixed_m, mixed_c
+    means, covs = np.array(found_m), np.array(found_c)
     r = problem.residuals(means[int(np.argmax(weights))])
     r = r[np.isfinite(r)]
     return Posterior(params, weights, means, covs, _rms(r), integrated_time(r), arma,
@@ -247,6 +268,32 @@ def arma_fit(r: np.ndarray) -> tuple[float, float]:
     fit = optimize.least_squares(lambda c: whiten(r, c[0], c[1]), [0.5, 0.0],
                                  bounds=([0.0, -0.999], [0.999, 0.999]))
     return float(fit.x[0]), float(fit.x[1])
+
+
+def arma_nodes(r: np.ndarray, arma: tuple[float, float]
+               ) -> list[tuple[float, tuple[float, float]]]:
+    """Three error models and their weights: the 3-point Gauss-Hermite rule along ``phi`` of
+    the Laplace normal of the conditional-least-squares fit of ``arma`` to ``r`` (``theta``
+    moved with ``phi`` along their regression), inside the stationary and invertible ranges;
+    just ``arma`` when it is white or at a bound."""
+    phi, theta = arma
+    if phi <= 0.0:
+        return [(1.0, arma)]
+    e = whiten(r, phi, theta)
+    h = 1e-5
+    jac = np.stack([(whiten(r, phi + h, theta) - e) / h,
+                    (whiten(r, phi, theta + h) - e) / h], axis=1)
+    cov = np.linalg.pinv(jac.T @ jac) * float(np.mean(e * e))
+    sd = float(np.sqrt(cov[0, 0]))
+    if not np.isfinite(sd) or sd == 0.0:
+        return [(1.0, arma)]
+    nodes, weights = np.polynomial.hermite_e.hermegauss(3)
+    out = []
+    for k, (z, w) in enumerate(zip(nodes, weights / weights.sum(), strict=True)):
+        p = float(np.clip(phi + z * sd, 0.0, 0.999))
+        t = float(np.clip(theta + cov[0, 1] / cov[0, 0] * (p - phi), -0.999, 0.999))
+        out.append((float(w), arma if k == 1 else (p, t)))
+    return out
 
 
 def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:
