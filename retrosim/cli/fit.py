@@ -38,9 +38,12 @@ def add_parser(sub: Any, formatter: Any) -> None:
                         "a TOML file with stages = [...] from time 0")
     p.add_argument("--direction", choices=("forward", "backward"),
                    help="the direction when neither the recording nor the stages say")
-    p.add_argument("--age", type=float, dest="age_yr", metavar="YR")
-    p.add_argument("--sex", choices=("female", "male"))
-    p.add_argument("--mass-kg", type=float, dest="mass_kg", metavar="KG")
+    p.add_argument("--age", type=float, dest="age_yr", metavar="YR",
+                   help="the person's age (with --sex and --mass-kg it sets the priors; "
+                        "default: --scenario's [subject] or the FIT file's profile)")
+    p.add_argument("--sex", choices=("female", "male"), help="the person's sex")
+    p.add_argument("--mass-kg", type=float, dest="mass_kg", metavar="KG",
+                   help="the person's body mass")
     p.add_argument("--plot", metavar="FILE", help="draw the record against the fitted model "
                    "(.png, .svg, .pdf)")
 
