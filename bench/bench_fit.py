@@ -14,6 +14,8 @@ Run ``python bench/bench_fit.py`` (``--people N`` for the recovery check, defaul
    recovery's noise (white 2 bpm plus an AR(1) wander, 0.95 per reading, sd 2 bpm), each
    fitted for the constant: the share of 90 % intervals holding it, with the error model
    averaged over (as fitted) and at its point estimate only.
+
+``--white-only`` records the recovery's people without the slow wander (white error only).
 """
 
 from __future__ import annotations
@@ -102,7 +104,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--constants", type=int, default=150)
+    p.add_argument("--white-only", action="store_true",
+                   help="record the recovery's people with white reading error only (no wander)")
     args = p.parse_args()
+    if args.white_only:
+        recovery.AR_SD = 0.0
     if args.constants:
         constants(args.constants, args.seed)
     timing(args.repeat)
