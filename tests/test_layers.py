@@ -33,6 +33,7 @@ LAYERS = {
     "api": 7,
     "scale": 8, "testing": 8, "validation": 8, "ftms": 8,
     "design": 8,
+    "fit": 8,
     "report": 9,
     "app": 10,
     "cli": 11, "pytest_plugin": 11,

@@ -189,8 +189,9 @@ def scenario_dict(form: Form) -> dict[str, Any]:
     else:
         data.pop("seed", None)
     if not form.has_cohort:
-        extra = {k: v for k, v in data.get("subject", {}).items()
-                 if k not in {f[0] for f in PERSON_FIELDS} | {"resting_bp_mmhg"}}
+        extra = {k: v for k, v in data.get("subject", {}).items()    # {mean, sd}: kept unless
+                 if k not in {f[0] for f in PERSON_FIELDS} | {"resting_bp_mmhg"}  # typed over
+                 or isinstance(v, dict)}
         data["subject"] = person_table(form.person, extra)
     arms: dict[str, Any] = {}
     for arm in form.arms:
@@ -239,7 +240,8 @@ def form_from_dict(data: dict[str, Any], source: str | None = None) -> Form:
     retrosim.Scenario.from_dict(data, source=source)
     base = copy.deepcopy(data)
     subject = base.get("subject", {})
-    person = {key: subject.get(key) for key, _, _ in PERSON_FIELDS if key in subject}
+    person = {key: subject.get(key) for key, _, _ in PERSON_FIELDS
+              if key in subject and not isinstance(subject[key], dict)}   # a fitted trait stays
     person.setdefault("sex", "female")
     person["balance"] = "berg" if "berg" in subject else subject.get("balance", "good")
     if "resting_bp_mmhg" in subject:

@@ -25,6 +25,7 @@ EPILOG = """examples:
   retrosim check hr-target --scenario hr-controller   a controller against the safety invariants
   retrosim design knee-rehab-first-session --objective energy_walking --vary speed_mph=1..3 \
       --limit 'hr_reserve_peak<=0.6' -o designs/     the best session under limits
+  retrosim fit session.csv --age 55 --sex female --mass-kg 61 -o person.toml
 """
 
 
@@ -95,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     checkcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
     from retrosim.cli import design as designcli  # retrosim design SCENARIO --objective ...
     designcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
+    from retrosim.cli import fit as fitcli  # retrosim fit RECORDING -o person.toml
+
+    fitcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
 
     val = sub.add_parser("validate", help="every published value against the models; exit "
                          "status 1 if any is out of tolerance")
@@ -171,6 +175,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from retrosim.cli import design as designcli
 
         return designcli.main(args)
+    if args.command == "fit":
+        from retrosim.cli import fit as fitcli
+
+        return fitcli.main(args)
     if args.command == "report":
         from retrosim.report import document as report
 

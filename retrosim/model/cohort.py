@@ -182,7 +182,7 @@ def describe_preset(name: str) -> str:
 
 def _components(keys: dict[str, Any]) -> list[Component]:
     """The drawn values; a normal with no spread becomes the plain value it always gives."""
-    known = [f.name for f in dataclasses.fields(Subject)]
+    known = [f.name for f in dataclasses.fields(Subject) if f.name != "trait_sd"]
     out = []
     for key in list(keys):
         if key not in known:

@@ -36,7 +36,7 @@ from retrosim.model.options import (
 )
 from retrosim.model.program import Program, check_arm_keys
 from retrosim.model.protocol import Protocol
-from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys
+from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys, split_uncertain
 from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
 
@@ -206,7 +206,7 @@ class Scenario:
         if sweep is not None:
             people = cohort
             if people is None and any(k.startswith("cohort.") for k, _ in sweep.grid):
-                people = CohortSpec.from_table(subject_table, size=1)
+                people = CohortSpec.from_table(split_uncertain(subject_table)[0], size=1)
             budget.check_grid(math.prod(len(v) for _, v in sweep.grid) * len(arms), limits)
             arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
         return cls(name, subject, arms, description, seed, energy, treadmill, step, source,

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "bp_medication": False,         # no antihypertensive medication
     "hr_max_bpm": None,             # predicted from age ([energy] hr_max, Tanaka 2001)
     "backward_practice_min": 0.0,   # unpractised at backward walking
+    "hr_tau_s": None,               # heart.HR_TAU_S, 30 s (McNarry et al. 2012)
 }
 _DEFAULT_HEIGHT_CM = {"female": 162.0, "male": 175.0}
 
@@ -49,6 +50,7 @@ LIMITS = {
     "vo2max_ml_kg_min": (8.0, 90.0, "mL kg-1 min-1"),
     "hr_max_bpm": (80.0, 230.0, "min-1"),
     "backward_practice_min": (0.0, 1.0e6, "min"),
+    "hr_tau_s": (5.0, 180.0, "s"),
     "berg": (0.0, 56.0, ""),
     "tug_s": (3.0, 120.0, "s"),
     "backward_speed_mps": (0.05, 2.0, "m s-1"),
@@ -100,6 +102,12 @@ class Subject:
     backward_practice_min : float, default 0
         Minutes of accumulated effective backward practice (0: unpractised). The backward
         heart-rate excess shrinks with it (``physiology.heart.backward_excess``).
+    hr_tau_s : float, optional
+        Heart-rate time constant [s]; None (default) is ``heart.HR_TAU_S``, 30 s.
+    trait_sd : tuple of (str, float)
+        ``(key, sd)`` pairs: the uncertainty of traits given as ``{mean, sd}`` (a fitted
+        person, :data:`UNCERTAIN_KEYS`); the field holds the mean, the prediction intervals
+        draw the trait with this sd.
 
     See Also
     --------
@@ -127,10 +135,13 @@ class Subject:
     bp_medication: bool = False
     hr_max_bpm: float | None = None
     backward_practice_min: float = 0.0
+    hr_tau_s: float | None = None
+    trait_sd: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("mass_kg", "age_yr", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm",
-                     "tug_s", "backward_speed_mps", "hr_max_bpm", "backward_practice_min"):
+                     "tug_s", "backward_speed_mps", "hr_max_bpm", "backward_practice_min",
+                     "hr_tau_s"):
             value = getattr(self, name)
             if value is not None:
                 low, high, unit = LIMITS[name]
@@ -160,6 +171,9 @@ class Subject:
     def from_dict(cls, table: dict[str, Any]) -> Subject:
         """Build from a scenario's ``[subject]`` table.
 
+        A trait of :data:`UNCERTAIN_KEYS` may be ``{mean = .., sd = .., from = ".."}``
+        (:func:`split_uncertain`).
+
         Parameters
         ----------
         table : dict
@@ -175,7 +189,8 @@ class Subject:
         InputError
             For an unknown or missing key, or a value out of its range.
         """
-        known = {f.name for f in fields(cls)}
+        table, sds = split_uncertain(table)
+        known = {f.name for f in fields(cls)} - {"trait_sd"}
         for key in table:
             if key not in known:
                 raise InputError(key, "is not a subject key", ", ".join(sorted(known)))
@@ -188,7 +203,51 @@ class Subject:
         if "balance" in table and "berg" in table:
             raise InputError("berg", "give either balance or berg, not both",
                              f"balance = {' | '.join(BALANCE_LEVELS)}, or berg = 0-56")
-        return cls(**table)
+        return cls(**table, trait_sd=tuple(sds.items()))
+
+    def uncertain(self) -> dict[str, float]:
+        """The sd of each trait given with one (``{mean, sd}``), by key."""
+        return dict(self.trait_sd)
+
+
+#: Traits a ``[subject]`` may give with their uncertainty, ``{mean, sd, from}`` (a fitted person).
+UNCERTAIN_KEYS = ("hr_rest_bpm", "vo2max_ml_kg_min", "hr_max_bpm", "hr_tau_s",
+                  "backward_practice_min")
+_UNCERTAIN_PARTS = ("mean", "sd", "from")
+
+
+def split_uncertain(table: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+    """A ``[subject]`` table with each ``{mean, sd, from}`` trait replaced by its mean, and the
+    sds by key. ``sd`` is in the trait's unit, above 0 and below the width of its range;
+    ``from`` (optional) says where the value came from ("fit", "measured", ...).
+
+    >>> split_uncertain({"mass_kg": 70, "hr_rest_bpm": {"mean": 61.5, "sd": 2.0, "from": "fit"}})
+    ({'mass_kg': 70, 'hr_rest_bpm': 61.5}, {'hr_rest_bpm': 2.0})
+    """
+    plain, sds = dict(table), {}
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            continue
+        if key not in UNCERTAIN_KEYS:
+            raise InputError(key, "takes a plain value ({mean, sd} is for "
+                             f"{', '.join(UNCERTAIN_KEYS)})", "a number")
+        for part in value:
+            if part not in _UNCERTAIN_PARTS:
+                raise InputError(f"{key}.{part}", "is not a part of an uncertain trait",
+                                 ", ".join(_UNCERTAIN_PARTS))
+        low, high, unit = LIMITS[key]
+        if "mean" not in value or "sd" not in value:
+            raise InputError(key, "needs both mean and sd",
+                             f"{{mean = {low:g}-{high:g}, sd = > 0}} {unit}")
+        plain[key] = check_number(f"{key}.mean", value["mean"], low, high, unit)
+        sds[key] = check_number(f"{key}.sd", value["sd"], 0.0, high - low, unit)
+        if sds[key] <= 0.0:
+            raise InputError(f"{key}.sd", "is not above 0", f"0-{high - low:g} {unit}")
+        origin = value.get("from", "fit")
+        if not isinstance(origin, str) or not origin.isidentifier() or len(origin) > 40:
+            raise InputError(f"{key}.from", f"{origin!r} is not a short word",
+                             '"fit", "measured", ...')
+    return plain, sds
 
 
 @dataclass(frozen=True)
@@ -261,6 +320,7 @@ class Cohort:
     backward_speed_mps: np.ndarray | None = None    # NaN when not measured
     bp_medication: np.ndarray | None = None         # bool; False when not given
     hr_max_bpm: np.ndarray = None  # type: ignore[assignment]             # NaN: predicted
+    hr_tau_s: np.ndarray = None  # type: ignore[assignment]               # NaN: HR_TAU_S
     backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
     # Multiplicative model errors of plausible versions of a person (see the docstring).
     met_scale: np.ndarray = None  # type: ignore[assignment]
@@ -269,7 +329,7 @@ class Cohort:
     peh_scale: np.ndarray = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        for name in ("tug_s", "backward_speed_mps", "hr_max_bpm"):
+        for name in ("tug_s", "backward_speed_mps", "hr_max_bpm", "hr_tau_s"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
         if self.backward_practice_min is None:
@@ -328,6 +388,7 @@ class Cohort:
             bp_medication=full(subject.bp_medication, bool),
             hr_max_bpm=full(np.nan if subject.hr_max_bpm is None else subject.hr_max_bpm),
             backward_practice_min=full(subject.backward_practice_min),
+            hr_tau_s=full(np.nan if subject.hr_tau_s is None else subject.hr_tau_s),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:
@@ -379,7 +440,8 @@ _COHORT_FIELDS = {
     "berg": ("balance", "berg"), "resting_bp_mmhg": ("sbp_rest", "dbp_rest"),
     "handrail": ("handrail",), "fitness": ("fitness",), "tug_s": ("tug_s",),
     "backward_speed_mps": ("backward_speed_mps",), "bp_medication": ("bp_medication",),
-    "hr_max_bpm": ("hr_max_bpm",), "backward_practice_min": ("backward_practice_min",)}
+    "hr_max_bpm": ("hr_max_bpm",), "backward_practice_min": ("backward_practice_min",),
+    "hr_tau_s": ("hr_tau_s",)}
 
 
 def check_subject_keys(table: Any) -> Subject:

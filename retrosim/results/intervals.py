@@ -20,7 +20,9 @@ The draws come from the stream ``randomness.key("uncertainty", ...)``, keyed by 
 by the run's subjects: the same seed gives the same intervals whatever ``--subjects``. Versions
 walk without random falls (the fall model off), so an interval is the physiology's, not the
 luck of a session. A value the scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``,
-``hr_rest_bpm``) is not drawn, and the intervals narrow.
+``hr_rest_bpm``) is not drawn, and the intervals narrow. A trait given with its uncertainty,
+``{mean, sd}`` (a person fitted to a recording, ``retrosim fit``), is drawn as mean + N(0, sd),
+kept inside the subject's limits: its sd, not the population's, sets its spread.
 
 A ``[cohort]`` run already spreads over people: its summaries' spread is between persons, and
 no within-person interval is added (the Dataset's ``uncertainty`` attribute says which).
@@ -59,7 +61,12 @@ MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
                 "peh": 0.3}
 #: Random-stream purposes, one per drawn quantity (adding one never shifts the others).
-_STREAMS = ("vo2max", "hr_max", "hr_rest", "met", "excess", "epoc", "peh")
+_STREAMS = ("vo2max", "hr_max", "hr_rest", "met", "excess", "epoc", "peh", "hr_tau",
+            "practice")
+#: A trait given as {mean, sd}: its stream.
+_FITTED_STREAMS = {"vo2max_ml_kg_min": "vo2max", "hr_max_bpm": "hr_max",
+                   "hr_rest_bpm": "hr_rest", "hr_tau_s": "hr_tau",
+                   "backward_practice_min": "practice"}
 _FIRST = 0   # versions are numbered 0 .. VERSIONS - 1 in the "uncertainty" streams
 
 
@@ -87,7 +94,7 @@ def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
 def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
     subject; the first :data:`VERSIONS` are the same whatever ``count``."""
-    from retrosim.model.subject import Cohort
+    from retrosim.model.subject import LIMITS, Cohort
 
     subject = scenario.subject
     base = Cohort.from_subject(subject, count, _FIRST)
@@ -103,6 +110,9 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     if subject.hr_rest_bpm is None:
         changes["hr_rest_bpm"] = np.clip(base.hr_rest_bpm + TRAIT_SD["hr_rest_bpm"]
                                          * z["hr_rest"], 40.0, 110.0)
+    for key, sd in subject.uncertain().items():      # a fitted trait: its own spread
+        low, high, _ = LIMITS[key]
+        changes[key] = np.clip(getattr(base, key) + sd * z[_FITTED_STREAMS[key]], low, high)
     if "hr_max_bpm" in changes:            # keep the maximum above rest
         changes["hr_max_bpm"] = np.maximum(changes["hr_max_bpm"],
                                            changes.get("hr_rest_bpm", base.hr_rest_bpm) + 20.0)
@@ -174,10 +184,12 @@ def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any])
                                         f"{'lower' if name.endswith('_low') else 'upper'} "
                                         "bound of the 90% prediction interval",
                               interval=INTERVAL)
+    fitted = scenario.subject.uncertain()
     given = [k for k in ("vo2max_ml_kg_min", "hr_max_bpm", "hr_rest_bpm")
-             if getattr(scenario.subject, k) is not None]
+             if getattr(scenario.subject, k) is not None and k not in fitted]
     ds.attrs["uncertainty"] = (
         f"within-person: {INTERVAL} over {VERSIONS} plausible versions of the person "
         "(predicted traits and model errors drawn; no random falls); "
-        f"measured: {', '.join(given) if given else 'none'}")
+        f"measured: {', '.join(given) if given else 'none'}"
+        + (f"; with their sd: {', '.join(fitted)}" if fitted else ""))
     return ds

@@ -104,3 +104,20 @@ def test_a_cohort_scenario_keeps_its_cohort_and_ignores_the_person():
     assert form.has_cohort
     assert F.scenario_dict(form)["cohort"] == data["cohort"]
     assert "subject" not in F.scenario_dict(form)
+
+
+def test_a_fitted_person_goes_through_the_form_with_its_uncertainty():
+    """A person written by ``retrosim fit`` opens on the page: the fitted traits stay
+    ``{mean, sd, from}`` unless a value is typed over them."""
+    data = {"name": "fitted", "subject": {
+        "mass_kg": 66.7, "age_yr": 48, "sex": "male",
+        "hr_rest_bpm": {"mean": 75.5, "sd": 0.41, "from": "fit"},
+        "vo2max_ml_kg_min": {"mean": 28.4, "sd": 1.25, "from": "fit"}},
+        "arms": {"a": {"stages": ["walk forward at 3 mph for 5 min"]}}}
+    form = F.form_from_dict(data)
+    back = F.scenario_dict(form)
+    assert back["subject"]["vo2max_ml_kg_min"] == data["subject"]["vo2max_ml_kg_min"]
+    assert back["subject"]["hr_rest_bpm"] == data["subject"]["hr_rest_bpm"]
+    form.person["hr_rest_bpm"] = 70
+    assert F.scenario_dict(form)["subject"]["hr_rest_bpm"] == 70
+    retrosim.Scenario.from_dict(back)

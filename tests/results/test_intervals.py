@@ -85,3 +85,38 @@ def test_simulation_versions_are_the_person_then_the_versions_of_the_intervals()
         assert float(ds.hr_peak_low.sel(arm=arm)) == pytest.approx(min(low, person), rel=1e-6)
         assert float(ds.hr_peak_high.sel(arm=arm)) == pytest.approx(max(high, person),
                                                                      rel=1e-6)
+
+
+def test_a_fitted_trait_sets_its_own_spread(predicted):
+    """{mean, sd}: the run uses the mean; the intervals draw the trait with its sd, so a small
+    sd narrows them (as a measured value does) and a larger one widens them again."""
+    sharp = retrosim.run(scenario(hr_max_bpm={"mean": 158.0, "sd": 1.0, "from": "fit"},
+                                  hr_rest_bpm={"mean": 64.0, "sd": 1.0, "from": "fit"}),
+                         traces=False)
+    loose = retrosim.run(scenario(hr_max_bpm={"mean": 158.0, "sd": 8.0, "from": "fit"},
+                                  hr_rest_bpm={"mean": 64.0, "sd": 8.0, "from": "fit"}),
+                         traces=False)
+    plain = retrosim.run(scenario(hr_max_bpm=158.0, hr_rest_bpm=64.0), traces=False)
+    assert float(sharp.hr_peak.values[0, 0]) == float(plain.hr_peak.values[0, 0])
+    assert width(sharp, "hr_peak") < width(loose, "hr_peak")
+    assert width(sharp, "hr_peak") < width(predicted, "hr_peak")
+    assert "with their sd: hr_max_bpm, hr_rest_bpm" in sharp.attrs["uncertainty"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"mean": 60.0}, "needs both mean and sd"),
+    ({"mean": 60.0, "sd": 0.0}, "hr_rest_bpm.sd: is not above 0"),
+    ({"mean": 300.0, "sd": 2.0}, "hr_rest_bpm.mean"),
+    ({"mean": 60.0, "sd": 2.0, "by": "me"}, "hr_rest_bpm.by: is not a part"),
+    ({"mean": 60.0, "sd": 2.0, "from": "a b"}, "is not a short word"),
+])
+def test_a_bad_uncertain_trait_is_one_line(value, message):
+    with pytest.raises(retrosim.InputError) as err:
+        scenario(hr_rest_bpm=value)
+    assert message in str(err.value) and "subject." in str(err.value)
+
+
+def test_only_the_fittable_traits_take_the_uncertain_form():
+    with pytest.raises(retrosim.InputError, match="mass_kg: takes a plain value"):
+        retrosim.Scenario.from_dict({"name": "i", "subject": {
+            **SUBJECT, "mass_kg": {"mean": 68.0, "sd": 1.0}}, "arms": {"a": {"stages": STAGES}}})

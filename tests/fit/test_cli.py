@@ -1,0 +1,113 @@
+"""``retrosim fit``: a recording in, a runnable person out; bad input: one line, exit 2, and
+nothing written."""
+
+from __future__ import annotations
+
+import tomllib
+
+import numpy as np
+import pytest
+
+import retrosim
+from retrosim.cli.main import main
+from retrosim.model.scenario import load_scenario
+from tests.fit.conftest import write_csv, write_fit, write_tcx
+
+PERSON = ["--age", "48", "--sex", "male", "--mass-kg", "66.7"]
+
+
+def test_csv_to_a_runnable_person(tmp_path, virtual, capsys):
+    who, rec = virtual
+    out = tmp_path / "person.toml"
+    assert main(["fit", str(write_csv(tmp_path / "s.csv", rec)), *PERSON, "-o", str(out),
+                 "--plot", str(tmp_path / "fit.png")]) == 0
+    printed = capsys.readouterr().out
+    assert "fitted in" in printed and (tmp_path / "fit.png").stat().st_size > 10_000
+    data = tomllib.loads(out.read_text())
+    subject = data["subject"]
+    for key, truth in who.truth.items():
+        assert subject[key]["from"] == "fit"
+        mean, sd = subject[key]["mean"], subject[key]["sd"]
+        assert abs(mean - truth) < 3.5 * sd + 1.0, key      # within the fit's own spread
+    sc = load_scenario(out)
+    assert sc.subject.uncertain().keys() == who.truth.keys()
+    ds = retrosim.Simulation(sc).dataset(traces=False)
+    assert "with their sd" in ds.attrs["uncertainty"]
+    assert [s.direction for s in sc.arms["recorded"].protocol.stages
+            if s.speed_mps > 0] == [1, 1, 1, -1, -1]
+
+
+def test_fit_file_with_scenario_arms_and_profile(tmp_path, virtual):
+    _, rec = virtual
+    out = tmp_path / "person.toml"
+    path = write_fit(tmp_path / "s.fit", rec)
+    assert main(["fit", str(path), "--scenario", "compendium-2011", "--stages",
+                 str(_stages(tmp_path)), "-o", str(out)]) == 0
+    data = tomllib.loads(out.read_text())
+    assert set(data["arms"]) == {"forward-level", "backward-level", "backward-uphill"}
+    assert data["subject"]["mass_kg"] == load_scenario("compendium-2011").subject.mass_kg
+    assert any(isinstance(v, dict) for v in data["subject"].values())
+
+
+def _stages(tmp_path):
+    path = tmp_path / "stages.toml"
+    path.write_text('stages = ["rest for 2 min", "walk forward at 2.5 mph for 3 min", '
+                    '"walk forward at 3.5 mph for 3 min", '
+                    '"walk forward at 3.5 mph, 8% grade for 3 min", '
+                    '"walk backward at 1.5 mph for 3 min", '
+                    '"walk backward at 2 mph, 4% grade for 3 min", "rest for 3 min"]\n')
+    return path
+
+
+def test_outdoor_walk_is_usable_with_a_warning(tmp_path, virtual, capsys):
+    _, rec = virtual
+    path = write_tcx(tmp_path / "walk.tcx", rec, speed=False)
+    out = tmp_path / "person.toml"
+    assert main(["fit", str(path), *PERSON, "--direction", "forward", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "warning" in printed and "level" in printed
+    assert out.exists()
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda p, r: _truncate(write_fit(p / "s.fit", r)), "corrupt or truncated"),
+    (lambda p, r: write_fit(p / "ride.fit", r, heart_rate=False), "heart rate: missing"),
+    (lambda p, r: write_csv(p / "s.csv", r, header=["time_s", "speed", "grade_pct", "hr_bpm",
+                                                    "direction"]), "does not declare its unit"),
+    (lambda p, r: _hr_only(p), "speed: missing"),
+    (lambda p, r: _long(p), "longer than the budget"),
+])
+def test_bad_recordings(tmp_path, virtual, capsys, make, expected):
+    path = make(tmp_path, virtual[1])
+    out = tmp_path / "person.toml"
+    assert main(["fit", str(path), *PERSON, "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and str(path) in err and expected in err
+    assert not out.exists()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_person_missing_names_the_flags(tmp_path, virtual, capsys):
+    path = write_csv(tmp_path / "s.csv", virtual[1])
+    assert main(["fit", str(path), "-o", str(tmp_path / "p.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "mass_kg, age_yr, sex: missing" in err and "--mass-kg, --age" in err
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:2000])
+    return path
+
+
+def _hr_only(tmp_path):
+    path = tmp_path / "strap.csv"
+    path.write_text("time_s,hr_bpm\n" + "".join(f"{i},{80 + i % 5}\n" for i in range(300)))
+    return path
+
+
+def _long(tmp_path):
+    path = tmp_path / "long.csv"
+    n = 4 * 3600 + 10
+    t = np.arange(n)
+    path.write_text("time_s,speed_kmh,hr_bpm\n" + "".join(f"{i},4.0,100\n" for i in t))
+    return path

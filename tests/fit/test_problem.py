@@ -1,0 +1,52 @@
+"""MAP + Laplace on problems with an exact answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrosim.fit.problem import Parameter, Problem, arma_fit, map_laplace
+
+
+def test_linear_gaussian_posterior_is_the_conjugate_one():
+    """y = a + b x + white noise, normal priors: the posterior is normal and known exactly;
+    with the error model estimated, the mode under it (the heaviest component; the other two
+    average over the error model's uncertainty) is the conjugate formulas' answer."""
+    rng = np.random.default_rng(4)
+    x = np.linspace(0.0, 1.0, 400)
+    y = 2.0 + 3.0 * x + rng.normal(0.0, 0.5, x.size)
+    params = (Parameter("a", 0.0, 10.0), Parameter("b", 0.0, 10.0))
+    post = map_laplace(Problem(params, lambda th: th[0] + th[1] * x, y))
+    design = np.stack([np.ones_like(x), x], axis=1)
+    a, b = post.arma
+    # the exact conjugate posterior at the fit's noise level, on the whitened data
+    from retrosim.fit.problem import whiten
+    wd = np.stack([whiten(c, a, b) for c in design.T], axis=1)
+    s = np.sqrt(np.mean(whiten(y - design @ post.mean, a, b) ** 2))
+    precision = wd.T @ wd / s**2 + np.eye(2) / 100.0
+    cov = np.linalg.inv(precision)
+    mean = cov @ (wd.T @ whiten(y, a, b) / s**2)
+    np.testing.assert_allclose(post.mean, mean, rtol=1e-5)
+    np.testing.assert_allclose(post.cov, cov, rtol=1e-3)
+    assert post.weights.sum() == pytest.approx(1.0) and post.weights.max() >= 2 / 3 - 1e-12
+
+
+def test_without_data_the_posterior_is_the_prior():
+    params = (Parameter("a", 1.0, 2.0), Parameter("k", np.log(30.0), 0.3, "log"))
+    post = map_laplace(Problem(params, lambda th: np.zeros(50), np.full(50, np.nan)))
+    np.testing.assert_allclose(post.mean, [1.0, np.log(30.0)])
+    np.testing.assert_allclose(post.sd, [2.0, 0.3], rtol=1e-6)
+    lo, hi = post.interval("k")
+    np.testing.assert_allclose([lo, hi], 30.0 * np.exp(np.array([-1, 1]) * 1.6448536 * 0.3),
+                               rtol=1e-6)
+
+
+def test_arma_coefficients_of_an_ar1_series():
+    rng = np.random.default_rng(2)
+    e = rng.standard_normal(20_000)
+    r = np.empty_like(e)
+    r[0] = e[0]
+    for i in range(1, e.size):
+        r[i] = 0.8 * r[i - 1] + e[i]
+    phi, theta = arma_fit(r)
+    assert abs(phi - 0.8) < 0.02 and abs(theta) < 0.03
