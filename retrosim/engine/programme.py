@@ -28,13 +28,14 @@ from retrosim.model import budget
 from retrosim.model.program import Program
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.model.subject import Cohort
-from retrosim.physiology import balance, oxygen, training
-from retrosim.physiology.training import TRAINING, TrainingParameters
+from retrosim.physiology import balance, courses, dose_response, oxygen, training
+from retrosim.physiology.courses import Course
 
 #: Daily state variables, in the order of the Dataset.
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
 #: Session outcomes every programme keeps (others the session models add are kept too).
-SESSION_EXTRA = ("attended", "backward_min", "reserve_min", "hr_rest_used", "vo2max_used")
+SESSION_EXTRA = ("attended", "backward_min", "reserve_min", "impulse", "hr_rest_used",
+                 "vo2max_used")
 #: Per-session outcomes a programme keeps per person (an upper bound, for the memory check).
 SESSION_FIELDS = 32
 
@@ -56,54 +57,46 @@ class ArmProgramme:
 
 @dataclass
 class _People:
-    """Each person's baseline and the anchors of their state (as after their last session)."""
+    """Each person's baseline and the anchors of their state (as after their last session),
+    moved by the programme model ``course`` (:mod:`retrosim.physiology.courses`)."""
 
-    vo2max0: np.ndarray
-    hr_rest0: np.ndarray
-    sbp0: np.ndarray
-    dbp0: np.ndarray
-    berg0: np.ndarray
-    sbp_fall: np.ndarray
-    dbp_fall: np.ndarray
-    response: np.ndarray
+    course: Course
+    base: dict[str, np.ndarray]
+    anchor: dict[str, np.ndarray]
     t_anchor: np.ndarray
-    practice: np.ndarray
-    gain: np.ndarray
-    adaptation: np.ndarray
 
     @classmethod
-    def of(cls, cohort: Cohort, seed: int, params: TrainingParameters) -> _People:
-        vo2max0 = np.where(np.isnan(cohort.vo2max_ml_kg_min),
-                           oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female),
+    def of(cls, cohort: Cohort, seed: int, model: str) -> _People:
+        sedentary = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
+        vo2max0 = np.where(np.isnan(cohort.vo2max_ml_kg_min), sedentary,
                            cohort.vo2max_ml_kg_min)
         berg0 = balance.effective_berg(cohort.balance, cohort.berg, _given(cohort.tug_s),
                                        _given(cohort.backward_speed_mps))
-        sbp_fall, dbp_fall = training.cornelissen_smart_fall(cohort.sbp_rest, cohort.dbp_rest,
-                                                             params)
         u = randomness.exponential(seed, randomness.key("training", "responsiveness"),
                                    cohort.index, 8)
-        zero = np.zeros(cohort.size)
-        return cls(vo2max0, cohort.hr_rest_bpm.astype(float), cohort.sbp_rest.astype(float),
-                   cohort.dbp_rest.astype(float), berg0, sbp_fall, dbp_fall,
-                   training.responsiveness(u, params), zero.copy(), zero.copy(), zero.copy(),
-                   zero.copy())
+        base = {"vo2max0": vo2max0, "sedentary": sedentary,
+                "age": cohort.age_yr.astype(float), "female": cohort.female.astype(bool),
+                "hr_rest0": cohort.hr_rest_bpm.astype(float),
+                "sbp0": cohort.sbp_rest.astype(float), "dbp0": cohort.dbp_rest.astype(float),
+                "berg0": berg0, "response": training.responsiveness(u)}
+        course = courses.course(model)
+        anchor = {k: np.array(v, dtype=float) for k, v in course.start(base).items()}
+        return cls(course, base, anchor, np.zeros(cohort.size))
 
-    def state(self, day: float, params: TrainingParameters,
-              rows: slice | np.ndarray = slice(None)) -> dict[str, np.ndarray]:
+    def state(self, day: float, rows: slice | np.ndarray = slice(None)
+              ) -> dict[str, np.ndarray]:
         """The morning state on ``day`` (before any session that day), in closed form."""
-        since = day - self.t_anchor[rows]
-        practice = training.practice_fade(self.practice[rows], since, params)
-        gain = training.hickson_gain_decay(self.gain[rows], since, params)
-        adapted = training.meredith_decay(self.adaptation[rows], since, params)
-        return {
-            "vo2max": self.vo2max0[rows] * (1.0 + gain),
-            "hr_rest": training.kim_hr_rest(self.hr_rest0[rows], gain, params),
-            "sbp_rest": self.sbp0[rows] - self.sbp_fall[rows] * adapted,
-            "dbp_rest": self.dbp0[rows] - self.dbp_fall[rows] * adapted,
-            "berg": training.chen_berg(self.berg0[rows], practice, params),
-            "backward_practice": practice,
-            "_gain": gain, "_adaptation": adapted,
-        }
+        return self.course.morning({k: v[rows] for k, v in self.base.items()},
+                                   {k: v[rows] for k, v in self.anchor.items()},
+                                   day - self.t_anchor[rows])
+
+    def train(self, rows: slice | np.ndarray, day: float, state: dict[str, np.ndarray],
+              load: dict[str, np.ndarray]) -> None:
+        """Fold the session with ``load`` of the people at ``rows`` into their anchors."""
+        new = self.course.after({k: v[rows] for k, v in self.base.items()}, state, load)
+        for k, v in new.items():
+            self.anchor[k][rows] = v
+        self.t_anchor[rows] = day
 
 
 def _given(value: np.ndarray | None) -> np.ndarray | float:
@@ -152,20 +145,25 @@ def _rows(value: object, rows: np.ndarray, size: int) -> object:
     return value
 
 
-def session_load(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses) and
-    backward minutes, per subject, exact on the piecewise-linear timeline."""
+def session_load(session: Session) -> dict[str, np.ndarray]:
+    """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses),
+    training impulse (those minutes weighted by intensity,
+    :func:`retrosim.physiology.dose_response.trimp_weight`) and backward minutes, per
+    subject, by the trapezoid rule on the piecewise-linear timeline."""
     tl, ph = session.timeline, session.physiology
     frac = np.clip((session.trajectory.met - 1.0) * ph.vo2_rest / (ph.vo2_max - ph.vo2_rest),
                    0.0, 1.0)
+    weight = dose_response.trimp_weight(frac, session.cohort.female)
     dt = np.diff(tl.t, axis=0)
     reserve = (0.5 * dt * (frac[1:] + frac[:-1])).sum(axis=0) / 60.0
+    impulse = (0.5 * dt * (weight[1:] + weight[:-1])).sum(axis=0) / 60.0
     backward = (dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)).sum(axis=0) / 60.0
-    return reserve, np.broadcast_to(backward, reserve.shape).copy()
+    return {"reserve_min": reserve, "impulse": impulse,
+            "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
 
 
 def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, arm: Arm,
-                 cohort: Cohort, seed: int, params: TrainingParameters,
+                 cohort: Cohort, seed: int,
                  out: dict[str, ArmProgramme], models: Sequence[SessionModel]
                  ) -> Generator[simpy.Event, None, None]:
     if arm.subject:                        # the arm's own subject keys set the baseline
@@ -173,7 +171,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     plan = program.arms[arm.name if arm.name in program.arms else arm.base]
     schedule = program.schedule()
     n, n_days, n_sessions = cohort.size, program.days + 1, len(schedule)
-    people = _People.of(cohort, seed, params)
+    people = _People.of(cohort, seed, program.model)
     # laid out (day, N) and (session, N) while they are filled, row by row; (N, ...) views
     daily = {name: np.full((n_days, n), np.nan, dtype=np.float32) for name in DAILY}
     sessions: dict[str, np.ndarray] = {}
@@ -187,7 +185,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     def sample_mornings(until: int) -> None:
         nonlocal recorded
         for day in range(recorded, until + 1):
-            state = people.state(float(day), params)
+            state = people.state(float(day))
             for name in DAILY:
                 daily[name][day] = state[name]
         recorded = until + 1
@@ -204,14 +202,14 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
                            f"session {number + 1}: {protocol}"))
         if rows.size == 0:
             continue
-        state = people.state(float(day), params, sel)
+        state = people.state(float(day), sel)
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
                           session_cohort(cohort, sel, state), session_seed(seed, number),
                           models=models)
-        reserve, backward = session_load(session)
+        load = session_load(session)
         outcome = {**session.trajectory.summary(), **session.summary,
-                   "attended": np.ones(rows.size, bool), "backward_min": backward,
-                   "reserve_min": reserve, "hr_rest_used": state["hr_rest"],
+                   "attended": np.ones(rows.size, bool), **load,
+                   "hr_rest_used": state["hr_rest"],
                    "vo2max_used": state["vo2max"]}
         for name, value in outcome.items():
             value = np.asarray(value)
@@ -222,11 +220,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
                                          else np.nan, dtype=bool if value.dtype.kind == "b"
                                          else np.float32)
             sessions[name][number, sel] = value
-        people.practice[sel] = state["backward_practice"] + backward
-        people.gain[sel] = training.hickson_gain_after_session(
-            state["_gain"], reserve, people.response[sel], params)
-        people.adaptation[sel] = training.meredith_after_session(state["_adaptation"], params)
-        people.t_anchor[sel] = day
+        people.train(sel, float(day), state, load)
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
         if fell.any():
             who = rows[fell]
@@ -274,7 +268,7 @@ def check_memory(scenario: Scenario, subjects: int, free: int | None = None) -> 
 
 def run_programme(scenario: Scenario, *, seed: int, subjects: int,
                   models: Sequence[SessionModel], first: int = 0,
-                  params: TrainingParameters = TRAINING) -> list[ArmProgramme]:
+                  ) -> list[ArmProgramme]:
     """Every arm's programme for people ``first`` to ``first + subjects - 1``, on one clock;
     each session runs the event models ``models``.
 
@@ -293,7 +287,7 @@ def run_programme(scenario: Scenario, *, seed: int, subjects: int,
         if id(spec) not in people:
             people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
                                 if spec is None else spec.sample(subjects, seed, first))
-        env.process(_arm_process(env, scenario, program, arm, people[id(spec)], seed, params,
+        env.process(_arm_process(env, scenario, program, arm, people[id(spec)], seed,
                                  out, models))
     env.run()
     return [out[name] for name in scenario.arms]

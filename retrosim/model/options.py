@@ -2,7 +2,7 @@
 ``[bp]`` and ``[falls]``, validated into typed SI objects (errors name the key).
 
 >>> EnergyOptions(model="acsm").hr_max
-'tanaka-2001'
+'by-sex'
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class EnergyOptions:
         1990), which scales every MET as the Compendium's corrected-MET method does.
     convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
     hr_max : the age-predicted maximal heart rate, a key of ``heart.HR_MAX_MODELS``
-        ("tanaka-2001", default, or "fox-1971").
+        ("by-sex", default: Gulati 2010 for women, Tanaka 2001 for men; "tanaka-2001" or
+        "fox-1971" for the same line in both sexes).
     heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
         ("swain-1994-backward", default, or "swain-1998-hrr").
     epoc : "slow" (default) repays EPOC's slow component after each bout

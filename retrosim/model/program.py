@@ -8,6 +8,7 @@ A ``[program]`` table makes a scenario a programme of many sessions over weeks
     sessions_per_week = 3       #              {weeks = 4, sessions_per_week = 0}]
     on_fall = "pause"           # continue | pause | stop
     pause_days = 7
+    model = "dose-response"     # how state moves between sessions (courses.TRAINING_MODELS)
 
 Each arm's ``stages`` is one session. An arm's optional ``progression`` grows the session week
 by week (speed, grade and walking time, each with a cap), or its ``sessions`` list gives the
@@ -25,8 +26,9 @@ from typing import Any
 from retrosim import units
 from retrosim.errors import InputError, check_choice, check_number
 from retrosim.model.protocol import GRADE_LIMITS_PCT, MAX_STAGE_S, SPEED_LIMITS_MPS, Protocol
+from retrosim.physiology.courses import DEFAULT_TRAINING_MODEL, TRAINING_MODELS
 
-PROGRAM_KEYS = ("weeks", "sessions_per_week", "phases", "on_fall", "pause_days")
+PROGRAM_KEYS = ("weeks", "sessions_per_week", "phases", "on_fall", "pause_days", "model")
 PHASE_KEYS = ("weeks", "sessions_per_week")
 ON_FALL = ("continue", "pause", "stop")
 #: The longest programme a file may ask for (the day axis is 7 x weeks + 1 long).
@@ -200,6 +202,7 @@ class Program:
     arms: dict[str, ArmPlan]
     on_fall: str = "continue"
     pause_days: float = DEFAULT_PAUSE_DAYS
+    model: str = DEFAULT_TRAINING_MODEL
 
     @property
     def weeks(self) -> int:
@@ -261,8 +264,10 @@ class Program:
                              'on_fall = "pause"')
         pause = check_number("program.pause_days", table.get("pause_days", DEFAULT_PAUSE_DAYS),
                              1, 7 * MAX_WEEKS, "days", integer=True)
+        model = check_choice("program.model", table.get("model", DEFAULT_TRAINING_MODEL),
+                             TRAINING_MODELS)
         plans = {name: _plan(spec, f"arms.{name}", total) for name, spec in arms.items()}
-        return cls(phases, plans, on_fall, pause)
+        return cls(phases, plans, on_fall, pause, model)
 
 
 def _phase(table: Any, key: str) -> Phase:

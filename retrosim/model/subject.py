@@ -32,7 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "handrail": "none",
     "fitness": "recreational",
     "bp_medication": False,         # no antihypertensive medication
-    "hr_max_bpm": None,             # predicted from age ([energy] hr_max, Tanaka 2001)
+    "hr_max_bpm": None,             # predicted from age and sex ([energy] hr_max)
     "backward_practice_min": 0.0,   # unpractised at backward walking
     "hr_tau_s": None,               # heart.HR_TAU_S, 30 s (McNarry et al. 2012)
 }

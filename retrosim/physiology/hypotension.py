@@ -28,6 +28,8 @@ pescatello-2004, carpio-rivera-2016).
 - MacDonald et al. (2000), J Hum Hypertens 14:125; doi:10.1038/sj.jhh.1000953: below
   baseline by 5 min; nadir about 15 min (-14 mmHg, borderline hypertension); bouts of
   10-45 min alike.
+- MacDonald JR (2002), J Hum Hypertens 16:225 (review): the drop grows with baseline pressure
+  over the whole range, normotensives included.
 - Pescatello et al. (2004), ACSM position stand, Med Sci Sports Exerc 36:533: up to 22 h in
   daily life.
 - Carpio-Rivera et al. (2016), Arq Bras Cardiol 106:422; doi:10.5935/abc.20160064: -4.8 /
@@ -86,6 +88,11 @@ class PehModel:
     dose_intensity : the relative intensities of the dose curve's knots, with the fractions of
         ``dose_sbp`` / ``dose_dbp``: 0 up to 30 % VO2max (an assumption below Kenney & Seals'
         "about 40 %"), Corso's 4-MET fraction at 40 %, the full drop from 60 %.
+    baseline : "smooth" (default): the drop follows the line through the two groups below the
+        normotensive one too, down to none (no clamp below 120/80: MacDonald 2002 and
+        Pescatello et al. 2004 find the drop scales with baseline pressure across the whole
+        range, normotensives included); "clamped": the same drop for everyone below 120/80
+        (the first model). Both hold the hypertensive drop above 150/95, where the groups end.
 
     >>> PehModel().hypertensive_drop_mmhg
     (19.0, 9.0)
@@ -108,6 +115,7 @@ class PehModel:
     dose: str = "relative"
     corso_vo2max_met: float = 10.0
     dose_intensity: tuple[float, ...] = (0.30, 0.40, 0.60)
+    baseline: str = "smooth"
 
     @functools.cached_property
     def onset_tau_s(self) -> float:
@@ -124,7 +132,9 @@ def kenney_seals_drop(sbp_rest: ArrayLike, dbp_rest: ArrayLike,
     """Full-dose PEH at the nadir by resting pressure, mmHg below rest (SBP, DBP).
 
     Linear between the normotensive and hypertensive groups of Kenney & Seals (1993), placed
-    at 120/80 and 150/95; constant outside them. Never smaller for a higher resting pressure.
+    at 120/80 and 150/95, and constant above them. Below 120/80 the line goes on down to no
+    drop (``model.baseline == "smooth"``, MacDonald 2002) or stays at the normotensive drop
+    (``"clamped"``). Never smaller for a higher resting pressure.
 
     Parameters
     ----------
@@ -147,11 +157,16 @@ def kenney_seals_drop(sbp_rest: ArrayLike, dbp_rest: ArrayLike,
     --------
     >>> [d.round(2).tolist() for d in kenney_seals_drop([120, 135, 150, 170], [80, 85, 95, 105])]
     [[9.0, 14.0, 19.0, 19.0], [4.0, 5.67, 9.0, 9.0]]
+    >>> [d.round(2).tolist() for d in kenney_seals_drop([105, 90], [70, 60])]
+    [[4.0, 0.0], [0.67, 0.0]]
     """
     (s0, d0), (s1, d1) = model.normotensive_rest_mmhg, model.hypertensive_rest_mmhg
     (a0, b0), (a1, b1) = model.normotensive_drop_mmhg, model.hypertensive_drop_mmhg
-    return (np.interp(np.asarray(sbp_rest, dtype=float), [s0, s1], [a0, a1]),
-            np.interp(np.asarray(dbp_rest, dtype=float), [d0, d1], [b0, b1]))
+    sbp, dbp = np.asarray(sbp_rest, dtype=float), np.asarray(dbp_rest, dtype=float)
+    if model.baseline == "clamped":
+        return np.interp(sbp, [s0, s1], [a0, a1]), np.interp(dbp, [d0, d1], [b0, b1])
+    return (np.clip(a0 + (a1 - a0) * (sbp - s0) / (s1 - s0), 0.0, a1),
+            np.clip(b0 + (b1 - b0) * (dbp - d0) / (d1 - d0), 0.0, b1))
 
 
 def corso_dose_response(met: ArrayLike, model: PehModel = PEH) -> tuple[np.ndarray, np.ndarray]:
@@ -326,9 +341,10 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
 
 
 #: PEH models by name (``PehModel`` parameter sets).
-PEH_MODELS = {"kenney-seals-relative": PEH,
-              "corso-2017-met": PehModel(dose="met")}
-DEFAULT_PEH_MODEL = "kenney-seals-relative"
+PEH_MODELS = {"kenney-seals-smooth": PEH,
+              "kenney-seals-relative": PehModel(baseline="clamped"),
+              "corso-2017-met": PehModel(dose="met", baseline="clamped")}
+DEFAULT_PEH_MODEL = "kenney-seals-smooth"
 
 
 def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:

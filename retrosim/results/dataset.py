@@ -41,7 +41,7 @@ CORE_VARIABLES = {
     "vo2_peak": ("mL kg-1 min-1", "peak oxygen uptake"),
     "hr_peak": ("min-1", "peak heart rate"),
     "hr_rest": ("min-1", "resting heart rate"),
-    "hr_max": ("min-1", "maximal heart rate (Tanaka et al. 2001 when not given)"),
+    "hr_max": ("min-1", "maximal heart rate (predicted by [energy] hr_max when not given)"),
     "vo2_max": ("mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
     "hr_ceiling": ("min-1", "heart-rate ceiling of the safety limits (controlled arms)"),
     "met_mean": ("1", "time-averaged metabolic demand, MET"),

@@ -105,7 +105,7 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
         changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(TRAIT_SD["vo2max_log"]
                                                                  * z["vo2max"]), 8.0, 90.0)
     if subject.hr_max_bpm is None:
-        predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr)
+        predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr, base.female)
         changes["hr_max_bpm"] = predicted + TRAIT_SD["hr_max_bpm"] * z["hr_max"]
     if subject.hr_rest_bpm is None:
         changes["hr_rest_bpm"] = np.clip(base.hr_rest_bpm + TRAIT_SD["hr_rest_bpm"]

@@ -38,6 +38,7 @@ VARIABLES = {
     "attended": ("1", "the person walked this session (false: paused or stopped)"),
     "backward_min": ("min", "minutes walked backward in the session"),
     "reserve_min": ("min", "session load: minutes x fraction of the VO2 reserve in use"),
+    "impulse": ("min", "training impulse: minutes weighted by intensity relative to reserve"),
     "hr_rest_used": ("min-1", "resting heart rate the session used"),
     "vo2max_used": ("mL kg-1 min-1", "VO2max the session used"),
     "event_day": ("d", "day of the programme event"),
@@ -53,11 +54,13 @@ TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)"
                                             ".0f"))
 
 
-def references() -> list[str]:
-    """The sources a programme rests on (besides each session's)."""
+def references(model: str) -> list[str]:
+    """The sources a programme with the programme model ``model`` rests on (besides each
+    session's)."""
+    from retrosim.physiology.courses import TRAINING_MODELS
     from retrosim.physiology.training import REFERENCES
 
-    return list(REFERENCES)
+    return list(dict.fromkeys((*TRAINING_MODELS[model].references, *REFERENCES)))
 
 
 def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.Dataset:
@@ -124,8 +127,10 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     ds.attrs.update(
         scenario=scenario.name, description=scenario.description, seed=seed,
         retrosim_version=retrosim.__version__, programme=program.describe(),
-        references="\n".join(session_references(scenario) + references()),
-        energy_model=scenario.energy.model, weeks=program.weeks,
+        references="\n".join(session_references(scenario)
+                              + references(program.model)),
+        energy_model=scenario.energy.model, training_model=program.model,
+        weeks=program.weeks,
         protocols="\n".join(f"{a.arm.name}: {a.session_protocol[0] if a.session_protocol else ''}"
                             f" ... {a.session_protocol[-1] if a.session_protocol else ''}"
                             for a in arms),

@@ -56,7 +56,7 @@ class Physiology:
         predicted = oxygen.wasserman_vo2max(cohort.mass_kg, cohort.age_yr, cohort.female)
         vo2_max = np.where(np.isnan(cohort.vo2max_ml_kg_min), predicted,
                            cohort.vo2max_ml_kg_min)
-        hr_max = heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr)
+        hr_max = heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr, cohort.female)
         if cohort.hr_max_bpm is not None and not np.isnan(cohort.hr_max_bpm).all():
             hr_max = np.where(np.isnan(cohort.hr_max_bpm), hr_max, cohort.hr_max_bpm)
         return cls(

@@ -142,6 +142,11 @@ def kinetics_rows() -> list[Row]:
     for age, hr_max in ((20.0, 194.0), (40.0, 180.0), (70.0, 159.0)):
         rows.append(compare("heart rate", "Tanaka et al. 2001", f"HRmax (bpm) at {age:g} y",
                             float(heart.tanaka_hr_max(age)), hr_max, tolerance=0.0))
+    for age in (20.0, 40.0, 70.0):
+        rows.append(compare("heart rate", "Gulati et al. 2010", f"women's peak HR (bpm) at "
+                            f"{age:g} y (206 - 0.88 age; the default for women)",
+                            float(heart.HR_MAX_MODELS["by-sex"](age, True)), 206.0 - 0.88 * age,
+                            tolerance=0.0, kind="calibration"))
     rows.append(compare("heart rate", "220 - age", "HRmax (bpm) at 40 y",
                         float(heart.HR_MAX_MODELS["fox-1971"](40.0)), 180.0, tolerance=0.0))
     rows.append(compare("heart rate", "Swain et al. 1998", "%HRR at 50 %VO2R (1.03 x 50 + 1.5)",

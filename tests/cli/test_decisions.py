@@ -96,8 +96,13 @@ def test_ten_thousand_draws_agree_with_the_one_person(knee, knee_10000):
     standard error 0.05), the sampled share of falls within its Wilson interval of the exact
     risk."""
     one, many = tables.summary_table(knee), tables.summary_table(knee_10000)
-    for column in ("BP-after", "fall-risk", "kcal", "HRpeak", "%HRmax"):
+    for column in ("BP-after", "fall-risk"):
         assert cells(one, column) == cells(many, column), column
+    # a walk that ends in a fall ends early, with less energy and a lower peak: the session
+    # outcomes agree among those who did not fall (about 1 in 1,000 here)
+    walked = knee_10000.isel(subject=~knee_10000.fell.any("arm").values)
+    for column in ("kcal", "HRpeak", "%HRmax"):
+        assert cells(one, column) == cells(tables.summary_table(walked), column), column
     for arm in knee.arm.values:
         r = knee_10000.sel(arm=arm)
         assert abs(float(r.sbp_post.mean()) - float(r.sbp_post_expected.mean())) < 0.3

@@ -7,6 +7,7 @@ import retrosim
 from retrosim.engine import programme
 from retrosim.events import MODELS
 from retrosim.model.scenario import Scenario
+from retrosim.physiology import dose_response as dr
 from retrosim.physiology import training
 
 SUBJECT = {"mass_kg": 70, "age_yr": 60, "sex": "female", "berg": 40,
@@ -53,9 +54,9 @@ def test_each_session_uses_that_mornings_state():
 
 
 def test_state_between_sessions_is_the_closed_form():
-    ds = retrosim.run(scenario({"phases": [{"weeks": 2, "sessions_per_week": 3},
-                                           {"weeks": 4, "sessions_per_week": 0}]}))
-    a = ds.isel(arm=0, subject=0)
+    program = {"phases": [{"weeks": 2, "sessions_per_week": 3},
+                          {"weeks": 4, "sessions_per_week": 0}], "model": "hickson-1981"}
+    a = retrosim.run(scenario(program)).isel(arm=0, subject=0)
     v = a.vo2max.values.astype(float)
     v0, last = v[0], int(a.session_day.values[-1])
     gain = (v[last + 1:] / v0 - 1.0)
@@ -65,6 +66,22 @@ def test_state_between_sessions_is_the_closed_form():
     np.testing.assert_allclose(p, p[0] * np.exp(-np.arange(p.size) / 60.0), rtol=1e-5,
                                atol=1e-4)
     assert np.all(np.diff(v[last + 1:]) <= 0)
+
+
+def test_dose_response_state_between_sessions_is_two_exponentials():
+    """Entry VO2max is the sedentary norm, so all of the gain is trained state: after the last
+    session it is F exp(-d / tau_fast) + S exp(-d / tau_slow), F and S from two mornings."""
+    program = {"phases": [{"weeks": 2, "sessions_per_week": 3},
+                          {"weeks": 4, "sessions_per_week": 0}]}
+    a = retrosim.run(scenario(program)).isel(arm=0, subject=0)
+    v = a.vo2max.values.astype(float)
+    last = int(a.session_day.values[-1])
+    gain = v[last:] - v[0]
+    d = np.arange(gain.size)
+    basis = np.stack([np.exp(-d / dr.DOSE.fast_tau_days), np.exp(-d / dr.DOSE.slow_tau_days)])
+    fs = np.linalg.solve(basis[:, [1, -1]].T, gain[[1, -1]])
+    np.testing.assert_allclose(gain[1:], (fs @ basis)[1:], rtol=1e-4, atol=1e-5)
+    assert fs[0] > 0 and fs[1] >= 0 and np.all(np.diff(gain[1:]) < 0)
 
 
 def test_falls_pause_or_stop_the_person():

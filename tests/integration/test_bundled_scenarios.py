@@ -8,13 +8,14 @@ with ``RETROSIM_REGENERATE_GOLDEN=1 pytest tests/test_bundled_scenarios.py`` and
 
 import json
 import os
+import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import retrosim
-from retrosim.model.scenario import bundled
+from retrosim.model.scenario import Scenario, bundled
 from retrosim.physiology.energy import continuous_met
 from retrosim.units import mph_to_mps
 
@@ -92,3 +93,21 @@ def test_every_bundled_scenario_documents_itself():
         assert text.startswith("#"), f"{name} has no header comment"
         assert f"retrosim run {name}" in text or f"retrosim compare {name}" in text
         assert retrosim.load_scenario(name).description
+
+
+def test_training_intensity_the_harder_arm_gains_more_under_dose_response():
+    sc = retrosim.load_scenario("training-intensity")
+    text = (Path(retrosim.__file__).parent / "scenarios" / "training-intensity.toml").read_text()
+    old = Scenario.from_dict({**tomllib.loads(text),
+                              "program": {"weeks": 12, "sessions_per_week": 3,
+                                          "model": "hickson-1981"}})
+
+    def gains(scenario):
+        ds = retrosim.run(scenario, subjects=50, traces=False)
+        g = (ds.vo2max.isel(day=-1) - ds.vo2max.isel(day=0)).mean("subject")
+        return float(g.sel(arm="20-min-at-50pct")), float(g.sel(arm="40-min-at-70pct"))
+
+    easy, hard = gains(sc)
+    old_easy, old_hard = gains(old)
+    assert hard > easy > 0.0 and old_hard >= old_easy > 0.0
+    assert hard / easy > old_hard / old_easy          # intensity matters more than before

@@ -10,17 +10,27 @@ DOC = {"name": "hrmax", "subject": {"mass_kg": 70, "age_yr": 40, "sex": "female"
        "arms": {"a": {"stages": ["walk forward at 3 mph for 5 min"]}}}
 
 
-@pytest.mark.parametrize(("model", "expected"), [(None, 208.0 - 0.7 * 40), ("tanaka-2001", 180.0),
+@pytest.mark.parametrize(("model", "expected"), [(None, 206.0 - 0.88 * 40),
+                                                 ("by-sex", 206.0 - 0.88 * 40),
+                                                 ("tanaka-2001", 180.0),
                                                  ("fox-1971", 220.0 - 40)])
 def test_hr_max_is_the_named_model_s(model, expected):
     doc = {**DOC, "energy": {"hr_max": model}} if model else DOC
     ds = retrosim.run(Scenario.from_dict(doc), traces=False)
-    assert float(ds.hr_max.values[0, 0]) == expected
+    assert float(ds.hr_max.values[0, 0]) == pytest.approx(expected, rel=1e-12)
     cited = ds.attrs["references"]
     assert ("Fox SM" in cited) == (model == "fox-1971")
 
 
 def test_an_unknown_hr_max_model_is_one_line_naming_the_choices():
-    allowed = r"energy\.hr_max: .astrand. is not known; allowed: tanaka-2001 \| fox-1971"
+    allowed = r"energy\.hr_max: .astrand. is not known; allowed: by-sex \| tanaka-2001 \| fox-1971"
     with pytest.raises(InputError, match=allowed):
         Scenario.from_dict({**DOC, "energy": {"hr_max": "astrand"}})
+
+
+def test_by_sex_uses_gulati_for_women_and_tanaka_for_men():
+    # Gulati et al. 2010: 206 - 0.88 age (women); Tanaka et al. 2001: 208 - 0.7 age
+    doc = {**DOC, "subject": {**DOC["subject"], "sex": "male"}}
+    ds = retrosim.run(Scenario.from_dict(doc), traces=False)
+    assert float(ds.hr_max.values[0, 0]) == pytest.approx(208.0 - 0.7 * 40, rel=1e-12)
+    assert "Gulati" in ds.attrs["references"]

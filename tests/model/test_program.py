@@ -124,6 +124,7 @@ def test_sessions_listed_week_by_week_the_last_repeats():
     (None, {"progression": {"speed_mph_per_week": 0.1, "max_speed_mph": 2}},
      "arms.a.progression"),
     ("six weeks", {}, "program"),
+    ({"weeks": 2, "sessions_per_week": 3, "model": "banister"}, {}, "program.model"),
 ])
 def test_bad_programmes_get_one_line_errors(program, arm, key):
     with pytest.raises(InputError) as info:

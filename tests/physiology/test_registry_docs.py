@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import energy, heart
+from retrosim.physiology import courses, energy, heart
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -22,20 +22,23 @@ YEARLESS = {"ACSM's Guidelines": "acsm-guidelines"}
 PAGES = {
     "models/energy.md": [("retrosim.physiology.energy.ENERGY_MODELS", energy.ENERGY_MODELS,
                           energy.DEFAULT_ENERGY_MODEL)],
+    "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
+                       courses.DEFAULT_TRAINING_MODEL)],
 }
 MARK = "<!-- generated from {name}: RETROSIM_UPDATE_DOCS=1 pytest {test} -->"
 END = "<!-- end of the generated table -->"
 
 
-def cite(reference: str) -> str:
-    """A source linked to its bibliography entry (docs/references.md), else as written."""
+def cite(reference: str, up: str = "../") -> str:
+    """A source linked to its bibliography entry (docs/references.md, ``up`` from the page),
+    else as written."""
     key = reference_key(reference) or next(
         (k for start, k in YEARLESS.items() if reference.startswith(start)), None)
     if key not in KEYS:
         return reference
     short = reference.split(" (")[0] if "(" in reference else reference
     year = re.search(r"\((\d{4})\)", reference)
-    return f"[{short}{' ' + year[1] if year else ''}](../references.md#{key})"
+    return f"[{short}{' ' + year[1] if year else ''}]({up}references.md#{key})"
 
 
 def generated(text: str, name: str, table: str) -> str:
@@ -53,7 +56,9 @@ def test_the_model_tables_are_current(page):
     text = path.read_text(encoding="utf-8")
     new = text
     for name, registry, default in PAGES[page]:
-        new = generated(new, name, markdown_table(registry, default=default, cite=cite))
+        up = "../" * page.count("/")
+        new = generated(new, name, markdown_table(
+            registry, default=default, cite=lambda r, up=up: cite(r, up)))
     if os.environ.get("RETROSIM_UPDATE_DOCS"):
         path.write_text(new, encoding="utf-8")
     assert text == new, f"{page} is out of date: RETROSIM_UPDATE_DOCS=1 pytest {__file__}"

@@ -1,0 +1,161 @@
+"""The programme models by name (``[program] model``): how a person's state moves from one
+session to the next, each a :class:`Course` of pure functions over per-person arrays.
+
+A course has three steps, all closed form, so a gap of any length is one exact step:
+
+- ``start(base)``: the state anchors before the first session, from the baseline arrays
+  (``vo2max0``, ``sedentary`` (the sedentary-norm VO2max), ``age``, ``female``, ``hr_rest0``,
+  ``sbp0``, ``dbp0``, ``berg0``, ``response`` (responsiveness, mean 1));
+- ``morning(base, anchor, since)``: the state ``since`` days after the anchors were set
+  (``vo2max``, ``hr_rest``, ``sbp_rest``, ``dbp_rest``, ``berg``, ``backward_practice`` and
+  the model's own keys, which start with ``_``);
+- ``after(base, morning, load)``: the new anchors after a session with ``load``
+  (``reserve_min``, ``impulse``, ``backward_min`` per person).
+
+>>> base = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, age=45.0,
+...         female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0, berg0=50.0,
+...         response=1.0).items()}
+>>> load = {k: np.array([v]) for k, v in dict(reserve_min=15.0, impulse=25.0,
+...         backward_min=0.0).items()}
+>>> for name, course in TRAINING_MODELS.items():
+...     a = course.function.start(base)
+...     for _ in range(36):
+...         a = course.function.after(base, course.function.morning(base, a, 2.33), load)
+...     print(name, round(float(course.function.morning(base, a, 2.33)["vo2max"][0]), 1))
+dose-response 33.4
+hickson-1981 33.7
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrosim.physiology import dose_response as dr
+from retrosim.physiology import training
+from retrosim.physiology.registry import Model
+
+Arrays = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Course:
+    """One programme model: its three steps (module docstring). Called, it is ``morning``."""
+
+    start: Callable[[Arrays], Arrays]
+    morning: Callable[[Arrays, Arrays, np.ndarray], Arrays]
+    after: Callable[[Arrays, Arrays, Arrays], Arrays]
+
+    def __call__(self, base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
+        return self.morning(base, anchor, since)
+
+
+def _hickson_start(base: Arrays) -> Arrays:
+    zero = np.zeros_like(base["vo2max0"], dtype=float)
+    fall = training.cornelissen_smart_fall(base["sbp0"], base["dbp0"])
+    return {"practice": zero, "gain": zero, "adaptation": zero,
+            "sbp_fall": fall[0], "dbp_fall": fall[1]}
+
+
+def _hickson_morning(base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
+    practice = training.practice_fade(anchor["practice"], since)
+    gain = training.hickson_gain_decay(anchor["gain"], since)
+    adapted = training.meredith_decay(anchor["adaptation"], since)
+    return {"vo2max": base["vo2max0"] * (1.0 + gain),
+            "hr_rest": training.kim_hr_rest(base["hr_rest0"], gain),
+            "sbp_rest": base["sbp0"] - anchor["sbp_fall"] * adapted,
+            "dbp_rest": base["dbp0"] - anchor["dbp_fall"] * adapted,
+            "berg": training.chen_berg(base["berg0"], practice),
+            "backward_practice": practice, "_gain": gain, "_adaptation": adapted}
+
+
+def _hickson_after(base: Arrays, morning: Arrays, load: Arrays) -> Arrays:
+    return {"practice": morning["backward_practice"] + load["backward_min"],
+            "gain": training.hickson_gain_after_session(morning["_gain"], load["reserve_min"],
+                                                        base["response"]),
+            "adaptation": training.meredith_after_session(morning["_adaptation"]),
+            "sbp_fall": morning["_sbp_fall"], "dbp_fall": morning["_dbp_fall"]}
+
+
+def _dose_start(base: Arrays) -> Arrays:
+    top = dr.ceiling(base["age"], base["response"])
+    vbase, fast, slow = dr.entry_state(base["vo2max0"], base["sedentary"], top)
+    fall = dr.bp_full_fall(base["sbp0"], base["dbp0"])
+    zero = np.zeros_like(fast)
+    return {"practice": zero, "fast": fast, "slow": slow, "adaptation": zero, "top": top,
+            "vbase": vbase, "trained0": fast + slow, "sbp_fall": fall[0],
+            "dbp_fall": fall[1]}
+
+
+def _dose_morning(base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
+    practice = training.practice_fade(anchor["practice"], since)
+    fast, slow = dr.vo2max_decay(anchor["fast"], anchor["slow"], since)
+    adapted = dr.bp_decay(anchor["adaptation"], since)
+    trained = fast + slow
+    return {"vo2max": anchor["vbase"] + trained,
+            "hr_rest": dr.hr_rest(base["hr_rest0"], trained - anchor["trained0"]),
+            "sbp_rest": base["sbp0"] - anchor["sbp_fall"] * adapted,
+            "dbp_rest": base["dbp0"] - anchor["dbp_fall"] * adapted,
+            "berg": training.chen_berg(base["berg0"], practice),
+            "backward_practice": practice, "_fast": fast, "_slow": slow,
+            "_adaptation": adapted}
+
+
+def _dose_after(base: Arrays, morning: Arrays, load: Arrays) -> Arrays:
+    effect = dr.session_effect(load["impulse"])
+    fast, slow = dr.vo2max_after_session(morning["_fast"], morning["_slow"],
+                                         morning["_top"], effect)
+    return {"practice": morning["backward_practice"] + load["backward_min"], "fast": fast,
+            "slow": slow, "adaptation": dr.bp_after_session(morning["_adaptation"], effect),
+            "top": morning["_top"], "vbase": morning["_vbase"],
+            "trained0": morning["_trained0"], "sbp_fall": morning["_sbp_fall"],
+            "dbp_fall": morning["_dbp_fall"]}
+
+
+def _carry(morning: Callable[[Arrays, Arrays, np.ndarray], Arrays], *keys: str
+           ) -> Callable[[Arrays, Arrays, np.ndarray], Arrays]:
+    """``morning`` that also hands the anchors ``keys`` (constant per person) on as ``_key``."""
+    def inner(base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
+        return {**morning(base, anchor, since), **{f"_{k}": anchor[k] for k in keys}}
+    return inner
+
+
+HICKSON = Course(_hickson_start, _carry(_hickson_morning, "sbp_fall", "dbp_fall"),
+                 _hickson_after)
+DOSE_RESPONSE = Course(_dose_start, _carry(_dose_morning, "top", "vbase", "trained0",
+                                           "sbp_fall", "dbp_fall"), _dose_after)
+
+#: Programme models by name (``[program] model``).
+TRAINING_MODELS = {
+    "dose-response": Model(
+        DOSE_RESPONSE,
+        ("Morton RH et al. (1990) J Appl Physiol 69:1171 (intensity weighting)",
+         "Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (fast time constant)",
+         "Coyle EF et al. (1984) J Appl Physiol 57:1857 (fast and slow detraining)",
+         "Bouchard C et al. (1999) J Appl Physiol 87:1003 (absolute gains, their spread)",
+         "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
+         "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
+        "training impulse by intensity relative to reserve, duration and frequency, towards "
+        "an absolute age-dependent ceiling; fast and slow detraining"),
+    "hickson-1981": Model(
+        HICKSON,
+        ("Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (one time constant)",
+         "Murtagh EM et al. (2015) Prev Med 72:34 (walking programmes)",
+         "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by category)",
+         "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
+        "saturating reserve-minute load, gain a fraction of entry VO2max, one time constant"),
+}
+DEFAULT_TRAINING_MODEL = "dose-response"
+
+
+def course(name: str) -> Course:
+    """The :class:`Course` registered as ``name``.
+
+    >>> course("dose-response") is DOSE_RESPONSE
+    True
+    """
+    found = TRAINING_MODELS[name].function
+    assert isinstance(found, Course)
+    return found

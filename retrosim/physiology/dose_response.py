@@ -1,0 +1,255 @@
+"""Training as dose-response: pure models of what a programme's dose does to VO2max, resting
+heart rate and resting pressure, and of what stopping undoes.
+
+A session's **training impulse** weighs every minute by its intensity relative to the person's
+reserve (the fraction ``x`` of the VO2 reserve in use; Swain & Franklin 2002: %VO2R tracks
+%HRR), with Banister's exponential weighting ``x a exp(b x)`` (Morton, Fitz-Clarke & Banister
+1990: a = 0.64, b = 1.92 for men; 0.86, 1.67 for women), so a minute at 70 % of the reserve
+counts about twice a minute at 50 %. Its effect saturates: ``h = 1 - exp(-T / T0)`` (Wenger &
+Bell 1986: beyond a point more of the same adds little), concave, never a step.
+
+**VO2max** [mL/kg/min] is a person's sedentary base plus a trained state held in two
+compartments, a fast one and a slow one (Coyle et al. 1984; Mujika & Padilla 2000): a session
+closes a share ``k_i h`` of each compartment's distance to its ceiling; between sessions each
+decays, ``G_i exp(-days / tau_i)``, so a gap of any length is one exact step. The ceiling
+(``H`` mL/kg/min, split between the compartments) is absolute, not a fraction of entry
+fitness (the absolute gain is unrelated to baseline and similar in women and men; Bouchard et
+al. 1999), falls with age, and is scaled by each person's responsiveness ``r`` (a gamma
+variate of mean 1: HERITAGE's spread of gains, Bouchard et al. 1999; Ross et al. 2019).
+Entry fitness above the sedentary norm (``oxygen.wasserman_vo2max``) is trained state that
+occupies the ceiling (the fit gain little) and decays without training; fitness beyond the
+ceiling is constitutional and stays. The fast compartment sets Hickson et al. (1981)'s
+half-time of about 10 days at a constant work rate and carries most of a recent gain, lost in
+a month without training (Mujika & Padilla 2001); the slow one grows over months and decays
+over months, so a long-held gain is partly kept (Coyle et al. 1984).
+
+**Resting HR** falls with the trained VO2max state, in proportion to how far the person's
+resting HR sits above a trained floor of 40 min-1 (an assumption): ``HR0 - beta (G - G0)
+(HR0 - 40) / 32``, beta = 0.9 min-1 per mL/kg/min at 72 min-1 (Kim, Kim & Shin 2002: -5 bpm
+with +5.9 mL/kg/min; Lee et al. 2021: -2.8 bpm in walking programmes that gain about
++3 mL/kg/min, Murtagh et al. 2015).
+
+**Resting pressure** falls by a full effect that grows smoothly with the distance above
+normal, ``c (SBP0 - 105)^2`` and ``c' (DBP0 - 65)^2`` (fitted through Cornelissen & Smart
+2013's hypertensive, prehypertensive and normotensive falls), reached at a rate set by the
+dose: each session closes a share ``f h`` of the remaining gap (Meredith et al. 1990: most of
+the fall by the 3rd session at 40 min, 60-70 %); after the last session it holds a week,
+then decays (Meredith et al. 1990).
+
+How sure each number is: the weighting (Morton et al. 1990) and the detraining time constants
+(Coyle et al. 1984; Hickson et al. 1981) are read from single studies; the ceiling, rates and
+saturation are fitted together to the literature's programme means
+(``bench/fit_training_dose.py``); the 40-min-1 floor, the pressure references (105 / 65) and
+the age slope of the ceiling are assumptions.
+
+References
+----------
+- Morton RH, Fitz-Clarke JR, Banister EW (1990). J Appl Physiol 69:1171-1177.
+- Swain DP, Franklin BA (2002). Med Sci Sports Exerc 34:152-157.
+- Wenger HA, Bell GJ (1986). Sports Med 3:346-356.
+- Garber CE et al. (2011). Med Sci Sports Exerc 43:1334-1359 (ACSM position stand).
+- Bouchard C et al. (1999). J Appl Physiol 87:1003-1008 (HERITAGE).
+- Ross R et al. (2019). Br J Sports Med 53:1141-1153 (individual response).
+- Hickson RC et al. (1981). Med Sci Sports Exerc 13:17-20.
+- Coyle EF et al. (1984). J Appl Physiol 57:1857-1864 (time course of detraining).
+- Mujika I, Padilla S (2000). Sports Med 30:79-87 and 30:145-154 (detraining).
+- Mujika I, Padilla S (2001). Med Sci Sports Exerc 33:413-421.
+- Kim, Kim & Shin (2002). J Korean Acad Rehabil Med 26:342.
+- Lee LL et al. (2021). Cochrane Database Syst Rev CD008823 (walking for hypertension).
+- Cornelissen VA, Smart NA (2013). J Am Heart Assoc 2:e004473. doi:10.1161/JAHA.112.004473
+- Meredith IT et al. (1990). J Hypertens 8:859-866.
+- Pescatello LS et al. (2015). Curr Hypertens Rep 17:87 (dose and individual response).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+@dataclass(frozen=True)
+class DoseParameters:
+    """The dose-response constants; each says where it comes from and how sure it is.
+
+    trimp_men, trimp_women : Banister's intensity weighting ``x a exp(b x)``, (a, b): Morton,
+        Fitz-Clarke & Banister (1990), read from the source's equations (firm).
+    impulse_scale : T0, the session impulse at which a session's effect is 1 - 1/e of its
+        most; fitted (``bench/fit_training_dose.py``; moderate).
+    ceiling_ml_kg_min : H at age 25, the asymptote of training's addition above the
+        sedentary base for a person of average responsiveness; fitted, and poorly identified
+        (low confidence): the programmes of the calibration set stay far below it, so it acts
+        mostly through entry fitness (a fit person's trained state fills part of it) and age.
+    ceiling_age_slope : the ceiling falls by this share per year after 25, never below
+        ``ceiling_min_share``: an assumption following the ~1 %/year fall of VO2max with age,
+        so absolute gains in older people are smaller (Huang et al. 2005 report smaller
+        absolute gains in older adults).
+    fast_tau_days : 16 d, fitted between Hickson et al. (1981)'s half-times of the rise
+        (10.3 and 10.8 d) and the loss of a recent gain within 4-6 weeks (Mujika & Padilla
+        2001) (moderate).
+    slow_tau_days : 130 d, Coyle et al. (1984): a further 9 % of VO2max lost from day 21 to
+        day 84 while still 17 % above sedentary (one study; moderate).
+    fast_rate : share of the distance to the ceiling a session of full effect closes in the
+        fast compartment; fitted with ``impulse_scale`` and the ceiling to Murtagh et al.
+        (2015)'s walking programmes (+3.04 mL/kg/min in 12 weeks), Hickson et al. (1981)'s
+        +23 % in 9 weeks and the two time courses (``bench/fit_training_dose.py``; moderate).
+    slow_rate : the same for the slow compartment, 0.0001: training fills it over years, so
+        a gain of a few months is nearly all fast and lost within weeks (Mujika & Padilla
+        2001), while a long-held one (entry fitness above the sedentary norm) is slow and
+        kept in part (Coyle et al. 1984); an assumption (low confidence).
+    hr_rest_per_ml : beta above; hr_rest_floor_bpm, hr_rest_reference_bpm: 40 (assumption)
+        and 72 min-1.
+    sbp_curvature, dbp_curvature, sbp_normal, dbp_normal : the full pressure fall
+        ``c (P0 - normal)^2``: through Cornelissen & Smart (2013)'s group means at about
+        150/95, 128/82 and 115/75 mmHg (the group baselines are assumptions).
+    bp_rate : share of the gap to the full fall closed by a session of full effect: 0.8, so a
+        40-min session at 65 % of the reserve closes half (Meredith et al. 1990).
+    bp_hold_days, bp_loss_tau_days : 7 and 7 d (Meredith et al. 1990).
+    """
+
+    trimp_men: tuple[float, float] = (0.64, 1.92)
+    trimp_women: tuple[float, float] = (0.86, 1.67)
+    impulse_scale: float = 20.0
+    ceiling_ml_kg_min: float = 70.0
+    ceiling_age_slope: float = 0.008
+    ceiling_min_share: float = 0.4
+    fast_tau_days: float = 16.0
+    slow_tau_days: float = 130.0
+    fast_rate: float = 0.013
+    slow_rate: float = 0.0001
+    hr_rest_per_ml: float = 0.9
+    hr_rest_floor_bpm: float = 40.0
+    hr_rest_reference_bpm: float = 72.0
+    sbp_curvature: float = 0.0041
+    dbp_curvature: float = 0.0071
+    sbp_normal: float = 105.0
+    dbp_normal: float = 65.0
+    bp_rate: float = 0.8
+    bp_hold_days: float = 7.0
+    bp_loss_tau_days: float = 7.0
+
+
+DOSE = DoseParameters()
+
+
+def trimp_weight(reserve_frac: ArrayLike, female: ArrayLike,
+                 params: DoseParameters = DOSE) -> np.ndarray:
+    """Training impulse per minute at a fraction ``x`` of the reserve: ``x a exp(b x)``.
+
+    >>> trimp_weight([0.5, 0.7], False).round(3).tolist()
+    [0.836, 1.718]
+    """
+    x = np.asarray(reserve_frac, dtype=float)
+    fem = np.asarray(female, dtype=bool)
+    a = np.where(fem, params.trimp_women[0], params.trimp_men[0])
+    b = np.where(fem, params.trimp_women[1], params.trimp_men[1])
+    return x * a * np.exp(b * x)
+
+
+def session_effect(impulse: ArrayLike, params: DoseParameters = DOSE) -> np.ndarray:
+    """A session's effect [0-1] from its impulse: ``1 - exp(-T / T0)``, concave.
+
+    >>> session_effect([0.0, 16.7, 68.6]).round(3).tolist()
+    [0.0, 0.566, 0.968]
+    """
+    return -np.expm1(-np.asarray(impulse, dtype=float) / params.impulse_scale)
+
+
+def ceiling(age_yr: ArrayLike, response: ArrayLike, params: DoseParameters = DOSE
+            ) -> np.ndarray:
+    """The most training adds above the sedentary base [mL/kg/min]: ``H r s(age)``.
+
+    >>> ceiling([25.0, 70.0], 1.0).round(2).tolist()
+    [70.0, 44.8]
+    """
+    share = np.maximum(1.0 - params.ceiling_age_slope
+                       * np.maximum(np.asarray(age_yr, dtype=float) - 25.0, 0.0),
+                       params.ceiling_min_share)
+    return params.ceiling_ml_kg_min * share * np.asarray(response, dtype=float)
+
+
+def entry_state(vo2max0: ArrayLike, sedentary: ArrayLike, top: ArrayLike
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split entry VO2max into (base, fast, slow): the excess over the sedentary norm, up to
+    the person's ceiling, is long-held trained state (the slow compartment); the rest is base.
+
+    >>> [x.round(2).tolist() for x in entry_state([50.0, 30.0], [40.0, 35.0], [25.0, 25.0])]
+    [[40.0, 30.0], [0.0, 0.0], [10.0, 0.0]]
+    """
+    v0 = np.asarray(vo2max0, dtype=float)
+    trained = np.clip(v0 - np.asarray(sedentary, dtype=float), 0.0, np.asarray(top, float))
+    return v0 - trained, np.zeros_like(trained), trained
+
+
+def vo2max_after_session(fast: ArrayLike, slow: ArrayLike, top: ArrayLike, effect: ArrayLike,
+                         params: DoseParameters = DOSE) -> tuple[np.ndarray, np.ndarray]:
+    """The two trained compartments just after a session of effect ``h``: each closes its
+    share ``k_i h`` of the distance left to the ceiling, ``max(C - G_fast - G_slow, 0)``.
+
+    >>> [x.round(3).tolist() for x in vo2max_after_session(0.0, 0.0, 30.0, 1.0)]
+    [0.39, 0.003]
+    """
+    h = np.asarray(effect, dtype=float)
+    f, s = np.asarray(fast, dtype=float), np.asarray(slow, dtype=float)
+    room = h * np.maximum(np.asarray(top, dtype=float) - f - s, 0.0)
+    return f + params.fast_rate * room, s + params.slow_rate * room
+
+
+def vo2max_decay(fast: ArrayLike, slow: ArrayLike, days: ArrayLike,
+                 params: DoseParameters = DOSE) -> tuple[np.ndarray, np.ndarray]:
+    """The trained compartments ``days`` after the last session: each decays on its own.
+
+    >>> [x.round(3).tolist() for x in vo2max_decay(1.0, 1.0, 28.0)]
+    [0.174, 0.806]
+    """
+    d = np.asarray(days, dtype=float)
+    return (np.asarray(fast, dtype=float) * np.exp(-d / params.fast_tau_days),
+            np.asarray(slow, dtype=float) * np.exp(-d / params.slow_tau_days))
+
+
+def hr_rest(hr_rest0: ArrayLike, trained_change: ArrayLike,
+            params: DoseParameters = DOSE) -> np.ndarray:
+    """Resting HR [min-1] after a change of the trained VO2max state [mL/kg/min].
+
+    >>> hr_rest([72.0, 56.0], 3.0).round(2).tolist()
+    [69.3, 54.65]
+    """
+    hr0 = np.asarray(hr_rest0, dtype=float)
+    room = np.maximum(hr0 - params.hr_rest_floor_bpm, 0.0) / (
+        params.hr_rest_reference_bpm - params.hr_rest_floor_bpm)
+    return hr0 - params.hr_rest_per_ml * room * np.asarray(trained_change, dtype=float)
+
+
+def bp_full_fall(sbp: ArrayLike, dbp: ArrayLike, params: DoseParameters = DOSE
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The full fall of resting (systolic, diastolic) pressure [mmHg], smooth in baseline.
+
+    >>> [x.round(2).tolist() for x in bp_full_fall([150.0, 128.0, 115.0], [95.0, 82.0, 75.0])]
+    [[8.3, 2.17, 0.41], [6.39, 2.05, 0.71]]
+    """
+    s = np.maximum(np.asarray(sbp, dtype=float) - params.sbp_normal, 0.0)
+    d = np.maximum(np.asarray(dbp, dtype=float) - params.dbp_normal, 0.0)
+    return params.sbp_curvature * s ** 2, params.dbp_curvature * d ** 2
+
+
+def bp_after_session(adaptation: ArrayLike, effect: ArrayLike,
+                     params: DoseParameters = DOSE) -> np.ndarray:
+    """Share of the full pressure fall just after a session: ``A + f h (1 - A)``.
+
+    >>> bp_after_session([0.0, 0.5], 0.625).tolist()
+    [0.5, 0.75]
+    """
+    a = np.asarray(adaptation, dtype=float)
+    return a + params.bp_rate * np.asarray(effect, dtype=float) * (1.0 - a)
+
+
+def bp_decay(adaptation: ArrayLike, days: ArrayLike, params: DoseParameters = DOSE
+             ) -> np.ndarray:
+    """Share of the fall left ``days`` after the last session: held a week, then decays.
+
+    >>> bp_decay(1.0, [3.0, 14.0]).round(3).tolist()
+    [1.0, 0.368]
+    """
+    late = np.maximum(np.asarray(days, dtype=float) - params.bp_hold_days, 0.0)
+    return np.asarray(adaptation, dtype=float) * np.exp(-late / params.bp_loss_tau_days)
