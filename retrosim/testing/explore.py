@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
@@ -127,6 +128,33 @@ class Exploration:
                 f"{limit}); minimal inputs: {self.case}")
 
 
+def base_data(scenario: str | Path, allow: Sequence[str] = ()) -> dict[str, Any]:
+    """The :data:`BASE_TABLES` of a scenario file or bundled scenario, validated first
+    (errors name the file and the key); a programme is refused."""
+    from retrosim.model.budget import read_toml
+    from retrosim.model.scenario import bundled, load_scenario
+
+    load_scenario(scenario, allow_import=tuple(allow))
+    path = Path(scenario) if Path(scenario).is_file() else bundled()[str(scenario)]
+    data = read_toml(path.read_text(encoding="utf-8"), str(path))
+    if "program" in data:
+        raise InputError("program", "a programme cannot be explored (its sessions are days "
+                         "apart)", "a scenario of single sessions", source=str(path))
+    return {k: v for k, v in data.items() if k in BASE_TABLES}
+
+
+def controller_table(controller: str, params: dict[str, Any] | None = None,
+                     supervisor: bool = False) -> dict[str, Any]:
+    """The ``[controller]`` table of a reference name or an import path."""
+    return {"path" if ":" in controller else "name": controller, **(params or {}),
+            "supervisor": supervisor}
+
+
+#: The case every exploration first builds, to refuse a broken controller before searching.
+PLAIN = Case({"age_yr": 40, "sex": "male", "mass_kg": 70}, ("walk forward at 3 km/h for 1 min",),
+             ())
+
+
 class Explorer:
     """Runs cases of one controller on a base scenario, as ``retrosim check`` runs them."""
 
@@ -141,6 +169,12 @@ class Explorer:
             if name not in INVARIANTS:
                 raise InputError("--invariant", f"{name!r} is not known", ", ".join(INVARIANTS))
         self.limits = SafetyLimits.from_table(self.base.get("safety", {}))
+
+    def preflight(self) -> None:
+        """Refuse, as ``check`` does, a controller that breaks its contract when built."""
+        from retrosim.testing import preflight
+
+        preflight(self.scenario(PLAIN))
 
     def scenario(self, case: Case) -> Any:
         from retrosim.controllers import attach
@@ -183,6 +217,7 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
     ``database_key`` the key the cases are kept under (default: from the controller).
     """
     explorer = Explorer(spec, base, invariants)
+    explorer.preflight()
     if not kinds:
         kinds = default_kinds(spec.supervisor)
     for kind in kinds:
