@@ -86,7 +86,7 @@ def explore_controller(request: Any) -> Callable[..., Any]:
         base = base_data(scenario, allow_import) if scenario is not None else {}
         key = hashlib.sha256(f"{request.node.nodeid} {controller} {seed}".encode()).digest()
         result = explore(spec, base=base, budget_s=budget_s, seed_=seed, invariants=invariants,
-                         kinds=kinds, database=settings.default.database, database_key=key)
+                         kinds=kinds, database=settings().database, database_key=key)
         if result.error is not None:
             raise result.error
         if not result.ok:

@@ -129,7 +129,7 @@ def main(args: argparse.Namespace) -> int:
     if args.explore:
         from retrosim.cli import explore as explorecli
 
-        return explorecli.main(args, _params(args.param))
+        return EXIT[explorecli.main(args, _params(args.param))]
     if args.scenario is None:
         raise InputError("--scenario", "is required", "a scenario file or a bundled scenario's "
                          "name (or --explore to search for one)")

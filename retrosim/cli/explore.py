@@ -49,9 +49,8 @@ def command_line(args: argparse.Namespace) -> str:
     return shlex.join(words)
 
 
-def main(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    """Explore; print the finding or the coverage; the exit status."""
-    from retrosim.cli.check import EXIT
+def main(args: argparse.Namespace, params: dict[str, Any]) -> str:
+    """Explore; print the finding or the coverage; the outcome, a key of ``check.EXIT``."""
     from retrosim.controllers.contract import ControllerCrash
     from retrosim.controllers.spec import ControllerSpec
     from retrosim.testing.explore import base_data, controller_table, default_kinds, explore
@@ -79,15 +78,15 @@ def main(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if isinstance(result.error, ControllerCrash):
         print(f"retrosim: error: the controller crashed: {result.error}", file=sys.stderr)
         print(f"retrosim: on the case: {result.case}", file=sys.stderr)
-        return EXIT["crash"]
+        return "crash"
     if result.error is not None:
         print(f"retrosim: on the case: {result.case}", file=sys.stderr)
         raise result.error
     print(result.line())
     if result.ok:
-        return EXIT["ok"]
+        return "ok"
     toml, test = write_reproducer(args.output or DEFAULT_DIR, result, table, base,
                                   command_line(args), args.invariant)
     print(f"found in {result.found_s:.1f} s, shrunk in {result.shrink_s:.1f} s "
           f"({result.shrinks} runs); wrote {toml} and {test}")
-    return EXIT["violation"]
+    return "violation"

@@ -68,11 +68,11 @@ class InclineHr:
     bpm of error, never more than ``max_change_kmh`` at one call, within ``min_speed_kmh``
     to ``max_speed_kmh`` (``max_backward_speed_kmh`` backward); at its lowest speed it
     lowers the incline by 3 % a call instead. A stage starts at its own speed (or climbs
-    toward its range's top), incline and direction. When the heart-rate signal is lost it keeps the speed on a
-    level stage; on an incline of ``incline_pct`` or more it comes down to ``fallback_kmh``
-    once the signal has been gone for ``loss_hold_s`` (walking uphill blind is the risky
-    case); after ``loss_end_s`` without a signal it stops the belt. When the signal returns
-    it resumes.
+    toward its range's top), incline and direction. When the heart-rate signal is lost it
+    keeps the speed on a level stage; on an incline of ``incline_pct`` or more it comes
+    down to ``fallback_kmh`` once the signal has been gone for ``loss_hold_s`` (walking
+    uphill blind is the risky case); after ``loss_end_s`` without a signal it stops the
+    belt. When the signal returns it resumes.
 
     The bug: it resumes by asking for the speed it had before the dropout in one command,
     forgetting its own ``max_change_kmh``. After a dropout during an incline walked faster

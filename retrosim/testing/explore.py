@@ -213,8 +213,9 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
     :class:`~retrosim.controllers.spec.ControllerSpec`) and shrink it (module docstring).
 
     ``base`` is a scenario's data whose :data:`BASE_TABLES` every case keeps; ``kinds``
-    are the fault kinds searched (default :func:`default_kinds`); ``database`` is a Hypothesis example database (None: none) and
-    ``database_key`` the key the cases are kept under (default: from the controller).
+    are the fault kinds searched (default :func:`default_kinds`); ``database`` is a
+    Hypothesis example database (None: none) and ``database_key`` the key the cases are
+    kept under (default: from the controller).
     """
     explorer = Explorer(spec, base, invariants)
     explorer.preflight()
@@ -251,8 +252,9 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
         if v is None or (state["locked"] is not None and v.invariant != state["locked"]):
             return
         if state["found"] is None:
-            state["found"], state["locked"] = time.monotonic(), v.invariant
-            out.found_s = state["found"] - start
+            found = time.monotonic()
+            state["found"], state["locked"] = found, v.invariant
+            out.found_s = found - start
         out.violation, out.case = v, case
         raise _Violated(str(v))
 
