@@ -44,7 +44,7 @@ examples:
   PYTHONPATH=. retrosim check mycontroller:Program --allow-import mycontroller \\
       --scenario my.toml --fault hr-loss@5 --subjects 20
   retrosim check retrosim.controllers.examples:InclineHr --explore --scenario incline-hr \\
-      --param target_hr_bpm=115 --invariant commanded-speed-step --seed 2 -o found
+      --invariant commanded-speed-step --seed 2 -o found
 """
 
 

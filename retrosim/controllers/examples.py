@@ -82,17 +82,17 @@ class InclineHr:
     (``docs/explore.md``). Not a recommendation.
 
     >>> from retrosim.controllers.base import Observation
-    >>> c = InclineHr(target_hr_bpm=110)
+    >>> c = InclineHr()
     >>> obs = Observation(0.0, "stage", 0.0, 0.0, 1, 100.0, True, False, False, False, 0.0,
     ...                   0.0, 180.0, 0, 6.0 / 3.6, 0.06, 1, 600.0)
     >>> round(c.step(obs).speed_mps * 3.6, 2)                 # the stage's own speed
     6.0
     """
 
-    def __init__(self, target_hr_bpm: float = 110.0, gain: float = 0.02,
+    def __init__(self, target_hr_bpm: float = 115.0, gain: float = 0.02,
                  max_change_kmh: float = 0.5, min_speed_kmh: float = 2.0,
                  max_speed_kmh: float = 6.5, max_backward_speed_kmh: float = 4.0,
-                 incline_pct: float = 2.0, fallback_kmh: float = 2.0,
+                 incline_pct: float = 2.0, fallback_kmh: float = 1.0,
                  loss_hold_s: float = 10.0, loss_end_s: float = 60.0,
                  period_s: float = 5.0) -> None:
         self.target_hr_bpm, self.gain, self.max_change_kmh = target_hr_bpm, gain, max_change_kmh

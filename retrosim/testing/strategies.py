@@ -49,7 +49,7 @@ FAULT_STEPS: dict[str, tuple[str, float, float, float, float]] = {
     "belt-slip": ("slip_pct", 20.0, 5.0, 5.0, 70.0),
 }
 #: How long a fault lasts [s], when it does not last to the end of the session.
-FAULT_DURATIONS_S = (5, 10, 15, 30, 60, 120, 300, 600)
+FAULT_DURATIONS_S = (5, 10, 15, 20, 30, 45, 60, 120, 300, 600)
 SPEED_STEP_KMH = 0.5
 TIME_STEP_S = 5
 MAX_STAGES, MAX_STAGE_MIN, MAX_FAULTS = 3, 5, 3

@@ -1,12 +1,13 @@
 """``retrosim check --explore``: the strategies, the search and shrink, the reproducer.
 
 The shrunk case of the bundled latent bug was checked by hand: InclineHr falls back to
-2 km/h (the console's 1.93 km/h) 10 s after the signal is lost on an incline of 2 % or more,
+1 km/h (the console's 0.97 km/h) 10 s after the signal is lost on an incline of 2 % or more,
 and resumes its speed in one command when it returns. The smallest stage speed on the
-0.5 km/h grid whose resumption is more than 2 km/h above 1.93 km/h is 4 km/h (a step of
-2.07 km/h; 3.5 km/h gives 1.57); 2 % is the controller's threshold; the loss is seen at the
-first call after the stage's start (5 s) and the fall-back comes 10 s later, so the shortest
-dropout on the strategy's list (5, 10, 15, 30 s, ...) that ends after it is 30 s.
+0.5 km/h grid whose resumption is more than 2 km/h above 0.97 km/h is 3 km/h (a step of
+2.03 km/h; 2.5 km/h gives 1.53); 2 % is the controller's threshold; the loss is seen at the
+first call after the stage's start (5 s) and the fall-back comes at 15 s, so the shortest
+dropout on the strategy's list (5, 10, 15, 20 s, ...) that ends after it lasts 20 s, and the
+resumption is asked for at t = 20 s.
 """
 
 import sys
@@ -30,8 +31,8 @@ from retrosim.testing.reproducer import write_reproducer
 from retrosim.testing.strategies import cases, session_s
 
 BUGGY = "retrosim.controllers.examples:InclineHr"
-SHRUNK_STAGES = ("walk forward at 4 km/h, 2% grade for 1 min",)
-SHRUNK_FAULTS = ({"kind": "hr-loss", "start_s": 0, "duration_s": 30},)
+SHRUNK_STAGES = ("walk forward at 3 km/h, 2% grade for 1 min",)
+SHRUNK_FAULTS = ({"kind": "hr-loss", "start_s": 0, "duration_s": 20},)
 
 
 def incline_base():
@@ -66,7 +67,7 @@ def test_bus_faults_are_searched_only_under_a_supervisor():
 
 @pytest.fixture(scope="module")
 def found():
-    spec = ControllerSpec.from_table({"path": BUGGY, "target_hr_bpm": 115})
+    spec = ControllerSpec.from_table({"path": BUGGY})
     return explore(spec, base=incline_base(), budget_s=240, seed_=2,
                    invariants=["commanded-speed-step"])
 
@@ -79,9 +80,9 @@ def test_the_latent_bug_is_found_and_shrunk_to_the_checked_case(found):
     assert found.case.walker == {"age_yr": 40, "sex": "male", "mass_kg": 70, "hr_rest_bpm": 70,
                                  "fitness": "recreational", "balance": "good",
                                  "backward_practice_min": 0}
-    assert found.violation.time_s == 30.0
-    assert found.line().startswith("commanded-speed-step violated at t = 30 s (the treadmill "
-                                   "was asked for a speed step of 2.07 km/h")
+    assert found.violation.time_s == 20.0
+    assert found.line().startswith("commanded-speed-step violated at t = 20 s (the treadmill "
+                                   "was asked for a speed step of 2.03 km/h")
 
 
 def test_the_bundled_scenario_passes_plain_check(capsys):
@@ -89,17 +90,17 @@ def test_the_bundled_scenario_passes_plain_check(capsys):
 
 
 def test_the_reproducer_fails_plain_check_and_its_test(found, tmp_path, capsys):
-    table = {"path": BUGGY, "target_hr_bpm": 115, "supervisor": False}
+    table = {"path": BUGGY, "supervisor": False}
     toml, test = write_reproducer(tmp_path / "found", found, table, incline_base(),
                                   "retrosim check ... --explore",
                                   ["commanded-speed-step"])
     assert toml.name == "InclineHr-commanded-speed-step.toml"
     text = toml.read_text()
     assert "[[faults]]" in text and "--scenario" in text.splitlines()[2]
-    argv = ["check", BUGGY, "--param", "target_hr_bpm=115", "--scenario", str(toml)]
+    argv = ["check", BUGGY, "--scenario", str(toml)]
     for _ in range(2):                                    # deterministically
         assert main(argv) == 1
-        assert "commanded-speed-step: arm 'explored', subject 0, at t = 30 s" in \
+        assert "commanded-speed-step: arm 'explored', subject 0, at t = 20 s" in \
             capsys.readouterr().out
     compile(test.read_text(), str(test), "exec")
     with pytest.raises(AssertionError, match="commanded-speed-step"):
