@@ -10,6 +10,8 @@ dropout on the strategy's list (5, 10, 15, 20 s, ...) that ends after it lasts 2
 resumption is asked for at t = 20 s.
 """
 
+import os
+import subprocess
 import sys
 import textwrap
 import tomllib
@@ -191,3 +193,23 @@ def test_bad_explore_options(args, needle, capsys):
 def test_check_without_explore_still_needs_a_scenario(capsys):
     assert main(["check", "hr-target"]) == 2
     assert "--scenario: is required" in capsys.readouterr().err
+
+
+USER_TEST = '''
+def test_jumpy_explored(explore_controller):
+    explore_controller("jumpy_program:Jumpy", budget_s=60, seed=3,
+                       allow_import=("jumpy_program",))
+'''
+
+
+def test_the_plugin_fixture_fails_with_the_finding_and_keeps_it(tmp_path):
+    (tmp_path / "jumpy_program.py").write_text(textwrap.dedent(JUMPY))
+    (tmp_path / "test_user.py").write_text(USER_TEST)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"]
+    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert first.returncode == 1
+    assert "AssertionError: commanded-speed-step violated at t = 20 s" in first.stdout
+    assert list((tmp_path / ".hypothesis" / "examples").iterdir())     # kept
+    again = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert again.returncode == 1 and "commanded-speed-step violated at t = 20 s" in again.stdout
