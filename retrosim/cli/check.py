@@ -57,7 +57,8 @@ def add_parser(sub: Any, formatter: Any) -> None:
     p.add_argument("controller", metavar="CONTROLLER",
                    help="a reference controller (hr-target, protocol) or package.module:Class")
     p.add_argument("--scenario", metavar="SCENARIO",
-                   help="a scenario file (TOML) or the name of a bundled scenario (with "
+                   help="a scenario file (TOML) or the name of a bundled scenario; required "
+                        "(with "
                         "--explore: optional, its [safety], [treadmill], [energy], [falls], "
                         "[bp] and [limits] apply to every case)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -70,7 +71,8 @@ def add_parser(sub: Any, formatter: Any) -> None:
     p.add_argument("--invariant", action="append", metavar="NAME",
                    help="check only these invariants (repeatable; default: all)")
     p.add_argument("--subjects", type=int, metavar="N", help="virtual people (default 1)")
-    p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed (with "
+                   "--explore: the search's seed, default 0)")
     p.add_argument("--step", type=float, metavar="S",
                    help="trace resolution the invariants see, in seconds (default 1)")
     p.add_argument("--progress", action="store_true",
