@@ -16,6 +16,15 @@ set-up::
 - ``safety_limits`` is the default
   :class:`~retrosim.controllers.safety.SafetyLimits`, to adjust with
   ``dataclasses.replace``.
+- ``explore_controller(controller, *, scenario=None, budget_s=60, seed=0, supervisor=False,
+  params=None, invariants=None, kinds=None, allow_import=())`` searches walkers, protocols
+  and faults for a violation (:mod:`retrosim.testing.explore`, as ``retrosim check
+  --explore``) and fails the test with the shrunk case; the project's Hypothesis example
+  database (``.hypothesis/examples``) keeps it, so the next run replays it first::
+
+      def test_my_program_explored(explore_controller):
+          explore_controller("mypackage.program:MyProgram", scenario="hr-controller",
+                             budget_s=30, seed=1, allow_import=("mypackage",))
 """
 
 from __future__ import annotations
@@ -55,3 +64,33 @@ def safety_limits() -> Any:
     from retrosim.controllers.safety import SafetyLimits
 
     return SafetyLimits()
+
+
+@pytest.fixture
+def explore_controller(request: Any) -> Callable[..., Any]:
+    """Explore a controller; fail the test with the shrunk case (module docstring)."""
+
+    def run(controller: str, *, scenario: Any = None, budget_s: float = 60.0, seed: int = 0,
+            supervisor: bool = False, params: dict[str, Any] | None = None,
+            invariants: list[str] | None = None, kinds: list[str] | None = None,
+            allow_import: tuple[str, ...] = ()) -> Any:
+        import hashlib
+
+        from hypothesis import settings
+
+        from retrosim.controllers.spec import ControllerSpec
+        from retrosim.testing.explore import base_data, controller_table, explore
+
+        table = controller_table(controller, params, supervisor)
+        spec = ControllerSpec.from_table(table, "controller", allow_import)
+        base = base_data(scenario, allow_import) if scenario is not None else {}
+        key = hashlib.sha256(f"{request.node.nodeid} {controller} {seed}".encode()).digest()
+        result = explore(spec, base=base, budget_s=budget_s, seed_=seed, invariants=invariants,
+                         kinds=kinds, database=settings().database, database_key=key)
+        if result.error is not None:
+            raise result.error
+        if not result.ok:
+            raise AssertionError(result.line())
+        return result
+
+    return run

@@ -43,6 +43,8 @@ examples:
   retrosim check retrosim.controllers.examples:ProportionalHr --scenario controller-regression
   PYTHONPATH=. retrosim check mycontroller:Program --allow-import mycontroller \\
       --scenario my.toml --fault hr-loss@5 --subjects 20
+  retrosim check retrosim.controllers.examples:InclineHr --explore --scenario incline-hr \\
+      --invariant commanded-speed-step --seed 2 -o found
 """
 
 
@@ -54,8 +56,11 @@ def add_parser(sub: Any, formatter: Any) -> None:
                        formatter_class=formatter)
     p.add_argument("controller", metavar="CONTROLLER",
                    help="a reference controller (hr-target, protocol) or package.module:Class")
-    p.add_argument("--scenario", required=True, metavar="SCENARIO",
-                   help="a scenario file (TOML) or the name of a bundled scenario")
+    p.add_argument("--scenario", metavar="SCENARIO",
+                   help="a scenario file (TOML) or the name of a bundled scenario; required "
+                        "(with "
+                        "--explore: optional, its [safety], [treadmill], [energy], [falls], "
+                        "[bp] and [limits] apply to every case)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="a controller parameter (repeatable; the value is read as TOML)")
     p.add_argument("--supervised", action="store_true",
@@ -66,12 +71,16 @@ def add_parser(sub: Any, formatter: Any) -> None:
     p.add_argument("--invariant", action="append", metavar="NAME",
                    help="check only these invariants (repeatable; default: all)")
     p.add_argument("--subjects", type=int, metavar="N", help="virtual people (default 1)")
-    p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
+    p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed (with "
+                   "--explore: the search's seed, default 0)")
     p.add_argument("--step", type=float, metavar="S",
                    help="trace resolution the invariants see, in seconds (default 1)")
     p.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
     allow_import_option(p)
+    from retrosim.cli import explore as explorecli  # retrosim check CONTROLLER --explore
+
+    explorecli.add_options(p)
 
 
 def _params(items: list[str]) -> dict[str, Any]:
@@ -119,6 +128,13 @@ def main(args: argparse.Namespace) -> int:
     from retrosim.testing import check_scenario, controller_lines, preflight
     from retrosim.testing.invariants import CHUNK, INVARIANTS
 
+    if args.explore:
+        from retrosim.cli import explore as explorecli
+
+        return EXIT[explorecli.main(args, _params(args.param))]
+    if args.scenario is None:
+        raise InputError("--scenario", "is required", "a scenario file or a bundled scenario's "
+                         "name (or --explore to search for one)")
     for name in args.invariant or []:
         if name not in INVARIANTS:
             raise InputError("--invariant", f"{name!r} is not known", ", ".join(INVARIANTS))
