@@ -166,18 +166,73 @@ def check_grid(points: int, limits: Limits) -> None:
 
 
 def available_memory() -> int:
-    """Bytes of memory free for a new run (Linux: MemAvailable; else the physical size)."""
+    """Bytes of memory a new run may still take: the smallest of the memory the machine has
+    free (psutil's ``available``, MemAvailable on Linux), the address space left under this
+    process's ``RLIMIT_AS``, and what is left under its control group's memory limit
+    (cgroup v2 ``memory.max`` or v1 ``memory.limit_in_bytes``, less the group's usage)."""
+    import psutil
+
+    free = [int(psutil.virtual_memory().available)]
+    left = address_space_left()
+    if left is not None:
+        free.append(left)
+    group = cgroup_memory_left()
+    if group is not None:
+        free.append(group)
+    return max(min(free), 0)
+
+
+def address_space_left() -> int | None:
+    """Bytes of address space left under ``RLIMIT_AS`` (None: no limit, or no such limit)."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):   # pragma: no cover (not Linux)
-        pass
-    try:                                          # pragma: no cover (not Linux)
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return 2**40
+        import resource
+    except ImportError:                           # pragma: no cover (Windows)
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    import psutil
+
+    return int(soft) - int(psutil.Process().memory_info().vms)
+
+
+def cgroup_memory_left(root: str = "/sys/fs/cgroup", membership: str = "/proc/self/cgroup"
+                       ) -> int | None:
+    """Bytes left under the memory limit of this process's control group (None: no limit,
+    or not Linux). ``root`` and ``membership``: where the groups and this process's list of
+    them are (other paths in tests)."""
+    try:
+        with open(membership, encoding="ascii") as f:
+            lines = [line.strip().split(":", 2) for line in f if line.count(":") >= 2]
+    except OSError:
+        return None
+    candidates = []
+    for _, controllers, path in lines:
+        rel = path.lstrip("/")
+        if controllers == "":                                     # v2: the unified tree
+            candidates.append((os.path.join(root, rel), "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):                  # v1: the memory tree
+            candidates.append((os.path.join(root, "memory", rel), "memory.limit_in_bytes",
+                               "memory.usage_in_bytes"))
+            candidates.append((os.path.join(root, "memory"), "memory.limit_in_bytes",
+                               "memory.usage_in_bytes"))
+    lefts = []
+    for folder, limit_file, usage_file in candidates:
+        limit = _read_number(os.path.join(folder, limit_file))
+        if limit is None or limit >= 2**60:                      # "max", or v1's "no limit"
+            continue
+        usage = _read_number(os.path.join(folder, usage_file)) or 0
+        lefts.append(limit - usage)
+    return min(lefts) if lefts else None
+
+
+def _read_number(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 def trace_points(durations_s: list[float], step_s: float, subjects: int) -> int:
