@@ -16,7 +16,10 @@ range given in :data:`LIMIT_RANGES`; see ``docs/scenario-format.md``):
 - ``max_stages``: stages in one arm (default 1,000);
 - ``max_grid_points``: arms after a ``[sweep]`` grid is expanded (default 1,000);
 - ``max_trace_points``: trace values of a run with traces, time points x subjects x arms
-  (default 50 million, about 5 GB at ten traced variables).
+  (default 50 million, about 5 GB at ten traced variables);
+- ``max_work``: the work of a run in stage units, :func:`work_units` (default 1 million,
+  a few minutes): every session's stages and controller calls, in every arm, growing with
+  the number of people.
 
 Whatever the limits say, a run whose estimated memory exceeds what the machine has free is
 refused, pointing to ``retrosim sweep`` (which holds one chunk of people at a time).
@@ -46,7 +49,13 @@ LIMIT_RANGES = {
     "max_stages": (1_000, 1, 100_000),
     "max_grid_points": (1_000, 1, 1_000_000),
     "max_trace_points": (50_000_000, 1, 10**12),
+    "max_work": (1_000_000, 1, 10**12),
 }
+#: People whose own share of the cost of a stage equals its fixed cost: a programme session's
+#: stage takes about 0.5 ms, plus about 0.3 us per person (measured with retrosim.run on a
+#: 4-week, 2-arm, 30-stage programme for 1, 100, 1,000 and 5,000 people: 0.63, 0.48, 0.64 and
+#: 2.0 ms per stage and session).
+PEOPLE_PER_STAGE = 2_000
 #: Bytes a run holds per subject, per arm and per knot of the arm's timeline while it solves
 #: (the kinetics, energy, blood pressure and event arrays, float64), and per subject and arm
 #: for the summaries. Measured as the growth of the peak resident memory of
@@ -68,6 +77,7 @@ class Limits:
     max_stages: int = int(LIMIT_RANGES["max_stages"][0])
     max_grid_points: int = int(LIMIT_RANGES["max_grid_points"][0])
     max_trace_points: int = int(LIMIT_RANGES["max_trace_points"][0])
+    max_work: int = int(LIMIT_RANGES["max_work"][0])
 
     @classmethod
     def from_table(cls, table: Any) -> Limits:
@@ -269,16 +279,74 @@ def check_run(limits: Limits, knots: list[int], durations_s: list[float], subjec
                          "'retrosim sweep' (it holds one chunk of people at a time)")
 
 
-def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None) -> None:
-    """:func:`check_run` for a scenario's arms (their stages and controllers give the knots),
-    its ``[limits]``; the error names the scenario's file."""
-    arms = list(scenario.arms.values())
-    durations = [a.protocol.duration_s for a in arms]
-    knots = [4 * len(a.protocol.stages) + 8 + (int(a.protocol.duration_s) // 5
-                                               if a.controller is not None else 0)
-             for a in arms]
+def controller_calls(arm: Any) -> int | None:
+    """How many times one session of ``arm`` calls its controller (ticks, stage starts and
+    fault edges); 0 without a controller, None while its period is unknown (a class not yet
+    imported: counted by :func:`check_calls` when the arm starts)."""
+    if getattr(arm, "controller", None) is None:
+        return 0
+    period = arm.controller.known_period()
+    if period is None:
+        return None
+    return calls_of(arm, period)
+
+
+def calls_of(arm: Any, period_s: float) -> int:
+    """The calls of one session of ``arm`` at ``period_s`` [s] (inf: on events only)."""
+    ticks = math.ceil(arm.protocol.duration_s / period_s) if math.isfinite(period_s) else 0
+    return ticks + len(arm.protocol.stages) + 2 * len(getattr(arm, "faults", ()))
+
+
+def work_units(sessions: int, stages_and_calls: list[int], subjects: int) -> float:
+    """A run's work in stage units: every session's stages and controller calls in every arm,
+    times ``1 + subjects / PEOPLE_PER_STAGE`` (the fixed cost of a stage and its cost per
+    person, :data:`PEOPLE_PER_STAGE`).
+
+    >>> work_units(1820, [300] * 10, 1)      # 260 weeks x 7 sessions, 10 arms x 300 stages
+    5462730.0
+    """
+    return sessions * sum(stages_and_calls) * (1.0 + subjects / PEOPLE_PER_STAGE)
+
+
+def check_work(sessions: int, stages_and_calls: list[int], subjects: int, limits: Limits,
+               key: str = "limits.max_work") -> None:
+    """Refuse a run whose :func:`work_units` exceed ``limits.max_work``."""
+    work = work_units(sessions, stages_and_calls, subjects)
+    if work > limits.max_work:
+        what = f"{sessions:,} sessions x " if sessions > 1 else ""
+        raise InputError(key, f"{what}{sum(stages_and_calls):,} stages and controller calls "
+                         f"({len(stages_and_calls)} arm{'s' * (len(stages_and_calls) > 1)}) for "
+                         f"{subjects:,} {'person' if subjects == 1 else 'people'} is "
+                         f"{work:,.0f} units of work",
+                         f"at most {limits.max_work:,} (limits.max_work): fewer sessions, "
+                         "stages or people, or a longer controller period_s")
+
+
+def check_calls(arm: Any, period_s: float, scenario: Any, subjects: int) -> None:
+    """:func:`check_work` for one controlled arm once its controller's period is known."""
     limits = getattr(scenario, "limits", None) or Limits()
     try:
+        check_work(1, [calls_of(arm, period_s)], subjects, limits,
+                   f"arms.{arm.name}.controller.period_s")
+    except InputError as err:
+        raise err.within(source=scenario.source or scenario.name) from None
+
+
+def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None) -> None:
+    """:func:`check_run` and :func:`check_work` for a scenario's arms (their stages and
+    controllers give the knots), its ``[limits]``; the error names the scenario's file."""
+    arms = list(scenario.arms.values())
+    durations = [a.protocol.duration_s for a in arms]
+    calls = [controller_calls(a) for a in arms]
+    knots = [4 * len(a.protocol.stages) + 8 + (int(a.protocol.duration_s) // 5 if c is None
+                                               else c)
+             for a, c in zip(arms, calls, strict=True)]
+    program = getattr(scenario, "program", None)
+    sessions = len(program.schedule()) if program is not None else 1
+    limits = getattr(scenario, "limits", None) or Limits()
+    try:
+        check_work(sessions, [len(a.protocol.stages) + (c or 0)
+                              for a, c in zip(arms, calls, strict=True)], subjects, limits)
         check_run(limits, knots, durations, subjects, trace_step_s)
     except InputError as err:
         raise err.within(source=scenario.source or scenario.name) from None

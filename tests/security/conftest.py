@@ -60,9 +60,10 @@ TIMEOUT_S = 120
 
 
 def cli_process(*argv: str, limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
-                cwd: str | None = None) -> tuple[int, str, str]:
+                cwd: str | None = None, pythonpath: str | None = None) -> tuple[int, str, str]:
     """Run ``python -m retrosim ARGS...`` in a subprocess under an address-space limit and a
-    timeout; returns (status, stdout, stderr). A hang fails the test instead of the run."""
+    timeout; returns (status, stdout, stderr). A hang fails the test instead of the run.
+    ``pythonpath``: a folder put on the subprocess's path (a custom controller's module)."""
     import os
     import resource
     import subprocess
@@ -72,7 +73,7 @@ def cli_process(*argv: str, limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     root = str(Path(__file__).resolve().parents[2])        # this checkout's retrosim
-    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    path = os.pathsep.join(p for p in (pythonpath, root, os.environ.get("PYTHONPATH")) if p)
     env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     try:
