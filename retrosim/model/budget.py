@@ -261,9 +261,12 @@ def estimate_bytes(knots: list[int], durations_s: list[float], subjects: int,
 
 
 def check_run(limits: Limits, knots: list[int], durations_s: list[float], subjects: int,
-              step_s: float | None, *, memory: int | None = None) -> None:
+              step_s: float | None, *, memory: int | None = None,
+              extra: tuple[int, str] | None = None) -> None:
     """Refuse a run whose traces exceed the limit or whose memory cannot fit, before it
-    starts. ``step_s`` None: a run without traces. ``memory``: bytes free (measured)."""
+    starts. ``step_s`` None: a run without traces. ``memory``: bytes free (measured).
+    ``extra``: bytes held besides the people's sessions, and what holds them (a sweep's trace
+    sample and bands)."""
     if step_s is not None:
         points = trace_points(durations_s, step_s, subjects)
         if points > limits.max_trace_points:
@@ -271,8 +274,13 @@ def check_run(limits: Limits, knots: list[int], durations_s: list[float], subjec
                              f"{points // (subjects * len(durations_s)):,} time points is "
                              f"{points:,} trace values", f"at most {limits.max_trace_points:,} "
                              "(limits.max_trace_points), a coarser --step, or retrosim sweep")
-    need = estimate_bytes(knots, durations_s, subjects, step_s)
+    need = estimate_bytes(knots, durations_s, subjects, step_s) + (extra[0] if extra else 0)
     free = available_memory() if memory is None else memory
+    if need > free and extra:
+        raise InputError("subjects", f"{subjects:,} subjects with {extra[1]} need about "
+                         f"{_gb(need)} of memory, more than the {_gb(free)} free",
+                         "fewer subjects a chunk (--chunk-size) or workers, a smaller --sample, "
+                         "a longer --band-step")
     if need > free:
         raise InputError("subjects", f"{subjects:,} subjects need about {_gb(need)} of "
                          f"memory, more than the {_gb(free)} free", "fewer subjects, or "
@@ -332,7 +340,8 @@ def check_calls(arm: Any, period_s: float, scenario: Any, subjects: int) -> None
         raise err.within(source=scenario.source or scenario.name) from None
 
 
-def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None) -> None:
+def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None, *,
+                       extra: tuple[int, str] | None = None) -> None:
     """:func:`check_run` and :func:`check_work` for a scenario's arms (their stages and
     controllers give the knots), its ``[limits]``; the error names the scenario's file."""
     arms = list(scenario.arms.values())
@@ -347,7 +356,7 @@ def check_scenario_run(scenario: Any, subjects: int, trace_step_s: float | None)
     try:
         check_work(sessions, [len(a.protocol.stages) + (c or 0)
                               for a, c in zip(arms, calls, strict=True)], subjects, limits)
-        check_run(limits, knots, durations, subjects, trace_step_s)
+        check_run(limits, knots, durations, subjects, trace_step_s, extra=extra)
     except InputError as err:
         raise err.within(source=scenario.source or scenario.name) from None
 

@@ -59,7 +59,12 @@ AS_LIMIT = 3 * 2**30
 TIMEOUT_S = 120
 
 
-def cli_process(*argv: str, limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
+def python_process(code: str, **kwargs) -> tuple[int, str, str]:
+    """Run ``python -c CODE`` as :func:`cli_process` runs the command line."""
+    return cli_process(code, _module=("-c",), **kwargs)
+
+
+def cli_process(*argv: str, _module: tuple[str, ...] = ("-m", "retrosim"), limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
                 cwd: str | None = None, pythonpath: str | None = None) -> tuple[int, str, str]:
     """Run ``python -m retrosim ARGS...`` in a subprocess under an address-space limit and a
     timeout; returns (status, stdout, stderr). A hang fails the test instead of the run.
@@ -77,7 +82,7 @@ def cli_process(*argv: str, limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
     env = {**os.environ, "PYTHONPATH": path, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     try:
-        done = subprocess.run([sys.executable, "-m", "retrosim", *argv], capture_output=True,
+        done = subprocess.run([sys.executable, *_module, *argv], capture_output=True,
                               text=True, timeout=timeout, preexec_fn=confine, env=env, cwd=cwd)
     except subprocess.TimeoutExpired as expired:
         pytest.fail(f"retrosim {' '.join(argv)} still running after {timeout} s "

@@ -11,7 +11,7 @@ import retrosim
 from retrosim.errors import InputError
 from retrosim.model import budget
 
-from .conftest import SUBJECT, assert_refused, cli_process
+from .conftest import SUBJECT, assert_refused, cli_process, python_process
 
 CONTROLLERS = '''\
 from retrosim.controllers import Command
@@ -141,3 +141,34 @@ def test_the_step_timeout_is_checked(controllers):
     status, _, err = cli_process("check", "hr-target", "--scenario", "hr-controller",
                                  "--step-timeout", "-1", timeout=60)
     assert_refused(status, err, "--step-timeout", "0-3600 s")
+
+
+def test_a_sweep_counts_its_trace_sample_and_bands_in_its_memory(tmp_path):
+    arms = "".join(f'[arms.a{i}]\nstages = ["walk at 3 km/h for 24 h", "rest for 24 h"]\n'
+                   for i in range(64))
+    path = tmp_path / "wide.toml"
+    path.write_text(f'name = "wide"\n{SUBJECT}\n[falls]\nmodel = "none"\n{arms}',
+                    encoding="utf-8")
+    out = tmp_path / "wide.zarr"
+    status, _, err = cli_process("sweep", str(path), "--subjects", "5", "--sample", "5",
+                                 "--scheduler", "in-process", "-o", str(out), timeout=120)
+    assert_refused(status, err, str(path), "5 subjects with a trace sample of 5 and bands "
+                   "every 60 s", "GB free", "--sample")
+    assert not out.exists()
+
+
+def test_the_treadmill_cannot_be_advanced_past_the_protocol_limit():
+    code = ("from retrosim.ftms.treadmill import FtmsTreadmill\n"
+            "from retrosim.errors import InputError\n"
+            "tm = FtmsTreadmill()\n"
+            "try:\n    tm.advance(1e9)\nexcept InputError as err:\n    print(err)\n"
+            "tm.advance(600)\n"
+            "try:\n    tm.dataset(trace_step_s=1e-6)\nexcept InputError as err:\n    print(err)\n"
+            "print(tm.dataset().sizes['time'])\n")
+    status, out, err = python_process(code)
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("advance: advancing by 1e+09 s would take the session to "), out
+    assert lines[0].endswith("allowed: at most 48 h in all (limits.max_protocol_h)"), out
+    assert lines[1] == "trace_step_s: 1e-06 s is out of range; allowed: 0.01-3600 s", out
+    assert lines[2] == "601", out
