@@ -108,3 +108,38 @@ def test_mathtext_in_a_result_is_shown_as_text(result, tmp_path):
     assert status == 0, err
     assert "Traceback" not in err
     assert (tmp_path / "r.html").stat().st_size > 10_000
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """The disk fills while the result is written (room enough when the run starts): the
+    NetCDF writer leaves a partial file and fails with the library's "HDF error", and the
+    folder then has 4 kB free."""
+    free = [2**30]
+
+    def write(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"\x89HDF partial" * 1000)
+        free[0] = 4096
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", write)
+    monkeypatch.setattr(shutil, "disk_usage",
+                        lambda path: shutil._ntuple_diskusage(2**31, 2**31 - free[0], free[0]))
+
+
+def test_a_full_disk_mid_write_is_one_line_naming_the_file_and_the_cause(cli, tmp_path,
+                                                                          full_disk):
+    out = tmp_path / "out.nc"
+    out.write_bytes(b"the result of yesterday")
+    status, stdout, err = cli("run", "compendium-2011", "-o", str(out))
+    assert_refused(status, err, str(out), "no space left on the device", "4,096 bytes free",
+                   "NetCDF: HDF error", "kept as it was")
+    assert out.read_bytes() == b"the result of yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc"]       # no partial file
+
+
+def test_a_full_disk_on_a_new_file_leaves_nothing(cli, tmp_path, full_disk):
+    out = tmp_path / "new.nc"
+    status, _, err = cli("run", "compendium-2011", "-o", str(out))
+    assert_refused(status, err, str(out), "no space left on the device", "nothing was written")
+    assert list(tmp_path.iterdir()) == []
