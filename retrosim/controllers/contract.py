@@ -13,10 +13,10 @@ line naming the controller, the arm, the subject, the simulated time and what is
 exception raised inside the controller is a :class:`ControllerCrash` that keeps the
 controller's own traceback frames. Every call has a time limit (:func:`step_time_limit`,
 :data:`STEP_TIMEOUT_S` by default): a ``step`` that does not return within it is a
-:class:`ControllerCrash` (a ``TimeoutError`` with the frames where it was stopped). :class:`Checked` wraps a controller (innermost, before the
-supervisor and the command bus) to check every answer; :class:`CommandSteps` records the
-largest rise of the targets the treadmill is asked for (the ``commanded-*-step`` invariants
-of :mod:`retrosim.testing`).
+:class:`ControllerCrash` (a ``TimeoutError`` with the frames where it was stopped).
+:class:`Checked` wraps a controller (innermost, before the supervisor and the command bus)
+to check every answer; :class:`CommandSteps` records the largest rise of the targets the
+treadmill is asked for (the ``commanded-*-step`` invariants of :mod:`retrosim.testing`).
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ def python_process(code: str, **kwargs) -> tuple[int, str, str]:
     return cli_process(code, _module=("-c",), **kwargs)
 
 
-def cli_process(*argv: str, _module: tuple[str, ...] = ("-m", "retrosim"), limit: int = AS_LIMIT, timeout: float = TIMEOUT_S,
-                cwd: str | None = None, pythonpath: str | None = None) -> tuple[int, str, str]:
+def cli_process(*argv: str, _module: tuple[str, ...] = ("-m", "retrosim"),
+                limit: int = AS_LIMIT, timeout: float = TIMEOUT_S, cwd: str | None = None,
+                pythonpath: str | None = None) -> tuple[int, str, str]:
     """Run ``python -m retrosim ARGS...`` in a subprocess under an address-space limit and a
     timeout; returns (status, stdout, stderr). A hang fails the test instead of the run.
     ``pythonpath``: a folder put on the subprocess's path (a custom controller's module)."""

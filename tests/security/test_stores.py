@@ -12,8 +12,8 @@ import pytest
 import xarray as xr
 
 import retrosim
-from retrosim.scale import header, sweep
 from retrosim.results import io
+from retrosim.scale import header, sweep
 
 from .conftest import assert_refused, cli_process
 

@@ -114,7 +114,8 @@ def test_a_period_of_a_hundredth_over_two_days_is_counted_as_work(tmp_path):
     for command in (("run", str(path)), ("check", "hr-target", "--param", "period_s=0.01",
                                                  "--scenario", str(path))):
         status, out, err = cli_process(*command, timeout=60)
-        assert_refused(status, err, str(path), "limits.max_work", "17,280,004 stages and controller calls")
+        assert_refused(status, err, str(path), "limits.max_work",
+                       "17,280,004 stages and controller calls")
 
 
 def test_a_step_that_never_returns_is_a_crash_naming_the_call(controllers):
