@@ -69,7 +69,7 @@ class Runner:
             answer = await asyncio.wait_for(loop.run_in_executor(None, _receive, receive),
                                             seconds)
         except TimeoutError:
-            raise InputError("people", f"the run took more than {seconds:,.0f} s", "fewer "
+            raise InputError("people", f"the run took more than {seconds:g} s", "fewer "
                              "people or a shorter protocol on this page, or 'retrosim run' on "
                              "the downloaded scenario") from None
         finally:
