@@ -29,8 +29,8 @@ def plain(text: object) -> str:
     """``text`` as matplotlib shows it literally: every ``$`` escaped, so that a string from a
     file (a long name, a unit, an arm's name) is never read as mathtext.
 
-    >>> plain("cost in $ per $x^2$")
-    'cost in \\$ per \\$x^2\\$'
+    >>> print(plain("cost in $ per $x^2$"))
+    cost in \\$ per \\$x^2\\$
     """
     return str(text).replace("$", r"\$")
 
