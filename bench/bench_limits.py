@@ -26,8 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import retrosim  # noqa: E402
 from bench_app import scenario  # noqa: E402
+
+import retrosim  # noqa: E402
 from retrosim.app import outcome, worker  # noqa: E402
 from retrosim.controllers.contract import step_time_limit  # noqa: E402
 

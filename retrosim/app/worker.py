@@ -1,17 +1,17 @@
 """The page's runs, each in a process of its own: the server stays free for every visitor.
 
 A run of the page (:func:`retrosim.app.outcome.run`) may take seconds to minutes; run on the
-server's event loop it would hold up every other visitor's page. :class:`Runner` runs it in a
-fresh process (forked from a fork server that imported the run path once: nothing of the
+server's event loop it would hold up every other visitor's page. :class:`Runner` runs it in
+a fresh process (forked from a fork server that imported the run path once: nothing of the
 server's threads or sockets is copied, and a run starts at once; ``spawn`` where there is no
-fork server) and awaits the answer without blocking the loop; the server calls it from a Shiny extended task, so the
-visitor can cancel it. Each visitor (a Shiny session) has a runner and a budget
-(:class:`Budget`): one run at a time, at most :attr:`Budget.run_s` seconds a run and
-:attr:`Budget.session_s` seconds in all, and an address space (``RLIMIT_AS``) of
-:attr:`Budget.memory_share` of the memory free when the run starts, which the run's own
-memory budget (:mod:`retrosim.model.budget`) then sees. A run that is cancelled or over its
-time is killed at once; what it asked for that does not fit is one line, as on the command
-line.
+fork server) and awaits the answer without blocking the loop; the server calls it from a
+Shiny extended task, so the visitor can cancel it. Each visitor (a Shiny session) has a
+runner and a budget (:class:`Budget`): one run at a time, at most :attr:`Budget.run_s`
+seconds a run and :attr:`Budget.session_s` seconds in all, and an address space
+(``RLIMIT_AS``) of :attr:`Budget.memory_share` of the memory free when the run starts, which
+the run's own memory budget (:mod:`retrosim.model.budget`) then sees. A run that is
+cancelled or over its time is killed at once; what it asked for that does not fit is one
+line, as on the command line.
 """
 
 from __future__ import annotations
