@@ -62,6 +62,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_programme.py
 	$(BIN)/python bench/bench_app.py
+	$(BIN)/python bench/bench_limits.py
 
 $(VENV)/.installed-lint: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test,lint]"

@@ -235,6 +235,38 @@ def stage_row(spec: Any, key: str) -> StageRow:
                     minutes=minutes, handrail=stage.handrail or "")
 
 
+def read_upload(path: str, name: str) -> dict[str, Any]:
+    """An uploaded scenario file, read under the command line's budgets (its size before it
+    is read, its nesting before it is parsed: :func:`retrosim.model.budget.read_toml`);
+    InputError naming ``name`` (the visitor's file name) otherwise.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+    ...     _ = f.write("a = " + "[" * 40 + "]" * 40)
+    >>> try:
+    ...     read_upload(f.name, "deep.toml")
+    ... except InputError as err:
+    ...     print(err.problem)
+    nests arrays or tables 40 deep
+    >>> os.unlink(f.name)
+    """
+    from pathlib import Path
+
+    from retrosim.model.budget import MAX_FILE_BYTES, read_toml
+
+    file = Path(path)
+    size = file.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError("", f"is {size:,} bytes, more than a scenario file may be",
+                         f"at most {MAX_FILE_BYTES:,} bytes", source=name)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError("", f"is not UTF-8 text ({err.reason} at byte {err.start:,})",
+                         "a scenario file (TOML, UTF-8)", source=name) from None
+    return read_toml(text, name)
+
+
 def form_from_dict(data: dict[str, Any], source: str | None = None) -> Form:
     """The form of a parsed scenario (checked first: a bad file gets its one-line message)."""
     retrosim.Scenario.from_dict(data, source=source)

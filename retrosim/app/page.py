@@ -156,6 +156,8 @@ def whatif_view(form: F.Form, bundled: list[str]) -> Any:
             ui.card(ui.card_header("Arms"), ui.output_ui("arms"),
                     ui.div(_button("+ arm", "add_arm", "new", id="add-arm"),
                            ui.input_action_button("run", "Run", class_="btn-primary"),
+                           ui.input_action_button("cancel", "Cancel the run",
+                                                  class_="btn-outline-secondary"),
                            style="display: flex; gap: .6rem")),
             ui.output_ui("status"),
             ui.card(ui.card_header("Comparison"), ui.output_ui("table"),

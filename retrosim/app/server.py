@@ -3,8 +3,10 @@
 The arms are a :class:`retrosim.app.form.Form` held on the server; the browser shows it as rows
 of inputs. Before the rows change shape (a stage or an arm added or removed) the values typed
 so far are read back into the form, so nothing typed is lost. A run reads the whole form,
-builds the scenario dictionary and runs it (:mod:`retrosim.app.outcome`); a bad value's
-one-line message goes next to its field.
+builds the scenario dictionary and runs it (:mod:`retrosim.app.outcome`) in a process of its
+own, as an extended task the visitor can cancel, within the visitor's budget
+(:mod:`retrosim.app.worker`); a bad value's one-line message goes next to its field. An
+uploaded file is read under the command line's budgets (:func:`retrosim.app.form.read_upload`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 from shiny.types import SafeException
 
 from retrosim.app import form as F
-from retrosim.app import lessons, outcome, page
+from retrosim.app import lessons, outcome, page, worker
 from retrosim.errors import InputError
 from retrosim.model import tomlwriter
 from retrosim.model.scenario import bundled
@@ -143,32 +145,67 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     @reactive.effect
     @reactive.event(input.upload)
     async def _upload() -> None:
-        file = input.upload()[0]
+        await upload(input.upload()[0])
+
+    async def upload(file: dict[str, Any]) -> None:
+        """Start from an uploaded file, read under the command line's budgets."""
         try:
-            data = tomllib.loads(Path(file["datapath"]).read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            text = str(InputError("", f"is not valid TOML: {err}", None, source=file["name"]))
-            message.set(text)
-            await show_error("upload", text)
+            data = F.read_upload(file["datapath"], file["name"])
+        except InputError as err:
+            message.set(str(err))
+            await show_error("upload", str(err))
             return
         await start_from(data, file["name"], "upload")
+
+    runner = worker.Runner()
+    running: reactive.Value[F.Form | None] = reactive.value(None)
+
+    @reactive.extended_task
+    async def job(data: dict[str, Any], source: str, people: int | None) -> outcome.Outcome:
+        return await runner.run(data, source, people)      # in a process: the loop stays free
 
     @reactive.effect
     @reactive.event(input.run)
     async def _run() -> None:
         form = current()
+        if runner.busy:
+            message.set("a run is under way: wait for it, or cancel it")
+            return
         try:
             data = F.scenario_dict(form)
-            done = outcome.run(data, form.file_name, input.people())
         except InputError as err:
             result.set(None)
             message.set(str(err))
             await show_error(F.field_of(err, form), str(err))
             return
         state.set(form)
-        result.set(done)
-        message.set(f"ran {form.file_name} for {done.subjects:,} people")
+        running.set(form)
+        message.set(f"running {form.file_name} ...")
         await show_error()
+        job.invoke(data, form.file_name, input.people())
+
+    @reactive.effect
+    @reactive.event(input.cancel)
+    def _cancel() -> None:
+        job.cancel()
+
+    @reactive.effect
+    async def _finished() -> None:
+        status = job.status()
+        with reactive.isolate():
+            form = running() or current()
+        if status == "success":
+            done = job.value()
+            result.set(done)
+            message.set(f"ran {form.file_name} for {done.subjects:,} people")
+        elif status == "error":
+            err = job.error()
+            result.set(None)
+            message.set(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            field = F.field_of(err, form) if isinstance(err, InputError) else "run"
+            await show_error(field, message.get())
+        elif status == "cancelled":
+            message.set(f"cancelled the run of {form.file_name}")
 
     @render.ui
     def arms() -> Any:

@@ -23,7 +23,8 @@ from typing import Any
 from tqdm import tqdm
 
 from retrosim.cli import allow_import_option
-from retrosim.errors import InputError
+from retrosim.controllers.contract import STEP_TIMEOUT_S
+from retrosim.errors import InputError, check_number
 from retrosim.model.budget import MAX_TOML_DEPTH, read_toml, toml_depth
 
 #: Exit statuses of ``retrosim check``.
@@ -35,7 +36,8 @@ EXAMPLES = """exit status:
   2  bad input: the scenario, an argument, or a controller that breaks its contract (no
      period_s, step returning something other than a Command, a NaN, negative or
      out-of-range target, a parameter of the wrong type)
-  3  the controller crashed (an exception inside it: its arm, subject, time and traceback)
+  3  the controller crashed (an exception inside it: its arm, subject, time and traceback),
+     or one call of its step took longer than --step-timeout seconds
 
 examples:
   retrosim check hr-target --scenario hr-controller
@@ -75,6 +77,9 @@ def add_parser(sub: Any, formatter: Any) -> None:
                    "--explore: the search's seed, default 0)")
     p.add_argument("--step", type=float, metavar="S",
                    help="trace resolution the invariants see, in seconds (default 1)")
+    p.add_argument("--step-timeout", type=float, metavar="S", default=STEP_TIMEOUT_S,
+                   help="seconds one call of the controller may take; longer is a crash, exit "
+                        f"status 3 (default {STEP_TIMEOUT_S:g}; 0: no limit)")
     p.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
     allow_import_option(p)
@@ -122,7 +127,7 @@ def _faults(items: list[str]) -> list[dict[str, Any]] | None:
 def main(args: argparse.Namespace) -> int:
     """Run the check; print the report; the exit status (:data:`EXIT`)."""
     from retrosim.controllers import attach
-    from retrosim.controllers.contract import ControllerCrash
+    from retrosim.controllers.contract import ControllerCrash, step_time_limit
     from retrosim.controllers.spec import ControllerSpec
     from retrosim.model.scenario import check_budget, check_run_arguments, load_scenario
     from retrosim.testing import check_scenario, controller_lines, preflight
@@ -138,6 +143,7 @@ def main(args: argparse.Namespace) -> int:
     for name in args.invariant or []:
         if name not in INVARIANTS:
             raise InputError("--invariant", f"{name!r} is not known", ", ".join(INVARIANTS))
+    timeout = check_number("--step-timeout", args.step_timeout, 0, 3600, "s") or None
     allow = tuple(args.allow_import)
     table = {"path" if ":" in args.controller else "name": args.controller,
              "supervisor": args.supervised, **_params(args.param)}
@@ -157,8 +163,9 @@ def main(args: argparse.Namespace) -> int:
     with tqdm(total=subjects * len(sc.arms), file=sys.stderr, disable=not show,
               unit="session", desc="check", leave=False) as bar:
         try:
-            report = check_scenario(sc, seed=seed, subjects=subjects, step_s=step,
-                                    invariants=args.invariant, progress=bar)
+            with step_time_limit(timeout):
+                report = check_scenario(sc, seed=seed, subjects=subjects, step_s=step,
+                                        invariants=args.invariant, progress=bar)
         except ControllerCrash as crash:
             print(f"retrosim: error: the controller crashed: {crash}", file=sys.stderr)
             return EXIT["crash"]

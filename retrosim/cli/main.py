@@ -10,6 +10,7 @@ from typing import NoReturn
 from retrosim import __version__
 from retrosim.cli import allow_import_option
 from retrosim.cli import run as runcli
+from retrosim.controllers.contract import ControllerCrash
 from retrosim.errors import RetrosimError
 from retrosim.results import io, tables
 
@@ -135,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(signed(list(sys.argv[1:] if argv is None else argv)))
     try:
         return _dispatch(args)
+    except ControllerCrash as crash:              # a crash in user code: exit status 3
+        print(f"retrosim: error: the controller crashed: {crash}", file=sys.stderr)
+        return 3
     except RetrosimError as err:                  # several mistakes of a file: a line each
         for line in str(err).splitlines() or [""]:
             print(f"retrosim: error: {line}", file=sys.stderr)

@@ -257,11 +257,18 @@ def vectorise(controller: Any) -> Any:
     return controller if is_vectorised(controller) else PerSubject(controller)
 
 
+#: The shortest call period [s]: a treadmill console looks at its sensors a few times a second
+#: at most, and a shorter period only multiplies the calls (and the memory they hold).
+MIN_PERIOD_S = 0.01
+
+
 def period_of(controller: Any) -> float:
     """A controller's call period [s] (inf: on events only)."""
     period = float(getattr(controller, "period_s", 1.0))
     if not (period > 0 and (math.isfinite(period) or period == math.inf)):
         raise ValueError(f"period_s must be a positive number of seconds, not {period!r}")
+    if period < MIN_PERIOD_S:
+        raise ValueError(f"period_s = {period!r} s is shorter than {MIN_PERIOD_S} s")
     return period
 
 

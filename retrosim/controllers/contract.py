@@ -11,10 +11,12 @@ type of the class's defaults.
 A broken contract is a :class:`ControllerError` (an :class:`~retrosim.errors.InputError`: one
 line naming the controller, the arm, the subject, the simulated time and what is allowed); an
 exception raised inside the controller is a :class:`ControllerCrash` that keeps the
-controller's own traceback frames. :class:`Checked` wraps a controller (innermost, before the
-supervisor and the command bus) to check every answer; :class:`CommandSteps` records the
-largest rise of the targets the treadmill is asked for (the ``commanded-*-step`` invariants
-of :mod:`retrosim.testing`).
+controller's own traceback frames. Every call has a time limit (:func:`step_time_limit`,
+:data:`STEP_TIMEOUT_S` by default): a ``step`` that does not return within it is a
+:class:`ControllerCrash` (a ``TimeoutError`` with the frames where it was stopped).
+:class:`Checked` wraps a controller (innermost, before the supervisor and the command bus)
+to check every answer; :class:`CommandSteps` records the largest rise of the targets the
+treadmill is asked for (the ``commanded-*-step`` invariants of :mod:`retrosim.testing`).
 """
 
 from __future__ import annotations
@@ -22,12 +24,24 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import signal
+import threading
+import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
-from retrosim.controllers.base import Command, Observation, StepFailed, short_repr
+from retrosim.controllers.base import (
+    MIN_PERIOD_S,
+    Command,
+    Observation,
+    StepFailed,
+    short_repr,
+)
 from retrosim.controllers.safety import SafetyLimits
 from retrosim.errors import InputError, RetrosimError
 
@@ -86,9 +100,67 @@ class ControllerCrash(RetrosimError):
                 f"{self.frames}".rstrip("\n"))
 
 
+#: Seconds one controller call may take by default (a console's step is a few microseconds
+#: to milliseconds of arithmetic; seconds mean it is stuck).
+STEP_TIMEOUT_S = 5.0
+_TIMEOUT: ContextVar[float | None] = ContextVar("retrosim_step_timeout", default=STEP_TIMEOUT_S)
+
+
+@contextmanager
+def step_time_limit(seconds: float | None) -> Iterator[None]:
+    """Calls of controllers inside the block get ``seconds`` each (None: no limit)."""
+    token = _TIMEOUT.set(seconds)
+    try:
+        yield
+    finally:
+        _TIMEOUT.reset(token)
+
+
+class _Expired(BaseException):
+    """Raised inside a controller's ``step`` by the timer (a BaseException, so that the
+    controller's own ``except Exception`` does not swallow it)."""
+
+
+def _expire(signum: int, frame: Any) -> None:
+    raise _Expired
+
+
+@contextmanager
+def _timer(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with :class:`_Expired`.
+
+    The timer is SIGALRM (``setitimer``), in the main thread only: it stops a ``step`` that
+    loops in Python or sleeps, and leaves the controller's objects where they are (a worker
+    thread cannot be stopped from outside, and a process per call would copy the controller's
+    state at every call). A C extension that never returns to the interpreter is stopped when
+    it does. Outside the main thread (Dask's worker threads) there is no limit. A timer set
+    by the caller (``signal.alarm``) is kept: it is put back, less the time spent, after the
+    call, and when it is due first it is left alone."""
+    if seconds is None or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
+        yield
+        return
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer - (time.monotonic() - started), 1e-3))
+
+
 def check_period(controller: Any, label: str, arm: str) -> None:
     """Refuse a controller without a usable ``period_s``."""
-    allowed = "period_s = seconds > 0 (a class attribute or set in __init__; inf: on events only)"
+    allowed = (f"period_s = {MIN_PERIOD_S}-inf seconds (a class attribute or set in __init__; "
+               "inf: on events only)")
     if not hasattr(controller, "period_s"):
         raise ControllerError(label, arm, 0.0, "has no period_s: it would never be called "
                               "between events", allowed)
@@ -97,6 +169,9 @@ def check_period(controller: Any, label: str, arm: str) -> None:
             or period <= 0:
         raise ControllerError(label, arm, 0.0, f"period_s = {period!r} is not a positive number "
                               "of seconds", allowed)
+    if period < MIN_PERIOD_S:
+        raise ControllerError(label, arm, 0.0, f"period_s = {period!r} s would call it more "
+                              f"than {1 / MIN_PERIOD_S:g} times a second", allowed)
 
 
 def check_params(cls: Any, params: dict[str, Any], label: str, arm: str) -> None:
@@ -145,8 +220,15 @@ class Checked:
 
     def step(self, obs: Observation) -> Command:
         t = obs.time_s
+        limit = _TIMEOUT.get()
         try:
-            cmd = self.inner.step(obs)
+            with _timer(limit):
+                cmd = self.inner.step(obs)
+        except _Expired as expired:
+            error = TimeoutError(f"step(observation) did not return within {limit:g} s "
+                                 "(--step-timeout)")
+            error.__traceback__ = expired.__traceback__
+            raise ControllerCrash(self.label, self.arm, t, error) from None
         except StepFailed as failed:
             if failed.error is not None:
                 raise ControllerCrash(self.label, self.arm, t, failed.error,

@@ -17,10 +17,11 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from retrosim.controllers import imports
-from retrosim.controllers.base import copy_of, period_of, vectorise
+from retrosim.controllers.base import MIN_PERIOD_S, copy_of, period_of, vectorise
 from retrosim.controllers.faults import parse_faults
 from retrosim.controllers.reference import HeartRateTarget, ProtocolFollower
 from retrosim.controllers.safety import SafetyLimits
@@ -88,7 +89,8 @@ class ControllerSpec:
             imports.check_path(path, prefixes, f"{key}.path", source)
         period = None
         if "period_s" in table:
-            period = check_number(f"{key}.period_s", table["period_s"], 0.01, 3600.0, "s")
+            period = check_number(f"{key}.period_s", table["period_s"], MIN_PERIOD_S, 3600.0,
+                                  "s")
         supervisor = table.get("supervisor", False)
         if not isinstance(supervisor, bool):
             raise InputError(f"{key}.supervisor", f"{supervisor!r} is not true or false",
@@ -122,6 +124,22 @@ class ControllerSpec:
                              "an object with period_s and step(observation) -> Command")
         return cls(instance=controller, supervisor=supervisor, period_s=period_s)
 
+    def known_period(self) -> float | None:
+        """The call period [s] known without running custom code: the spec's ``period_s``,
+        a reference controller's or an object's own; None for a class not yet imported."""
+        if self.period_s is not None:
+            return self.period_s
+        if self.instance is not None:
+            period = getattr(self.instance, "period_s", None)
+        elif self.name in CONTROLLERS:
+            period = getattr(CONTROLLERS[self.name](dict(self.params)), "period_s", None)
+        else:
+            return None
+        try:
+            return period_of(SimpleNamespace(period_s=period)) if period is not None else None
+        except (ValueError, TypeError):
+            return None                          # refused with one line when the arm starts
+
     def build(self, limits: SafetyLimits) -> Any:
         """A fresh, vectorised controller for one arm (supervised if asked)."""
         if self.instance is not None:
@@ -135,8 +153,8 @@ class ControllerSpec:
         try:
             period_of(controller)
         except (ValueError, TypeError) as err:
-            raise InputError(f"{self.key}.period_s", str(err), "seconds > 0",
-                             self.source) from None
+            raise InputError(f"{self.key}.period_s", str(err), f"{MIN_PERIOD_S}-3600 s, or "
+                             "inf (on events only)", self.source) from None
         controller = vectorise(controller)
         return SafetySupervisor(controller, limits) if self.supervisor else controller
 

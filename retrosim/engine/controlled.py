@@ -48,6 +48,7 @@ from retrosim.controllers.spec import ControllerSpec
 from retrosim.controllers.supervisor import SafetySupervisor
 from retrosim.engine.closedloop import MAX_BELT_MPS, MAX_GRADE_FRAC, RUNNING, ClosedLoop
 from retrosim.engine.session import ALL, EventLog
+from retrosim.model import budget
 from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
 from retrosim.model.treadmill import start_state
 from retrosim.solve.timeline import Timeline
@@ -117,6 +118,7 @@ def simulate_arm(arm: Arm, scenario: Scenario, cohort: Cohort, physiology: Physi
     end = arm.protocol.duration_s
     check_fault_times(arm.faults, end, arm.name)
     probe = build_controller(arm, scenario, None)
+    budget.check_calls(arm, period_of(probe), scenario, cohort.size)   # before the instants
     times, reasons = call_instants(arm, period_of(probe))
     schedule = FaultSchedule(tuple(arm.faults), cohort.index, seed, arm.name, times)
     controller = build_controller(arm, scenario, schedule)

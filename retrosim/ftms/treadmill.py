@@ -48,9 +48,10 @@ from retrosim.controllers.base import Command
 from retrosim.engine.closedloop import PAUSED, RUNNING, ClosedLoop
 from retrosim.engine.session import EventLog
 from retrosim.engine.simulate import people, run_session, session_of, walkers
-from retrosim.errors import InputError
+from retrosim.errors import InputError, check_number
 from retrosim.events import MODELS
 from retrosim.ftms import codec
+from retrosim.model import budget
 from retrosim.model.scenario import Scenario, load_scenario
 from retrosim.results import dataset as results
 from retrosim.units import MPS_PER_KMH
@@ -104,6 +105,11 @@ class FtmsTreadmill:
                 or not math.isfinite(seconds) or seconds < 0:
             raise InputError("advance", f"cannot advance by {seconds!r} s",
                              "a finite number of seconds >= 0")
+        longest = self.scenario.limits.max_protocol_h
+        if self.loop.now + float(seconds) > longest * 3600.0:
+            raise InputError("advance", f"advancing by {float(seconds):,.6g} s would take the "
+                             f"session to {(self.loop.now + float(seconds)) / 3600.0:,.4g} h",
+                             f"at most {longest:g} h in all (limits.max_protocol_h)")
         self.loop.advance_to(self.loop.now + float(seconds))
 
     def pull_safety_key(self) -> None:
@@ -261,10 +267,15 @@ class FtmsTreadmill:
     def dataset(self, trace_step_s: float = 1.0) -> Any:
         """The session so far as a result Dataset, with every variable :func:`retrosim.run`
         gives for the same scenario: the walk as the client drove it, run through the same
-        event models (falls, blood pressure, guidance) and assembled the same way."""
+        event models (falls, blood pressure, guidance) and assembled the same way. Its size
+        is checked first, as a run's is (:func:`retrosim.model.budget.check_run`)."""
+        step = check_number("trace_step_s", trace_step_s, 0.01, 3600.0, "s")
+        timeline = self.loop.timeline()
+        budget.check_run(self.scenario.limits, [len(timeline.t)], [max(self.loop.now, step)],
+                         1, step)
         sc = replace(self.scenario, arms={self.arm.name: self.arm})
         session = session_of(self.arm, sc, self.cohort, self.physiology, sc.seed,
-                             self.loop.timeline(), self.log.copy())
+                             timeline, self.log.copy())
         run_session(session, MODELS)
         return results.assemble([session], sc, seed=sc.seed, trace_step_s=trace_step_s,
                                 models=MODELS)

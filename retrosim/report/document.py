@@ -173,6 +173,11 @@ def open_sweep(path: str | Path) -> ReportData:
                          f"({type(err).__name__})", "a store written by 'retrosim sweep'"
                          ) from None
     keep = [n for n, v in opened.data_vars.items() if v.dims in (("arm", "subject"), ("arm",))]
+    lacking = [n for n in ("energy_total",) if n not in keep]
+    if lacking or "subject" not in opened.dims:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} is not a complete sweep store "
+                         f"(it lacks the summary {(lacking or ['subject'])[0]!r} on (arm, "
+                         "subject))", "a store written by 'retrosim sweep'")
     ds = opened[keep].load()
     ds = ds.drop_dims([d for d in ds.dims if d not in ("arm", "subject")])
     if "fell" in ds:
@@ -238,9 +243,12 @@ def write_report(source: str | Path, output: str | Path, *, seed: int | None = N
         page = render(data)
     except (KeyError, AttributeError, TypeError, ValueError, IndexError) as err:
         # a saved file whose values are not what the page shows (a crafted or damaged file)
-        if Path(str(source)).suffix != ".nc":
+        suffix = Path(str(source)).suffix
+        if suffix not in (".nc", ".zarr"):
             raise
+        allowed = "a NetCDF file written by 'retrosim run -o'" if suffix == ".nc" else \
+            "a store written by 'retrosim sweep'"
+        first = (str(err).splitlines() or [""])[0][:120]
         raise InputError("SCENARIO_OR_RESULT", f"{str(source)!r} is not a complete retrosim "
-                         f"result ({type(err).__name__}: {str(err).splitlines()[0][:120]})",
-                         "a NetCDF file written by 'retrosim run -o'") from None
+                         f"result ({type(err).__name__}: {first})", allowed) from None
     return write_html(page, output)

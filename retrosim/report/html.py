@@ -75,11 +75,12 @@ def _traces(data: ReportData) -> str:
     attrs = {name: _attrs(ds, name) for name in bands}
     parts = []
     unit = str(ds.attrs.get("speed_units", "mph"))
-    panels = [("speed", [("speed", "-")], f"belt speed [{unit}]"),
+    panels = [("speed", [("speed", "-")], f"belt speed [{plots.plain(unit)}]"),
               ("vo2", [("vo2", "-")], plots.label(attrs.get("vo2", {}))),
               ("hr", [("hr", "-")], "heart rate [bpm]"),
               ("sbp", [("sbp", "-"), ("dbp", "--")],
-               "blood pressure [" + attrs.get("sbp", {}).get("units", "mmHg") + "]")]
+               "blood pressure [" + plots.plain(attrs.get("sbp", {}).get("units", "mmHg")) +
+               "]")]
     for key, pairs, ylabel in panels:
         shown = [(name, tables.to_speed_units(bands[name].values, unit) if name == "speed"
                   else bands[name].values, style) for name, style in pairs if name in bands]

@@ -25,16 +25,26 @@ CATEGORY_COLOURS = ("#2ca02c", "#bcbd22", "#ff7f0e", "#d62728", "#7b0000")
 WIDTH_IN, DPI = 8.0, 96
 
 
+def plain(text: object) -> str:
+    """``text`` as matplotlib shows it literally: every ``$`` escaped, so that a string from a
+    file (a long name, a unit, an arm's name) is never read as mathtext.
+
+    >>> print(plain("cost in $ per $x^2$"))
+    cost in \\$ per \\$x^2\\$
+    """
+    return str(text).replace("$", r"\$")
+
+
 def label(attrs: Mapping[str, str], unit: str | None = None) -> str:
-    """An axis label from CF attributes: ``long_name [units]``.
+    """An axis label from CF attributes: ``long_name [units]`` (``$`` escaped, :func:`plain`).
 
     >>> label({"long_name": "oxygen uptake", "units": "mL kg-1 min-1"})
     'oxygen uptake [mL kg-1 min-1]'
     >>> label({"long_name": "time since the start", "units": "s"}, unit="min")
     'time since the start [min]'
     """
-    name = attrs.get("long_name", "")
-    units = unit or attrs.get("units", "")
+    name = plain(attrs.get("long_name", ""))
+    units = plain(unit or attrs.get("units", ""))
     return f"{name} [{units}]" if units and units != "1" else name
 
 
@@ -72,7 +82,8 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
     time_s : (M,) times [s].
     bands : (name, values, line style) for each variable shown; values (arm, 5, M) are the
         5, 25, 50, 75 and 95th percentiles over subjects.
-    arms : arm names. time_attrs : CF attributes of the time axis. value_label : y label.
+    arms : arm names. time_attrs : CF attributes of the time axis.
+    value_label : y label (text from a file in it escaped by the caller, :func:`plain`).
     cohort : draw bands (else the median only, which is the subject's value).
     """
     scale, unit = time_scale(float(np.nanmax(time_s)) if time_s.size else 0.0)
@@ -89,14 +100,14 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
             q = values[i]
             what = f" {name}" if len(bands) > 1 else ""
             ax.plot(t, q[2], style, color=colour if not cohort else f"C{j}", lw=1.4,
-                    label=("median" + what) if cohort else f"{arm}{what}")
+                    label=("median" + what) if cohort else f"{plain(arm)}{what}")
             if cohort:
                 ax.fill_between(t, q[1], q[3], color=f"C{j}", alpha=0.3, lw=0,
                                 label=f"25-75 %{what}" if i == 0 else None)
                 ax.fill_between(t, q[0], q[4], color=f"C{j}", alpha=0.12, lw=0,
                                 label=f"5-95 %{what}" if i == 0 else None)
         if cohort:
-            ax.set_title(arm, fontsize=9)
+            ax.set_title(plain(arm), fontsize=9)
     for ax in axes[panels:]:
         ax.set_visible(False)
     for ax in axes[:panels]:
@@ -131,7 +142,7 @@ def energy(ds: xr.Dataset) -> Figure:
                      fontsize=8)
     for yi, m in zip(y, mean, strict=True):
         ax.annotate(f" {m:.1f}", (m, yi), va="center", fontsize=8)
-    ax.set_yticks(y, arms)
+    ax.set_yticks(y, [plain(a) for a in arms])
     ax.invert_yaxis()
     ax.set(xlabel=label(ds[name].attrs) + (" (mean)" if kcal.shape[1] > 1 else ""))
     ax.grid(axis="x", alpha=0.3)
@@ -161,7 +172,7 @@ def falls(ds: xr.Dataset) -> Figure:
                     fmt="o", color="k", ecolor="0.4", capsize=4,
                     label=f"share of {n:,} sampled sessions, 95 % interval")
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_yticks(y, arms)
+    ax.set_yticks(y, [plain(a) for a in arms])
     ax.invert_yaxis()
     ax.set(xlabel="fall risk per session [%]", xlim=(0, None))
     ax.grid(axis="x", alpha=0.3)
@@ -196,7 +207,8 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
         valid_line = pressure.VALID_AFTER_S / 60.0
         if log or lo - pad <= valid_line <= hi + pad:
             ax.axvline(valid_line, color="k", ls="--", lw=1)
-        ax.set_ylabel(f"{arm}\n[{ds.bp_reading_sbp.attrs.get('units', 'mmHg')}]", fontsize=8)
+        ax.set_ylabel(plain(f"{arm}\n[{ds.bp_reading_sbp.attrs.get('units', 'mmHg')}]"),
+                      fontsize=8)
         ax.grid(alpha=0.3)
         if log:
             ax.set_xscale("log")

@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from retrosim.report.plots import WIDTH_IN, png_base64
+from retrosim.report.plots import WIDTH_IN, plain, png_base64
 from retrosim.results import programme as results
 
 #: Daily state panels, in page order.
@@ -45,7 +45,7 @@ def state_figure(ds: xr.Dataset) -> Figure:
         ax = fig.add_subplot(rows, 2, k + 1)
         for i, arm in enumerate(ds.arm.values):
             mid, lo, hi = _bands(ds[name].sel(arm=arm).values)
-            ax.plot(weeks, mid, color=f"C{i}", label=str(arm))
+            ax.plot(weeks, mid, color=f"C{i}", label=plain(arm))
             ax.fill_between(weeks, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
         _labels(ax, ds[name].attrs)
     fig.axes[0].legend(fontsize=7)
@@ -54,9 +54,9 @@ def state_figure(ds: xr.Dataset) -> Figure:
 
 def _labels(ax: object, attrs: dict) -> None:
     """The long name as the panel's title, the units on the axis, weeks along the bottom."""
-    ax.set_title(attrs.get("long_name", ""), fontsize=8)                # type: ignore[attr-defined]
+    ax.set_title(plain(attrs.get("long_name", "")), fontsize=8)                # type: ignore[attr-defined]
     units = attrs.get("units", "")
-    ax.set_ylabel(units if units not in ("", "1") else "", fontsize=8)  # type: ignore[attr-defined]
+    ax.set_ylabel(plain(units) if units not in ("", "1") else "", fontsize=8)  # type: ignore[attr-defined]
     ax.set_xlabel("week", fontsize=8)                                   # type: ignore[attr-defined]
     ax.tick_params(labelsize=7)                                         # type: ignore[attr-defined]
 
@@ -74,10 +74,10 @@ def sessions_figure(ds: xr.Dataset) -> Figure:
                 held = np.maximum(a.attended.values.sum(axis=0), 1)
                 share = 100.0 * a.fell.values.sum(axis=0) / held if "fell" in a \
                     else np.zeros(day.size)
-                ax.plot(day, share, "o-", color=f"C{i}", markersize=3, label=str(arm))
+                ax.plot(day, share, "o-", color=f"C{i}", markersize=3, label=plain(arm))
             else:
                 mid, lo, hi = _bands(a[name].values)
-                ax.plot(day, mid, "o-", color=f"C{i}", markersize=3, label=str(arm))
+                ax.plot(day, mid, "o-", color=f"C{i}", markersize=3, label=plain(arm))
                 ax.fill_between(day, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
         _labels(ax, {"long_name": "falls per 100 sessions"} if name == "fell"
                 else dict(ds[name].attrs))

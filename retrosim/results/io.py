@@ -3,7 +3,8 @@ back only once they are known to be retrosim results of a size that fits.
 
 Writing (:func:`write_atomic`, used for NetCDF results and HTML reports): a temporary file
 ``.NAME.PID.RANDOM.part`` beside the output, renamed over it when complete. Ctrl-C, SIGTERM or
-an error during the write remove the temporary file and leave the old output as it was; a
+an error during the write remove the temporary file and leave the old output as it was (a
+full disk is one line naming the file and the cause, :func:`write_failure`); a
 ``*.part`` left by a process that no longer exists (SIGKILL, a power cut) is removed by the
 next write of the same output. A new file's mode follows the umask; a replaced file keeps its
 mode.
@@ -115,7 +116,13 @@ def write_atomic(path: Path, write: Callable[[str], Any]) -> Path:
                                    dir=path.parent)
         try:
             os.close(fd)
-            write(tmp)
+            try:
+                write(tmp)
+            except (OSError, RuntimeError) as err:     # a full disk, a quota, a lost mount
+                kept = "the file there is kept as it was" if path.exists() else \
+                    "nothing was written"
+                raise InputError("-o", f"could not be written ({write_failure(err, path)}); "
+                                 f"{kept}", None, source=str(path)) from None
             deferred.act()                     # a signal during the write: keep the old file
             os.chmod(tmp, mode)
             os.replace(tmp, path)
@@ -123,6 +130,30 @@ def write_atomic(path: Path, write: Callable[[str], Any]) -> Path:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return path
+
+
+#: Bytes free in a folder below which a failed write is put down to a full disk.
+FULL_DISK_BYTES = 16 * 2**20
+
+
+def write_failure(err: BaseException, path: Path) -> str:
+    """Why writing ``path`` failed, in words: the disk full (the error says so, or the folder
+    has less than :data:`FULL_DISK_BYTES` free: the NetCDF library says only "HDF error"),
+    else the error's own text."""
+    import errno
+    import shutil
+
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"no space left on the device: {err.strerror}"
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if free is not None and free < FULL_DISK_BYTES:
+        return f"no space left on the device: {free:,} bytes free in {str(path.parent)!r}; " \
+               f"the library said: {text}"
+    return f"{type(err).__name__}: {text}"
 
 
 def save(ds: xr.Dataset, path: str | Path) -> Path:

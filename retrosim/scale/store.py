@@ -34,7 +34,7 @@ import zarr.api.asynchronous
 from zarr.core.sync import sync
 
 from retrosim.errors import InputError
-from retrosim.scale import bands
+from retrosim.scale import bands, header
 
 FORMAT = 1
 
@@ -269,6 +269,7 @@ def open_store(path: str | Path, *, partial: bool = False) -> xr.Dataset:
     if not (path / "zarr.json").is_file():
         raise InputError("", "is not a retrosim sweep store", "the -o of retrosim sweep",
                          source=str(path))
+    header.check_store(path)          # its codecs known and its declared sizes within memory
     attrs = attributes(path)
     if attrs.get("retrosim_sweep") != FORMAT:
         raise InputError("", "is not a retrosim sweep store", "the -o of retrosim sweep",

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import math
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ import xarray as xr
 import retrosim
 from retrosim import api
 from retrosim.errors import InputError, RetrosimError, check_number
+from retrosim.model import budget
 from retrosim.model.budget import check_scenario_run
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
@@ -155,7 +157,10 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         chunk_size = int(check_number("--chunk-size", chunk_size, 1, 10_000_000, integer=True))
     local = client is None and scheduler is None          # every worker on this machine
     people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or _cpus()) if local else 1)
-    check_scenario_run(scenario, people, None)            # the chunks held at once
+    held = sample_and_band_bytes(scenario, min(sample, n), band_step_s, people)
+    check_scenario_run(scenario, people, None,            # the chunks held at once, and the
+                       extra=(held, f"a trace sample of {min(sample, n):,} and bands every "
+                              f"{band_step_s:g} s"))     # sample and the bands
     if scheduler is not None and scheduler != IN_PROCESS and \
             (not isinstance(scheduler, str) or not scheduler.strip()):
         raise InputError("--scheduler", f"{scheduler!r} is not an address",
@@ -188,6 +193,24 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
                                     list(layout.arms), n, objectives, mapper)
     sweepstore.finish(layout, cmp)
     return sweepstore.open_store(path)
+
+
+def sample_and_band_bytes(scenario: Scenario, sample: int, band_step_s: float,
+                          people: int) -> int:
+    """Bytes a sweep holds besides its people's sessions: the trace sample (every traced
+    variable of ``sample`` people in every arm, at the scenario's trace step) and, while
+    ``people`` are counted into bands, their traces at the band times and the bin counts."""
+    if scenario.program is not None:                 # a programme keeps no traces
+        return 0
+    arms = len(scenario.arms)
+    duration = max(a.protocol.duration_s for a in scenario.arms.values())
+    kept = budget.TRACE_BYTES_PER_POINT * budget.trace_points([duration] * arms,
+                                                              scenario.trace_step_s, sample)
+    if not band_step_s:
+        return kept
+    times = math.floor(duration / band_step_s) + 2
+    bins = sum(b[2] for b in bands.BINS.values())
+    return kept + arms * times * (4 * bins + 8 * len(bands.BINS) * people)
 
 
 def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int | None,

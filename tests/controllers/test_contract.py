@@ -57,7 +57,7 @@ def test_a_controller_without_period_s_is_refused():
         run_controller(NoPeriod(), walk())
     assert one_line(err) == (
         "controller 'NoPeriod', arm 'a', at t = 0 s: has no period_s: it would never be called "
-        "between events; allowed: period_s = seconds > 0 (a class attribute or set in "
+        "between events; allowed: period_s = 0.01-inf seconds (a class attribute or set in "
         "__init__; inf: on events only)")
 
 

@@ -1,0 +1,156 @@
+"""The page's runs, each in a process of its own: the server stays free for every visitor.
+
+A run of the page (:func:`retrosim.app.outcome.run`) may take seconds to minutes; run on the
+server's event loop it would hold up every other visitor's page. :class:`Runner` runs it in
+a fresh process (forked from a fork server that imported the run path once: nothing of the
+server's threads or sockets is copied, and a run starts at once; ``spawn`` where there is no
+fork server) and awaits the answer without blocking the loop; the server calls it from a
+Shiny extended task, so the visitor can cancel it. Each visitor (a Shiny session) has a
+runner and a budget (:class:`Budget`): one run at a time, at most :attr:`Budget.run_s`
+seconds a run and :attr:`Budget.session_s` seconds in all, and an address space
+(``RLIMIT_AS``) of :attr:`Budget.memory_share` of the memory free when the run starts, which
+the run's own memory budget (:mod:`retrosim.model.budget`) then sees. A run that is
+cancelled or over its time is killed at once; what it asked for that does not fit is one
+line, as on the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from retrosim.errors import InputError, RetrosimError
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one visitor's runs may take."""
+
+    run_s: float = 300.0            # seconds of one run
+    session_s: float = 1800.0       # seconds of all runs of a session
+    memory_share: float = 0.5       # of the memory free when a run starts
+
+
+class Runner:
+    """One visitor's runs: one at a time, each in its own process, within ``budget``."""
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
+        self.used_s = 0.0
+        self.busy = False
+
+    async def run(self, data: dict[str, Any], source: str, subjects: int | None) -> Any:
+        """:func:`retrosim.app.outcome.run` in a process of its own; its Outcome, or the
+        InputError it raised (one line), or RetrosimError if it died or ran out of time.
+        Cancelling the awaiting task kills the process."""
+        from retrosim.model.budget import available_memory
+
+        left = self.budget.session_s - self.used_s
+        if left <= 0:
+            raise InputError("people", f"this page's runs have taken {self.used_s:,.0f} s, its "
+                             "budget", f"{self.budget.session_s:,.0f} s a visit: reload the "
+                             "page, or run the downloaded scenario with 'retrosim run'")
+        if self.busy:
+            raise InputError("run", "a run is under way", "one run at a time: wait, or cancel it")
+        seconds = min(self.budget.run_s, left)
+        memory = int(self.budget.memory_share * available_memory())
+        ctx = _context()
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(send, data, source, subjects, memory),
+                           daemon=True, name="retrosim-page-run")
+        self.busy = True
+        started = time.monotonic()
+        proc.start()
+        send.close()
+        loop = asyncio.get_running_loop()
+        try:
+            answer = await asyncio.wait_for(loop.run_in_executor(None, _receive, receive),
+                                            seconds)
+        except TimeoutError:
+            raise InputError("people", f"the run took more than {seconds:g} s", "fewer "
+                             "people or a shorter protocol on this page, or 'retrosim run' on "
+                             "the downloaded scenario") from None
+        finally:
+            if proc.is_alive():
+                proc.kill()                       # cancelled, or out of time: at once
+            proc.join()
+            receive.close()
+            self.used_s += time.monotonic() - started
+            self.busy = False
+        kind, payload = answer
+        if kind == "ok":
+            return payload
+        if kind == "input":
+            raise InputError(*payload)
+        raise RetrosimError(payload)
+
+
+#: Modules the fork server imports once (a run's own imports take about 2 s otherwise).
+PRELOAD = ["retrosim.app.worker", "retrosim.app.outcome", "retrosim.api",
+           "retrosim.model.scenario", "retrosim.engine.simulate", "retrosim.engine.controlled",
+           "retrosim.engine.programme", "retrosim.events", "retrosim.results.dataset",
+           "retrosim.results.intervals", "retrosim.results.programme"]
+
+
+def _context() -> Any:
+    """Where run processes come from: a fork server that has imported the run path once
+    (each run starts in milliseconds, from a process with no threads and no sockets of the
+    server's), else (Windows) a fresh interpreter (``spawn``)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")       # pragma: no cover (Windows)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+def _receive(receive: Any) -> tuple[str, Any]:
+    try:
+        return receive.recv()
+    except (EOFError, OSError):
+        return "died", ("the run stopped without an answer (it may have run out of memory: "
+                        "try fewer people)")
+
+
+def _child(send: Any, data: dict[str, Any], source: str, subjects: int | None,
+           memory: int) -> None:
+    """The run, in the worker process: its address space limited to ``memory`` more than it
+    holds now, its answer sent back as ("ok", Outcome), ("input", the InputError's fields)
+    or ("crash", one line)."""
+    from retrosim.app import outcome
+
+    _confine(memory)
+    try:
+        answer: tuple[str, Any] = ("ok", outcome.run(data, source, subjects))
+    except InputError as err:
+        answer = ("input", (err.key, err.problem, err.allowed, err.source))
+    except MemoryError:
+        answer = ("crash", "the run ran out of memory: try fewer people")
+    except Exception as err:                        # one line for the page, never a trace
+        text = (str(err).splitlines() or [""])[0]
+        answer = ("crash", f"the run failed: {type(err).__name__}: {text}")
+    try:
+        send.send(answer)
+    except MemoryError:                                      # pragma: no cover
+        send.send(("crash", "the result is too large to show: try fewer people"))
+    finally:
+        send.close()
+
+
+def _confine(memory: int) -> None:
+    """Limit this process's address space to what it holds now plus ``memory`` bytes."""
+    try:
+        import resource
+
+        import psutil
+    except ImportError:                                      # pragma: no cover (Windows)
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = int(psutil.Process().memory_info().vms) + max(memory, 0)
+    if soft != resource.RLIM_INFINITY:
+        limit = min(limit, soft)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -1,0 +1,163 @@
+"""The page under hostile use, through Shiny's own session machinery (a mock connection in
+place of the browser's websocket): uploads that are too deep or too large, and one visitor's
+long run while another visitor uses the page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+
+import pytest
+
+pytest.importorskip("shiny", reason="the app extra is not installed")
+
+from shiny._connection import MockConnection  # noqa: E402
+
+from retrosim.app import worker  # noqa: E402
+from retrosim.app.server import make_app  # noqa: E402
+from retrosim.errors import InputError  # noqa: E402
+
+#: Outputs the visitors' pages show (Shiny sends only the outputs a page shows).
+SHOWN = {f".clientdata_output_{name}_hidden": False for name in ("status", "arms")}
+
+
+class Visitor(MockConnection):
+    """One browser tab: what it sends, and everything the server sent it."""
+
+    def __init__(self, app) -> None:
+        super().__init__()
+        self.sent: list[dict] = []
+        self.changed = asyncio.Event()
+        self.session = app._create_session(self)
+        self.task = asyncio.create_task(self.session._run())
+
+    async def send(self, message: str) -> None:
+        self.sent.append(json.loads(message))
+        self.changed.set()
+
+    def say(self, method: str, data: dict) -> None:
+        self.cause_receive(json.dumps({"method": method, "data": data}))
+
+    def statuses(self) -> list[str]:
+        return [str(m["values"]["status"]) for m in self.sent
+                if "values" in m and m["values"].get("status")]
+
+    def errors(self) -> list[dict]:
+        return [m["custom"]["retrosim-error"] for m in self.sent
+                if "retrosim-error" in m.get("custom", {})]
+
+    async def until(self, what, timeout: float = 120.0):
+        """Wait until ``what()`` is true (a guard against a hang, not a timing test)."""
+        async def wait():
+            while not what():
+                if self.task.done():
+                    raise AssertionError("the server closed the session")
+                self.changed.clear()
+                await self.changed.wait()
+        await asyncio.wait_for(wait(), timeout)
+
+    async def leave(self) -> None:
+        self.cause_disconnect()
+        await asyncio.wait_for(self.task, 30)
+
+
+def _upload(visitor: Visitor, path, name: str) -> None:
+    visitor.say("update", {"upload": [{"name": name, "size": path.stat().st_size,
+                                       "type": "", "datapath": str(path)}]})
+
+
+def test_an_upload_nested_100000_deep_is_one_line_and_the_session_lives(tmp_path):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+
+    async def visit():
+        page = Visitor(make_app())
+        page.say("init", {"people": 1, **SHOWN})
+        _upload(page, deep, "deep.toml")
+        await page.until(lambda: any(e["field"] == "upload" for e in page.errors()))
+        error = next(e for e in page.errors() if e["field"] == "upload")
+        assert error["message"] == ("deep.toml: nests arrays or tables 100,000 deep; allowed: "
+                                    "at most 32 levels")
+        assert not page.task.done()                      # the visitor's page still works
+        await page.leave()
+
+    asyncio.run(visit())
+
+
+def test_an_upload_of_five_megabytes_is_refused(tmp_path):
+    big = tmp_path / "big.toml"
+    filler = "# " + "x" * 98 + "\n"
+    big.write_text('name = "big"\n[subject]\nmass_kg = 70\nage_yr = 40\nsex = "male"\n'
+                   '[arms.a]\nstages = ["walk at 3 km/h for 1 min"]\n' + filler * 50_000)
+    assert big.stat().st_size > 5_000_000
+
+    async def visit():
+        page = Visitor(make_app())
+        page.say("init", {"people": 1, **SHOWN})
+        _upload(page, big, "big.toml")
+        await page.until(lambda: any(e["field"] == "upload" for e in page.errors()))
+        error = next(e for e in page.errors() if e["field"] == "upload")
+        assert error["message"].startswith("big.toml: is 5,"), error
+        assert error["message"].endswith("bytes, more than a scenario file may be; allowed: "
+                                          "at most 1,000,000 bytes"), error
+        await page.leave()
+
+    asyncio.run(visit())
+
+
+def _page_runs() -> list:
+    return [p for p in multiprocessing.active_children() if p.name == "retrosim-page-run"]
+
+
+def test_one_visitors_long_run_does_not_hold_up_another_and_can_be_cancelled():
+    async def visit():
+        app = make_app()
+        first = Visitor(app)
+        first.say("init", {"people": 100_000, **SHOWN})
+        await first.until(lambda: first.statuses() or len(first.sent) > 3)
+        first.say("update", {"run": 1})                  # 100,000 people: a long run
+        await first.until(lambda: any("running" in s for s in first.statuses()))
+        other = Visitor(app)                              # a second visitor meanwhile
+        other.say("init", {"people": 1, **SHOWN})
+        other.say("update", {"add_arm": 1})
+        await other.until(lambda: sum("values" in m and "arms" in m["values"]
+                                      for m in other.sent) >= 2)
+        assert not any("ran " in s for s in first.statuses()), first.statuses()
+        assert len(_page_runs()) == 1                     # the first run, in its process
+        first.say("update", {"cancel": 1})
+        await first.until(lambda: any("cancelled the run" in s for s in first.statuses()))
+        assert _page_runs() == []                         # stopped at once, not left running
+        assert not any("ran " in s for s in first.statuses())
+        await first.leave()
+        await other.leave()
+
+    asyncio.run(visit())
+
+
+def _one_person() -> dict:
+    return {"name": "one", "subject": {"mass_kg": 70, "age_yr": 40, "sex": "male"},
+            "arms": {"a": {"stages": ["walk at 3 km/h for 10 min"]}}}
+
+
+def test_a_run_over_its_time_is_stopped_with_one_line():
+    runner = worker.Runner(worker.Budget(run_s=0.2))
+    with pytest.raises(InputError) as info:
+        asyncio.run(runner.run(_one_person(), "one.toml", 1))
+    assert str(info.value).startswith("people: the run took more than 0.2 s; allowed: fewer ")
+    assert _page_runs() == [] and not runner.busy
+
+
+def test_a_session_over_its_budget_runs_no_more():
+    runner = worker.Runner(worker.Budget(session_s=60.0))
+    runner.used_s = 60.0
+    with pytest.raises(InputError, match="its budget"):
+        asyncio.run(runner.run(_one_person(), "one.toml", 1))
+
+
+def test_a_run_answers_as_outcome_run_does():
+    done = asyncio.run(worker.Runner().run(_one_person(), "one.toml", 3))
+    assert done.subjects == 3 and done.ds.sizes["subject"] == 3
+    with pytest.raises(InputError, match="subject.mass_kg"):
+        bad = {**_one_person(), "subject": {"mass_kg": -1, "age_yr": 40, "sex": "male"}}
+        asyncio.run(worker.Runner().run(bad, "bad.toml", 1))
