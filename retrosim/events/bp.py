@@ -228,7 +228,7 @@ def readings(ds: xr.Dataset) -> pd.DataFrame:
         sbp = (ds.bp_recheck_sbp if again else ds.bp_reading_sbp).values
         dbp = (ds.bp_recheck_dbp if again else ds.bp_reading_dbp).values
         when = t + pressure.RECHECK_AFTER_S * again
-        keep = ~np.isnan(sbp)
+        keep = np.isfinite(sbp) & np.isfinite(dbp)     # a reading has both pressures
         code = pressure.acc_aha_category(sbp, dbp)
         frames.append(pd.DataFrame({
             "arm": arm[keep].astype(str), "subject": subject[keep], "time_s": when[keep],

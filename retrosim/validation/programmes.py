@@ -200,6 +200,6 @@ def programme_rows() -> list[Row]:
 
     >>> rows = programme_rows()
     >>> len(rows), [r.mark for r in rows].count("bad")
-    (17, 0)
+    (20, 0)
     """
     return _heath_rows() + _fitness_rows() + _pressure_rows() + _balance_rows()
