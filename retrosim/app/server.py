@@ -104,9 +104,9 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         restructure(lambda form: form.arms.__setitem__(
             slice(None), [a for a in form.arms if a.uid != input.remove_arm()]))
 
-    async def start_from(data: dict[str, Any], source: str, field: str) -> None:
+    async def start_from(data: dict[str, Any], source: str, field: str, text: str = "") -> None:
         try:
-            form = F.form_from_dict(data, source=source)
+            form = replace(F.form_from_dict(data, source=source), text=text)
         except InputError as err:
             message.set(str(err))
             await show_error(field, str(err))
@@ -136,21 +136,22 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     async def _bundled() -> None:
         name = input.bundled()
         if name in shipped:
-            await start_from(tomllib.loads(shipped[name].read_text(encoding="utf-8")),
-                             f"{name}.toml", "bundled")
+            text = shipped[name].read_text(encoding="utf-8")
+            await start_from(tomllib.loads(text), f"{name}.toml", "bundled", text)
 
     @reactive.effect
     @reactive.event(input.upload)
     async def _upload() -> None:
         file = input.upload()[0]
         try:
-            data = tomllib.loads(Path(file["datapath"]).read_text(encoding="utf-8"))
+            original = Path(file["datapath"]).read_text(encoding="utf-8")
+            data = tomllib.loads(original)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             text = str(InputError("", f"is not valid TOML: {err}", None, source=file["name"]))
             message.set(text)
             await show_error("upload", text)
             return
-        await start_from(data, file["name"], "upload")
+        await start_from(data, file["name"], "upload", original)
 
     @reactive.effect
     @reactive.event(input.run)
@@ -216,7 +217,7 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         plot(key)                      # registered under its name, plot_<key>
 
     def toml_of(form: F.Form) -> str:
-        return tomlwriter.dumps(F.scenario_dict(form))
+        return tomlwriter.dumps(F.scenario_dict(form), form.text or None)
 
     @render.download_button(filename=lambda: current().file_name)
     def download_toml() -> Any:
