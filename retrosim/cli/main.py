@@ -217,6 +217,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from retrosim.model import scenario
+    from retrosim.scale import check_installed
+
+    check_installed(args.scheduler)                       # Dask and Zarr: the scale extra
     from retrosim.scale import comparison, sweep
     from retrosim.scale import store as sweepstore
 
