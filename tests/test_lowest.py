@@ -68,8 +68,8 @@ def test_a_report_of_a_run_and_of_a_sweep(tmp_path):
 
 def test_the_page_builds_with_its_run_button():
     pytest.importorskip("shiny")
-    from retrosim.app import page, server
     from retrosim.app import form as F
+    from retrosim.app import page, server
 
     app = server.make_app()
     assert app is not None
