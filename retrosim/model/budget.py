@@ -30,10 +30,11 @@ refused, pointing to ``retrosim sweep`` (which holds one chunk of people at a ti
 from __future__ import annotations
 
 import math
-import os
 import tomllib
 from dataclasses import dataclass, fields
 from typing import Any
+
+import psutil
 
 from retrosim.errors import InputError, check_number
 
@@ -166,18 +167,9 @@ def check_grid(points: int, limits: Limits) -> None:
 
 
 def available_memory() -> int:
-    """Bytes of memory free for a new run (Linux: MemAvailable; else the physical size)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):   # pragma: no cover (not Linux)
-        pass
-    try:                                          # pragma: no cover (not Linux)
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return 2**40
+    """Bytes of memory free for a new run: psutil's ``available`` (on Linux, the kernel's
+    MemAvailable; on macOS and Windows, their own count of memory free without swapping)."""
+    return int(psutil.virtual_memory().available)
 
 
 def trace_points(durations_s: list[float], step_s: float, subjects: int) -> int:
