@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test docs lab bench lint clean app
+.PHONY: demo test docs lab bench lint clean app test-lowest
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +40,21 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+# The lowest versions pyproject.toml allows, checked: a venv of its own (.venv-lowest) with
+# every direct dependency at its lower bound (uv's lowest-direct resolution), then the smoke
+# subset marked `lowest` (run, a programme, compare, a sweep in this process, reports, the page).
+LOWEST ?= .venv-lowest
+test-lowest:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "retrosim needs Python 3.11 or newer; set PYTHON=python3.11"; exit 1; }
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet uv
+	$(LOWEST)/bin/uv pip install --quiet --python $(LOWEST)/bin/python \
+		--resolution lowest-direct -e ".[scale,app]" "pytest>=8.0" "hypothesis>=6.100"
+	$(LOWEST)/bin/python -m pytest -m lowest -p no:cacheprovider tests/test_lowest.py \
+		tests/test_extras.py
+
 # The documentation site: docs/, the API reference and every lesson executed with its plots,
 # offline (MathJax is served from the site), warnings as errors; then opened in a browser.
 docs: $(VENV)/.installed-docs
@@ -54,7 +69,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 lab: $(VENV)/.installed-teach
 	$(BIN)/jupyter lab $(LAB_ROOT) notebooks
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_bp.py
@@ -74,4 +89,4 @@ lint: $(VENV)/.installed-lint
 	$(BIN)/mypy retrosim
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis docs/_build docs/generated docs/jupyter_execute
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .hypothesis docs/_build docs/generated docs/jupyter_execute

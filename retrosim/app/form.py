@@ -105,6 +105,8 @@ class Form:
     person: dict[str, Any]
     arms: list[ArmRows]
     base: dict[str, Any] = field(default_factory=dict)
+    #: The TOML text the form started from: a download keeps its comments and key order.
+    text: str = ""
 
     @property
     def file_name(self) -> str:

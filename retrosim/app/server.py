@@ -107,9 +107,9 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         restructure(lambda form: form.arms.__setitem__(
             slice(None), [a for a in form.arms if a.uid != input.remove_arm()]))
 
-    async def start_from(data: dict[str, Any], source: str, field: str) -> None:
+    async def start_from(data: dict[str, Any], source: str, field: str, text: str = "") -> None:
         try:
-            form = F.form_from_dict(data, source=source)
+            form = replace(F.form_from_dict(data, source=source), text=text)
         except InputError as err:
             message.set(str(err))
             await show_error(field, str(err))
@@ -139,8 +139,8 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     async def _bundled() -> None:
         name = input.bundled()
         if name in shipped:
-            await start_from(tomllib.loads(shipped[name].read_text(encoding="utf-8")),
-                             f"{name}.toml", "bundled")
+            text = shipped[name].read_text(encoding="utf-8")
+            await start_from(tomllib.loads(text), f"{name}.toml", "bundled", text)
 
     @reactive.effect
     @reactive.event(input.upload)
@@ -151,11 +151,12 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         """Start from an uploaded file, read under the command line's budgets."""
         try:
             data = F.read_upload(file["datapath"], file["name"])
+            original = Path(file["datapath"]).read_text(encoding="utf-8")
         except InputError as err:
             message.set(str(err))
             await show_error("upload", str(err))
             return
-        await start_from(data, file["name"], "upload")
+        await start_from(data, file["name"], "upload", original)
 
     runner = worker.Runner()
     running: reactive.Value[F.Form | None] = reactive.value(None)
@@ -254,7 +255,7 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
         plot(key)                      # registered under its name, plot_<key>
 
     def toml_of(form: F.Form) -> str:
-        return tomlwriter.dumps(F.scenario_dict(form))
+        return tomlwriter.dumps(F.scenario_dict(form), form.text or None)
 
     @render.download_button(filename=lambda: current().file_name)
     def download_toml() -> Any:

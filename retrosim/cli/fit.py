@@ -15,7 +15,7 @@ EXAMPLES = """examples:
   retrosim fit strap.tcx --stages stages.toml --direction backward --age 40 --sex male \\
       --mass-kg 80 -o person.toml
   retrosim fit ftms-log.nc --scenario my.toml -o person.toml
-  retrosim run person.toml          the fitted person through the recorded session
+then 'retrosim run person.toml' runs the fitted person through the recorded session.
 
 recordings: .csv (header: time_s, speed_mph|speed_kmh|speed_mps, grade_pct, hr_bpm, optional
 vo2_ml_kg_min and direction), .fit and .tcx (the 'fit' extra: pip install 'retrosim[fit]'),

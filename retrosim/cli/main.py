@@ -10,6 +10,7 @@ from typing import NoReturn
 from retrosim import __version__
 from retrosim.cli import allow_import_option
 from retrosim.cli import run as runcli
+from retrosim.cli.examples import EXAMPLES
 from retrosim.controllers.contract import ControllerCrash
 from retrosim.errors import RetrosimError
 from retrosim.results import io, tables
@@ -27,6 +28,8 @@ EPILOG = """examples:
   retrosim design knee-rehab-first-session --objective energy_walking --vary speed_mph=1..3 \
       --limit 'hr_reserve_peak<=0.6' -o designs/     the best session under limits
   retrosim fit session.csv --age 55 --sex female --mass-kg 61 -o person.toml
+  retrosim run --help                         a command's options and its own examples
+  retrosim --print-completion bash > ~/.local/share/bash-completion/completions/retrosim
 """
 
 
@@ -47,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                            parser_class=_Parser)
 
     run = sub.add_parser("run", help="run every arm of a scenario and print a summary",
-                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         epilog=EXAMPLES["run"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("scenario", metavar="SCENARIO",
                      help="a scenario file (TOML) or the name of a bundled scenario")
     run.add_argument("-o", "--output", metavar="OUT.nc", help="write the result to NetCDF")
@@ -55,14 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     allow_import_option(run)
 
     cmp = sub.add_parser("compare", help="run several scenarios and print how the arms differ",
-                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         epilog=EXAMPLES["compare"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     _run_options(cmp)
     runcli.add_options(run, cmp)
     allow_import_option(cmp)
 
     swp = sub.add_parser("sweep", help="run a scenario for a large cohort on Dask, into Zarr",
-                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         epilog=EXAMPLES["sweep"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     swp.add_argument("scenario", metavar="SCENARIO",
                      help="a scenario file (TOML) or the name of a bundled scenario")
     swp.add_argument("-o", "--output", metavar="OUT.zarr", required=True,
@@ -85,10 +91,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="time step of the percentile bands in seconds; 0: none (60)")
     allow_import_option(swp)
 
-    sub.add_parser("scenarios", help="list the bundled scenarios")
+    sub.add_parser("scenarios", help="list the bundled scenarios", epilog=EXAMPLES["scenarios"],
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
 
     app = sub.add_parser("app", help="serve the what-if page on 127.0.0.1 (the app extra: "
-                         "pip install 'retrosim[app]')")
+                         "pip install 'retrosim[app]')", epilog=EXAMPLES["app"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     app.add_argument("--port", type=int, metavar="N", help="the port (default: a free one)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
@@ -102,12 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     fitcli.add_parser(sub, argparse.RawDescriptionHelpFormatter)
 
     val = sub.add_parser("validate", help="every published value against the models; exit "
-                         "status 1 if any is out of tolerance")
+                         "status 1 if any is out of tolerance", epilog=EXAMPLES["validate"],
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     val.add_argument("--markdown", action="store_true",
                      help="print the table as the page docs/validation.md")
 
     rep = sub.add_parser("report", help="write a self-contained HTML report of a scenario or "
-                         "a saved result", epilog=EPILOG,
+                         "a saved result", epilog=EXAMPLES["report"],
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("source", metavar="SCENARIO_OR_RESULT",
                      help="a bundled scenario's name, a scenario file (TOML) or a result "
@@ -121,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="time between plotted points in seconds (default: 360 points per "
                           "session, denser after each change)")
     allow_import_option(rep)
+    from retrosim.cli import completion  # retrosim --print-completion bash|zsh|tcsh
+
+    completion.add_option(p)
     return p
 
 
@@ -239,6 +251,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from retrosim.model import scenario
+    from retrosim.scale import check_installed
+
+    check_installed(args.scheduler)                       # Dask and Zarr: the scale extra
     from retrosim.scale import comparison, sweep
     from retrosim.scale import store as sweepstore
 

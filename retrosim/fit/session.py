@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomlkit
 
 from retrosim.errors import InputError
 from retrosim.fit.person import PersonFit
@@ -116,9 +117,16 @@ def person_text(doc: dict[str, Any], notes: list[str]) -> str:
     rest = {k: v for k, v in doc.items() if k != "subject"}
     lines = [f"# {n}" for n in notes]
     body = tomlwriter.dumps(rest)
-    subject = "\n".join(f"{tomlwriter.key_text(k)} = {tomlwriter.value_text(v)}"
-                        for k, v in doc["subject"].items())
-    return "\n".join(lines) + ("\n\n" if lines else "") + body + "\n[subject]\n" + subject + "\n"
+    subject = tomlkit.table()
+    for key, value in doc["subject"].items():
+        if isinstance(value, dict):                  # {mean, sd, from}: one line, inline
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            value = inline
+        subject[key] = value
+    tail = tomlkit.document()
+    tail["subject"] = subject
+    return "\n".join(lines) + ("\n\n" if lines else "") + body + "\n" + tomlkit.dumps(tail)
 
 
 def write_person(path: str | Path, text: str) -> Path:

@@ -38,6 +38,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from typing import Any
 
+import psutil
+
 from retrosim.errors import InputError, check_number
 
 MAX_FILE_BYTES = 1_000_000
@@ -180,8 +182,6 @@ def available_memory() -> int:
     free (psutil's ``available``, MemAvailable on Linux), the address space left under this
     process's ``RLIMIT_AS``, and what is left under its control group's memory limit
     (cgroup v2 ``memory.max`` or v1 ``memory.limit_in_bytes``, less the group's usage)."""
-    import psutil
-
     free = [int(psutil.virtual_memory().available)]
     left = address_space_left()
     if left is not None:
@@ -201,8 +201,6 @@ def address_space_left() -> int | None:
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
         return None
-    import psutil
-
     return int(soft) - int(psutil.Process().memory_info().vms)
 
 

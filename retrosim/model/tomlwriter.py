@@ -1,13 +1,12 @@
-"""A small TOML writer: a scenario as the page holds it, back to the text ``retrosim run`` reads.
+"""Writing a scenario back to TOML with tomlkit, keeping the file a person wrote.
 
-The standard library reads TOML (``tomllib``) but does not write it. Scenarios need only
-strings, integers, floats, booleans, arrays and tables, so this writer handles those: scalars
-and arrays first, then each table under its ``[header]``; an array whose items are tables is
-written inline (``stages = [{direction = "backward", ...}]``). Floats are written with
-``repr``, which reads back to the same float, so ``tomllib.loads(dumps(d)) == d``.
+The standard library reads TOML (``tomllib``) but does not write it; tomlkit writes it and
+keeps a document's comments, key order and layout. :func:`dumps` writes a scenario as the page
+holds it; given the text the scenario came from, it changes that text only where the values
+differ, so a downloaded file keeps its author's comments and order. Floats are written so
+that they read back to the same float: ``tomllib.loads(dumps(d)) == d``.
 
->>> print(dumps({"name": "demo", "seed": 7, "subject": {"mass_kg": 61.0, "sex": "female"},
-...              "arms": {"a": {"stages": [{"action": "rest", "duration_min": 5}]}}}))
+>>> print(dumps({"name": "demo", "seed": 7, "subject": {"mass_kg": 61.0, "sex": "female"}}))
 name = "demo"
 seed = 7
 <BLANKLINE>
@@ -15,89 +14,79 @@ seed = 7
 mass_kg = 61.0
 sex = "female"
 <BLANKLINE>
-[arms.a]
-stages = [{action = "rest", duration_min = 5}]
+>>> print(dumps({"name": "demo", "seed": 8}, "# my trial\\nname = 'demo'  # kept\\nseed = 7\\n"))
+# my trial
+name = 'demo'  # kept
+seed = 8
 <BLANKLINE>
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+import tomlkit
+from tomlkit.container import Container
+from tomlkit.items import InlineTable, Table
 
 
-def dumps(data: Mapping[str, Any], header: str | None = None) -> str:
-    """TOML text of ``data``; ``tomllib.loads`` of it gives ``data`` back."""
-    lines = [f"{key_text(k)} = {value_text(v)}" for k, v in data.items()
-             if not isinstance(v, Mapping)]
-    tables = [(k, v) for k, v in data.items() if isinstance(v, Mapping)]
-    out = ""
-    if header is not None and (lines or not tables):
-        out += f"[{header}]\n"
-    if lines:
-        out += "\n".join(lines) + "\n"
-    for key, table in tables:
-        path = key_text(key) if header is None else f"{header}.{key_text(key)}"
-        out += ("\n" if out else "") + dumps(table, path)
-    return out
+def dumps(data: Mapping[str, Any], original: str | None = None) -> str:
+    """TOML text of ``data``; ``tomllib.loads`` of it gives ``data`` back.
 
-
-def key_text(key: str) -> str:
-    """A key, bare when it can be, else quoted.
-
-    >>> key_text("mass_kg"), key_text("a b")
-    ('mass_kg', '"a b"')
+    ``original``: the TOML text ``data`` was read from and then changed; it is updated in
+    place, so its comments, key order and layout stay wherever its values do.
     """
-    if not isinstance(key, str):
-        raise TypeError(f"TOML keys are strings, not {type(key).__name__}")
-    return key if _BARE_KEY.fullmatch(key) else string_text(key)
+    doc = tomlkit.parse(original) if original else tomlkit.document()
+    _update(doc, data)
+    return tomlkit.dumps(doc)
 
 
-def string_text(text: str) -> str:
-    r"""A basic TOML string with every special character escaped.
+def _update(container: Any, data: Mapping[str, Any], inline: bool = False) -> None:
+    """Make ``container`` hold ``data``: unchanged values are left as written. ``inline``:
+    within an array or an inline table, where every table is written inline."""
+    for key in [k for k in container if k not in data]:
+        del container[key]
+    for key, value in data.items():
+        if key in container:
+            old = container[key]
+            if isinstance(value, Mapping) and isinstance(old, Table | InlineTable | Container):
+                _update(old, value, inline or isinstance(old, InlineTable))
+                continue
+            if _plain(old) == _plain(value) and _same_type(old, value):
+                continue
+        container[key] = _item(value, inline)
 
-    >>> print(string_text('say "hi"\n'))
-    "say \"hi\"\n"
-    """
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
-
-def value_text(value: Any) -> str:
-    """A value as TOML: booleans, integers, floats (``repr``: exact), strings, arrays and
-    inline tables.
-
-    >>> value_text([1, 2.5, True, "x", {"a": float("inf")}])
-    '[1, 2.5, true, "x", {a = inf}]'
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return string_text(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(value_text(v) for v in value) + "]"
+def _item(value: Any, inline: bool = False) -> Any:
+    """A value for tomlkit: a table for a mapping (inline within arrays), else the value."""
+    if isinstance(value, bool | str | int | float):
+        return tomlkit.item(value)
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key_text(k)} = {value_text(v)}" for k, v in value.items()) \
-            + "}"
+        table = tomlkit.inline_table() if inline else tomlkit.table()
+        _update(table, value, inline)
+        return table
+    if isinstance(value, list | tuple):
+        array = tomlkit.array()
+        for v in value:
+            array.append(_item(v, inline=True))
+        return array
     raise TypeError(f"{value!r} ({type(value).__name__}) has no TOML form here")
+
+
+def _plain(value: Any) -> Any:
+    """A tomlkit item as plain Python data (``unwrap``), else the value."""
+    return value.unwrap() if hasattr(value, "unwrap") else value
+
+
+def _same_type(old: Any, new: Any) -> bool:
+    """1 and 1.0 (and True and 1) compare equal but are different TOML."""
+    a, b = _plain(old), new
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same_type(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return all(_same_type(a[k], b[k]) for k in b if k in a)
+    return type(a) is type(b)

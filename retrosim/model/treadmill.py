@@ -23,6 +23,15 @@ from numpy.typing import ArrayLike
 from retrosim.errors import InputError, check_choice, check_number
 
 START_MODES = ("stopped", "at-speed")
+#: The keys of a scenario's ``[treadmill]`` table.
+TREADMILL_KEYS = ("forward_accel_mps2", "backward_accel_mps2", "incline_rate_pct_per_s", "start",
+                  "estop_decel_mps2", "speed_step_mph", "speed_step_kmh", "deck_length_m",
+                  "tether_length_m")
+#: The range [low, high] of each number of ``[treadmill]`` (tether_length_m: its own rule).
+TREADMILL_RANGES = {"forward_accel_mps2": (0.05, 2.0), "backward_accel_mps2": (0.05, 2.0),
+                    "estop_decel_mps2": (0.05, 5.0), "incline_rate_pct_per_s": (0.1, 5.0),
+                    "speed_step_mph": (0.0, 1.0), "speed_step_kmh": (0.0, 1.0),
+                    "deck_length_m": (0.8, 3.0)}
 _MPS_PER_MPH, _MPS_PER_KMH = 1609.344 / 3600.0, 1000.0 / 3600.0
 #: ISO 20957-6:2021: the tether releases before the user reaches this share of the deck.
 TETHER_MAX_FRAC = 0.7
@@ -88,20 +97,16 @@ class TreadmillLimits:
 
     @classmethod
     def from_dict(cls, table: dict) -> TreadmillLimits:
-        keys = ("forward_accel_mps2", "backward_accel_mps2", "incline_rate_pct_per_s", "start",
-                "estop_decel_mps2", "speed_step_mph", "speed_step_kmh", "deck_length_m",
-                "tether_length_m")
         for key in table:
-            if key not in keys:
-                raise InputError(key, "is not a treadmill key", ", ".join(keys))
+            if key not in TREADMILL_KEYS:
+                raise InputError(key, "is not a treadmill key", ", ".join(TREADMILL_KEYS))
         kwargs: dict = {}
-        for key, high in (("forward_accel_mps2", 2.0), ("backward_accel_mps2", 2.0),
-                          ("estop_decel_mps2", 5.0)):
+        for key in ("forward_accel_mps2", "backward_accel_mps2", "estop_decel_mps2"):
             if key in table:
-                kwargs[key] = check_number(key, table[key], 0.05, high, "m s-2")
+                kwargs[key] = check_number(key, table[key], *TREADMILL_RANGES[key], "m s-2")
         if "incline_rate_pct_per_s" in table:
             rate = check_number("incline_rate_pct_per_s", table["incline_rate_pct_per_s"],
-                                0.1, 5.0, "% s-1")
+                                *TREADMILL_RANGES["incline_rate_pct_per_s"], "% s-1")
             kwargs["incline_rate_frac_per_s"] = rate / 100.0
         if "start" in table:
             kwargs["start"] = check_choice("start", table["start"], START_MODES)
@@ -122,8 +127,10 @@ def _safety_keys(table: dict) -> dict:
     for key, unit, scale in (("speed_step_mph", "mph", _MPS_PER_MPH),
                              ("speed_step_kmh", "km/h", _MPS_PER_KMH)):
         if key in table:
-            kwargs["speed_step_mps"] = check_number(key, table[key], 0.0, 1.0, unit) * scale
-    deck = check_number("deck_length_m", table.get("deck_length_m", 1.4), 0.8, 3.0, "m")
+            kwargs["speed_step_mps"] = check_number(key, table[key], *TREADMILL_RANGES[key],
+                                                    unit) * scale
+    deck = check_number("deck_length_m", table.get("deck_length_m", 1.4),
+                        *TREADMILL_RANGES["deck_length_m"], "m")
     kwargs["deck_length_m"] = deck
     if "tether_length_m" in table:
         longest = round(TETHER_MAX_FRAC * deck, 6)

@@ -162,6 +162,9 @@ def open_sweep(path: str | Path) -> ReportData:
     per-arm fall statistics, and the store's percentile bands over time."""
     from retrosim.errors import RetrosimError
     from retrosim.events.falls import arm_statistics
+    from retrosim.scale import IN_PROCESS, check_installed
+
+    check_installed(IN_PROCESS)                           # reading a store needs Zarr alone
     from retrosim.scale import store
 
     try:

@@ -45,6 +45,7 @@ from retrosim.model.grid import coordinates
 from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
 from retrosim.results import dataset as results
 from retrosim.results.tables import population_attrs
+from retrosim.scale import IN_PROCESS as IN_PROCESS
 from retrosim.scale import bands, comparison
 from retrosim.scale import store as sweepstore
 from retrosim.scale.store import Layout
@@ -55,7 +56,6 @@ DEFAULT_CHUNK = 32_768
 DEFAULT_SAMPLE = 10
 MAX_SAMPLE = 1_000
 DEFAULT_BAND_STEP_S = 60.0
-IN_PROCESS = "in-process"
 #: The local cluster listens on the loopback interface only, and has no dashboard (its pages
 #: show logs and call stacks): nothing of a sweep is reachable from the network. The
 #: scheduler's remaining HTTP routes (health, metrics) take a free port on loopback.

@@ -121,3 +121,15 @@ def test_a_fitted_person_goes_through_the_form_with_its_uncertainty():
     form.person["hr_rest_bpm"] = 70
     assert F.scenario_dict(form)["subject"]["hr_rest_bpm"] == 70
     retrosim.Scenario.from_dict(back)
+
+
+@pytest.mark.parametrize("name", ["knee-rehab-six-weeks", "hr-controller", "compendium-2011"])
+def test_the_download_of_a_bundled_scenario_keeps_its_comment_lines(name):
+    from dataclasses import replace
+
+    text = bundled()[name].read_text(encoding="utf-8")
+    form = replace(F.form_from_dict(tomllib.loads(text), source=name), text=text)
+    out = tomlwriter.dumps(F.scenario_dict(form), form.text)
+    assert tomllib.loads(out) == F.scenario_dict(form)
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert comments and all(line in out.splitlines() for line in comments)

@@ -46,3 +46,59 @@ def test_strings_with_quotes_newlines_and_control_characters():
 def test_a_value_toml_has_no_form_for_is_an_error():
     with pytest.raises(TypeError, match="None"):
         tomlwriter.dumps({"vo2max_ml_kg_min": None})
+
+
+COMMENTED = '''\
+# A trial of two speeds: comments and the order of keys are the author's.
+name = "two speeds"
+seed = 3          # the seed of the published figures
+
+[subject]
+sex = "female"    # sex before mass, as written
+mass_kg = 61.0
+
+[arms.slow]
+stages = ["walk backward at 1.5 mph for 10 min"]
+
+[arms.fast]       # the faster arm
+stages = ["walk backward at 2.0 mph for 10 min"]
+'''
+
+
+def test_a_round_trip_keeps_the_comments_order_and_layout():
+    data = tomllib.loads(COMMENTED)
+    assert tomlwriter.dumps(data, COMMENTED) == COMMENTED
+
+
+def test_a_changed_value_keeps_the_comments_and_order_around_it():
+    data = tomllib.loads(COMMENTED)
+    data["seed"] = 4
+    data["subject"]["mass_kg"] = 70.5
+    data["arms"]["fast"]["stages"] = ["walk backward at 2.5 mph for 10 min"]
+    data["arms"]["medium"] = {"stages": ["walk backward at 1.8 mph for 10 min"]}
+    text = tomlwriter.dumps(data, COMMENTED)
+    assert tomllib.loads(text) == data
+    assert "seed = 4          # the seed of the published figures" in text
+    assert text.startswith("# A trial of two speeds")
+    assert 'sex = "female"    # sex before mass, as written\nmass_kg = 70.5' in text
+    assert "[arms.fast]       # the faster arm" in text
+    assert text.index("[arms.slow]") < text.index("[arms.fast]") < text.index("medium")
+
+
+def test_a_removed_key_goes_and_the_rest_stays():
+    data = tomllib.loads(COMMENTED)
+    del data["seed"]
+    text = tomlwriter.dumps(data, COMMENTED)
+    assert tomllib.loads(text) == data and "seed" not in text
+    assert "# A trial of two speeds" in text and "# the faster arm" in text
+
+
+def test_an_integer_that_becomes_a_float_is_written_as_a_float():
+    text = tomlwriter.dumps({"seed": 3.0}, "seed = 3\n")
+    assert tomllib.loads(text) == {"seed": 3.0} and isinstance(tomllib.loads(text)["seed"], float)
+
+
+@pytest.mark.parametrize("name", sorted(bundled()))
+def test_every_bundled_scenario_written_over_its_own_text_is_unchanged(name):
+    text = bundled()[name].read_text(encoding="utf-8")
+    assert tomlwriter.dumps(tomllib.loads(text), text) == text

@@ -25,19 +25,39 @@ def test_an_unwritable_output_folder_is_found_before_the_run(cli, write):
         assert out == ""                         # nothing ran
 
 
-CHILD = textwrap.dedent("""\
-    import sys, time
-    import xarray as xr
+#: Child code: the writer's signal handler also notes the signal, so that a write can wait
+#: until the signal sent to it has arrived (no sleep whose length decides the outcome).
+HELD = textwrap.dedent("""\
+    import time
     from retrosim.results import io
+
+    held = []
+    _hold = io._Deferred._hold
+
+    def hold(self, signum, frame):
+        _hold(self, signum, frame)
+        held.append(signum)
+
+    io._Deferred._hold = hold
+
+    def until_held():
+        deadline = time.monotonic() + 60.0   # only a broken writer waits this long
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.001)
+""")
+
+CHILD = HELD + textwrap.dedent("""\
+    import sys
+    import xarray as xr
 
     real = xr.Dataset.to_netcdf
 
-    def slow(self, path, *args, **kwargs):
+    def written_then_signalled(self, path, *args, **kwargs):
         real(self, path, *args, **kwargs)
         print("writing", flush=True)
-        time.sleep(3)
+        until_held()
 
-    xr.Dataset.to_netcdf = slow
+    xr.Dataset.to_netcdf = written_then_signalled
     io.save(xr.Dataset({"x": ("t", [1.0, 2.0])}), sys.argv[1])
 """)
 
@@ -58,12 +78,12 @@ def test_a_signal_during_the_write_leaves_the_old_file_and_no_debris(tmp_path, s
 
 def test_ctrl_c_of_the_command_line_is_one_line(tmp_path, write):
     out = tmp_path / "out.nc"
-    code = textwrap.dedent(f"""\
-        import sys, time
+    code = HELD + textwrap.dedent(f"""\
+        import sys
         import xarray as xr
         from retrosim.cli.main import main
         xr.Dataset.to_netcdf = lambda self, *a, **k: (print("writing", flush=True),
-                                                      time.sleep(3))
+                                                      until_held())
         sys.exit(main(["run", {write(scenario_text())!r}, "-o", {str(out)!r}]))
         """)
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
@@ -178,17 +198,21 @@ REAL_WRITE = textwrap.dedent("""\
     import signal, sys
     import numpy as np
     import xarray as xr
+    from xarray.backends import netCDF4_
     from retrosim.results import io
 
-    real = xr.Dataset.to_netcdf
+    real = netCDF4_.NetCDF4ArrayWrapper.get_array
+    inside = []
 
-    def interrupted(self, *args, **kwargs):     # Ctrl-C half a second into the write
-        signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        return real(self, *args, **kwargs)
+    def get_array(self, needs_lock=True):
+        if not needs_lock:                  # called by a write that holds the library's lock
+            inside.append(self.variable_name)
+            if len(inside) == 3:            # Ctrl-C as the third variable is written
+                signal.raise_signal(signal.SIGINT)
+        return real(self, needs_lock)
 
-    xr.Dataset.to_netcdf = interrupted
-    ds = xr.Dataset({f"v{i}": (("a", "b"), np.ones((2000, 2000))) for i in range(12)})
+    netCDF4_.NetCDF4ArrayWrapper.get_array = get_array
+    ds = xr.Dataset({f"v{i}": (("a", "b"), np.ones((20, 20))) for i in range(6)})
     io.save(ds, sys.argv[1])
 """)
 
