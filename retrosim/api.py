@@ -97,11 +97,28 @@ class Simulation:
                                     models=self.models)
 
     def versions(self, count: int) -> Iterator[Session]:
-        """Each arm's session for the person as given (subject 0) followed by ``count``
-        plausible versions of her (subjects 1 to ``count``; the predicted traits and model
-        errors of :func:`retrosim.results.intervals.versions`), one batch per arm: what a
-        search of protocols evaluates. A ``[subject]`` scenario only; the fall risk of every
-        version is exact, and each walks with the event models of the run."""
+        """Run each arm for the person as given and ``count`` plausible versions of her.
+
+        Subject 0 is the person as given, subjects 1 to ``count`` the predicted traits and
+        model errors of :func:`retrosim.results.intervals.versions`: what a search of
+        protocols evaluates. The fall risk of every version is exact, and each walks with the
+        event models of the run.
+
+        Parameters
+        ----------
+        count : int
+            How many plausible versions besides the person.
+
+        Yields
+        ------
+        Session
+            One batch of ``count + 1`` people per arm, in the scenario's order.
+
+        Raises
+        ------
+        InputError
+            For a ``[cohort]`` scenario: plausible versions are of one person.
+        """
         if self.scenario.cohort is not None:
             raise InputError("cohort", "plausible versions are of one person", "a [subject]")
         people = _intervals.person_and_versions(self.scenario, self.seed, count)
@@ -138,6 +155,26 @@ class Simulation:
         if not intervals:
             return ds
         return _intervals.attach(ds, self.scenario, self.seed, self.models)
+
+    def run(self, *, traces: bool = True, trace_step_s: float | None = None,
+            intervals: bool = True) -> xr.Dataset:
+        """Run every arm and return the result Dataset: the same as :meth:`dataset`.
+
+        Parameters
+        ----------
+        traces : bool, default True
+            False keeps only the per-subject summaries.
+        trace_step_s : float, optional
+            The trace resolution [s]; default the scenario's.
+        intervals : bool, default True
+            False leaves out the 90 % prediction intervals.
+
+        Returns
+        -------
+        xarray.Dataset
+            The result Dataset.
+        """
+        return self.dataset(traces=traces, trace_step_s=trace_step_s, intervals=intervals)
 
 
 def run(scenario: Scenario, *, seed: int | None = None, subjects: int | None = None,
