@@ -20,7 +20,9 @@ set-up::
   params=None, invariants=None, kinds=None, allow_import=())`` searches walkers, protocols
   and faults for a violation (:mod:`retrosim.testing.explore`, as ``retrosim check
   --explore``) and fails the test with the shrunk case; the project's Hypothesis example
-  database (``.hypothesis/examples``) keeps it, so the next run replays it first::
+  database keeps it, so the next run replays it first: the database of the Hypothesis
+  settings in force, or ``.hypothesis/examples`` under the pytest root where they have none
+  (Hypothesis's own profile on CI machines has none; a found case is still kept there)::
 
       def test_my_program_explored(explore_controller):
           explore_controller("mypackage.program:MyProgram", scenario="hr-controller",
@@ -77,6 +79,7 @@ def explore_controller(request: Any) -> Callable[..., Any]:
         import hashlib
 
         from hypothesis import settings
+        from hypothesis.database import DirectoryBasedExampleDatabase
 
         from retrosim.controllers.spec import ControllerSpec
         from retrosim.testing.explore import base_data, controller_table, explore
@@ -85,8 +88,10 @@ def explore_controller(request: Any) -> Callable[..., Any]:
         spec = ControllerSpec.from_table(table, "controller", allow_import)
         base = base_data(scenario, allow_import) if scenario is not None else {}
         key = hashlib.sha256(f"{request.node.nodeid} {controller} {seed}".encode()).digest()
+        database = settings().database or DirectoryBasedExampleDatabase(
+            request.config.rootpath / ".hypothesis" / "examples")    # none on CI: keep one
         result = explore(spec, base=base, budget_s=budget_s, seed_=seed, invariants=invariants,
-                         kinds=kinds, database=settings().database, database_key=key)
+                         kinds=kinds, database=database, database_key=key)
         if result.error is not None:
             raise result.error
         if not result.ok:
