@@ -31,14 +31,14 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from retrosim.errors import InputError, did_you_mean
 
 #: A candidate: variable name -> value (a float on a range's steps, or one of the choices).
-Candidate = dict[str, Any]
+Candidate: TypeAlias = dict[str, Any]
 _LIMIT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(\S+)\s*")
 
 

@@ -94,6 +94,8 @@ class Scenario:
         The ``[program]`` table: a programme of sessions.
     limits : Limits
         The ``[limits]`` table: the run's size limits.
+    guidance : GuidanceOptions
+        The ``[guidance]`` table: the intensity the person's guidance allows.
 
     Examples
     --------

@@ -206,7 +206,13 @@ class Subject:
         return cls(**table, trait_sd=tuple(sds.items()))
 
     def uncertain(self) -> dict[str, float]:
-        """The sd of each trait given with one (``{mean, sd}``), by key."""
+        """The sd of each trait given with one (``{mean, sd}``), by key.
+
+        Returns
+        -------
+        dict of str to float
+            The sd of each such trait, by its key.
+        """
         return dict(self.trait_sd)
 
 
@@ -288,6 +294,8 @@ class Cohort:
         Measured maximal heart rate [min-1]; NaN (the default) when predicted.
     backward_practice_min : numpy.ndarray of float, optional
         Accumulated backward practice [min]; default all 0.
+    hr_tau_s : numpy.ndarray of float, optional
+        Heart-rate time constant [s]; NaN (the default) for the model's 30 s.
     met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
         Multiplicative model errors of plausible versions of a person (net MET, backward HR
         excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
