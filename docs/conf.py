@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,7 +129,10 @@ def _plain_docstring(app, what, name, obj, options, lines) -> None:
 
 
 def _skip_public(app, what, name, obj, skip, options) -> bool | None:
-    """Leave a public name out of its module's page: it has its own."""
+    """Leave a public name out of its module's page: it has its own; and a type alias
+    (``dict[str, Any]``), which has no signature to show."""
+    if isinstance(obj, types.GenericAlias):
+        return True
     if what == "module" and f"{getattr(obj, '__module__', '')}.{name}" in _PUBLIC_OBJECTS:
         return True
     return None

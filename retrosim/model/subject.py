@@ -292,10 +292,10 @@ class Cohort:
         Takes antihypertensive medication; default all False.
     hr_max_bpm : numpy.ndarray of float, optional
         Measured maximal heart rate [min-1]; NaN (the default) when predicted.
-    backward_practice_min : numpy.ndarray of float, optional
-        Accumulated backward practice [min]; default all 0.
     hr_tau_s : numpy.ndarray of float, optional
         Heart-rate time constant [s]; NaN (the default) for the model's 30 s.
+    backward_practice_min : numpy.ndarray of float, optional
+        Accumulated backward practice [min]; default all 0.
     met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
         Multiplicative model errors of plausible versions of a person (net MET, backward HR
         excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
