@@ -31,7 +31,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import numpy as np
 
@@ -49,6 +49,41 @@ class Outcome:
 
     central: np.ndarray
     draws: np.ndarray
+
+
+@dataclass
+class CachedEvaluator:
+    """The ``evaluate`` of a :class:`Problem` over a scenario: candidates in a batch, each with
+    the ``fixed`` values it does not vary, every candidate simulated once (a candidate met
+    again comes from the cache). A subclass names its ``outcomes`` and simulates the new
+    candidates (:meth:`simulate`): for each, every outcome's value for the person as given
+    (first) and for her ``draws`` versions."""
+
+    scenario: Any
+    base: dict[str, Any]              # the scenario's TOML document
+    seed: int
+    draws: int
+    fixed: dict[str, Any]
+    _seen: dict[tuple, dict[str, np.ndarray]] = field(default_factory=dict)
+    outcomes: ClassVar[Mapping[str, str]] = {}
+
+    def full(self, candidate: Candidate) -> dict[str, Any]:
+        """The candidate with the values it does not vary."""
+        return {**self.fixed, **candidate}
+
+    def simulate(self, todo: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        """Each new candidate's outcomes, (1 + draws,) each: the person, then her versions."""
+        raise NotImplementedError
+
+    def __call__(self, candidates: Sequence[Candidate]) -> dict[str, Outcome]:
+        keys = [tuple(sorted(self.full(c).items())) for c in candidates]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._seen))
+        if todo:
+            self._seen.update(zip(todo, self.simulate([dict(k) for k in todo]), strict=True))
+        rows = [self._seen[k] for k in keys]
+        return {name: Outcome(np.array([r[name][0] for r in rows]),
+                              np.array([r[name][1:] for r in rows]).reshape(len(rows), -1))
+                for name in self.outcomes}
 
 
 @dataclass(frozen=True)

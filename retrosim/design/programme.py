@@ -21,17 +21,16 @@ fall, ``1 - prod(1 - r_i)`` over the exact risks of the sessions attended.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from retrosim import api, units
 from retrosim.design import session as single
-from retrosim.design.problem import Candidate, Outcome
+from retrosim.design.problem import CachedEvaluator, Candidate
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import heart
+from retrosim.results.programme import programme_fall_risk
 
 ARM = single.ARM
 STEPS = {"speed_mph": 0.1, "minutes": 1.0, "weeks": 1.0, "sessions_per_week": 1.0,
@@ -100,49 +99,33 @@ def outcomes_of(ds: Any, scenario: Scenario) -> dict[str, np.ndarray]:
     rest = r.hr_rest_used.values
     attended = r.attended.values.astype(bool)
     reserve = np.where(attended, (r.hr_peak.values - rest) / (hr_max - rest), -np.inf)
-    risk = np.where(attended, r.fall_risk.values, 0.0)
     change = {k: (r[k].isel(day=-1) - r[k].isel(day=0)).values.astype(float)
               for k in ("vo2max", "berg", "sbp_rest")}
     return {"vo2max_change": change["vo2max"], "berg_change": change["berg"],
             "sbp_rest_change": change["sbp_rest"],
             "energy_walking": np.where(attended, r.energy_exercise.values, 0.0).sum(axis=1),
             "hr_reserve_peak": reserve.max(axis=1),
-            "fall_risk": -np.expm1(np.log1p(-risk).sum(axis=1)),
+            "fall_risk": programme_fall_risk(r),
             "sessions": attended.sum(axis=1).astype(float)}
 
 
-@dataclasses.dataclass
-class ProgrammeEvaluator:
+class ProgrammeEvaluator(CachedEvaluator):
     """Evaluate programme candidates, each a run of the person and ``draws`` draws of her
-    random events; results are kept, so a candidate met again costs nothing."""
+    random events."""
 
-    scenario: Scenario
-    base: dict[str, Any]
-    seed: int
-    draws: int
-    fixed: dict[str, Any]
-    _seen: dict[tuple, dict[str, np.ndarray]] = dataclasses.field(default_factory=dict)
-
-    def full(self, candidate: Candidate) -> dict[str, Any]:
-        return {**self.fixed, **candidate}
+    outcomes = OUTCOMES
 
     def document(self, candidate: Candidate) -> dict[str, Any]:
         return document(self.base, self.full(candidate))
 
-    def __call__(self, candidates: Sequence[Candidate]) -> dict[str, Outcome]:
-        keys = [tuple(sorted(self.full(c).items())) for c in candidates]
-        for key in dict.fromkeys(keys):
-            if key in self._seen:
-                continue
-            sc = Scenario.from_dict(document(self.base, dict(key)),
-                                    source=self.scenario.source)
+    def simulate(self, todo: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        out = []
+        for values in todo:
+            sc = Scenario.from_dict(document(self.base, values), source=self.scenario.source)
             ds = api.Simulation(sc, seed=self.seed, subjects=self.draws + 1).dataset(
                 traces=False, intervals=False)
-            self._seen[key] = outcomes_of(ds, sc)
-        rows = [self._seen[k] for k in keys]
-        return {name: Outcome(np.array([r[name][0] for r in rows]),
-                              np.array([r[name][1:] for r in rows]).reshape(len(rows), -1))
-                for name in OUTCOMES}
+            out.append(outcomes_of(ds, sc))
+        return out
 
 
 def evaluator(scenario: Scenario, base: dict[str, Any], seed: int, draws: int,

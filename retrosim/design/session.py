@@ -21,13 +21,12 @@ rise toward a stepwise target peaks.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from retrosim import api, units
-from retrosim.design.problem import Candidate, Outcome
+from retrosim.design.problem import CachedEvaluator, Candidate
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS
 
@@ -99,21 +98,11 @@ def outcomes_of(session: Any) -> dict[str, np.ndarray]:
             "minutes_walking": summary["exercise_time"] / 60.0}
 
 
-@dataclasses.dataclass
-class SessionEvaluator:
+class SessionEvaluator(CachedEvaluator):
     """Evaluate batches of single-session candidates for the person of ``scenario``, with
-    ``draws`` plausible versions of her each; results are kept, so a candidate met again
-    costs nothing."""
+    ``draws`` plausible versions of her each, all of a batch's protocols in one run."""
 
-    scenario: Scenario
-    base: dict[str, Any]              # the scenario's TOML document
-    seed: int
-    draws: int
-    fixed: dict[str, Any]
-    _seen: dict[tuple, dict[str, np.ndarray]] = dataclasses.field(default_factory=dict)
-
-    def full(self, candidate: Candidate) -> dict[str, Any]:
-        return {**self.fixed, **candidate}
+    outcomes = OUTCOMES
 
     def document(self, candidate: Candidate) -> dict[str, Any]:
         """The scenario of one candidate, as TOML data: the person and options of the
@@ -122,22 +111,14 @@ class SessionEvaluator:
         doc["arms"] = {ARM: arm_table(self.full(candidate))}
         return doc
 
-    def __call__(self, candidates: Sequence[Candidate]) -> dict[str, Outcome]:
-        keys = [tuple(sorted(self.full(c).items())) for c in candidates]
-        todo = list(dict.fromkeys(k for k in keys if k not in self._seen))
-        if todo:
-            doc = {k: v for k, v in self.base.items() if k not in ("arms", "sweep", "program")}
-            doc["arms"] = {f"c{i}": arm_table(dict(k)) for i, k in enumerate(todo)}
-            batch = Scenario.from_dict(doc, source=self.scenario.source)
-            arms = {name: dataclasses.replace(arm, name=ARM) for name, arm in batch.arms.items()}
-            batch = dataclasses.replace(batch, arms=arms)
-            sim = api.Simulation(batch, seed=self.seed)
-            for key, session in zip(todo, sim.versions(self.draws), strict=True):
-                self._seen[key] = outcomes_of(session)
-        rows = [self._seen[k] for k in keys]
-        return {name: Outcome(np.array([r[name][0] for r in rows]),
-                              np.array([r[name][1:] for r in rows]).reshape(len(rows), -1))
-                for name in OUTCOMES}
+    def simulate(self, todo: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        doc = {k: v for k, v in self.base.items() if k not in ("arms", "sweep", "program")}
+        doc["arms"] = {f"c{i}": arm_table(values) for i, values in enumerate(todo)}
+        batch = Scenario.from_dict(doc, source=self.scenario.source)
+        arms = {name: dataclasses.replace(arm, name=ARM) for name, arm in batch.arms.items()}
+        batch = dataclasses.replace(batch, arms=arms)
+        return [outcomes_of(session)
+                for session in api.Simulation(batch, seed=self.seed).versions(self.draws)]
 
 
 def evaluator(scenario: Scenario, base: dict[str, Any], seed: int, draws: int,
