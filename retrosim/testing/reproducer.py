@@ -23,74 +23,43 @@ sex = "male"
 [controller]
 name = "hr-target"
 <BLANKLINE>
+[arms.explored]
+stages = ["walk forward at 4 km/h for 1 min"]
+<BLANKLINE>
 [[faults]]
 kind = "hr-loss"
 start_s = 0
 duration_s = 30
 <BLANKLINE>
-[arms.explored]
-stages = ["walk forward at 4 km/h for 1 min"]
-<BLANKLINE>
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
+import tomlkit
+
 from retrosim.errors import InputError
+from retrosim.model import tomlwriter
 from retrosim.results.io import probe_folder, write_atomic
 from retrosim.testing.strategies import Case
 
 
-def value_text(value: Any) -> str:
-    """A TOML value: a boolean, number, string or array of them (JSON strings are TOML
-    basic strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(value_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {value_text(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"{value!r} has no TOML form here")
-
-
-def _table(header: str, table: dict[str, Any]) -> list[str]:
-    lines = [header]
-    nested = []
-    for key, value in table.items():
-        if isinstance(value, dict):
-            nested.append((key, value))
-        else:
-            lines.append(f"{key} = {value_text(value)}")
-    out = lines + [""]
-    for key, value in nested:
-        out += _table(f"[{header.strip('[]')}.{key}]", value)
-    return out
-
-
 def scenario_text(case: Case, controller: dict[str, Any], base: dict[str, Any],
                   comments: list[str]) -> str:
-    """The scenario file of ``case`` (with ``base``'s tables) as TOML, ``comments`` first."""
+    """The scenario file of ``case`` (with ``base``'s tables) as TOML, ``comments`` first;
+    the faults as ``[[faults]]`` tables, last."""
     data = case.scenario(base, controller=controller)
-    lines = list(comments)
-    lines += [f"name = {value_text(data['name'])}", f"seed = {data['seed']}", ""]
-    for key in ("subject", "controller", *base):
-        if key in data:
-            lines += _table(f"[{key}]", data[key])
-    for fault in data.get("faults", []):
-        lines += _table("[[faults]]", fault)
-    lines += _table("[arms.explored]", data["arms"]["explored"])
-    return "\n".join(lines)
+    faults = data.pop("faults", [])
+    doc = tomlkit.parse(tomlwriter.dumps(data))
+    if faults:
+        tables = tomlkit.aot()
+        for fault in faults:
+            tables.append(tomlkit.item(fault))
+        doc["faults"] = tables
+    return "".join(f"{line}\n" for line in comments) + tomlkit.dumps(doc)
 
 
 def slug(text: str) -> str:
@@ -141,7 +110,7 @@ def write_reproducer(out_dir: str | Path, result: Any, controller: dict[str, Any
     probe_folder(scenario_path)
     flags = "" if not controller.get("supervisor") else " --supervised"
     params = {k: val for k, val in controller.items() if k not in ("name", "path", "supervisor")}
-    flags += "".join(f" --param {k}={value_text(val)}" for k, val in params.items())
+    flags += "".join(f" --param {k}={tomlkit.item(val).as_string()}" for k, val in params.items())
     allow = (str(what).partition(":")[0].split(".")[0],) if controller.get("path") else ()
     flags += "".join(f" --allow-import {a}" for a in allow if a != "retrosim")
     comments = [f"# Found by: {command}",
