@@ -29,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import naive  # noqa: E402
+from workloads import STAGES  # noqa: E402
 
 import retrosim  # noqa: E402
 from retrosim.model.scenario import Scenario  # noqa: E402
@@ -37,15 +38,6 @@ ENERGY_LIMIT_PCT = 0.5
 TARGET_RATIO = 100.0
 TARGET_SESSIONS_PER_S = 50_000.0
 
-STAGES = [
-    "walk forward at 2.5 mph for 5 min",
-    "walk backward at 1.5 mph for 5 min",
-    "walk backward at 2.0 mph, 5% grade for 5 min",
-    {"direction": "backward", "speed_mph": 2.0, "grade_pct": 8, "duration_min": 5,
-     "handrail": "light"},
-    "walk backward at 1.5 mph, 3% grade for 5 min",
-    "walk forward at 2.0 mph for 5 min",
-]
 
 
 def scenario(model: str) -> Scenario:

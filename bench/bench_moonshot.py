@@ -18,50 +18,19 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import workloads  # noqa: E402
+from bench_sweep import PeakMemory  # noqa: E402
 
 import retrosim  # noqa: E402
 from retrosim.scale.sweep import run_sweep  # noqa: E402
 
 TARGET_PEOPLE = 1_000_000
 TARGET_S = 60.0
-
-
-class PeakMemory:
-    """The largest resident memory of this process and its children, sampled in a thread."""
-
-    def __init__(self, every_s: float = 0.2) -> None:
-        self.peak, self.every_s = 0, every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _watch(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(self.every_s)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,35 +22,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
+from pathlib import Path
 
-import retrosim
-from retrosim.engine import programme
-from retrosim.engine.simulate import people, run_arm
-from retrosim.events import MODELS
-from retrosim.model.scenario import Scenario
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workloads import PROGRAMME  # noqa: E402
+
+import retrosim  # noqa: E402
+from retrosim.engine import programme  # noqa: E402
+from retrosim.engine.simulate import people, run_arm  # noqa: E402
+from retrosim.events import MODELS  # noqa: E402
+from retrosim.model.scenario import Scenario  # noqa: E402
 
 TARGET_RATIO = 2.0
 TARGET_WALL_S = 60.0
 
-SCENARIO = {
-    "name": "bench-programme", "seed": 1,
-    "cohort": {"size": 1000, "age_yr": {"dist": "normal", "mean": 70, "sd": 6, "min": 60,
-                                         "max": 85},
-               "sex": {"female": 0.6, "male": 0.4},
-               "mass_kg": {"dist": "normal", "mean": 72, "sd": 12, "min": 45, "max": 120},
-               "berg": {"dist": "uniform", "min": 38, "max": 52},
-               "resting_bp_mmhg": [{"dist": "normal", "mean": 138, "sd": 14, "min": 120,
-                                    "max": 190},
-                                   {"dist": "normal", "mean": 84, "sd": 9, "min": 60,
-                                    "max": 110}]},
-    "program": {"weeks": 12, "sessions_per_week": 3},
-    "arms": {"backward": {
-        "stages": ["walk forward at 1.5 mph for 3 min", "walk backward at 1.5 mph for 15 min",
-                   "walk forward at 1.5 mph for 3 min", "rest for 4 min"],
-        "handrail": "light",
-        "progression": {"speed_mph_per_week": 0.1, "max_speed_mph": 2.5}}},
-}
+SCENARIO = PROGRAMME
 
 
 def time_programme(scenario: Scenario, n: int) -> tuple[float, float]:
