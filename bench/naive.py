@@ -28,9 +28,9 @@ import simpy
 
 from retrosim.engine.simulate import EventLog, follow_protocol
 from retrosim.engine.treadmill import Treadmill, TreadmillLimits
+from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import Cohort
 from retrosim.physiology import energy, heart
 from retrosim.solve.trajectory import EnergyOptions, Physiology
 

@@ -24,9 +24,10 @@ from retrosim.engine.session import Session
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
+from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
-from retrosim.model.subject import Cohort, Subject
+from retrosim.model.subject import Subject
 from retrosim.results import dataset
 from retrosim.results import intervals as _intervals
 from retrosim.results import programme as programme_results

@@ -59,7 +59,8 @@ class ClosedLoop:
     One walker, the belt started toward 1.2 m/s (rounded to the 0.1 mph step) and 2 % grade;
     after 5 minutes the heart rate is at its steady state.
 
-    >>> from retrosim.model.subject import Cohort, Subject
+    >>> from retrosim.model.people import Cohort
+    >>> from retrosim.model.subject import Subject
     >>> from retrosim.solve.trajectory import EnergyOptions, Physiology
     >>> p = Physiology.of(Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male")),
     ...                   EnergyOptions())

@@ -49,7 +49,8 @@ from retrosim.controllers.supervisor import SafetySupervisor
 from retrosim.engine.closedloop import MAX_BELT_MPS, MAX_GRADE_FRAC, RUNNING, ClosedLoop
 from retrosim.engine.session import ALL, EventLog
 from retrosim.model import budget
-from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
+from retrosim.model.people import Cohort
+from retrosim.model.subject import HANDRAIL_LEVELS
 from retrosim.model.treadmill import start_state
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology

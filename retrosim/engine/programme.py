@@ -25,9 +25,9 @@ from retrosim.engine.session import Session, SessionModel
 from retrosim.engine.simulate import run_arm
 from retrosim.errors import InputError
 from retrosim.model import budget
+from retrosim.model.people import Cohort
 from retrosim.model.program import Program
 from retrosim.model.scenario import Arm, Scenario
-from retrosim.model.subject import Cohort
 from retrosim.physiology import balance, courses, dose_response, oxygen, training
 from retrosim.physiology.courses import Course
 

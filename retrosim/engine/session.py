@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from retrosim.model.people import Cohort
 from retrosim.model.scenario import Arm, Scenario
-from retrosim.model.subject import Cohort
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory, resolve
 

@@ -25,9 +25,10 @@ import simpy
 from retrosim.engine import controlled
 from retrosim.engine.session import EventLog, Session, SessionModel
 from retrosim.engine.treadmill import Treadmill
+from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Arm, Scenario
-from retrosim.model.subject import HANDRAIL_LEVELS, Cohort
+from retrosim.model.subject import HANDRAIL_LEVELS
 from retrosim.model.treadmill import TreadmillLimits, start_state
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, outside_source, solve

@@ -49,7 +49,8 @@ from retrosim.model.distributions import (
     is_distribution,
     parse,
 )
-from retrosim.model.subject import LIMITS, Cohort, Subject
+from retrosim.model.people import Cohort
+from retrosim.model.subject import LIMITS, Subject
 
 COHORT_KEYS = ("size", "preset")
 #: Subject keys that exclude each other: naming one drops the other from a preset.

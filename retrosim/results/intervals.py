@@ -94,7 +94,8 @@ def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
 def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
     subject; the first :data:`VERSIONS` are the same whatever ``count``."""
-    from retrosim.model.subject import LIMITS, Cohort
+    from retrosim.model.people import Cohort
+    from retrosim.model.subject import LIMITS
 
     subject = scenario.subject
     base = Cohort.from_subject(subject, count, _FIRST)
@@ -125,7 +126,7 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
 def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
     """The person as given (subject 0) followed by ``count`` plausible versions of her
     (:func:`versions`), as one cohort: the batch a protocol search evaluates."""
-    from retrosim.model.subject import Cohort
+    from retrosim.model.people import Cohort
 
     person = Cohort.from_subject(scenario.subject, 1, _FIRST)
     if count == 0:

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from retrosim.model.subject import Cohort
+from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, pressure
 from retrosim.solve.bouts import BOUT_GAP_S, Bouts, find_bouts  # noqa: F401 (re-exported)
 from retrosim.solve.timeline import Timeline

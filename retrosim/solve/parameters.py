@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrosim.model.options import EnergyOptions
-from retrosim.model.subject import Cohort
+from retrosim.model.people import Cohort
 from retrosim.physiology import energy, heart, oxygen
 
 

@@ -9,7 +9,8 @@ import retrosim
 from retrosim.controllers import Command, ProtocolFollower, attach
 from retrosim.engine.closedloop import ClosedLoop
 from retrosim.engine.treadmill import TreadmillLimits
-from retrosim.model.subject import Cohort, Subject
+from retrosim.model.people import Cohort
+from retrosim.model.subject import Subject
 from retrosim.physiology import heart, oxygen
 from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, solve
 

@@ -10,9 +10,9 @@ import retrosim
 from retrosim import units
 from retrosim.engine.simulate import simulate_arm
 from retrosim.engine.treadmill import TreadmillLimits
+from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import Cohort
 from retrosim.solve.trajectory import EnergyOptions, Physiology, solve
 
 SUBJECT = {"mass_kg": 61.0, "age_yr": 35, "sex": "female", "vo2max_ml_kg_min": 35}

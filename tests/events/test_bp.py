@@ -12,8 +12,8 @@ from retrosim import InputError
 from retrosim.engine.simulate import simulate_arm
 from retrosim.events import bp
 from retrosim.events.base import EventModel
+from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import Cohort
 from retrosim.physiology import hypotension, pressure
 from retrosim.solve.trajectory import Physiology, solve
 

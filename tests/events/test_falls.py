@@ -15,8 +15,8 @@ import retrosim
 from retrosim.engine.session import Session
 from retrosim.engine.simulate import simulate_arm
 from retrosim.events import falls
+from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import Cohort
 from retrosim.results import tables
 from retrosim.solve.trajectory import Physiology, solve
 from retrosim.units import MPS_PER_MPH

@@ -21,8 +21,8 @@ import pytest
 
 import retrosim
 from retrosim.engine.simulate import simulate_arm
+from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import Cohort
 from retrosim.physiology import heart
 from retrosim.solve.trajectory import Physiology, solve
 

@@ -13,8 +13,9 @@ from scipy import stats
 import retrosim
 from retrosim import InputError, randomness
 from retrosim.model.cohort import CohortSpec, describe_preset, load_preset, presets
+from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
-from retrosim.model.subject import BALANCE_LEVELS, HANDRAIL_LEVELS, LIMITS, SEXES, Cohort, Subject
+from retrosim.model.subject import BALANCE_LEVELS, HANDRAIL_LEVELS, LIMITS, SEXES, Subject
 from retrosim.physiology.balance import level_from_berg
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 

@@ -5,8 +5,9 @@ import pytest
 
 from retrosim.engine.simulate import simulate_arm
 from retrosim.engine.treadmill import TreadmillLimits
+from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol
-from retrosim.model.subject import Cohort, Subject
+from retrosim.model.subject import Subject
 from retrosim.solve.trajectory import EnergyOptions, Physiology, solve
 
 STAGES = ["walk forward at 3 mph for 2 min", "walk backward at 2 mph, 5% grade for 3 min",
