@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import retrosim  # noqa: E402
 from retrosim.engine.simulate import simulate_arm  # noqa: E402
 from retrosim.model.scenario import Scenario  # noqa: E402
-from retrosim.physiology import hypotension, pressure  # noqa: E402
+from retrosim.physiology import peh_course, pressure  # noqa: E402
 
 TARGET_RATIO = 1.5
 AGREEMENT_MMHG = 1.0
@@ -72,8 +72,8 @@ def naive_sbp(sc: Scenario, subjects: int, step_s: float = 1.0) -> tuple[np.ndar
         rise[:, i] = rise[:, i - 1] + dt * (target[:, i - 1] - rise[:, i - 1]) / pressure.BP_TAU_S
     end = ds.exercise_end.isel(arm=0).values[:, None]
     drop = 150 - ds.sbp_nadir.isel(arm=0).values[:, None]
-    peak = hypotension.peh_shape(ds.bp_nadir_time.isel(arm=0).values[:, None] - end)
-    sbp = 150 + rise - drop / peak * hypotension.peh_shape(t[None, :] - end)
+    peak = peh_course.peh_shape(ds.bp_nadir_time.isel(arm=0).values[:, None] - end)
+    sbp = 150 + rise - drop / peak * peh_course.peh_shape(t[None, :] - end)
     return np.abs(sbp - ds.sbp.isel(arm=0).values), time.perf_counter() - start
 
 

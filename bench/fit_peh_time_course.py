@@ -19,7 +19,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrosim.physiology import hypotension  # noqa: E402
+from retrosim.physiology import hypotension, peh_course  # noqa: E402
 
 AWAKE_WINDOW_S = 12 * 3600.0
 CORSO_AWAKE_MMHG = (11.4, 5.6)         # SBP, DBP reductions after 6-9 MET (Corso et al. 2017)
@@ -31,7 +31,7 @@ def model_for(recovery_tau_s: float) -> hypotension.PehModel:
 
 def awake_means(recovery_tau_s: float) -> tuple[float, float]:
     model = model_for(recovery_tau_s)
-    mean = hypotension.peh_mean_shape(AWAKE_WINDOW_S, model)
+    mean = peh_course.peh_mean_shape(AWAKE_WINDOW_S, model)
     sbp, dbp = model.hypertensive_drop_mmhg
     return sbp * mean, dbp * mean
 
@@ -52,8 +52,8 @@ def main() -> int:
     print(f"awake mean over {AWAKE_WINDOW_S / 3600:g} h: SBP -{sbp:.2f} (Corso -11.4), "
           f"DBP -{dbp:.2f} (Corso -5.6)")
     for hours in (5 / 60, 2, 4, 13, 22, 24):
-        print(f"  shape at {hours:5.2f} h: {float(hypotension.peh_shape(hours * 3600, model)):.3f}")
-    root = brentq(lambda t: float(hypotension.peh_shape(t, model)) - 0.5, 900.0, 86_400.0)
+        print(f"  shape at {hours:5.2f} h: {float(peh_course.peh_shape(hours * 3600, model)):.3f}")
+    root = brentq(lambda t: float(peh_course.peh_shape(t, model)) - 0.5, 900.0, 86_400.0)
     print(f"half the nadir drop remains at {root / 3600:.1f} h")
     return 0
 

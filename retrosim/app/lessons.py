@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import retrosim
-from retrosim.physiology import energy, heart, hypotension, oxygen, pressure
+from retrosim.physiology import energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.registry import Model
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
@@ -150,7 +150,7 @@ def peh(t: Traits) -> dict[str, Any]:
     drop_s, drop_d = hypotension.peh_drop_at_nadir(t.sbp, t.dbp, bout_met, 60.0 * t.minutes,
                                                    person, model, t.vo2max / VO2_PER_MET)
     hours = np.linspace(0.0, 24.0, 481)
-    shape = hypotension.peh_shape(hours * 3600.0, model)
+    shape = peh_course.peh_shape(hours * 3600.0, model)
     return {"hours": hours, "sbp": t.sbp - float(drop_s) * shape,
             "dbp": t.dbp - float(drop_d) * shape, "drop_sbp": np.float64(drop_s),
             "drop_dbp": np.float64(drop_d)}
@@ -255,7 +255,7 @@ def functions(name: str, t: Traits) -> list[Callable[..., Any]]:
         "heart": base + [oxygen.wasserman_vo2max, heart.tanaka_hr_max,
                          heart.percent_vo2_reserve, heart.HR_MODELS[t.heart_model]],
         "peh": base + [oxygen.wasserman_vo2max, hypotension.person_factor,
-                       hypotension.peh_drop_at_nadir, hypotension.peh_shape]}
+                       hypotension.peh_drop_at_nadir, peh_course.peh_shape]}
     return chosen[name]
 
 

@@ -26,7 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from retrosim.model.people import Cohort
-from retrosim.physiology import hypotension, oxygen, pressure
+from retrosim.physiology import hypotension, oxygen, peh_course, pressure
 from retrosim.solve.bouts import BOUT_GAP_S, Bouts, find_bouts  # noqa: F401 (re-exported)
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory, interior_maximum, relax_at_knots
@@ -108,7 +108,7 @@ class PressureCourse:
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
             since = t - end[b]
-            shape = np.where(np.isfinite(since), hypotension.peh_shape(
+            shape = np.where(np.isfinite(since), peh_course.peh_shape(
                 np.nan_to_num(since, nan=-1.0), self.model), 0.0)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
@@ -156,7 +156,7 @@ class PressureCourse:
         if end.shape[0] == 0:
             return self.rest.copy(), np.full((2, n), np.nan)
         when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
-        depth = self.drop * np.where(np.isfinite(when), hypotension.peh_shape(
+        depth = self.drop * np.where(np.isfinite(when), peh_course.peh_shape(
             np.nan_to_num(when - end, nan=-1.0), self.model), 0.0)        # (2, B, N)
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
@@ -286,7 +286,7 @@ class _Pairs:
         drop = np.zeros(self.late.size)
         for b in range(self.end.shape[0]):
             since = times - self.end[b]
-            shape = np.where(np.isfinite(since), hypotension.peh_shape(
+            shape = np.where(np.isfinite(since), peh_course.peh_shape(
                 np.nan_to_num(since, nan=-1.0), c.model), 0.0)
             np.maximum(drop, self.drop[b] * shape, out=drop)
         value[self.late] = value[self.late] - drop

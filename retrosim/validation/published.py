@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from retrosim.physiology import balance, energy, heart, hypotension, oxygen, pressure
+from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
 from retrosim.validation import programmes
@@ -270,7 +270,7 @@ def pressure_rows() -> list[Row]:
     rows.append(compare("blood pressure", "MacDonald et al. 2000", "PEH SBP drop (mmHg) at the "
                         "nadir, borderline (135/85 assumed)", float(nadir(135, 85)[0]), 14.0,
                         tolerance=1.0, shown="about 14"))
-    awake = hypotension.peh_mean_shape(12 * HOUR_S)
+    awake = peh_course.peh_mean_shape(12 * HOUR_S)
     for met, awake_means, tol in ((7.5, (11.4, 5.6), 0.5), (4.0, (1.6, 0.5), 0.2)):
         for which, drop, value in zip(("SBP", "DBP"), nadir(150, 95, met), awake_means,
                                       strict=True):
@@ -283,17 +283,17 @@ def pressure_rows() -> list[Row]:
                         1.0, tolerance=10.0, relative=True, shown="alike (1)"))
     t = np.arange(0.0, 3 * HOUR_S, 1.0)
     rows.append(compare("blood pressure", "MacDonald et al. 2000", "time of the PEH nadir (min)",
-                        float(t[np.argmax(hypotension.peh_shape(t))]) / 60.0, 15.0,
+                        float(t[np.argmax(peh_course.peh_shape(t))]) / 60.0, 15.0,
                         tolerance=1.0, shown="about 15"))
     rows.append(compare("blood pressure", "MacDonald et al. 2000", "PEH at 5 min, share of the "
                         "nadir drop (%): below baseline by 5 min",
-                        100.0 * float(hypotension.peh_shape(300.0)), (1e-9, 100.0),
+                        100.0 * float(peh_course.peh_shape(300.0)), (1e-9, 100.0),
                         tolerance=0.0, shown="> 0"))
     full = float(nadir(150, 95)[0])
     for hours, source in ((13, "Kenney & Seals 1993"), (22, "Pescatello et al. 2004")):
         rows.append(compare("blood pressure", source, f"SBP drop (mmHg) left {hours} h after a "
                             f"full bout, hypertensive (lasts up to {hours} h)",
-                            full * float(hypotension.peh_shape(hours * HOUR_S)), (1.0, np.inf),
+                            full * float(peh_course.peh_shape(hours * HOUR_S)), (1.0, np.inf),
                             tolerance=0.0, shown=">= 1 (present)"))
     factor = hypotension.person_factor
     for what, low, high in (("woman / man", factor(True, 40, 25, False),

@@ -14,7 +14,7 @@ from retrosim.events import bp
 from retrosim.events.base import EventModel
 from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
-from retrosim.physiology import hypotension, pressure
+from retrosim.physiology import hypotension, peh_course, pressure
 from retrosim.solve.trajectory import Physiology, solve
 
 #: The reference person of the PEH anchors: a man of 40, BMI 24.5, no medication.
@@ -94,7 +94,7 @@ def test_closed_form_pressure_matches_an_ode_solver():
     drop, _ = hypotension.peh_drop_at_nadir(130, 85, mean_met, seconds, person,
                                             vo2max_met=phys.vo2_max[0] / phys.vo2_rest[0])
     assert 0 < drop < 5
-    expected = 130 + sol.y[0] - drop * hypotension.peh_shape(t - end)
+    expected = 130 + sol.y[0] - drop * peh_course.peh_shape(t - end)
     np.testing.assert_allclose(ds.sbp.values, expected, atol=1e-6)
 
 

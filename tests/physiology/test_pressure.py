@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from scipy.optimize import minimize_scalar
 
-from retrosim.physiology import hypotension, pressure
+from retrosim.physiology import hypotension, peh_course, pressure
 from retrosim.physiology.hypotension import PEH
 
 HOUR = 3600.0
@@ -116,7 +116,7 @@ def test_macdonald_2000_borderline_hypertension_nadir_about_14_mmhg():
 def awake_mean(met, window_s=12 * HOUR):
     """Mean drop over the awake hours after a bout, as ambulatory monitoring measures it."""
     sbp, dbp = drop(150, 95, met=met)
-    mean = hypotension.peh_mean_shape(window_s)
+    mean = peh_course.peh_mean_shape(window_s)
     return float(sbp) * mean, float(dbp) * mean
 
 
@@ -142,11 +142,11 @@ def test_macdonald_2000_bouts_of_10_to_45_min_give_the_same_drop():
 
 def test_macdonald_2000_below_baseline_by_5_min_and_nadir_about_15_min():
     """Nadir within 15 +/- 0.5 min; at 5 min already most of the way down."""
-    assert hypotension.peh_shape(300.0) > 0.5
-    best = minimize_scalar(lambda t: -float(hypotension.peh_shape(t)), bounds=(60, 3 * HOUR),
+    assert peh_course.peh_shape(300.0) > 0.5
+    best = minimize_scalar(lambda t: -float(peh_course.peh_shape(t)), bounds=(60, 3 * HOUR),
                            method="bounded", options={"xatol": 0.01})
     assert best.x == pytest.approx(15 * 60.0, abs=30.0)
-    assert float(hypotension.peh_shape(PEH.nadir_s)) == pytest.approx(1.0, rel=1e-9)
+    assert float(peh_course.peh_shape(PEH.nadir_s)) == pytest.approx(1.0, rel=1e-9)
 
 
 def test_the_drop_lasts_hours_as_published_and_fades_by_a_day():
@@ -155,10 +155,10 @@ def test_the_drop_lasts_hours_as_published_and_fades_by_a_day():
     22 h, and by 24 h less than 11 % of the nadir is left."""
     sbp, _ = drop(150, 95)
     for hours in (2, 4):
-        assert hypotension.peh_shape(hours * HOUR) > 0.5
+        assert peh_course.peh_shape(hours * HOUR) > 0.5
     for hours in (13, 22):
-        assert sbp * hypotension.peh_shape(hours * HOUR) >= 1.0
-    assert hypotension.peh_shape(24 * HOUR) < 0.11
+        assert sbp * peh_course.peh_shape(hours * HOUR) >= 1.0
+    assert peh_course.peh_shape(24 * HOUR) < 0.11
 
 
 def test_onset_time_constant_puts_the_nadir_where_asked():
@@ -170,8 +170,8 @@ def test_onset_time_constant_puts_the_nadir_where_asked():
 
 def test_mean_shape_is_the_exact_integral():
     for window in (HOUR, 12 * HOUR, 24 * HOUR):
-        numeric = quad(lambda t: float(hypotension.peh_shape(t)), 0, window, limit=200)[0]
-        assert hypotension.peh_mean_shape(window) == pytest.approx(numeric / window, rel=1e-9)
+        numeric = quad(lambda t: float(peh_course.peh_shape(t)), 0, window, limit=200)[0]
+        assert peh_course.peh_mean_shape(window) == pytest.approx(numeric / window, rel=1e-9)
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -219,12 +219,12 @@ def test_peh_is_larger_in_men_without_medication_smaller_with_age_and_bmi(
 
 @given(st.floats(PEH.nadir_s, 48 * HOUR), st.floats(0, 24 * HOUR))
 def test_after_the_nadir_the_drop_only_fades(t, later):
-    assert hypotension.peh_shape(t + later) <= hypotension.peh_shape(t) + 1e-15
+    assert peh_course.peh_shape(t + later) <= peh_course.peh_shape(t) + 1e-15
 
 
 @given(st.floats(-HOUR, 48 * HOUR))
 def test_shape_is_between_zero_and_one(t):
-    value = float(hypotension.peh_shape(t))
+    value = float(peh_course.peh_shape(t))
     assert 0.0 <= value <= 1.0 + 1e-12
     if t <= 0:
         assert value == 0.0

@@ -12,7 +12,7 @@ per-subject timelines, levels near and far, the answers must be identical.
 import numpy as np
 import pytest
 
-from retrosim.physiology import hypotension, oxygen
+from retrosim.physiology import oxygen, peh_course
 from retrosim.solve.bp_course import PressureCourse
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import interior_maximum
@@ -30,7 +30,7 @@ def reference_crossing(course, which, level, strict):
         drop = np.zeros((2, times.size))
         for b in range(course.bouts.end_s.shape[0]):
             since = times - course.bouts.end_s[b, subjects]
-            shape = np.where(np.isfinite(since), hypotension.peh_shape(
+            shape = np.where(np.isfinite(since), peh_course.peh_shape(
                 np.nan_to_num(since, nan=-1.0), course.model), 0.0)
             np.maximum(drop, course.drop[:, b, subjects] * shape, out=drop)
         return drop
