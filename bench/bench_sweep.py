@@ -40,7 +40,7 @@ import naive  # noqa: E402
 import retrosim  # noqa: E402
 from retrosim.events import MODELS  # noqa: E402
 from retrosim.model.scenario import Scenario  # noqa: E402
-from retrosim.scale import sweep
+from retrosim.scale import cluster, sweep
 
 TARGET_SESSIONS_PER_S = 50_000.0
 TARGET_RATIO = 100.0
@@ -93,9 +93,9 @@ def sweep_on(workers: int, sc: Scenario, n: int, folder: Path, band_step_s: floa
     import dask
     from dask.distributed import Client, LocalCluster
 
-    with dask.config.set(sweep.WORKER_ENV), \
+    with dask.config.set(cluster.WORKER_ENV), \
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                         dashboard_address=":0") as cluster, Client(cluster) as client:
+                         dashboard_address=":0") as local, Client(local) as client:
         sweep.run_sweep(sc, folder / f"warm-{workers}.zarr", subjects=2 * workers * 1000,
                         client=client, chunk_size=1000, sample=0, band_step_s=0)
         best = float("inf")

@@ -22,11 +22,8 @@ interrupted sweep keeps every chunk it finished, and ``--resume`` computes only 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import logging
 import math
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,7 +43,7 @@ from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
 from retrosim.results import dataset as results
 from retrosim.results.tables import population_attrs
 from retrosim.scale import IN_PROCESS as IN_PROCESS
-from retrosim.scale import bands, comparison
+from retrosim.scale import bands, cluster, comparison
 from retrosim.scale import store as sweepstore
 from retrosim.scale.store import Layout
 
@@ -56,32 +53,7 @@ DEFAULT_CHUNK = 32_768
 DEFAULT_SAMPLE = 10
 MAX_SAMPLE = 1_000
 DEFAULT_BAND_STEP_S = 60.0
-#: The local cluster listens on the loopback interface only, and has no dashboard (its pages
-#: show logs and call stacks): nothing of a sweep is reachable from the network. The
-#: scheduler's remaining HTTP routes (health, metrics) take a free port on loopback.
-LOOPBACK = "127.0.0.1"
-SCHEDULER_OPTIONS = {"dashboard": False, "dashboard_address": f"{LOOPBACK}:0"}
-CONNECT_TIMEOUT_S = 10.0
 RETRIES = 2
-#: The local cluster's worker environment (dask config). Dask's nanny sets
-#: MALLOC_TRIM_THRESHOLD_ low to hand freed memory back at once; with glibc that also turns
-#: off the adaptive mmap threshold, and every large array of every chunk becomes fresh pages
-#: from the kernel (a chunk takes about twice as long). A sweep's workers allocate the same
-#: few large arrays chunk after chunk: they keep them (arrays below 256 MiB from the heap, the
-#: heap trimmed beyond 1 GiB free). Memory stays flat: a worker holds one chunk at a time.
-WORKER_ENV = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(2**30),
-              "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28)}
-
-
-def _local_config() -> dict[str, Any]:
-    """The local cluster's dask config: the worker environment, and HTTP servers that answer a
-    health check and nothing else (no dashboard, no pages of logs or call stacks). The route
-    lists are new on every call: distributed appends a fallback dashboard route, in place, to
-    the list a scheduler was configured with when that scheduler asks for a dashboard and
-    bokeh is not installed, so a shared list would carry it into the next cluster."""
-    return {**WORKER_ENV,
-            "distributed.scheduler.http.routes": ["distributed.http.health"],
-            "distributed.worker.http.routes": ["distributed.http.health"]}
 
 
 class SweepError(RetrosimError):
@@ -156,7 +128,7 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
     if chunk_size is not None:
         chunk_size = int(check_number("--chunk-size", chunk_size, 1, 10_000_000, integer=True))
     local = client is None and scheduler is None          # every worker on this machine
-    people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or _cpus()) if local else 1)
+    people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or cluster.cpus()) if local else 1)
     held = sample_and_band_bytes(scenario, min(sample, n), band_step_s, people)
     check_scenario_run(scenario, people, None,            # the chunks held at once, and the
                        extra=(held, f"a trace sample of {min(sample, n):,} and bands every "
@@ -166,7 +138,7 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         raise InputError("--scheduler", f"{scheduler!r} is not an address",
                          "tcp://HOST:PORT of a running Dask scheduler")
 
-    with _client(scheduler, workers, client) as c:       # None: in this process, no Dask
+    with cluster.client(scheduler, workers, client) as c:       # None: in this process, no Dask
         job, objectives = _prepare(scenario, path, seed, n, chunk_size, resume, sample,
                                    band_step_s)
         layout = job.layout
@@ -344,34 +316,6 @@ def _run_on(client: Any, job: Job, todo: dict[int, int], bar: Any,
         client.cancel(list(futures))
 
 
-@contextlib.contextmanager
-def _client(scheduler: str | None, workers: int | None, client: Any) -> Iterator[Any]:
-    if client is not None or scheduler == IN_PROCESS:
-        yield client
-        return
-    import dask
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler is None:
-        with dask.config.set(_local_config()), \
-                LocalCluster(n_workers=workers or _cpus(), threads_per_worker=1, processes=True,
-                             host=LOOPBACK, dashboard_address=None,
-                             scheduler_kwargs=SCHEDULER_OPTIONS,
-                             silence_logs=logging.ERROR) as cluster, \
-                Client(cluster) as local:
-            yield local
-        return
-    try:
-        remote = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError, ValueError, TypeError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r} "
-                         f"({reason})", "the address of a running scheduler, e.g. "
-                         "tcp://127.0.0.1:8786") from None
-    with remote:
-        yield remote
-
-
 def _resumable(path: Path, layout: Layout, fingerprint: str, chunk_size: int | None) -> Layout:
     attrs = sweepstore.attributes(path)
     if attrs.get("retrosim_sweep") != sweepstore.FORMAT:
@@ -414,10 +358,3 @@ def _bar(progress: bool, total: int, initial: int) -> Any:
 
     return tqdm(total=total, initial=initial, unit=" people", unit_scale=True,
                 desc="sweep", disable=None if progress else True, dynamic_ncols=True)
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:                    # pragma: no cover (not Linux)
-        return os.cpu_count() or 1

@@ -14,7 +14,7 @@ import retrosim
 from retrosim import InputError, api
 from retrosim.cli.main import main
 from retrosim.model.scenario import Scenario
-from retrosim.scale import bands, comparison, sweep
+from retrosim.scale import bands, cluster, comparison, sweep
 from retrosim.scale import store as sweepstore
 
 PEOPLE = 2400
@@ -37,9 +37,9 @@ def scenario():
 
 @pytest.fixture(scope="module")
 def client():
-    with dask.config.set(sweep.WORKER_ENV), \
+    with dask.config.set(cluster.WORKER_ENV), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                         dashboard_address=":0") as cluster, Client(cluster) as c:
+                         dashboard_address=":0") as local, Client(local) as c:
         yield c
 
 
@@ -200,7 +200,7 @@ def test_a_task_error_on_a_worker_is_reported_and_the_sweep_can_resume(scenario,
 
 def test_an_unknown_scheduler_address_gets_a_clear_error_and_no_store(scenario, tmp_path,
                                                                       capsys, monkeypatch):
-    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(InputError, match="--scheduler: cannot reach a Dask scheduler at "
                                          "'tcp://127.0.0.1:9'"):
         sweep.run_sweep(scenario, tmp_path / "x.zarr", scheduler="tcp://127.0.0.1:9")

@@ -176,9 +176,9 @@ def test_the_local_cluster_has_no_dashboard_and_listens_on_loopback():
 
     import psutil
 
-    from retrosim.scale import sweep
+    from retrosim.scale import cluster
 
-    with sweep._client(None, 1, None) as client:
+    with cluster.client(None, 1, None) as client:
         info = client.scheduler_info()
         assert info["address"].startswith("tcp://127.0.0.1:")
         assert all(w.startswith("tcp://127.0.0.1:") for w in info["workers"])
