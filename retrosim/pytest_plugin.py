@@ -31,6 +31,7 @@ set-up::
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -76,8 +77,6 @@ def explore_controller(request: Any) -> Callable[..., Any]:
             supervisor: bool = False, params: dict[str, Any] | None = None,
             invariants: list[str] | None = None, kinds: list[str] | None = None,
             allow_import: tuple[str, ...] = ()) -> Any:
-        import hashlib
-
         from hypothesis import settings
         from hypothesis.database import DirectoryBasedExampleDatabase
 

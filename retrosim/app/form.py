@@ -21,11 +21,13 @@ import copy
 import itertools
 import re
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import retrosim
 from retrosim import units
 from retrosim.errors import InputError
+from retrosim.model.budget import MAX_FILE_BYTES, read_toml
 
 _uids = itertools.count()
 
@@ -252,9 +254,6 @@ def read_upload(path: str, name: str) -> dict[str, Any]:
     nests arrays or tables 40 deep
     >>> os.unlink(f.name)
     """
-    from pathlib import Path
-
-    from retrosim.model.budget import MAX_FILE_BYTES, read_toml
 
     file = Path(path)
     size = file.stat().st_size

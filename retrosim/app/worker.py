@@ -22,7 +22,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
+
+from retrosim.app import outcome
 from retrosim.errors import InputError, RetrosimError
+from retrosim.model.budget import available_memory
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,6 @@ class Runner:
         """:func:`retrosim.app.outcome.run` in a process of its own; its Outcome, or the
         InputError it raised (one line), or RetrosimError if it died or ran out of time.
         Cancelling the awaiting task kills the process."""
-        from retrosim.model.budget import available_memory
-
         left = self.budget.session_s - self.used_s
         if left <= 0:
             raise InputError("people", f"this page's runs have taken {self.used_s:,.0f} s, its "
@@ -119,8 +121,6 @@ def _child(send: Any, data: dict[str, Any], source: str, subjects: int | None,
     """The run, in the worker process: its address space limited to ``memory`` more than it
     holds now, its answer sent back as ("ok", Outcome), ("input", the InputError's fields)
     or ("crash", one line)."""
-    from retrosim.app import outcome
-
     _confine(memory)
     try:
         answer: tuple[str, Any] = ("ok", outcome.run(data, source, subjects))
@@ -143,8 +143,6 @@ def _confine(memory: int) -> None:
     """Limit this process's address space to what it holds now plus ``memory`` bytes."""
     try:
         import resource
-
-        import psutil
     except ImportError:                                      # pragma: no cover (Windows)
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)

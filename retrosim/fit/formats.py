@@ -25,6 +25,7 @@ import numpy as np
 
 from retrosim.errors import InputError
 from retrosim.fit.records import MAX_BYTES, Recording, check, read_csv
+from retrosim.results.io import open_result
 
 EXTRA = "the 'fit' extra is not installed (pip install 'retrosim[fit]')"
 #: Window over which speed and grade are taken from distance and altitude [s].
@@ -138,8 +139,6 @@ def read_tcx(path: Path) -> Recording:
 
 def read_netcdf(path: Path) -> Recording:
     """The FTMS treadmill's log (a retrosim result): the first arm's first subject."""
-    from retrosim.results.io import open_result
-
     ds = open_result(path)
     try:
         missing = [v for v in ("speed", "hr") if v not in ds]

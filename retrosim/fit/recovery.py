@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrosim import randomness
+from retrosim.api import Simulation
 from retrosim.fit import person as fitting
 from retrosim.fit.records import Recording
 from retrosim.model.options import EnergyOptions
@@ -74,8 +75,6 @@ def person(seed: int, index: int) -> Person:
 
 def recording(seed: int, index: int, who: Person) -> Recording:
     """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make."""
-    from retrosim.api import Simulation
-
     doc = {"name": f"virtual-{index}", "seed": seed,
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},

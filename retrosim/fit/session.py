@@ -10,6 +10,7 @@ checks the document loads as a scenario and writes it atomically.
 from __future__ import annotations
 
 import copy
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -131,8 +132,6 @@ def person_text(doc: dict[str, Any], notes: list[str]) -> str:
 
 def write_person(path: str | Path, text: str) -> Path:
     """Check ``text`` loads as a scenario, then write it to ``path`` atomically."""
-    import tomllib
-
     out = check_output_path(path, (".toml",), "a scenario file name *.toml")
     Scenario.from_dict(tomllib.loads(text), source=str(out))
 

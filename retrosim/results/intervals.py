@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import randomness
+from retrosim.model.people import Cohort
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import mph_to_mps, pct_to_frac
@@ -94,7 +95,6 @@ def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
 def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
     subject; the first :data:`VERSIONS` are the same whatever ``count``."""
-    from retrosim.model.people import Cohort
     from retrosim.model.subject import LIMITS
 
     subject = scenario.subject
@@ -126,8 +126,6 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
 def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
     """The person as given (subject 0) followed by ``count`` plausible versions of her
     (:func:`versions`), as one cohort: the batch a protocol search evaluates."""
-    from retrosim.model.people import Cohort
-
     person = Cohort.from_subject(scenario.subject, 1, _FIRST)
     if count == 0:
         return person

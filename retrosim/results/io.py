@@ -17,8 +17,10 @@ sizes add up to against the memory free); only then are the values loaded.
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -140,9 +142,6 @@ def write_failure(err: BaseException, path: Path) -> str:
     """Why writing ``path`` failed, in words: the disk full (the error says so, or the folder
     has less than :data:`FULL_DISK_BYTES` free: the NetCDF library says only "HDF error"),
     else the error's own text."""
-    import errno
-    import shutil
-
     if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"no space left on the device: {err.strerror}"
     try:

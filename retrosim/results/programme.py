@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 import retrosim
+from retrosim.physiology.courses import TRAINING_MODELS
 
 if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
@@ -57,7 +58,6 @@ TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)"
 def references(model: str) -> list[str]:
     """The sources a programme with the programme model ``model`` rests on (besides each
     session's)."""
-    from retrosim.physiology.courses import TRAINING_MODELS
     from retrosim.physiology.training import REFERENCES
 
     return list(dict.fromkeys((*TRAINING_MODELS[model].references, *REFERENCES)))

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from retrosim.errors import InputError
+from retrosim.model.budget import available_memory
+from retrosim.results.io import MEMORY_SHARE
 
 #: The codecs a sweep store may use (those :mod:`retrosim.scale.store` writes, and the plain
 #: compressors and checksums of the Zarr 3 specification); none of them runs code.
@@ -36,9 +38,6 @@ def check_store(path: str | Path, *, memory: int | None = None) -> int:
     """The bytes a sweep store's arrays declare, once its metadata are found sound: known
     codecs only, and a size within :data:`~retrosim.results.io.MEMORY_SHARE` of ``memory``
     (default: the memory free). InputError (one line naming the store) otherwise."""
-    from retrosim.model.budget import available_memory
-    from retrosim.results.io import MEMORY_SHARE
-
     root = Path(path)
     total = 0
     for meta in sorted(root.rglob("zarr.json")):

@@ -35,10 +35,22 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
+from retrosim.controllers import attach
 from retrosim.controllers.contract import ControllerCrash, ControllerError
 from retrosim.controllers.faults import BUS_KINDS, FAULT_KINDS
+from retrosim.controllers.safety import SafetyLimits
 from retrosim.errors import InputError
+from retrosim.model.budget import read_toml
+from retrosim.model.scenario import (
+    Scenario,
+    bundled,
+    check_budget,
+    check_run_arguments,
+    load_scenario,
+)
+from retrosim.testing import preflight
 from retrosim.testing.definitions import INVARIANTS, Violation
+from retrosim.testing.invariants import check_scenario
 from retrosim.testing.strategies import Case, cases
 
 #: The tables of a base scenario a case keeps (the rest is what the search varies).
@@ -131,9 +143,6 @@ class Exploration:
 def base_data(scenario: str | Path, allow: Sequence[str] = ()) -> dict[str, Any]:
     """The :data:`BASE_TABLES` of a scenario file or bundled scenario, validated first
     (errors name the file and the key); a programme is refused."""
-    from retrosim.model.budget import read_toml
-    from retrosim.model.scenario import bundled, load_scenario
-
     load_scenario(scenario, allow_import=tuple(allow))
     path = Path(scenario) if Path(scenario).is_file() else bundled()[str(scenario)]
     data = read_toml(path.read_text(encoding="utf-8"), str(path))
@@ -160,8 +169,6 @@ class Explorer:
 
     def __init__(self, spec: Any, base: dict[str, Any] | None = None,
                  invariants: Sequence[str] | None = None) -> None:
-        from retrosim.controllers.safety import SafetyLimits
-
         self.spec = spec
         self.base = {k: v for k, v in (base or {}).items() if k in BASE_TABLES}
         self.invariants = list(invariants) if invariants else None
@@ -172,22 +179,13 @@ class Explorer:
 
     def preflight(self) -> None:
         """Refuse, as ``check`` does, a controller that breaks its contract when built."""
-        from retrosim.testing import preflight
-
         preflight(self.scenario(PLAIN))
 
     def scenario(self, case: Case) -> Any:
-        from retrosim.controllers import attach
-        from retrosim.model.scenario import Scenario
-
         return attach(Scenario.from_dict(case.scenario(self.base)), self.spec)
 
     def run(self, case: Case) -> Violation | None:
         """The earliest violation of ``case`` (of the invariants asked), or None."""
-        from retrosim.model.scenario import check_budget, check_run_arguments
-        from retrosim.testing import preflight
-        from retrosim.testing.invariants import check_scenario
-
         sc = self.scenario(case)
         seed_, subjects, step = check_run_arguments(sc, None, None, None, memory=False)
         check_budget(sc, subjects, None)
