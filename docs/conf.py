@@ -92,6 +92,9 @@ autosummary_context = {"public": _PUBLIC_OBJECTS}
 html_theme = "pydata_sphinx_theme"
 html_title = f"retrosim {release}"
 html_static_path = ["_static"]
+# The scenario format's JSON Schema, published at the site's root beside the pages
+# (``scenario.schema.json``) for editors to point at; the repository's file is the only copy.
+html_extra_path = ["../retrosim/schema"]
 html_css_files = ["wide.css"]
 html_theme_options = {"navbar_end": ["search-button", "theme-switcher"],
                       "header_links_before_dropdown": 4,

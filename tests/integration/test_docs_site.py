@@ -76,6 +76,13 @@ def test_the_api_reference_is_built_from_the_docstrings(site):
     assert (site / "generated" / "retrosim.physiology.energy.html").is_file()
 
 
+def test_the_scenario_schema_is_published_beside_the_format_page(site):
+    published = site / "scenario.schema.json"
+    shipped = ROOT / "retrosim" / "schema" / "scenario.schema.json"
+    assert published.read_bytes() == shipped.read_bytes()
+    assert 'href="scenario.schema.json"' in (site / "scenario-format.html").read_text()
+
+
 def test_nothing_is_fetched_from_the_network(site):
     for page in site.rglob("*.html"):
         text = page.read_text()
