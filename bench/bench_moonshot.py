@@ -27,6 +27,7 @@ import workloads  # noqa: E402
 from bench_sweep import PeakMemory  # noqa: E402
 
 import retrosim  # noqa: E402
+from retrosim.scale.cluster import Cluster
 from retrosim.scale.sweep import run_sweep  # noqa: E402
 
 TARGET_PEOPLE = 1_000_000
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         with PeakMemory() as memory:
             start = time.perf_counter()
             run_sweep(scenario, Path(tmp) / "out.zarr", subjects=args.people,
-                      workers=args.workers, chunk_size=args.chunk_size, sample=0,
+                      cluster=Cluster(workers=args.workers, chunk_size=args.chunk_size), sample=0,
                       band_step_s=0)
             wall = time.perf_counter() - start
     total = args.people * sessions

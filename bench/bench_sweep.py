@@ -41,6 +41,7 @@ import retrosim  # noqa: E402
 from retrosim.events import MODELS  # noqa: E402
 from retrosim.model.scenario import Scenario  # noqa: E402
 from retrosim.scale import cluster, sweep
+from retrosim.scale.cluster import Cluster
 
 TARGET_SESSIONS_PER_S = 50_000.0
 TARGET_RATIO = 100.0
@@ -97,13 +98,14 @@ def sweep_on(workers: int, sc: Scenario, n: int, folder: Path, band_step_s: floa
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                          dashboard_address=":0") as local, Client(local) as client:
         sweep.run_sweep(sc, folder / f"warm-{workers}.zarr", subjects=2 * workers * 1000,
-                        client=client, chunk_size=1000, sample=0, band_step_s=0)
+                        cluster=Cluster(client=client, chunk_size=1000), sample=0, band_step_s=0)
         best = float("inf")
         with PeakMemory() as memory:
             for k in range(repeat):
                 start = time.perf_counter()
                 sweep.run_sweep(sc, folder / f"sweep-{workers}-{k}.zarr", subjects=n,
-                                client=client, sample=sample, band_step_s=band_step_s)
+                                cluster=Cluster(client=client), sample=sample,
+                                band_step_s=band_step_s)
                 best = min(best, time.perf_counter() - start)
     return best, memory.peak
 

@@ -74,7 +74,7 @@ numpydoc_validation_checks = {"all", "SA01", "EX01", "ES01"}
 _PUBLIC = "|".join(name for name in retrosim.__all__ if not name.startswith("_"))
 _LAYER_API = ("retrosim.testing.run_controller", "retrosim.testing.invariants.check",
               "retrosim.scale.sweep.run_sweep", "retrosim.validation.table.compare",
-              "retrosim.controllers.safety.SafetyLimits",
+              "retrosim.scale.cluster.Cluster", "retrosim.controllers.safety.SafetyLimits",
               "retrosim.model.treadmill.TreadmillLimits")
 numpydoc_validation_exclude = {
     rf"^(?!retrosim\.(?:api\.|model\.\w+\.|errors\.)?(?:{_PUBLIC})(?:\.|$))"

@@ -16,6 +16,7 @@ import pytest
 
 import retrosim
 from retrosim.cli.main import main
+from retrosim.scale.cluster import Cluster
 
 pytestmark = pytest.mark.lowest
 
@@ -47,8 +48,8 @@ def test_a_sweep_in_this_process_equals_the_run_and_reads_back(tmp_path):
     from retrosim.scale import IN_PROCESS, store, sweep
 
     sc = retrosim.load_scenario("knee-rehab-six-protocols")
-    ds = sweep.run_sweep(sc, tmp_path / "s.zarr", subjects=12, chunk_size=5,
-                         scheduler=IN_PROCESS).load()
+    ds = sweep.run_sweep(sc, tmp_path / "s.zarr", subjects=12,
+                         cluster=Cluster(chunk_size=5, scheduler=IN_PROCESS)).load()
     run = retrosim.run(sc, subjects=12, traces=False)
     np.testing.assert_array_equal(ds.energy_total.values, run.energy_total.values)
     assert store.open_store(tmp_path / "s.zarr").attrs["complete"]
@@ -60,8 +61,8 @@ def test_a_report_of_a_run_and_of_a_sweep(tmp_path):
 
     path = document.write_report("compendium-2011", tmp_path / "r.html")
     assert "compendium-2011" in Path(path).read_text(encoding="utf-8")
-    sweep.run_sweep(retrosim.load_scenario("compendium-2011"), tmp_path / "s.zarr",
-                    subjects=4, chunk_size=2, scheduler=IN_PROCESS)
+    sweep.run_sweep(retrosim.load_scenario("compendium-2011"), tmp_path / "s.zarr", subjects=4,
+                    cluster=Cluster(chunk_size=2, scheduler=IN_PROCESS))
     path = document.write_report(str(tmp_path / "s.zarr"), tmp_path / "s.html")
     assert "data:image/png" in Path(path).read_text(encoding="utf-8")      # its figures
 

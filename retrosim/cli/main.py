@@ -256,14 +256,15 @@ def _sweep(args: argparse.Namespace) -> int:
     check_installed(args.scheduler)                       # Dask and Zarr: the scale extra
     from retrosim.scale import comparison, sweep
     from retrosim.scale import store as sweepstore
+    from retrosim.scale.cluster import Cluster
 
     sc = scenario.load_scenario(args.scenario, allow_import=tuple(args.allow_import))
     try:
         with runcli.quiet_workers(args.scheduler is None):     # Ctrl-C: one line, not 45
             ds = sweep.run_sweep(sc, args.output, subjects=args.subjects, seed=args.seed,
-                                 scheduler=args.scheduler, workers=args.workers,
-                                 chunk_size=args.chunk_size, resume=args.resume,
-                                 sample=args.sample, band_step_s=args.band_step, progress=True)
+                                 cluster=Cluster(args.scheduler, args.workers, args.chunk_size),
+                                 resume=args.resume, sample=args.sample,
+                                 band_step_s=args.band_step, progress=True)
     except KeyboardInterrupt:
         runcli.forget_clusters()
         print(f"retrosim: interrupted; the chunks written are kept in {args.output}: run the "

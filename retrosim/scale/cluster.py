@@ -1,4 +1,5 @@
-"""The Dask cluster a sweep runs on: a local one on loopback, or a running scheduler.
+"""The Dask cluster a sweep runs on: a local one on loopback, or a running scheduler, and
+how its people are cut into tasks (:class:`Cluster`).
 
 The local cluster listens on 127.0.0.1 only and serves no dashboard: nothing of a sweep is
 reachable from the network (docs/security.md).
@@ -10,6 +11,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from retrosim.errors import InputError
@@ -31,6 +33,43 @@ WORKER_ENV = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(
               "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(2**28)}
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """Where a sweep runs and how its people are cut into tasks.
+
+    The default is a local cluster of one single-threaded process per CPU, on loopback.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        None (a local cluster of ``workers`` processes), the address of a running Dask
+        scheduler (its workers must see the output path), or ``"in-process"`` (no Dask: chunk
+        after chunk in this process).
+    workers : int, optional
+        Processes of the local cluster; default the machine's cores.
+    chunk_size : int, optional
+        People per task (default 32,768); a resumed sweep keeps its own.
+    client : object, optional
+        An existing ``dask.distributed.Client`` to use instead of ``scheduler``.
+
+    Examples
+    --------
+    >>> from retrosim.scale.cluster import Cluster
+    >>> Cluster("in-process", chunk_size=1000).local
+    False
+    """
+
+    scheduler: str | None = None
+    workers: int | None = None
+    chunk_size: int | None = None
+    client: Any = None
+
+    @property
+    def local(self) -> bool:
+        """Every worker on this machine: a local cluster this sweep starts."""
+        return self.client is None and self.scheduler is None
+
+
 def local_config() -> dict[str, Any]:
     """The local cluster's dask config: the worker environment, and HTTP servers that answer a
     health check and nothing else (no dashboard, no pages of logs or call stacks). The route
@@ -43,13 +82,14 @@ def local_config() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def client(scheduler: str | None, workers: int | None, client: Any) -> Iterator[Any]:
-    """The Dask client a sweep runs on: ``client`` when given; None in this process
-    (``scheduler`` "in-process"); a local cluster of ``workers`` single-threaded processes
-    (default one per CPU) on loopback when ``scheduler`` is None; else the scheduler at that
+def connect(where: Cluster) -> Iterator[Any]:
+    """The Dask client a sweep runs on: ``where.client`` when given; None in this process
+    (scheduler "in-process"); a local cluster of ``where.workers`` single-threaded processes
+    (default one per CPU) on loopback when the scheduler is None; else the scheduler at that
     address, or one line saying it cannot be reached."""
-    if client is not None or scheduler == IN_PROCESS:
-        yield client
+    scheduler, workers = where.scheduler, where.workers
+    if where.client is not None or scheduler == IN_PROCESS:
+        yield where.client
         return
     import dask
     from dask.distributed import Client, LocalCluster

@@ -43,8 +43,9 @@ from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
 from retrosim.results import dataset as results
 from retrosim.results.tables import population_attrs
 from retrosim.scale import IN_PROCESS as IN_PROCESS
-from retrosim.scale import bands, cluster, comparison
+from retrosim.scale import bands, comparison
 from retrosim.scale import store as sweepstore
+from retrosim.scale.cluster import Cluster, connect, cpus
 from retrosim.scale.store import Layout
 
 #: People per task chunk: 128 of the random streams' 256-person blocks; a few tens of MB
@@ -54,6 +55,8 @@ DEFAULT_SAMPLE = 10
 MAX_SAMPLE = 1_000
 DEFAULT_BAND_STEP_S = 60.0
 RETRIES = 2
+#: The default: a local cluster, one process per CPU.
+LOCAL = Cluster()
 
 
 class SweepError(RetrosimError):
@@ -70,11 +73,9 @@ class Job:
 
 
 def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = None,
-              seed: int | None = None, scheduler: str | None = None,
-              workers: int | None = None, chunk_size: int | None = None,
-              resume: bool = False, sample: int = DEFAULT_SAMPLE,
-              band_step_s: float = DEFAULT_BAND_STEP_S, progress: bool = False,
-              client: Any = None,
+              seed: int | None = None, cluster: Cluster = LOCAL, resume: bool = False,
+              sample: int = DEFAULT_SAMPLE, band_step_s: float = DEFAULT_BAND_STEP_S,
+              progress: bool = False,
               on_chunk: Callable[[int, Any], None] | None = None) -> xr.Dataset:
     """Run ``scenario`` for ``subjects`` people into the Zarr store ``out``.
 
@@ -88,13 +89,9 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         How many people; default the cohort's size (1 without a ``[cohort]``).
     seed : int, optional
         Overrides the scenario's seed.
-    scheduler : str, optional
-        None (a local cluster of ``workers`` processes), the address of a running
-        Dask scheduler, or ``"in-process"`` (no Dask: chunk after chunk in this process).
-    workers : int, optional
-        Processes of the local cluster; default the machine's cores.
-    chunk_size : int, optional
-        People per task (default 32,768); a resumed sweep keeps its own.
+    cluster : Cluster, optional
+        Where the sweep runs and how many people a task holds; default a local cluster of
+        one process per CPU, 32,768 people a task.
     resume : bool, optional
         Finish the sweep ``out`` holds (it must be the same sweep), else ``out`` must
         not exist.
@@ -104,8 +101,6 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         Time step of the percentile bands [s], 1-3600; 0: no bands.
     progress : bool, optional
         Show a progress bar.
-    client : object, optional
-        An existing ``dask.distributed.Client`` to use instead of ``scheduler``.
     on_chunk : callable, optional
         Called in this process as ``on_chunk(chunk, client)`` after each chunk.
 
@@ -123,12 +118,12 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
     if 0 < band_step_s < 1:
         raise InputError("--band-step", f"{band_step_s:g} s is out of range", "0 (no bands) "
                          "or 1-3600 s")
+    scheduler, workers, chunk_size = cluster.scheduler, cluster.workers, cluster.chunk_size
     if workers is not None:
         workers = int(check_number("--workers", workers, 1, 256, integer=True))
     if chunk_size is not None:
         chunk_size = int(check_number("--chunk-size", chunk_size, 1, 10_000_000, integer=True))
-    local = client is None and scheduler is None          # every worker on this machine
-    people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or cluster.cpus()) if local else 1)
+    people = min(n, chunk_size or DEFAULT_CHUNK) * ((workers or cpus()) if cluster.local else 1)
     held = sample_and_band_bytes(scenario, min(sample, n), band_step_s, people)
     check_scenario_run(scenario, people, None,            # the chunks held at once, and the
                        extra=(held, f"a trace sample of {min(sample, n):,} and bands every "
@@ -138,7 +133,8 @@ def run_sweep(scenario: Scenario, out: str | Path, *, subjects: int | None = Non
         raise InputError("--scheduler", f"{scheduler!r} is not an address",
                          "tcp://HOST:PORT of a running Dask scheduler")
 
-    with cluster.client(scheduler, workers, client) as c:       # None: in this process, no Dask
+    where = dataclasses.replace(cluster, workers=workers, chunk_size=chunk_size)
+    with connect(where) as c:                              # None: in this process, no Dask
         job, objectives = _prepare(scenario, path, seed, n, chunk_size, resume, sample,
                                    band_step_s)
         layout = job.layout

@@ -16,6 +16,7 @@ from retrosim.errors import InputError
 from retrosim.report import document as report
 from retrosim.report import html as report_html
 from retrosim.report import plots
+from retrosim.scale.cluster import Cluster
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -389,8 +390,8 @@ def test_a_sweep_store_gets_a_report(folder):
     from retrosim.scale import sweep
 
     sc = retrosim.load_scenario("knee-replacement-what-if")
-    sweep.run_sweep(sc, folder / "knee.zarr", subjects=300, scheduler="in-process",
-                    sample=3)
+    sweep.run_sweep(sc, folder / "knee.zarr", subjects=300,
+                    cluster=Cluster(scheduler="in-process"), sample=3)
     page_text = report.write_report(folder / "knee.zarr", folder / "zarr.html").read_text()
     page = Page(page_text)
     assert {"who", "summary", "falls", "traces", "assumptions"} <= set(page.sections)

@@ -8,6 +8,7 @@ from retrosim.events import MODELS
 from retrosim.results import programme as results
 from retrosim.scale import store as sweepstore
 from retrosim.scale import sweep
+from retrosim.scale.cluster import Cluster
 
 PEOPLE = 600
 
@@ -20,8 +21,8 @@ def scenario():
 @pytest.fixture(scope="module")
 def whole(scenario, tmp_path_factory):
     path = tmp_path_factory.mktemp("sweep") / "whole.zarr"
-    return sweep.run_sweep(scenario, path, subjects=PEOPLE, chunk_size=PEOPLE,
-                           scheduler=sweep.IN_PROCESS).load()
+    return sweep.run_sweep(scenario, path, subjects=PEOPLE,
+                           cluster=Cluster(chunk_size=PEOPLE, scheduler=sweep.IN_PROCESS)).load()
 
 
 def test_a_programme_sweep_stores_one_row_per_person(whole, scenario):
@@ -34,8 +35,8 @@ def test_a_programme_sweep_stores_one_row_per_person(whole, scenario):
 
 
 def test_the_same_sweep_whatever_the_chunking(whole, scenario, tmp_path):
-    ds = sweep.run_sweep(scenario, tmp_path / "chunked.zarr", subjects=PEOPLE, chunk_size=170,
-                         scheduler=sweep.IN_PROCESS).load()
+    ds = sweep.run_sweep(scenario, tmp_path / "chunked.zarr", subjects=PEOPLE,
+                         cluster=Cluster(chunk_size=170, scheduler=sweep.IN_PROCESS)).load()
     for name in ("berg_end", "vo2max_end", "sbp_rest_end", "energy_total", "falls", "fell"):
         np.testing.assert_array_equal(ds[name].values, whole[name].values, err_msg=name)
 
@@ -47,12 +48,13 @@ def test_an_interrupted_programme_sweep_resumes_to_the_same_store(whole, scenari
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(scenario, path, subjects=PEOPLE, chunk_size=200,
-                        scheduler=sweep.IN_PROCESS, on_chunk=interrupt)
+        sweep.run_sweep(scenario, path, subjects=PEOPLE,
+                        cluster=Cluster(chunk_size=200, scheduler=sweep.IN_PROCESS),
+                        on_chunk=interrupt)
     done, _ = sweepstore.done(path)
     assert done.sum() == 1
     ds = sweep.run_sweep(scenario, path, subjects=PEOPLE, resume=True,
-                         scheduler=sweep.IN_PROCESS).load()
+                         cluster=Cluster(scheduler=sweep.IN_PROCESS)).load()
     for name in ("berg_end", "vo2max_end", "energy_total", "falls"):
         np.testing.assert_array_equal(ds[name].values, whole[name].values, err_msg=name)
 

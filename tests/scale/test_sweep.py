@@ -16,6 +16,7 @@ from retrosim.cli.main import main
 from retrosim.model.scenario import Scenario
 from retrosim.scale import bands, cluster, comparison, sweep
 from retrosim.scale import store as sweepstore
+from retrosim.scale.cluster import Cluster
 
 PEOPLE = 2400
 CHUNK = 300
@@ -54,7 +55,7 @@ def reference(scenario):
 @pytest.fixture(scope="module")
 def uninterrupted(scenario, client, tmp_path_factory):
     path = tmp_path_factory.mktemp("sweeps") / "whole.zarr"
-    return sweep.run_sweep(scenario, path, client=client, chunk_size=CHUNK).load()
+    return sweep.run_sweep(scenario, path, cluster=Cluster(client=client, chunk_size=CHUNK)).load()
 
 
 def summary_names(ds):
@@ -97,8 +98,8 @@ def test_a_sweep_on_two_workers_is_bit_identical_to_the_in_process_run(uninterru
 
 
 def test_chunk_size_and_worker_count_change_no_bit(scenario, uninterrupted, tmp_path):
-    alone = sweep.run_sweep(scenario, tmp_path / "one.zarr", scheduler=sweep.IN_PROCESS,
-                            chunk_size=1000).load()
+    alone = sweep.run_sweep(scenario, tmp_path / "one.zarr",
+                            cluster=Cluster(scheduler=sweep.IN_PROCESS, chunk_size=1000)).load()
     assert alone.sizes["chunk"] == 3 and uninterrupted.sizes["chunk"] == PEOPLE // CHUNK
     assert_same_store(alone, uninterrupted)
 
@@ -114,7 +115,8 @@ def test_a_worker_killed_mid_sweep_is_retried_and_the_store_is_complete_and_iden
             os.kill(pid, signal.SIGKILL)
             killed.append(address)
 
-    ds = sweep.run_sweep(scenario, tmp_path / "killed.zarr", client=client, chunk_size=CHUNK,
+    ds = sweep.run_sweep(scenario, tmp_path / "killed.zarr",
+                         cluster=Cluster(client=client, chunk_size=CHUNK),
                          on_chunk=kill_one_worker).load()
     assert killed
     assert ds.attrs["complete"] and ds.chunk_done.values.all()
@@ -133,15 +135,16 @@ def test_an_interrupted_sweep_resumed_with_resume_matches_an_uninterrupted_one(
 
     interrupt.seen = 0
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(scenario, path, client=client, chunk_size=CHUNK, on_chunk=interrupt)
+        sweep.run_sweep(scenario, path, cluster=Cluster(client=client, chunk_size=CHUNK),
+                        on_chunk=interrupt)
     done, _ = sweepstore.done(path)
     assert 3 <= done.sum() < done.size
     with pytest.raises(InputError, match="unfinished sweep"):
         sweepstore.open_store(path)
     with pytest.raises(InputError, match="already exists"):
-        sweep.run_sweep(scenario, path, client=client)
+        sweep.run_sweep(scenario, path, cluster=Cluster(client=client))
     computed = []
-    ds = sweep.run_sweep(scenario, path, client=client, resume=True,
+    ds = sweep.run_sweep(scenario, path, cluster=Cluster(client=client), resume=True,
                          on_chunk=lambda chunk, c: computed.append(chunk)).load()
     # the chunks written before are skipped (a task cancelled while it ran may still have
     # finished its chunk in the meantime: then that one is skipped too)
@@ -165,14 +168,16 @@ def test_a_failed_sweep_leaves_no_half_written_chunk_that_looks_complete(
 
     monkeypatch.setattr(sweepstore, "write_chunk", fail_midway)
     with pytest.raises(OSError, match="disk full"):
-        sweep.run_sweep(scenario, path, scheduler=sweep.IN_PROCESS, chunk_size=CHUNK)
+        sweep.run_sweep(scenario, path,
+                        cluster=Cluster(scheduler=sweep.IN_PROCESS, chunk_size=CHUNK))
     done, _ = sweepstore.done(path)
     assert done.tolist() == [True, True, False] + [False] * (done.size - 3)
     partial = sweepstore.open_store(path, partial=True)
     written = partial.energy_total.values
     assert np.isnan(written[:, 2 * CHUNK:]).all() and not np.isnan(written[:, :2 * CHUNK]).any()
     monkeypatch.setattr(sweepstore, "write_chunk", real)
-    ds = sweep.run_sweep(scenario, path, scheduler=sweep.IN_PROCESS, resume=True).load()
+    ds = sweep.run_sweep(scenario, path, cluster=Cluster(scheduler=sweep.IN_PROCESS),
+                         resume=True).load()
     assert_same_store(ds, uninterrupted)
 
 
@@ -188,7 +193,7 @@ def test_a_task_error_on_a_worker_is_reported_and_the_sweep_can_resume(scenario,
 
     break_the_store.done = False
     with pytest.raises(sweep.SweepError, match="failed: .*run again with --resume"):
-        sweep.run_sweep(scenario, path, client=client, chunk_size=CHUNK,
+        sweep.run_sweep(scenario, path, cluster=Cluster(client=client, chunk_size=CHUNK),
                         on_chunk=break_the_store)
     done, _ = sweepstore.done(path)
     assert 1 <= done.sum() < done.size
@@ -203,7 +208,8 @@ def test_an_unknown_scheduler_address_gets_a_clear_error_and_no_store(scenario, 
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(InputError, match="--scheduler: cannot reach a Dask scheduler at "
                                          "'tcp://127.0.0.1:9'"):
-        sweep.run_sweep(scenario, tmp_path / "x.zarr", scheduler="tcp://127.0.0.1:9")
+        sweep.run_sweep(scenario, tmp_path / "x.zarr",
+                        cluster=Cluster(scheduler="tcp://127.0.0.1:9"))
     status = main(["sweep", "knee-rehab-six-protocols", "--subjects", "10", "-o",
                    str(tmp_path / "y.zarr"), "--scheduler", "nowhere:1"])
     out, err = capsys.readouterr()
@@ -214,8 +220,9 @@ def test_an_unknown_scheduler_address_gets_a_clear_error_and_no_store(scenario, 
 
 @pytest.mark.parametrize(("kwargs", "key"), [
     ({"subjects": 0}, "subjects"), ({"sample": -1}, "--sample"), ({"sample": 5000}, "--sample"),
-    ({"band_step_s": 0.5}, "--band-step"), ({"chunk_size": 0}, "--chunk-size"),
-    ({"workers": 0}, "--workers"), ({"scheduler": "  "}, "--scheduler"),
+    ({"band_step_s": 0.5}, "--band-step"), ({"cluster": Cluster(chunk_size=0)}, "--chunk-size"),
+    ({"cluster": Cluster(workers=0)}, "--workers"),
+    ({"cluster": Cluster(scheduler="  ")}, "--scheduler"),
 ])
 def test_bad_sweep_arguments_get_one_line_errors(scenario, tmp_path, kwargs, key):
     with pytest.raises(InputError) as info:
@@ -230,22 +237,27 @@ def test_bad_outputs_and_mismatched_resumes_are_refused(scenario, tmp_path):
     with pytest.raises(InputError, match="-o: folder .* does not exist"):
         sweep.run_sweep(scenario, tmp_path / "no" / "out.zarr")
     path = tmp_path / "small.zarr"
-    sweep.run_sweep(scenario, path, subjects=50, scheduler=sweep.IN_PROCESS, chunk_size=25,
-                    sample=2, band_step_s=0)
+    sweep.run_sweep(scenario, path, subjects=50,
+                    cluster=Cluster(scheduler=sweep.IN_PROCESS, chunk_size=25), sample=2,
+                    band_step_s=0)
     with pytest.raises(InputError, match="--resume: .* holds another sweep"):
-        sweep.run_sweep(scenario, path, subjects=60, scheduler=sweep.IN_PROCESS, resume=True)
+        sweep.run_sweep(scenario, path, subjects=60, cluster=Cluster(scheduler=sweep.IN_PROCESS),
+                        resume=True)
     with pytest.raises(InputError, match="--chunk-size: 10 differs from the store's 25"):
-        sweep.run_sweep(scenario, path, subjects=50, scheduler=sweep.IN_PROCESS, resume=True,
-                        chunk_size=10, sample=2, band_step_s=0)
-    done = sweep.run_sweep(scenario, path, subjects=50, scheduler=sweep.IN_PROCESS, resume=True,
-                           sample=2, band_step_s=0)
+        sweep.run_sweep(scenario, path, subjects=50,
+                        cluster=Cluster(scheduler=sweep.IN_PROCESS, chunk_size=10), resume=True,
+                        sample=2, band_step_s=0)
+    done = sweep.run_sweep(scenario, path, subjects=50,
+                           cluster=Cluster(scheduler=sweep.IN_PROCESS), resume=True, sample=2,
+                           band_step_s=0)
     assert done.attrs["complete"] and "band_hr" not in done
 
 
 def test_objectives_must_name_summaries_of_the_run(tmp_path):
     sc = Scenario.from_dict({**SCENARIO, "sweep": {"objectives": {"happiness": "max"}}})
     with pytest.raises(InputError, match="sweep.objectives.happiness: is not a summary"):
-        sweep.run_sweep(sc, tmp_path / "o.zarr", subjects=10, scheduler=sweep.IN_PROCESS)
+        sweep.run_sweep(sc, tmp_path / "o.zarr", subjects=10,
+                        cluster=Cluster(scheduler=sweep.IN_PROCESS))
 
 
 def test_cohort_size_zero_and_negative_sd_are_refused_by_the_command_line(tmp_path, capsys):

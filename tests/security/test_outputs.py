@@ -12,6 +12,7 @@ import pytest
 import retrosim
 from retrosim.errors import InputError
 from retrosim.results import io
+from retrosim.scale.cluster import Cluster
 
 from .conftest import assert_refused, scenario_text
 
@@ -147,10 +148,11 @@ def test_two_sweeps_into_the_same_new_store_the_second_is_refused(tmp_path):
     def second(chunk, client):
         if not seen:
             with pytest.raises(InputError) as info:
-                sweep.run_sweep(sc, out, subjects=4, chunk_size=2, scheduler="in-process")
+                sweep.run_sweep(sc, out, subjects=4,
+                                cluster=Cluster(chunk_size=2, scheduler="in-process"))
             seen.append(str(info.value))
 
-    sweep.run_sweep(sc, out, subjects=4, chunk_size=2, scheduler="in-process",
+    sweep.run_sweep(sc, out, subjects=4, cluster=Cluster(chunk_size=2, scheduler="in-process"),
                     on_chunk=second)
     assert seen and "already exists" in seen[0] and "\n" not in seen[0]
 
@@ -178,7 +180,7 @@ def test_the_local_cluster_has_no_dashboard_and_listens_on_loopback():
 
     from retrosim.scale import cluster
 
-    with cluster.client(None, 1, None) as client:
+    with cluster.connect(cluster.Cluster(workers=1)) as client:
         info = client.scheduler_info()
         assert info["address"].startswith("tcp://127.0.0.1:")
         assert all(w.startswith("tcp://127.0.0.1:") for w in info["workers"])

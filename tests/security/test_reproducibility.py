@@ -9,6 +9,7 @@ import retrosim
 from retrosim.errors import InputError
 from retrosim.model.scenario import bundled
 from retrosim.scale import sweep
+from retrosim.scale.cluster import Cluster
 
 from .conftest import scenario_text
 
@@ -51,8 +52,9 @@ def test_sweep_chunk_sizes_1_7_and_300_give_identical_stores(tmp_path):
     stores = {}
     for chunk in (1, 7, 300):
         out = tmp_path / f"c{chunk}.zarr"
-        sweep.run_sweep(sc, out, subjects=300, chunk_size=chunk, scheduler="in-process",
-                        sample=3, band_step_s=60)
+        sweep.run_sweep(sc, out, subjects=300,
+                        cluster=Cluster(chunk_size=chunk, scheduler="in-process"), sample=3,
+                        band_step_s=60)
         stores[chunk] = store_arrays(out)
     skip = {"chunk_done"} | {n for n in stores[1] if n.startswith("count_")}
     for chunk in (7, 300):
@@ -63,8 +65,9 @@ def test_sweep_chunk_sizes_1_7_and_300_give_identical_stores(tmp_path):
 
 
 def small_sweep(sc, out, **kw):
-    return sweep.run_sweep(sc, out, subjects=4, chunk_size=2, scheduler="in-process",
-                           sample=0, band_step_s=0, **kw)
+    return sweep.run_sweep(sc, out, subjects=4,
+                           cluster=Cluster(chunk_size=2, scheduler="in-process"), sample=0,
+                           band_step_s=0, **kw)
 
 
 def test_resume_refuses_a_change_below_three_significant_digits(tmp_path, write):

@@ -14,6 +14,7 @@ import xarray as xr
 import retrosim
 from retrosim.results import io
 from retrosim.scale import header, sweep
+from retrosim.scale.cluster import Cluster
 
 from .conftest import assert_refused, cli_process
 
@@ -22,7 +23,7 @@ from .conftest import assert_refused, cli_process
 def store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sweep") / "small.zarr"
     sweep.run_sweep(retrosim.load_scenario("compendium-2011"), path, subjects=4,
-                    scheduler="in-process", sample=2)
+                    cluster=Cluster(scheduler="in-process"), sample=2)
     return path
 
 
