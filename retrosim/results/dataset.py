@@ -52,6 +52,11 @@ CORE_VARIABLES = {
     "stop_reason": ("1", "why the session stopped (see flag_meanings: the protocol ran to its "
                     "end, an emergency stop, a blood-pressure stop criterion, another stop)"),
     "event_time": ("s", "time of the event"),
+    **{name: ("", text) for name, text in (          # text: no unit
+        ("event_arm", "arm of the event"), ("event_kind", "kind of the event (fault, alarm, "
+                                                    "stop, ...)"),
+        ("event_detail", "what happened, in words"))},
+    "event_subject": ("1", "subject of the event (-1: every subject of the arm)"),
 }
 #: name -> (units, long_name) of every variable a run with the bundled event models may hold.
 VARIABLES = {**CORE_VARIABLES, **{k: v for m in MODELS for k, v in m.variables.items()}}

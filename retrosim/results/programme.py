@@ -44,6 +44,7 @@ VARIABLES = {
     "vo2max_used": ("mL kg-1 min-1", "VO2max the session used"),
     "event_day": ("d", "day of the programme event"),
     "event_time": ("s", "time of the programme event since the start (86,400 s a day)"),
+    "session_protocol": ("", "the session's protocol, in words (empty: no session)"),
 }
 #: Per-arm fall statistics over the sessions walked (:func:`retrosim.events.falls.arm_statistics`).
 FALL_STATISTICS = ("fall_probability", "fall_probability_low", "fall_probability_high",

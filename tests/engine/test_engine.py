@@ -191,6 +191,16 @@ def test_handrail_grip_lowers_energy_and_per_stage_override_applies():
     assert grip < free and staged == grip
 
 
+@pytest.mark.parametrize("name", ["forward-vs-backward", "knee-rehab-six-weeks"])
+def test_every_result_variable_says_its_units_and_what_it_is(name):
+    ds = retrosim.run(retrosim.load_scenario(name), subjects=2)
+    described = [k for k in [*ds.data_vars, *ds.coords] if k not in ds.dims]
+    assert "event_kind" in described
+    unlabelled = [k for k in described
+                  if not ds[k].attrs.get("long_name") or "units" not in ds[k].attrs]
+    assert unlabelled == []
+
+
 def test_result_dataset_follows_the_contract():
     ds = retrosim.run(retrosim.load_scenario("knee-rehab-first-session"), subjects=2)
     assert set(ds.dims) >= {"arm", "subject", "time"}
