@@ -7,9 +7,10 @@ first-order kinetics, minus the post-exercise hypotension (PEH) of the bouts alr
 
 The rise's target is ``pressure.pressor_rise(MET)``, linear between the timeline's knots, so
 the rise advances exactly from knot to knot (``oxygen.first_order_ramp``), as VO2 and heart rate
-do. A bout is a stretch of walking; rests shorter than :data:`BOUT_GAP_S` belong to it (an
-interval session is one bout). Each bout's PEH is a closed-form function of the time since it
-ended (:mod:`retrosim.physiology.hypotension`); after several bouts the deepest drop applies.
+do. A bout is a stretch of walking; rests shorter than
+:data:`~retrosim.solve.bouts.BOUT_GAP_S` belong to it (an interval session is one bout). Each
+bout's PEH is a closed-form function of the time since it ended
+(:mod:`retrosim.physiology.hypotension`); after several bouts the deepest drop applies.
 A day of rest after a session is one segment of the timeline: its cost does not grow with
 its length.
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, peh_course, pressure
-from retrosim.solve.bouts import BOUT_GAP_S, Bouts, find_bouts  # noqa: F401 (re-exported)
+from retrosim.solve.bouts import Bouts, find_bouts
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory, interior_maximum, relax_at_knots
 
