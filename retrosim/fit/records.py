@@ -34,8 +34,13 @@ MAX_BYTES = 64 * 2**20
 SPEED_COLUMNS = {"speed_mph": mph_to_mps, "speed_kmh": kmh_to_mps,
                  "speed_mps": lambda x: np.asarray(x, dtype=float)}
 CSV_COLUMNS = ("time_s", *SPEED_COLUMNS, "grade_pct", "hr_bpm", "vo2_ml_kg_min", "direction")
-_STEMS = {"time": "time_s", "speed": " | ".join(SPEED_COLUMNS), "grade": "grade_pct",
-          "hr": "hr_bpm", "heart_rate": "hr_bpm", "vo2": "vo2_ml_kg_min"}
+#: A header's stem (its name before the unit) -> the column(s) it should be, for a header
+#: that names a quantity without its unit (``hr``, ``speed``); read off CSV_COLUMNS, plus
+#: ``heart`` (``heart_rate``, ``heart rate``) for the heart-rate column.
+_UNITLESS: dict[str, list[str]] = {}
+for _column in CSV_COLUMNS:
+    _UNITLESS.setdefault(_column.split("_")[0], []).append(_column)
+_STEMS = {stem: " | ".join(columns) for stem, columns in _UNITLESS.items()} | {"heart": "hr_bpm"}
 #: Least share of heart-rate readings present for a usable recording.
 MIN_HR_SHARE = 0.5
 

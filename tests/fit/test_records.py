@@ -138,6 +138,8 @@ def test_tcx_with_an_entity_is_refused(tmp_path):
      "unit; allowed: speed_mph | speed_kmh | speed_mps"),
     (["time", "speed_kmh", "grade_pct", "hr_bpm", "direction"], "'time': does not declare"),
     (["time_s", "speed_kmh", "grade_pct", "hr", "direction"], "'hr': does not declare"),
+    (["time_s", "speed_kmh", "grade_pct", "heart_rate", "direction"], "'heart_rate': does "
+     "not declare its unit; allowed: hr_bpm"),
     (["time_s", "speed_kmh", "grade_pct", "power_w", "direction"], "is not a recording column"),
 ])
 def test_undeclared_units(tmp_path, virtual, header, expected):
