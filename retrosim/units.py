@@ -12,6 +12,8 @@ inside retrosim is SI (m s-1, fraction, s, kg) with the unit in the name (``spee
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -72,3 +74,34 @@ def frac_to_pct(grade_frac: ArrayLike) -> np.ndarray:
 def min_to_s(duration_min: ArrayLike) -> np.ndarray:
     """Minutes -> seconds."""
     return np.asarray(duration_min, dtype=float) * 60.0
+
+
+def speed_unit_of(data: Any) -> str:
+    """The speed unit a scenario speaks, "mph" or "km/h": the one its stage strings and keys
+    use most (mph on a tie or when it names none, the Compendium's unit). A scenario decides
+    it once (:attr:`retrosim.model.scenario.Scenario.speed_unit`); its results, tables and
+    safety messages all speak it.
+
+    >>> speed_unit_of({"arms": {"a": {"stages": ["walk forward at 5 km/h for 10 min"]}}})
+    'km/h'
+    >>> speed_unit_of({"arms": {"a": {"stages": ["walk at 3 mph for 1 min",
+    ...                                          "walk at 5 km/h for 1 min"]}}})
+    'mph'
+    """
+    counts = {"km/h": 0, "mph": 0}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                counts["mph"] += str(k).endswith("_mph") or "_mph_" in str(k)
+                counts["km/h"] += str(k).endswith("_kmh") or "_kmh_" in str(k)
+                visit(v)
+        elif isinstance(value, list):
+            for v in value:
+                visit(v)
+        elif isinstance(value, str):
+            counts["mph"] += value.count("mph")
+            counts["km/h"] += value.count("km/h") + value.count("kmh") + value.count("kph")
+
+    visit(data)
+    return "km/h" if counts["km/h"] > counts["mph"] else "mph"

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from retrosim.errors import InputError, check_number
-from retrosim.units import MPS_PER_KMH, MPS_PER_MPH
+from retrosim.units import MPS_PER_KMH, MPS_PER_MPH, mps_to_mph
 
 SAFETY_KEYS = ("max_speed_kmh", "max_speed_mph", "max_backward_speed_kmh",
                "max_backward_speed_mph", "max_accel_mps2", "max_backward_accel_mps2",
@@ -40,33 +40,6 @@ SAFETY_KEYS = ("max_speed_kmh", "max_speed_mph", "max_backward_speed_kmh",
                "max_speed_step_mph", "max_grade_step_pct")
 #: Speed units a scenario may speak, and their size in m s-1.
 SPEED_UNITS = {"km/h": MPS_PER_KMH, "mph": MPS_PER_MPH}
-
-
-def speed_unit_of(data: Any) -> str:
-    """The speed unit a scenario speaks ("km/h" or "mph"): the one its stage strings and keys
-    use most (km/h on a tie or when it says nothing).
-
-    >>> speed_unit_of({"arms": {"a": {"stages": ["walk forward at 3.5 mph for 10 min"]}}})
-    'mph'
-    """
-    counts = {"km/h": 0, "mph": 0}
-
-    def visit(value: Any) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                counts["mph"] += str(k).endswith("_mph")
-                counts["km/h"] += str(k).endswith("_kmh")
-                visit(v)
-        elif isinstance(value, list):
-            for v in value:
-                visit(v)
-        elif isinstance(value, str):
-            counts["mph"] += value.count("mph")
-            counts["km/h"] += value.count("km/h") + value.count("kmh") + value.count("kph")
-
-    visit(data)
-    return "mph" if counts["mph"] > counts["km/h"] else "km/h"
-
 
 @dataclass(frozen=True)
 class SafetyLimits:
@@ -133,11 +106,10 @@ class SafetyLimits:
         sign = "+" if signed else ""
         return f"{value:{sign}.3g} {self.unit} ({speed_mps:{sign}.4g} m s-1)"
 
-    def spoken_in(self, data: Any) -> SafetyLimits:
-        """These limits speaking the unit of the scenario ``data`` (unless ``[safety]`` chose)."""
-        if self.speed_unit:
-            return self
-        return replace(self, speed_unit=speed_unit_of(data))
+    def spoken_in(self, unit: str) -> SafetyLimits:
+        """These limits speaking ``unit`` ("mph" or "km/h", the scenario's) unless ``[safety]``
+        chose one."""
+        return self if self.speed_unit else replace(self, speed_unit=unit)
 
     def hr_ceiling(self, hr_max_bpm: np.ndarray) -> np.ndarray:
         """Each subject's heart-rate ceiling [min-1] from their HRmax [min-1]."""
@@ -179,7 +151,8 @@ class SafetyLimits:
                 key = given[0]
                 scale = MPS_PER_KMH if key.endswith("kmh") else MPS_PER_MPH
                 unit = "km/h" if key.endswith("kmh") else "mph"
-                high = high_kmh if unit == "km/h" else round(high_kmh / 1.609344, 1)
+                high = high_kmh if unit == "km/h" else round(float(
+                    mps_to_mph(high_kmh * MPS_PER_KMH)), 1)
                 kwargs[field_name] = check_number(key, table[key], 0.5, high, unit) * scale
         for key in ("max_accel_mps2", "max_backward_accel_mps2"):
             if key in table:

@@ -39,6 +39,7 @@ from retrosim.model.protocol import Protocol
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject, check_subject_keys, split_uncertain
 from retrosim.model.treadmill import TreadmillLimits
 from retrosim.physiology.balance import FallParameters
+from retrosim.units import speed_unit_of
 
 TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "treadmill", "output",
             "arms", "sweep", "falls", "bp", "controller", "faults", "safety", "program", "limits",
@@ -96,6 +97,9 @@ class Scenario:
         The ``[limits]`` table: the run's size limits.
     guidance : GuidanceOptions
         The ``[guidance]`` table: the intensity the person's guidance allows.
+    speed_unit : {"mph", "km/h"}, default "mph"
+        The speed unit the file speaks (:func:`retrosim.units.speed_unit_of`), decided once:
+        results, tables, reports and safety messages all speak it.
 
     Examples
     --------
@@ -122,6 +126,7 @@ class Scenario:
     program: Program | None = None         # the [program] table: a programme of sessions
     limits: budget.Limits = field(default_factory=budget.Limits)     # the [limits] table
     guidance: GuidanceOptions = field(default_factory=GuidanceOptions)  # the [guidance] table
+    speed_unit: str = "mph"                # the unit the file speaks (results and messages)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str | None = None, *,
@@ -203,7 +208,8 @@ class Scenario:
             else None
         if program is None:
             check_arm_keys(arms_table)           # programme keys need [program]
-        safety = safety.spoken_in(data)        # messages in the scenario's speed unit
+        unit = speed_unit_of(data)
+        safety = safety.spoken_in(unit)        # messages in the scenario's speed unit
         sweep = _section(data, "sweep", None, grid.Sweep.from_table) if "sweep" in data else None
         if sweep is not None:
             people = cohort
@@ -213,7 +219,7 @@ class Scenario:
             arms = _section(data, "sweep", None, lambda _: grid.expand(arms, sweep, people))
         return cls(name, subject, arms, description, seed, energy, treadmill, step, source,
                    cohort, sweep, falls=falls, bp=bp, safety=safety, program=program, limits=limits,
-                   guidance=guidance)
+                   guidance=guidance, speed_unit=unit)
 
 
 def _arm(name: str, spec: Any, limits: budget.Limits) -> Arm:

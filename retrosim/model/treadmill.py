@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.errors import InputError, check_choice, check_number
+from retrosim.units import MPS_PER_KMH, MPS_PER_MPH
 
 START_MODES = ("stopped", "at-speed")
 #: The keys of a scenario's ``[treadmill]`` table.
@@ -32,7 +33,6 @@ TREADMILL_RANGES = {"forward_accel_mps2": (0.05, 2.0), "backward_accel_mps2": (0
                     "estop_decel_mps2": (0.05, 5.0), "incline_rate_pct_per_s": (0.1, 5.0),
                     "speed_step_mph": (0.0, 1.0), "speed_step_kmh": (0.0, 1.0),
                     "deck_length_m": (0.8, 3.0)}
-_MPS_PER_MPH, _MPS_PER_KMH = 1609.344 / 3600.0, 1000.0 / 3600.0
 #: ISO 20957-6:2021: the tether releases before the user reaches this share of the deck.
 TETHER_MAX_FRAC = 0.7
 
@@ -76,7 +76,7 @@ class TreadmillLimits:
     incline_rate_frac_per_s: float = 0.0075
     start: str = "stopped"
     estop_decel_mps2: float = 1.5
-    speed_step_mps: float = 0.1 * _MPS_PER_MPH
+    speed_step_mps: float = 0.1 * MPS_PER_MPH
     deck_length_m: float = 1.4
     tether_length_m: float | None = None
 
@@ -124,8 +124,8 @@ def _safety_keys(table: dict) -> dict:
     if "speed_step_mph" in table and "speed_step_kmh" in table:
         raise InputError("speed_step_kmh", "give either speed_step_mph or speed_step_kmh",
                          "one of them")
-    for key, unit, scale in (("speed_step_mph", "mph", _MPS_PER_MPH),
-                             ("speed_step_kmh", "km/h", _MPS_PER_KMH)):
+    for key, unit, scale in (("speed_step_mph", "mph", MPS_PER_MPH),
+                             ("speed_step_kmh", "km/h", MPS_PER_KMH)):
         if key in table:
             kwargs["speed_step_mps"] = check_number(key, table[key], *TREADMILL_RANGES[key],
                                                     unit) * scale

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.physiology.energy import HANDRAIL_CODES
+from retrosim.units import MPS_PER_MPH
 
 BALANCE_LEVELS = ("good", "moderate", "impaired", "severe")
 
@@ -218,7 +219,7 @@ class FallParameters:
 FALL_PARAMETERS = FallParameters()
 #: The reference condition of the rates: 3 mph [m s-1], the acceleration of a belt speed change
 #: [m s-2] (the plant's default forward limit) and the Berg score of the perturbation studies.
-REFERENCE_SPEED_MPS = 3.0 * 1609.344 / 3600.0
+REFERENCE_SPEED_MPS = 3.0 * MPS_PER_MPH
 REFERENCE_ACCEL_MPS2 = 0.2
 REFERENCE_BERG = BERG_OF_LEVEL["good"]
 

@@ -27,7 +27,7 @@ from retrosim.physiology.energy_continuous import (
     ContinuousEnergyParams as ContinuousEnergyParams,
 )
 from retrosim.physiology.registry import Model
-from retrosim.units import KCAL_PER_L_O2, VO2_PER_MET
+from retrosim.units import KCAL_PER_L_O2, MPS_PER_MPH, VO2_PER_MET
 
 
 def acsm_walking_vo2(speed_m_per_min: ArrayLike, grade_frac: ArrayLike) -> np.ndarray:
@@ -279,8 +279,7 @@ def resting_vo2_from_rmr(rmr_kcal_day: ArrayLike, mass_kg: ArrayLike) -> np.ndar
     return rmr / KCAL_PER_L_O2 * 1000.0 / (24.0 * 60.0) / mass
 
 
-_MPH = 0.44704                # m s-1 per mph
-_SPEED_TOL_MPS = 0.05 * _MPH  # half a 0.1-mph treadmill step
+_SPEED_TOL_MPS = 0.05 * MPS_PER_MPH  # half a 0.1-mph treadmill step
 _GRADE_TOL = 0.0025           # half a 0.5 % incline step
 
 
@@ -297,8 +296,8 @@ def _compendium_inside(edition: int, treadmill: bool):
                                         for x in (speed_mps, grade_frac, direction)))
         listed = np.zeros(v.shape, bool)
         for mph, grade in points:
-            listed |= _at(v, mph * _MPH, _SPEED_TOL_MPS) & _at(g, grade, _GRADE_TOL)
-        forward = (v <= 5.0 * _MPH + _SPEED_TOL_MPS) & (g <= forward_max_grade + _GRADE_TOL)
+            listed |= _at(v, mph * MPS_PER_MPH, _SPEED_TOL_MPS) & _at(g, grade, _GRADE_TOL)
+        forward = (v <= 5.0 * MPS_PER_MPH + _SPEED_TOL_MPS) & (g <= forward_max_grade + _GRADE_TOL)
         return (v <= 0) | np.where(d < 0, listed, forward)
 
     return inside

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retrosim import units
 from retrosim.results import tables
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def _to_kmh(text: str) -> str:
     words = text.split()
     for i in range(len(words) - 1):
         if words[i + 1].rstrip(",;") == "mph":
-            words[i] = f"{float(words[i]) * 1.609344:.3g}"
+            words[i] = f"{units.mps_to_kmh(units.mph_to_mps(float(words[i]))):.3g}"
             words[i + 1] = words[i + 1].replace("mph", "km/h")
     return " ".join(words)
 

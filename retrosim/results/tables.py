@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -75,17 +74,12 @@ def stage_text(stage: Any, unit: str) -> str:
     if unit == "mph" or getattr(stage, "is_rest", False):
         return text
     mph = f"{units.mps_to_mph(stage.speed_mps):.3g} mph"
-    return text.replace(mph, f"{stage.speed_mps * 3.6:.3g} km/h", 1)
+    return text.replace(mph, f"{units.mps_to_kmh(stage.speed_mps):.3g} km/h", 1)
 
 
 def speed_units(scenario: Scenario) -> str:
-    """"km/h" when the scenario file writes its speeds in km/h only, else "mph"."""
-    try:
-        text = Path(str(scenario.source)).read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        return "mph"
-    metric = "km/h" in text or "speed_kmh" in text
-    return "km/h" if metric and "mph" not in text else "mph"
+    """The unit the scenario speaks ("mph" or "km/h"): :attr:`Scenario.speed_unit`."""
+    return scenario.speed_unit
 
 
 def to_speed_units(speed_mps: float | np.ndarray, unit: str) -> Any:
@@ -94,7 +88,7 @@ def to_speed_units(speed_mps: float | np.ndarray, unit: str) -> Any:
     >>> [round(float(to_speed_units(v, u)), 3) for v, u in ((0.44704, "mph"), (1.0, "km/h"))]
     [1.0, 3.6]
     """
-    return units.mps_to_mph(speed_mps) if unit == "mph" else np.asarray(speed_mps) * 3.6
+    return units.mps_to_mph(speed_mps) if unit == "mph" else units.mps_to_kmh(speed_mps)
 
 
 def is_subject(ds: xr.Dataset) -> bool:
@@ -230,7 +224,7 @@ def top_speed(ds: xr.Dataset, arm: str, unit: str) -> str:
     if not mph:
         return "-"
     top = max(mph)
-    return f"{top:.3g}" if unit == "mph" else f"{top * 1.609344:.3g}"
+    return f"{top:.3g}" if unit == "mph" else f"{units.mps_to_kmh(units.mph_to_mps(top)):.3g}"
 
 
 def protocols(ds: xr.Dataset) -> dict[str, str]:
