@@ -1,8 +1,8 @@
 """Refit the backward grade coefficient c_b of retrosim's ``continuous`` energy model.
 
 Run ``python bench/fit_backward_uphill.py``: it prints c_b (copied into
-``retrosim.physiology.energy.CONTINUOUS_PARAMS``; tests/physiology/test_energy.py checks that it
-matches), then the residuals of each group of sources alone and together.
+``retrosim.physiology.energy_continuous.CONTINUOUS_PARAMS``; tests/physiology/test_energy.py
+checks that it matches), then the residuals of each group of sources alone and together.
 
 a, b, n, c and r stay those of ``bench/fit_continuous_energy.py`` (its steps 1-3 fit the
 forward codes, the backward level code 17320 and Kim & Choi 2001's level ratio). c_b is fitted
@@ -22,7 +22,11 @@ import dataclasses
 import numpy as np
 from scipy.optimize import least_squares
 
-from retrosim.physiology.energy import SHARED_GRADE_PARAMS, ContinuousEnergyParams, continuous_met
+from retrosim.physiology.energy_continuous import (
+    SHARED_GRADE_PARAMS,
+    ContinuousEnergyParams,
+    continuous_met,
+)
 from retrosim.units import mph_to_mps
 
 #: (speed [mph], grade [%], MET) of the Compendium's backward uphill codes.

@@ -1,4 +1,4 @@
-"""Fit the constants of retrosim.physiology.energy.continuous_met to published values.
+"""Fit the constants of retrosim.physiology.energy_continuous.continuous_met to published values.
 
 Run ``python bench/fit_continuous_energy.py``: it prints the fitted constants, to be copied into
 ``ContinuousEnergyParams`` (tests/physiology/test_energy.py checks that they match this fit).
@@ -21,7 +21,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from retrosim.physiology.compendium import compendium_rows
-from retrosim.physiology.energy import ContinuousEnergyParams, continuous_met
+from retrosim.physiology.energy_continuous import ContinuousEnergyParams, continuous_met
 from retrosim.units import mph_to_mps, pct_to_frac
 from retrosim.validation.table import KIM_CHOI_2001
 

@@ -48,6 +48,7 @@ def serve(port: int | None = None, *, browser: bool = True,
     check_installed()
     import uvicorn
 
+    # After check_installed: app.server imports Shiny, which only the app extra installs.
     from retrosim.app.server import make_app
 
     sock = bind(port)

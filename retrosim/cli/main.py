@@ -254,8 +254,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from retrosim.scale import check_installed
 
     check_installed(args.scheduler)                       # Dask and Zarr: the scale extra
-    from retrosim.scale import comparison, sweep
     from retrosim.scale import store as sweepstore
+    from retrosim.scale import summary, sweep
     from retrosim.scale.cluster import Cluster
 
     sc = scenario.load_scenario(args.scenario, allow_import=tuple(args.allow_import))
@@ -274,9 +274,9 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"{ds.attrs['scenario']}: seed {ds.attrs['seed']}, {ds.sizes['subject']:,} people, "
           f"{ds.sizes['arm']} arms")
     print()
-    print(comparison.means_table(cmp))
+    print(summary.means_table(cmp))
     print()
-    print(comparison.ranking_table(cmp))
+    print(summary.ranking_table(cmp))
     print()
     print(f"wrote {args.output}")
     return 0

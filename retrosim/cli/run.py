@@ -116,13 +116,13 @@ def save(args: argparse.Namespace, sc: Scenario, ds: xr.Dataset) -> None:
 
 def compare(args: argparse.Namespace, datasets: list[xr.Dataset]) -> None:
     """Every outcome with paired differences from ``--versus``, and the plain summary."""
-    from retrosim.scale import comparison
+    from retrosim.scale import comparison, summary
 
     for ds in datasets:
         cmp = comparison.decision(ds)
-        print(comparison.decision_table(cmp, args.versus))
+        print(summary.decision_table(cmp, args.versus))
         print()
-        print(comparison.plain_summary(cmp, args.versus))
+        print(summary.plain_summary(cmp, args.versus))
         print()
     if len(datasets) > 1:
         print(tables.comparison_table(datasets))

@@ -8,16 +8,14 @@ from __future__ import annotations
 import math
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from retrosim.design.study import Study, limit_column
 from retrosim.errors import InputError
 from retrosim.model import tomlwriter
 from retrosim.results.io import write_atomic
-
-if TYPE_CHECKING:
-    from retrosim.design.study import Study
 
 #: Designs written as scenarios at most (the best by the first objective).
 MAX_FILES = 50
@@ -43,8 +41,6 @@ def _cell(value: Any) -> str:
 
 def table(study: Study, limit: int = 20) -> str:
     """The front as text: variables, objectives and limited outcomes (at their quantile)."""
-    from retrosim.design.study import limit_column
-
     ds = study.dataset()
     cols = [v.name for v in study.problem.variables]
     cols += [o.name for o in study.problem.objectives if o.name not in cols]

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from retrosim.engine.session import Session
     from retrosim.model.scenario import Scenario
 
-Hook = Callable[["Session"], None]
-
 
 def _no_references(scenario: Scenario | None) -> tuple[str, ...]:
     return ()
@@ -54,8 +52,8 @@ class EventModel:
     """
 
     name: str
-    during: Hook | None = None
-    after: Hook | None = None
+    during: Callable[[Session], None] | None = None
+    after: Callable[[Session], None] | None = None
     variables: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     references: Callable[[Any], tuple[str, ...]] = _no_references
     statistics: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None

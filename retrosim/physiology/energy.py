@@ -21,11 +21,7 @@ from numpy.typing import ArrayLike
 
 from retrosim.errors import RetrosimError
 from retrosim.physiology.compendium import compendium_met
-from retrosim.physiology.energy_continuous import CONTINUOUS_PARAMS as CONTINUOUS_PARAMS
 from retrosim.physiology.energy_continuous import SHARED_GRADE_PARAMS, continuous_met
-from retrosim.physiology.energy_continuous import (
-    ContinuousEnergyParams as ContinuousEnergyParams,
-)
 from retrosim.physiology.registry import Model
 from retrosim.units import KCAL_PER_L_O2, MPS_PER_MPH, VO2_PER_MET
 

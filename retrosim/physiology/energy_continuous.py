@@ -5,8 +5,7 @@ ACSM vertical term with a fitted coefficient, and a backward factor and backward
 coefficient. Fitted to the Compendium codes (Ainsworth et al. 2011; Herrmann et al. 2024),
 Kim & Choi 2001 and Hooper et al. 2004; see :func:`continuous_met`. It is registered as
 "continuous" and "continuous-shared-grade" in
-:data:`retrosim.physiology.energy.ENERGY_MODELS`, and every name here is importable from
-:mod:`retrosim.physiology.energy`.
+:data:`retrosim.physiology.energy.ENERGY_MODELS`.
 """
 
 from __future__ import annotations

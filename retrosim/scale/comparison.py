@@ -9,8 +9,7 @@ cross products merged block by block with Chan et al.'s parallel update), so mem
 in the number of people, and a result read from a sweep's store is bit-identical to one from
 an in-process run, whatever the sweep's chunk size or number of workers.
 
-The text renderings (tables, the plain summary) are in :mod:`retrosim.scale.summary`;
-their names are importable from here too.
+The text renderings (tables, the plain summary) are in :mod:`retrosim.scale.summary`.
 
 Intervals (confidence :data:`LEVEL`): Student t for means and paired differences
 (``scipy.stats.t``); Wilson score for the share of people for whom a yes-or-no summary (fell,
@@ -29,13 +28,7 @@ import numpy as np
 import xarray as xr
 from scipy import stats
 
-# The text renderings, re-exported: callers import them from here.
-from retrosim.scale.summary import DECISION_OUTCOMES as DECISION_OUTCOMES
-from retrosim.scale.summary import NEGLIGIBLE as NEGLIGIBLE
-from retrosim.scale.summary import decision_table as decision_table
-from retrosim.scale.summary import means_table as means_table
-from retrosim.scale.summary import plain_summary as plain_summary
-from retrosim.scale.summary import ranking_table as ranking_table
+from retrosim.scale.summary import DECISION_OUTCOMES
 
 LEVEL = 0.95
 BLOCK = 65_536

@@ -19,6 +19,8 @@ task failed or was killed is never marked complete and ``--resume`` computes it 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import enum
 import hashlib
 import json
 import math
@@ -33,7 +35,11 @@ import zarr
 import zarr.api.asynchronous
 from zarr.core.sync import sync
 
+from retrosim.controllers.imports import identity
+from retrosim.controllers.spec import CONTROLLERS, ControllerSpec
 from retrosim.errors import InputError
+from retrosim.results.dataset import VARIABLES
+from retrosim.results.io import probe_folder
 from retrosim.scale import bands, header
 
 FORMAT = 1
@@ -78,12 +84,6 @@ def exact(obj: Any, _depth: int = 0) -> Any:
     >>> exact({"speed_mps": 0.9164, "stages": (1, 2.5)})
     {'speed_mps': 'f:0x1.d532617c1bda5p-1', 'stages': [1, 'f:0x1.4000000000000p+1']}
     """
-    import dataclasses
-    import enum
-
-    from retrosim.controllers.imports import identity
-    from retrosim.controllers.spec import ControllerSpec
-
     if _depth > 64:
         raise ValueError("an object nested too deep to fingerprint")
     d = _depth + 1
@@ -110,7 +110,7 @@ def exact(obj: Any, _depth: int = 0) -> Any:
             out["instance"] = {"class": identity(type(obj.instance)),
                                "state": exact(vars(obj.instance), d)
                                if hasattr(obj.instance, "__dict__") else repr(obj.instance)}
-        elif obj.path is not None or obj.name not in _reference_controllers():
+        elif obj.path is not None or obj.name not in CONTROLLERS:
             out["class"] = identity(obj.controller_class())
         return {"ControllerSpec": out}
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -123,16 +123,8 @@ def exact(obj: Any, _depth: int = 0) -> Any:
     return repr(obj)
 
 
-def _reference_controllers() -> tuple[str, ...]:
-    from retrosim.controllers.spec import CONTROLLERS
-
-    return tuple(CONTROLLERS)
-
-
 def check_path(path: str | Path, resume: bool) -> Path:
     """``path`` if a sweep may be written there, else InputError (checked before any work)."""
-    from retrosim.results.io import probe_folder
-
     path = Path(path)
     if path.suffix != ".zarr":
         raise InputError("-o", f"{str(path)!r} does not end in .zarr", "a Zarr store *.zarr")
@@ -330,8 +322,6 @@ def _fill(dtype: str) -> Any:
 
 
 def _units(name: str) -> dict[str, str]:
-    from retrosim.results.dataset import VARIABLES
-
     if name in VARIABLES:
         units, long_name = VARIABLES[name]
         return {"units": units, "long_name": long_name}

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from retrosim.api import run
+from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance, energy, heart, training
 from retrosim.units import mph_to_mps
 from retrosim.validation.table import Row, compare
@@ -35,9 +37,6 @@ def run_programme(subject: dict[str, Any], stages: list[Any], program: dict[str,
     >>> ds.sizes["day"], ds.sizes["session"]
     (8, 2)
     """
-    from retrosim.api import run
-    from retrosim.model.scenario import Scenario
-
     data = {"name": "validation", "seed": 1, "subject": subject, "program": program,
             "arms": {"a": {"stages": stages, **arm}}}
     if not falls:

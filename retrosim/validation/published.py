@@ -14,6 +14,8 @@ import dataclasses
 
 import numpy as np
 
+from retrosim.api import run
+from retrosim.model.scenario import load_scenario
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
@@ -98,9 +100,6 @@ def _headline_rows() -> list[Row]:
     """The bundled ``compendium-2011`` scenario through the engine: 45.90 / 64.05 / 85.40 kcal
     (Ainsworth 2011, 61.0 kg, 10 min at 3.5 mph), backward / forward 6.0 / 4.3, and the
     met-hours convention's 5 % less (1 / 1.05)."""
-    from retrosim.api import run
-    from retrosim.model.scenario import load_scenario
-
     scenario = load_scenario("compendium-2011")
     kcal = run(scenario, traces=False).energy_total.values[:, 0]
     hours = dataclasses.replace(scenario, energy=dataclasses.replace(

@@ -28,7 +28,11 @@ from collections import Counter
 from typing import NamedTuple
 
 from retrosim.physiology.compendium import compendium_rows
-from retrosim.physiology.energy import CONTINUOUS_PARAMS, ContinuousEnergyParams, continuous_met
+from retrosim.physiology.energy_continuous import (
+    CONTINUOUS_PARAMS,
+    ContinuousEnergyParams,
+    continuous_met,
+)
 from retrosim.units import kmh_to_mps, mph_to_mps, pct_to_frac
 
 #: Kim & Choi 2001, J Korean Acad Rehabil Med 25:474: 20 young men, treadmill 5 km/h, level.

@@ -16,7 +16,7 @@ import pytest
 
 import retrosim
 from retrosim.model.scenario import Scenario, bundled
-from retrosim.physiology.energy import continuous_met
+from retrosim.physiology.energy_continuous import continuous_met
 from retrosim.units import mph_to_mps
 
 GOLDEN = Path(__file__).parent / "golden" / "bundled_summaries.json"

@@ -15,22 +15,24 @@ from retrosim import RetrosimError
 from retrosim.physiology.compendium import compendium_met, compendium_rows
 from retrosim.physiology.energy import (
     BERLING_2006_VO2,
-    CONTINUOUS_PARAMS,
     DEFAULT_ENERGY_MODEL,
     ENERGY_MODELS,
     HANDRAIL_CODES,
     HANDRAIL_NET_FACTOR,
     KCAL_CONVENTIONS,
     RESTING_VO2,
-    SHARED_GRADE_PARAMS,
     acsm_met,
     acsm_running_vo2,
     acsm_walking_vo2,
     apply_handrail,
-    continuous_met,
     kcal_per_min,
     mifflin_st_jeor_rmr,
     resting_vo2_from_rmr,
+)
+from retrosim.physiology.energy_continuous import (
+    CONTINUOUS_PARAMS,
+    SHARED_GRADE_PARAMS,
+    continuous_met,
 )
 from retrosim.units import MPS_PER_MPH, mph_to_mps, pct_to_frac
 from retrosim.validation.table import RATIO_GRADES_PCT, continuous_model_errors

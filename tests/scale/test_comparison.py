@@ -10,7 +10,7 @@ from scipy import stats
 import retrosim
 from retrosim import InputError
 from retrosim.model.scenario import Scenario
-from retrosim.scale import bands, comparison
+from retrosim.scale import bands, comparison, summary
 
 
 def summaries(values, names=("x",)):
@@ -78,7 +78,7 @@ def test_ranking_follows_the_objectives_and_marks_the_pareto_front():
     assert cmp["rank"].sel(objective="energy_total").values.tolist() == [3, 1, 2]
     assert cmp["rank"].sel(objective="fell").values.tolist() == [1, 3, 2]
     assert cmp.pareto.values.tolist() == [True, True, True]
-    table = comparison.ranking_table(cmp)
+    table = summary.ranking_table(cmp)
     rows = [line.split()[1] for line in table.splitlines()[2:5]]
     assert rows == ["arm1", "arm2", "arm0"]
     energy[2] = 90.0                 # arm2 now worse than arm0 on energy and on falls
@@ -204,14 +204,14 @@ def test_the_plain_summary_names_the_best_arm_and_what_cannot_be_told_apart():
     sc = retrosim.load_scenario("knee-replacement-what-if")
     ds = retrosim.run(sc, subjects=300, traces=False)
     cmp = comparison.decision(ds)
-    text = comparison.plain_summary(cmp, "1-5-mph-rail")
+    text = summary.plain_summary(cmp, "1-5-mph-rail")
     assert "2-0-mph-no-rail has the most energy while walking" in text
     diff = float(cmp["diff"].sel(outcome="energy_exercise", arm="2-0-mph-no-rail",
                                  versus="1-5-mph-rail"))
     assert f"{diff:+.3g} kcal against 1-5-mph-rail" in text
     assert "1-5-mph-rail has the lowest fall risk (exact)" in text
     assert "systolic pressure after (expected)" in text.lower()
-    table = comparison.decision_table(cmp, "2-0-mph-rail")
+    table = summary.decision_table(cmp, "2-0-mph-rail")
     assert "difference from 2-0-mph-rail" in table
     estop = cmp.sel(outcome="estop")
     if "not distinguishable" in text:
