@@ -6,6 +6,7 @@ scenario (TOML), result (NetCDF) and report (HTML) to download. *Teaching*: slid
 redraw the lessons' curves from :mod:`retrosim.physiology`. The pure parts
 (:mod:`~retrosim.app.form`, :mod:`~retrosim.app.outcome`, :mod:`~retrosim.app.lessons`,
 :mod:`~retrosim.model.tomlwriter`) need no web framework; :mod:`~retrosim.app.page`,
-:mod:`~retrosim.app.server` and :mod:`~retrosim.app.serve` do. Nothing in retrosim imports
-this package.
+:mod:`~retrosim.app.server` (wiring :mod:`~retrosim.app.visit`, :mod:`~retrosim.app.editing`,
+:mod:`~retrosim.app.running` and :mod:`~retrosim.app.outputs`) and :mod:`~retrosim.app.serve`
+do. Nothing in retrosim imports this package.
 """

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from retrosim.errors import InputError, check_number
-from retrosim.units import MPS_PER_KMH, MPS_PER_MPH, mps_to_mph
+from retrosim.units import MPS_PER_KMH, MPS_PER_MPH, kmh_to_mps, mps_to_mph
 
 SAFETY_KEYS = ("max_speed_kmh", "max_speed_mph", "max_backward_speed_kmh",
                "max_backward_speed_mph", "max_accel_mps2", "max_backward_accel_mps2",
@@ -141,42 +141,57 @@ class SafetyLimits:
         spoken = [k for k in table if k.endswith(("_kmh", "_mph"))]
         if spoken:
             kwargs["speed_unit"] = "mph" if spoken[0].endswith("_mph") else "km/h"
-        for name, field_name, high_kmh in (("max_speed", "max_speed_mps", 20.0),
-                                           ("max_backward_speed", "max_backward_speed_mps", 10.0),
-                                           ("max_speed_step", "max_speed_step_mps", 20.0)):
-            given = [k for k in (f"{name}_kmh", f"{name}_mph") if k in table]
-            if len(given) > 1:
-                raise InputError(given[1], f"give either {name}_kmh or {name}_mph", "one of them")
-            if given:
-                key = given[0]
-                scale = MPS_PER_KMH if key.endswith("kmh") else MPS_PER_MPH
-                unit = "km/h" if key.endswith("kmh") else "mph"
-                high = high_kmh if unit == "km/h" else round(float(
-                    mps_to_mph(high_kmh * MPS_PER_KMH)), 1)
-                kwargs[field_name] = check_number(key, table[key], 0.5, high, unit) * scale
-        for key in ("max_accel_mps2", "max_backward_accel_mps2"):
-            if key in table:
-                kwargs[key] = check_number(key, table[key], 0.01, 3.0, "m s-2")
-        if "max_incline_rate_pct_per_s" in table:
-            kwargs["max_incline_rate_frac_per_s"] = check_number(
-                "max_incline_rate_pct_per_s", table["max_incline_rate_pct_per_s"], 0.05, 10.0,
-                "% s-1") / 100.0
-        if "max_grade_pct" in table:
-            kwargs["max_grade_frac"] = check_number("max_grade_pct", table["max_grade_pct"],
-                                                    0.0, 15.0, "%") / 100.0
-        if "max_grade_step_pct" in table:
-            kwargs["max_grade_step_frac"] = check_number(
-                "max_grade_step_pct", table["max_grade_step_pct"], 0.1, 15.0, "%") / 100.0
+        kwargs.update(_speed_limits(table))
+        kwargs.update(_number_limits(table, _RATE_KEYS))
         if "hr_ceiling_bpm" in table and "hr_ceiling_pct_hrmax" in table:
             raise InputError("hr_ceiling_pct_hrmax", "give either hr_ceiling_bpm or "
                              "hr_ceiling_pct_hrmax", "one of them")
-        if "hr_ceiling_bpm" in table:
-            kwargs["hr_ceiling_bpm"] = check_number("hr_ceiling_bpm", table["hr_ceiling_bpm"],
-                                                    60.0, 230.0, "min-1")
-        if "hr_ceiling_pct_hrmax" in table:
-            kwargs["hr_ceiling_frac_hrmax"] = check_number(
-                "hr_ceiling_pct_hrmax", table["hr_ceiling_pct_hrmax"], 30.0, 100.0, "%") / 100.0
-        if "hr_ceiling_max_s" in table:
-            kwargs["hr_ceiling_max_s"] = check_number("hr_ceiling_max_s",
-                                                      table["hr_ceiling_max_s"], 0.0, 3600.0, "s")
+        kwargs.update(_number_limits(table, _HEART_KEYS))
         return cls(**kwargs)
+
+
+#: The ``[safety]`` speed keys: (key stem, field, upper bound [km/h]); each in km/h or mph.
+_SPEED_KEYS = (("max_speed", "max_speed_mps", 20.0),
+               ("max_backward_speed", "max_backward_speed_mps", 10.0),
+               ("max_speed_step", "max_speed_step_mps", 20.0))
+#: The other ``[safety]`` keys: key -> (field, low, high, unit, given in per cent).
+_RATE_KEYS = {
+    "max_accel_mps2": ("max_accel_mps2", 0.01, 3.0, "m s-2", False),
+    "max_backward_accel_mps2": ("max_backward_accel_mps2", 0.01, 3.0, "m s-2", False),
+    "max_incline_rate_pct_per_s": ("max_incline_rate_frac_per_s", 0.05, 10.0, "% s-1", True),
+    "max_grade_pct": ("max_grade_frac", 0.0, 15.0, "%", True),
+    "max_grade_step_pct": ("max_grade_step_frac", 0.1, 15.0, "%", True),
+}
+_HEART_KEYS = {
+    "hr_ceiling_bpm": ("hr_ceiling_bpm", 60.0, 230.0, "min-1", False),
+    "hr_ceiling_pct_hrmax": ("hr_ceiling_frac_hrmax", 30.0, 100.0, "%", True),
+    "hr_ceiling_max_s": ("hr_ceiling_max_s", 0.0, 3600.0, "s", False),
+}
+
+
+def _speed_limits(table: dict[str, Any]) -> dict[str, float]:
+    """The speed limits [m s-1] a ``[safety]`` table gives, each in km/h or in mph (not both)."""
+    kwargs: dict[str, float] = {}
+    for name, field_name, high_kmh in _SPEED_KEYS:
+        given = [k for k in (f"{name}_kmh", f"{name}_mph") if k in table]
+        if len(given) > 1:
+            raise InputError(given[1], f"give either {name}_kmh or {name}_mph", "one of them")
+        if given:
+            key = given[0]
+            scale = MPS_PER_KMH if key.endswith("kmh") else MPS_PER_MPH
+            unit = "km/h" if key.endswith("kmh") else "mph"
+            in_mph = round(float(mps_to_mph(kmh_to_mps(high_kmh))), 1)
+            high = high_kmh if unit == "km/h" else in_mph
+            kwargs[field_name] = check_number(key, table[key], 0.5, high, unit) * scale
+    return kwargs
+
+
+def _number_limits(table: dict[str, Any],
+                   keys: dict[str, tuple[str, float, float, str, bool]]) -> dict[str, float]:
+    """The limits of ``keys`` a ``[safety]`` table gives, in range (per cent as a fraction)."""
+    kwargs: dict[str, float] = {}
+    for key, (field_name, low, high, unit, per_cent) in keys.items():
+        if key in table:
+            value = check_number(key, table[key], low, high, unit)
+            kwargs[field_name] = value / 100.0 if per_cent else value
+    return kwargs

@@ -203,6 +203,56 @@ def default_kinds(supervised: bool) -> tuple[str, ...]:
     return tuple(k for k in FAULT_KINDS if supervised or k not in BUS_KINDS)
 
 
+@dataclass
+class _Search:
+    """One search's clock and what it has found: each case Hypothesis draws is run here, the
+    search stops when its budget is spent and shrinking when ``shrink_budget`` is."""
+
+    explorer: Explorer
+    out: Exploration
+    start: float
+    budget_s: float
+    shrink_budget: float
+    locked: str | None = None
+    found: float | None = None
+
+    def probe(self, case: Case) -> None:
+        """Run ``case``; raise :class:`_Violated` when it violates the invariant searched for
+        (the first one violated, once found), :class:`_Stop` when the budget is spent and
+        :class:`_Refused` when the controller breaks its contract."""
+        now = time.monotonic()
+        if self.found is None and now - self.start > self.budget_s:
+            raise _Stop
+        if self.found is not None and now - self.found > self.shrink_budget:
+            raise _Stop
+        try:
+            v = self.explorer.run(case)
+        except (ControllerError, ControllerCrash) as err:
+            raise _Refused(err, case) from err
+        if self.found is None:
+            self.out.coverage.add(case)
+        else:
+            self.out.shrinks += 1
+        if v is None or (self.locked is not None and v.invariant != self.locked):
+            return
+        if self.found is None:
+            found = time.monotonic()
+            self.found, self.locked = found, v.invariant
+            self.out.found_s = found - self.start
+        self.out.violation, self.out.case = v, case
+        raise _Violated(str(v))
+
+
+def _fault_kinds(spec: Any, kinds: Sequence[str] | None) -> Sequence[str]:
+    """The fault kinds to search: ``kinds`` checked, or :func:`default_kinds`."""
+    if not kinds:
+        kinds = default_kinds(spec.supervisor)
+    for kind in kinds:
+        if kind not in FAULT_KINDS:
+            raise InputError("--fault-kind", f"{kind!r} is not known", ", ".join(FAULT_KINDS))
+    return kinds
+
+
 def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 60.0,
             seed_: int = 0, shrink_s: float | None = None, invariants: Sequence[str] | None
             = None, kinds: Sequence[str] | None = None, database: Any = None,
@@ -217,15 +267,10 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
     """
     explorer = Explorer(spec, base, invariants)
     explorer.preflight()
-    if not kinds:
-        kinds = default_kinds(spec.supervisor)
-    for kind in kinds:
-        if kind not in FAULT_KINDS:
-            raise InputError("--fault-kind", f"{kind!r} is not known", ", ".join(FAULT_KINDS))
+    kinds = _fault_kinds(spec, kinds)
     out = Exploration(seed_, budget_s, Coverage())
-    start = time.monotonic()
-    state: dict[str, Any] = {"locked": None, "found": None}
-    shrink_budget = budget_s if shrink_s is None else shrink_s
+    search = _Search(explorer, out, time.monotonic(), budget_s,
+                     budget_s if shrink_s is None else shrink_s)
 
     @settings(database=database, max_examples=10**9, deadline=None, derandomize=False,
               suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
@@ -234,27 +279,7 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
     @seed(seed_)
     @given(cases(explorer.limits, kinds))
     def probe(case: Case) -> None:
-        now = time.monotonic()
-        if state["found"] is None and now - start > budget_s:
-            raise _Stop
-        if state["found"] is not None and now - state["found"] > shrink_budget:
-            raise _Stop
-        try:
-            v = explorer.run(case)
-        except (ControllerError, ControllerCrash) as err:
-            raise _Refused(err, case) from err
-        if state["found"] is None:
-            out.coverage.add(case)
-        else:
-            out.shrinks += 1
-        if v is None or (state["locked"] is not None and v.invariant != state["locked"]):
-            return
-        if state["found"] is None:
-            found = time.monotonic()
-            state["found"], state["locked"] = found, v.invariant
-            out.found_s = found - start
-        out.violation, out.case = v, case
-        raise _Violated(str(v))
+        search.probe(case)
 
     if database is not None:
         key = database_key or hashlib.sha256(f"retrosim explore {spec.label} "
@@ -269,6 +294,6 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
         pass
     except _Refused as refused:
         out.error, out.case = refused.error, refused.case
-    if state["found"] is not None:
-        out.shrink_s = time.monotonic() - state["found"]
+    if search.found is not None:
+        out.shrink_s = time.monotonic() - search.found
     return out
