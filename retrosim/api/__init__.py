@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 import xarray as xr
 
 from retrosim._version import __version__
+from retrosim.api.live import LiveSession
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import Session
@@ -32,9 +33,9 @@ from retrosim.results import dataset
 from retrosim.results import intervals as _intervals
 from retrosim.results import programme as programme_results
 
-__all__ = ["MODELS", "Cohort", "EventModel", "InputError", "Protocol", "RetrosimError",
-           "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject", "__version__",
-           "iter_sessions", "load_scenario", "run"]
+__all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
+           "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
+           "__version__", "iter_sessions", "load_scenario", "run"]
 
 
 class Simulation:
@@ -125,6 +126,27 @@ class Simulation:
         people = _intervals.person_and_versions(self.scenario, self.seed, count)
         for arm in self.scenario.arms.values():
             yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
+
+    def live(self, arm: str | None = None) -> LiveSession:
+        """One walker on the treadmill of ``arm``, stepped as the walk goes.
+
+        What a driver in real time (the virtual FTMS treadmill) steps: commands and simulated
+        time come from outside, the belt and the walker follow in closed form, and the walk
+        so far is a result Dataset at any moment (:class:`~retrosim.api.live.LiveSession`).
+
+        Parameters
+        ----------
+        arm : str, optional
+            The arm's name; default the first. Its subject keys and handrail apply.
+
+        Returns
+        -------
+        LiveSession
+            The person of the scenario (its ``[subject]``, or the first person of its
+            ``[cohort]``) at rest on a stopped belt, at time 0.
+        """
+        chosen = self.scenario.arms[arm or next(iter(self.scenario.arms))]
+        return LiveSession(self.scenario, chosen, self.seed, self.models)
 
     def dataset(self, *, traces: bool = True, trace_step_s: float | None = None,
                 intervals: bool = True) -> xr.Dataset:
