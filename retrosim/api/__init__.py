@@ -19,6 +19,7 @@ import xarray as xr
 
 from retrosim._version import __version__
 from retrosim.api.live import LiveSession
+from retrosim.api.outputs import arm_statistics, readings, trace_times
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import Session
@@ -35,7 +36,8 @@ from retrosim.results import programme as programme_results
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
            "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
-           "__version__", "iter_sessions", "load_scenario", "run"]
+           "__version__", "arm_statistics", "iter_programme", "iter_sessions", "load_scenario",
+           "readings", "run", "trace_times"]
 
 
 class Simulation:
@@ -249,3 +251,34 @@ def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 
     :func:`retrosim.engine.simulate.iter_sessions`), for people ``first`` onwards."""
     return engine.iter_sessions(scenario, seed=seed, subjects=subjects, first=first,
                                 models=MODELS if models is None else models)
+
+
+def iter_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+                   models: Sequence[EventModel] | None = None
+                   ) -> Iterator[programme_results.ProgrammeRows]:
+    """Each arm of a programme as one row per person, for people ``first`` onwards.
+
+    What a sweep stores of a programme (:func:`retrosim.results.programme.iter_rows`): each
+    person's end state, totals and falls, with the bundled event models unless ``models``
+    says; the same people and numbers as :func:`run` gives them, whatever the chunk.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A programme (a ``[program]`` table).
+    seed : int
+        The run's seed.
+    subjects : int
+        How many people, from ``first``.
+    first : int, default 0
+        The global number of the first person.
+    models : sequence of EventModel, optional
+        The per-subject event models; default the bundled ones.
+
+    Yields
+    ------
+    ProgrammeRows
+        One per arm, in the scenario's order.
+    """
+    return programme_results.iter_rows(scenario, seed=seed, subjects=subjects, first=first,
+                                       models=MODELS if models is None else models)
