@@ -14,18 +14,21 @@ sessions they produced. ``import retrosim`` loads it only when one of its names 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import xarray as xr
 
 from retrosim._version import __version__
 from retrosim.api.live import LiveSession
 from retrosim.api.outputs import arm_statistics, readings, trace_times
+from retrosim.engine import controlled
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import Session
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
+from retrosim.model.arm import Arm
 from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
@@ -36,7 +39,8 @@ from retrosim.results import programme as programme_results
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
            "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
-           "__version__", "arm_statistics", "iter_programme", "iter_sessions", "load_scenario",
+           "__version__", "arm_statistics", "build_controller", "controlled_arms",
+           "iter_programme", "iter_sessions", "load_scenario",
            "readings", "run", "trace_times"]
 
 
@@ -175,8 +179,32 @@ class Simulation:
             arms = run_programme(self.scenario, seed=self.seed, subjects=self.subjects,
                                  models=self.models)
             return programme_results.assemble(arms, self.scenario, seed=self.seed)
-        ds = dataset.assemble(list(self.sessions()), self.scenario, seed=self.seed,
-                              trace_step_s=step if traces else None, models=self.models)
+        return self.assemble(list(self.sessions()), trace_step_s=step if traces else None,
+                             intervals=intervals)
+
+    def assemble(self, sessions: Sequence[Session], *, trace_step_s: float | None = None,
+                 intervals: bool = True) -> xr.Dataset:
+        """The result Dataset of sessions this Simulation ran (:meth:`sessions`).
+
+        For a consumer that keeps the sessions as well (to sample them at its own times, or to
+        check them), so that the run is not made twice.
+
+        Parameters
+        ----------
+        sessions : sequence of Session
+            Every arm's session, in the scenario's order, as :meth:`sessions` gives them.
+        trace_step_s : float, optional
+            The trace resolution [s]; None keeps only the per-subject summaries.
+        intervals : bool, default True
+            False leaves out the 90 % prediction intervals.
+
+        Returns
+        -------
+        xarray.Dataset
+            The result Dataset, as :meth:`dataset` gives it.
+        """
+        ds = dataset.assemble(list(sessions), self.scenario, seed=self.seed,
+                              trace_step_s=trace_step_s, models=self.models)
         if not intervals:
             return ds
         return _intervals.attach(ds, self.scenario, self.seed, self.models)
@@ -282,3 +310,57 @@ def iter_programme(scenario: Scenario, *, seed: int, subjects: int, first: int =
     """
     return programme_results.iter_rows(scenario, seed=seed, subjects=subjects, first=first,
                                        models=MODELS if models is None else models)
+
+
+def controlled_arms(scenario: Scenario) -> list[Arm]:
+    """The arms a run drives in the closed loop: those with a controller or with faults.
+
+    Their stages are where the controller starts from, not what the belt does; every other
+    arm walks its stages as written.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`load_scenario`.
+
+    Returns
+    -------
+    list of Arm
+        In the scenario's order.
+
+    Examples
+    --------
+    >>> [arm.name for arm in controlled_arms(load_scenario("controller-regression"))]
+    ['forward', 'backward', 'spike-supervised']
+    >>> controlled_arms(load_scenario("forward-vs-backward"))
+    []
+    """
+    return [arm for arm in scenario.arms.values() if controlled.is_controlled(arm)]
+
+
+def build_controller(arm: Arm, scenario: Scenario) -> Any:
+    """The controller of ``arm`` as a run builds it, before anything walks.
+
+    Built from the arm's ``[controller]`` (the stages as written when it has none) inside the
+    contract check (:class:`retrosim.controllers.contract.Checked`) and, when asked, the
+    safety supervisor with the scenario's ``[safety]`` limits.
+
+    Parameters
+    ----------
+    arm : Arm
+        One of ``scenario``'s arms.
+    scenario : Scenario
+        The scenario it belongs to.
+
+    Returns
+    -------
+    object
+        The controller (``period_s`` and ``step(observation)``).
+
+    Raises
+    ------
+    retrosim.controllers.contract.ControllerError
+        A controller that breaks its contract at build time (no ``period_s``, parameters of
+        the wrong type).
+    """
+    return controlled.build_controller(arm, scenario, None)
