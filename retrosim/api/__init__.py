@@ -6,6 +6,13 @@ reports, validation, the testing API, the FTMS treadmill, the command line): it 
 engine the bundled event models (:data:`retrosim.events.MODELS`) and the results layer the
 sessions they produced. ``import retrosim`` loads it only when one of its names is used.
 
+A consumer of runs finds here all it needs, and imports neither the engine, solve nor events:
+the run (:class:`Simulation`, its sessions and their Dataset), a walk stepped live
+(:meth:`Simulation.live`, :mod:`retrosim.api.live`), a programme's rows
+(:func:`iter_programme`), a result read as a run made it (:mod:`retrosim.api.outputs`: the trace
+axis, the event models' per-arm statistics, the blood-pressure readings), and which arms a
+controller drives (:func:`controlled_arms`, :func:`build_controller`).
+
 >>> ds = run(load_scenario("compendium-2011"))
 >>> ds.energy_total.round().values[:, 0].tolist()
 [46.0, 64.0, 85.0]
@@ -303,9 +310,9 @@ def iter_programme(scenario: Scenario, *, seed: int, subjects: int, first: int =
     models : sequence of EventModel, optional
         The per-subject event models; default the bundled ones.
 
-    Yields
-    ------
-    ProgrammeRows
+    Returns
+    -------
+    iterator of ProgrammeRows
         One per arm, in the scenario's order.
     """
     return programme_results.iter_rows(scenario, seed=seed, subjects=subjects, first=first,

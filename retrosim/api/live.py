@@ -29,8 +29,10 @@ from retrosim.results import dataset as results
 
 
 class LiveSession:
-    """One walker on one treadmill, advanced by :meth:`advance_to` and driven by
-    :meth:`command` (see the module docstring).
+    """One walker on one treadmill, moved on in time and driven by commands.
+
+    :meth:`advance_to` moves simulated time on, :meth:`command` drives the treadmill (see the
+    module docstring).
 
     Parameters
     ----------
@@ -159,10 +161,11 @@ class LiveSession:
 
     # -- the walk as a result ----------------------------------------------------------------
     def dataset(self, trace_step_s: float = 1.0) -> xr.Dataset:
-        """The walk so far as a result Dataset, with every variable a run of the same
-        scenario gives: the walk as it was driven, run through the event models and assembled
-        the same way. Its size is checked first, as a run's is
-        (:func:`retrosim.model.budget.check_run`).
+        """The walk so far as a result Dataset.
+
+        It has every variable a run of the same scenario gives: the walk as it was driven, run
+        through the event models and assembled the same way. Its size is checked first, as a
+        run's is (:func:`retrosim.model.budget.check_run`).
 
         Parameters
         ----------
