@@ -40,3 +40,57 @@ def test_a_programme_goes_through_the_same_object():
     sim = retrosim.Simulation(retrosim.load_scenario("knee-rehab-six-weeks"))
     assert sim.is_programme
     assert "day" in sim.dataset().dims
+
+
+def test_assembling_the_simulations_own_sessions_gives_its_dataset(scenario):
+    sim = retrosim.Simulation(scenario, subjects=2, seed=5)
+    ds = sim.assemble(list(sim.sessions()), trace_step_s=10.0)
+    assert ds.identical(sim.dataset(trace_step_s=10.0))
+    bare = sim.assemble(list(sim.sessions()), intervals=False)
+    assert "time" not in bare.dims
+    assert bare.identical(sim.dataset(traces=False, intervals=False))
+
+
+def test_trace_times_are_the_time_axis_of_a_run(scenario):
+    ds = retrosim.Simulation(scenario).dataset(trace_step_s=7.0, intervals=False)
+    times = retrosim.api.trace_times(float(ds.time[-1]), 7.0)
+    assert times.tolist() == ds.time.values.tolist()
+
+
+def test_arm_statistics_are_those_a_run_computes():
+    ds = retrosim.run(retrosim.load_scenario("balance-levels"), subjects=40, traces=False)
+    stats = retrosim.api.arm_statistics({"fell": ds.fell.values, "vo2_peak": ds.vo2_peak.values})
+    assert set(stats) == {"fall_probability", "fall_probability_low", "fall_probability_high",
+                          "falls_per_1000"}
+    for name, values in stats.items():
+        assert values.tolist() == ds[name].values.tolist()
+    assert retrosim.api.arm_statistics({"vo2_peak": ds.vo2_peak.values}) == {}
+
+
+def test_a_programmes_rows_are_one_per_arm_and_person():
+    sc = retrosim.load_scenario("knee-rehab-six-weeks")
+    rows = list(retrosim.api.iter_programme(sc, seed=2, subjects=3, first=1))
+    assert [r.arm.name for r in rows] == list(sc.arms)
+    assert all(len(r.summary["energy_total"]) == 3 for r in rows)
+
+
+def test_a_live_session_is_one_walker_stepped_from_outside(scenario):
+    from retrosim.controllers.base import Command
+
+    live = retrosim.Simulation(scenario).live()
+    assert live.arm.name == next(iter(scenario.arms)) and not live.running
+    live.command(Command(speed_mps=1.2, start=True))
+    live.advance_to(300.0)
+    assert live.running and live.now_s == 300.0 and live.velocity_mps > 1.1
+    assert live.hr_bpm > 70.0 and live.energy_kcal > 0.0 and live.distance_m > 300.0
+    live.pull_key()
+    assert live.latched and not live.key_in
+    live.advance_to(310.0)
+    assert live.velocity_mps == 0.0
+    ds = live.dataset(trace_step_s=10.0)
+    assert list(ds.arm.values) == [live.arm.name] and ds.sizes["subject"] == 1
+    assert float(ds.time[-1]) == 310.0 and bool(ds.estop.item())
+    other = list(scenario.arms)[-1]
+    assert retrosim.Simulation(scenario).live(other).arm.name == other
+    with pytest.raises(KeyError):
+        retrosim.Simulation(scenario).live("no such arm")

@@ -25,6 +25,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import retrosim
+from retrosim import api
 from retrosim.report import document, html, plots
 
 #: People whose traces are kept for the bands (a larger run keeps summaries only).
@@ -247,9 +248,7 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     if key == "falls":
         return plots.falls(ds) if "falls_per_1000" in ds else None
     if key == "readings" and "bp_reading_sbp" in ds and ds.sizes.get("reading", 0):
-        from retrosim.events import bp
-
-        table = bp.readings(ds)
+        table = api.readings(ds)
         return plots.readings(ds, table) if len(table) else None
     return None
 

@@ -131,7 +131,8 @@ def main(args: argparse.Namespace) -> int:
     from retrosim.controllers.spec import ControllerSpec
     from retrosim.model.scenario import check_budget, check_run_arguments, load_scenario
     from retrosim.testing import check_scenario, controller_lines, preflight
-    from retrosim.testing.invariants import CHUNK, INVARIANTS
+    from retrosim.testing.definitions import INVARIANTS
+    from retrosim.testing.invariants import CHUNK
 
     if args.explore:
         from retrosim.cli import explore as explorecli

@@ -1,8 +1,8 @@
 """A virtual FTMS treadmill: the simulator behind the Fitness Machine Service bytes.
 
-:class:`FtmsTreadmill` is one walker on one treadmill (the closed loop of
-:mod:`retrosim.engine.closedloop` for a single subject), driven by a client's Control Point writes,
-with simulated time moved on by :meth:`FtmsTreadmill.advance`. It behaves as the service
+:class:`FtmsTreadmill` is one walker on one treadmill (a scenario's session stepped live,
+:meth:`retrosim.Simulation.live`), driven by a client's Control Point writes, with simulated
+time moved on by :meth:`FtmsTreadmill.advance`. It behaves as the service
 specifies (Bluetooth SIG, Fitness Machine Service 1.0):
 
 - every request but Request Control is refused with "control not permitted" until the
@@ -39,21 +39,15 @@ the documentation page ``docs/ftms.md``.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from retrosim.api import Simulation
 from retrosim.controllers.base import Command
-from retrosim.engine.closedloop import PAUSED, RUNNING, ClosedLoop
-from retrosim.engine.session import EventLog
-from retrosim.engine.simulate import people, run_session, session_of, walkers
-from retrosim.errors import InputError, check_number
-from retrosim.events import MODELS
+from retrosim.errors import InputError
 from retrosim.ftms import codec
-from retrosim.model import budget
 from retrosim.model.scenario import Scenario, load_scenario
-from retrosim.results import dataset as results
 from retrosim.units import MPS_PER_KMH
 
 #: retrosim's vendor characteristic for the belt's direction (not part of FTMS).
@@ -85,18 +79,15 @@ class FtmsTreadmill:
         elif not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         self.scenario = scenario
-        self.arm = scenario.arms[arm or next(iter(scenario.arms))]
-        self.cohort, self.physiology = walkers(             # the engine's walker, one person
-            self.arm, scenario, people(scenario, self.arm, 1, scenario.seed))
-        self.log = EventLog()
-        self.loop = ClosedLoop(self.physiology, scenario.treadmill, scenario.energy, log=self.log)
+        self.live = Simulation(scenario).live(arm)       # one person, stepped as the client asks
+        self.arm = self.live.arm
         self.in_control = False
         self._status: list[bytes] = []
 
     # -- time and the key --------------------------------------------------------------------
     @property
     def now_s(self) -> float:
-        return self.loop.now
+        return self.live.now_s
 
     def advance(self, seconds: float) -> None:
         """Move simulated time on by ``seconds`` (a finite number >= 0; else InputError, a
@@ -106,21 +97,22 @@ class FtmsTreadmill:
             raise InputError("advance", f"cannot advance by {seconds!r} s",
                              "a finite number of seconds >= 0")
         longest = self.scenario.limits.max_protocol_h
-        if self.loop.now + float(seconds) > longest * 3600.0:
+        now = self.live.now_s
+        if now + float(seconds) > longest * 3600.0:
             raise InputError("advance", f"advancing by {float(seconds):,.6g} s would take the "
-                             f"session to {(self.loop.now + float(seconds)) / 3600.0:,.4g} h",
+                             f"session to {(now + float(seconds)) / 3600.0:,.4g} h",
                              f"at most {longest:g} h in all (limits.max_protocol_h)")
-        self.loop.advance_to(self.loop.now + float(seconds))
+        self.live.advance_to(now + float(seconds))
 
     def pull_safety_key(self) -> None:
         """The walker's tether pulls the key: emergency stop, latched."""
-        if self.loop.key[0]:
-            self.loop.pull_key(np.ones(1, bool))
+        if self.live.key_in:
+            self.live.pull_key()
             self._notify(codec.MachineStatus(codec.STATUS_SAFETY_KEY))
 
     def insert_safety_key(self) -> None:
         """The key is back in its socket; the latch stays until a Reset."""
-        self.loop.insert_key(np.ones(1, bool))
+        self.live.insert_key()
 
     def pop_machine_status(self) -> list[bytes]:
         """The Machine Status notifications sent since the last call."""
@@ -133,7 +125,7 @@ class FtmsTreadmill:
     # -- what the client reads ---------------------------------------------------------------
     @property
     def direction(self) -> int:
-        return int(self.loop.set_dir[0])
+        return self.live.direction
 
     def speed_range(self) -> codec.SupportedRange:
         safety = self.scenario.safety
@@ -163,18 +155,18 @@ class FtmsTreadmill:
 
     def treadmill_data(self) -> codec.TreadmillData:
         """The current Treadmill Data, decoded."""
-        lp = self.loop
-        elapsed = lp.now
-        grade = float(lp.g[0])
+        live = self.live
+        elapsed = live.now_s
+        grade = live.grade_frac
         return codec.TreadmillData(
-            speed_kmh=abs(float(lp.v[0])) / MPS_PER_KMH,
-            average_speed_kmh=float(lp.distance_m[0]) / elapsed / MPS_PER_KMH if elapsed else 0.0,
-            total_distance_m=math.floor(float(lp.distance_m[0])),
+            speed_kmh=abs(live.velocity_mps) / MPS_PER_KMH,
+            average_speed_kmh=live.distance_m / elapsed / MPS_PER_KMH if elapsed else 0.0,
+            total_distance_m=math.floor(live.distance_m),
             inclination_pct=100.0 * grade, ramp_angle_deg=math.degrees(math.atan(grade)),
-            energy_kcal=math.floor(float(lp.kcal[0])),
-            energy_per_hour_kcal=float(lp.kcal_rate_per_s[0]) * 3600.0,
-            energy_per_minute_kcal=float(lp.kcal_rate_per_s[0]) * 60.0,
-            heart_rate_bpm=float(lp.hr[0]), met=float(lp.met[0]),
+            energy_kcal=math.floor(live.energy_kcal),
+            energy_per_hour_kcal=live.energy_rate_kcal_per_s * 3600.0,
+            energy_per_minute_kcal=live.energy_rate_kcal_per_s * 60.0,
+            heart_rate_bpm=live.hr_bpm, met=live.met,
             elapsed_time_s=math.floor(elapsed))
 
     def read_treadmill_data(self) -> bytes:
@@ -201,16 +193,16 @@ class FtmsTreadmill:
         return codec.response(op, self._handle(request))
 
     def _handle(self, req: codec.ControlRequest) -> int:
-        lp, latched = self.loop, bool(self.loop.latched[0])
+        live, latched = self.live, self.live.latched
         if req.op == codec.REQUEST_CONTROL:
             self.in_control = True
             return codec.SUCCESS
         if req.op == codec.RESET:
-            if latched and not (lp.key[0] and lp.v[0] == 0.0):
+            if latched and not (live.key_in and live.velocity_mps == 0.0):
                 return codec.FAILED
-            lp.command(Command(reset=True, stop=True, speed_mps=0.0))
+            live.command(Command(reset=True, stop=True, speed_mps=0.0))
             if latched:
-                self.log.add(lp.now, "manual-reset", "reset by the FTMS client", 0)
+                live.log("manual-reset", "reset by the FTMS client")
             self.in_control = False
             self._notify(codec.MachineStatus(codec.STATUS_RESET))
             return codec.SUCCESS
@@ -218,13 +210,14 @@ class FtmsTreadmill:
             if req.value not in (codec.STOP, codec.PAUSE):
                 return codec.INVALID_PARAMETER
             if not latched:
-                lp.command(Command(stop=req.value == codec.STOP, pause=req.value == codec.PAUSE))
+                live.command(Command(stop=req.value == codec.STOP,
+                                     pause=req.value == codec.PAUSE))
             self._notify(codec.MachineStatus(codec.STATUS_STOPPED_OR_PAUSED, req.value))
             return codec.SUCCESS
-        if latched or not lp.key[0]:
+        if latched or not live.key_in:
             return codec.FAILED                 # nothing moves until the key and a reset
         if req.op == codec.START_RESUME:
-            lp.command(Command(start=True))
+            live.command(Command(start=True))
             self._notify(codec.MachineStatus(codec.STATUS_STARTED))
             return codec.SUCCESS
         assert req.value is not None
@@ -232,15 +225,15 @@ class FtmsTreadmill:
             rng = self.speed_range()
             if not rng.minimum <= req.value <= rng.maximum + 1e-9:
                 return codec.INVALID_PARAMETER
-            lp.command(Command(speed_mps=req.value * MPS_PER_KMH))
+            live.command(Command(speed_mps=req.value * MPS_PER_KMH))
             self._notify(codec.MachineStatus(codec.STATUS_TARGET_SPEED,
-                                             float(lp.set_speed[0]) / MPS_PER_KMH))
+                                             live.target_speed_mps / MPS_PER_KMH))
             return codec.SUCCESS
         rng = self.inclination_range()                      # SET_TARGET_INCLINATION
         if not rng.minimum <= req.value <= rng.maximum + 1e-9:
             return codec.INVALID_PARAMETER
         pct = round(req.value / INCLINE_STEP_PCT) * INCLINE_STEP_PCT
-        lp.command(Command(grade_frac=pct / 100.0))
+        live.command(Command(grade_frac=pct / 100.0))
         self._notify(codec.MachineStatus(codec.STATUS_TARGET_INCLINATION, pct))
         return codec.SUCCESS
 
@@ -250,15 +243,15 @@ class FtmsTreadmill:
             return bytes([codec.INVALID_PARAMETER])
         if not self.in_control:
             return bytes([codec.CONTROL_NOT_PERMITTED])
-        lp = self.loop
+        live = self.live
         wanted = -1 if data[0] == BACKWARD else 1
         if wanted == self.direction:
             return bytes([codec.SUCCESS])
-        if lp.mode[0] == RUNNING or lp.v[0] != 0.0 or lp.latched[0]:
+        if live.running or live.velocity_mps != 0.0 or live.latched:
             return bytes([codec.FAILED])
         cap = (self.scenario.safety.max_backward_speed_mps if wanted < 0
                else self.scenario.safety.max_speed_mps)
-        lp.command(Command(direction=wanted, speed_mps=min(float(lp.set_speed[0]), cap)))
+        live.command(Command(direction=wanted, speed_mps=min(live.target_speed_mps, cap)))
         self.in_control = False
         self._notify(codec.MachineStatus(codec.STATUS_CONTROL_LOST))
         return bytes([codec.SUCCESS])
@@ -267,19 +260,10 @@ class FtmsTreadmill:
     def dataset(self, trace_step_s: float = 1.0) -> Any:
         """The session so far as a result Dataset, with every variable :func:`retrosim.run`
         gives for the same scenario: the walk as the client drove it, run through the same
-        event models (falls, blood pressure, guidance) and assembled the same way. Its size
-        is checked first, as a run's is (:func:`retrosim.model.budget.check_run`)."""
-        step = check_number("trace_step_s", trace_step_s, 0.01, 3600.0, "s")
-        timeline = self.loop.timeline()
-        budget.check_run(self.scenario.limits, [len(timeline.t)], [max(self.loop.now, step)],
-                         1, step)
-        sc = replace(self.scenario, arms={self.arm.name: self.arm})
-        session = session_of(self.arm, sc, self.cohort, self.physiology, sc.seed,
-                             timeline, self.log.copy())
-        run_session(session, MODELS)
-        return results.assemble([session], sc, seed=sc.seed, trace_step_s=trace_step_s,
-                                models=MODELS)
+        event models (falls, blood pressure, guidance) and assembled the same way
+        (:meth:`retrosim.api.live.LiveSession.dataset`, its size checked first)."""
+        return self.live.dataset(trace_step_s)
 
     @property
     def paused(self) -> bool:
-        return bool(self.loop.mode[0] == PAUSED)
+        return self.live.paused

@@ -17,17 +17,16 @@ from typing import Any
 
 import numpy as np
 
+from retrosim import api
+from retrosim.testing.invariants import check, check_sessions
+
 STEP_S = 1.0        # the trace resolution the invariants see, as ``retrosim check`` does
 
 
 def _controller_rows(scenario: Any) -> list[tuple[str, str, str, str]]:
     """(arm, controller, parameters, faults) of each controlled arm."""
-    from retrosim.engine import controlled
-
     rows = []
-    for arm in scenario.arms.values():
-        if not controlled.is_controlled(arm):
-            continue
+    for arm in api.controlled_arms(scenario):
         spec = arm.controller
         label = spec.label if spec is not None else "protocol (the stages as written)"
         params = ", ".join(f"{k} = {v!r}" for k, v in (spec.params if spec else ()))
@@ -96,8 +95,6 @@ def render(rows: list[tuple[str, str, str, str]], struck: dict[str, list[str]],
 
 def describe(scenario: Any, sessions: Iterable[Any], ds: Any) -> str:
     """The section for a run: ``sessions`` are its sessions (all arms), ``ds`` its result."""
-    from retrosim.testing.invariants import check_sessions
-
     rows = _controller_rows(scenario)
     if not rows:
         return ""
@@ -108,8 +105,6 @@ def describe(scenario: Any, sessions: Iterable[Any], ds: Any) -> str:
 def from_dataset(ds: Any) -> str:
     """The section for a saved result: its controllers as recorded, its faults' events and,
     when it has traces, the invariants."""
-    from retrosim.testing.invariants import check
-
     lines = [line for line in str(ds.attrs.get("controllers", "")).splitlines() if line]
     if not lines:
         return ""

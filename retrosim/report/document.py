@@ -23,12 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from retrosim.errors import InputError, RetrosimWarning
+from retrosim import api
+from retrosim.errors import InputError, RetrosimError, RetrosimWarning, check_number
+from retrosim.model.scenario import check_run_arguments, load_scenario
+from retrosim.report import controller, programme
 from retrosim.report.data import Band, ReportData
 from retrosim.report.html import render
 from retrosim.results import io
+from retrosim.scale import IN_PROCESS, check_installed
 from retrosim.scale.bands import QUANTILES as SWEEP_QUANTILES
-from retrosim.solve.timeline import sample_times
 
 #: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %): those of a sweep's bands.
 QUANTILES = np.asarray(SWEEP_QUANTILES)
@@ -76,7 +79,7 @@ def report_times(duration_s: float, knots: np.ndarray, step_s: float | None = No
     [0.0, 5.0, 15.0, 30.0, 60.0, 120.0]
     """
     step = step_s or duration_s / POINTS
-    grid = sample_times(duration_s, step) if duration_s > 0 else np.zeros(1)
+    grid = api.trace_times(duration_s, step) if duration_s > 0 else np.zeros(1)
     knots = np.unique(np.asarray(knots, dtype=float))
     extra = (knots[:, None] + np.asarray(AFTER_KNOT_S)[None, :]).ravel()
     t = np.unique(np.concatenate([grid, knots, extra, [duration_s]]))
@@ -104,24 +107,15 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
                  step_s: float | None = None, allow_import: tuple[str, ...] = ()
                  ) -> ReportData:
     """Run a scenario (a name or a file) for the report: summaries, events and bands."""
-    from retrosim import api
-    from retrosim.model.scenario import check_run_arguments, load_scenario
-    from retrosim.results import dataset as results
-
     scenario = load_scenario(source, allow_import=allow_import)
     seed, subjects, _ = check_run_arguments(scenario, seed, subjects, None)
     if step_s is not None:
-        from retrosim.errors import check_number
         step_s = check_number("--step", step_s, 0.01, 3600, "s")
+    sim = api.Simulation(scenario, seed=seed, subjects=subjects)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RetrosimWarning)
-        sessions = list(api.iter_sessions(scenario, seed=seed, subjects=subjects))
-    ds = results.assemble(sessions, scenario, seed=seed, trace_step_s=None)
-    from retrosim.events import MODELS
-    from retrosim.results import intervals
-
-    ds = intervals.attach(ds, scenario, seed, MODELS)      # how sure, as retrosim.run says
-    from retrosim.report import controller
+        sessions = list(sim.sessions())
+    ds = sim.assemble(sessions)          # summaries, and how sure, as retrosim.run says
     controlled = controller.describe(scenario, sessions, ds)
     duration = max(s.timeline.duration_s for s in sessions)
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
@@ -129,7 +123,7 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
     sample = None
     if subjects > BAND_SUBJECTS:          # the same first people, bit-identical in any batch
         sample = BAND_SUBJECTS
-        sessions = list(api.iter_sessions(scenario, seed=seed, subjects=sample))
+        sessions = list(sim.sessions(subjects=sample))
     per_arm = [_session_band(s, times) for s in sessions]
     bands = {name: Band(times, np.stack([b[name] for b in per_arm]))
              for name in TRACES if all(name in b for b in per_arm)}
@@ -160,12 +154,8 @@ def open_result(path: str | Path) -> ReportData:
 def open_sweep(path: str | Path) -> ReportData:
     """A sweep's Zarr store (``retrosim sweep -o OUT.zarr``): every person's summaries, the
     per-arm fall statistics, and the store's percentile bands over time."""
-    from retrosim.errors import RetrosimError
-    from retrosim.events.falls import arm_statistics
-    from retrosim.scale import IN_PROCESS, check_installed
-
     check_installed(IN_PROCESS)                           # reading a store needs Zarr alone
-    from retrosim.scale import store
+    from retrosim.scale import store  # imports Zarr, an extra: not before it is checked
 
     try:
         opened = store.open_store(path)
@@ -183,10 +173,9 @@ def open_sweep(path: str | Path) -> ReportData:
                          "subject))", "a store written by 'retrosim sweep'")
     ds = opened[keep].load()
     ds = ds.drop_dims([d for d in ds.dims if d not in ("arm", "subject")])
-    if "fell" in ds:
-        stats = arm_statistics(ds.fell.values.astype(bool))
-        for name, values in stats.items():
-            ds[name] = ("arm", values)
+    summaries = {str(n): ds[n].values for n in keep if ds[n].dims == ("arm", "subject")}
+    for name, values in api.arm_statistics(summaries).items():       # falls per 1,000, ...
+        ds[name] = ("arm", values)
     bands = {}
     for name in TRACES:
         if f"band_{name}" in opened and "band_time" in opened.coords:
@@ -236,8 +225,6 @@ def write_report(source: str | Path, output: str | Path, *, seed: int | None = N
                  allow_import: tuple[str, ...] = ()) -> Path:
     """Run (or open) ``source`` and write its report to ``output`` (``*.html``)."""
     check_output_path(output)
-    from retrosim.report import programme  # a programme: its own page
-
     page = programme.page(source, seed=seed, subjects=subjects, allow_import=allow_import)
     if page is not None:
         return write_html(page, output)

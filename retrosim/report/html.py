@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
+from retrosim import api
 from retrosim.physiology import pressure
 from retrosim.report import controller, plots, sections
 from retrosim.results import tables
+from retrosim.results.dataset import VARIABLES
 
 if TYPE_CHECKING:
     from retrosim.report.data import ReportData
@@ -112,8 +114,6 @@ def band_note(data: ReportData) -> str:
 
 
 def _attrs(ds: xr.Dataset, name: str) -> dict[str, str]:
-    from retrosim.results.dataset import VARIABLES
-
     if name in ds:
         return dict(ds[name].attrs)
     units, long_name = VARIABLES[name]
@@ -164,9 +164,7 @@ def plots_or_nothing(ds: xr.Dataset) -> str:
 def _pressure(ds: xr.Dataset) -> str:
     if "bp_reading_sbp" not in ds or ds.sizes.get("reading", 0) == 0:
         return ""
-    from retrosim.events.bp import readings
-
-    table = readings(ds)
+    table = api.readings(ds)
     if not len(table):
         return ""
     head = "".join(f"<th>{escape(c)}</th>" for c in pressure.CATEGORIES)

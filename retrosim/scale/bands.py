@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrosim.solve.timeline import sample_times
-
 #: Trace name -> (lowest value, highest value, number of bins), in the trace's units.
 BINS: dict[str, tuple[float, float, int]] = {
     "vo2": (0.0, 90.0, 900),        # mL kg-1 min-1, 0.1 per bin
@@ -23,15 +21,6 @@ BINS: dict[str, tuple[float, float, int]] = {
     "dbp": (20.0, 180.0, 320),      # mmHg, 0.5 per bin
 }
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-def band_times(duration_s: float, step_s: float) -> np.ndarray:
-    """Band times [s]: every ``step_s`` from 0, and the end.
-
-    >>> band_times(150.0, 60.0).tolist()
-    [0.0, 60.0, 120.0, 150.0]
-    """
-    return sample_times(duration_s, step_s)
 
 
 def counts(values: np.ndarray, name: str) -> np.ndarray:

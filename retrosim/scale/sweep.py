@@ -41,6 +41,7 @@ from retrosim.model.budget import check_scenario_run
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import MAX_SUBJECTS, Scenario, check_run_arguments
 from retrosim.results import dataset as results
+from retrosim.results.programme import ProgrammeRows
 from retrosim.results.tables import population_attrs
 from retrosim.scale import IN_PROCESS as IN_PROCESS
 from retrosim.scale import bands, comparison
@@ -198,8 +199,8 @@ def _prepare(scenario: Scenario, path: Path, seed: int, n: int, chunk_size: int 
         path=str(path), subjects=n, chunk_size=chunk_size or DEFAULT_CHUNK, events=events,
         arms=tuple(scenario.arms), summaries=summaries, traces=traces if sample else (),
         sample=min(sample, n), time=np.zeros(1) if scenario.program is not None
-        else bands.band_times(duration, scenario.trace_step_s),
-        band_time=bands.band_times(duration, band_step_s) if band_step_s else np.empty(0),
+        else api.trace_times(duration, scenario.trace_step_s),
+        band_time=api.trace_times(duration, band_step_s) if band_step_s else np.empty(0),
         band_vars=tuple(v for v in bands.BINS if v in traces) if band_step_s else ())
     parts = {"scenario": scenario, "seed": seed, "subjects": n, "sample": layout.sample,
              "band_step_s": band_step_s, "summaries": summaries, "traces": layout.traces,
@@ -263,18 +264,13 @@ def compute_sample(job: Job) -> int:
 
 def _iter(scenario: Scenario, **people: Any) -> Iterator[Any]:
     """Each arm's session; for a programme, each arm as one row per person
-    (:func:`retrosim.results.programme.iter_rows`: end state, totals, falls)."""
+    (:func:`retrosim.api.iter_programme`: end state, totals, falls)."""
     if scenario.program is not None:
-        from retrosim.events import MODELS
-        from retrosim.results import programme
-
-        return programme.iter_rows(scenario, models=MODELS, **people)
+        return api.iter_programme(scenario, **people)
     return api.iter_sessions(scenario, **people)
 
 
 def _summaries(session: Any) -> dict[str, np.ndarray]:
-    from retrosim.results.programme import ProgrammeRows
-
     return session.summary if isinstance(session, ProgrammeRows) else \
         results.summaries_of(session)
 

@@ -41,20 +41,16 @@ from typing import Any
 
 import xarray as xr
 
+from retrosim import api
 from retrosim.controllers import attach
 from retrosim.controllers.contract import ControllerCrash, ControllerError
 from retrosim.controllers.faults import Fault, check_fault_times
 from retrosim.controllers.safety import SafetyLimits
+from retrosim.model.scenario import Scenario, load_scenario
 from retrosim.testing import golden
+from retrosim.testing.definitions import INVARIANTS, InvariantReport, Violation, limits_of
 from retrosim.testing.golden import GoldenDiff
-from retrosim.testing.invariants import (
-    INVARIANTS,
-    InvariantReport,
-    Violation,
-    check,
-    check_scenario,
-    limits_of,
-)
+from retrosim.testing.invariants import check, check_scenario
 
 __all__ = ["INVARIANTS", "ControllerCrash", "ControllerError", "Fault", "GoldenDiff",
            "InvariantReport", "SafetyLimits", "Violation", "assert_golden", "assert_safe",
@@ -102,9 +98,6 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
     xarray.Dataset
         The result, with traces (for :func:`retrosim.testing.check`).
     """
-    from retrosim import api
-    from retrosim.model.scenario import Scenario, load_scenario
-
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     sc = attach(sc, controller, arms=arms, supervisor=supervisor, faults=faults)
     preflight(sc)
@@ -115,21 +108,16 @@ def run_controller(controller: Any, scenario: Any = "controller-regression", *,
 def preflight(scenario: Any) -> None:
     """Refuse, before anything runs, a fault that would never strike and a controller that
     breaks its contract at build time (no ``period_s``, parameters of the wrong type)."""
-    from retrosim.engine import controlled
-
-    for arm in scenario.arms.values():
-        if controlled.is_controlled(arm):
-            check_fault_times(arm.faults, arm.protocol.duration_s, arm.name)
-            controlled.build_controller(arm, scenario, None)
+    for arm in api.controlled_arms(scenario):
+        check_fault_times(arm.faults, arm.protocol.duration_s, arm.name)
+        api.build_controller(arm, scenario)
 
 
 def controller_lines(scenario: Any) -> list[str]:
     """One line per controlled arm: its controller and its faults."""
-    from retrosim.engine import controlled
-
     return [f"{a.name}: {a.controller.label if a.controller else 'protocol'}"
             + "".join(f"; fault {f}" for f in a.faults)
-            for a in scenario.arms.values() if controlled.is_controlled(a)]
+            for a in api.controlled_arms(scenario)]
 
 
 def assert_safe(ds: xr.Dataset, limits: SafetyLimits | None = None,

@@ -39,30 +39,21 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from retrosim import api
 from retrosim.controllers.safety import SafetyLimits
-from retrosim.solve.timeline import sample_times
 from retrosim.testing.definitions import (
     _STEPS,
     INVARIANTS,
-    Finding,
     InvariantReport,
     Stretch,
     Violation,
     _above,
     _shown,
-    acceleration,
-    backward_speed_cap,
-    estop_latched,
-    hr_ceiling,
-    incline_rate,
     limits_of,
-    speed_cap,
 )
 
-__all__ = ["BLOCK", "CHUNK", "INVARIANTS", "ArmCheck", "Finding", "InvariantReport", "Stretch",
-           "Violation", "acceleration", "backward_speed_cap", "check", "check_scenario",
-           "check_session", "check_sessions", "estop_latched", "hr_ceiling", "incline_rate",
-           "limits_of", "speed_cap"]
+__all__ = ["BLOCK", "CHUNK", "ArmCheck", "check", "check_scenario", "check_session",
+           "check_sessions"]
 
 
 class ArmCheck:
@@ -295,7 +286,7 @@ def check_session(session: Any, lim: SafetyLimits, names: list[str], step_s: flo
     """The invariants of one arm's session (:class:`~retrosim.engine.session.Session`),
     sampled every ``step_s`` seconds stretch by stretch, as the Dataset would hold them."""
     duration = session.timeline.duration_s
-    t = sample_times(duration, step_s)
+    t = api.trace_times(duration, step_s)
     times, cols, kinds = session.log.columns()[:3]
     events = tuple((times[kinds == k].astype(float), cols[kinds == k].astype(np.int64))
                    for k in ("estop", "manual-reset"))
@@ -338,11 +329,9 @@ def check_scenario(scenario: Any, *, seed: int, subjects: int, step_s: float,
     ``chunk`` people at a time, without a Dataset: the memory holds one chunk's session and
     a few numbers per person. ``progress`` (a tqdm bar, or None) advances by one per arm and
     person."""
-    from retrosim.api import iter_sessions
-
     def sessions() -> Iterator[Any]:
         for first in range(0, subjects, chunk):
-            yield from iter_sessions(scenario, seed=seed, subjects=min(chunk, subjects - first),
+            yield from api.iter_sessions(scenario, seed=seed, subjects=min(chunk, subjects - first),
                                      first=first)
 
     return check_sessions(sessions(), scenario.safety, list(scenario.arms), step_s, invariants,

@@ -194,5 +194,6 @@ def test_retro_mode_is_a_vendor_characteristic_and_keeps_plain_clients_safe():
     assert tm.write_control_point(codec.set_target_speed(3.0)) == b"\x80\x02\x01"
     tm.write_control_point(codec.start())
     tm.advance(60.0)
-    assert tm.loop.v[0] < 0 and TreadmillData.decode(tm.read_treadmill_data()).speed_kmh > 2.9
+    assert tm.live.velocity_mps < 0
+    assert TreadmillData.decode(tm.read_treadmill_data()).speed_kmh > 2.9
     assert tm.write_direction(b"\x02") == bytes([codec.INVALID_PARAMETER])

@@ -6,6 +6,13 @@ reports, validation, the testing API, the FTMS treadmill, the command line): it 
 engine the bundled event models (:data:`retrosim.events.MODELS`) and the results layer the
 sessions they produced. ``import retrosim`` loads it only when one of its names is used.
 
+A consumer of runs finds here all it needs, and imports neither the engine, solve nor events:
+the run (:class:`Simulation`, its sessions and their Dataset), a walk stepped live
+(:meth:`Simulation.live`, :mod:`retrosim.api.live`), a programme's rows
+(:func:`iter_programme`), a result read as a run made it (:mod:`retrosim.api.outputs`: the trace
+axis, the event models' per-arm statistics, the blood-pressure readings), and which arms a
+controller drives (:func:`controlled_arms`, :func:`build_controller`).
+
 >>> ds = run(load_scenario("compendium-2011"))
 >>> ds.energy_total.round().values[:, 0].tolist()
 [46.0, 64.0, 85.0]
@@ -14,16 +21,21 @@ sessions they produced. ``import retrosim`` loads it only when one of its names 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import xarray as xr
 
 from retrosim._version import __version__
+from retrosim.api.live import LiveSession
+from retrosim.api.outputs import arm_statistics, readings, trace_times
+from retrosim.engine import controlled
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import Session
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
+from retrosim.model.arm import Arm
 from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
@@ -32,9 +44,11 @@ from retrosim.results import dataset
 from retrosim.results import intervals as _intervals
 from retrosim.results import programme as programme_results
 
-__all__ = ["MODELS", "Cohort", "EventModel", "InputError", "Protocol", "RetrosimError",
-           "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject", "__version__",
-           "iter_sessions", "load_scenario", "run"]
+__all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
+           "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
+           "__version__", "arm_statistics", "build_controller", "controlled_arms",
+           "iter_programme", "iter_sessions", "load_scenario",
+           "readings", "run", "trace_times"]
 
 
 class Simulation:
@@ -126,6 +140,27 @@ class Simulation:
         for arm in self.scenario.arms.values():
             yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
 
+    def live(self, arm: str | None = None) -> LiveSession:
+        """One walker on the treadmill of ``arm``, stepped as the walk goes.
+
+        What a driver in real time (the virtual FTMS treadmill) steps: commands and simulated
+        time come from outside, the belt and the walker follow in closed form, and the walk
+        so far is a result Dataset at any moment (:class:`~retrosim.api.live.LiveSession`).
+
+        Parameters
+        ----------
+        arm : str, optional
+            The arm's name; default the first. Its subject keys and handrail apply.
+
+        Returns
+        -------
+        LiveSession
+            The person of the scenario (its ``[subject]``, or the first person of its
+            ``[cohort]``) at rest on a stopped belt, at time 0.
+        """
+        chosen = self.scenario.arms[arm or next(iter(self.scenario.arms))]
+        return LiveSession(self.scenario, chosen, self.seed, self.models)
+
     def dataset(self, *, traces: bool = True, trace_step_s: float | None = None,
                 intervals: bool = True) -> xr.Dataset:
         """Run every arm and return the result Dataset (the contract in the docs).
@@ -151,8 +186,32 @@ class Simulation:
             arms = run_programme(self.scenario, seed=self.seed, subjects=self.subjects,
                                  models=self.models)
             return programme_results.assemble(arms, self.scenario, seed=self.seed)
-        ds = dataset.assemble(list(self.sessions()), self.scenario, seed=self.seed,
-                              trace_step_s=step if traces else None, models=self.models)
+        return self.assemble(list(self.sessions()), trace_step_s=step if traces else None,
+                             intervals=intervals)
+
+    def assemble(self, sessions: Sequence[Session], *, trace_step_s: float | None = None,
+                 intervals: bool = True) -> xr.Dataset:
+        """The result Dataset of sessions this Simulation ran (:meth:`sessions`).
+
+        For a consumer that keeps the sessions as well (to sample them at its own times, or to
+        check them), so that the run is not made twice.
+
+        Parameters
+        ----------
+        sessions : sequence of Session
+            Every arm's session, in the scenario's order, as :meth:`sessions` gives them.
+        trace_step_s : float, optional
+            The trace resolution [s]; None keeps only the per-subject summaries.
+        intervals : bool, default True
+            False leaves out the 90 % prediction intervals.
+
+        Returns
+        -------
+        xarray.Dataset
+            The result Dataset, as :meth:`dataset` gives it.
+        """
+        ds = dataset.assemble(list(sessions), self.scenario, seed=self.seed,
+                              trace_step_s=trace_step_s, models=self.models)
         if not intervals:
             return ds
         return _intervals.attach(ds, self.scenario, self.seed, self.models)
@@ -227,3 +286,88 @@ def iter_sessions(scenario: Scenario, *, seed: int, subjects: int, first: int = 
     :func:`retrosim.engine.simulate.iter_sessions`), for people ``first`` onwards."""
     return engine.iter_sessions(scenario, seed=seed, subjects=subjects, first=first,
                                 models=MODELS if models is None else models)
+
+
+def iter_programme(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
+                   models: Sequence[EventModel] | None = None
+                   ) -> Iterator[programme_results.ProgrammeRows]:
+    """Each arm of a programme as one row per person, for people ``first`` onwards.
+
+    What a sweep stores of a programme (:func:`retrosim.results.programme.iter_rows`): each
+    person's end state, totals and falls, with the bundled event models unless ``models``
+    says; the same people and numbers as :func:`run` gives them, whatever the chunk.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A programme (a ``[program]`` table).
+    seed : int
+        The run's seed.
+    subjects : int
+        How many people, from ``first``.
+    first : int, default 0
+        The global number of the first person.
+    models : sequence of EventModel, optional
+        The per-subject event models; default the bundled ones.
+
+    Returns
+    -------
+    iterator of ProgrammeRows
+        One per arm, in the scenario's order.
+    """
+    return programme_results.iter_rows(scenario, seed=seed, subjects=subjects, first=first,
+                                       models=MODELS if models is None else models)
+
+
+def controlled_arms(scenario: Scenario) -> list[Arm]:
+    """The arms a run drives in the closed loop: those with a controller or with faults.
+
+    Their stages are where the controller starts from, not what the belt does; every other
+    arm walks its stages as written.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`load_scenario`.
+
+    Returns
+    -------
+    list of Arm
+        In the scenario's order.
+
+    Examples
+    --------
+    >>> [arm.name for arm in controlled_arms(load_scenario("controller-regression"))]
+    ['forward', 'backward', 'spike-supervised']
+    >>> controlled_arms(load_scenario("forward-vs-backward"))
+    []
+    """
+    return [arm for arm in scenario.arms.values() if controlled.is_controlled(arm)]
+
+
+def build_controller(arm: Arm, scenario: Scenario) -> Any:
+    """The controller of ``arm`` as a run builds it, before anything walks.
+
+    Built from the arm's ``[controller]`` (the stages as written when it has none) inside the
+    contract check (:class:`retrosim.controllers.contract.Checked`) and, when asked, the
+    safety supervisor with the scenario's ``[safety]`` limits.
+
+    Parameters
+    ----------
+    arm : Arm
+        One of ``scenario``'s arms.
+    scenario : Scenario
+        The scenario it belongs to.
+
+    Returns
+    -------
+    object
+        The controller (``period_s`` and ``step(observation)``).
+
+    Raises
+    ------
+    retrosim.controllers.contract.ControllerError
+        A controller that breaks its contract at build time (no ``period_s``, parameters of
+        the wrong type).
+    """
+    return controlled.build_controller(arm, scenario, None)
