@@ -31,12 +31,19 @@ set-up::
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+
+def _fixtures() -> Any:
+    """:mod:`retrosim.testing.fixtures`, on a fixture's first use."""
+    # The one deferred import: pytest loads this plugin in every run wherever retrosim is
+    # installed, and the testing API, the explorer and Hypothesis add about 1.4 s to a start.
+    from retrosim.testing import fixtures
+
+    return fixtures
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -48,55 +55,16 @@ def pytest_addoption(parser: Any) -> None:
 @pytest.fixture
 def golden_trace(request: Any) -> Callable[..., None]:
     """Compare a result with the test's golden trace (see the module docstring)."""
-    # On use, as in every fixture: pytest loads this plugin in every run (testing: +0.5 s).
-    from retrosim.testing import assert_golden
-
-    update = bool(request.config.getoption("--retrosim-update-golden", default=False)) or None
-
-    def compare(ds: Any, name: str | None = None, tolerances: dict[str, float] | None = None,
-                variables: list[str] | None = None) -> None:
-        stem = name or re.sub(r"[^\w.-]+", "_", request.node.name)
-        path = request.path.parent / "golden" / f"{stem}.csv"
-        assert_golden(ds, path, tolerances, update=update, variables=variables)
-
-    return compare
+    return _fixtures().golden_trace(request)
 
 
 @pytest.fixture
 def safety_limits() -> Any:
     """The default safety limits (design defaults and sources: retrosim.controllers.safety)."""
-    from retrosim.controllers.safety import SafetyLimits  # on use: it loads numpy
-
-    return SafetyLimits()
+    return _fixtures().safety_limits()
 
 
 @pytest.fixture
 def explore_controller(request: Any) -> Callable[..., Any]:
     """Explore a controller; fail the test with the shrunk case (module docstring)."""
-
-    def run(controller: str, *, scenario: Any = None, budget_s: float = 60.0, seed: int = 0,
-            supervisor: bool = False, params: dict[str, Any] | None = None,
-            invariants: list[str] | None = None, kinds: list[str] | None = None,
-            allow_import: tuple[str, ...] = ()) -> Any:
-        from hypothesis import settings
-        from hypothesis.database import DirectoryBasedExampleDatabase
-
-        # On use: the explorer and Hypothesis add about 0.8 s to every pytest start.
-        from retrosim.controllers.spec import ControllerSpec
-        from retrosim.testing.explore import base_data, controller_table, explore
-
-        table = controller_table(controller, params, supervisor)
-        spec = ControllerSpec.from_table(table, "controller", allow_import)
-        base = base_data(scenario, allow_import) if scenario is not None else {}
-        key = hashlib.sha256(f"{request.node.nodeid} {controller} {seed}".encode()).digest()
-        database = settings().database or DirectoryBasedExampleDatabase(
-            request.config.rootpath / ".hypothesis" / "examples")    # none on CI: keep one
-        result = explore(spec, base=base, budget_s=budget_s, seed_=seed, invariants=invariants,
-                         kinds=kinds, database=database, database_key=key)
-        if result.error is not None:
-            raise result.error
-        if not result.ok:
-            raise AssertionError(result.line())
-        return result
-
-    return run
+    return _fixtures().explore_controller(request)

@@ -15,7 +15,10 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from retrosim.api import run
+from retrosim.model.scenario import load_scenario
 from retrosim.report.plots import WIDTH_IN, plain, png_base64
+from retrosim.results import io
 from retrosim.results import programme as results
 
 #: Daily state panels, in page order.
@@ -131,12 +134,8 @@ def page(source: str | Path, *, seed: int | None = None, subjects: int | None = 
     if Path(text).suffix == ".nc":
         if not Path(text).is_file():
             return None
-        from retrosim.results import io
-
         ds = io.open_result(text)           # its header checked before anything is loaded
         return render(ds, text) if results.is_programme(ds) else None
-    from retrosim.api import run
-    from retrosim.model.scenario import load_scenario
 
     scenario = load_scenario(text, allow_import=allow_import)
     if scenario.program is None:

@@ -37,7 +37,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import randomness
+from retrosim.engine.simulate import run_arm
 from retrosim.model.people import Cohort
+from retrosim.model.subject import LIMITS
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import mph_to_mps, pct_to_frac
@@ -95,8 +97,6 @@ def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
 def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
     subject; the first :data:`VERSIONS` are the same whatever ``count``."""
-    from retrosim.model.subject import LIMITS
-
     subject = scenario.subject
     base = Cohort.from_subject(subject, count, _FIRST)
     z = {name: _normal(seed, name, count) for name in _STREAMS}
@@ -142,8 +142,6 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
     """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
     ``central``: the 5th and 95th percentiles over the plausible versions, widened where
     needed to contain the central value (subject 0's: the person as given)."""
-    from retrosim.engine.simulate import run_arm
-
     quiet = dataclasses.replace(scenario, falls=dataclasses.replace(scenario.falls,
                                                                     model="none"))
     people = versions(scenario, seed)

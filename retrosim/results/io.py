@@ -32,6 +32,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim.errors import InputError
+from retrosim.model.budget import available_memory
 
 #: Attributes and dimensions every retrosim result has (DESIGN: the result Dataset).
 RESULT_ATTRS = ("scenario", "seed", "retrosim_version")
@@ -166,8 +167,6 @@ def check_result(path: str | Path, *, memory: int | None = None) -> dict[str, tu
     whose declared values fit in memory. Returns each variable's dimensions; InputError (one
     line) otherwise. ``memory``: bytes free (default: measured)."""
     import netCDF4
-
-    from retrosim.model.budget import available_memory
 
     key, allowed = "SCENARIO_OR_RESULT", "a NetCDF file written by 'retrosim run -o'"
     try:

@@ -20,7 +20,13 @@ import numpy as np
 import xarray as xr
 
 import retrosim
+from retrosim.engine.programme import run_programme
+from retrosim.engine.session import EventLog
+from retrosim.events.falls import arm_statistics
 from retrosim.physiology.courses import TRAINING_MODELS
+from retrosim.physiology.training import REFERENCES
+from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
+from retrosim.results.dataset import references as session_references
 
 if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
@@ -59,16 +65,11 @@ TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)"
 def references(model: str) -> list[str]:
     """The sources a programme with the programme model ``model`` rests on (besides each
     session's)."""
-    from retrosim.physiology.training import REFERENCES
-
     return list(dict.fromkeys((*TRAINING_MODELS[model].references, *REFERENCES)))
 
 
 def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.Dataset:
     """The programme Dataset of a run."""
-    from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
-    from retrosim.results.dataset import references as session_references
-
     names = [a.arm.name for a in arms]
     n = arms[0].cohort.size
     width = max(a.session_day.size for a in arms)
@@ -91,8 +92,6 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     for i, a in enumerate(arms):
         days[i, :a.session_day.size] = a.session_day
     if "fell" in data:            # per arm, over the sessions walked: share with a fall
-        from retrosim.events.falls import arm_statistics
-
         walked = [a.sessions["fell"][a.sessions["attended"]] for a in arms]
         stats = [arm_statistics(w[None, :]) if w.size else
                  {k: np.full(1, np.nan) for k in FALL_STATISTICS} for w in walked]
@@ -270,7 +269,6 @@ class ProgrammeRows:
     """A programme arm as a sweep reads a session: ``arm``, per-person ``summary``, the event
     ``log`` (``columns()``), ``timeline.duration_s`` (the programme's length, s) and no
     traces."""
-
     arm: Any
     summary: dict[str, np.ndarray]
     log: Any
@@ -294,9 +292,6 @@ def iter_rows(scenario: Scenario, *, seed: int, subjects: int, first: int = 0,
               models: Sequence[Any]) -> Iterator[ProgrammeRows]:
     """Every arm of a programme for people ``first`` onwards, as :class:`ProgrammeRows` (the
     same people and numbers as :func:`retrosim.run` gives them, whatever the chunk)."""
-    from retrosim.engine.programme import run_programme
-    from retrosim.engine.session import EventLog
-
     program = scenario.program
     assert program is not None
     for arm in run_programme(scenario, seed=seed, subjects=subjects, first=first,
