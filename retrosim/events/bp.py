@@ -28,6 +28,7 @@ import numpy as np
 
 from retrosim import randomness
 from retrosim.events.base import EventModel
+from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import pressure
 from retrosim.solve.bp_course import (
@@ -37,7 +38,6 @@ from retrosim.solve.bp_course import (
     resting_and_person,
     vo2max_in_met,
 )
-from retrosim.variables import Catalogue, Variable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,53 +254,8 @@ REFERENCES = (
     "hypotension)",
     "ACC/AHA (2017) blood pressure guideline (categories, stop criteria, measuring)",
 )
-#: The variables the blood-pressure model adds (:mod:`retrosim.engine.variables` says what the
-#: tags mean).
-VARIABLES = Catalogue(
-    Variable("sbp_post_expected", "mmHg", "expected systolic pressure at the first valid "
-             "reading after exercise (the model's value, without measurement noise)"),
-    Variable("dbp_post_expected", "mmHg", "expected diastolic pressure at the first valid "
-             "reading after exercise (the model's value, without measurement noise)"),
-    Variable("sbp", "mmHg", "systolic blood pressure", {"trace", "plot"}, bins=(50.0, 300.0, 500)),
-    Variable("dbp", "mmHg", "diastolic blood pressure", {"trace", "plot"},
-             bins=(20.0, 180.0, 320)),
-    Variable("exercise_end", "s", "end of the last bout of exercise (NaN if none)"),
-    Variable("bp_category_pre", "1", "ACC/AHA 2017 category of the resting pressure: 0 normal, "
-             "1 elevated, 2 stage 1, 3 stage 2, 4 crisis"),
-    Variable("sbp_first", "mmHg", "first seated reading after exercise, systolic",
-             group="first reading"),
-    Variable("dbp_first", "mmHg", "first seated reading after exercise, diastolic"),
-    Variable("bp_first_valid", "1", "the first reading was 30 min or more after exercise",
-             group="first reading"),
-    Variable("bp_category_first", "1", "ACC/AHA 2017 category of the first reading (as "
-             "bp_category_pre; -1 none)"),
-    Variable("sbp_post", "mmHg", "first valid seated reading after exercise (30 min or later), "
-             "systolic (NaN if none)", {"summary", "interval", "required"}),
-    Variable("dbp_post", "mmHg", "first valid seated reading after exercise (30 min or later), "
-             "diastolic (NaN if none)", {"summary", "interval", "required"}),
-    Variable("sbp_nadir", "mmHg", "systolic pressure at the nadir of the post-exercise "
-             "hypotension", {"interval", "programme-plot:3"}),
-    Variable("dbp_nadir", "mmHg", "diastolic pressure at the nadir of the post-exercise "
-             "hypotension", {"interval"}),
-    Variable("bp_nadir_time", "s", "time of the systolic nadir after exercise (NaN if none)"),
-    Variable("bp_category_post", "1", "ACC/AHA 2017 category of the first valid reading (as "
-             "bp_category_pre; -1 none)"),
-    Variable("sbp_recheck", "mmHg", "systolic recheck 5 min after the first reading of 180/120 "
-             "or more (NaN if none)"),
-    Variable("dbp_recheck", "mmHg", "diastolic recheck 5 min after the first reading of 180/120 "
-             "or more (NaN if none)"),
-    Variable("bp_reading_sbp", "mmHg", "seated reading, systolic", group="readings"),
-    Variable("bp_reading_dbp", "mmHg", "seated reading, diastolic", group="readings"),
-    Variable("bp_reading_time", "s", "time of the seated reading", group="readings"),
-    Variable("bp_reading_valid", "1", "the reading is valid for diagnosis (30 min or more after "
-             "exercise)", group="readings"),
-    Variable("bp_reading_category", "1", "ACC/AHA 2017 category of the reading (as "
-             "bp_category_pre; -1 none)", group="readings"),
-    Variable("bp_recheck_sbp", "mmHg", "recheck 5 min after a reading of 180/120 or more, "
-             "systolic (NaN if none)", group="readings"),
-    Variable("bp_recheck_dbp", "mmHg", "recheck 5 min after a reading of 180/120 or more, "
-             "diastolic (NaN if none)", group="readings"),
-)
+#: The variables the blood-pressure model adds.
+VARIABLES = BP
 #: The blood-pressure model: alarms and stops during exercise, traces, nadir and readings after.
 MODEL = EventModel("bp", during=exercise_alarms, after=after_exercise, variables=VARIABLES,
                    references=lambda scenario: REFERENCES)

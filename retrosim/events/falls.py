@@ -37,11 +37,11 @@ from retrosim import randomness
 from retrosim.engine.session import Session
 from retrosim.engine.simulate import build_session, people
 from retrosim.events.base import EventModel
+from retrosim.events.variables import FALLS
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance
 from retrosim.physiology.balance import PERTURBATIONS
 from retrosim.solve.timeline import knot_sum
-from retrosim.variables import Catalogue, Variable
 
 ROUND = 8            # recoveries drawn per subject per round
 
@@ -382,25 +382,8 @@ def _references(scenario: Scenario) -> tuple[str, ...]:
     return balance.REFERENCES if scenario.falls.model != "none" else ()
 
 
-#: The variables the fall model adds (:mod:`retrosim.engine.variables` says what the tags mean).
-VARIABLES = Catalogue(
-    Variable("fall_risk", "1", "probability of a fall in the session as commanded, 1 - exp(-H): "
-             "exact, not sampled (an upper bound when a tether pull may end the walk first)"),
-    Variable("fell", "1", "the walker fell during the session", {"required"}, group="falls",
-             aim="min"),
-    Variable("fall_time", "s", "time of the fall (NaN if none)", {"required"}),
-    Variable("stumbles", "1", "perturbations the walker recovered from", {"required"}),
-    Variable("estop", "1", "the emergency stop was triggered (tether pulled)", {"required"},
-             aim="min"),
-    Variable("fall_probability", "1", "share of sessions with a fall", {"per-arm"},
-             group="falls"),
-    Variable("fall_probability_low", "1", "fall probability, lower bound of the 95 % Wilson "
-             "interval", {"per-arm"}, group="falls"),
-    Variable("fall_probability_high", "1", "fall probability, upper bound of the 95 % Wilson "
-             "interval", {"per-arm"}, group="falls"),
-    Variable("falls_per_1000", "1", "expected falls per 1,000 sessions", {"per-arm"},
-             group="falls"),
-)
+#: The variables the fall model adds.
+VARIABLES = FALLS
 #: The fall model: perturbations, falls and tether pulls during the session; the per-subject
 #: outcomes after it; the fall probability per arm with its Wilson interval.
 MODEL = EventModel("falls", during=simulate, after=summarise, variables=VARIABLES,
