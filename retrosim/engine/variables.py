@@ -11,7 +11,7 @@ variable is for:
 - ``summary``: a contract summary per subject; ``interval``: gets a 90 % prediction interval
   when one person is simulated; ``required``: every session result holds it; ``headline:N``:
   shown first when arms are compared; ``programme-plot:N``: a session outcome drawn over a
-  programme;
+  programme; ``design``: an outcome a protocol design may aim at or limit, as it stands;
 - ``per-arm``: one value per arm;
 - a programme's ``state``: the daily state, in page order; ``change``: an outcome of a
   programme design as its change from the first to the last morning.
@@ -35,9 +35,9 @@ SESSION = Catalogue(
              tolerance=0.001),
     Variable("met", "1", "metabolic demand of the current activity, MET", {"trace"}),
     Variable("vo2", "mL kg-1 min-1", "oxygen uptake", {"trace", "plot", "golden:5"},
-             tolerance=0.5, bins=(0.0, 90.0, 900)),
+             tolerance=0.5, bins=(0.0, 90.0, 900)),           # 0.1 per bin
     Variable("hr", "min-1", "heart rate", {"trace", "plot", "golden:2"}, tolerance=1.0,
-             bins=(30.0, 230.0, 400)),
+             bins=(30.0, 230.0, 400)),                          # 0.5 per bin
     Variable("hr_sensor", "min-1", "heart rate as the console's sensor read it (NaN: no "
              "signal)", {"golden:3"}, tolerance=1.0),
     Variable("target_speed", "m s-1", "belt speed the console was last commanded",
@@ -48,9 +48,9 @@ SESSION = Catalogue(
     Variable("energy_total", "kcal", "energy expended in the session",
              {"summary", "interval", "required", "headline:0", "programme-plot:2"}, aim="max"),
     Variable("vo2_peak", "mL kg-1 min-1", "peak oxygen uptake",
-             {"summary", "interval", "required", "headline:2", "programme-plot:1"}),
+             {"summary", "interval", "required", "headline:2", "programme-plot:1", "design"}),
     Variable("hr_peak", "min-1", "peak heart rate",
-             {"summary", "interval", "required", "headline:1", "programme-plot:0"}),
+             {"summary", "interval", "required", "headline:1", "programme-plot:0", "design"}),
     Variable("hr_rest", "min-1", "resting heart rate"),
     Variable("hr_max", "min-1", "maximal heart rate (predicted by [energy] hr_max when not "
              "given)"),

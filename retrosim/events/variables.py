@@ -14,7 +14,8 @@ from retrosim.variables import Catalogue, Variable
 #: The variables the fall model adds (:mod:`retrosim.events.falls`).
 FALLS = Catalogue(
     Variable("fall_risk", "1", "probability of a fall in the session as commanded, 1 - exp(-H): "
-             "exact, not sampled (an upper bound when a tether pull may end the walk first)"),
+             "exact, not sampled (an upper bound when a tether pull may end the walk first)",
+             {"design"}),
     Variable("fell", "1", "the walker fell during the session", {"required"}, group="falls",
              aim="min"),
     Variable("fall_time", "s", "time of the fall (NaN if none)", {"required"}),
@@ -37,9 +38,10 @@ BP = Catalogue(
              "reading after exercise (the model's value, without measurement noise)"),
     Variable("dbp_post_expected", "mmHg", "expected diastolic pressure at the first valid "
              "reading after exercise (the model's value, without measurement noise)"),
-    Variable("sbp", "mmHg", "systolic blood pressure", {"trace", "plot"}, bins=(50.0, 300.0, 500)),
+    Variable("sbp", "mmHg", "systolic blood pressure", {"trace", "plot"},
+             bins=(50.0, 300.0, 500)),                                       # 0.5 per bin
     Variable("dbp", "mmHg", "diastolic blood pressure", {"trace", "plot"},
-             bins=(20.0, 180.0, 320)),
+             bins=(20.0, 180.0, 320)),                                       # 0.5 per bin
     Variable("exercise_end", "s", "end of the last bout of exercise (NaN if none)"),
     Variable("bp_category_pre", "1", "ACC/AHA 2017 category of the resting pressure: 0 normal, "
              "1 elevated, 2 stage 1, 3 stage 2, 4 crisis"),
