@@ -127,7 +127,8 @@ def test_no_import_cycle():
 
 
 @pytest.mark.parametrize("module", ["retrosim", "retrosim.physiology.energy",
-                                    "retrosim.physiology", "retrosim.model.protocol"])
+                                    "retrosim.physiology", "retrosim.model.protocol",
+                                    "retrosim.variables"])
 def test_the_pure_layers_load_neither_simpy_nor_xarray(module):
     code = (f"import sys, {module}; heavy = {{'simpy', 'xarray', 'retrosim.engine'}}"
             " & set(sys.modules); print(sorted(heavy)); sys.exit(bool(heavy))")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from retrosim.events import MODELS
@@ -22,3 +25,11 @@ def test_a_placed_tag_orders_its_selection():
     c = Catalogue(Variable("a", "1", "a", {"t:1"}), Variable("b", "1", "b", {"t:0"}),
                   Variable("c", "1", "c", {"t"}))
     assert c.select("t") == ("b", "a", "c")
+
+
+def test_reading_the_declarations_loads_no_event_model():
+    code = ("import sys, retrosim.results.io; loaded = {'retrosim.events.falls', "
+            "'retrosim.events.bp', 'scipy.stats'} & set(sys.modules); print(sorted(loaded)); "
+            "sys.exit(bool(loaded))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
