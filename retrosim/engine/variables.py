@@ -35,9 +35,9 @@ SESSION = Catalogue(
              tolerance=0.001),
     Variable("met", "1", "metabolic demand of the current activity, MET", {"trace"}),
     Variable("vo2", "mL kg-1 min-1", "oxygen uptake", {"trace", "plot", "golden:5"},
-             tolerance=0.5, bins=(0.0, 90.0, 900)),           # 0.1 per bin
+             tolerance=0.5, bins=(0.0, 90.0, 900)),  # 0.1 per bin
     Variable("hr", "min-1", "heart rate", {"trace", "plot", "golden:2"}, tolerance=1.0,
-             bins=(30.0, 230.0, 400)),                          # 0.5 per bin
+             bins=(30.0, 230.0, 400)),  # 0.5 per bin
     Variable("hr_sensor", "min-1", "heart rate as the console's sensor read it (NaN: no "
              "signal)", {"golden:3"}, tolerance=1.0),
     Variable("target_speed", "m s-1", "belt speed the console was last commanded",

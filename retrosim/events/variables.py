@@ -39,9 +39,9 @@ BP = Catalogue(
     Variable("dbp_post_expected", "mmHg", "expected diastolic pressure at the first valid "
              "reading after exercise (the model's value, without measurement noise)"),
     Variable("sbp", "mmHg", "systolic blood pressure", {"trace", "plot"},
-             bins=(50.0, 300.0, 500)),                                       # 0.5 per bin
+             bins=(50.0, 300.0, 500)),  # 0.5 per bin
     Variable("dbp", "mmHg", "diastolic blood pressure", {"trace", "plot"},
-             bins=(20.0, 180.0, 320)),                                       # 0.5 per bin
+             bins=(20.0, 180.0, 320)),  # 0.5 per bin
     Variable("exercise_end", "s", "end of the last bout of exercise (NaN if none)"),
     Variable("bp_category_pre", "1", "ACC/AHA 2017 category of the resting pressure: 0 normal, "
              "1 elevated, 2 stage 1, 3 stage 2, 4 crisis"),
