@@ -23,6 +23,8 @@ import retrosim
 from retrosim.engine.variables import PROGRAMME
 from retrosim.events import falls
 from retrosim.physiology.courses import TRAINING_MODELS
+from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
+from retrosim.results.dataset import references as session_references
 
 if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
@@ -50,9 +52,6 @@ def references(model: str) -> list[str]:
 
 def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.Dataset:
     """The programme Dataset of a run."""
-    from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
-    from retrosim.results.dataset import references as session_references
-
     names = [a.arm.name for a in arms]
     n = arms[0].cohort.size
     width = max(a.session_day.size for a in arms)
@@ -75,10 +74,8 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     for i, a in enumerate(arms):
         days[i, :a.session_day.size] = a.session_day
     if "fell" in data:            # per arm, over the sessions walked: share with a fall
-        from retrosim.events.falls import arm_statistics
-
         walked = [a.sessions["fell"][a.sessions["attended"]] for a in arms]
-        stats = [arm_statistics(w[None, :]) if w.size else
+        stats = [falls.arm_statistics(w[None, :]) if w.size else
                  {k: np.full(1, np.nan) for k in FALL_STATISTICS} for w in walked]
         for k in FALL_STATISTICS:
             data[k] = (("arm",), np.concatenate([st[k] for st in stats]))
