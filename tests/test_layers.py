@@ -2,7 +2,7 @@
 module takes part in an import cycle (a function-level or ``TYPE_CHECKING`` import counts).
 
 The order, bottom first (``docs/architecture.md``): the foundation (``errors``, ``units``,
-``randomness``, ``_version``, the lazy package ``__init__``), then ``physiology`` and
+``randomness``, ``variables``, ``_version``, the lazy package ``__init__``), then ``physiology`` and
 ``controllers``, ``model``, ``solve``, ``engine``, ``events``, ``results``, the facade ``api``,
 the consumers of whole runs (``scale``, ``testing``, ``validation``, ``ftms``), ``report``,
 ``app``, and on top the command line and the pytest plugin. Layers of one rank do not import
@@ -23,7 +23,7 @@ import retrosim
 PACKAGE = Path(__file__).resolve().parents[1] / "retrosim"
 #: Rank of each layer: a module may import a lower rank, or its own subpackage.
 LAYERS = {
-    "retrosim": 0, "_version": 0, "errors": 0, "units": 0, "randomness": 0,
+    "retrosim": 0, "_version": 0, "errors": 0, "units": 0, "randomness": 0, "variables": 0,
     "physiology": 1, "controllers": 1,
     "model": 2,
     "solve": 3,
@@ -127,7 +127,8 @@ def test_no_import_cycle():
 
 
 @pytest.mark.parametrize("module", ["retrosim", "retrosim.physiology.energy",
-                                    "retrosim.physiology", "retrosim.model.protocol"])
+                                    "retrosim.physiology", "retrosim.model.protocol",
+                                    "retrosim.variables"])
 def test_the_pure_layers_load_neither_simpy_nor_xarray(module):
     code = (f"import sys, {module}; heavy = {{'simpy', 'xarray', 'retrosim.engine'}}"
             " & set(sys.modules); print(sorted(heavy)); sys.exit(bool(heavy))")

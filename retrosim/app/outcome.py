@@ -226,12 +226,12 @@ def warnings_list(outcome: Outcome) -> list[str]:
     return items
 
 
-#: The page's figures, in order: traces with bands, then falls and readings.
-FIGURES = ("speed", "vo2", "hr", "bp", "falls", "readings")
 _TRACE_PANELS = {"speed": ([("speed", "-")], "belt speed [m s-1], backward < 0"),
                  "vo2": ([("vo2", "-")], "oxygen uptake [mL kg-1 min-1]"),
                  "hr": ([("hr", "-")], "heart rate [min-1]"),
                  "bp": ([("sbp", "-"), ("dbp", "--")], "blood pressure [mmHg]")}
+#: The page's figures, in order: traces with bands, then falls and readings.
+FIGURES = (*_TRACE_PANELS, "falls", "readings")
 
 
 def figure(outcome: Outcome, key: str) -> Figure | None:

@@ -30,6 +30,7 @@ from retrosim.design import session as single
 from retrosim.design.problem import CachedEvaluator, Candidate
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import heart
+from retrosim.results.programme import VARIABLES as PROGRAMME_VARIABLES
 from retrosim.results.programme import programme_fall_risk
 
 ARM = single.ARM
@@ -99,10 +100,9 @@ def outcomes_of(ds: Any, scenario: Scenario) -> dict[str, np.ndarray]:
     rest = r.hr_rest_used.values
     attended = r.attended.values.astype(bool)
     reserve = np.where(attended, (r.hr_peak.values - rest) / (hr_max - rest), -np.inf)
-    change = {k: (r[k].isel(day=-1) - r[k].isel(day=0)).values.astype(float)
-              for k in ("vo2max", "berg", "sbp_rest")}
-    return {"vo2max_change": change["vo2max"], "berg_change": change["berg"],
-            "sbp_rest_change": change["sbp_rest"],
+    change = {f"{k}_change": (r[k].isel(day=-1) - r[k].isel(day=0)).values.astype(float)
+              for k in PROGRAMME_VARIABLES.select("change")}
+    return {**change,
             "energy_walking": np.where(attended, r.energy_exercise.values, 0.0).sum(axis=1),
             "hr_reserve_peak": reserve.max(axis=1),
             "fall_risk": programme_fall_risk(r),

@@ -29,6 +29,7 @@ from retrosim import api, units
 from retrosim.design.problem import CachedEvaluator, Candidate
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS
+from retrosim.results.dataset import VARIABLES as RESULT_VARIABLES
 
 #: The arm name of every candidate, in the search and in the written file.
 ARM = "design"
@@ -40,6 +41,8 @@ CHOICES = {"direction": ("forward", "backward"), "handrail": HANDRAIL_LEVELS}
 VARIABLES = ("speed_mph", "grade_pct", "direction", "minutes", "handrail")
 #: Bounds a range may take (the treadmill and the stage parser check again).
 BOUNDS = {"speed_mph": (0.1, 12.0), "grade_pct": (-3.0, 25.0), "minutes": (1.0, 240.0)}
+#: The outcomes taken as they are from a session's summaries (declared with the design tag).
+TAKEN = RESULT_VARIABLES.select("design")
 #: The outcomes an objective or a limit may name: units and meaning.
 OUTCOMES = {
     "energy_walking": "kcal while walking",
@@ -92,10 +95,9 @@ def outcomes_of(session: Any) -> dict[str, np.ndarray]:
     reserve = (summary["hr_peak"] - ph.hr_rest) / (ph.hr_max - ph.hr_rest)
     sbp = session.traces["sbp"](knots_of(session.timeline.t))
     return {"energy_walking": summary["energy_exercise"], "hr_reserve_peak": reserve,
-            "fall_risk": summary["fall_risk"], "sbp_peak": np.nanmax(sbp, axis=0),
-            "hr_peak": summary["hr_peak"], "vo2_peak": summary["vo2_peak"],
-            "met_walking": summary["met_mean_exercise"],
-            "minutes_walking": summary["exercise_time"] / 60.0}
+            "sbp_peak": np.nanmax(sbp, axis=0), "met_walking": summary["met_mean_exercise"],
+            "minutes_walking": summary["exercise_time"] / 60.0,
+            **{name: summary[name] for name in TAKEN}}
 
 
 class SessionEvaluator(CachedEvaluator):

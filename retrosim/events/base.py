@@ -3,7 +3,8 @@
 An event model is an :class:`EventModel`: its ``name``; ``during``, called with each arm's
 :class:`~retrosim.engine.session.Session` as commanded (it may log events and propose stops);
 ``after``, called once every stop is spliced in (it describes the aftermath); the
-``variables`` it adds to the result Dataset, each with its CF ``units`` and ``long_name``;
+``variables`` it adds to the result Dataset, a :class:`~retrosim.variables.Catalogue` of
+:class:`~retrosim.variables.Variable` records (CF ``units``, ``long_name``, tags);
 its ``references`` for a scenario (the sources a run that used it rests on); its per-arm
 ``statistics``, computed from the (arm, subject) summaries of every arm; and the Dataset
 ``attrs`` it writes.
@@ -14,7 +15,8 @@ same models for variables, references and statistics. :data:`retrosim.events.MOD
 the bundled ones. A new model is one module with one ``MODEL = EventModel(...)`` and an entry
 in that tuple.
 
->>> m = EventModel("noop", variables={"noop_count": ("1", "nothing counted")})
+>>> from retrosim.variables import Variable
+>>> m = EventModel("noop", variables=Catalogue(Variable("noop_count", "1", "nothing")))
 >>> m.during is None, m.cites(None), m.per_arm({}), m.attributes(None)
 (True, (), {}, {})
 """
@@ -26,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from retrosim.variables import Catalogue
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -45,7 +49,7 @@ class EventModel:
     name : a short name ("falls").
     during : called with each session as commanded, before the stops (or None).
     after : called with each session once the stops are spliced in (or None).
-    variables : name -> (CF units, long_name) of every variable it may add.
+    variables : every variable it may add.
     references : scenario -> the sources a run of it rests on (none when it did nothing).
     statistics : the (arm, subject) summaries of a run -> per-arm variables (or None).
     attrs : the assembled Dataset -> the attributes it adds (or None).
@@ -54,7 +58,7 @@ class EventModel:
     name: str
     during: Callable[[Session], None] | None = None
     after: Callable[[Session], None] | None = None
-    variables: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    variables: Catalogue = field(default_factory=Catalogue)
     references: Callable[[Any], tuple[str, ...]] = _no_references
     statistics: Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]] | None = None
     attrs: Callable[[xr.Dataset], dict[str, str]] | None = None

@@ -28,6 +28,7 @@ import numpy as np
 
 from retrosim import randomness
 from retrosim.events.base import EventModel
+from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import pressure
 from retrosim.solve.bp_course import (
@@ -253,47 +254,8 @@ REFERENCES = (
     "hypotension)",
     "ACC/AHA (2017) blood pressure guideline (categories, stop criteria, measuring)",
 )
-#: The variables the blood-pressure model adds: name -> (CF units, long_name).
-VARIABLES = {
-    "sbp_post_expected": ("mmHg", "expected systolic pressure at the first valid reading after "
-                          "exercise (the model's value, without measurement noise)"),
-    "dbp_post_expected": ("mmHg", "expected diastolic pressure at the first valid reading "
-                          "after exercise (the model's value, without measurement noise)"),
-    "sbp": ("mmHg", "systolic blood pressure"),
-    "dbp": ("mmHg", "diastolic blood pressure"),
-    "exercise_end": ("s", "end of the last bout of exercise (NaN if none)"),
-    "sbp_nadir": ("mmHg", "systolic pressure at the nadir of the post-exercise hypotension"),
-    "dbp_nadir": ("mmHg", "diastolic pressure at the nadir of the post-exercise hypotension"),
-    "bp_nadir_time": ("s", "time of the systolic nadir after exercise (NaN if none)"),
-    "bp_category_pre": ("1", "ACC/AHA 2017 category of the resting pressure: 0 normal, "
-                        "1 elevated, 2 stage 1, 3 stage 2, 4 crisis"),
-    "sbp_first": ("mmHg", "first seated reading after exercise, systolic"),
-    "dbp_first": ("mmHg", "first seated reading after exercise, diastolic"),
-    "bp_first_valid": ("1", "the first reading was 30 min or more after exercise"),
-    "bp_category_first": ("1", "ACC/AHA 2017 category of the first reading (as "
-                          "bp_category_pre; -1 none)"),
-    "sbp_post": ("mmHg", "first valid seated reading after exercise (30 min or later), "
-                 "systolic (NaN if none)"),
-    "dbp_post": ("mmHg", "first valid seated reading after exercise (30 min or later), "
-                 "diastolic (NaN if none)"),
-    "bp_category_post": ("1", "ACC/AHA 2017 category of the first valid reading (as "
-                         "bp_category_pre; -1 none)"),
-    "sbp_recheck": ("mmHg", "systolic recheck 5 min after the first reading of 180/120 or "
-                    "more (NaN if none)"),
-    "dbp_recheck": ("mmHg", "diastolic recheck 5 min after the first reading of 180/120 or "
-                    "more (NaN if none)"),
-    "bp_reading_time": ("s", "time of the seated reading"),
-    "bp_reading_sbp": ("mmHg", "seated reading, systolic"),
-    "bp_reading_dbp": ("mmHg", "seated reading, diastolic"),
-    "bp_reading_valid": ("1", "the reading is valid for diagnosis (30 min or more after "
-                         "exercise)"),
-    "bp_reading_category": ("1", "ACC/AHA 2017 category of the reading (as bp_category_pre; "
-                            "-1 none)"),
-    "bp_recheck_sbp": ("mmHg", "recheck 5 min after a reading of 180/120 or more, systolic "
-                       "(NaN if none)"),
-    "bp_recheck_dbp": ("mmHg", "recheck 5 min after a reading of 180/120 or more, diastolic "
-                       "(NaN if none)"),
-}
+#: The variables the blood-pressure model adds.
+VARIABLES = BP
 #: The blood-pressure model: alarms and stops during exercise, traces, nadir and readings after.
 MODEL = EventModel("bp", during=exercise_alarms, after=after_exercise, variables=VARIABLES,
                    references=lambda scenario: REFERENCES)

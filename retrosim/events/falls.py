@@ -37,6 +37,7 @@ from retrosim import randomness
 from retrosim.engine.session import Session
 from retrosim.engine.simulate import build_session, people
 from retrosim.events.base import EventModel
+from retrosim.events.variables import FALLS
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance
 from retrosim.physiology.balance import PERTURBATIONS
@@ -381,19 +382,8 @@ def _references(scenario: Scenario) -> tuple[str, ...]:
     return balance.REFERENCES if scenario.falls.model != "none" else ()
 
 
-#: The variables the fall model adds: name -> (CF units, long_name).
-VARIABLES = {
-    "fall_risk": ("1", "probability of a fall in the session as commanded, 1 - exp(-H): exact, "
-                  "not sampled (an upper bound when a tether pull may end the walk first)"),
-    "fell": ("1", "the walker fell during the session"),
-    "fall_time": ("s", "time of the fall (NaN if none)"),
-    "stumbles": ("1", "perturbations the walker recovered from"),
-    "estop": ("1", "the emergency stop was triggered (tether pulled)"),
-    "fall_probability": ("1", "share of sessions with a fall"),
-    "fall_probability_low": ("1", "fall probability, lower bound of the 95 % Wilson interval"),
-    "fall_probability_high": ("1", "fall probability, upper bound of the 95 % Wilson interval"),
-    "falls_per_1000": ("1", "expected falls per 1,000 sessions"),
-}
+#: The variables the fall model adds.
+VARIABLES = FALLS
 #: The fall model: perturbations, falls and tether pulls during the session; the per-subject
 #: outcomes after it; the fall probability per arm with its Wilson interval.
 MODEL = EventModel("falls", during=simulate, after=summarise, variables=VARIABLES,

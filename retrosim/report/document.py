@@ -36,7 +36,7 @@ from retrosim.scale.bands import QUANTILES as SWEEP_QUANTILES
 #: Percentiles of the bands over subjects (5, 25, 50, 75 and 95 %): those of a sweep's bands.
 QUANTILES = np.asarray(SWEEP_QUANTILES)
 #: Traces shown over time; ``speed`` is the belt's speed (>= 0; the direction is a label).
-TRACES = ("speed", "vo2", "hr", "sbp", "dbp")
+TRACES = io.VARIABLES.select("plot")
 #: Uniform plotted times per session, and extra times after each knot [s].
 POINTS = 360
 AFTER_KNOT_S = (5.0, 15.0, 30.0, 60.0, 120.0, 240.0, 480.0)

@@ -116,8 +116,7 @@ def band_note(data: ReportData) -> str:
 def _attrs(ds: xr.Dataset, name: str) -> dict[str, str]:
     if name in ds:
         return dict(ds[name].attrs)
-    units, long_name = VARIABLES[name]
-    return {"units": units, "long_name": long_name}
+    return VARIABLES[name].attrs
 
 
 def _energy(ds: xr.Dataset) -> str:

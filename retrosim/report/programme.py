@@ -20,11 +20,12 @@ from retrosim.model.scenario import load_scenario
 from retrosim.report.plots import WIDTH_IN, plain, png_base64
 from retrosim.results import io
 from retrosim.results import programme as results
+from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
 
 #: Daily state panels, in page order.
-STATE = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
+STATE = results.VARIABLES.select("state")
 #: Session outcomes plotted over the programme.
-OUTCOMES = ("hr_peak", "vo2_peak", "energy_total", "sbp_nadir")
+OUTCOMES = SESSION_VARIABLES.select("programme-plot")
 
 
 def _bands(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ import xarray as xr
 
 import retrosim
 from retrosim.engine.session import STOP_REASONS, Session
+from retrosim.engine.variables import SESSION
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
 from retrosim.model.grid import coordinates
@@ -22,46 +23,15 @@ from retrosim.model.scenario import Scenario
 from retrosim.physiology import energy, heart
 from retrosim.results.tables import population_attrs
 from retrosim.solve.timeline import sample_times
+from retrosim.variables import Catalogue
 
-#: name -> (units, long_name) of the variables every run holds (the engine's and the physiology's);
-#: each event model declares its own (:attr:`retrosim.events.base.EventModel.variables`).
-CORE_VARIABLES = {
-    "time": ("s", "time since the start"),
-    "speed": ("m s-1", "belt speed"),
-    "direction": ("1", "walking direction (+1 forward, -1 backward, 0 after the arm ends)"),
-    "grade": ("1", "treadmill grade (rise over run)"),
-    "met": ("1", "metabolic demand of the current activity, MET"),
-    "vo2": ("mL kg-1 min-1", "oxygen uptake"),
-    "hr": ("min-1", "heart rate"),
-    "hr_sensor": ("min-1", "heart rate as the console's sensor read it (NaN: no signal)"),
-    "target_speed": ("m s-1", "belt speed the console was last commanded"),
-    "target_grade": ("1", "grade the console was last commanded"),
-    "energy": ("kcal", "energy expended since the start"),
-    "energy_total": ("kcal", "energy expended in the session"),
-    "vo2_peak": ("mL kg-1 min-1", "peak oxygen uptake"),
-    "hr_peak": ("min-1", "peak heart rate"),
-    "hr_rest": ("min-1", "resting heart rate"),
-    "hr_max": ("min-1", "maximal heart rate (predicted by [energy] hr_max when not given)"),
-    "vo2_max": ("mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
-    "hr_ceiling": ("min-1", "heart-rate ceiling of the safety limits (controlled arms)"),
-    "met_mean": ("1", "time-averaged metabolic demand, MET"),
-    "energy_exercise": ("kcal", "energy expended while the belt moved (rest stages left out)"),
-    "met_mean_exercise": ("1", "time-averaged metabolic demand while the belt moved, MET"),
-    "exercise_time": ("s", "time the belt moved"),
-    "duration": ("s", "duration of the arm's protocol"),
-    "stop_reason": ("1", "why the session stopped (see flag_meanings: the protocol ran to its "
-                    "end, an emergency stop, a blood-pressure stop criterion, another stop)"),
-    "event_time": ("s", "time of the event"),
-    **{name: ("", text) for name, text in (          # text: no unit
-        ("event_arm", "arm of the event"), ("event_kind", "kind of the event (fault, alarm, "
-                                                    "stop, ...)"),
-        ("event_detail", "what happened, in words"))},
-    "event_subject": ("1", "subject of the event (-1: every subject of the arm)"),
-}
-#: name -> (units, long_name) of every variable a run with the bundled event models may hold.
-VARIABLES = {**CORE_VARIABLES, **{k: v for m in MODELS for k, v in m.variables.items()}}
-TRACES = ("speed", "direction", "grade", "met", "vo2", "hr", "energy", "sbp", "dbp")
-SUMMARIES = ("energy_total", "vo2_peak", "hr_peak", "met_mean", "sbp_post", "dbp_post")
+#: Every variable a run with the bundled event models may hold: the engine's and the
+#: trajectory's (:data:`retrosim.engine.variables.SESSION`), then each event model's
+#: (:attr:`retrosim.events.base.EventModel.variables`).
+VARIABLES = Catalogue(SESSION, *(m.variables for m in MODELS))
+#: The contract's traces on (arm, subject, time) and summaries on (arm, subject).
+TRACES = VARIABLES.select("trace")
+SUMMARIES = VARIABLES.select("summary")
 
 #: The sources of the kinetics every run uses (VO2 and HR on- and off-kinetics, the HR model,
 #: the handrail).
@@ -100,9 +70,7 @@ def references(scenario: Scenario, models: Sequence[EventModel] = MODELS) -> lis
 def summaries_of(session: Session) -> dict[str, np.ndarray]:
     """Every per-subject summary of a session, each (N,): the trajectory's, each subject's
     resting and maximal heart rate and VO2max (for %HRmax and %HRR), the event models'."""
-    ph = session.physiology
-    return {**session.trajectory.summary(), "hr_rest": ph.hr_rest, "hr_max": ph.hr_max,
-            "vo2_max": ph.vo2_max, **session.summary}
+    return {**session.trajectory.summary(), **session.physiology.traits(), **session.summary}
 
 
 def _padded(blocks: list[np.ndarray]) -> np.ndarray:
@@ -160,10 +128,9 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     data["event_kind"] = (("event",), np.concatenate([c[2] for c in columns]).astype(str))
     data["event_detail"] = (("event",), np.concatenate([c[3] for c in columns]).astype(str))
     ds = xr.Dataset(data, coords=coords)
-    declared = {**CORE_VARIABLES, **{k: v for m in models for k, v in m.variables.items()}}
-    for name, (units, long_name) in declared.items():
+    for name, attrs in Catalogue(SESSION, *(m.variables for m in models)).attrs():
         if name in ds.variables:
-            ds[name].attrs.update(units=units, long_name=long_name)
+            ds[name].attrs.update(attrs)
     ds.stop_reason.attrs.update(flag_values=np.arange(len(STOP_REASONS), dtype=np.int8),
                                 flag_meanings=" ".join(STOP_REASONS))
     ds.attrs.update(

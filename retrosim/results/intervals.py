@@ -42,6 +42,7 @@ from retrosim.model.people import Cohort
 from retrosim.model.subject import LIMITS
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.physiology.compendium import compendium_rows
+from retrosim.results.dataset import VARIABLES
 from retrosim.units import mph_to_mps, pct_to_frac
 
 if TYPE_CHECKING:
@@ -54,8 +55,7 @@ VERSIONS = 200
 QUANTILES = (0.05, 0.95)
 INTERVAL = "90% prediction interval"
 #: The summaries that get an interval, when the run has them.
-OUTCOMES = ("energy_total", "vo2_peak", "hr_peak", "met_mean", "sbp_post", "dbp_post",
-            "sbp_nadir", "dbp_nadir")
+OUTCOMES = VARIABLES.select("interval")
 #: Prediction errors of traits not given (defaults, unverified): VO2max as a log-SD, HRmax and
 #: resting HR in bpm.
 TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.0, "hr_rest_bpm": 10.0}
@@ -63,13 +63,13 @@ TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.0, "hr_rest_bpm": 10.0}
 MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
                 "peh": 0.3}
-#: Random-stream purposes, one per drawn quantity (adding one never shifts the others).
-_STREAMS = ("vo2max", "hr_max", "hr_rest", "met", "excess", "epoc", "peh", "hr_tau",
-            "practice")
 #: A trait given as {mean, sd}: its stream.
 _FITTED_STREAMS = {"vo2max_ml_kg_min": "vo2max", "hr_max_bpm": "hr_max",
                    "hr_rest_bpm": "hr_rest", "hr_tau_s": "hr_tau",
                    "backward_practice_min": "practice"}
+#: Random-stream purposes, one per drawn quantity (adding one never shifts the others): each
+#: trait's, the energy model's error ("met") and the other model errors'.
+_STREAMS = (*_FITTED_STREAMS.values(), "met", *MODEL_LOG_SD)
 _FIRST = 0   # versions are numbered 0 .. VERSIONS - 1 in the "uncertainty" streams
 
 

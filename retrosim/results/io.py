@@ -31,33 +31,32 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from retrosim.engine.variables import PROGRAMME, SESSION
 from retrosim.errors import InputError
+from retrosim.events.variables import BUNDLED
 from retrosim.model.budget import available_memory
+from retrosim.variables import Catalogue
 
 #: Attributes and dimensions every retrosim result has (DESIGN: the result Dataset).
 RESULT_ATTRS = ("scenario", "seed", "retrosim_version")
 RESULT_DIMS = ("arm", "subject")
-#: Dimensions a known variable must have, by name (other variables: any of KNOWN_DIMS).
-TRACES = ("speed", "direction", "grade", "vo2", "met", "energy", "hr", "sbp", "dbp")
-PER_ARM = ("duration", "fall_probability", "fall_probability_low", "fall_probability_high",
-           "falls_per_1000")
+#: Every variable of a session's result: the engine's and the bundled event models' (their tags
+#: say what each is for, :mod:`retrosim.engine.variables`); a programme's own are PROGRAMME.
+VARIABLES = Catalogue(SESSION, BUNDLED)
+#: Dimensions a known variable must have, by its tags (other variables: any of KNOWN_DIMS).
+TRACES = VARIABLES.select("trace")
+PER_ARM = VARIABLES.select("per-arm")
 KNOWN_DIMS = ("arm", "subject", "time", "reading", "event", "session", "day", "sample")
 #: ``run -o`` keeps the traces of a sample of people on (arm, sample, time) (retrosim.cli.run).
 SAMPLED = ("arm", "sample", "time")
 #: Variables that travel together: a result holding the first holds the rest.
-TOGETHER = (("fell", "fall_probability", "fall_probability_low", "fall_probability_high",
-             "falls_per_1000"),
-            ("event_kind", "event_arm", "event_subject", "event_time", "event_detail"),
-            ("bp_reading_sbp", "bp_reading_dbp", "bp_reading_time", "bp_reading_valid",
-             "bp_reading_category", "bp_recheck_sbp", "bp_recheck_dbp"),
-            ("sbp_first", "bp_first_valid"), ("speed", "direction"))
+TOGETHER = VARIABLES.groups()
 #: Summaries every result of a session has (DESIGN: the result Dataset); a programme's
 #: result (dimensions day and session) has its own.
-SUMMARIES = ("energy_total", "vo2_peak", "hr_peak", "fell", "fall_time", "stumbles", "estop",
-             "sbp_post", "dbp_post")
+SUMMARIES = VARIABLES.select("required")
 #: Text variables: the arm names, the event log's words, and the per-arm coordinates of a
 #: swept scenario (its base protocol and text-valued grid parameters, :mod:`retrosim.model.grid`).
-TEXT = ("arm", "event_arm", "event_kind", "event_detail", "session_protocol")
+TEXT = ("arm", *VARIABLES.text(), *PROGRAMME.text())
 TEXT_ON_ARM = ("protocol", "direction", "handrail", "cohort_")
 #: Largest share of the memory free a result's declared values may take.
 MEMORY_SHARE = 0.5

@@ -22,7 +22,8 @@ import xarray as xr
 import retrosim
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import EventLog
-from retrosim.events.falls import arm_statistics
+from retrosim.engine.variables import PROGRAMME
+from retrosim.events import falls
 from retrosim.physiology.courses import TRAINING_MODELS
 from retrosim.physiology.training import REFERENCES
 from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
@@ -32,29 +33,11 @@ if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
     from retrosim.model.scenario import Scenario
 
-#: name -> (units, long_name) of the programme's own variables.
-VARIABLES = {
-    "day": ("d", "whole days since the start of the programme (the state each morning)"),
-    "vo2max": ("mL kg-1 min-1", "maximal oxygen uptake"),
-    "hr_rest": ("min-1", "resting heart rate"),
-    "sbp_rest": ("mmHg", "true seated resting pressure, systolic"),
-    "dbp_rest": ("mmHg", "true seated resting pressure, diastolic"),
-    "berg": ("1", "Berg Balance Scale score, points (0-56, may be fractional)"),
-    "backward_practice": ("min", "accumulated effective backward-walking practice"),
-    "session_day": ("d", "day of the session"),
-    "attended": ("1", "the person walked this session (false: paused or stopped)"),
-    "backward_min": ("min", "minutes walked backward in the session"),
-    "reserve_min": ("min", "session load: minutes x fraction of the VO2 reserve in use"),
-    "impulse": ("min", "training impulse: minutes weighted by intensity relative to reserve"),
-    "hr_rest_used": ("min-1", "resting heart rate the session used"),
-    "vo2max_used": ("mL kg-1 min-1", "VO2max the session used"),
-    "event_day": ("d", "day of the programme event"),
-    "event_time": ("s", "time of the programme event since the start (86,400 s a day)"),
-    "session_protocol": ("", "the session's protocol, in words (empty: no session)"),
-}
+#: The programme's own variables (its daily state, the calendar's per-session outcomes, its
+#: event log); where a name is also a session's, this declaration is the programme's.
+VARIABLES = PROGRAMME
 #: Per-arm fall statistics over the sessions walked (:func:`retrosim.events.falls.arm_statistics`).
-FALL_STATISTICS = ("fall_probability", "fall_probability_low", "fall_probability_high",
-                   "falls_per_1000")
+FALL_STATISTICS = falls.VARIABLES.select("per-arm")
 #: The rows of the start / middle / end table: variable, label, format.
 TABLE = (("vo2max", "VO2max (mL/kg/min)", ".1f"), ("hr_rest", "resting HR (bpm)", ".0f"),
          ("sbp_rest", "resting SBP (mmHg)", ".0f"), ("dbp_rest", "resting DBP (mmHg)", ".0f"),
@@ -93,7 +76,7 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
         days[i, :a.session_day.size] = a.session_day
     if "fell" in data:            # per arm, over the sessions walked: share with a fall
         walked = [a.sessions["fell"][a.sessions["attended"]] for a in arms]
-        stats = [arm_statistics(w[None, :]) if w.size else
+        stats = [falls.arm_statistics(w[None, :]) if w.size else
                  {k: np.full(1, np.nan) for k in FALL_STATISTICS} for w in walked]
         for k in FALL_STATISTICS:
             data[k] = (("arm",), np.concatenate([st[k] for st in stats]))
@@ -118,10 +101,10 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     coords = {"arm": names, "subject": arms[0].cohort.index, "day": arms[0].days,
               "session": np.arange(width)}
     ds = xr.Dataset(data, coords=coords)
-    for table in (SESSION_VARIABLES, VARIABLES):
-        for name, (units, long_name) in table.items():
+    for catalogue in (SESSION_VARIABLES, VARIABLES):
+        for name, attrs in catalogue.attrs():
             if name in ds.variables:
-                ds[name].attrs.update(units=units, long_name=long_name)
+                ds[name].attrs.update(attrs)
     program = scenario.program
     assert program is not None
     ds.attrs.update(

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Trace name -> (lowest value, highest value, number of bins), in the trace's units.
+from retrosim.results.dataset import VARIABLES
+
+#: Trace name -> (lowest value, highest value, number of bins), in the trace's units: the
+#: traces declared with bins (:attr:`retrosim.variables.Variable.bins`), in declaration order.
 BINS: dict[str, tuple[float, float, int]] = {
-    "vo2": (0.0, 90.0, 900),        # mL kg-1 min-1, 0.1 per bin
-    "hr": (30.0, 230.0, 400),       # min-1, 0.5 per bin
-    "sbp": (50.0, 300.0, 500),      # mmHg, 0.5 per bin
-    "dbp": (20.0, 180.0, 320),      # mmHg, 0.5 per bin
-}
+    v.name: v.bins for v in VARIABLES.values() if v.bins is not None}
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 

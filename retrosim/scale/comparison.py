@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 from scipy import stats
 
+from retrosim.results.dataset import VARIABLES
 from retrosim.scale.summary import DECISION_OUTCOMES
 
 LEVEL = 0.95
@@ -35,7 +36,7 @@ BLOCK = 65_536
 SLAB = 8          # blocks read at once from a store (fewer, larger reads; the same sums)
 #: The objectives a ranking uses when the scenario's ``[sweep] objectives`` names none:
 #: more energy is the aim, fewer falls, e-stops and alarms (any summary named ``*alarm*``).
-DEFAULT_OBJECTIVES = {"energy_total": "max", "fell": "min", "estop": "min"}
+DEFAULT_OBJECTIVES = {v.name: v.aim for v in VARIABLES.values() if v.aim}
 
 
 def objectives_for(names: list[str], chosen: tuple[tuple[str, str], ...] = ()

@@ -322,7 +322,4 @@ def _fill(dtype: str) -> Any:
 
 
 def _units(name: str) -> dict[str, str]:
-    if name in VARIABLES:
-        units, long_name = VARIABLES[name]
-        return {"units": units, "long_name": long_name}
-    return {}
+    return VARIABLES[name].attrs if name in VARIABLES else {}

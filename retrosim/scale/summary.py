@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from retrosim.results.dataset import VARIABLES
+
 
 def means_table(cmp: xr.Dataset, outcomes: list[str] | None = None) -> str:
     """Per-arm means with their intervals, one row per arm."""
@@ -56,7 +58,7 @@ def _layout(rows: list[list[str]]) -> str:
 
 def _shown(cmp: xr.Dataset) -> list[str]:
     names = cmp.outcome.values.tolist()
-    first = [*cmp.objective.values.tolist(), "energy_total", "hr_peak", "vo2_peak"]
+    first = [*cmp.objective.values.tolist(), *VARIABLES.select("headline")]
     return [o for o in dict.fromkeys(first) if o in names][:5]
 
 

@@ -70,6 +70,11 @@ class Physiology:
             epoc_scale=cohort.epoc_scale, peh_scale=cohort.peh_scale,
         )
 
+    def traits(self) -> dict[str, np.ndarray]:
+        """The traits a session's result keeps per subject (for %HRmax and %HRR): resting and
+        maximal heart rate and VO2max, each (N,)."""
+        return {"hr_rest": self.hr_rest, "hr_max": self.hr_max, "vo2_max": self.vo2_max}
+
     def subset(self, idx: np.ndarray) -> Physiology:
         """The parameters of the subjects at positions ``idx``."""
         return Physiology(**{name: value[idx] for name, value in vars(self).items()})

@@ -18,18 +18,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from retrosim.results.io import write_atomic
+from retrosim.results.io import VARIABLES, write_atomic
 
-#: Variables recorded by default, and their default tolerances (absolute, in their units).
+#: Variables recorded by default, and their default tolerances (absolute, in their units):
+#: those declared with a tolerance, in the order of their ``golden`` tag (the file's columns).
 TOLERANCES: dict[str, float] = {
-    "speed": 0.01,          # m s-1
-    "grade": 0.001,         # -
-    "hr": 1.0,              # min-1
-    "hr_sensor": 1.0,       # min-1
-    "target_speed": 0.01,   # m s-1
-    "vo2": 0.5,             # mL kg-1 min-1
-    "energy": 0.5,          # kcal
-}
+    name: tol for name in VARIABLES.select("golden")
+    if (tol := VARIABLES[name].tolerance) is not None}
 STEP_S = 5.0                 # default time between recorded samples
 _SHOW = 5                    # rows shown per differing variable
 

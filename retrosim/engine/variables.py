@@ -1,0 +1,106 @@
+"""The variables every run holds: those of the session's trajectory and engine, and those of a
+programme's calendar, declared once as :class:`~retrosim.variables.Variable` records.
+
+Each event model declares its own (:attr:`retrosim.events.base.EventModel.variables`); the
+results layer joins them (:data:`retrosim.results.dataset.VARIABLES`). The tags say what a
+variable is for:
+
+- ``trace``: a contract trace on (arm, subject, time); ``plot``: drawn over time in the report
+  and on the page, in this order; ``golden:N``: recorded in a golden trace (N-th column) with
+  its ``tolerance``;
+- ``summary``: a contract summary per subject; ``interval``: gets a 90 % prediction interval
+  when one person is simulated; ``required``: every session result holds it; ``headline:N``:
+  shown first when arms are compared; ``programme-plot:N``: a session outcome drawn over a
+  programme; ``design``: an outcome a protocol design may aim at or limit, as it stands;
+- ``per-arm``: one value per arm;
+- a programme's ``state``: the daily state, in page order; ``change``: an outcome of a
+  programme design as its change from the first to the last morning.
+"""
+
+from __future__ import annotations
+
+from retrosim.variables import Catalogue, Variable
+
+_EVENTS = "event log"
+
+#: The variables of every session run (the trajectory's, the subjects' traits, the console's,
+#: the protocol's and the event log).
+SESSION = Catalogue(
+    Variable("time", "s", "time since the start"),
+    Variable("speed", "m s-1", "belt speed", {"trace", "plot", "golden:0"}, group="belt",
+             tolerance=0.01),
+    Variable("direction", "1", "walking direction (+1 forward, -1 backward, 0 after the arm "
+             "ends)", {"trace"}, group="belt"),
+    Variable("grade", "1", "treadmill grade (rise over run)", {"trace", "golden:1"},
+             tolerance=0.001),
+    Variable("met", "1", "metabolic demand of the current activity, MET", {"trace"}),
+    Variable("vo2", "mL kg-1 min-1", "oxygen uptake", {"trace", "plot", "golden:5"},
+             tolerance=0.5, bins=(0.0, 90.0, 900)),  # 0.1 per bin
+    Variable("hr", "min-1", "heart rate", {"trace", "plot", "golden:2"}, tolerance=1.0,
+             bins=(30.0, 230.0, 400)),  # 0.5 per bin
+    Variable("hr_sensor", "min-1", "heart rate as the console's sensor read it (NaN: no "
+             "signal)", {"golden:3"}, tolerance=1.0),
+    Variable("target_speed", "m s-1", "belt speed the console was last commanded",
+             {"golden:4"}, tolerance=0.01),
+    Variable("target_grade", "1", "grade the console was last commanded"),
+    Variable("energy", "kcal", "energy expended since the start", {"trace", "golden:6"},
+             tolerance=0.5),
+    Variable("energy_total", "kcal", "energy expended in the session",
+             {"summary", "interval", "required", "headline:0", "programme-plot:2"}, aim="max"),
+    Variable("vo2_peak", "mL kg-1 min-1", "peak oxygen uptake",
+             {"summary", "interval", "required", "headline:2", "programme-plot:1", "design"}),
+    Variable("hr_peak", "min-1", "peak heart rate",
+             {"summary", "interval", "required", "headline:1", "programme-plot:0", "design"}),
+    Variable("hr_rest", "min-1", "resting heart rate"),
+    Variable("hr_max", "min-1", "maximal heart rate (predicted by [energy] hr_max when not "
+             "given)"),
+    Variable("vo2_max", "mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
+    Variable("hr_ceiling", "min-1", "heart-rate ceiling of the safety limits (controlled "
+             "arms)"),
+    Variable("met_mean", "1", "time-averaged metabolic demand, MET", {"summary", "interval"}),
+    Variable("energy_exercise", "kcal", "energy expended while the belt moved (rest stages "
+             "left out)"),
+    Variable("met_mean_exercise", "1", "time-averaged metabolic demand while the belt moved, "
+             "MET"),
+    Variable("exercise_time", "s", "time the belt moved"),
+    Variable("duration", "s", "duration of the arm's protocol", {"per-arm"}),
+    Variable("stop_reason", "1", "why the session stopped (see flag_meanings: the protocol ran "
+             "to its end, an emergency stop, a blood-pressure stop criterion, another stop)"),
+    Variable("event_kind", "", "kind of the event (fault, alarm, stop, ...)", text=True,
+             group=_EVENTS),
+    Variable("event_arm", "", "arm of the event", text=True, group=_EVENTS),
+    Variable("event_subject", "1", "subject of the event (-1: every subject of the arm)",
+             group=_EVENTS),
+    Variable("event_time", "s", "time of the event", group=_EVENTS),
+    Variable("event_detail", "", "what happened, in words", text=True, group=_EVENTS),
+)
+
+#: A programme's own variables: the daily state, the calendar's per-session outcomes and its
+#: event log (the sessions' variables are :data:`SESSION`'s and the event models'; these take
+#: their place in a programme's result where a name is in both).
+PROGRAMME = Catalogue(
+    Variable("day", "d", "whole days since the start of the programme (the state each "
+             "morning)"),
+    Variable("vo2max", "mL kg-1 min-1", "maximal oxygen uptake", {"state", "change"}),
+    Variable("hr_rest", "min-1", "resting heart rate", {"state"}),
+    Variable("sbp_rest", "mmHg", "true seated resting pressure, systolic", {"state", "change"}),
+    Variable("dbp_rest", "mmHg", "true seated resting pressure, diastolic", {"state"}),
+    Variable("berg", "1", "Berg Balance Scale score, points (0-56, may be fractional)",
+             {"state", "change"}),
+    Variable("backward_practice", "min", "accumulated effective backward-walking practice",
+             {"state"}),
+    Variable("session_day", "d", "day of the session"),
+    Variable("attended", "1", "the person walked this session (false: paused or stopped)"),
+    Variable("backward_min", "min", "minutes walked backward in the session"),
+    Variable("reserve_min", "min", "session load: minutes x fraction of the VO2 reserve in "
+             "use"),
+    Variable("impulse", "min", "training impulse: minutes weighted by intensity relative to "
+             "reserve"),
+    Variable("hr_rest_used", "min-1", "resting heart rate the session used"),
+    Variable("vo2max_used", "mL kg-1 min-1", "VO2max the session used"),
+    Variable("event_day", "d", "day of the programme event"),
+    Variable("event_time", "s", "time of the programme event since the start (86,400 s a "
+             "day)"),
+    Variable("session_protocol", "", "the session's protocol, in words (empty: no session)",
+             text=True),
+)
