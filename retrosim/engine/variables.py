@@ -7,7 +7,8 @@ variable is for:
 
 - ``trace``: a contract trace on (arm, subject, time); ``plot``: drawn over time in the report
   and on the page, in this order; ``golden:N``: recorded in a golden trace (N-th column) with
-  its ``tolerance``;
+  its ``tolerance``; ``safety``: a trace the safety invariants read
+  (:mod:`retrosim.testing.invariants`);
 - ``summary``: a contract summary per subject; ``interval``: gets a 90 % prediction interval
   when one person is simulated; ``required``: every session result holds it; ``headline:N``:
   shown first when arms are compared; ``programme-plot:N``: a session outcome drawn over a
@@ -27,16 +28,17 @@ _EVENTS = "event log"
 #: the protocol's and the event log).
 SESSION = Catalogue(
     Variable("time", "s", "time since the start"),
-    Variable("speed", "m s-1", "belt speed", {"trace", "plot", "golden:0"}, group="belt",
+    Variable("speed", "m s-1", "belt speed", {"trace", "plot", "golden:0", "safety"}, group="belt",
              tolerance=0.01),
     Variable("direction", "1", "walking direction (+1 forward, -1 backward, 0 after the arm "
-             "ends)", {"trace"}, group="belt"),
-    Variable("grade", "1", "treadmill grade (rise over run)", {"trace", "golden:1"},
+             "ends)", {"trace", "safety"}, group="belt"),
+    Variable("grade", "1", "treadmill grade (rise over run)", {"trace", "golden:1", "safety"},
              tolerance=0.001),
     Variable("met", "1", "metabolic demand of the current activity, MET", {"trace"}),
     Variable("vo2", "mL kg-1 min-1", "oxygen uptake", {"trace", "plot", "golden:5"},
              tolerance=0.5, bins=(0.0, 90.0, 900)),  # 0.1 per bin
-    Variable("hr", "min-1", "heart rate", {"trace", "plot", "golden:2"}, tolerance=1.0,
+    Variable("hr", "min-1", "heart rate", {"trace", "plot", "golden:2", "safety"},
+             tolerance=1.0,
              bins=(30.0, 230.0, 400)),  # 0.5 per bin
     Variable("hr_sensor", "min-1", "heart rate as the console's sensor read it (NaN: no "
              "signal)", {"golden:3"}, tolerance=1.0),

@@ -41,6 +41,7 @@ import xarray as xr
 
 from retrosim import api
 from retrosim.controllers.safety import SafetyLimits
+from retrosim.results.io import VARIABLES
 from retrosim.testing.definitions import (
     _STEPS,
     INVARIANTS,
@@ -200,6 +201,8 @@ def _names(invariants: list[str] | None) -> list[str]:
 BLOCK = 512
 #: People per chunk of :func:`check_scenario`: one chunk's sessions are in memory at a time.
 CHUNK = 1000
+#: The traces the invariants read (declared with the ``safety`` tag): ArmCheck.feed's inputs.
+SAFETY_TRACES = VARIABLES.select("safety")
 
 
 def check(ds: xr.Dataset, limits: SafetyLimits | None = None,
@@ -298,8 +301,7 @@ def check_session(session: Any, lim: SafetyLimits, names: list[str], step_s: flo
     for i in range(0, t.size, BLOCK):
         tb = t[i:i + BLOCK]
         tr = session.trajectory.sample(tb)
-        check_.feed(tb, *(np.broadcast_to(tr[k], (tb.size, n)).T
-                          for k in ("speed", "direction", "grade", "hr")))
+        check_.feed(tb, **{k: np.broadcast_to(tr[k], (tb.size, n)).T for k in SAFETY_TRACES})
     return check_
 
 
