@@ -5,6 +5,8 @@ References
 ----------
 - Box GEP, Jenkins GM, Reinsel GC (2008). Time Series Analysis: Forecasting and Control, 4th
   ed. Wiley.
+- Harvey AC (1989). Forecasting, Structural Time Series Models and the Kalman Filter.
+  Cambridge University Press, sec. 3.4.
 - Rue H, Martino S, Chopin N (2009). Approximate Bayesian inference for latent Gaussian
   models by using integrated nested Laplace approximations. J R Stat Soc B 71:319-392.
 - Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
@@ -31,27 +33,77 @@ def _rms(x: np.ndarray) -> float:
 
 def whiten(r: np.ndarray, phi: float, theta: float) -> np.ndarray:
     """The standardised innovations of an ARMA(1,1) series ``r[t] - phi r[t-1] = e[t] -
-    theta e[t-1]``, each stretch between missing readings (NaN) on its own; the first reading
-    of a stretch is scaled by the process's stationary sd (its level is not known from the
-    readings before), the rest follow ``e[t] = r[t] - phi r[t-1] + theta e[t-1]``.
+    theta e[t-1]`` with missing readings (NaN), in units of the innovations' sd: the exact
+    one-step prediction errors of the Kalman filter (:func:`innovations`), each divided by its
+    sd. Well inside a stretch of readings they are ``e[t] = r[t] - phi r[t-1] + theta
+    e[t-1]``; the first reading is predicted from the process's stationary distribution, the
+    first after a gap across the gap from the readings before it.
 
     >>> whiten(np.array([1.0, 0.5, 0.25, np.nan, 2.0]), 0.5, 0.0).round(3).tolist()
-    [0.866, 0.0, 0.0, 1.732]
+    [0.866, 0.0, 0.0, 1.733]
+    """
+    return innovations(r, phi, theta)[0]
+
+
+def innovations(r: np.ndarray, phi: float, theta: float) -> tuple[np.ndarray, float]:
+    """:func:`whiten`'s innovations and the log of the product of their scalings (the sum of
+    ``-log sd`` of each prediction error over the innovations' sd: the log Jacobian of the
+    readings' density).
+
+    The Kalman filter of the state ``(r[t], -theta e[t])`` (Harvey 1989, sec. 3.4; Box,
+    Jenkins & Reinsel 2008, ch. 5): its gains do not depend on the readings, and once a
+    stretch has run long enough that they are constant (an invertible process forgets its
+    start) the rest of the stretch is the steady recursion, filtered in one call.
     """
     r = np.asarray(r, dtype=float)
-    first = np.sqrt((1.0 - phi * phi) / (1.0 - 2.0 * phi * theta + theta * theta))
     ok = np.isfinite(r)
     out = []
+    log_scale = 0.0
+    # the prediction's covariance, in units of the innovations' variance: stationary at first
+    p00 = (1.0 - 2.0 * phi * theta + theta * theta) / (1.0 - phi * phi)
+    p01, p11 = -theta, theta * theta
+    x_last, b_last, t_last = 0.0, 0.0, -1           # last reading, its MA state, its index
     edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        e = lfilter([1.0, -phi], [1.0, -theta], r[start:stop])
-        e[0] = r[start] * first
+        x = r[start:stop]
+        e = np.empty_like(x)
+        predicted = 0.0
+        if t_last >= 0:                              # across the gap: predict, no update
+            predicted = phi * x_last + b_last
+            for _ in range(int(start - t_last) - 1):
+                p00, p01, p11 = (phi * phi * p00 + 2.0 * phi * p01 + p11 + 1.0, -theta,
+                                 theta * theta)
+                predicted *= phi
+        k = 0
+        while k < x.size:
+            u = x[k] - predicted
+            sd = np.sqrt(p00)
+            e[k] = u / sd
+            log_scale -= float(np.log(sd))
+            b = p01 / p00 * u                         # the MA state's update
+            p11_post = p11 - p01 * p01 / p00
+            x_last, b_last = float(x[k]), float(b)
+            k += 1
+            p00, p01, p11 = 1.0 + p11_post, -theta, theta * theta
+            predicted = phi * x_last + b_last
+            if p11_post <= STEADY * max(theta * theta, 1e-300) or p11_post <= 1e-300:
+                break
+        if k < x.size:                                # steady: p00 = 1, gain -theta
+            e[k:], _ = lfilter([1.0, -phi], [1.0, -theta], x[k:], zi=[-predicted])
+            x_last = float(x[-1])
+            b_last = -theta * float(e[-1])
+        t_last = int(stop - 1)
         out.append(e)
-    return np.concatenate(out) if out else np.zeros(0)
+    return (np.concatenate(out) if out else np.zeros(0)), log_scale
+
+
+#: The gain counts as steady when the MA state's remaining variance is below this share of
+#: its prior variance.
+STEADY = 1e-12
 
 
 def arma_fit(r: np.ndarray) -> tuple[float, float]:
-    """ARMA(1,1) coefficients ``(phi, theta)`` of ``r`` by conditional least squares, with
+    """ARMA(1,1) coefficients ``(phi, theta)`` of ``r`` by least squares of the innovations, with
     ``0 <= phi < 0.999`` and ``|theta| < 0.999`` (stationary and invertible)."""
     if np.isfinite(r).sum() < 10:
         return 0.0, 0.0
@@ -66,7 +118,7 @@ def error_model_mode(residuals: Callable[[np.ndarray], np.ndarray], theta: np.nd
     """The error model's posterior mode: the ``(phi, theta)`` that maximise the marginal
     likelihood of the data with the parameters integrated out by Laplace's method (the
     residuals linearised at ``theta``; :func:`_marginal`) under a flat prior on the stationary
-    and invertible region, found from ``arma`` (the conditional-least-squares estimate)."""
+    and invertible region, found from ``arma`` (the least-squares estimate)."""
     lin = _linearise(residuals, theta, prior_sd)
 
     def negative(u: np.ndarray) -> float:
@@ -166,11 +218,8 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
     the innovations' scale at its maximum), the parameters' posterior mean and covariance."""
     r0, jac = lin
     phi, ma = arma
-    e0 = whiten(r0, phi, ma)
+    e0, log_scale = innovations(r0, phi, ma)
     wj = np.stack([whiten(c, phi, ma) for c in jac.T], axis=1)
-    ok = np.isfinite(r0)
-    stretches = int(np.count_nonzero(np.diff(np.concatenate([[False], ok]).astype(np.int8)) == 1))
-    first = 0.5 * np.log((1.0 - phi * phi) / (1.0 - 2.0 * phi * ma + ma * ma))
     n = e0.size
     precision_prior = np.diag(1.0 / prior_sd ** 2)
     e, s = e0, _rms(e0)
@@ -184,7 +233,7 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
             break
         s = new
     mean = theta + delta
-    value = (-n * np.log(s) + stretches * first - 0.5 * float(e @ e) / s ** 2
+    value = (-n * np.log(s) + log_scale - 0.5 * float(e @ e) / s ** 2
              - 0.5 * float(((mean - mu) / prior_sd) @ ((mean - mu) / prior_sd))
              - 0.5 * np.linalg.slogdet(a)[1])
     return float(value), mean, np.linalg.inv(a)

@@ -16,17 +16,18 @@ Residuals of a physiological record are correlated in time (a sensor's slow wand
 its reading error), so ``n`` readings carry less than ``n`` independent pieces of information
 (Bayley & Hammersley 1946). The errors are modelled as an ARMA(1,1) process, the form a
 first-order autoregression plus white noise takes (Box, Jenkins & Reinsel 2008, ch. 3-4):
-after each optimisation its two coefficients are estimated from the residuals by conditional
-least squares, and the next optimisation works on the whitened residuals (the innovations,
-:func:`whiten`), a generalised least squares whose Gauss-Newton Hessian is the Laplace
-precision. The error model is itself estimated, and a slow wander's coefficient, near 1,
-sets how much a record of a few hundred readings says: the posterior is therefore integrated
-over the error model's coefficients (integrated nested Laplace approximations; Rue, Martino &
-Chopin 2009): their posterior is the marginal likelihood of the data with the parameters
-integrated out by Laplace's method (which, unlike the residuals at the mode, knows that the
-fitted parameters have absorbed part of the wander), under a flat prior on the stationary
-and invertible region, explored on a grid. :func:`integrated_time` reports how many readings
-make one independent one.
+after each optimisation its two coefficients are estimated from the residuals by least
+squares, and the next optimisation works on the whitened residuals (the innovations,
+:func:`whiten`: the exact one-step prediction errors of the Kalman filter, across the
+dropouts too, so the Gaussian likelihood is exact), a generalised least squares whose
+Gauss-Newton Hessian is the Laplace precision. The error model is itself estimated, and a
+slow wander's coefficient, near 1, sets how much a record of a few hundred readings says:
+the posterior is therefore integrated over the error model's coefficients (integrated nested
+Laplace approximations; Rue, Martino & Chopin 2009): their posterior is the marginal
+likelihood of the data with the parameters integrated out by Laplace's method (which, unlike
+the residuals at the mode, knows that the fitted parameters have absorbed part of the
+wander), under a flat prior on the stationary and invertible region, explored on a grid.
+:func:`integrated_time` reports how many readings make one independent one.
 
 References
 ----------
@@ -40,6 +41,8 @@ References
 - Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
   algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192
   (pages recalled).
+- Harvey AC (1989). Forecasting, Structural Time Series Models and the Kalman Filter.
+  Cambridge University Press, sec. 3.4.
 - Rue H, Martino S, Chopin N (2009). Approximate Bayesian inference for latent Gaussian
   models by using integrated nested Laplace approximations. J R Stat Soc B 71:319-392.
 - Bayley GV, Hammersley JM (1946). The "effective" number of independent observations in an
