@@ -113,16 +113,18 @@ def arma_fit(r: np.ndarray) -> tuple[float, float]:
 
 
 def error_model_mode(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
-                     arma: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray
-                     ) -> tuple[float, float]:
+                     arma: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray,
+                     box: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float]:
     """The error model's posterior mode: the ``(phi, theta)`` that maximise the marginal
     likelihood of the data with the parameters integrated out by Laplace's method (the
     residuals linearised at ``theta``; :func:`_marginal`) under a flat prior on the stationary
-    and invertible region, found from ``arma`` (the least-squares estimate)."""
-    lin = _linearise(residuals, theta, prior_sd)
+    and invertible region, found from ``arma`` (the least-squares estimate); inside ``box``
+    when one is given (:func:`_step`)."""
+    lin = _linearise(residuals, theta, prior_sd, box)
 
     def negative(u: np.ndarray) -> float:
-        return -_marginal(lin, theta, mu, prior_sd, _coefficients(u))[0] - _log_jacobian(u)
+        return (-_marginal(lin, theta, mu, prior_sd, _coefficients(u), box)[0]
+                - _log_jacobian(u))
 
     start = _transformed(arma)
     fit = optimize.minimize(negative, start, method="Nelder-Mead",
@@ -131,7 +133,8 @@ def error_model_mode(residuals: Callable[[np.ndarray], np.ndarray], theta: np.nd
 
 
 def error_model_grid(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
-                     eta: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray
+                     eta: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray,
+                     box: tuple[np.ndarray, np.ndarray] | None = None
                      ) -> list[tuple[float, np.ndarray, np.ndarray]]:
     """The posterior integrated over the error model, as a mixture of normals: the grid
     strategy of integrated nested Laplace approximations (Rue, Martino & Chopin 2009, sec.
@@ -140,14 +143,15 @@ def error_model_grid(residuals: Callable[[np.ndarray], np.ndarray], theta: np.nd
     points at whole steps along them (to :data:`GRID_Z`) each give the parameters' Laplace
     normal under that error model (the residuals linearised at ``theta``, the scale profiled)
     with its log weight, the log marginal likelihood plus the log Jacobian of the transform
-    (a flat prior on ``phi`` and ``theta``). Without readings: ``theta`` and its prior."""
-    lin = _linearise(residuals, theta, prior_sd)
+    (a flat prior on ``phi`` and ``theta``), the mode kept inside ``box`` when one is given
+    (:func:`_step`). Without readings: ``theta`` and its prior."""
+    lin = _linearise(residuals, theta, prior_sd, box)
     if lin[0].size == 0 or np.all(np.isnan(lin[0])):
         return [(0.0, theta, np.diag(prior_sd ** 2))]
     centre = _transformed(eta)
 
     def log_post(u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        value, mean, cov = _marginal(lin, theta, mu, prior_sd, _coefficients(u))
+        value, mean, cov = _marginal(lin, theta, mu, prior_sd, _coefficients(u), box)
         return value + _log_jacobian(u), mean, cov
 
     h = 1e-2
@@ -196,22 +200,30 @@ def _log_jacobian(u: np.ndarray) -> float:
 
 
 def _linearise(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
-               prior_sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+               prior_sd: np.ndarray, box: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """The residuals at ``theta`` and their derivatives (central differences, steps of
-    1e-4 prior sd), NaN where a reading is missing."""
+    1e-4 prior sd; one-sided into ``box`` at its edge, where the model may change form), NaN
+    where a reading is missing."""
     r0 = residuals(theta)
     cols = []
     for i in range(theta.size):
         h = 1e-4 * prior_sd[i]
         step = h * np.eye(theta.size)[i]
-        cols.append((residuals(theta + step) - residuals(theta - step)) / (2 * h))
+        if box is not None and theta[i] - h < box[0][i]:
+            cols.append((residuals(theta + step) - r0) / h)
+        elif box is not None and theta[i] + h > box[1][i]:
+            cols.append((r0 - residuals(theta - step)) / h)
+        else:
+            cols.append((residuals(theta + step) - residuals(theta - step)) / (2 * h))
     jac = np.stack(cols, axis=1) if cols else np.zeros((r0.size, 0))
     jac[~np.isfinite(r0)] = np.nan
     return r0, jac
 
 
 def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndarray,
-              prior_sd: np.ndarray, arma: tuple[float, float]
+              prior_sd: np.ndarray, arma: tuple[float, float],
+              box: tuple[np.ndarray, np.ndarray] | None = None
               ) -> tuple[float, np.ndarray, np.ndarray]:
     """Under the error model ``arma``, for the problem linearised at ``theta``: the log
     marginal likelihood (Laplace's method over the parameters, exact for the linear problem;
@@ -226,7 +238,7 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
     for _ in range(50):
         a = wj.T @ wj / s ** 2 + precision_prior
         g = wj.T @ e0 / s ** 2 + precision_prior @ (theta - mu)
-        delta = -np.linalg.solve(a, g)
+        delta = _step(a, g, theta, box)
         e = e0 + wj @ delta
         new = _rms(e)
         if abs(new - s) <= 1e-12 * s:
@@ -237,6 +249,26 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
              - 0.5 * float(((mean - mu) / prior_sd) @ ((mean - mu) / prior_sd))
              - 0.5 * np.linalg.slogdet(a)[1])
     return float(value), mean, np.linalg.inv(a)
+
+
+def _step(a: np.ndarray, g: np.ndarray, theta: np.ndarray,
+          box: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """The Gauss-Newton step ``-a^-1 g`` from ``theta``, kept inside ``box``: a coordinate it
+    would take outside is held at the bound and the others solved again (the mode of the
+    linearised problem on the box's face)."""
+    delta = -np.linalg.solve(a, g)
+    if box is None:
+        return delta
+    target = np.clip(theta + delta, box[0], box[1])
+    held = target != theta + delta
+    if not held.any():
+        return delta
+    delta = target - theta
+    free = ~held
+    if free.any():
+        delta[free] = -np.linalg.solve(a[np.ix_(free, free)],
+                                       g[free] + a[np.ix_(free, held)] @ delta[held])
+    return delta
 
 
 def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:

@@ -51,7 +51,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,7 +178,8 @@ class Posterior:
 
 
 def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
-                integrate: bool = True) -> Posterior:
+                integrate: bool = True,
+                regions: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> Posterior:
     """The posterior of ``problem`` by Laplace's method at each mode (module docstring).
 
     ``passes`` optimisations from the prior mean, each followed by a new estimate of the error
@@ -190,19 +191,32 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
     solved again under it, and the posterior becomes a mixture over a grid of error models
     (:func:`error_model_grid`), weighted by their marginal likelihood, so that modes are mixed
     by their evidence integrated over the error model.
+
+    ``regions`` are boxes (lower and upper bounds in the fitting space) that split the space
+    where the model takes different forms, such as a walk that stays below the maximum heart
+    rate's plateau and one that reaches it. Where the form changes, the posterior has a
+    corner, and the optimiser slides from the flat side (a ridge of nearly equal
+    explanations) to the corner, whose Laplace normal holds none of the ridge. So each mode
+    belongs to the region it lies in and is kept there when solved again; a region without a
+    mode gets one, solved inside it from the best mode (on the region's edge, its Laplace
+    normal centred there, when the ridge has no mode of its own), mixed with the others by
+    its evidence.
     """
     params = problem.parameters
     mu = np.array([p.prior_mean for p in params])
     prior_sd = np.array([p.prior_sd for p in params])
 
-    def solve(start: np.ndarray, arma: tuple[float, float], s: float
-              ) -> optimize.OptimizeResult:
+    free = (np.full(mu.size, -np.inf), np.full(mu.size, np.inf))
+
+    def solve(start: np.ndarray, arma: tuple[float, float], s: float,
+              box: tuple[np.ndarray, np.ndarray] = free) -> optimize.OptimizeResult:
         def scaled(th: np.ndarray) -> np.ndarray:
             return np.concatenate([whiten(problem.residuals(th), *arma) / s,
                                    (th - mu) / prior_sd])
 
-        return optimize.least_squares(scaled, start, method="trf", x_scale=prior_sd,
-                                      diff_step=1e-5, ftol=1e-10, xtol=1e-10)
+        inside = np.clip(start, box[0] + 1e-6 * prior_sd, box[1] - 1e-6 * prior_sd)
+        return optimize.least_squares(scaled, inside, method="trf", x_scale=prior_sd,
+                                      diff_step=1e-5, ftol=1e-10, xtol=1e-10, bounds=box)
 
     theta, arma = mu.copy(), (0.0, 0.0)
     scale = _rms(whiten(problem.residuals(theta), 0.0, 0.0))
@@ -213,37 +227,50 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
         scale = _rms(whiten(r, *arma))
     starts = [theta] + [mu + sign * spread * prior_sd * np.eye(len(params))[i]
                         for i in range(len(params)) for sign in (-1.0, 1.0)]
-    modes: list[tuple[float, np.ndarray, np.ndarray]] = []
+    modes: list[tuple[float, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
     fits = []
-    for start in starts:
-        fit = solve(start, arma, scale)
+
+    def home(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return next((r for r in regions if np.all((x >= r[0]) & (x <= r[1]))), free)
+
+    def add(fit: optimize.OptimizeResult, box: tuple[np.ndarray, np.ndarray]) -> None:
         fits.append(fit)
         cov = np.linalg.pinv(fit.jac.T @ fit.jac)
         log_evidence = -fit.cost + 0.5 * np.linalg.slogdet(cov)[1]
         z = np.sqrt(np.diag(cov))
-        if any(np.all(np.abs(fit.x - m) < 0.5 * z + 1e-6 * prior_sd) for _, m, _ in modes):
-            continue
-        modes.append((log_evidence, fit.x, cov))
+        if not any(m[3] is box and np.all(np.abs(fit.x - m[1]) < 0.5 * z + 1e-6 * prior_sd)
+                   for m in modes):
+            modes.append((log_evidence, fit.x, cov, box))
+
+    for start in starts:
+        fit = solve(start, arma, scale)
+        add(fit, home(fit.x))
+    best = max(modes, key=lambda m: m[0])[1]
+    for region in regions:                 # a region without a mode: its own, from the best
+        if not any(m[3] is region for m in modes):
+            add(solve(best, arma, scale, region), region)
     log_w = np.array([m[0] for m in modes])
     weights = np.exp(log_w - log_w.max())
     keep = weights > 1e-3
     weights = weights[keep] / weights[keep].sum()
     found_m = [m[1] for m, k in zip(modes, keep, strict=True) if k]
     found_c = [m[2] for m, k in zip(modes, keep, strict=True) if k]
+    boxes = [m[3] for m, k in zip(modes, keep, strict=True) if k]
     if integrate and np.count_nonzero(np.isfinite(problem.data)) >= 10:
         # the error model is itself estimated: integrate over it (error_model_grid), each
         # mode linearised at its solution under the error model's posterior mode
         mixed_w, mixed_m, mixed_c = [], [], []
         solved: list[np.ndarray] = []
         etas = []
-        for start in found_m:
-            eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd)
+        for start, box in zip(found_m, boxes, strict=True):
+            eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd, box)
             etas.append(eta)
-            m = solve(start, eta, _rms(whiten(problem.residuals(start), *eta))).x
+            m = solve(start, eta, _rms(whiten(problem.residuals(start), *eta)), box).x
             if any(np.all(np.abs(m - other) < 1e-6 * prior_sd) for other in solved):
                 continue
             solved.append(m)
-            for weight, mean, cov in error_model_grid(problem.residuals, m, eta, mu, prior_sd):
+            for weight, mean, cov in error_model_grid(problem.residuals, m, eta, mu, prior_sd,
+                                                      box):
                 mixed_w.append(weight)
                 mixed_m.append(mean)
                 mixed_c.append(cov)
