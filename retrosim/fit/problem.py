@@ -260,27 +260,28 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
         # the error model is itself estimated: integrate over it (error_model_grid), each
         # mode linearised at its solution under the error model's posterior mode
         mixed_w, mixed_m, mixed_c = [], [], []
-        solved: list[np.ndarray] = []
+        solved: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
         etas = []
         for start, box in zip(found_m, boxes, strict=True):
             eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd, box)
             etas.append(eta)
             m = solve(start, eta, _rms(whiten(problem.residuals(start), *eta)), box).x
-            if any(np.all(np.abs(m - other) < 1e-6 * prior_sd) for other in solved):
+            if any(b is box and np.all(np.abs(m - other) < 1e-6 * prior_sd)
+                   for other, b in solved):
                 continue
-            solved.append(m)
+            solved.append((m, box))
             for weight, mean, cov in error_model_grid(problem.residuals, m, eta, mu, prior_sd,
                                                       box):
                 mixed_w.append(weight)
                 mixed_m.append(mean)
                 mixed_c.append(cov)
+        arma = etas[int(np.argmax(weights))]           # the best mode's error model
         log_w = np.array(mixed_w)
         weights = np.exp(log_w - log_w.max())
         keep = weights > TAIL * weights.sum()
         weights = weights[keep] / weights[keep].sum()
         found_m = [m for m, k in zip(mixed_m, keep, strict=True) if k]
         found_c = [c for c, k in zip(mixed_c, keep, strict=True) if k]
-        arma = etas[0]
     means, covs = np.array(found_m), np.array(found_c)
     r = problem.residuals(means[int(np.argmax(weights))])
     r = r[np.isfinite(r)]
