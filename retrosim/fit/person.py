@@ -174,7 +174,7 @@ def fit_person(rec: Recording, subject: Subject, options: EnergyOptions | None =
     params = tuple(priors(subject, options, w.backward))
     fixed = _fixed_values(subject, options)
     problem = Problem(params, _model(w, params, fixed, rec.time_s), rec.hr_bpm)
-    post = map_laplace(problem)
+    post = map_laplace(problem, regions=_below_plateau(params, w))
     traits = {}
     for p in params[:-1]:
         mean, sd = _natural_mean_sd(post, p)
@@ -190,6 +190,21 @@ def fit_person(rec: Recording, subject: Subject, options: EnergyOptions | None =
 
 
 # -- the model as a function of the parameters ----------------------------------------------
+
+def _below_plateau(params: tuple[Parameter, ...], w: forward.Walk
+                   ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The walks that stay below VO2max at their highest demand (heart rate never reaches its
+    plateau at HRmax) and those that reach it, when both are fitted: below, heart rate
+    informs only their relation (a ridge); at the plateau, HRmax itself. :func:`map_laplace`
+    keeps a mode on each side."""
+    names = [p.name for p in params]
+    if not {"vo2max_ml_kg_min", "hr_max_bpm"} <= set(names) or w.demand.size == 0:
+        return []
+    edge = np.full(len(params), np.inf)
+    edge[names.index("vo2max_ml_kg_min")] = float(np.log(np.max(w.demand)))
+    return [(np.where(np.isfinite(edge), edge, -np.inf), np.full(len(params), np.inf)),
+            (np.full(len(params), -np.inf), edge)]
+
 
 def _practice(logit_w: float) -> float:
     """Backward practice [min] from the logit of the remaining excess share."""

@@ -16,13 +16,18 @@ Residuals of a physiological record are correlated in time (a sensor's slow wand
 its reading error), so ``n`` readings carry less than ``n`` independent pieces of information
 (Bayley & Hammersley 1946). The errors are modelled as an ARMA(1,1) process, the form a
 first-order autoregression plus white noise takes (Box, Jenkins & Reinsel 2008, ch. 3-4):
-after each optimisation its two coefficients are estimated from the residuals by conditional
-least squares, and the next optimisation works on the whitened residuals (the innovations,
-:func:`whiten`), a generalised least squares whose Gauss-Newton Hessian is the Laplace
-precision. A slow wander's coefficient, near 1, is estimated low from a short record, and the
-precision is then too high; the posterior is therefore averaged over the coefficients'
-own uncertainty (a 3-point Gauss-Hermite rule). :func:`integrated_time` reports how many
-readings make one independent one.
+after each optimisation its two coefficients are estimated from the residuals by least
+squares, and the next optimisation works on the whitened residuals (the innovations,
+:func:`whiten`: the exact one-step prediction errors of the Kalman filter, across the
+dropouts too, so the Gaussian likelihood is exact), a generalised least squares whose
+Gauss-Newton Hessian is the Laplace precision. The error model is itself estimated, and a
+slow wander's coefficient, near 1, sets how much a record of a few hundred readings says:
+the posterior is therefore integrated over the error model's coefficients (integrated nested
+Laplace approximations; Rue, Martino & Chopin 2009): their posterior is the marginal
+likelihood of the data with the parameters integrated out by Laplace's method (which, unlike
+the residuals at the mode, knows that the fitted parameters have absorbed part of the
+wander), under a flat prior on the stationary and invertible region, explored on a grid.
+:func:`integrated_time` reports how many readings make one independent one.
 
 References
 ----------
@@ -36,21 +41,31 @@ References
 - Sokal A (1997). Monte Carlo methods in statistical mechanics: foundations and new
   algorithms. In: Functional Integration, NATO ASI Series B 361, Springer, 131-192
   (pages recalled).
+- Harvey AC (1989). Forecasting, Structural Time Series Models and the Kalman Filter.
+  Cambridge University Press, sec. 3.4.
+- Rue H, Martino S, Chopin N (2009). Approximate Bayesian inference for latent Gaussian
+  models by using integrated nested Laplace approximations. J R Stat Soc B 71:319-392.
 - Bayley GV, Hammersley JM (1946). The "effective" number of independent observations in an
   autocorrelated time series. J R Stat Soc Suppl 8:184-197 (pages recalled).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
-from scipy.signal import lfilter
 
-#: Sokal's window constant: sum the autocorrelation over lags up to WINDOW x tau.
-WINDOW = 5.0
+from retrosim.fit.noise import (
+    TAIL,
+    _rms,
+    arma_fit,
+    error_model_grid,
+    error_model_mode,
+    integrated_time,
+    whiten,
+)
 
 
 @dataclass(frozen=True)
@@ -162,29 +177,46 @@ class Posterior:
         return i, self.parameters[i]
 
 
-def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Posterior:
+def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
+                integrate: bool = True,
+                regions: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> Posterior:
     """The posterior of ``problem`` by Laplace's method at each mode (module docstring).
 
     ``passes`` optimisations from the prior mean, each followed by a new estimate of the error
     model (white at first); then, with the error model fixed, the optimisation starts again
     from the prior mean moved ``spread`` prior sds up and down each parameter, and the distinct
     modes found are mixed in proportion to their Laplace evidence, ``exp(-cost) sqrt(det
-    cov)``. Last, the error model's own uncertainty is averaged over (:func:`arma_nodes`):
-    each mode is solved again under two more error models, and the three are mixed with the
-    Gauss-Hermite weights.
+    cov)``. Last (``integrate``), the error model's own uncertainty is integrated over: at each
+    mode the error model's posterior mode is found (:func:`error_model_mode`), the mode is
+    solved again under it, and the posterior becomes a mixture over a grid of error models
+    (:func:`error_model_grid`), weighted by their marginal likelihood, so that modes are mixed
+    by their evidence integrated over the error model.
+
+    ``regions`` are boxes (lower and upper bounds in the fitting space) that split the space
+    where the model takes different forms, such as a walk that stays below the maximum heart
+    rate's plateau and one that reaches it. Where the form changes, the posterior has a
+    corner, and the optimiser slides from the flat side (a ridge of nearly equal
+    explanations) to the corner, whose Laplace normal holds none of the ridge. So each mode
+    belongs to the region it lies in and is kept there when solved again; a region without a
+    mode gets one, solved inside it from the best mode (on the region's edge, its Laplace
+    normal centred there, when the ridge has no mode of its own), mixed with the others by
+    its evidence.
     """
     params = problem.parameters
     mu = np.array([p.prior_mean for p in params])
     prior_sd = np.array([p.prior_sd for p in params])
 
-    def solve(start: np.ndarray, arma: tuple[float, float], s: float
-              ) -> optimize.OptimizeResult:
+    free = (np.full(mu.size, -np.inf), np.full(mu.size, np.inf))
+
+    def solve(start: np.ndarray, arma: tuple[float, float], s: float,
+              box: tuple[np.ndarray, np.ndarray] = free) -> optimize.OptimizeResult:
         def scaled(th: np.ndarray) -> np.ndarray:
             return np.concatenate([whiten(problem.residuals(th), *arma) / s,
                                    (th - mu) / prior_sd])
 
-        return optimize.least_squares(scaled, start, method="trf", x_scale=prior_sd,
-                                      diff_step=1e-5, ftol=1e-10, xtol=1e-10)
+        inside = np.clip(start, box[0] + 1e-6 * prior_sd, box[1] - 1e-6 * prior_sd)
+        return optimize.least_squares(scaled, inside, method="trf", x_scale=prior_sd,
+                                      diff_step=1e-5, ftol=1e-10, xtol=1e-10, bounds=box)
 
     theta, arma = mu.copy(), (0.0, 0.0)
     scale = _rms(whiten(problem.residuals(theta), 0.0, 0.0))
@@ -195,132 +227,63 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5) -> Po
         scale = _rms(whiten(r, *arma))
     starts = [theta] + [mu + sign * spread * prior_sd * np.eye(len(params))[i]
                         for i in range(len(params)) for sign in (-1.0, 1.0)]
-    modes: list[tuple[float, np.ndarray, np.ndarray]] = []
+    modes: list[tuple[float, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
     fits = []
-    for start in starts:
-        fit = solve(start, arma, scale)
+
+    def home(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return next((r for r in regions if np.all((x >= r[0]) & (x <= r[1]))), free)
+
+    def add(fit: optimize.OptimizeResult, box: tuple[np.ndarray, np.ndarray]) -> None:
         fits.append(fit)
         cov = np.linalg.pinv(fit.jac.T @ fit.jac)
         log_evidence = -fit.cost + 0.5 * np.linalg.slogdet(cov)[1]
         z = np.sqrt(np.diag(cov))
-        if any(np.all(np.abs(fit.x - m) < 0.5 * z + 1e-6 * prior_sd) for _, m, _ in modes):
-            continue
-        modes.append((log_evidence, fit.x, cov))
+        if not any(m[3] is box and np.all(np.abs(fit.x - m[1]) < 0.5 * z + 1e-6 * prior_sd)
+                   for m in modes):
+            modes.append((log_evidence, fit.x, cov, box))
+
+    for start in starts:
+        fit = solve(start, arma, scale)
+        add(fit, home(fit.x))
+    best = max(modes, key=lambda m: m[0])[1]
+    for region in regions:                 # a region without a mode: its own, from the best
+        if not any(m[3] is region for m in modes):
+            add(solve(best, arma, scale, region), region)
     log_w = np.array([m[0] for m in modes])
     weights = np.exp(log_w - log_w.max())
     keep = weights > 1e-3
     weights = weights[keep] / weights[keep].sum()
     found_m = [m[1] for m, k in zip(modes, keep, strict=True) if k]
     found_c = [m[2] for m, k in zip(modes, keep, strict=True) if k]
-    # the error model is itself estimated: average over it (3-point Gauss-Hermite rule along
-    # its Laplace normal's phi axis), each mode solved again under the two outer error models
-    nodes = arma_nodes(problem.residuals(found_m[int(np.argmax(weights))]), arma)
-    if len(nodes) > 1:
+    boxes = [m[3] for m, k in zip(modes, keep, strict=True) if k]
+    if integrate and np.count_nonzero(np.isfinite(problem.data)) >= 10:
+        # the error model is itself estimated: integrate over it (error_model_grid), each
+        # mode linearised at its solution under the error model's posterior mode
         mixed_w, mixed_m, mixed_c = [], [], []
-        for node_weight, node in nodes:
-            for w, m, c in zip(weights, found_m, found_c, strict=True):
-                if node != arma:
-                    r = problem.residuals(m)
-                    fit = solve(m, node, _rms(whiten(r, *node)))
-                    m, c = fit.x, np.linalg.pinv(fit.jac.T @ fit.jac)
-                mixed_w.append(node_weight * w)
-                mixed_m.append(m)
-                mixed_c.append(c)
-        weights, found_m, found_c = np.array(mixed_w), mixed_m, mixed_c
+        solved: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
+        etas = []
+        for start, box in zip(found_m, boxes, strict=True):
+            eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd, box)
+            etas.append(eta)
+            m = solve(start, eta, _rms(whiten(problem.residuals(start), *eta)), box).x
+            if any(b is box and np.all(np.abs(m - other) < 1e-6 * prior_sd)
+                   for other, b in solved):
+                continue
+            solved.append((m, box))
+            for weight, mean, cov in error_model_grid(problem.residuals, m, eta, mu, prior_sd,
+                                                      box):
+                mixed_w.append(weight)
+                mixed_m.append(mean)
+                mixed_c.append(cov)
+        arma = etas[int(np.argmax(weights))]           # the best mode's error model
+        log_w = np.array(mixed_w)
+        weights = np.exp(log_w - log_w.max())
+        keep = weights > TAIL * weights.sum()
+        weights = weights[keep] / weights[keep].sum()
+        found_m = [m for m, k in zip(mixed_m, keep, strict=True) if k]
+        found_c = [c for c, k in zip(mixed_c, keep, strict=True) if k]
     means, covs = np.array(found_m), np.array(found_c)
     r = problem.residuals(means[int(np.argmax(weights))])
     r = r[np.isfinite(r)]
     return Posterior(params, weights, means, covs, _rms(r), integrated_time(r), arma,
                      bool(fits[0].success), str(fits[0].message))
-
-
-def _rms(x: np.ndarray) -> float:
-    """Root mean square, at least 1e-3; 1 for no data."""
-    return max(float(np.sqrt(np.mean(x * x))), 1e-3) if x.size else 1.0
-
-
-def whiten(r: np.ndarray, phi: float, theta: float) -> np.ndarray:
-    """The standardised innovations of an ARMA(1,1) series ``r[t] - phi r[t-1] = e[t] -
-    theta e[t-1]``, each stretch between missing readings (NaN) on its own; the first reading
-    of a stretch is scaled by the process's stationary sd (its level is not known from the
-    readings before), the rest follow ``e[t] = r[t] - phi r[t-1] + theta e[t-1]``.
-
-    >>> whiten(np.array([1.0, 0.5, 0.25, np.nan, 2.0]), 0.5, 0.0).round(3).tolist()
-    [0.866, 0.0, 0.0, 1.732]
-    """
-    r = np.asarray(r, dtype=float)
-    first = np.sqrt((1.0 - phi * phi) / (1.0 - 2.0 * phi * theta + theta * theta))
-    ok = np.isfinite(r)
-    out = []
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
-    for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        e = lfilter([1.0, -phi], [1.0, -theta], r[start:stop])
-        e[0] = r[start] * first
-        out.append(e)
-    return np.concatenate(out) if out else np.zeros(0)
-
-
-def arma_fit(r: np.ndarray) -> tuple[float, float]:
-    """ARMA(1,1) coefficients ``(phi, theta)`` of ``r`` by conditional least squares, with
-    ``0 <= phi < 0.999`` and ``|theta| < 0.999`` (stationary and invertible)."""
-    if np.isfinite(r).sum() < 10:
-        return 0.0, 0.0
-    fit = optimize.least_squares(lambda c: whiten(r, c[0], c[1]), [0.5, 0.0],
-                                 bounds=([0.0, -0.999], [0.999, 0.999]))
-    return float(fit.x[0]), float(fit.x[1])
-
-
-def arma_nodes(r: np.ndarray, arma: tuple[float, float]
-               ) -> list[tuple[float, tuple[float, float]]]:
-    """Three error models and their weights: the 3-point Gauss-Hermite rule along ``phi`` of
-    the Laplace normal of the conditional-least-squares fit of ``arma`` to ``r`` (``theta``
-    moved with ``phi`` along their regression), inside the stationary and invertible ranges;
-    just ``arma`` when it is white or at a bound."""
-    phi, theta = arma
-    if phi <= 0.0:
-        return [(1.0, arma)]
-    e = whiten(r, phi, theta)
-    h = 1e-5
-    jac = np.stack([(whiten(r, phi + h, theta) - e) / h,
-                    (whiten(r, phi, theta + h) - e) / h], axis=1)
-    cov = np.linalg.pinv(jac.T @ jac) * float(np.mean(e * e))
-    sd = float(np.sqrt(cov[0, 0]))
-    if not np.isfinite(sd) or sd == 0.0:
-        return [(1.0, arma)]
-    nodes, weights = np.polynomial.hermite_e.hermegauss(3)
-    out = []
-    for k, (z, w) in enumerate(zip(nodes, weights / weights.sum(), strict=True)):
-        p = float(np.clip(phi + z * sd, 0.0, 0.999))
-        t = float(np.clip(theta + cov[0, 1] / cov[0, 0] * (p - phi), -0.999, 0.999))
-        out.append((float(w), arma if k == 1 else (p, t)))
-    return out
-
-
-def integrated_time(x: np.ndarray, window: float = WINDOW) -> float:
-    """Integrated autocorrelation time of a series [samples], at least 1 (Sokal 1997).
-
-    An AR(1) series with coefficient ``phi`` has ``(1 + phi) / (1 - phi)``:
-
-    >>> rng = np.random.default_rng(1)
-    >>> e = rng.standard_normal(200_000)
-    >>> x = np.empty_like(e); x[0] = e[0]
-    >>> for i in range(1, e.size): x[i] = 0.5 * x[i - 1] + e[i]
-    >>> round(integrated_time(x), 1)                          # (1 + 0.5) / (1 - 0.5)
-    3.0
-    """
-    x = np.asarray(x, dtype=float)
-    n = x.size
-    if n < 4:
-        return 1.0
-    x = x - np.mean(x)
-    if not np.any(x):
-        return 1.0
-    size = 1 << (2 * n - 1).bit_length()
-    f = np.fft.rfft(x, size)
-    acf = np.fft.irfft(f * np.conjugate(f), size)[:n]
-    acf = acf / acf[0]
-    taus = 2.0 * np.cumsum(acf) - 1.0
-    m = np.arange(n)
-    ok = m >= window * taus
-    cut = int(np.argmax(ok)) if ok.any() else n - 1
-    return float(max(taus[cut], 1.0))

@@ -21,14 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from retrosim import randomness
 from retrosim.api import Simulation
 from retrosim.fit import person as fitting
+from retrosim.fit.problem import Posterior
 from retrosim.fit.records import Recording
 from retrosim.model.options import EnergyOptions
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import LIMITS, Subject
+from retrosim.physiology import heart
 from retrosim.units import mph_to_mps, mps_to_mph
 
 #: The recorded session (about 20 min): rest, three forward levels, backward, recovery.
@@ -106,8 +109,15 @@ def recording(seed: int, index: int, who: Person) -> Recording:
 
 def coverage(n: int, seed: int = 0) -> dict[str, object]:
     """Fit ``n`` virtual people; per trait, the share of them whose 90 % interval holds the
-    truth; the fit times [s]."""
+    truth (``coverage``) and each person's z-score (``z``); the fit times [s].
+
+    The z-score is the normal quantile of the posterior's probability below the truth (the
+    probability integral transform, which a mixture and a log or logit space leave
+    meaningful): over people from the prior it is standard normal when the posterior is
+    calibrated, so its mean shows a bias and its sd a width too small (above 1) or too large.
+    """
     hits: dict[str, list[bool]] = {}
+    scores: dict[str, list[float]] = {}
     seconds = []
     for i in range(n):
         who = person(seed, i)
@@ -115,6 +125,24 @@ def coverage(n: int, seed: int = 0) -> dict[str, object]:
         seconds.append(fit.seconds)
         for key, trait in fit.traits.items():
             hits.setdefault(key, []).append(trait.low <= who.truth[key] <= trait.high)
+            scores.setdefault(key, []).append(z_score(fit.posterior, key, who.truth[key]))
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()},
+            "z": {k: np.array(v) for k, v in scores.items()},
             "people": n, "seconds": np.array(seconds)}
+
+
+def z_score(post: Posterior, key: str, value: float) -> float:
+    """The normal quantile of ``post``'s probability that trait ``key`` is below ``value``."""
+    i = [p.name for p in post.parameters].index(key)
+    space = post.parameters[i].space
+    if space == "log":
+        x, sign = float(np.log(value)), 1.0
+    elif space == "natural":
+        x, sign = float(value), 1.0
+    else:                                       # logit of the remaining share: falls as it rises
+        w = min(max(float(np.exp(-value / heart.PRACTICE_TAU_MIN)), 1e-12), 1.0 - 1e-12)
+        x, sign = float(np.log(w / (1.0 - w))), -1.0
+    sd = np.sqrt(post.covs[:, i, i])
+    below = float(post.weights @ stats.norm.cdf((x - post.means[:, i]) / sd))
+    return sign * float(stats.norm.ppf(min(max(below, 1e-12), 1.0 - 1e-12)))
 
