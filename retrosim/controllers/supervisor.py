@@ -30,10 +30,12 @@ class SafetySupervisor:
 
     1. Heart-rate readings that cannot be true are rejected (outside 30-230 min-1, or further
        from the last plausible reading than ``hr_jump_bpm`` plus ``hr_drift_bpm_per_s`` per
-       second since it): the inner controller sees NaN (no signal) instead. The ceiling rules
-       (6) act on the more dangerous reading (fail-safe): after a jump, the higher of the new
-       reading and the last plausible one (a jump up may be the true heart rate coming back
-       after a sensor read low); without a reading, the last plausible one.
+       second since it), and so are a sensor's readings after a step between two readings
+       larger than that (the sensor's offset, kept until a step back cancels it): the inner
+       controller sees NaN (no signal) instead. The ceiling rules (6) act on the more
+       dangerous reading (fail-safe): the highest of the reading, the reading less the
+       sensor's offset and the last plausible one (a jump up may be the true heart rate
+       coming back after a sensor read low); without a reading, the last plausible one.
     2. The inner controller is called (at its own period, and on every event).
     3. Its ``reset`` is dropped (only a person resets an emergency stop) and nothing starts
        while the e-stop is latched, the key is out, or after the supervisor ended the session.
@@ -133,21 +135,36 @@ class SafetySupervisor:
             s.update(last_inner=-math.inf, good_hr=np.full(n, np.nan), good_t=np.zeros(n),
                      lost_at=np.full(n, np.nan), above_at=np.full(n, np.nan),
                      cut_at=np.full(n, -np.inf), ended=np.zeros(n, bool),
-                     beyond=np.zeros(n, int))
+                     beyond=np.zeros(n, int), raw_hr=np.full(n, np.nan),
+                     raw_t=np.zeros(n), offset=np.zeros(n))
         return s
 
     def _read(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """Which readings are plausible (1), and the heart rate the ceiling rules act on: the
-        reading, the higher of two that disagree, or the last plausible one (NaN: none)."""
+        highest of the reading, the reading less the sensor's offset and the last plausible
+        one (without a reading, the last plausible one; NaN: none).
+
+        A step between two readings larger than a heart rate can make is the sensor's: it is
+        kept as the sensor's offset, and the sensor's readings are not plausible until a step
+        back cancels it (to within ``hr_jump_bpm``), however near the last plausible reading
+        they drift meanwhile."""
         s, t = self._s, obs.time_s
         hr = np.asarray(obs.hr_bpm, dtype=float)
         low, high = self.HR_PLAUSIBLE
-        in_range = np.isfinite(hr) & (hr >= low) & (hr <= high)
+        seen = np.isfinite(hr)
+        in_range = seen & (hr >= low) & (hr <= high)
+        step = hr - s["raw_hr"]
+        jumped = seen & (np.abs(np.nan_to_num(step)) > self.hr_jump_bpm
+                         + self.hr_drift_bpm_per_s * (t - s["raw_t"]))
+        offset = np.where(jumped, s["offset"] + np.nan_to_num(step), s["offset"])
+        s["offset"] = np.where(np.abs(offset) <= self.hr_jump_bpm, 0.0, offset)
+        s["raw_hr"], s["raw_t"] = np.where(seen, hr, s["raw_hr"]), np.where(seen, t, s["raw_t"])
         allowance = self.hr_jump_bpm + self.hr_drift_bpm_per_s * (t - s["good_t"])
-        plausible = in_range & (np.isnan(s["good_hr"])
-                                | (np.abs(hr - s["good_hr"]) <= allowance))
-        worst = np.where(plausible, hr, np.where(in_range, np.fmax(hr, s["good_hr"]),
-                                                 s["good_hr"]))
+        plausible = in_range & (s["offset"] == 0) & (
+            np.isnan(s["good_hr"]) | (np.abs(hr - s["good_hr"]) <= allowance))
+        worst = np.fmax(np.fmax(np.where(in_range, hr, np.nan), hr - s["offset"]),
+                        s["good_hr"])
+        worst = np.where(plausible, hr, worst)
         s["good_hr"] = np.where(plausible, hr, s["good_hr"])
         s["good_t"] = np.where(plausible, t, s["good_t"])
         return plausible, worst

@@ -102,6 +102,30 @@ def test_a_jump_down_keeps_the_last_plausible_reading_for_the_ceiling():
     assert sup._s["above_at"][0] == 0.0
 
 
+def test_a_sensor_step_stays_untrusted_however_near_its_readings_drift():
+    """A step of -60 bpm in one second is the sensor's: its readings, climbing back with the
+    walker's heart rate toward the last plausible one, stay untrusted, and the session ends
+    a minute after the step, as without a signal."""
+    readings = [80.0] * 5 + [20.0 + 0.5 * k for k in range(70)]
+    sup = supervisor()
+    for t in range(len(readings)):
+        cmd = sup.step(observe(t, readings[t]))
+        assert np.isnan(sup._s["good_hr"][0]) or sup._s["good_t"][0] < 5
+        if bool(cmd.stop[0]):
+            break
+    assert t == 5 + 60 and sup._s["offset"][0] == pytest.approx(-60.0)
+
+
+def test_a_step_back_clears_the_sensor_offset():
+    sup = supervisor()
+    readings = [115.0] * 10 + [65.0] * 30 + [102.0] * 5
+    plausible = []
+    for t, hr in enumerate(readings):
+        sup.step(observe(t, hr))
+        plausible.append(sup._s["good_t"][0] == t)
+    assert not any(plausible[10:40]) and all(plausible[40:])
+
+
 def test_without_a_signal_the_belt_comes_down_slow_and_level():
     sup = supervisor()
     sup.step(observe(0, 100.0, speed_kmh=5.0, grade=0.1))
