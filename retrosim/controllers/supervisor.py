@@ -61,9 +61,29 @@ class SafetySupervisor:
        in the first minute, the lower bound of a normal recovery: Cole et al. 1999) would
        reach ``hr_ceiling_max_s``. (Steps and times are assumptions.)
 
-    >>> from retrosim.controllers.reference import ProtocolFollower
-    >>> SafetySupervisor(ProtocolFollower()).period_s
-    1.0
+    Parameters
+    ----------
+    inner : object
+        The controller it wraps (any: scalar ones are vectorised).
+    limits : SafetyLimits, optional
+        The limits it enforces; default :class:`SafetyLimits`'s.
+    period_s : float, optional
+        Its own call period [s], at most the inner controller's; 1.
+    hr_jump_bpm, hr_drift_bpm_per_s : float, optional
+        The plausibility window: a reading may differ from the last plausible one by
+        ``hr_jump_bpm`` plus ``hr_drift_bpm_per_s`` per second since it [min-1, min-1 s-1];
+        15 and 0.5.
+    hr_loss_hold_s, hr_loss_end_s : float, optional
+        Without a plausible reading: when the belt comes to its safe state, and when it
+        stops [s]; 10 and 60.
+    ceiling_step_mps, ceiling_every_s : float, optional
+        Above the ceiling: how much the speed comes down [m s-1], and how often [s]; 1 km/h
+        every 10 s.
+    recovery_bpm_per_s : float, optional
+        The fall of the heart rate after the belt has stopped that the stop is timed for
+        [min-1 s-1]; 12 min-1 in a minute (Cole et al. 1999).
+    bus_fault_calls : int, optional
+        Consecutive calls asking for a jump beyond the cap that make a faulty bus; 3.
 
     References
     ----------
@@ -73,6 +93,12 @@ class SafetySupervisor:
     CR et al. (1999), Heart-rate recovery immediately after exercise as a predictor of
     mortality, N Engl J Med 341:1351-1357, doi:10.1056/NEJM199910283411804 (abnormal: a fall
     of 12 min-1 or less in the first minute).
+
+    Examples
+    --------
+    >>> from retrosim.controllers.reference import ProtocolFollower
+    >>> SafetySupervisor(ProtocolFollower()).period_s
+    1.0
     """
 
     vectorised = True
