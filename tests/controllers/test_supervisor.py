@@ -188,3 +188,16 @@ def test_on_signal_loss_on_an_incline_the_belt_is_level_before_it_stops():
     assert float(a.grade.sel(time=60)) == 0.0                   # 10 s hold, then 1 % a second
     assert float(a.speed.sel(time=60)) <= 2 * MPS_PER_KMH + 1e-9
     assert float(a.speed.sel(time=slice(100, None)).max()) == 0.0   # stopped a minute after
+
+
+def test_a_sensor_reading_low_from_its_first_reading_is_beyond_the_supervisor():
+    """50 bpm low from 0 s: every reading is off by the same amount, with no step to see.
+    The heart-rate program, supervised, walks the person above the ceiling; the search's
+    assumption (strategies.undetectable) names the fault for what it is."""
+    from retrosim.testing.strategies import Case, undetectable
+
+    spike = {"kind": "hr-spike", "start_s": 0, "duration_s": 120}
+    sc = scenario(["walk backward at 3 km/h for 2 min"], "female")
+    report = check(run_controller("hr-target", sc, faults=[spike], supervisor=True))
+    assert [v.invariant for v in report.violations] == ["hr-ceiling"], str(report)
+    assert undetectable(Case({}, ("walk backward at 3 km/h for 2 min",), (spike,)))
