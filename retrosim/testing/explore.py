@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, settings
 
 from retrosim.controllers import attach
 from retrosim.controllers.contract import ControllerCrash, ControllerError
@@ -51,7 +51,7 @@ from retrosim.model.scenario import (
 from retrosim.testing import preflight
 from retrosim.testing.definitions import INVARIANTS, Violation
 from retrosim.testing.invariants import check_scenario
-from retrosim.testing.strategies import Case, cases
+from retrosim.testing.strategies import Case, cases, undetectable
 
 #: The tables of a base scenario a case keeps (the rest is what the search varies).
 BASE_TABLES = ("energy", "treadmill", "safety", "falls", "bp", "limits")
@@ -122,6 +122,7 @@ class Exploration:
     found_s: float = float("nan")
     shrink_s: float = 0.0
     shrinks: int = 0
+    skipped: int = 0
 
     @property
     def ok(self) -> bool:
@@ -256,14 +257,17 @@ def _fault_kinds(spec: Any, kinds: Sequence[str] | None) -> Sequence[str]:
 def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 60.0,
             seed_: int = 0, shrink_s: float | None = None, invariants: Sequence[str] | None
             = None, kinds: Sequence[str] | None = None, database: Any = None,
-            database_key: bytes | None = None) -> Exploration:
+            database_key: bytes | None = None, detectable_only: bool = False) -> Exploration:
     """Search for a case that breaks the controller ``spec`` (a
     :class:`~retrosim.controllers.spec.ControllerSpec`) and shrink it (module docstring).
 
     ``base`` is a scenario's data whose :data:`BASE_TABLES` every case keeps; ``kinds``
     are the fault kinds searched (default :func:`default_kinds`); ``database`` is a
     Hypothesis example database (None: none) and ``database_key`` the key the cases are
-    kept under (default: from the controller).
+    kept under (default: from the controller). ``detectable_only`` skips (and counts in
+    :attr:`Exploration.skipped`) every case with a fault no supervisor could detect
+    (:func:`~retrosim.testing.strategies.undetectable`): an assumption, for measuring what a
+    supervisor is responsible for; off by default, so that a search reports every violation.
     """
     explorer = Explorer(spec, base, invariants)
     explorer.preflight()
@@ -279,6 +283,9 @@ def explore(spec: Any, *, base: dict[str, Any] | None = None, budget_s: float = 
     @seed(seed_)
     @given(cases(explorer.limits, kinds))
     def probe(case: Case) -> None:
+        if detectable_only and undetectable(case):
+            out.skipped += 1
+            reject()
         search.probe(case)
 
     if database is not None:

@@ -102,6 +102,29 @@ def fault_text(f: dict[str, Any]) -> str:
     return f"{f['kind']}{amount} at {f['start_s']} s {span}"
 
 
+def undetectable(case: Case) -> tuple[dict[str, Any], ...]:
+    """The faults of ``case`` no supervisor could tell from the truth with the signals it has:
+    a sensor reading low (an ``hr-spike`` with a negative offset) from before the first reading
+    it could be compared with, at the session's start or while the signal is lost
+    (``hr-loss``). Every reading the supervisor gets is then off by the same amount, with no
+    step to see; the heart rate is in fact higher than any reading says.
+
+    >>> spike = {"kind": "hr-spike", "start_s": 0}
+    >>> undetectable(Case({}, ("walk forward at 3 km/h for 2 min",), (spike,)))
+    ({'kind': 'hr-spike', 'start_s': 0},)
+    >>> undetectable(Case({}, ("walk forward at 3 km/h for 2 min",), ({**spike, "start_s": 30},)))
+    ()
+    """
+    def low_from_start(f: dict[str, Any]) -> bool:
+        if f["kind"] != "hr-spike" or f.get("offset_bpm", FAULT_STEPS["hr-spike"][1]) >= 0:
+            return False
+        return f["start_s"] == 0 or any(
+            g["kind"] == "hr-loss" and g["start_s"] <= f["start_s"]
+            < g["start_s"] + g.get("duration_s", math.inf) for g in case.faults)
+
+    return tuple(f for f in case.faults if low_from_start(f))
+
+
 def session_s(stages: Sequence[str]) -> float:
     """The length of stage strings drawn here [s] (each ends "for N min")."""
     return sum(60.0 * int(s.rsplit("for ", 1)[1].split()[0]) for s in stages)

@@ -140,8 +140,17 @@ def test_attach_keeps_arms_apart_and_leaves_the_scenario_unchanged():
 def test_the_supervisor_caps_a_command_on_the_console_grid():
     """9 km/h is not a multiple of 0.1 mph: the supervisor asks for the step below it."""
     sc = retrosim.Scenario.from_dict(bad({"falls": {"model": "none"}}))
-    ds = run_controller(ProportionalHr(target_hr_bpm=200, gain=1.0, max_speed_kmh=20), sc,
+    ds = run_controller(ProportionalHr(target_hr_bpm=200, gain=1.0, max_speed_kmh=9), sc,
                         supervisor=True)
     top = float(ds.speed.max())
-    assert top <= 2.5 and top == pytest.approx(round(top / (0.1 * MPS_PER_MPH))
-                                               * 0.1 * MPS_PER_MPH)
+    assert top == pytest.approx(55 * 0.1 * MPS_PER_MPH)          # 5.5 mph, 8.85 km/h
+
+
+def test_the_supervisor_stops_a_controller_that_keeps_asking_for_jumps():
+    """Asking for 20 km/h at every call, though the target may climb only 2 km/h a call, is
+    what a runaway bus does: the belt stops at the third such call (15 s), short of 9 km/h."""
+    sc = retrosim.Scenario.from_dict(bad({"falls": {"model": "none"}}))
+    ds = run_controller(ProportionalHr(target_hr_bpm=200, gain=1.0, max_speed_kmh=20), sc,
+                        supervisor=True)
+    stops = ds.event_time.values[ds.event_kind.values == "stop"]
+    assert stops.tolist() == [15.0] and float(ds.speed.max()) < 7.5 * MPS_PER_KMH

@@ -213,3 +213,39 @@ def test_the_plugin_fixture_fails_with_the_finding_and_keeps_it(tmp_path):
     assert list((tmp_path / ".hypothesis" / "examples").iterdir())     # kept
     again = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert again.returncode == 1 and "commanded-speed-step violated at t = 20 s" in again.stdout
+
+
+def test_undetectable_faults_are_a_low_reading_from_before_any_comparison():
+    from retrosim.testing.strategies import Case, undetectable
+
+    def faults(*tables):
+        return undetectable(Case({}, ("walk forward at 3 km/h for 5 min",), tables))
+
+    spike = {"kind": "hr-spike", "start_s": 0}
+    assert faults(spike) == (spike,)                               # -50 bpm from the start
+    assert faults({**spike, "offset_bpm": -20, "duration_s": 30}) != ()
+    assert faults({**spike, "offset_bpm": 30}) == ()               # reads high: stops early
+    assert faults({**spike, "start_s": 30}) == ()                  # a step the supervisor sees
+    loss = {"kind": "hr-loss", "start_s": 0, "duration_s": 60}
+    assert faults(loss, {**spike, "start_s": 30}) != ()            # no reading before it
+    assert faults(loss, {**spike, "start_s": 60}) == ()            # readings before it
+
+
+def test_a_search_for_detectable_faults_skips_the_undetectable_ones(monkeypatch):
+    """With ``detectable_only`` a case with an undetectable fault is never run (nor shrunk
+    to); without it, it is found. The run is a stand-in that fails exactly those cases."""
+    from retrosim.testing.definitions import Violation
+    from retrosim.testing.explore import Explorer
+    from retrosim.testing.strategies import undetectable
+
+    def run(self, case):
+        return Violation("hr-ceiling", "explored", 0, 100.0, 61.0, 60.0, "s",
+                         "heart rate above its ceiling for") if undetectable(case) else None
+
+    monkeypatch.setattr(Explorer, "run", run)
+    spec = ControllerSpec.from_table({"name": "protocol", "supervisor": True})
+    found = explore(spec, budget_s=3, seed_=0, kinds=["hr-spike", "hr-loss"])
+    assert found.violation is not None and undetectable(found.case)
+    skipped = explore(spec, budget_s=3, seed_=0, kinds=["hr-spike", "hr-loss"],
+                      detectable_only=True)
+    assert skipped.ok and skipped.skipped > 0 and skipped.coverage.cases > 0
