@@ -260,8 +260,11 @@ def test_a_closed_pipe_ends_quietly():
 
 
 def test_ctrl_c_exits_130_with_one_line():
+    # Python's own Ctrl-C handler, as a terminal gives it: a job started in the background of
+    # a shell without job control inherits SIGINT ignored, and the interrupt would be lost.
     proc = subprocess.Popen([sys.executable, "-c",
                              "import signal, os, sys\n"
+                             "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
                              "from retrosim.cli import main as m\n"
                              "real = m._dispatch\n"
                              "def dispatch(args):\n"

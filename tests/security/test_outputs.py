@@ -26,9 +26,17 @@ def test_an_unwritable_output_folder_is_found_before_the_run(cli, write):
         assert out == ""                         # nothing ran
 
 
+#: Child code: Python's own Ctrl-C handler, as a terminal gives it (a job started in the
+#: background of a shell without job control inherits SIGINT ignored, and the interrupt would
+#: be lost).
+DEFAULT_CTRL_C = textwrap.dedent("""\
+    import signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+""")
+
 #: Child code: the writer's signal handler also notes the signal, so that a write can wait
 #: until the signal sent to it has arrived (no sleep whose length decides the outcome).
-HELD = textwrap.dedent("""\
+HELD = DEFAULT_CTRL_C + textwrap.dedent("""\
     import time
     from retrosim.results import io
 
@@ -196,7 +204,7 @@ def test_the_local_cluster_has_no_dashboard_and_listens_on_loopback():
         assert page.value.code == 404                # no dashboard pages
 
 
-REAL_WRITE = textwrap.dedent("""\
+REAL_WRITE = DEFAULT_CTRL_C + textwrap.dedent("""\
     import signal, sys
     import numpy as np
     import xarray as xr
