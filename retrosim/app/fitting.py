@@ -26,6 +26,7 @@ from retrosim.app import editing
 from retrosim.app import form as F
 from retrosim.app.visit import Visit
 from retrosim.errors import InputError
+from retrosim.fit import plot
 from retrosim.fit.person import TRAITS, PersonFit
 from retrosim.fit.records import MAX_BYTES
 from retrosim.fit.workflow import Outcome, fit_recording
@@ -124,8 +125,4 @@ def register(visit: Visit) -> None:
     @render.plot(alt="the recorded heart rate against the fitted model, with its 90% bands")
     def fit_figure() -> Any:
         fit = fitted()
-        if fit is None:
-            return None
-        from retrosim.fit import plot
-
-        return plot.figure(fit)
+        return None if fit is None else plot.figure(fit)

@@ -174,11 +174,25 @@ def _upload_recording(visitor: Visitor, path, name: str) -> None:
                                           "type": "", "datapath": str(path)}]})
 
 
-def test_a_recording_fits_the_person_and_a_corrupt_one_is_one_line(tmp_path):
-    from tests.app.test_fitting import write_recording
+def _write_recording(path):
+    """Virtual person 3's recorded session, as the CSV ``retrosim fit`` reads; the person."""
+    from retrosim.fit import recovery
+    from retrosim.units import mps_to_mph
 
+    who = recovery.person(0, 3)
+    rec = recovery.recording(0, 3, who)
+    rows = ["time_s,speed_mph,grade_pct,direction,hr_bpm"]
+    rows += [f"{t:.0f},{mps_to_mph(v):.1f},{100 * g:.1f},{'backward' if d < 0 else 'forward'},"
+             + ("" if hr != hr else f"{hr:.0f}")
+             for t, v, g, d, hr in zip(rec.time_s, rec.speed_mps, rec.grade_frac,
+                                       rec.direction, rec.hr_bpm, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    return who
+
+
+def test_a_recording_fits_the_person_and_a_corrupt_one_is_one_line(tmp_path):
     good = tmp_path / "0.csv"
-    who = write_recording(good)
+    who = _write_recording(good)
     corrupt = tmp_path / "1.fit"
     corrupt.write_bytes(b"\x0e\x10" + bytes(range(256)) * 4)
     person = {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
