@@ -3,9 +3,6 @@ fitted traits in the form's person as ``{mean, sd, from = "fit"}``; a bad file i
 
 from __future__ import annotations
 
-import csv
-
-import numpy as np
 import pytest
 
 pytest.importorskip("shiny", reason="the app extra is not installed")
@@ -14,27 +11,9 @@ import retrosim  # noqa: E402
 from retrosim.app import fitting  # noqa: E402
 from retrosim.app import form as F  # noqa: E402
 from retrosim.errors import InputError  # noqa: E402
-from retrosim.fit import recovery  # noqa: E402
-from retrosim.units import mps_to_mph  # noqa: E402
 
 
-def write_recording(path, index: int = 3):
-    """Virtual person ``index``'s recorded session as the CSV ``retrosim fit`` reads; the
-    person (mass, age, sex and the true traits)."""
-    who = recovery.person(0, index)
-    rec = recovery.recording(0, index, who)
-    with path.open("w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["time_s", "speed_mph", "grade_pct", "direction", "hr_bpm"])
-        for t, v, g, d, hr in zip(rec.time_s, rec.speed_mps, rec.grade_frac, rec.direction,
-                                  rec.hr_bpm, strict=True):
-            out.writerow([f"{t:.0f}", f"{mps_to_mph(v):.1f}", f"{100 * g:.1f}",
-                          "backward" if d < 0 else "forward",
-                          "" if np.isnan(hr) else f"{hr:.0f}"])
-    return who
-
-
-def test_a_recording_gives_the_form_a_fitted_person(tmp_path):
+def test_a_recording_gives_the_form_a_fitted_person(tmp_path, write_recording):
     path = tmp_path / "0.csv"                          # as Shiny stores an upload
     who = write_recording(path)
     form = F.default_form()
@@ -57,7 +36,7 @@ def test_a_recording_gives_the_form_a_fitted_person(tmp_path):
     assert rows["hr_rest_bpm"] == "fitted"
 
 
-def test_a_second_recording_replaces_the_first_fit(tmp_path):
+def test_a_second_recording_replaces_the_first_fit(tmp_path, write_recording):
     form = F.default_form()
     form.base["subject"] = {"hr_max_bpm": {"mean": 170.0, "sd": 2.0, "from": "fit"}}
     path = tmp_path / "0.csv"
