@@ -1,5 +1,5 @@
 """The page's form (Shiny for Python): stages and arms added and removed, and a start from a
-bundled scenario or an uploaded file.
+bundled scenario or an uploaded file (a recorded session: :mod:`retrosim.app.fitting`).
 
 Before the rows change shape the values typed so far are read back into the form
 (:meth:`retrosim.app.visit.Visit.restructure`). An uploaded file is read under the command
@@ -109,16 +109,7 @@ async def start_from(visit: Visit, data: dict[str, Any], source: str, field: str
         visit.message.set(str(err))
         await visit.show_error(field, str(err))
         return
-    for key, _, kind in F.PERSON_FIELDS:
-        if key not in visit.input:
-            continue
-        value = form.person.get(key)
-        if kind == "number":
-            ui.update_numeric(key, value=value)
-        elif kind == "flag":
-            ui.update_checkbox(key, value=bool(value))
-        elif value is not None:
-            ui.update_select(key, selected=value)
+    show_person(visit, form)
     ui.update_text("scenario_name", value=form.name)
     ui.update_numeric("seed", value=form.seed)
     if form.has_cohort:
@@ -128,3 +119,22 @@ async def start_from(visit: Visit, data: dict[str, Any], source: str, field: str
     visit.result.set(None)
     visit.message.set(f"started from {source}")
     await visit.show_error()
+
+
+def show_person(visit: Visit, form: F.Form) -> None:
+    """Put ``form``'s person in the person's inputs; a number the form leaves blank (a trait
+    predicted, or one a fit holds as ``{mean, sd}``) is blanked, so that nothing typed before
+    hides it."""
+    for key, _, kind in F.PERSON_FIELDS:
+        if key not in visit.input:
+            continue
+        value = form.person.get(key)
+        if kind == "number":
+            if value is None:
+                visit.session.send_input_message(key, {"value": ""})
+            else:
+                ui.update_numeric(key, value=value)
+        elif kind == "flag":
+            ui.update_checkbox(key, value=bool(value))
+        elif value is not None:
+            ui.update_select(key, selected=value)

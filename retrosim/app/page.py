@@ -138,11 +138,14 @@ def person_card(form: F.Form) -> ui.Tag:
 
 
 def scenario_card(form: F.Form, bundled: list[str]) -> ui.Tag:
-    """Name, seed, people; start from a bundled scenario or a file; download the TOML."""
+    """Name, seed, people; start from a bundled scenario or a file, or fit the person to a
+    recording; download the TOML."""
     return ui.card(
         ui.card_header("Scenario"),
         ui.input_select("bundled", "Start from a bundled scenario", ["", *bundled]),
         ui.input_file("upload", "or from a scenario file (TOML)", accept=[".toml"]),
+        ui.input_file("recording", "Fit the person to a recording (CSV, FIT, TCX)",
+                      accept=[".csv", ".fit", ".tcx"]),
         ui.input_text("scenario_name", "Name", form.name),
         _numeric("seed", "Seed", form.seed),
         ui.input_numeric("people", "People (virtual walkers)", 1000),
@@ -160,6 +163,8 @@ def whatif_view(form: F.Form, bundled: list[str]) -> Any:
                                                   class_="btn-outline-secondary"),
                            style="display: flex; gap: .6rem")),
             ui.output_ui("status"),
+            ui.card(ui.card_header("Fitted person"), ui.output_ui("fit_table"),
+                    ui.output_plot("fit_figure", height="420px")),
             ui.card(ui.card_header("Comparison"), ui.output_ui("table"),
                     ui.output_ui("downloads")),
             ui.card(ui.card_header("Warnings and guidance"), ui.output_ui("warnings")),

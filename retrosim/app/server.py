@@ -2,7 +2,8 @@
 
 The arms are a :class:`retrosim.app.form.Form` held on the server (:mod:`retrosim.app.visit`);
 the browser shows it as rows of inputs. :func:`server` wires one visitor's page from its
-parts: the form's rows and starting points (:mod:`retrosim.app.editing`), the run as an
+parts: the form's rows and starting points (:mod:`retrosim.app.editing`), a person fitted
+to an uploaded recording (:mod:`retrosim.app.fitting`), the run as an
 extended task the visitor can cancel (:mod:`retrosim.app.running`), the outputs
 (:mod:`retrosim.app.outputs`) and the teaching view (:func:`teach`).
 """
@@ -14,7 +15,7 @@ from typing import Any
 from shiny import App, Inputs, Outputs, Session, render, ui
 from shiny.types import SafeException
 
-from retrosim.app import editing, lessons, outputs, page, running
+from retrosim.app import editing, fitting, lessons, outputs, page, running
 from retrosim.app import form as F
 from retrosim.app.visit import Visit
 from retrosim.errors import InputError
@@ -25,6 +26,7 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     """One visitor's page: the form, the run, the outputs and the teaching view."""
     visit = Visit(input, session)
     editing.register(visit)
+    fitting.register(visit)
     running.register(visit)
     outputs.register(visit)
     teach(input)

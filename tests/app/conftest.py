@@ -75,3 +75,30 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def write_recording():
+    """A function writing virtual person ``index``'s recorded session (seed 0) as the CSV
+    ``retrosim fit`` reads, and returning the person (mass, age, sex and the true traits)."""
+    import csv
+
+    import numpy as np
+
+    from retrosim.fit import recovery
+    from retrosim.units import mps_to_mph
+
+    def write(path, index: int = 3):
+        who = recovery.person(0, index)
+        rec = recovery.recording(0, index, who)
+        with path.open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["time_s", "speed_mph", "grade_pct", "direction", "hr_bpm"])
+            for t, v, g, d, hr in zip(rec.time_s, rec.speed_mps, rec.grade_frac, rec.direction,
+                                      rec.hr_bpm, strict=True):
+                out.writerow([f"{t:.0f}", f"{mps_to_mph(v):.1f}", f"{100 * g:.1f}",
+                              "backward" if d < 0 else "forward",
+                              "" if np.isnan(hr) else f"{hr:.0f}"])
+        return who
+
+    return write

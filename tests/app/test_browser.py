@@ -244,3 +244,35 @@ def test_start_from_a_bundled_scenario_or_an_uploaded_file(page, served, tmp_pat
     error.wait_for(timeout=30_000)
     assert error.inner_text().startswith("broken.toml: is not valid TOML: ")
     assert page.outside == []
+
+
+def test_a_recording_fits_the_person_and_the_what_if_goes_on_with_her(page, served, tmp_path,
+                                                                     write_recording):
+    recording = tmp_path / "session.csv"
+    who = write_recording(recording)
+    page.fill("#mass_kg", str(who.subject.mass_kg))
+    page.fill("#age_yr", str(who.subject.age_yr))
+    _select(page, "#sex", who.subject.sex)
+    page.fill("#hr_rest_bpm", "74")
+    page.locator("#recording").set_input_files(str(recording))
+    page.wait_for_selector("#fit-table", timeout=60_000)
+    assert page.locator("#hr_rest_bpm").input_value() == ""     # the fit, not the 74 typed
+    image = page.locator("#fit_figure img")
+    image.wait_for(timeout=30_000)
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 200
+    assert "fitted the person to session.csv" in page.inner_text("#status-text")
+
+    toml = _download(page, "#download_toml", tmp_path)
+    subject = retrosim.load_scenario(toml).subject
+    sds = dict(subject.trait_sd)
+    assert "hr_rest_bpm" in sds and abs(subject.hr_rest_bpm - who.truth["hr_rest_bpm"]) < 3
+    assert sorted(retrosim.load_scenario(toml).arms) == ["backward", "forward"]
+
+    broken = tmp_path / "watch.fit"
+    broken.write_bytes(b"not a FIT file at all")
+    page.locator("#recording").set_input_files(str(broken))
+    error = page.locator(".field-error")
+    error.wait_for(timeout=30_000)
+    assert error.get_attribute("data-field") == "recording"
+    assert error.inner_text().startswith("watch.fit: ")
+    assert page.outside == []

@@ -167,3 +167,57 @@ def test_a_run_answers_as_outcome_run_does():
     with pytest.raises(InputError, match="subject.mass_kg"):
         bad = {**_one_person(), "subject": {"mass_kg": -1, "age_yr": 40, "sex": "male"}}
         asyncio.run(worker.Runner().run(bad, "bad.toml", 1))
+
+
+def _upload_recording(visitor: Visitor, path, name: str) -> None:
+    visitor.say("update", {"recording": [{"name": name, "size": path.stat().st_size,
+                                          "type": "", "datapath": str(path)}]})
+
+
+def _write_recording(path):
+    """Virtual person 3's recorded session, as the CSV ``retrosim fit`` reads; the person."""
+    from retrosim.fit import recovery
+    from retrosim.units import mps_to_mph
+
+    who = recovery.person(0, 3)
+    rec = recovery.recording(0, 3, who)
+    rows = ["time_s,speed_mph,grade_pct,direction,hr_bpm"]
+    rows += [f"{t:.0f},{mps_to_mph(v):.1f},{100 * g:.1f},{'backward' if d < 0 else 'forward'},"
+             + ("" if hr != hr else f"{hr:.0f}")
+             for t, v, g, d, hr in zip(rec.time_s, rec.speed_mps, rec.grade_frac,
+                                       rec.direction, rec.hr_bpm, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    return who
+
+
+def test_a_recording_fits_the_person_and_a_corrupt_one_is_one_line(tmp_path):
+    good = tmp_path / "0.csv"
+    who = _write_recording(good)
+    corrupt = tmp_path / "1.fit"
+    corrupt.write_bytes(b"\x0e\x10" + bytes(range(256)) * 4)
+    person = {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
+              "sex": who.subject.sex, "hr_rest_bpm": 74}
+    shown = {**SHOWN, ".clientdata_output_fit_table_hidden": False}
+
+    async def visit():
+        page = Visitor(make_app())
+        page.say("init", {"people": 1, **shown, **person})
+        _upload_recording(page, corrupt, "watch.fit")
+        await page.until(lambda: any(e["field"] == "recording" for e in page.errors()))
+        error = next(e for e in page.errors() if e["field"] == "recording")
+        assert error["message"].startswith("watch.fit: ") and "\n" not in error["message"]
+        assert "Traceback" not in json.dumps(page.sent)
+
+        _upload_recording(page, good, "session.csv")
+        await page.until(lambda: any("fitted the person to session.csv" in s
+                                     for s in page.statuses()))
+        blanked = [m["message"] for sent in page.sent for m in sent.get("inputMessages", [])
+                   if m["id"] == "hr_rest_bpm"]
+        assert blanked[-1] == {"value": ""}      # the typed 74 no longer hides the fit
+        table = [str(m["values"]["fit_table"]) for m in page.sent
+                 if "values" in m and "fit_table" in m["values"]]
+        assert "hr_rest_bpm" in table[-1] and "fitted" in table[-1]
+        assert not page.task.done()
+        await page.leave()
+
+    asyncio.run(visit())
