@@ -249,9 +249,8 @@ class SafetySupervisor:
                          speed)
         grade = np.where(hold & (np.where(np.isnan(grade), held_grade, grade) > held_grade),
                          held_grade, grade)
-        safe = (lost & (since_lost >= self.hr_loss_hold_s)) | above
-        grade = np.where(safe & (held_grade > 0), 0.0, grade)
         slow = lost & (since_lost >= self.hr_loss_hold_s)
+        grade = np.where((slow | above) & (held_grade > 0), 0.0, grade)
         speed = np.where(slow & (np.where(np.isnan(speed), target, speed)
                                  > self.LOSS_SPEED_MPS), self.LOSS_SPEED_MPS, speed)
         cut = above & (t - s["cut_at"] >= self.ceiling_every_s - 1e-9)
