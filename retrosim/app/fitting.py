@@ -27,8 +27,8 @@ from retrosim.app import form as F
 from retrosim.app.visit import Visit
 from retrosim.errors import InputError
 from retrosim.fit import plot
+from retrosim.fit.formats import check_file
 from retrosim.fit.person import TRAITS, PersonFit
-from retrosim.fit.records import MAX_BYTES
 from retrosim.fit.workflow import Outcome, fit_recording
 
 #: The recordings the page reads (the FTMS log, a NetCDF file, is for the command line).
@@ -40,14 +40,7 @@ TOLD = ("mass_kg", "age_yr", "sex")
 def fit_upload(path: str | Path, name: str, person: dict[str, Any]) -> Outcome:
     """Fit the recording at ``path`` (the visitor's file ``name``) for ``person`` (the form's
     person fields); every problem is an InputError naming ``name``."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError("", f"{Path(name).suffix or 'no suffix'} is not a recording format",
-                         ", ".join(SUFFIXES), source=name)
-    size = Path(path).stat().st_size
-    if size > MAX_BYTES:
-        raise InputError("", f"the file is {size / 2**20:.0f} MB, over the budget",
-                         f"at most {MAX_BYTES // 2**20} MB", source=name)
+    suffix = check_file(path, name, SUFFIXES)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(name).stem).strip("-") or "recording"
     with tempfile.TemporaryDirectory(prefix="retrosim-fit-") as folder:
         local = Path(folder) / f"{stem}{suffix}"        # its name in the notes and the figure
@@ -74,8 +67,7 @@ def fitted_form(form: F.Form, fit: PersonFit) -> F.Form:
 
 def summary(fit: PersonFit) -> list[tuple[str, str, str, str, str]]:
     """The fit's table as ``retrosim fit`` prints it: trait, mean, sd, 90 % interval, status."""
-    return [(key, f"{t.mean:.1f}", f"{t.sd:.2f}", f"{t.low:.1f} - {t.high:.1f}",
-             "held" if t.fixed else "fitted" if t.informed else "not informed (predicted)")
+    return [(key, f"{t.mean:.1f}", f"{t.sd:.2f}", f"{t.low:.1f} - {t.high:.1f}", t.status)
             for key, t in fit.traits.items()]
 
 

@@ -65,9 +65,8 @@ def main(args: argparse.Namespace) -> int:
           f"{int(fit.recording.time_s.size)} readings; fitted in {fit.seconds:.2f} s")
     print(f"{'trait':<24}{'mean':>9}{'sd':>8}{'90% interval':>22}  status")
     for key, t in fit.traits.items():
-        status = "held (given)" if t.fixed else "fitted" if t.informed else \
-            "not informed: prior kept"
-        print(f"{key:<24}{t.mean:>9.1f}{t.sd:>8.2f}{f'{t.low:.1f} - {t.high:.1f}':>22}  {status}")
+        print(f"{key:<24}{t.mean:>9.1f}{t.sd:>8.2f}{f'{t.low:.1f} - {t.high:.1f}':>22}  "
+              f"{t.status}")
     print(f"heart-rate noise sd {fit.posterior.noise_sd:.1f} bpm, sensor lag {fit.lag_s:.1f} s, "
           f"{fit.posterior.autocorrelation_time:.0f} readings per independent one")
     path = session.write_person(args.output, out.text)

@@ -36,24 +36,35 @@ _TCX_NS = {"tcd": "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2",
            "tpx": "http://www.garmin.com/xmlschemas/ActivityExtension/v2"}
 
 
-def read_recording(path: str | Path) -> Recording:
-    """Read and check a recording (CSV, FIT, TCX or a retrosim/FTMS NetCDF log)."""
-    path = Path(path)
-    name = str(path)
-    readers = {".csv": read_csv, ".fit": read_fit, ".tcx": read_tcx,
-               ".nc": read_netcdf}
-    suffix = path.suffix.lower()
-    if suffix not in readers:
-        raise InputError("", f"{path.suffix or 'no suffix'} is not a recording format",
-                         ".csv, .fit, .tcx, .nc (the FTMS treadmill's log)", source=name)
-    if not path.is_file():
+#: The recording formats, by suffix.
+SUFFIXES = (".csv", ".fit", ".tcx", ".nc")
+
+
+def check_file(path: str | Path, name: str, suffixes: tuple[str, ...] = SUFFIXES) -> str:
+    """Before anything is read: ``path`` (the file ``name``) has one of ``suffixes``, exists
+    and is within :data:`~retrosim.fit.records.MAX_BYTES`; its suffix, else InputError."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in suffixes:
+        allowed = ", ".join(f"{s} (the FTMS treadmill's log)" if s == ".nc" else s
+                            for s in suffixes)
+        raise InputError("", f"{Path(name).suffix or 'no suffix'} is not a recording format",
+                         allowed, source=name)
+    if not Path(path).is_file():
         raise InputError("", "no such file", "an existing recording", source=name)
-    size = path.stat().st_size
+    size = Path(path).stat().st_size
     if size > MAX_BYTES:
         raise InputError("", f"the file is {size / 2**20:.0f} MB, over the budget",
                          f"at most {MAX_BYTES // 2**20} MB", source=name)
+    return suffix
+
+
+def read_recording(path: str | Path) -> Recording:
+    """Read and check a recording (CSV, FIT, TCX or a retrosim/FTMS NetCDF log)."""
+    name = str(path)
+    suffix = check_file(path, name)
+    readers = {".csv": read_csv, ".fit": read_fit, ".tcx": read_tcx, ".nc": read_netcdf}
     try:
-        return check(readers[suffix](path))
+        return check(readers[suffix](Path(path)))
     except InputError as err:
         raise err.within(source=name) from None
 

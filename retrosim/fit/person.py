@@ -77,6 +77,12 @@ class Trait:
     informed: bool
     fixed: bool = False
 
+    @property
+    def status(self) -> str:
+        """How the value was reached, in words: held (given), fitted, or its prior kept."""
+        return "held (given)" if self.fixed else "fitted" if self.informed else \
+            "not informed: prior kept"
+
 
 @dataclass(frozen=True)
 class PersonFit:
