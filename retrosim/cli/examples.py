@@ -37,6 +37,8 @@ EXAMPLES: dict[str, str] = {
     "validate": """examples:
   retrosim validate                           every published value against the models
   retrosim validate --markdown > docs/validation.md
+  retrosim validate --coverage                how many published people the intervals hold
+  retrosim validate --coverage --markdown > docs/coverage.md
 """,
     "report": """examples:
   retrosim report compendium-2011 -o report.html

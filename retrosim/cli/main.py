@@ -113,7 +113,11 @@ def _parser() -> argparse.ArgumentParser:
                          "status 1 if any is out of tolerance", epilog=EXAMPLES["validate"],
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     val.add_argument("--markdown", action="store_true",
-                     help="print the table as the page docs/validation.md")
+                     help="print the table as the page docs/validation.md (with --coverage: "
+                     "docs/coverage.md)")
+    val.add_argument("--coverage", action="store_true",
+                     help="how much of published between-person distributions the 90 %% "
+                     "prediction intervals hold; exit status 1 outside the 85-95 %% goal")
 
     rep = sub.add_parser("report", help="write a self-contained HTML report of a scenario or "
                          "a saved result", epilog=EXAMPLES["report"],
@@ -242,6 +246,12 @@ def _validate(args: argparse.Namespace) -> int:
     from retrosim.validation import published
     from retrosim.validation import table as validation
 
+    if args.coverage:
+        from retrosim.validation import coverage
+
+        groups = coverage.coverage_rows()
+        print(coverage.markdown(groups) if args.markdown else coverage.table(groups), end="")
+        return 0 if coverage.within_goal(groups) else 1
     rows = published.all_rows()
     print(validation.markdown(rows) if args.markdown else validation.table(rows), end="")
     if not args.markdown:

@@ -1,0 +1,65 @@
+"""``retrosim validate --coverage``: how much of published between-person distributions the 90 %
+prediction intervals hold."""
+
+from pathlib import Path
+
+import pytest
+
+from retrosim.cli.main import main
+from retrosim.physiology import heart
+from retrosim.results.intervals import TRAIT_SD
+from retrosim.validation import coverage
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return coverage.coverage_rows()
+
+
+def test_the_share_inside_is_the_normal_distribution_s():
+    # exact: a standard normal holds 90 % between its 5th and 95th percentiles
+    assert coverage.share_inside(-1.6448536269514722, 1.6448536269514722, 0.0, 1.0) == \
+        pytest.approx(90.0, abs=1e-9)
+    assert coverage.share_inside(0.0, 100.0, 0.0, 1.0) == pytest.approx(50.0, abs=1e-9)
+
+
+def test_an_interval_holds_ninety_percent_of_people_drawn_as_the_model_draws_them():
+    """A group whose mean is the model's prediction and whose SD is the model's spread must be
+    covered 90 %, up to the error of percentiles from 200 versions (about 3 points)."""
+    age = 40.0
+    group = coverage.Published("model", "men 40 y", "hr_max_bpm", "male", age,
+                               float(heart.tanaka_hr_max(age)), TRAIT_SD["hr_max_bpm"])
+    low, high = coverage.interval(group)
+    assert coverage.share_inside(low, high, group.mean, group.sd) == pytest.approx(90.0, abs=5)
+
+
+def test_too_narrow_and_too_wide_are_both_outside_the_goal():
+    group = coverage.PUBLISHED[0]
+    assert coverage.within_goal([coverage.CoverageRow(group, 0, 1, 90.0)])
+    assert not coverage.within_goal([coverage.CoverageRow(group, 0, 1, 70.0)])
+    assert not coverage.within_goal([coverage.CoverageRow(group, 0, 1, 99.5)])
+
+
+def test_every_published_group_is_reported_with_its_interval_around_the_prediction(rows):
+    assert [r.published for r in rows] == list(coverage.PUBLISHED)
+    assert {r.published.kind for r in rows} == {"validation", "calibration"}
+    for r in rows:
+        prediction = float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
+            r.published.age_yr, r.published.sex == "female"))
+        assert r.low < prediction < r.high
+        assert 0.0 <= r.share_pct <= 100.0
+
+
+def test_cli_prints_the_table_and_its_exit_status_follows_the_goal(capsys, rows):
+    status = main(["validate", "--coverage"])
+    out = capsys.readouterr().out
+    assert status == (0 if coverage.within_goal(rows) else 1)
+    assert "Loe et al. 2013" in out and "not checked:" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_the_docs_page_is_current(rows):
+    """Regenerate with: retrosim validate --coverage --markdown > docs/coverage.md"""
+    assert PAGE.read_text() == coverage.markdown(rows)
