@@ -45,11 +45,12 @@ def test_the_schema_rejects_a_citation_file_with_a_mistake():
 def test_citation_licence_and_metadata_agree():
     cff, project = citation(), pyproject()
     assert cff["version"] == retrosim.__version__ == project["version"]
-    assert cff["license"] == project["license"]["text"] == "BSD-3-Clause"
+    assert cff["license"] == project["license"] == "BSD-3-Clause"      # an SPDX expression
     assert cff["repository-code"] == project["urls"]["Source"]
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("BSD 3-Clause License") and "The retrosim developers" in licence
-    assert "License :: OSI Approved :: BSD License" in project["classifiers"]
+    assert project["license-files"] == ["LICENSE"]
+    assert not [c for c in project["classifiers"] if c.startswith("License ::")]   # superseded
 
 
 def test_the_python_versions_named_agree_with_requires_python():
