@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrosim import randomness
+from retrosim.errors import InputError
 from retrosim.events.base import EventModel
 from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
@@ -206,12 +207,18 @@ def _log_rechecks(session: Session, times: np.ndarray, offsets: np.ndarray,
                          details)
 
 
+#: The highest pressure a reading can hold, mmHg: far above any cuff's range, so only a value
+#: that is not a reading (a damaged or crafted file) is refused.
+_MAX_MMHG = 1000.0
+
+
 def readings(ds: xr.Dataset) -> pd.DataFrame:
     """Every seated reading and recheck of a result, one row each.
 
     Columns: arm, subject, time [s], minutes (after the end of exercise, or after the start
     for someone who never walked), sbp, dbp [mmHg], category (ACC/AHA 2017), valid (for
     diagnosis), recheck (the row is the 5-minute recheck of a reading of 180/120 or more).
+    A reading outside 0-1000 mmHg is not a reading: InputError, one line.
     """
     import pandas as pd
 
@@ -230,6 +237,11 @@ def readings(ds: xr.Dataset) -> pd.DataFrame:
         dbp = (ds.bp_recheck_dbp if again else ds.bp_reading_dbp).values
         when = t + pressure.RECHECK_AFTER_S * again
         keep = np.isfinite(sbp) & np.isfinite(dbp)     # a reading has both pressures
+        for name, values in (("sbp", sbp), ("dbp", dbp)):
+            if ((values[keep] < 0) | (values[keep] > _MAX_MMHG)).any():
+                raise InputError(f"bp_{'recheck' if again else 'reading'}_{name}",
+                                 "holds values that are not cuff readings",
+                                 f"0-{_MAX_MMHG:g} mmHg")
         code = pressure.acc_aha_category(sbp, dbp)
         frames.append(pd.DataFrame({
             "arm": arm[keep].astype(str), "subject": subject[keep], "time_s": when[keep],

@@ -177,6 +177,17 @@ def test_readings_within_30_min_are_not_valid_and_post_is_the_first_valid():
     assert table.sbp[2] == round(float(trace.sel(time=end + 1800, method="nearest")))
 
 
+def test_a_reading_that_is_no_pressure_is_refused_in_one_line():
+    """A damaged or crafted result (a fill value read as a reading) names the variable; it
+    never becomes a wrapped-around integer in the table."""
+    ds = retrosim.run(retrosim.load_scenario("post-exercise-bp"), traces=False)
+    crafted = ds.copy(deep=True)
+    crafted["bp_reading_sbp"][0, 0, 0] = 9.96921e36
+    with pytest.raises(InputError, match="bp_reading_sbp.*0-1000 mmHg"):
+        bp.readings(crafted)
+    assert len(bp.readings(ds)) > 0
+
+
 def test_no_valid_reading_gives_nan_and_no_category():
     sc = scenario(["walk forward at 3 mph for 10 min"], bp_table={"readings_min": [0, 10]})
     ds = retrosim.run(sc, traces=False)
