@@ -80,6 +80,7 @@ def _subject_properties() -> dict[str, Any]:
         elif f.name in subj.MODEL_SCALES:
             props[f.name] = {"type": "number", "exclusiveMinimum": 0}
     props["berg"]["type"] = "integer"                  # the Berg Balance Scale's points
+    props["falls_last_year"]["type"] = "integer"       # a count
     sbp, dbp = subj.LIMITS["sbp"], subj.LIMITS["dbp"]
     props.update({
         "sex": _choice(subj.SEXES), "balance": _choice(subj.BALANCE_LEVELS),

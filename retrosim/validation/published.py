@@ -19,7 +19,7 @@ from retrosim.model.scenario import load_scenario
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
-from retrosim.validation import programmes
+from retrosim.validation import person, programmes
 from retrosim.validation.table import Row, compare, continuous_model_errors
 
 #: The Compendium model that looks up a row of ``data/compendium_walking.csv``.
@@ -373,8 +373,8 @@ def _threshold_rows() -> list[Row]:
 
 def all_rows() -> list[Row]:
     """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
-    return energy_rows() + kinetics_rows() + falls_rows() + pressure_rows() \
-        + programme_rows()
+    return energy_rows() + kinetics_rows() + falls_rows() + person.falls_covariate_rows() \
+        + pressure_rows() + person.exercise_pressure_rows() + programme_rows()
 
 
 def programme_rows() -> list[Row]:
