@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrosim.errors import InputError, check_choice, check_number
-from retrosim.physiology import energy, exercise_pressure, heart, pressure
+from retrosim.physiology import energy, exercise_pressure, heart, pressure, walking_cost
 from retrosim.physiology.balance import FALL_PRESETS, FallParameters
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
@@ -36,6 +36,9 @@ class EnergyOptions:
         ("swain-1994-backward", default, or "swain-1998-hrr").
     epoc : "slow" (default) repays EPOC's slow component after each bout
         (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
+    walking_cost : the person term of walking cost, a key of
+        ``walking_cost.WALKING_COST_MODELS``: "none" (default, the energy model's MET for
+        everyone) or "das-gupta-2019" (older adults pay up to 17 % more net cost per kg).
     """
 
     model: str = energy.DEFAULT_ENERGY_MODEL
@@ -44,6 +47,7 @@ class EnergyOptions:
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
     heart_rate: str = heart.DEFAULT_HR_MODEL
     epoc: str = "slow"
+    walking_cost: str = "none"
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, energy.ENERGY_MODELS)
@@ -52,6 +56,7 @@ class EnergyOptions:
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
         check_choice("epoc", self.epoc, ("slow", "fast"))
+        check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)
 
 
 #: What ``[bp] stop_on`` may name.

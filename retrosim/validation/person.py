@@ -1,5 +1,5 @@
-"""Rows for the models that know more of the person: the covariate fall model and exercise
-pressure by age, sex and uptake.
+"""Rows for the models that know more of the person: the covariate fall model, exercise
+pressure by age, sex and uptake, and the walking-cost person term.
 
 Each topic has calibration rows (the values the model was built from, reproduced) and a
 validation row from a source it was not fitted to.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrosim.physiology import balance, exercise_pressure, fall_covariates
+from retrosim.physiology import balance, exercise_pressure, fall_covariates, walking_cost
 from retrosim.validation.table import Row, compare
 
 _COVARIATES = balance.FALL_PRESETS["perturbations-covariates"]
@@ -87,6 +87,26 @@ def exercise_pressure_rows() -> list[Row]:
     return rows
 
 
+def walking_cost_rows() -> list[Row]:
+    """The ``das-gupta-2019`` walking-cost person term: the review's net costs (calibration)
+    and the older adults' excess cited from Martin et al. 1992 (validation).
+
+    >>> [r.mark for r in walking_cost_rows()].count("bad")
+    0
+    """
+    factor = float(walking_cost.das_gupta_2019_factor(walking_cost.ANCHOR_AGES[1]))
+    young = walking_cost.NET_COST_J_KG_M["young"]
+    rows = [compare("energy", "Das Gupta et al. 2019", "net cost of walking (J/kg/m), older "
+                    "adults, from the young adults' 2.4 (das-gupta-2019)", young * factor,
+                    walking_cost.NET_COST_J_KG_M["older"], tolerance=0.0, kind="calibration")]
+    # Martin, Rothstein & Larish 1992, as a later paper cites them: healthy older adults spend
+    # 15-20 % more than young adults walking, across a range of speeds.
+    rows.append(compare("energy", "Martin et al. 1992", "excess metabolic cost of walking, "
+                        "older over young adults (%) (das-gupta-2019, 70 yr)",
+                        100.0 * (factor - 1.0), (15.0, 20.0), tolerance=3.0, unit="%"))
+    return rows
+
+
 def person_rows() -> list[Row]:
     """Every row of this module."""
-    return falls_covariate_rows() + exercise_pressure_rows()
+    return falls_covariate_rows() + exercise_pressure_rows() + walking_cost_rows()

@@ -49,7 +49,7 @@ def energy_rows() -> list[Row]:
         rows.append(compare("energy", e.source, f"{what}, {e.condition} (continuous)",
                             e.model, e.published, tolerance=e.tolerance_pct, relative=True,
                             kind="calibration" if e.fitted else "validation"))
-    rows += _backward_rows()
+    rows += _backward_rows() + person.walking_cost_rows()
     rows += [calibration(r) for r in _headline_rows()]
     acsm = float(energy.acsm_walking_vo2(60.0 * mph_to_mps(3.5), 0.10))
     rows.append(compare("energy", "ACSM walking equation", "VO2 at 3.5 mph, 10 % "
