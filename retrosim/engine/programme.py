@@ -179,6 +179,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     result = ArmProgramme(arm, cohort, np.arange(n_days), np.array([d for d, _ in schedule]),
                           protocols, daily, sessions)
     resume = np.zeros(n)                   # a paused person comes back on this day
+    perturbed = np.zeros(n)                # perturbations met in earlier sessions
     stopped = np.zeros(n, dtype=bool)
     recorded = 0                           # mornings sampled so far
 
@@ -203,9 +204,11 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         if rows.size == 0:
             continue
         state = people.state(float(day), sel)
+        today = session_cohort(cohort, sel, state)
+        if scenario.falls.covariates:      # the fall model's learning carries over
+            today = dataclasses.replace(today, perturbations_before=perturbed[sel])
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
-                          session_cohort(cohort, sel, state), session_seed(seed, number),
-                          models=models)
+                          today, session_seed(seed, number), models=models)
         load = session_load(session)
         outcome = {**session.trajectory.summary(), **session.summary,
                    "attended": np.ones(rows.size, bool), **load,
@@ -222,6 +225,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
             sessions[name][number, sel] = value
         people.train(sel, float(day), state, load)
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
+        perturbed[sel] += np.asarray(session.summary.get("stumbles", 0)) + fell
         if fell.any():
             who = rows[fell]
             result.log.append((np.full(who.size, day), who, "fall",

@@ -31,7 +31,7 @@ from retrosim.errors import InputError
 from retrosim.events.base import EventModel
 from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
-from retrosim.physiology import pressure
+from retrosim.physiology import exercise_pressure, pressure
 from retrosim.solve.bp_course import (
     PatchedCourse,
     PressureCourse,
@@ -53,10 +53,17 @@ def _options(session: Session) -> BpOptions:
 def _course(session: Session) -> PressureCourse | PatchedCourse:
     """The session's pressure course. The one built during exercise is kept for the
     aftermath; subjects whose sessions were stopped (``Session.apply_stops``) get their own."""
-    per_met = (_options(session).sbp_per_met_mmhg, pressure.DBP_PER_MET_MMHG)
+    options = _options(session)
+    per_met = (options.sbp_per_met_mmhg, pressure.DBP_PER_MET_MMHG)
     kept = session.memo.get("bp")
     if kept is None:
-        course = PressureCourse.of(session, per_met)
+        if options.model == "per-met":
+            course = PressureCourse.of(session, per_met)
+        else:
+            rest, person = resting_and_person(session)
+            course = PressureCourse.build(
+                session.timeline, session.trajectory.met, rest, person, per_met,
+                vo2max_met=vo2max_in_met(session), targets=_targets(session, options))
         session.memo["bp"] = course
         return course
     if kept.timeline is session.timeline:
@@ -64,10 +71,24 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
     moved = np.nonzero(np.isfinite(session.t_stop)
                        & (session.t_stop < kept.timeline.duration_s))[0]
     rest, person = resting_and_person(session)
+    targets = _targets(session, options, moved)
     patch = PressureCourse.build(columns(session.timeline, moved),
                                  session.trajectory.met[:, moved], rest[:, moved], person[moved],
-                                 per_met, vo2max_met=vo2max_in_met(session)[moved])
+                                 per_met, vo2max_met=vo2max_in_met(session)[moved],
+                                 targets=targets)
     return PatchedCourse(kept, moved, patch)
+
+
+def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The steady-state rises (K, n) of a pressor model other than "per-met" at the knots,
+    for subjects ``rows`` (all when None); None for "per-met"."""
+    if options.model == "per-met":
+        return None
+    c, pick = session.cohort, (slice(None) if rows is None else rows)
+    return exercise_pressure.PRESSOR_MODELS[options.model](
+        session.trajectory.met[:, pick], vo2max_in_met(session)[pick], c.age_yr[pick],
+        c.female[pick])
 
 
 #: The alarms watched during exercise: (kind, stop_on name, pressure, strict, level, detail).
@@ -269,5 +290,13 @@ REFERENCES = (
 #: The variables the blood-pressure model adds.
 VARIABLES = BP
 #: The blood-pressure model: alarms and stops during exercise, traces, nadir and readings after.
+def _references(scenario: object) -> tuple[str, ...]:
+    options = getattr(scenario, "bp", None) or BpOptions()
+    if options.model == "per-met":
+        return REFERENCES
+    return (REFERENCES + exercise_pressure.PRESSOR_MODELS[options.model].references
+            + exercise_pressure.ASSUMPTIONS)
+
+
 MODEL = EventModel("bp", during=exercise_alarms, after=after_exercise, variables=VARIABLES,
-                   references=lambda scenario: REFERENCES)
+                   references=_references)

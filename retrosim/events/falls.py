@@ -39,7 +39,7 @@ from retrosim.engine.simulate import build_session, people
 from retrosim.events.base import EventModel
 from retrosim.events.variables import FALLS
 from retrosim.model.scenario import Scenario
-from retrosim.physiology import balance
+from retrosim.physiology import balance, fall_covariates
 from retrosim.physiology.balance import PERTURBATIONS
 from retrosim.solve.timeline import knot_sum
 
@@ -134,6 +134,9 @@ class Rates:
     all_weight: np.ndarray     # (K-1, U) sum over walking kinds of rate [s-1]
     p_change: np.ndarray       # (K-1, U) P(fall | unexpected belt change)
     belt: Hazard               # the belt's travel [m]
+    person_logit: np.ndarray | None = None    # (N,) covariate log-odds of each subject
+    speed_logit: np.ndarray | None = None     # (K-1, S) log-odds from the belt speed
+    learning: np.ndarray | None = None        # (K, N) learning factor on P(fall) at the knots
 
     def _tcols(self, rows: np.ndarray) -> np.ndarray:
         return rows if self.t.shape[1] > 1 else np.zeros_like(rows)
@@ -142,13 +145,33 @@ class Rates:
         """The fall (or recovery) hazard of subjects ``rows``, one column each."""
         u, tc = self.cls[rows], self._tcols(rows)
         e = self.exposure[:, rows]
+        if self.learning is not None:
+            return Hazard.of(self.t[:, tc], *self._learned(e, u, tc, rows, fall))
         w = self.fall_weight[:, u] if fall else self.all_weight[:, u] - self.fall_weight[:, u]
         pc = self.p_change[:, u]
         add = self.speed_change[:, tc] * (pc if fall else 1.0 - pc)
         return Hazard.of(self.t[:, tc], e[:-1] * w + add, e[1:] * w + add)
 
+    def _learned(self, e: np.ndarray, u: np.ndarray, tc: np.ndarray, rows: np.ndarray,
+                 fall: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The rates at each segment's ends when learning scales P(fall) by the factor at
+        the knots (``learning``): falls ``m (e w_fall + c p_change)``, recoveries the rest."""
+        assert self.learning is not None
+        m = self.learning[:, rows]
+        wf, wa = self.fall_weight[:, u], self.all_weight[:, u]
+        c = self.speed_change[:, tc]
+        pc = c * self.p_change[:, u]
+        ends = []
+        for sl in (slice(None, -1), slice(1, None)):
+            falls = m[sl] * (e[sl] * wf + pc)
+            ends.append(falls if fall else e[sl] * wa + c - falls)
+        return ends[0], ends[1]
+
     def totals(self, fall: bool) -> np.ndarray:
         """Every subject's total fall (or recovery) hazard over the session, (N,)."""
+        if self.learning is not None:
+            rows = np.arange(self.cls.size)
+            return self.hazard(rows, fall).total
         w = self.fall_weight if fall else self.all_weight - self.fall_weight
         if w.shape[1] == 1:
             walking = knot_sum(w[:, :1] * self.integrated)     # fixed order: batch-invariant
@@ -169,9 +192,15 @@ class Rates:
         rates = np.stack([params.trip_rate_per_s * e, params.misstep_rate_per_s * e,
                           self.speed_change[j, tc],
                           np.where(support > 0, params.handrail_slip_rate_per_s * e, 0.0)], 1)
+        extra = None
+        if self.person_logit is not None and self.speed_logit is not None:
+            extra = self.person_logit[rows] + self.speed_logit[j, tc]
         p = np.stack([balance.fall_probability(k, self.berg[rows], self.backward[j, tc],
-                                               support, params)
+                                               support, params, extra)
                       for k in range(len(PERTURBATIONS))], 1)
+        if self.learning is not None:
+            m = self.learning[j, rows] * (1 - w) + self.learning[j + 1, rows] * w
+            p = p * m[:, None]
         return rates * (p if fall else 1.0 - p)
 
 
@@ -192,17 +221,31 @@ def rates(session: Session) -> Rates:
                       where=length > 0)
     speed_change = balance.unexpected_speed_change_rate(accel, params)
     key = berg * 4 + c.handrail
-    if t.shape[1] == 1 and (key == key[0]).all():
-        first, cls = np.zeros(1, dtype=np.intp), np.zeros(c.size, dtype=np.intp)
-    elif t.shape[1] == 1:
-        _, first, cls = np.unique(key, return_index=True, return_inverse=True)
-    else:
+    person, speed_logit, extra = np.zeros(c.size), None, None
+    if params.covariates:
+        person = fall_covariates.person_log_odds(
+            c.female, c.falls_last_year, params.female_fall_odds_ratio,
+            params.history_fall_odds_ratios)
+        speed_logit = fall_covariates.speed_log_odds(
+            0.5 * (speed[:-1] + speed[1:]), balance.REFERENCE_SPEED_MPS,
+            params.speed_log_odds_per_mps)
+    if t.shape[1] > 1:
         first = cls = np.arange(c.size)
+    elif (key == key[0]).all() and (person == person[0]).all():
+        first, cls = np.zeros(1, dtype=np.intp), np.zeros(c.size, dtype=np.intp)
+    elif speed_logit is None:
+        _, first, cls = np.unique(key, return_index=True, return_inverse=True)
+    else:                                   # classes share a Berg score, support and covariates
+        _, first, cls = np.unique(np.stack([key, person], 1), axis=0, return_index=True,
+                                  return_inverse=True)
+    if speed_logit is not None:
+        extra = person[first][None, :] + speed_logit
     handrail = np.where(tl.handrail[:-1] >= 0, tl.handrail[:-1], c.handrail[first][None, :])
     fall_weight = np.zeros(handrail.shape)
     p_change = fall_weight
     for kind, name in enumerate(PERTURBATIONS):
-        p = balance.fall_probability(kind, berg[first][None, :], backward, handrail, params)
+        p = balance.fall_probability(kind, berg[first][None, :], backward, handrail, params,
+                                     extra)
         if name == "belt-speed-change":
             p_change = p
         else:
@@ -211,9 +254,20 @@ def rates(session: Session) -> Rates:
             fall_weight = fall_weight + rate * p
     all_weight = params.trip_rate_per_s + params.misstep_rate_per_s \
         + params.handrail_slip_rate_per_s * (handrail > 0)
-    return Rates(params, t, berg, cls.ravel(), exposure, integrated, backward, handrail,
+    cls = cls.ravel()
+    learning = None
+    if params.covariates and params.learning_floor < 1.0:
+        # the expected number of perturbations so far: the cumulative perturbation hazard
+        steps = integrated * np.broadcast_to(all_weight, handrail.shape)[:, cls] \
+            + length * speed_change
+        so_far = np.concatenate([np.zeros((1, c.size)), np.cumsum(steps, axis=0)]) \
+            + c.perturbations_before[None, :]
+        learning = fall_covariates.learning_factor(so_far, params.learning_floor,
+                                                   params.learning_scale)
+    return Rates(params, t, berg, cls, exposure, integrated, backward, handrail,
                  speed_change, fall_weight, all_weight, p_change,
-                 Hazard.of(t, speed[:-1], speed[1:]))
+                 Hazard.of(t, speed[:-1], speed[1:]),
+                 person if speed_logit is not None else None, speed_logit, learning)
 
 
 def _choose(rates: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -379,7 +433,11 @@ def _statistics(summaries: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def _references(scenario: Scenario) -> tuple[str, ...]:
-    return balance.REFERENCES if scenario.falls.model != "none" else ()
+    if scenario.falls.model == "none":
+        return ()
+    if not scenario.falls.covariates:
+        return balance.REFERENCES
+    return balance.REFERENCES + fall_covariates.REFERENCES + fall_covariates.ASSUMPTIONS
 
 
 #: The variables the fall model adds.

@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from retrosim.errors import InputError, check_choice, check_number
-from retrosim.physiology import energy, heart, pressure
-from retrosim.physiology.balance import FallParameters
+from retrosim.physiology import energy, exercise_pressure, heart, pressure, walking_cost
+from retrosim.physiology.balance import FALL_PRESETS, FallParameters
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
 
@@ -35,6 +36,9 @@ class EnergyOptions:
         ("swain-1994-backward", default, or "swain-1998-hrr").
     epoc : "slow" (default) repays EPOC's slow component after each bout
         (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
+    walking_cost : the person term of walking cost, a key of
+        ``walking_cost.WALKING_COST_MODELS``: "none" (default, the energy model's MET for
+        everyone) or "das-gupta-2019" (older adults pay up to 17 % more net cost per kg).
     """
 
     model: str = energy.DEFAULT_ENERGY_MODEL
@@ -43,6 +47,7 @@ class EnergyOptions:
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
     heart_rate: str = heart.DEFAULT_HR_MODEL
     epoc: str = "slow"
+    walking_cost: str = "none"
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, energy.ENERGY_MODELS)
@@ -51,11 +56,12 @@ class EnergyOptions:
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
         check_choice("epoc", self.epoc, ("slow", "fast"))
+        check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)
 
 
 #: What ``[bp] stop_on`` may name.
 STOP_KINDS = ("acc-aha", "exaggerated")
-BP_KEYS = ("readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
+BP_KEYS = ("model", "readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
 MAX_READINGS = 50
 MAX_READING_MIN = 2880.0           # two days after exercise
 
@@ -73,12 +79,17 @@ class BpOptions:
         "exaggerated" (SBP >= 210 men / 190 women, or DBP >= 110 mmHg). Default none: the alarms
         are logged only.
     sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
+        Used by the "per-met" model only.
+    model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "per-met"
+        (default, the rule above) or "daida-1996" (the rise at VO2max by age and sex, scaled
+        by the share of the uptake reserve in use).
     """
 
     readings_min: tuple[float, ...] = (30.0,)
     noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
     stop_on: tuple[str, ...] = ()
     sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
+    model: str = "per-met"
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> BpOptions:
@@ -87,6 +98,9 @@ class BpOptions:
             if key not in BP_KEYS:
                 raise InputError(key, "is not a bp key", ", ".join(BP_KEYS))
         kwargs: dict[str, Any] = {}
+        if "model" in table:
+            kwargs["model"] = check_choice("model", table["model"],
+                                           exercise_pressure.PRESSOR_MODELS)
         if "readings_min" in table:
             kwargs["readings_min"] = check_readings_min("readings_min", table["readings_min"])
         if "noise_sd_mmhg" in table:
@@ -131,7 +145,7 @@ def check_readings_min(key: str, value: Any) -> tuple[float, ...]:
     return minutes
 
 
-FALL_MODELS = ("perturbations", "none")
+FALL_MODELS = tuple(FALL_PRESETS)
 #: ``[falls]`` key -> (field, low, high, unit, factor to the field's unit).
 _NUMERIC_KEYS = {
     "trips_per_h": ("trip_rate_per_s", 0.0, 10.0, "h-1", 1 / 3600.0),
@@ -169,12 +183,13 @@ def fall_parameters(table: dict[str, Any]) -> FallParameters:
         if key not in FALLS_KEYS:
             raise InputError(key, "is not a falls key", ", ".join(FALLS_KEYS))
     kwargs: dict = {}
+    model = "perturbations"
     if "model" in table:
-        kwargs["model"] = check_choice("model", table["model"], FALL_MODELS)
+        model = check_choice("model", table["model"], FALL_MODELS)
     for key, (name, low, high, unit, scale) in _NUMERIC_KEYS.items():
         if key in table:
             kwargs[name] = check_number(key, table[key], low, high, unit) * scale
-    params = FallParameters(**kwargs)
+    params = dataclasses.replace(FALL_PRESETS[model], **kwargs)
     if params.grip_arrest < params.light_arrest:
         raise InputError("grip_arrest_pct", f"{100 * params.grip_arrest:g} % is below "
                          f"light_arrest_pct", f">= light_arrest_pct "

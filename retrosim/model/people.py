@@ -66,6 +66,11 @@ class Cohort:
         Heart-rate time constant [s]; NaN (the default) for the model's 30 s.
     backward_practice_min : numpy.ndarray of float, optional
         Accumulated backward practice [min]; default all 0.
+    falls_last_year : numpy.ndarray of float, optional
+        Falls in the past year [count]; default all 0.
+    perturbations_before : numpy.ndarray of float, optional
+        Perturbations met in a programme's earlier sessions [count] (the fall model's
+        learning carries them over); default all 0.
     met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
         Multiplicative model errors of plausible versions of a person (net MET, backward HR
         excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
@@ -100,6 +105,8 @@ class Cohort:
     hr_max_bpm: np.ndarray = None  # type: ignore[assignment]             # NaN: predicted
     hr_tau_s: np.ndarray = None  # type: ignore[assignment]               # NaN: HR_TAU_S
     backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
+    falls_last_year: np.ndarray = None  # type: ignore[assignment]        # 0 when not given
+    perturbations_before: np.ndarray = None  # type: ignore[assignment]   # 0 when not given
     # Multiplicative model errors of plausible versions of a person (see the docstring).
     met_scale: np.ndarray = None  # type: ignore[assignment]
     excess_scale: np.ndarray = None  # type: ignore[assignment]
@@ -112,6 +119,9 @@ class Cohort:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
         if self.backward_practice_min is None:
             object.__setattr__(self, "backward_practice_min", np.zeros(self.size))
+        for name in ("falls_last_year", "perturbations_before"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros(self.size))
         for name in MODEL_SCALES:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.ones(self.size))
@@ -167,6 +177,7 @@ class Cohort:
             hr_max_bpm=full(np.nan if subject.hr_max_bpm is None else subject.hr_max_bpm),
             backward_practice_min=full(subject.backward_practice_min),
             hr_tau_s=full(np.nan if subject.hr_tau_s is None else subject.hr_tau_s),
+            falls_last_year=full(float(subject.falls_last_year)),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:

@@ -32,7 +32,7 @@ from retrosim.model import budget, cohort, distributions, grid, options, program
 from retrosim.model import scenario as sc
 from retrosim.model import subject as subj
 from retrosim.model.treadmill import START_MODES, TREADMILL_KEYS, TREADMILL_RANGES
-from retrosim.physiology import energy, heart
+from retrosim.physiology import energy, exercise_pressure, heart, walking_cost
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 #: Where the package keeps the generated schema.
@@ -80,6 +80,7 @@ def _subject_properties() -> dict[str, Any]:
         elif f.name in subj.MODEL_SCALES:
             props[f.name] = {"type": "number", "exclusiveMinimum": 0}
     props["berg"]["type"] = "integer"                  # the Berg Balance Scale's points
+    props["falls_last_year"]["type"] = "integer"       # a count
     sbp, dbp = subj.LIMITS["sbp"], subj.LIMITS["dbp"]
     props.update({
         "sex": _choice(subj.SEXES), "balance": _choice(subj.BALANCE_LEVELS),
@@ -197,7 +198,8 @@ def scenario_schema() -> dict[str, Any]:
                 "convention": _choice(energy.KCAL_CONVENTIONS),
                 "hr_max": _choice(heart.HR_MAX_MODELS),
                 "heart_rate": _choice(heart.HR_MODELS),
-                "epoc": _choice(("slow", "fast"))}),
+                "epoc": _choice(("slow", "fast")),
+                "walking_cost": _choice(walking_cost.WALKING_COST_MODELS)}),
             "treadmill": _table(TREADMILL_KEYS, {
                 **{k: _NUMBER for k in TREADMILL_KEYS},
                 **{k: {"type": "number", "minimum": lo, "maximum": hi}
@@ -216,7 +218,8 @@ def scenario_schema() -> dict[str, Any]:
             "falls": _table(options.FALLS_KEYS, {
                 **{k: _NUMBER for k in options.FALLS_KEYS}, "model": _choice(
                     options.FALL_MODELS)}),
-            "bp": _table(options.BP_KEYS),
+            "bp": _table(options.BP_KEYS, {
+                "model": _choice(exercise_pressure.PRESSOR_MODELS)}),
             "controller": _controller(),
             "faults": {"type": "array", "items": {"type": "object"}},
             "safety": _table(SAFETY_KEYS, {k: _NUMBER for k in SAFETY_KEYS}),

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "hr_max_bpm": None,             # predicted from age and sex ([energy] hr_max)
     "backward_practice_min": 0.0,   # unpractised at backward walking
     "hr_tau_s": None,               # heart.HR_TAU_S, 30 s (McNarry et al. 2012)
+    "falls_last_year": 0,           # no fall in the past year
 }
 _DEFAULT_HEIGHT_CM = {"female": 162.0, "male": 175.0}
 
@@ -48,6 +49,7 @@ LIMITS = {
     "backward_practice_min": (0.0, 1.0e6, "min"),
     "hr_tau_s": (5.0, 180.0, "s"),
     "berg": (0.0, 56.0, ""),
+    "falls_last_year": (0.0, 365.0, "falls"),
     "tug_s": (3.0, 120.0, "s"),
     "backward_speed_mps": (0.05, 2.0, "m s-1"),
     "sbp": (70.0, 250.0, "mmHg"),
@@ -100,6 +102,9 @@ class Subject:
         heart-rate excess shrinks with it (``physiology.heart.backward_excess``).
     hr_tau_s : float, optional
         Heart-rate time constant [s]; None (default) is ``heart.HR_TAU_S``, 30 s.
+    falls_last_year : int, default 0
+        Falls in the past year [count]. The "perturbations-covariates" fall model raises the
+        odds of a fall by 2.8 for one and 3.5 for two or more (Deandrea et al. 2010).
     trait_sd : tuple of (str, float)
         ``(key, sd)`` pairs: the uncertainty of traits given as ``{mean, sd}`` (a fitted
         person, :data:`UNCERTAIN_KEYS`); the field holds the mean, the prediction intervals
@@ -132,6 +137,7 @@ class Subject:
     hr_max_bpm: float | None = None
     backward_practice_min: float = 0.0
     hr_tau_s: float | None = None
+    falls_last_year: int = 0
     trait_sd: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
@@ -146,6 +152,9 @@ class Subject:
         check_choice("balance", self.balance, BALANCE_LEVELS)
         check_choice("handrail", self.handrail, HANDRAIL_LEVELS)
         check_choice("fitness", self.fitness, FITNESS_LEVELS)
+        low, high, unit = LIMITS["falls_last_year"]
+        object.__setattr__(self, "falls_last_year", int(check_number(
+            "falls_last_year", self.falls_last_year, low, high, unit, integer=True)))
         if self.berg is not None:
             object.__setattr__(self, "berg", check_number("berg", self.berg, 0, 56,
                                                           integer=True))
@@ -261,7 +270,7 @@ _COHORT_FIELDS = {
     "handrail": ("handrail",), "fitness": ("fitness",), "tug_s": ("tug_s",),
     "backward_speed_mps": ("backward_speed_mps",), "bp_medication": ("bp_medication",),
     "hr_max_bpm": ("hr_max_bpm",), "backward_practice_min": ("backward_practice_min",),
-    "hr_tau_s": ("hr_tau_s",)}
+    "hr_tau_s": ("hr_tau_s",), "falls_last_year": ("falls_last_year",)}
 
 
 def check_subject_keys(table: Any) -> Subject:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from retrosim.physiology import fall_covariates
 from retrosim.physiology.energy import HANDRAIL_CODES
 from retrosim.units import MPS_PER_MPH
 
@@ -140,7 +141,9 @@ class FallParameters:
     healthy walker's risk per session is small (order 1 in 10,000) and change with the
     ``[falls]`` table (``docs/scenario-format.md``).
 
-    model : "perturbations" (default) or "none" (no perturbations, no falls).
+    model : "perturbations" (default), "perturbations-covariates" (with sex, fall history,
+        speed and learning, and a Berg slope calibrated to training trials:
+        ``FALL_PRESETS``) or "none" (no perturbations, no falls).
     trip_rate_per_s, misstep_rate_per_s : trips (the toe catches) and missteps (a foot lands
         on the side rail or the belt's edge and slides) at the reference [s-1]; assumptions
         (0.002 and 0.0005 per hour).
@@ -175,6 +178,11 @@ class FallParameters:
         handrail raises anteroposterior stability"): 0.4 and 0.8, assumed.
     walker_position_frac : where the walker's tether clip usually is, as a fraction of the deck
         length from its front; 0.4, an assumption.
+    female_fall_odds_ratio, history_fall_odds_ratios, speed_log_odds_per_mps, learning_floor,
+        learning_scale : the covariates of :mod:`retrosim.physiology.fall_covariates` (sex,
+        one / two or more falls in the past year, belt speed, learning from earlier
+        perturbations); neutral (1, (1, 1), 0, 1) except in the "perturbations-covariates"
+        model (``FALL_PRESETS``).
     stumble_drift_s : mean time a recovering walker is carried back by the belt before they
         regain their stride (exponentially distributed) [s]; 0.15, an assumption. A drift past
         the tether's release point pulls the safety key.
@@ -201,6 +209,16 @@ class FallParameters:
     grip_arrest: float = 0.8
     walker_position_frac: float = 0.4
     stumble_drift_s: float = 0.15
+    female_fall_odds_ratio: float = 1.0
+    history_fall_odds_ratios: tuple[float, float] = (1.0, 1.0)
+    speed_log_odds_per_mps: float = 0.0
+    learning_floor: float = 1.0
+    learning_scale: float = 2.0
+
+    @property
+    def covariates(self) -> bool:
+        """Whether the covariates of :mod:`retrosim.physiology.fall_covariates` apply."""
+        return self.model == "perturbations-covariates"
 
     @property
     def fall_at_reference(self) -> np.ndarray:
@@ -217,6 +235,20 @@ class FallParameters:
 
 
 FALL_PARAMETERS = FallParameters()
+_K = fall_covariates.CALIBRATED_BERG_SLOPE
+#: The fall models by name, each the parameters it starts from (a ``[falls]`` table changes
+#: them): "perturbations" as above; "perturbations-covariates" adds sex, fall history, speed
+#: and learning (:mod:`retrosim.physiology.fall_covariates`) and shrinks the Berg slope to
+#: 0.078 per point in total, split as the default's 0.15 : 0.10.
+FALL_PRESETS = {
+    "perturbations": FALL_PARAMETERS,
+    "perturbations-covariates": FallParameters(
+        model="perturbations-covariates", berg_rate_per_point=0.6 * _K,
+        berg_log_odds_per_point=0.4 * _K, female_fall_odds_ratio=1.5,
+        history_fall_odds_ratios=fall_covariates.HISTORY_ODDS_RATIOS,
+        speed_log_odds_per_mps=1.0, learning_floor=0.71, learning_scale=2.0),
+    "none": FallParameters(model="none"),
+}
 #: The reference condition of the rates: 3 mph [m s-1], the acceleration of a belt speed change
 #: [m s-2] (the plant's default forward limit) and the Berg score of the perturbation studies.
 REFERENCE_SPEED_MPS = 3.0 * MPS_PER_MPH
@@ -276,7 +308,8 @@ def unexpected_speed_change_rate(accel_mps2: ArrayLike,
 
 
 def fall_probability(kind: int, berg: ArrayLike, backward: ArrayLike, support: ArrayLike,
-                     params: FallParameters = FALL_PARAMETERS) -> np.ndarray:
+                     params: FallParameters = FALL_PARAMETERS,
+                     extra_log_odds: ArrayLike | None = None) -> np.ndarray:
     """P(fall | perturbation of ``kind``) for a walker [-].
 
     ``(1 - arrest[support]) * logistic(logit p_ref + b (51 - berg) + ln(OR_back) backward)``:
@@ -288,7 +321,9 @@ def fall_probability(kind: int, berg: ArrayLike, backward: ArrayLike, support: A
     the perturbation is the hand slipping off the rail.
 
     Parameters: kind, an index into ``PERTURBATIONS``; berg [points]; backward [bool];
-    support code [-] (0 none, 1 light, 2 grip). Returns: probability [-].
+    support code [-] (0 none, 1 light, 2 grip); extra_log_odds [-], added to the logit (the
+    covariates of :mod:`retrosim.physiology.fall_covariates`), or None. Returns: probability
+    [-].
     References: Owings et al. 2001, Clin Biomech 16:813 (belt start); Shumway-Cook et al.
     1997, Phys Ther 77:812 (slope); Laufer 2005, J Gerontol A 60:627 (the backward
     assumption).
@@ -304,6 +339,8 @@ def fall_probability(kind: int, berg: ArrayLike, backward: ArrayLike, support: A
     logit = np.log(p_ref / (1.0 - p_ref)) \
         + params.berg_log_odds_per_point * (REFERENCE_BERG - np.asarray(berg, dtype=float)) \
         + np.log(params.backward_fall_odds_ratio) * np.asarray(backward, dtype=float)
+    if extra_log_odds is not None:
+        logit = logit + extra_log_odds
     p = 1.0 / (1.0 + np.exp(-logit))
     if PERTURBATIONS[kind] == "handrail-slip":
         return p

@@ -80,14 +80,23 @@ class PressureCourse:
     def build(cls, timeline: Timeline, met: np.ndarray, rest: np.ndarray, person: np.ndarray,
               per_met_mmhg: tuple[float, float],
               model: hypotension.PehModel = hypotension.PEH,
-              vo2max_met: np.ndarray | None = None) -> PressureCourse:
+              vo2max_met: np.ndarray | None = None,
+              targets: tuple[np.ndarray, np.ndarray] | None = None) -> PressureCourse:
         """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N), each
         person's relative PEH (N,) (``hypotension.person_factor``) and VO2max in MET (N,)
-        (:func:`vo2max_in_met`; the PEH dose follows the bout's relative intensity)."""
+        (:func:`vo2max_in_met`; the PEH dose follows the bout's relative intensity).
+        ``targets``, when given, are the steady-state SBP and DBP rises at the knots (K, N)
+        of another pressor model (:mod:`retrosim.physiology.exercise_pressure`); else the
+        rise is ``per_met_mmhg`` per MET."""
         flat = np.broadcast_to(0.0, met.shape)              # no rise: a view, no memory
-        target = tuple(pressure.pressor_rise(met, p) if p else flat for p in per_met_mmhg)
-        rise = tuple(pressor_knots(timeline, u, pressure.BP_TAU_S) if p else flat
-                     for u, p in zip(target, per_met_mmhg, strict=True))
+        if targets is not None:
+            target = tuple(u if u.any() else flat for u in targets)
+            rise = tuple(pressor_knots(timeline, u, pressure.BP_TAU_S) if u.any() else flat
+                         for u in targets)
+        else:
+            target = tuple(pressure.pressor_rise(met, p) if p else flat for p in per_met_mmhg)
+            rise = tuple(pressor_knots(timeline, u, pressure.BP_TAU_S) if p else flat
+                         for u, p in zip(target, per_met_mmhg, strict=True))
         bouts = find_bouts(timeline, met)
         drop = np.stack(hypotension.peh_drop_at_nadir(rest[0], rest[1], bouts.met,
                                                       bouts.walking_s, person, model,

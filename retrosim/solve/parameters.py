@@ -12,7 +12,7 @@ import numpy as np
 
 from retrosim.model.options import EnergyOptions
 from retrosim.model.people import Cohort
-from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology import energy, heart, oxygen, walking_cost
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,10 @@ class Physiology:
             tau_hr_s=np.where(np.isnan(cohort.hr_tau_s), heart.HR_TAU_S, cohort.hr_tau_s),
             handrail=cohort.handrail,
             female=cohort.female, practice_min=cohort.backward_practice_min,
-            met_scale=cohort.met_scale, excess_scale=cohort.excess_scale,
+            met_scale=cohort.met_scale if options.walking_cost == "none" else
+            cohort.met_scale * walking_cost.WALKING_COST_MODELS[options.walking_cost](
+                cohort.age_yr),
+            excess_scale=cohort.excess_scale,
             epoc_scale=cohort.epoc_scale, peh_scale=cohort.peh_scale,
         )
 

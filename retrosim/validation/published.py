@@ -19,7 +19,7 @@ from retrosim.model.scenario import load_scenario
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
-from retrosim.validation import programmes
+from retrosim.validation import person, programmes
 from retrosim.validation.table import Row, compare, continuous_model_errors
 
 #: The Compendium model that looks up a row of ``data/compendium_walking.csv``.
@@ -49,7 +49,7 @@ def energy_rows() -> list[Row]:
         rows.append(compare("energy", e.source, f"{what}, {e.condition} (continuous)",
                             e.model, e.published, tolerance=e.tolerance_pct, relative=True,
                             kind="calibration" if e.fitted else "validation"))
-    rows += _backward_rows()
+    rows += _backward_rows() + person.walking_cost_rows()
     rows += [calibration(r) for r in _headline_rows()]
     acsm = float(energy.acsm_walking_vo2(60.0 * mph_to_mps(3.5), 0.10))
     rows.append(compare("energy", "ACSM walking equation", "VO2 at 3.5 mph, 10 % "
@@ -373,8 +373,8 @@ def _threshold_rows() -> list[Row]:
 
 def all_rows() -> list[Row]:
     """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
-    return energy_rows() + kinetics_rows() + falls_rows() + pressure_rows() \
-        + programme_rows()
+    return energy_rows() + kinetics_rows() + falls_rows() + person.falls_covariate_rows() \
+        + pressure_rows() + person.exercise_pressure_rows() + programme_rows()
 
 
 def programme_rows() -> list[Row]:

@@ -18,7 +18,9 @@ OUTSIDE = "REFERENCES" + ".md"
 ENTRY = re.compile(r"^### (\S+)\s*$", re.MULTILINE)
 LINK = re.compile(r"references\.md#([\w-]+)")
 #: "Surname [initials] [, Surname] (& Surname | et al.) [(]year", e.g. "Swain DP et al. (1998)".
-CITATION = re.compile(r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?: [A-Z]{1,3})?(?:, [A-Z][a-z]+)*"
+#: A surname may begin with a particle ("Das Gupta"); its key joins the words with "-".
+CITATION = re.compile(r"\b((?:(?:Das|De|La|Van|Von) )?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+                      r"(?: [A-Z]{1,3})?(?:, [A-Z][a-z]+)*"
                       r"(?: (?:&|and) [A-Z][a-z]+| et al\.?),? \(?((?:19|20)\d\d)\b")
 
 
@@ -84,7 +86,7 @@ def test_every_link_into_the_bibliography_resolves(page):
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_multi_author_citation_in_the_docs_has_an_entry(page):
     known = keys()
-    cited = {f"{m.group(1).lower()}-{m.group(2)}"
+    cited = {f"{m.group(1).lower().replace(' ', '-')}-{m.group(2)}"
              for m in CITATION.finditer(page.read_text(encoding="utf-8"))}
     missing = sorted(key for key in cited
                      if key not in known and not any(k.startswith(key) for k in known))
@@ -93,6 +95,9 @@ def test_every_multi_author_citation_in_the_docs_has_an_entry(page):
 
 def test_the_citation_pattern():
     text = ("Muir et al. 2008; Kenney & Seals (1993); Swain DP et al. (1998); "
-            "Hansen, Sue & Wasserman 1984; Carpio-Rivera et al. 2016; Compendium 2011")
-    assert [f"{m.group(1).lower()}-{m.group(2)}" for m in CITATION.finditer(text)] == [
-        "muir-2008", "kenney-1993", "swain-1998", "hansen-1984", "carpio-rivera-2016"]
+            "Hansen, Sue & Wasserman 1984; Carpio-Rivera et al. 2016; Compendium 2011; "
+            "Das Gupta et al. 2019")
+    assert [f"{m.group(1).lower().replace(' ', '-')}-{m.group(2)}"
+            for m in CITATION.finditer(text)] == [
+        "muir-2008", "kenney-1993", "swain-1998", "hansen-1984", "carpio-rivera-2016",
+        "das-gupta-2019"]
