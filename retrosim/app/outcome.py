@@ -226,23 +226,23 @@ def warnings_list(outcome: Outcome) -> list[str]:
     return items
 
 
-_TRACE_PANELS = {"speed": ([("speed", "-")], "belt speed [m s-1], backward < 0"),
-                 "vo2": ([("vo2", "-")], "oxygen uptake [mL kg-1 min-1]"),
-                 "hr": ([("hr", "-")], "heart rate [min-1]"),
-                 "bp": ([("sbp", "-"), ("dbp", "--")], "blood pressure [mmHg]")}
-#: The page's figures, in order: traces with bands, then falls and readings.
-FIGURES = (*_TRACE_PANELS, "falls", "readings")
+_PANELS = {panel.key: panel for panel in plots.PANELS}
+#: The page's figures, in order: the report's panels of traces with bands, then falls and
+#: readings.
+FIGURES = (*_PANELS, "falls", "readings")
 
 
 def figure(outcome: Outcome, key: str) -> Figure | None:
     """One of the page's figures (``FIGURES``), or None when the result lacks its variables."""
     ds, b = outcome.ds, outcome.bands
-    if key in _TRACE_PANELS:
-        shown, ylabel = _TRACE_PANELS[key]
-        present = [(n.upper() if key == "bp" else n, b[n].values, s) for n, s in shown if n in b]
+    if key in _PANELS:
+        panel = _PANELS[key]
+        present = [(panel.line_name(n), b[n].values, s) for n, s in panel.styled() if n in b]
         if not present:
             return None
-        return plots.traces(b[shown[0][0]].time, present, [str(a) for a in ds.arm.values],
+        first = next(n for n in panel.names if n in b)
+        ylabel = panel.ylabel(ds) + (", backward < 0" if first == "speed" else "")   # signed
+        return plots.traces(b[first].time, present, [str(a) for a in ds.arm.values],
                             {"long_name": "time since the start", "units": "s"}, ylabel,
                             ds.sizes.get("subject", 1) > 1)
     if key == "falls":
