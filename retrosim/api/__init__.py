@@ -119,10 +119,10 @@ class Simulation:
                                     models=self.models)
 
     def sample(self, size: int | None = None) -> Simulation:
-        """The people whose traces are drawn: the first ``size`` of this Simulation's people
-        (default :data:`TRACE_SAMPLE`), or all of them when there are fewer.
+        """The run's trace sample: the people whose traces are drawn.
 
-        Their sessions are bit for bit those of the whole run's first people (every random
+        The first ``size`` of this Simulation's people (default :data:`TRACE_SAMPLE`), or all
+        of them when there are fewer. Their sessions are bit for bit those of the whole run's first people (every random
         stream is keyed by the person's global number), so bands drawn from them describe
         the people the run's summaries count.
 
