@@ -71,3 +71,19 @@ def test_a_blood_pressure_stop_records_its_kind():
     ds = retrosim.run(sc, subjects=5, traces=False)
     codes = ds.stop_reason.values
     assert (codes == STOPS["bp-exaggerated"].code).any()
+
+
+def test_an_event_models_own_stop_kind_gets_its_own_code(monkeypatch):
+    from retrosim.engine import session as engine_session
+
+    monkeypatch.setattr(engine_session, "STOPS", dict(STOPS))
+    tired = engine_session.register_stop("tired", 5, "the walker asked to stop")
+
+    def stop_subject_one(session):
+        session.propose_stop(np.array([1]), np.array([90.0]), tired)
+
+    sc = retrosim.load_scenario("forward-vs-backward")
+    ds = retrosim.run(sc, subjects=2, traces=False,
+                      models=[EventModel("tiring", during=stop_subject_one)])
+    assert ds.stop_reason.sel(arm="forward").values.tolist() == [0, 5]
+    assert ds.stop_reason.attrs["flag_meanings"].split() == [*CONTRACT, "tired"]
