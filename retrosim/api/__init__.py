@@ -122,9 +122,9 @@ class Simulation:
         """The run's trace sample: the people whose traces are drawn.
 
         The first ``size`` of this Simulation's people (default :data:`TRACE_SAMPLE`), or all
-        of them when there are fewer. Their sessions are bit for bit those of the whole run's first people (every random
-        stream is keyed by the person's global number), so bands drawn from them describe
-        the people the run's summaries count.
+        of them when there are fewer. Their sessions are bit for bit those of the whole run's
+        first people (every random stream is keyed by the person's global number), so bands
+        drawn from them describe the people the run's summaries count.
 
         Parameters
         ----------
