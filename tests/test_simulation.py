@@ -94,3 +94,12 @@ def test_a_live_session_is_one_walker_stepped_from_outside(scenario):
     assert retrosim.Simulation(scenario).live(other).arm.name == other
     with pytest.raises(KeyError):
         retrosim.Simulation(scenario).live("no such arm")
+
+
+def test_the_trace_sample_is_the_first_people_bit_for_bit(scenario):
+    sim = retrosim.Simulation(scenario, subjects=7, seed=5)
+    sample = sim.sample(3)
+    assert (sample.subjects, sample.seed, sim.sample().subjects) == (3, 5, 7)
+    whole, few = sim.dataset(traces=False), sample.dataset(traces=False)
+    for name in ("energy_total", "hr_peak", "fell", "stumbles", "sbp_post"):
+        assert few[name].equals(whole[name].isel(subject=slice(0, 3))), name

@@ -46,9 +46,16 @@ from retrosim.results import programme as programme_results
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
            "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
-           "__version__", "arm_statistics", "build_controller", "controlled_arms",
+           "TRACE_SAMPLE", "__version__", "arm_statistics", "build_controller", "controlled_arms",
            "iter_programme", "iter_sessions", "load_scenario",
            "readings", "run", "trace_times"]
+
+
+#: People whose traces are drawn over time (the percentile bands of the page and of the
+#: report) when a run has more: the first this many (:meth:`Simulation.sample`). People are
+#: independent draws, so they are a random sample of the run; sampling the closed form at a
+#: few hundred times is the cost, O(people x times).
+TRACE_SAMPLE = 2000
 
 
 class Simulation:
@@ -110,6 +117,33 @@ class Simulation:
         n = self.subjects - first if subjects is None else subjects
         return engine.iter_sessions(self.scenario, seed=self.seed, subjects=n, first=first,
                                     models=self.models)
+
+    def sample(self, size: int | None = None) -> Simulation:
+        """The run's trace sample: the people whose traces are drawn.
+
+        The first ``size`` of this Simulation's people (default :data:`TRACE_SAMPLE`), or all
+        of them when there are fewer. Their sessions are bit for bit those of the whole run's
+        first people (every random stream is keyed by the person's global number), so bands
+        drawn from them describe the people the run's summaries count.
+
+        Parameters
+        ----------
+        size : int, optional
+            How many people at most; default :data:`TRACE_SAMPLE`.
+
+        Returns
+        -------
+        Simulation
+            The same scenario, seed and event models, for those people.
+
+        Examples
+        --------
+        >>> sim = Simulation(load_scenario("compendium-2011"), subjects=3)
+        >>> sim.sample(2).subjects, sim.sample().subjects
+        (2, 3)
+        """
+        k = min(self.subjects, TRACE_SAMPLE if size is None else size)
+        return Simulation(self.scenario, seed=self.seed, subjects=k, models=self.models)
 
     def versions(self, count: int) -> Iterator[Session]:
         """Run each arm for the person as given and ``count`` plausible versions of her.

@@ -56,6 +56,8 @@ PERSON_FIELDS = (
     ("backward_practice_min", "Backward walking practised so far [min] (blank: none)",
      "number"),
 )
+#: The input ids of the two halves of ``resting_bp_mmhg`` (systolic, diastolic).
+BP_HALVES = ("sbp", "dbp")
 #: Balance choices: a level, or "berg" to give the Berg score.
 BALANCE_CHOICES = ("berg", "good", "moderate", "impaired", "severe")
 SEXES = ("female", "male")
@@ -122,13 +124,33 @@ class Form:
         return "cohort" in self.base
 
 
+#: The page's first person, as a scenario's ``[subject]`` table (the fields come from it as
+#: from any scenario's, :func:`person_fields`).
+FIRST_SUBJECT = {"mass_kg": 74, "age_yr": 68, "sex": "female", "berg": 44,
+                 "resting_bp_mmhg": [138, 84], "fitness": "inactive", "handrail": "none",
+                 "hr_rest_bpm": 74}
+
+
+def person_fields(subject: dict[str, Any]) -> dict[str, Any]:
+    """The person's fields (input id -> value) of a ``[subject]`` table: each field it gives
+    (a trait held as ``{mean, sd}`` stays in the file, not in a field), the balance choice, and
+    ``resting_bp_mmhg`` split into its halves (:data:`BP_HALVES`).
+
+    >>> person_fields({"berg": 44, "resting_bp_mmhg": [138, 84]})
+    {'berg': 44, 'sex': 'female', 'balance': 'berg', 'sbp': 138, 'dbp': 84}
+    """
+    person = {key: subject.get(key) for key, _, _ in PERSON_FIELDS
+              if key in subject and not isinstance(subject[key], dict)}
+    person.setdefault("sex", "female")
+    person["balance"] = "berg" if "berg" in subject else subject.get("balance", "good")
+    if "resting_bp_mmhg" in subject:
+        person.update(zip(BP_HALVES, subject["resting_bp_mmhg"], strict=True))
+    return person
+
+
 def default_form() -> Form:
     """The page's first form: a 68-year-old woman with a Berg score of 44, forward or
     backward at 1.5 mph after a forward warm-up."""
-    person = {"mass_kg": 74, "age_yr": 68, "sex": "female", "balance": "berg", "berg": 44,
-              "sbp": 138, "dbp": 84, "bp_medication": False, "fitness": "inactive",
-              "handrail": "none", "vo2max_ml_kg_min": None, "hr_max_bpm": None,
-              "hr_rest_bpm": 74}
     def stages(direction: str) -> list[StageRow]:
         return [StageRow(speed=1.5, minutes=3.0),
                 StageRow(direction=direction, speed=1.5, minutes=15.0),
@@ -136,7 +158,7 @@ def default_form() -> Form:
 
     arms = [ArmRows("forward", stages("forward")),
             ArmRows("backward", stages("backward"), handrail="light")]
-    return Form("what-if", 1, person, arms,
+    return Form("what-if", 1, person_fields(FIRST_SUBJECT), arms,
                 {"description": "Forward or backward at 1.5 mph, built in retrosim app"})
 
 
@@ -155,7 +177,7 @@ def person_table(person: dict[str, Any], extra: dict[str, Any] | None = None) ->
         table["berg"] = person["berg"]
     elif balance not in (None, ""):
         table["balance"] = balance
-    sbp, dbp = person.get("sbp"), person.get("dbp")
+    sbp, dbp = (person.get(half) for half in BP_HALVES)
     if (sbp is None) != (dbp is None):
         raise InputError("subject.resting_bp_mmhg", "needs both systolic and diastolic",
                          "[70-250, 40-150] mmHg, or both blank for 120/80")
@@ -273,12 +295,7 @@ def form_from_dict(data: dict[str, Any], source: str | None = None) -> Form:
     retrosim.Scenario.from_dict(data, source=source)
     base = copy.deepcopy(data)
     subject = base.get("subject", {})
-    person = {key: subject.get(key) for key, _, _ in PERSON_FIELDS
-              if key in subject and not isinstance(subject[key], dict)}   # a fitted trait stays
-    person.setdefault("sex", "female")
-    person["balance"] = "berg" if "berg" in subject else subject.get("balance", "good")
-    if "resting_bp_mmhg" in subject:
-        person["sbp"], person["dbp"] = subject["resting_bp_mmhg"]
+    person = person_fields(subject)
     arms = []
     for name, spec in base.pop("arms").items():
         rows = [stage_row(s, f"arms.{name}.stages[{i}]") for i, s in enumerate(spec["stages"])]
@@ -307,7 +324,7 @@ def field_of(err: InputError, form: Form) -> str:
     if key.startswith("subject."):
         sub = key.split(".", 1)[1]
         if sub.startswith("resting_bp_mmhg"):
-            return "dbp" if sub.endswith("[1]") else "sbp"
+            return BP_HALVES[1] if sub.endswith("[1]") else BP_HALVES[0]
         return sub if sub in {f[0] for f in PERSON_FIELDS} else "run"
     m = re.match(r"arms\.([^.\[]*)(?:\.stages\[(\d+)\])?", key)
     if m:

@@ -3,11 +3,12 @@
 :func:`run` validates the dictionary with :meth:`retrosim.Scenario.from_dict` and runs it with
 :func:`retrosim.run`, the same calls ``retrosim run`` makes on the downloaded file, so the
 page's numbers are the command line's. Traces are kept at a step that gives a few hundred
-points per session (the summaries do not depend on it); for more than ``BAND_SUBJECTS`` people
-the traces and their bands come from the first ``BAND_SUBJECTS``, who are the same people,
-bit for bit, in either run. Then: the comparison table (means over people, with the
-``<name>_low`` / ``<name>_high`` interval where the result has one), the percentile bands of
-the traces, the warnings, and the figures of :mod:`retrosim.report.plots`.
+points per session (the summaries do not depend on it); for more people than
+:data:`retrosim.api.TRACE_SAMPLE` the traces and their bands come from the run's trace
+sample (:meth:`retrosim.Simulation.sample`), the report's people, bit for bit. Then: the
+comparison table (means over people, with the ``<name>_low`` / ``<name>_high`` interval where
+the result has one), the percentile bands of the traces, the warnings, and the figures of
+:mod:`retrosim.report.plots`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ import retrosim
 from retrosim import api
 from retrosim.report import document, html, plots
 
-#: People whose traces are kept for the bands (a larger run keeps summaries only).
-BAND_SUBJECTS = 2000
 #: Most trace points per session; the step is the first of STEPS_S that stays within it.
 MAX_POINTS = 300
 STEPS_S = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
@@ -57,6 +56,7 @@ class Outcome:
     subjects: int
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)     # the scenario that ran
+    band_subjects: int | None = None      # the bands' people, when fewer than the result's
 
     @property
     def command(self) -> str:
@@ -78,18 +78,19 @@ def run(data: dict[str, Any], source: str, subjects: int | None) -> Outcome:
     scenario = retrosim.Scenario.from_dict(data, source=source)
     duration = max(arm.protocol.duration_s for arm in scenario.arms.values())
     step = trace_step(duration)
-    n = subjects if subjects is not None else \
-        scenario.cohort.size if scenario.cohort is not None else 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", retrosim.RetrosimWarning)
-        if isinstance(n, int) and n > BAND_SUBJECTS:     # summaries of all, traces of some
-            ds = retrosim.run(scenario, subjects=n, traces=False)
-            traced = retrosim.run(scenario, subjects=BAND_SUBJECTS, trace_step_s=step)
-        else:                                           # (run checks the number of people)
-            ds = traced = retrosim.run(scenario, subjects=n, trace_step_s=step)
+        sim = api.Simulation(scenario, subjects=subjects)   # (it checks the number of people)
+        sample = sim.sample()
+        if sample.subjects < sim.subjects:              # summaries of all, traces of some
+            ds = sim.dataset(traces=False)
+            traced = sample.dataset(trace_step_s=step)
+        else:
+            ds = traced = sim.dataset(trace_step_s=step)
     notes = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
                                if issubclass(w.category, retrosim.RetrosimWarning)))
-    return Outcome(ds, bands(traced), source, n, notes, data)
+    return Outcome(ds, bands(traced), source, sim.subjects, notes, data,
+                   sample.subjects if sample.subjects < sim.subjects else None)
 
 
 def bands(ds: xr.Dataset) -> dict[str, document.Band]:
@@ -226,23 +227,23 @@ def warnings_list(outcome: Outcome) -> list[str]:
     return items
 
 
-_TRACE_PANELS = {"speed": ([("speed", "-")], "belt speed [m s-1], backward < 0"),
-                 "vo2": ([("vo2", "-")], "oxygen uptake [mL kg-1 min-1]"),
-                 "hr": ([("hr", "-")], "heart rate [min-1]"),
-                 "bp": ([("sbp", "-"), ("dbp", "--")], "blood pressure [mmHg]")}
-#: The page's figures, in order: traces with bands, then falls and readings.
-FIGURES = (*_TRACE_PANELS, "falls", "readings")
+_PANELS = {panel.key: panel for panel in plots.PANELS}
+#: The page's figures, in order: the report's panels of traces with bands, then falls and
+#: readings.
+FIGURES = (*_PANELS, "falls", "readings")
 
 
 def figure(outcome: Outcome, key: str) -> Figure | None:
     """One of the page's figures (``FIGURES``), or None when the result lacks its variables."""
     ds, b = outcome.ds, outcome.bands
-    if key in _TRACE_PANELS:
-        shown, ylabel = _TRACE_PANELS[key]
-        present = [(n.upper() if key == "bp" else n, b[n].values, s) for n, s in shown if n in b]
+    if key in _PANELS:
+        panel = _PANELS[key]
+        present = [(panel.line_name(n), b[n].values, s) for n, s in panel.styled() if n in b]
         if not present:
             return None
-        return plots.traces(b[shown[0][0]].time, present, [str(a) for a in ds.arm.values],
+        first = next(n for n in panel.names if n in b)
+        ylabel = panel.ylabel(ds) + (", backward < 0" if first == "speed" else "")   # signed
+        return plots.traces(b[first].time, present, [str(a) for a in ds.arm.values],
                             {"long_name": "time since the start", "units": "s"}, ylabel,
                             ds.sizes.get("subject", 1) > 1)
     if key == "falls":
@@ -262,7 +263,7 @@ def figures(outcome: Outcome) -> dict[str, Figure]:
 def report_html(outcome: Outcome) -> str:
     """The HTML report of this run (``retrosim report``'s page, from the same result)."""
     data = document.ReportData(outcome.ds, outcome.bands, outcome.source, outcome.notes,
-                               BAND_SUBJECTS if outcome.subjects > BAND_SUBJECTS else None)
+                               outcome.band_subjects)
     return html.render(data)
 
 

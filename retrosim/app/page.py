@@ -129,7 +129,7 @@ def person_card(form: F.Form) -> ui.Tag:
     known = F.subject_keys()
     fields = []
     for key, label, kind in F.PERSON_FIELDS:
-        if key in ("sbp", "dbp") or key in known or key == "berg":
+        if key in F.BP_HALVES or key in known or key == "berg":
             fields.append(_person_input(key, label, kind, form.person.get(key)))
         else:                         # a key this version's scenario format does not have
             fields.append(ui.p(f"{label}: not in this version's scenario format",

@@ -25,7 +25,7 @@ def _value(input: Inputs, key: str, default: Any) -> Any:
 def read_form(input: Inputs, shown: F.Form) -> F.Form:
     """The form as the browser holds it now (the structure of ``shown``, the typed values)."""
     person = {key: _value(input, key, shown.person.get(key)) for key, _, _ in F.PERSON_FIELDS
-              if key in F.subject_keys() or key in ("sbp", "dbp")}
+              if key in F.subject_keys() or key in F.BP_HALVES}
     arms = []
     for arm in shown.arms:
         rows = [F.StageRow(

@@ -30,6 +30,7 @@ from retrosim.design.problem import CachedEvaluator, Candidate
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import HANDRAIL_LEVELS
 from retrosim.results.dataset import VARIABLES as RESULT_VARIABLES
+from retrosim.variables import Catalogue, Variable
 
 #: The arm name of every candidate, in the search and in the written file.
 ARM = "design"
@@ -41,19 +42,35 @@ CHOICES = {"direction": ("forward", "backward"), "handrail": HANDRAIL_LEVELS}
 VARIABLES = ("speed_mph", "grade_pct", "direction", "minutes", "handrail")
 #: Bounds a range may take (the treadmill and the stage parser check again).
 BOUNDS = {"speed_mph": (0.1, 12.0), "grade_pct": (-3.0, 25.0), "minutes": (1.0, 240.0)}
+#: The outcomes a design works out from a session; the others are the session's summaries as
+#: they are, declared where the session declares them. The tag ``design:N`` places each in the
+#: outcomes (the columns of ``front.csv``, after the varied variables).
+DERIVED = Catalogue(
+    Variable("energy_walking", "kcal", "energy expended while walking", {"design:0"}),
+    Variable("hr_reserve_peak", "1", "peak fraction of heart-rate reserve, (HRpeak - HRrest)/"
+             "(HRmax - HRrest)", {"design:1"}),
+    Variable("sbp_peak", "mmHg", "peak systolic pressure", {"design:3"}),
+    Variable("met_walking", "1", "mean MET while walking", {"design:6"}),
+    Variable("minutes_walking", "min", "time walking", {"design:7"}),
+)
 #: The outcomes taken as they are from a session's summaries (declared with the design tag).
 TAKEN = RESULT_VARIABLES.select("design")
-#: The outcomes an objective or a limit may name: units and meaning.
-OUTCOMES = {
-    "energy_walking": "kcal while walking",
-    "hr_reserve_peak": "peak fraction of heart-rate reserve, (HRpeak - HRrest)/(HRmax - HRrest)",
-    "fall_risk": "probability of a fall in the session, 1 - exp(-H), exact",
-    "sbp_peak": "peak systolic pressure [mmHg]",
-    "hr_peak": "peak heart rate [min-1]",
-    "vo2_peak": "peak oxygen uptake [mL kg-1 min-1]",
-    "met_walking": "mean MET while walking",
-    "minutes_walking": "minutes walking",
-}
+#: Every outcome of a single-session design, declared.
+DECLARED = Catalogue(*(RESULT_VARIABLES[name] for name in TAKEN), DERIVED)
+
+
+def meaning(variable: Variable) -> str:
+    """What an outcome is, with its units: ``long_name [units]`` (no units for a number).
+
+    >>> meaning(DERIVED["sbp_peak"]), meaning(DERIVED["met_walking"])
+    ('peak systolic pressure [mmHg]', 'mean MET while walking')
+    """
+    units = variable.units
+    return f"{variable.long_name} [{units}]" if units not in ("", "1") else variable.long_name
+
+
+#: The outcomes an objective or a limit may name, in their order: units and meaning.
+OUTCOMES = {name: meaning(DECLARED[name]) for name in DECLARED.select("design")}
 
 
 def defaults(scenario: Scenario) -> dict[str, Any]:

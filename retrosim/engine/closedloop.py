@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from retrosim.controllers.base import Command
-from retrosim.engine.session import EventLog
+from retrosim.engine.session import ESTOP, EventLog
 from retrosim.model.protocol import GRADE_LIMITS_PCT
 from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, ramp
 from retrosim.physiology import oxygen
@@ -291,7 +291,7 @@ class ClosedLoop:
         self.mode = np.where(hit, STOPPED, self.mode).astype(np.int8)
         self.set_speed = np.where(hit, 0.0, self.set_speed)
         self.set_grade = np.where(hit, self.g, self.set_grade)
-        self._log(hit, "estop", f"emergency stop ({cause}): drive cut, belt to rest at "
+        self._log(hit, ESTOP, f"emergency stop ({cause}): drive cut, belt to rest at "
                   f"{self.limits.estop_decel_mps2:g} m s-2, latched")
 
     def pull_key(self, subjects: np.ndarray) -> None:

@@ -43,7 +43,13 @@ SESSION_FIELDS = 32
 @dataclass
 class ArmProgramme:
     """One arm's programme for the cohort: daily state (N, D) and per-session outcomes
-    (N, S), with the programme's own event log (day, position in the cohort, kind, detail)."""
+    (N, S), with the programme's own event log (day, position in the cohort, kind, detail).
+
+    The daily state is sampled from the closed form and kept in 32 bits; a session's outcomes
+    are kept as the session gives them (64-bit floats, booleans; counts and categories as
+    64-bit floats, NaN where the person did not attend), so that each equals the plain
+    session run's value bit for bit.
+    """
 
     arm: Arm
     cohort: Cohort
@@ -105,12 +111,16 @@ def _given(value: np.ndarray | None) -> np.ndarray | float:
 
 
 def session_seed(seed: int, number: int) -> int:
-    """The seed of a programme's session ``number``: its own random streams, derived from the
-    scenario seed alone (so the same for any batch or chunk).
+    """The seed of a programme's session ``number``: the first session's is the scenario seed
+    itself, so that its random events (falls, stumbles, pressure readings) are those of the
+    plain session run of the same seed; each later session has its own streams, derived from
+    the scenario seed alone (so the same for any batch or chunk).
 
-    >>> session_seed(7, 0) == session_seed(7, 0) != session_seed(7, 1)
-    True
+    >>> session_seed(7, 0), session_seed(7, 1) == session_seed(7, 1) != session_seed(7, 2)
+    (7, True)
     """
+    if number == 0:
+        return seed
     state = np.random.SeedSequence(seed, spawn_key=(*randomness.key("programme"), number))
     return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
@@ -221,7 +231,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
             if name not in sessions:
                 sessions[name] = np.full((n_sessions, n), False if value.dtype.kind == "b"
                                          else np.nan, dtype=bool if value.dtype.kind == "b"
-                                         else np.float32)
+                                         else np.float64)
             sessions[name][number, sel] = value
         people.train(sel, float(day), state, load)
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
@@ -248,13 +258,13 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
 
 
 def programme_bytes(scenario: Scenario, subjects: int) -> int:
-    """About how much memory a programme of ``subjects`` people holds: its daily state and
-    session outcomes (32-bit) for every arm, plus one session being solved."""
+    """About how much memory a programme of ``subjects`` people holds: its daily state
+    (32-bit) and session outcomes (64-bit) for every arm, plus one session being solved."""
     program = scenario.program
     assert program is not None
-    kept = len(DAILY) * (program.days + 1) + SESSION_FIELDS * len(program.schedule())
+    kept = 4 * len(DAILY) * (program.days + 1) + 8 * SESSION_FIELDS * len(program.schedule())
     knots = max(4 * len(a.protocol.stages) + 8 for a in scenario.arms.values())
-    return subjects * (4 * kept * len(scenario.arms) + budget.BYTES_PER_KNOT * knots
+    return subjects * (kept * len(scenario.arms) + budget.BYTES_PER_KNOT * knots
                        + budget.BYTES_PER_SUBJECT_ARM)
 
 

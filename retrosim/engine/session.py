@@ -23,12 +23,58 @@ from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory, resolve
 
 ALL = -1   # the subject index of an event that applies to every subject
-#: Why a subject's session stopped: the codes of the result's ``stop_reason`` (CF
-#: ``flag_values`` 0, 1, ...). "completed": the protocol ran to its end; "estop": an emergency
-#: stop (the tether pulled after a stumble or a fall, or the safety key or the supervisor in a
-#: controlled arm); "bp-acc-aha", "bp-exaggerated": a blood-pressure stop criterion
-#: (``[bp] stop_on``); "other": a stop some other event model proposed.
-STOP_REASONS = ("completed", "estop", "bp-acc-aha", "bp-exaggerated", "other")
+
+
+@dataclass(frozen=True)
+class StopKind:
+    """Why a session may stop, declared once by what stops it.
+
+    name : the kind proposed (:meth:`Session.propose_stop`) and logged, and its word in the
+        result's ``stop_reason`` (CF ``flag_meanings``).
+    code : its value in ``stop_reason`` (CF ``flag_values``).
+    meaning : what it means, in words.
+    """
+
+    name: str
+    code: int
+    meaning: str
+
+
+#: Every stop kind by name, each registered (:func:`register_stop`) by the model that raises
+#: it: the engine ("completed", "estop", "other"), the blood-pressure model ("bp-...").
+STOPS: dict[str, StopKind] = {}
+
+
+def register_stop(name: str, code: int, meaning: str) -> str:
+    """Declare the stop kind ``name`` with the ``stop_reason`` value ``code``; returns
+    ``name`` (what the model proposes). A name or a code declared again otherwise is a
+    ValueError.
+
+    >>> register_stop("estop", 1, STOPS["estop"].meaning)
+    'estop'
+    >>> register_stop("tired", 1, "the walker gave up")
+    Traceback (most recent call last):
+    ...
+    ValueError: stop kind 'tired' (code 1) clashes with 'estop' (code 1)
+    """
+    kind = StopKind(name, code, meaning)
+    for other in STOPS.values():
+        if (other.name == name or other.code == code) and other != kind:
+            raise ValueError(f"stop kind {name!r} (code {code}) clashes with {other.name!r} "
+                             f"(code {other.code})")
+    STOPS[name] = kind
+    return name
+
+
+def stop_kinds() -> tuple[StopKind, ...]:
+    """Every stop kind registered, in the order of their codes."""
+    return tuple(sorted(STOPS.values(), key=lambda k: k.code))
+
+
+COMPLETED = register_stop("completed", 0, "the protocol ran to its end")
+ESTOP = register_stop("estop", 1, "an emergency stop: the tether pulled after a stumble or a "
+                      "fall, or the safety key or the supervisor in a controlled arm")
+OTHER = register_stop("other", 4, "a stop some other event model proposed")
 
 
 class SessionModel(Protocol):
@@ -139,13 +185,11 @@ class Session:
                                   self.scenario.energy)
 
     def stop_reasons(self) -> np.ndarray:
-        """Each subject's :data:`STOP_REASONS` code (int8): the stop that was spliced in, an
+        """Each subject's stop code (int8, :data:`STOPS`): the stop that was spliced in, an
         emergency stop the closed loop logged for them, or 0 (the protocol ran to its end)."""
-        codes = np.zeros(self.size, dtype=np.int8)
+        codes = np.full(self.size, STOPS[COMPLETED].code, dtype=np.int8)
         _, subjects, kinds, _ = self.log.columns()
-        codes[subjects[(subjects >= 0) & (kinds == "estop")]] = STOP_REASONS.index("estop")
+        codes[subjects[(subjects >= 0) & (kinds == ESTOP)]] = STOPS[ESTOP].code
         stopped = np.flatnonzero(self.t_stop < self.timeline.duration_s)
-        other = STOP_REASONS.index("other")
-        codes[stopped] = [STOP_REASONS.index(k) if k in STOP_REASONS else other
-                          for k in self.stop_kind[stopped]]
+        codes[stopped] = [STOPS.get(k, STOPS[OTHER]).code for k in self.stop_kind[stopped]]
         return codes

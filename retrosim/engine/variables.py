@@ -12,7 +12,8 @@ variable is for:
 - ``summary``: a contract summary per subject; ``interval``: gets a 90 % prediction interval
   when one person is simulated; ``required``: every session result holds it; ``headline:N``:
   shown first when arms are compared; ``programme-plot:N``: a session outcome drawn over a
-  programme; ``design``: an outcome a protocol design may aim at or limit, as it stands;
+  programme; ``design:N``: an outcome a protocol design may aim at or limit, as it stands (N-th
+  column of a single-session design's outcomes, ``retrosim.design.session.OUTCOMES``);
 - ``per-arm``: one value per arm;
 - a programme's ``state``: the daily state, in page order; ``change``: an outcome of a
   programme design as its change from the first to the last morning.
@@ -50,9 +51,9 @@ SESSION = Catalogue(
     Variable("energy_total", "kcal", "energy expended in the session",
              {"summary", "interval", "required", "headline:0", "programme-plot:2"}, aim="max"),
     Variable("vo2_peak", "mL kg-1 min-1", "peak oxygen uptake",
-             {"summary", "interval", "required", "headline:2", "programme-plot:1", "design"}),
+             {"summary", "interval", "required", "headline:2", "programme-plot:1", "design:5"}),
     Variable("hr_peak", "min-1", "peak heart rate",
-             {"summary", "interval", "required", "headline:1", "programme-plot:0", "design"}),
+             {"summary", "interval", "required", "headline:1", "programme-plot:0", "design:4"}),
     Variable("hr_rest", "min-1", "resting heart rate"),
     Variable("hr_max", "min-1", "maximal heart rate (predicted by [energy] hr_max when not "
              "given)"),

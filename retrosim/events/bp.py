@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from retrosim import randomness
+from retrosim.engine.session import register_stop
 from retrosim.errors import InputError
 from retrosim.events.base import EventModel
 from retrosim.events.variables import BP
@@ -104,6 +105,16 @@ _ALARMS = (
 )
 
 
+#: The stops ``[bp] stop_on`` may ask for (:data:`retrosim.model.options.STOP_KINDS`), by
+#: its name: the stop kinds this model raises.
+BP_STOPS = {
+    "acc-aha": register_stop("bp-acc-aha", 2, "an ACC/AHA stop criterion during exercise (SBP "
+                             "above 250 or DBP above 115 mmHg), asked for by [bp] stop_on"),
+    "exaggerated": register_stop("bp-exaggerated", 3, "an exaggerated blood-pressure response "
+                                 "during exercise, asked for by [bp] stop_on"),
+}
+
+
 def exercise_alarms(session: Session) -> None:
     """Log each subject's first exaggerated response and stop criterion; stop if asked."""
     options = _options(session)
@@ -133,7 +144,7 @@ def exercise_alarms(session: Session) -> None:
     for name in options.stop_on:
         hit = np.nonzero(np.isfinite(first[name]))[0]
         if hit.size:
-            session.propose_stop(hit, first[name][hit], f"bp-{name}")
+            session.propose_stop(hit, first[name][hit], BP_STOPS[name])
 
 
 def readings_schedule_s(session: Session) -> np.ndarray:

@@ -34,7 +34,7 @@ import numpy as np
 from scipy.stats import binomtest
 
 from retrosim import randomness
-from retrosim.engine.session import Session
+from retrosim.engine.session import ESTOP, Session
 from retrosim.engine.simulate import build_session, people
 from retrosim.events.base import EventModel
 from retrosim.events.variables import FALLS
@@ -346,10 +346,10 @@ def simulate(session: Session) -> None:
     log.add_many(stop[stopped], stopped, "tether",
                  f"safety key pulled {limits.tether_release_m:.2f} m from the front of the "
                  f"{limits.deck_length_m:g} m deck")
-    log.add_many(stop[stopped], stopped, "estop",
+    log.add_many(stop[stopped], stopped, ESTOP,
                  f"emergency stop: drive cut, belt to rest at {limits.estop_decel_mps2:g} m s-2, "
                  "latched")
-    session.propose_stop(stopped, stop[stopped], "estop")
+    session.propose_stop(stopped, stop[stopped], ESTOP)
 
 
 def _tether_time(belt: Hazard, rows: np.ndarray, times: np.ndarray,
@@ -376,7 +376,7 @@ def summarise(session: Session) -> None:
     fall_time[subjects[fall]] = times[fall]
     perturbations = np.bincount(subjects[own & (kinds == "perturbation")], minlength=n)
     estop = np.zeros(n, dtype=bool)
-    estop[subjects[own & (kinds == "estop")]] = True
+    estop[subjects[own & (kinds == ESTOP)]] = True
     session.summary.update(fell=fell, fall_time=fall_time,
                            stumbles=(perturbations - fell).astype(np.int64), estop=estop)
 

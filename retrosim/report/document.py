@@ -44,9 +44,6 @@ AFTER_KNOT_S = (5.0, 15.0, 30.0, 60.0, 120.0, 240.0, 480.0)
 BLOCK = 2_000_000
 #: Most plotted times taken from a saved result's traces.
 MAX_SAVED_POINTS = 3000
-#: A larger cohort's bands come from its first this-many people: people are independent
-#: draws, so they are a random sample of it (sampling the closed form is the cost: O(N M)).
-BAND_SUBJECTS = 5000
 
 
 def subject_quantiles(values: np.ndarray, q: np.ndarray = QUANTILES) -> np.ndarray:
@@ -121,9 +118,10 @@ def run_scenario(source: str, *, seed: int | None = None, subjects: int | None =
     knots = np.concatenate([s.timeline.t[:, 0] for s in sessions])
     times = report_times(duration, knots, step_s)
     sample = None
-    if subjects > BAND_SUBJECTS:          # the same first people, bit-identical in any batch
-        sample = BAND_SUBJECTS
-        sessions = list(sim.sessions(subjects=sample))
+    traced = sim.sample()                 # a larger cohort's bands: its trace sample, the page's
+    if traced.subjects < subjects:        # the same first people, bit-identical in any batch
+        sample = traced.subjects
+        sessions = list(traced.sessions())
     per_arm = [_session_band(s, times) for s in sessions]
     bands = {name: Band(times, np.stack([b[name] for b in per_arm]))
              for name in TRACES if all(name in b for b in per_arm)}

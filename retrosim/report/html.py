@@ -19,7 +19,6 @@ from retrosim import api
 from retrosim.physiology import pressure
 from retrosim.report import controller, plots, sections
 from retrosim.results import tables
-from retrosim.results.dataset import VARIABLES
 
 if TYPE_CHECKING:
     from retrosim.report.data import ReportData
@@ -74,25 +73,19 @@ def _traces(data: ReportData) -> str:
     cohort = ds.sizes["subject"] > 1
     time_attrs = {"long_name": "time since the start", "units": "s",
                   **(ds.time.attrs if "time" in ds.coords else {})}
-    attrs = {name: _attrs(ds, name) for name in bands}
     parts = []
     unit = str(ds.attrs.get("speed_units", "mph"))
-    panels = [("speed", [("speed", "-")], f"belt speed [{plots.plain(unit)}]"),
-              ("vo2", [("vo2", "-")], plots.label(attrs.get("vo2", {}))),
-              ("hr", [("hr", "-")], "heart rate [bpm]"),
-              ("sbp", [("sbp", "-"), ("dbp", "--")],
-               "blood pressure [" + plots.plain(attrs.get("sbp", {}).get("units", "mmHg")) +
-               "]")]
-    for key, pairs, ylabel in panels:
-        shown = [(name, tables.to_speed_units(bands[name].values, unit) if name == "speed"
-                  else bands[name].values, style) for name, style in pairs if name in bands]
-        if not shown:
+    for panel in plots.PANELS:
+        present = [name for name in panel.names if name in bands]
+        if not present:
             continue
-        names = " and ".join(attrs[n].get("long_name", n) for n, _, _ in shown)
-        fig = plots.traces(bands[key].time, [(n.upper() if key == "sbp" else n, v, s)
-                                             for n, v, s in shown], arms, time_attrs,
-                           ylabel, cohort)
-        if key == "speed":
+        shown = [(panel.line_name(name), tables.to_speed_units(bands[name].values, unit)
+                  if name == "speed" else bands[name].values, style)
+                 for name, style in panel.styled() if name in bands]
+        fig = plots.traces(bands[present[0]].time, shown, arms, time_attrs,
+                           panel.ylabel(ds, unit if "speed" in panel.names else None), cohort)
+        names = " and ".join(plots.attrs_of(ds, n).get("long_name", n) for n in present)
+        if "speed" in panel.names:
             names = "belt speed (" + "; ".join(f"{a}: {w}" for a, w in
                                                tables.directions(ds).items()) + ")"
         parts.append(f"<h3>{escape(names.capitalize())}</h3>" + _image(fig, names))
@@ -111,12 +104,6 @@ def band_note(data: ReportData) -> str:
               if data.band_subjects else "")
     return ("<p class=\"note\">Lines are each arm's median over subjects; shaded bands hold "
             f"the middle 50 % and 90 % of subjects{sample}.</p>")
-
-
-def _attrs(ds: xr.Dataset, name: str) -> dict[str, str]:
-    if name in ds:
-        return dict(ds[name].attrs)
-    return VARIABLES[name].attrs
 
 
 def _energy(ds: xr.Dataset) -> str:

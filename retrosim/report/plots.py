@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
 from retrosim.physiology import pressure
+from retrosim.results.dataset import VARIABLES
 
 #: Colours of the ACC/AHA 2017 categories (normal ... crisis).
 CATEGORY_COLOURS = ("#2ca02c", "#bcbd22", "#ff7f0e", "#d62728", "#7b0000")
@@ -46,6 +48,69 @@ def label(attrs: Mapping[str, str], unit: str | None = None) -> str:
     name = plain(attrs.get("long_name", ""))
     units = plain(unit or attrs.get("units", ""))
     return f"{name} [{units}]" if units and units != "1" else name
+
+
+def attrs_of(ds: xr.Dataset, name: str) -> dict[str, str]:
+    """A variable's CF attributes: the result's (a saved file's own), else its declaration's."""
+    return dict(ds[name].attrs) if name in ds else VARIABLES[name].attrs
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One figure of traces over time, drawn alike on the page and in the report.
+
+    key : its name (the page's figure ``plot_<key>``).
+    names : the variables it draws, each declared with the tag ``plot``: the first as a solid
+        line, the next dashed.
+    title : what a panel joining several variables shows ("": the variable's ``long_name``);
+        the units are the first variable's.
+    """
+
+    key: str
+    names: tuple[str, ...]
+    title: str = ""
+
+    def styled(self) -> tuple[tuple[str, str], ...]:
+        """(variable, line style) of each line."""
+        return tuple(zip(self.names, ("-", "--", ":", "-."), strict=False))
+
+    def line_name(self, name: str) -> str:
+        """A line's name in the legend: a joined panel's lines in capitals (SBP, DBP)."""
+        return name.upper() if len(self.names) > 1 else name
+
+    def ylabel(self, ds: xr.Dataset, unit: str | None = None) -> str:
+        """The value axis's label, from the declarations (or a saved result's attributes):
+        ``long_name [units]``, or the title and the first variable's units.
+
+        >>> PANELS[-1].ylabel(xr.Dataset()), PANELS[1].ylabel(xr.Dataset())
+        ('blood pressure [mmHg]', 'oxygen uptake [mL kg-1 min-1]')
+        """
+        attrs = attrs_of(ds, self.names[0])
+        return label({**attrs, "long_name": self.title or attrs.get("long_name", "")}, unit)
+
+
+#: Panels that draw several variables on one axes, with what they show together; every other
+#: variable declared with the tag ``plot`` has a panel of its own, named after it.
+JOINED = (Panel("bp", ("sbp", "dbp"), "blood pressure"),)
+
+
+def panels(plotted: Sequence[str], joined: Sequence[Panel] = JOINED) -> tuple[Panel, ...]:
+    """The panels of the variables ``plotted``, in their order (a joined panel at the place of
+    its first variable).
+
+    >>> [p.key for p in panels(("speed", "sbp", "hr", "dbp"))]
+    ['speed', 'bp', 'hr']
+    """
+    owner = {name: panel for panel in joined for name in panel.names}
+    out: dict[str, Panel] = {}
+    for name in plotted:
+        panel = owner.get(name, Panel(name, (name,)))
+        out.setdefault(panel.key, panel)
+    return tuple(out.values())
+
+
+#: The traces drawn over time, one figure each, in order: the page and the report draw these.
+PANELS = panels(VARIABLES.select("plot"))
 
 
 def time_scale(duration_s: float) -> tuple[float, str]:

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 import retrosim
-from retrosim.engine.session import STOP_REASONS, Session
+from retrosim.engine.session import Session, stop_kinds
 from retrosim.engine.variables import SESSION
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
@@ -131,8 +131,9 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     for name, attrs in Catalogue(SESSION, *(m.variables for m in models)).attrs():
         if name in ds.variables:
             ds[name].attrs.update(attrs)
-    ds.stop_reason.attrs.update(flag_values=np.arange(len(STOP_REASONS), dtype=np.int8),
-                                flag_meanings=" ".join(STOP_REASONS))
+    kinds = stop_kinds()
+    ds.stop_reason.attrs.update(flag_values=np.array([k.code for k in kinds], dtype=np.int8),
+                                flag_meanings=" ".join(k.name for k in kinds))
     ds.attrs.update(
         scenario=scenario.name, description=scenario.description, seed=seed,
         retrosim_version=retrosim.__version__, references="\n".join(references(scenario, models)),

@@ -8,8 +8,11 @@ import pytest
 import xarray as xr
 
 import retrosim
+from retrosim import api
 from retrosim.app import form as F
 from retrosim.app import outcome
+from retrosim.model import tomlwriter
+from retrosim.report import document
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +67,11 @@ def test_bands_are_percentiles_of_the_traces(done):
 
 
 def test_beyond_the_band_people_summaries_cover_everyone(monkeypatch):
-    monkeypatch.setattr(outcome, "BAND_SUBJECTS", 4)
+    monkeypatch.setattr(api, "TRACE_SAMPLE", 4)
     form = F.default_form()
     big = outcome.run(F.scenario_dict(form), form.file_name, 9)
     assert big.ds.sizes["subject"] == 9 and "time" not in big.ds.dims
+    assert big.band_subjects == 4
     whole = retrosim.run(retrosim.Scenario.from_dict(big.data), subjects=9, traces=False)
     assert big.ds.energy_total.equals(whole.energy_total)
     few = retrosim.run(retrosim.Scenario.from_dict(big.data), subjects=4,
@@ -105,3 +109,14 @@ def test_warnings_count_the_people_each_alarm_concerns():
     items = outcome.warnings_list(severe)
     assert any(i.startswith("backward: not recommended: backward walking with severe")
                for i in items)
+
+
+def test_the_page_and_the_report_draw_the_bands_of_the_same_people(monkeypatch, tmp_path):
+    """Both take the run's trace sample (``Simulation.sample``): the first people."""
+    monkeypatch.setattr(api, "TRACE_SAMPLE", 4)
+    form = F.default_form()
+    page = outcome.run(F.scenario_dict(form), form.file_name, 9)
+    path = tmp_path / form.file_name
+    path.write_text(tomlwriter.dumps(F.scenario_dict(form)))
+    report = document.load(path, subjects=9)
+    assert page.band_subjects == report.band_subjects == 4

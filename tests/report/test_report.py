@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import retrosim
+from retrosim import api
 from retrosim.cli.main import main
 from retrosim.errors import InputError
 from retrosim.report import document as report
@@ -310,7 +311,7 @@ def test_report_text_escapes_what_comes_from_the_scenario(folder):
 
 def test_a_large_cohorts_bands_come_from_its_first_people(cohort, monkeypatch):
     """The first people of a big run are bit-identical to a run of just them."""
-    monkeypatch.setattr(report, "BAND_SUBJECTS", 25)
+    monkeypatch.setattr(api, "TRACE_SAMPLE", 25)
     big = report.load(cohort)
     small = report.load(cohort, subjects=25)
     assert big.band_subjects == 25 and small.band_subjects is None
