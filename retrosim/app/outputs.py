@@ -35,6 +35,10 @@ def _shown(visit: Visit) -> None:
         return page.arms_block(visit.form())
 
     @render.ui
+    def person_extra() -> Any:
+        return page.person_extra(visit.form())
+
+    @render.ui
     def status() -> Any:
         text = visit.message()
         return ui.p(text, id="status-text", class_="small") if text else None

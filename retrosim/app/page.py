@@ -16,6 +16,7 @@ from shiny import ui
 
 from retrosim.app import form as F
 from retrosim.app import lessons
+from retrosim.model import tomlwriter
 from retrosim.physiology import energy, heart
 
 STYLE = """
@@ -100,14 +101,16 @@ def arm_block(arm: F.ArmRows) -> ui.Tag:
         ui.div(*[ui.span(h, style="width: 7.5rem") for h in head], class_="stage-head"),
         *[stage_row(r) for r in arm.stages],
         _button("+ stage", "add_stage", u, id=f"add-stage-{u}"),
+        ui.p(f"From the file (kept as it is): {', '.join(arm.extra)}.", class_="small mb-0")
+        if arm.extra else None,
         id=f"arm-{u}", class_="arm")
 
 
 def arms_block(form: F.Form) -> ui.TagList:
     """All arms, and the note on what the file keeps that the rows do not show."""
-    kept = [k for k in form.base if k not in ("description",)]
-    note = (ui.p(f"Kept from the file as it is: {', '.join(kept)}.", class_="small")
-            if kept else None)
+    kept = [k for k in form.base if k not in ("description", "subject")]
+    note = (ui.p(f"From the file (kept as it is): {', '.join(kept)}.", class_="small",
+                 id="kept-from-file") if kept else None)
     cohort = ui.p("This scenario draws its people from a [cohort]: the person fields do not "
                   "apply.", class_="small text-warning") if form.has_cohort else None
     return ui.TagList(cohort, *[arm_block(a) for a in form.arms], note)
@@ -121,7 +124,9 @@ def _person_input(key: str, label: str, kind: str, value: Any) -> ui.Tag:
     choices = {"sex": F.SEXES, "balance": F.BALANCE_CHOICES, "fitness": F.FITNESS,
                "handrail": F.HANDRAILS}[key]
     labels = {c: "Berg score (below)" if c == "berg" else c for c in choices}
-    return ui.input_select(key, label, labels, selected=value)
+    if key in F.DEFAULTED:                     # "": the file leaves it out, the default applies
+        labels = {"": f"default ({F.subject_default(key)})", **labels}
+    return ui.input_select(key, label, labels, selected="" if value is None else value)
 
 
 def person_card(form: F.Form) -> ui.Tag:
@@ -134,7 +139,23 @@ def person_card(form: F.Form) -> ui.Tag:
         else:                         # a key this version's scenario format does not have
             fields.append(ui.p(f"{label}: not in this version's scenario format",
                                class_="small text-muted", id=key))
-    return ui.card(ui.card_header("Person"), *fields)
+    return ui.card(ui.card_header("Person"), *fields, ui.output_ui("person_extra"))
+
+
+def person_extra(form: F.Form) -> ui.Tag | None:
+    """The ``[subject]`` keys the person's fields do not show, as the file gave them."""
+    extra = F.person_extra(form)
+    if not extra:
+        return None
+    return ui.div(ui.p("From the file (kept as it is):", class_="small mb-1"),
+                  ui.tags.ul(*[ui.tags.li(ui.tags.code(k), " = ", _toml_value(v),
+                                          **{"data-key": k}) for k, v in extra.items()],
+                             class_="small"), id="person-from-file")
+
+
+def _toml_value(value: Any) -> str:
+    """A value as TOML writes it (``{mean = 75.5, sd = 0.41}``)."""
+    return tomlwriter.dumps({"x": value}).split("=", 1)[1].strip()
 
 
 def scenario_card(form: F.Form, bundled: list[str]) -> ui.Tag:
