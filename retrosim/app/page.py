@@ -63,7 +63,7 @@ HANDRAIL_OF_ARM = {"": "the person's", **{h: h for h in F.HANDRAILS}}
 HANDRAIL_OF_STAGE = {"": "the arm's", **{h: h for h in F.HANDRAILS}}
 
 
-def _numeric(key: str, label: str | None, value: float | None) -> ui.Tag:
+def _numeric(key: str, label: str | ui.Tag | None, value: float | None) -> ui.Tag:
     """A number input; ``None`` shows it blank (the model then says what is missing)."""
     return ui.input_numeric(key, label, value)  # type: ignore[arg-type]
 
@@ -74,18 +74,28 @@ def _button(label: str, event: str, value: str, cls: str = "btn btn-sm btn-outli
                           onclick=f"retrosimEvent('{event}', '{value}')", **attrs)
 
 
-def stage_row(row: F.StageRow) -> ui.Tag:
-    """One stage as a row of inputs."""
+def _hidden(text: str) -> ui.Tag:
+    """A label a screen reader reads and the eye does not see (the row's head shows it)."""
+    return ui.span(text, class_="visually-hidden")
+
+
+def stage_row(row: F.StageRow, where: str = "stage") -> ui.Tag:
+    """One stage as a row of inputs; ``where`` ("forward, stage 2") begins each label."""
     u = row.uid
     return ui.div(
-        ui.input_select(f"s_{u}_action", None, ["walk", "rest"], selected=row.action),
-        ui.input_select(f"s_{u}_direction", None, list(F.DIRECTIONS), selected=row.direction),
-        _numeric(f"s_{u}_speed", None, row.speed),
-        ui.input_select(f"s_{u}_unit", None, list(F.SPEED_UNITS), selected=row.unit),
-        _numeric(f"s_{u}_grade", None, row.grade_pct),
-        _numeric(f"s_{u}_minutes", None, row.minutes),
-        ui.input_select(f"s_{u}_handrail", None, HANDRAIL_OF_STAGE, selected=row.handrail),
-        _button("remove", "remove_stage", u, title="remove this stage"),
+        ui.input_select(f"s_{u}_action", _hidden(f"{where}: action"), ["walk", "rest"],
+                        selected=row.action),
+        ui.input_select(f"s_{u}_direction", _hidden(f"{where}: direction"),
+                        list(F.DIRECTIONS), selected=row.direction),
+        _numeric(f"s_{u}_speed", _hidden(f"{where}: speed"), row.speed),
+        ui.input_select(f"s_{u}_unit", _hidden(f"{where}: speed unit"), list(F.SPEED_UNITS),
+                        selected=row.unit),
+        _numeric(f"s_{u}_grade", _hidden(f"{where}: grade [%]"), row.grade_pct),
+        _numeric(f"s_{u}_minutes", _hidden(f"{where}: minutes"), row.minutes),
+        ui.input_select(f"s_{u}_handrail", _hidden(f"{where}: handrail"), HANDRAIL_OF_STAGE,
+                        selected=row.handrail),
+        _button("remove", "remove_stage", u, title="remove this stage",
+                **{"aria-label": f"remove {where}"}),
         id=f"row-{u}", class_="stage-row")
 
 
@@ -99,7 +109,7 @@ def arm_block(arm: F.ArmRows) -> ui.Tag:
                                selected=arm.handrail),
                _button("remove arm", "remove_arm", u), class_="arm-head"),
         ui.div(*[ui.span(h, style="width: 7.5rem") for h in head], class_="stage-head"),
-        *[stage_row(r) for r in arm.stages],
+        *[stage_row(r, f"{arm.name}, stage {i}") for i, r in enumerate(arm.stages, 1)],
         _button("+ stage", "add_stage", u, id=f"add-stage-{u}"),
         ui.p(f"From the file (kept as it is): {', '.join(arm.extra)}.", class_="small mb-0")
         if arm.extra else None,
@@ -164,13 +174,27 @@ def scenario_card(form: F.Form, bundled: list[str]) -> ui.Tag:
     return ui.card(
         ui.card_header("Scenario"),
         ui.input_select("bundled", "Start from a bundled scenario", ["", *bundled]),
-        ui.input_file("upload", "or from a scenario file (TOML)", accept=[".toml"]),
-        ui.input_file("recording", "Fit the person to a recording (CSV, FIT, TCX)",
-                      accept=[".csv", ".fit", ".tcx"]),
+        _file("upload", "or from a scenario file (TOML)", [".toml"]),
+        _file("recording", "Fit the person to a recording (CSV, FIT, TCX)",
+              [".csv", ".fit", ".tcx"]),
         ui.input_text("scenario_name", "Name", form.name),
         _numeric("seed", "Seed", form.seed),
         ui.input_numeric("people", "People (virtual walkers)", 1000),
         ui.download_button("download_toml", "Download scenario (TOML)"))
+
+
+def _file(key: str, label: str, accept: list[str]) -> ui.Tag:
+    """A file input whose box of the chosen file's name is named for a screen reader."""
+    tag = ui.input_file(key, label, accept=accept)
+
+    def name(node: Any) -> None:
+        for child in getattr(node, "children", []):
+            if getattr(child, "name", "") == "input" and child.attrs.get("type") == "text":
+                child.attrs["aria-label"] = f"{label}: the file chosen"
+            name(child)
+
+    name(tag)
+    return tag
 
 
 def whatif_view(form: F.Form, bundled: list[str]) -> Any:

@@ -150,3 +150,49 @@ def test_a_four_key_person_after_a_full_one_keeps_nothing_of_the_first(one_page,
     _shows_defaults(one_page, tomllib.loads(FOUR)["subject"])
     assert one_page.locator("#seed").input_value() == ""
     assert one_page.locator("#person-from-file").count() == 0
+
+
+#: The accessibility roles of the page's controls (Chromium's computed tree).
+CONTROLS = {"textbox", "spinbutton", "combobox", "checkbox", "radio", "slider", "button",
+            "searchbox", "listbox"}
+
+
+def _unnamed(page) -> list[str]:
+    """The controls on show that a screen reader finds no name for (Chromium's own
+    accessible-name computation), as their HTML."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    bad = [n for n in nodes if not n.get("ignored")
+           and n.get("role", {}).get("value") in CONTROLS
+           and not str(n.get("name", {}).get("value", "")).strip()]
+    out = []
+    for n in bad:
+        node = cdp.send("DOM.describeNode", {"backendNodeId": n["backendDOMNodeId"]})["node"]
+        out.append(f"<{node['nodeName'].lower()} {node.get('attributes')}>")
+    cdp.detach()
+    return out
+
+
+def test_every_input_has_a_name_a_screen_reader_finds(one_page, tmp_path):
+    page = one_page
+    _upload(page, SHIPPED["handrail-what-if"])
+    whatif = page.locator(".tab-pane[data-value='whatif']")
+    for key, label, _ in F.PERSON_FIELDS:
+        if key in F.subject_keys() or key in ("sbp", "dbp"):
+            assert whatif.get_by_label(label, exact=True).get_attribute("id") == key, label
+    for label, key in (("Seed", "seed"), ("People (virtual walkers)", "people"),
+                       ("Start from a bundled scenario", "bundled")):
+        assert whatif.get_by_label(label, exact=True).get_attribute("id") == key
+    rows = page.locator("#arms .arm").nth(4).locator(".stage-row")
+    second = rows.nth(1).get_attribute("id").removeprefix("row-")
+    for column, end in (("action", "action"), ("direction", "direction"), ("speed", "speed"),
+                        ("speed unit", "unit"), ("grade [%]", "grade"),
+                        ("minutes", "minutes"), ("handrail", "handrail")):
+        field = page.get_by_label(f"slower-no-handrail, stage 2: {column}", exact=True)
+        assert field.get_attribute("id") == f"s_{second}_{end}"
+    page.get_by_label("slower-no-handrail, stage 2: speed", exact=True).fill("1.4")
+    assert _unnamed(page) == []
+    page.click("a[data-value='teaching']")
+    page.wait_for_selector("#lesson_energy img", timeout=30_000)
+    assert _unnamed(page) == []
+    page.click("a[data-value='whatif']")
