@@ -12,6 +12,7 @@ the traces, the warnings, and the figures of :mod:`retrosim.report.plots`.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
@@ -27,21 +28,28 @@ from matplotlib.figure import Figure
 import retrosim
 from retrosim import api
 from retrosim.report import document, html, plots
+from retrosim.results import programme, tables
 
 #: People whose traces are kept for the bands (a larger run keeps summaries only).
 BAND_SUBJECTS = 2000
 #: Most trace points per session; the step is the first of STEPS_S that stays within it.
 MAX_POINTS = 300
 STEPS_S = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
-#: Columns of the comparison table: (variable or SBP/DBP pair, header, unit, digits).
-COLUMNS: tuple[tuple[Any, str, str, int], ...] = (
+#: Columns of the comparison table: (variable or SBP/DBP pair, header, unit, digits; digits
+#: None: a probability, shown as a percentage). Energy and MET count the walking only, as the
+#: report's summary does (:func:`retrosim.results.tables.arm_rows`); the session's energy with
+#: its rests is beside them when an arm rests. One person's fall risk is the exact risk
+#: (1 - exp(-H)); the sampled falls per 1,000, with their Wilson interval, are a cohort's.
+COLUMNS: tuple[tuple[Any, str, str, int | None], ...] = (
     ("duration_min", "duration", "min", 1),
-    ("energy_total", "energy", "kcal", 1),
-    ("met_mean", "MET", "mean", 2),
+    ("energy_exercise", "energy while walking", "kcal", 1),
+    ("energy_total", "energy incl. rest", "kcal, whole session", 1),
+    ("met_mean_exercise", "MET while walking", "mean", 2),
     ("vo2_peak", "VO2 peak", "mL/kg/min", 1),
     ("hr_peak", "HR peak", "bpm", 0),
-    ("falls_per_1000", "falls", "per 1,000", 2),
-    ("fall_risk_per_1000", "fall risk", "per 1,000", 2),
+    ("fall_risk", "fall risk per session", "exact, %", None),
+    ("fall_risk_protocol", "fall risk over the programme", "exact, %", None),
+    ("falls_per_1000", "falls", "per 1,000 sessions", 2),
     (("sbp_post", "dbp_post"), "BP post", "mmHg", 0),
     (("sbp_nadir", "dbp_nadir"), "BP nadir", "mmHg", 0),
 )
@@ -107,13 +115,26 @@ def bands(ds: xr.Dataset) -> dict[str, document.Band]:
     return out
 
 
+def _resting(ds: xr.Dataset) -> bool:
+    """Some arm rests: the session's energy differs from the walking's."""
+    return "energy_exercise" in ds and any("rest for" in text for text in
+                                           tables.protocols(ds).values())
+
+
 def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
-    """Mean over everything but the arm (NaN ignored); derived columns by name."""
+    """Mean over everything but the arm (NaN ignored); derived columns by name; None for a
+    column this result does not show."""
     if name == "duration_min":
         return ds["duration"].values.astype(float) / 60.0 if "duration" in ds else None
-    if name == "fall_risk_per_1000":
-        risk = _per_arm(ds, "fall_risk")
-        return None if risk is None else 1000.0 * risk
+    if name == "energy_total" and "energy_exercise" in ds and not _resting(ds):
+        return None                                     # the same as the walking's
+    if name == "falls_per_1000" and tables.is_subject(ds) and "fall_risk" in ds:
+        return None                                     # one person: the exact risk
+    if name == "fall_risk_protocol":
+        if "fall_risk" not in ds or "session" not in ds.dims:
+            return None                                 # one session is the protocol
+        return np.array([float(np.nanmean(programme.programme_fall_risk(ds.sel(arm=a))))
+                         for a in ds.arm.values])
     if name not in ds or "arm" not in ds[name].dims:
         return None
     da = ds[name].astype(float)
@@ -127,8 +148,6 @@ def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None
     """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one."""
     if name == "falls_per_1000":
         name, scale = "fall_probability", 1000.0
-    elif name == "fall_risk_per_1000":
-        name, scale = "fall_risk", 1000.0
     else:
         scale = 1.0
     low, high = _per_arm(ds, f"{name}_low"), _per_arm(ds, f"{name}_high")
@@ -152,8 +171,9 @@ def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
             texts = []
             for part, v, iv in zip(parts, values, intervals, strict=True):
                 assert v is not None
-                text = "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
-                if iv is not None and np.isfinite(iv[0][i]):
+                text = tables.percent(float(v[i])) if digits is None else \
+                    "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
+                if iv is not None and np.isfinite(iv[0][i]) and digits is not None:
                     text += f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})"
                 texts.append(text)
                 cells.append({"arm": arm, "column": part, "value": float(v[i]),
@@ -185,16 +205,35 @@ def table_html(ds: xr.Dataset) -> str:
         rows.append("<tr>" + "".join(tds) + "</tr>")
     n = ds.sizes.get("subject", 1)
     note = (f"Means over {n:,} people. " if n > 1 else "") + _interval_note(ds, cells)
+    if any(c["column"] == "fall_risk" for c in cells):
+        note += (" Fall risk: the exact probability of a fall, 1 - exp(-H) with H the fall "
+                 "hazard of the session as commanded; not a count of sampled falls, so it has "
+                 "no sampling interval.")
     return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
+
+
+def table_csv(ds: xr.Dataset) -> str:
+    """The comparison table as CSV: one row per arm and shown value, at full precision
+    (``arm,column,header,unit,value,low,high``; low and high blank without an interval)."""
+    headers = {part: (header, unit) for name, header, unit, _ in COLUMNS
+               for part in (name if isinstance(name, tuple) else (name,))}
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["arm", "column", "header", "unit", "value", "low", "high"])
+    for c in table_cells(ds):
+        header, unit = headers[c["column"]]
+        out.writerow([c["arm"], c["column"], header, unit, repr(c["value"]),
+                      "" if c["low"] is None else repr(c["low"]),
+                      "" if c["high"] is None else repr(c["high"])])
+    return buf.getvalue()
 
 
 def _interval_note(ds: xr.Dataset, cells: list[dict[str, Any]]) -> str:
     """What the brackets hold: each kind of interval and the columns that have it."""
     kinds: dict[str, list[str]] = {}
     for column in dict.fromkeys(c["column"] for c in cells if c["low"] is not None):
-        source = {"falls_per_1000": "fall_probability", "fall_risk_per_1000": "fall_risk"}.get(
-            column, column)
+        source = {"falls_per_1000": "fall_probability"}.get(column, column)
         attrs = ds[f"{source}_low"].attrs
         kind = attrs.get("interval") or attrs.get("long_name", "").rpartition("bound of the ")[2]
         kinds.setdefault(kind or "interval", []).append(column)
@@ -239,7 +278,12 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     ds, b = outcome.ds, outcome.bands
     if key in _TRACE_PANELS:
         shown, ylabel = _TRACE_PANELS[key]
-        present = [(n.upper() if key == "bp" else n, b[n].values, s) for n, s in shown if n in b]
+        unit = str(ds.attrs.get("speed_units", "mph"))       # the units the form speaks
+        ylabel = {"speed": f"belt speed [{unit}], backward < 0",
+                  "hr": "heart rate [bpm]"}.get(key, ylabel)
+        present = [(n.upper() if key == "bp" else n,
+                    tables.to_speed_units(b[n].values, unit) if n == "speed" else b[n].values,
+                    s) for n, s in shown if n in b]
         if not present:
             return None
         return plots.traces(b[shown[0][0]].time, present, [str(a) for a in ds.arm.values],

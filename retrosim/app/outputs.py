@@ -66,6 +66,7 @@ def _shown(visit: Visit) -> None:
             ui.p("The same numbers from the command line: ",
                  ui.span(escape(done.command), class_="command", id="command")),
             ui.download_button("download_run_toml", "This run's scenario (TOML)"),
+            ui.download_button("download_csv", "Comparison table (CSV)"),
             ui.download_button("download_nc", "Result (NetCDF)"),
             ui.download_button("download_report", "Report (HTML)"),
             style="display: flex; gap: .5rem; flex-wrap: wrap; align-items: center")
@@ -105,6 +106,12 @@ def _downloads(visit: Visit) -> None:
         done = result()
         if done:
             yield tomlwriter.dumps(done.data)
+
+    @render.download_button(filename=lambda: named("-comparison.csv"))
+    def download_csv() -> Any:
+        done = result()
+        if done:
+            yield outcome.table_csv(done.ds)
 
     @render.download_button(filename=lambda: named(".nc"))
     def download_nc() -> Any:

@@ -93,6 +93,7 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
     rows = -(-panels // cols)
     fig = Figure(figsize=(WIDTH_IN, 0.6 + (2.6 if rows == 1 else 1.9) * rows))
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    labelled: set[str] = set()                 # a band is named once, where it is drawn
     for i, arm in enumerate(arms):
         ax = axes[i if cohort else 0]
         colour = _colour(0 if cohort else i)
@@ -100,12 +101,15 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
             q = values[i]
             what = f" {name}" if len(bands) > 1 else ""
             ax.plot(t, q[2], style, color=colour if not cohort else f"C{j}", lw=1.4,
-                    label=("median" + what) if cohort else f"{plain(arm)}{what}")
-            if cohort:
-                ax.fill_between(t, q[1], q[3], color=f"C{j}", alpha=0.3, lw=0,
-                                label=f"25-75 %{what}" if i == 0 else None)
-                ax.fill_between(t, q[0], q[4], color=f"C{j}", alpha=0.12, lw=0,
-                                label=f"5-95 %{what}" if i == 0 else None)
+                    label=("median" + what) if cohort and i == 0
+                    else None if cohort else f"{plain(arm)}{what}")
+            for low, high, alpha, share in ((1, 3, 0.3, "25-75 %"), (0, 4, 0.12, "5-95 %")):
+                if not cohort or not np.any(q[high] > q[low]):
+                    continue                    # everyone alike: no band to draw or name
+                band = f"{share}{what}"
+                ax.fill_between(t, q[low], q[high], color=f"C{j}", alpha=alpha, lw=0,
+                                label=None if band in labelled else band)
+                labelled.add(band)
         if cohort:
             ax.set_title(plain(arm), fontsize=9)
     for ax in axes[panels:]:
@@ -118,7 +122,13 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
             ax.set_xlabel(label(time_attrs, unit), fontsize=8)
         if i % cols == 0:
             ax.set_ylabel(value_label, fontsize=8)
-    axes[0].legend(fontsize=7, ncol=2 if len(bands) * (1 if cohort else len(arms)) > 4 else 1)
+    handles, names = [], []                     # every panel's named lines and bands
+    for ax in axes[:panels]:
+        h, n = ax.get_legend_handles_labels()
+        handles += h
+        names += n
+    axes[0].legend(handles, names, fontsize=7,
+                   ncol=2 if len(bands) * (1 if cohort else len(arms)) > 4 else 1)
 
     return fig
 
