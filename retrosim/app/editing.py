@@ -93,7 +93,7 @@ async def upload(visit: Visit, file: dict[str, Any]) -> None:
         data = F.read_upload(file["datapath"], file["name"])
         original = Path(file["datapath"]).read_text(encoding="utf-8")
     except InputError as err:
-        visit.message.set(str(err))
+        visit.message.set(F.page_text(str(err)))
         await visit.show_error("upload", str(err))
         return
     await start_from(visit, data, file["name"], "upload", original)
@@ -106,7 +106,7 @@ async def start_from(visit: Visit, data: dict[str, Any], source: str, field: str
     try:
         form = replace(F.form_from_dict(data, source=source), text=text)
     except InputError as err:
-        visit.message.set(str(err))
+        visit.message.set(F.page_text(str(err)))
         await visit.show_error(field, str(err))
         return
     show_person(visit, form)

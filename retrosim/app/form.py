@@ -323,6 +323,16 @@ def form_from_dict(data: dict[str, Any], source: str | None = None) -> Form:
     return Form(name, seed, person, arms, base)
 
 
+def page_text(message: str) -> str:
+    """A message as the page says it: a stage counted from one, as the rows are
+    (``arms.backward.stages[1]`` is the page's "arms.backward, stage 2").
+
+    >>> page_text("a.toml: arms.backward.stages[1]: speed 30 mph is out of range")
+    'a.toml: arms.backward, stage 2: speed 30 mph is out of range'
+    """
+    return re.sub(r"\.stages\[(\d+)\]", lambda m: f", stage {int(m[1]) + 1}", message)
+
+
 def field_of(err: InputError, form: Form) -> str:
     """The id of the page element a message belongs next to (``run`` when no field fits).
 

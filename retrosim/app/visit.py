@@ -71,8 +71,8 @@ class Visit:
 
     async def show_error(self, field: str = "", message: str = "") -> None:
         """Put ``message`` next to the input ``field`` (none: clear the messages shown)."""
-        await self.session.send_custom_message("retrosim-error", {"field": field,
-                                                                  "message": message})
+        await self.session.send_custom_message("retrosim-error", {
+            "field": field, "message": F.page_text(message)})
 
     def restructure(self, change: Callable[[F.Form], Any]) -> None:
         """Change the form's rows in place (``change``), keeping what was typed, and show it."""
