@@ -297,6 +297,34 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     return None
 
 
+def values_at(outcome: Outcome, key: str, x: float) -> tuple[float, list[dict[str, Any]]]:
+    """The values a trace figure (``key`` of ``_TRACE_PANELS``) draws at the plotted time
+    ``x`` (minutes, or hours for a long session: :func:`retrosim.report.plots.time_scale`),
+    as the figure shows them (speed in the scenario's unit): the nearest trace time [s] and,
+    per arm and variable, the median and the 25-75 % and 5-95 % bands.
+
+    The figures are images (matplotlib, as in the report); the page reads the time under
+    the pointer from Shiny's hover coordinates and shows these values in a table."""
+    shown, _ = _TRACE_PANELS[key]
+    b = outcome.bands
+    names = [n for n, _ in shown if n in b]
+    if not names:
+        return float("nan"), []
+    time = b[names[0]].time
+    scale, _unit = plots.time_scale(float(np.nanmax(time)) if time.size else 0.0)
+    i = int(np.argmin(np.abs(time - x * scale)))
+    unit = str(outcome.ds.attrs.get("speed_units", "mph"))
+    rows = []
+    for a, arm in enumerate(str(v) for v in outcome.ds.arm.values):
+        for name in names:
+            q = b[name].values[a, :, i]
+            if name == "speed":
+                q = tables.to_speed_units(q, unit)
+            rows.append({"arm": arm, "name": name, "p5": float(q[0]), "p25": float(q[1]),
+                         "median": float(q[2]), "p75": float(q[3]), "p95": float(q[4])})
+    return float(time[i]), rows
+
+
 def figures(outcome: Outcome) -> dict[str, Figure]:
     """All the page's figures that the result has, by name."""
     drawn = {key: figure(outcome, key) for key in FIGURES}

@@ -197,6 +197,19 @@ def _file(key: str, label: str, accept: list[str]) -> ui.Tag:
     return tag
 
 
+#: The figures with a time axis: pointing at one shows the values under the pointer.
+HOVERED = ("speed", "vo2", "hr", "bp")
+
+
+def _figure(key: str, height: str) -> list[ui.Tag]:
+    """A figure's tab: the image, and for a trace the values at the time pointed at."""
+    if key not in HOVERED:
+        return [ui.output_plot(f"plot_{key}", height=height)]
+    return [ui.output_plot(f"plot_{key}", height=height,
+                           hover=ui.hover_opts(delay=100, delay_type="throttle")),
+            ui.output_ui(f"values_{key}")]
+
+
 def whatif_view(form: F.Form, bundled: list[str]) -> Any:
     return ui.layout_columns(
         ui.div(person_card(form), scenario_card(form, bundled)),
@@ -213,9 +226,7 @@ def whatif_view(form: F.Form, bundled: list[str]) -> Any:
             ui.card(ui.card_header("Comparison"), ui.output_ui("table"),
                     ui.output_ui("downloads")),
             ui.card(ui.card_header("Warnings and guidance"), ui.output_ui("warnings")),
-            ui.navset_card_tab(*[ui.nav_panel(title, ui.output_plot(f"plot_{key}",
-                                                                     height=height),
-                                              value=key)
+            ui.navset_card_tab(*[ui.nav_panel(title, *_figure(key, height), value=key)
                                  for key, title, height in FIGURE_TABS], id="figures")),
         col_widths=(3, 9))
 

@@ -20,6 +20,7 @@ import xarray as xr
 import retrosim
 from retrosim import units
 from retrosim.app import form as F
+from retrosim.app import outcome
 
 PEOPLE = 300
 PLOTS = ("speed", "vo2", "hr", "bp", "falls", "readings")
@@ -168,6 +169,24 @@ def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
         image = page.locator(f"#plot_{key} img")
         image.wait_for(timeout=30_000)
         assert image.evaluate("img => img.complete && img.naturalWidth") > 200, key
+
+    # pointing at a trace figure shows the values drawn at that time, the run's own bands
+    page.click("a[data-value='hr']")
+    image = page.locator("#plot_hr img")
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + 0.4 * box["width"], box["y"] + 0.5 * box["height"])
+    table = page.locator("#values-hr-table")
+    table.wait_for(timeout=30_000)
+    duration = max(a.protocol.duration_s for a in scenario.arms.values())
+    traced = retrosim.run(scenario, subjects=PEOPLE, trace_step_s=outcome.trace_step(duration))
+    band = outcome.bands(traced)["hr"]
+    t = float(table.get_attribute("data-time"))
+    assert 0 < t < duration
+    i = int(np.flatnonzero(band.time == t)[0])
+    for a, arm in enumerate(traced.arm.values):
+        for j, q in enumerate(("p5", "p25", "median", "p75", "p95")):
+            cell = table.locator(f"tr[data-arm='{arm}'] td[data-q='{q}']")
+            assert float(cell.get_attribute("data-value")) == band.values[a, j, i], (arm, q)
 
     # the result and the report
     nc = _download(page, "#download_nc", tmp_path)
