@@ -269,8 +269,10 @@ _TRACE_PANELS = {"speed": ([("speed", "-")], "belt speed [m s-1], backward < 0")
                  "vo2": ([("vo2", "-")], "oxygen uptake [mL kg-1 min-1]"),
                  "hr": ([("hr", "-")], "heart rate [min-1]"),
                  "bp": ([("sbp", "-"), ("dbp", "--")], "blood pressure [mmHg]")}
+#: The page's figures with a time axis (traces with bands): pointing shows their values.
+TRACE_FIGURES = tuple(_TRACE_PANELS)
 #: The page's figures, in order: traces with bands, then falls and readings.
-FIGURES = (*_TRACE_PANELS, "falls", "readings")
+FIGURES = (*TRACE_FIGURES, "falls", "readings")
 
 
 def figure(outcome: Outcome, key: str) -> Figure | None:

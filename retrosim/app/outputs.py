@@ -96,7 +96,7 @@ def _figures(visit: Visit) -> None:
 
     for key in outcome.FIGURES:
         plot(key)                      # registered under its name, plot_<key>
-    for key in page.HOVERED:
+    for key in outcome.TRACE_FIGURES:
         values(key)                    # values_<key>
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from shiny import ui
 
 from retrosim.app import form as F
-from retrosim.app import lessons
+from retrosim.app import lessons, outcome
 from retrosim.model import tomlwriter
 from retrosim.physiology import energy, heart
 
@@ -197,13 +197,9 @@ def _file(key: str, label: str, accept: list[str]) -> ui.Tag:
     return tag
 
 
-#: The figures with a time axis: pointing at one shows the values under the pointer.
-HOVERED = ("speed", "vo2", "hr", "bp")
-
-
 def _figure(key: str, height: str) -> list[ui.Tag]:
     """A figure's tab: the image, and for a trace the values at the time pointed at."""
-    if key not in HOVERED:
+    if key not in outcome.TRACE_FIGURES:
         return [ui.output_plot(f"plot_{key}", height=height)]
     return [ui.output_plot(f"plot_{key}", height=height,
                            hover=ui.hover_opts(delay=100, delay_type="throttle")),
