@@ -281,8 +281,8 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     if key in _TRACE_PANELS:
         shown, ylabel = _TRACE_PANELS[key]
         unit = str(ds.attrs.get("speed_units", "mph"))       # the units the form speaks
-        ylabel = {"speed": f"belt speed [{unit}], backward < 0",
-                  "hr": "heart rate [bpm]"}.get(key, ylabel)
+        ylabel = {"speed": f"belt speed [{unit}], backward < 0",       # as the table says
+                  "vo2": "oxygen uptake [mL/kg/min]", "hr": "heart rate [bpm]"}.get(key, ylabel)
         present = [(n.upper() if key == "bp" else n,
                     tables.to_speed_units(b[n].values, unit) if n == "speed" else b[n].values,
                     s) for n, s in shown if n in b]

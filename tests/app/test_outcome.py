@@ -126,12 +126,15 @@ def _legend(fig):
 
 def test_the_figures_speak_the_units_of_the_form(done):
     """Speed in the scenario's unit (mph here, km/h when the stages say so), heart rate in
-    bpm; the speed drawn is the typed one."""
+    bpm and VO2 in mL/kg/min, as the table writes them; the speed drawn is the typed one."""
     speed = outcome.figure(done, "speed")
     assert speed.axes[0].get_ylabel() == "belt speed [mph], backward < 0"
     top = max(abs(line.get_ydata()).max() for line in speed.axes[0].get_lines())
     assert top == pytest.approx(1.5, rel=1e-12)
     assert outcome.figure(done, "hr").axes[0].get_ylabel() == "heart rate [bpm]"
+    assert outcome.figure(done, "vo2").axes[0].get_ylabel() == "oxygen uptake [mL/kg/min]"
+    html = outcome.table_html(done.ds)                   # the table's units are the same
+    assert "<small>bpm</small>" in html and "<small>mL/kg/min</small>" in html
     form = F.default_form()
     for arm in form.arms:
         for row in arm.stages:
