@@ -190,8 +190,9 @@ def falls(ds: xr.Dataset) -> Figure:
 
 
 def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
-    """Seated readings after exercise by arm, coloured by ACC/AHA 2017 category, with the
-    30-minute line (earlier readings are not valid for diagnosis).
+    """Seated readings after exercise by arm, coloured by ACC/AHA 2017 category (the legend
+    names the categories drawn), with the 30-minute line (earlier readings are not valid for
+    diagnosis).
 
     ``table`` is :func:`retrosim.events.bp.readings` of ``ds``; at most ``limit`` readings per arm
     are drawn.
@@ -204,9 +205,11 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
     lo = float(table.minutes.min()) if len(table) else 0.0
     hi = span
     pad = max(2.0, 0.1 * (hi - lo))
+    drawn: set[int] = set()                    # the categories the legend may name
     for ax, arm in zip(axes, arms, strict=True):
         rows = table[table.arm == arm].head(limit)
         codes = [pressure.CATEGORIES.index(c) for c in rows.category]
+        drawn.update(codes)
         colours = [CATEGORY_COLOURS[c] for c in codes]
         x = np.maximum(rows.minutes.to_numpy(dtype=float), 0.5 if log else 0.0)
         if ds.sizes["subject"] > 1:          # spread a cohort's readings: golden-ratio jitter
@@ -225,7 +228,8 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
         else:
             ax.set_xlim(lo - pad, hi + pad)            # the readings, not the empty minutes
     for code, name in enumerate(pressure.CATEGORIES):
-        axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
+        if code in drawn:
+            axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
     axes[0].scatter([], [], c="w", edgecolors="k", marker="o", label="systolic", s=18)
     axes[0].scatter([], [], c="w", edgecolors="k", marker="s", label="diastolic", s=14)
     axes[0].plot([], [], "k--", lw=1, label="30 min: valid for diagnosis from here")

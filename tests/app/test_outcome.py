@@ -213,3 +213,15 @@ def test_the_comparison_table_as_csv_holds_its_values(done):
         assert float(row["value"]) == cell["value"]
         assert (float(row["low"]) if row["low"] else None) == cell["low"]
     assert {r["header"] for r in rows} >= {"energy while walking", "fall risk per session"}
+
+
+def test_the_readings_legend_names_only_the_categories_drawn(done):
+    from retrosim import api
+    from retrosim.physiology import pressure
+
+    fig = outcome.figure(done, "readings")
+    shown = set(api.readings(done.ds).category)
+    names = _legend(fig)
+    assert [n for n in names if n in pressure.CATEGORIES] == \
+        [c for c in pressure.CATEGORIES if c in shown]
+    assert len(shown) < len(pressure.CATEGORIES)          # some category is not drawn
