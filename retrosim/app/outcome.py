@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from matplotlib.figure import Figure
 import retrosim
 from retrosim import api
 from retrosim.report import document, html, plots
-from retrosim.results import programme, tables
+from retrosim.results import intervals, programme, tables
 
 #: People whose traces are kept for the bands (a larger run keeps summaries only).
 BAND_SUBJECTS = 2000
@@ -65,6 +66,8 @@ class Outcome:
     subjects: int
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)     # the scenario that ran
+    #: Intervals the page adds to the result's: column -> (low, high) per arm.
+    intervals: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def command(self) -> str:
@@ -97,7 +100,28 @@ def run(data: dict[str, Any], source: str, subjects: int | None) -> Outcome:
             ds = traced = retrosim.run(scenario, subjects=n, trace_step_s=step)
     notes = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
                                if issubclass(w.category, retrosim.RetrosimWarning)))
-    return Outcome(ds, bands(traced), source, n, notes, data)
+    return Outcome(ds, bands(traced), source, n, notes, data, fall_risk_interval(scenario, ds))
+
+
+def fall_risk_interval(scenario: retrosim.Scenario,
+                       ds: xr.Dataset) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One person's exact fall risk per session with its 90 % prediction interval, as the
+    result's other outcomes have theirs (:mod:`retrosim.results.intervals`): the 5th and 95th
+    percentiles of the exact risk over the plausible versions of the person
+    (:meth:`retrosim.Simulation.versions`: predicted traits and model errors drawn, each
+    version's risk exact), widened to hold the person's own. Nothing for a cohort (its
+    spread is between people) or a programme."""
+    if scenario.cohort is not None or scenario.program is not None or "fall_risk" not in ds:
+        return {}
+    low, high = [], []
+    for session, arm in zip(retrosim.Simulation(scenario, seed=int(ds.attrs["seed"]))
+                            .versions(intervals.VERSIONS), ds.arm.values, strict=True):
+        risk = np.asarray(session.summary["fall_risk"], dtype=float)
+        lo, hi = np.quantile(risk[1:], intervals.QUANTILES)
+        own = float(ds.fall_risk.sel(arm=arm).values.ravel()[0])
+        low.append(min(lo, own))
+        high.append(max(hi, own))
+    return {"fall_risk": (np.array(low), np.array(high))}
 
 
 def bands(ds: xr.Dataset) -> dict[str, document.Band]:
@@ -144,8 +168,13 @@ def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
         return (da.mean(other, skipna=True) if other else da).values
 
 
-def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one."""
+def _interval(ds: xr.Dataset, name: str,
+              added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one, or
+    the one ``added`` by the page (:attr:`Outcome.intervals`)."""
+    if added and name in added:
+        return added[name]
     if name == "falls_per_1000":
         name, scale = "fall_probability", 1000.0
     else:
@@ -156,7 +185,8 @@ def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None
     return scale * low, scale * high
 
 
-def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
+def table_cells(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                ) -> list[dict[str, Any]]:
     """The comparison table as data: one dict per shown column and arm (``arm``, ``column``,
     ``value``, ``low``, ``high``, ``text``); the values are means over people."""
     arms = [str(a) for a in ds.arm.values]
@@ -166,15 +196,17 @@ def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
         values = [_per_arm(ds, p) for p in parts]
         if any(v is None for v in values):
             continue
-        intervals = [_interval(ds, p) for p in parts]
+        spans = [_interval(ds, p, added) for p in parts]
         for i, arm in enumerate(arms):
             texts = []
-            for part, v, iv in zip(parts, values, intervals, strict=True):
+            for part, v, iv in zip(parts, values, spans, strict=True):
                 assert v is not None
                 text = tables.percent(float(v[i])) if digits is None else \
                     "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
-                if iv is not None and np.isfinite(iv[0][i]) and digits is not None:
-                    text += f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})"
+                if iv is not None and np.isfinite(iv[0][i]):
+                    text += (f" ({tables.percent(float(iv[0][i]))}-"
+                             f"{tables.percent(float(iv[1][i]))})" if digits is None else
+                             f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})")
                 texts.append(text)
                 cells.append({"arm": arm, "column": part, "value": float(v[i]),
                               "low": None if iv is None else float(iv[0][i]),
@@ -183,9 +215,10 @@ def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
     return cells
 
 
-def table_html(ds: xr.Dataset) -> str:
+def table_html(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+               ) -> str:
     """The comparison table; each cell keeps its full-precision value in ``data-value``."""
-    cells = table_cells(ds)
+    cells = table_cells(ds, added)
     columns = [c for c in COLUMNS if any(cell["column"] == (c[0][-1] if isinstance(c[0], tuple)
                                                             else c[0]) for cell in cells)]
     head = "<th>arm</th>" + "".join(f"<th>{escape(h)}<br><small>{escape(u)}</small></th>"
@@ -207,13 +240,15 @@ def table_html(ds: xr.Dataset) -> str:
     note = (f"Means over {n:,} people. " if n > 1 else "") + _interval_note(ds, cells)
     if any(c["column"] == "fall_risk" for c in cells):
         note += (" Fall risk: the exact probability of a fall, 1 - exp(-H) with H the fall "
-                 "hazard of the session as commanded; not a count of sampled falls, so it has "
-                 "no sampling interval.")
+                 "hazard of the session as commanded, not a count of sampled falls"
+                 + ("; its interval is over the plausible versions of the person, as the "
+                    "others'." if added and "fall_risk" in added else "."))
     return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
 
 
-def table_csv(ds: xr.Dataset) -> str:
+def table_csv(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+              ) -> str:
     """The comparison table as CSV: one row per arm and shown value, at full precision
     (``arm,column,header,unit,value,low,high``; low and high blank without an interval)."""
     headers = {part: (header, unit) for name, header, unit, _ in COLUMNS
@@ -221,7 +256,7 @@ def table_csv(ds: xr.Dataset) -> str:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["arm", "column", "header", "unit", "value", "low", "high"])
-    for c in table_cells(ds):
+    for c in table_cells(ds, added):
         header, unit = headers[c["column"]]
         out.writerow([c["arm"], c["column"], header, unit, repr(c["value"]),
                       "" if c["low"] is None else repr(c["low"]),
@@ -234,7 +269,8 @@ def _interval_note(ds: xr.Dataset, cells: list[dict[str, Any]]) -> str:
     kinds: dict[str, list[str]] = {}
     for column in dict.fromkeys(c["column"] for c in cells if c["low"] is not None):
         source = {"falls_per_1000": "fall_probability"}.get(column, column)
-        attrs = ds[f"{source}_low"].attrs
+        attrs = ds[f"{source}_low"].attrs if f"{source}_low" in ds else \
+            {"interval": intervals.INTERVAL}
         kind = attrs.get("interval") or attrs.get("long_name", "").rpartition("bound of the ")[2]
         kinds.setdefault(kind or "interval", []).append(column)
     if not kinds:
@@ -280,9 +316,10 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     ds, b = outcome.ds, outcome.bands
     if key in _TRACE_PANELS:
         shown, ylabel = _TRACE_PANELS[key]
-        unit = str(ds.attrs.get("speed_units", "mph"))       # the units the form speaks
-        ylabel = {"speed": f"belt speed [{unit}], backward < 0",       # as the table says
-                  "vo2": "oxygen uptake [mL/kg/min]", "hr": "heart rate [bpm]"}.get(key, ylabel)
+        unit = str(ds.attrs.get("speed_units", "mph"))       # the units the form speaks,
+        page_units = {"m s-1": unit, "min-1": "bpm", "mL kg-1 min-1": "mL/kg/min"}  # as the
+        ylabel = re.sub(r"\[([^\]]+)\]",                           # table writes them
+                        lambda m: f"[{page_units.get(m[1], m[1])}]", ylabel)
         present = [(n.upper() if key == "bp" else n,
                     tables.to_speed_units(b[n].values, unit) if n == "speed" else b[n].values,
                     s) for n, s in shown if n in b]

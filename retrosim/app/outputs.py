@@ -46,7 +46,9 @@ def _shown(visit: Visit) -> None:
     @render.ui
     def table() -> Any:
         done = result()
-        return ui.HTML(outcome.table_html(done.ds)) if done else ui.p("Not run yet.")
+        if not done:
+            return ui.p("Not run yet.")
+        return ui.HTML(outcome.table_html(done.ds, done.intervals))
 
     @render.ui
     def warnings() -> Any:
@@ -141,7 +143,7 @@ def _downloads(visit: Visit) -> None:
     def download_csv() -> Any:
         done = result()
         if done:
-            yield outcome.table_csv(done.ds)
+            yield outcome.table_csv(done.ds, done.intervals)
 
     @render.download_button(filename=lambda: named(".nc"))
     def download_nc() -> Any:

@@ -179,6 +179,31 @@ def test_one_persons_fall_risk_is_the_exact_probability():
     assert "793" not in html and "fall risk per session" in html
 
 
+def test_one_persons_fall_risk_has_its_prediction_interval():
+    """The interval of the exact risk is over the plausible versions of the person
+    (``Simulation.versions``, as the other outcomes' intervals): the 5th and 95th percentiles
+    of each version's exact risk, holding the person's own."""
+    form = F.default_form()
+    one = outcome.run(F.scenario_dict(form), form.file_name, 1)
+    sc = retrosim.Scenario.from_dict(one.data)
+    versions = {s.arm.name: np.asarray(s.summary["fall_risk"])
+                for s in retrosim.Simulation(sc).versions(200)}
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(one.ds, one.intervals)}
+    for arm, risk in versions.items():
+        cell = cells[(arm, "fall_risk")]
+        assert risk[0] == cell["value"]                         # subject 0: the person
+        low, high = np.quantile(risk[1:], [0.05, 0.95])
+        assert (cell["low"], cell["high"]) == (min(low, risk[0]), max(high, risk[0]))
+        assert cell["low"] < cell["value"] < cell["high"]
+        assert cell["text"] == (f"{100 * cell['value']:.2g}% ({100 * cell['low']:.2g}%-"
+                                f"{100 * cell['high']:.2g}%)")
+    html = outcome.table_html(one.ds, one.intervals)
+    assert "fall risk per session" in html.split("In brackets: ")[1]
+    cohort_like = F.default_form()
+    big = outcome.run(F.scenario_dict(cohort_like), cohort_like.file_name, 3)
+    assert set(big.intervals) == {"fall_risk"}                 # draws of one person too
+
+
 def test_energy_and_met_count_the_walking_as_the_report_does(done):
     """The table's energy and MET are the walking's (``energy_exercise``,
     ``met_mean_exercise``), named so, as in the report's summary; with rests the session's
