@@ -93,7 +93,7 @@ async def upload(visit: Visit, file: dict[str, Any]) -> None:
         data = F.read_upload(file["datapath"], file["name"])
         original = Path(file["datapath"]).read_text(encoding="utf-8")
     except InputError as err:
-        visit.message.set(str(err))
+        visit.message.set(F.page_text(str(err)))
         await visit.show_error("upload", str(err))
         return
     await start_from(visit, data, file["name"], "upload", original)
@@ -106,12 +106,15 @@ async def start_from(visit: Visit, data: dict[str, Any], source: str, field: str
     try:
         form = replace(F.form_from_dict(data, source=source), text=text)
     except InputError as err:
-        visit.message.set(str(err))
+        visit.message.set(F.page_text(str(err)))
         await visit.show_error(field, str(err))
         return
     show_person(visit, form)
     ui.update_text("scenario_name", value=form.name)
-    ui.update_numeric("seed", value=form.seed)
+    if form.seed is None:                       # blank: a seed typed before is not kept
+        visit.session.send_input_message("seed", {"value": ""})
+    else:
+        ui.update_numeric("seed", value=form.seed)
     if form.has_cohort:
         ui.update_numeric("people", value=min(int(form.base["cohort"].get("size", 1000)),
                                               1000))
@@ -123,8 +126,8 @@ async def start_from(visit: Visit, data: dict[str, Any], source: str, field: str
 
 def show_person(visit: Visit, form: F.Form) -> None:
     """Put ``form``'s person in the person's inputs; a number the form leaves blank (a trait
-    predicted, or one a fit holds as ``{mean, sd}``) is blanked, so that nothing typed before
-    hides it."""
+    predicted, or one a fit holds as ``{mean, sd}``) is blanked and a choice it leaves out
+    shows the model's default, so that nothing typed before hides it."""
     for key, _, kind in F.PERSON_FIELDS:
         if key not in visit.input:
             continue
@@ -136,5 +139,5 @@ def show_person(visit: Visit, form: F.Form) -> None:
                 ui.update_numeric(key, value=value)
         elif kind == "flag":
             ui.update_checkbox(key, value=bool(value))
-        elif value is not None:
-            ui.update_select(key, selected=value)
+        else:                                   # "": the model's default (left out)
+            ui.update_select(key, selected="" if value is None else value)

@@ -45,8 +45,8 @@ PERSON_FIELDS = (
     ("sex", "Sex", "choice"),
     ("balance", "Balance", "choice"),
     ("berg", "Berg Balance Scale [0-56]", "number"),
-    ("sbp", "Resting systolic BP [mmHg]", "number"),
-    ("dbp", "Resting diastolic BP [mmHg]", "number"),
+    ("sbp", "Resting systolic BP [mmHg] (blank: 120)", "number"),
+    ("dbp", "Resting diastolic BP [mmHg] (blank: 80)", "number"),
     ("bp_medication", "Takes antihypertensive medication", "flag"),
     ("fitness", "Fitness", "choice"),
     ("handrail", "Usual handrail support", "choice"),
@@ -73,6 +73,31 @@ def subject_keys() -> set[str]:
     return {f.name for f in fields(retrosim.Subject)}
 
 
+def subject_default(key: str) -> Any:
+    """The model's default of a ``[subject]`` key (what applies when a file leaves it out).
+
+    >>> subject_default("fitness"), subject_default("balance")
+    ('recreational', 'good')
+    """
+    return next(f.default for f in fields(retrosim.Subject) if f.name == key)
+
+
+#: The person's fields a file may leave out (its default applies): the choice shows
+#: "default (...)" for them, and the value "" stands for it.
+DEFAULTED = ("balance", "fitness", "handrail")
+
+
+def person_extra(form: Form) -> dict[str, Any]:
+    """The ``[subject]`` keys of the file that the person's fields do not show (a trait held
+    as ``{mean, sd}``, ``height_cm``, ``tug_s``, ...): kept as they are, shown as from the
+    file."""
+    shown = {f[0] for f in PERSON_FIELDS} | {"resting_bp_mmhg"}
+    subject = form.base.get("subject", {}) if not form.has_cohort else {}
+    return {k: v for k, v in subject.items()
+            if k not in shown or isinstance(v, dict)
+            or (k == "balance" and "berg" in subject)}
+
+
 @dataclass
 class StageRow:
     """One stage: walk (direction, speed and its unit, grade) or rest, for some minutes;
@@ -86,6 +111,9 @@ class StageRow:
     minutes: float | None = 10.0
     handrail: str = ""
     uid: str = field(default_factory=new_uid)
+    #: The stage as the file wrote it (a string or a table): written back as it was while the
+    #: row's values are still the ones it gives.
+    spec: Any = None
 
 
 @dataclass
@@ -142,7 +170,7 @@ def person_fields(subject: dict[str, Any]) -> dict[str, Any]:
     person = {key: subject.get(key) for key, _, _ in PERSON_FIELDS
               if key in subject and not isinstance(subject[key], dict)}
     person.setdefault("sex", "female")
-    person["balance"] = "berg" if "berg" in subject else subject.get("balance", "good")
+    person["balance"] = "berg" if "berg" in subject else subject.get("balance", "")
     if "resting_bp_mmhg" in subject:
         person.update(zip(BP_HALVES, subject["resting_bp_mmhg"], strict=True))
     return person
@@ -183,13 +211,21 @@ def person_table(person: dict[str, Any], extra: dict[str, Any] | None = None) ->
                          "[70-250, 40-150] mmHg, or both blank for 120/80")
     if sbp is not None:
         table["resting_bp_mmhg"] = [sbp, dbp]
-    if person.get("bp_medication"):
-        table["bp_medication"] = True
+    if person.get("bp_medication") is not None:           # None: the file left it out
+        table["bp_medication"] = bool(person["bp_medication"])
     return table
 
 
-def stage_table(row: StageRow) -> dict[str, Any]:
-    """A stage as a TOML table; a blank number is left out (the model then names it)."""
+_ROW_VALUES = ("action", "direction", "speed", "unit", "grade_pct", "minutes", "handrail")
+
+
+def stage_table(row: StageRow) -> Any:
+    """A stage as the file wrote it while the row still holds its values, else as a TOML
+    table; a blank number is left out (the model then names it)."""
+    if row.spec is not None:
+        parsed = stage_row(row.spec, "stage")
+        if all(getattr(parsed, k) == getattr(row, k) for k in _ROW_VALUES):
+            return copy.deepcopy(row.spec)
     table: dict[str, Any] = {}
     if row.action == "rest":
         table["action"] = "rest"
@@ -215,9 +251,7 @@ def scenario_dict(form: Form) -> dict[str, Any]:
     else:
         data.pop("seed", None)
     if not form.has_cohort:
-        extra = {k: v for k, v in data.get("subject", {}).items()    # {mean, sd}: kept unless
-                 if k not in {f[0] for f in PERSON_FIELDS} | {"resting_bp_mmhg"}  # typed over
-                 or isinstance(v, dict)}
+        extra = person_extra(form)                      # {mean, sd}: kept unless typed over
         data["subject"] = person_table(form.person, extra)
     arms: dict[str, Any] = {}
     for arm in form.arms:
@@ -251,14 +285,14 @@ def stage_row(spec: Any, key: str) -> StageRow:
     stage = retrosim.Stage.parse(spec, key=key)
     minutes = _round(stage.duration_s / 60.0)
     if stage.is_rest:
-        return StageRow(action="rest", speed=None, grade_pct=None, minutes=minutes)
+        return StageRow(action="rest", speed=None, grade_pct=None, minutes=minutes, spec=spec)
     kmh = (isinstance(spec, str) and _KMH.search(spec.lower()) is not None) or \
         (isinstance(spec, dict) and "speed_kmh" in spec)
     speed = _round(stage.speed_mps / (units.MPS_PER_KMH if kmh
                                       else units.MPS_PER_MPH))
     return StageRow(direction="forward" if stage.direction > 0 else "backward", speed=speed,
                     unit="km/h" if kmh else "mph", grade_pct=_round(stage.grade_frac * 100.0),
-                    minutes=minutes, handrail=stage.handrail or "")
+                    minutes=minutes, handrail=stage.handrail or "", spec=spec)
 
 
 def read_upload(path: str, name: str) -> dict[str, Any]:
@@ -304,6 +338,16 @@ def form_from_dict(data: dict[str, Any], source: str | None = None) -> Form:
     name = base.pop("name")
     seed = base.pop("seed", None)
     return Form(name, seed, person, arms, base)
+
+
+def page_text(message: str) -> str:
+    """A message as the page says it: a stage counted from one, as the rows are
+    (``arms.backward.stages[1]`` is the page's "arms.backward, stage 2").
+
+    >>> page_text("a.toml: arms.backward.stages[1]: speed 30 mph is out of range")
+    'a.toml: arms.backward, stage 2: speed 30 mph is out of range'
+    """
+    return re.sub(r"\.stages\[(\d+)\]", lambda m: f", stage {int(m[1]) + 1}", message)
 
 
 def field_of(err: InputError, form: Form) -> str:

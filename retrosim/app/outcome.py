@@ -13,8 +13,10 @@ the result has one), the percentile bands of the traces, the warnings, and the f
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -28,19 +30,26 @@ from matplotlib.figure import Figure
 import retrosim
 from retrosim import api
 from retrosim.report import document, html, plots
+from retrosim.results import intervals, programme, tables
 
 #: Most trace points per session; the step is the first of STEPS_S that stays within it.
 MAX_POINTS = 300
 STEPS_S = (1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
-#: Columns of the comparison table: (variable or SBP/DBP pair, header, unit, digits).
-COLUMNS: tuple[tuple[Any, str, str, int], ...] = (
+#: Columns of the comparison table: (variable or SBP/DBP pair, header, unit, digits; digits
+#: None: a probability, shown as a percentage). Energy and MET count the walking only, as the
+#: report's summary does (:func:`retrosim.results.tables.arm_rows`); the session's energy with
+#: its rests is beside them when an arm rests. One person's fall risk is the exact risk
+#: (1 - exp(-H)); the sampled falls per 1,000, with their Wilson interval, are a cohort's.
+COLUMNS: tuple[tuple[Any, str, str, int | None], ...] = (
     ("duration_min", "duration", "min", 1),
-    ("energy_total", "energy", "kcal", 1),
-    ("met_mean", "MET", "mean", 2),
+    ("energy_exercise", "energy while walking", "kcal", 1),
+    ("energy_total", "energy incl. rest", "kcal, whole session", 1),
+    ("met_mean_exercise", "MET while walking", "mean", 2),
     ("vo2_peak", "VO2 peak", "mL/kg/min", 1),
     ("hr_peak", "HR peak", "bpm", 0),
-    ("falls_per_1000", "falls", "per 1,000", 2),
-    ("fall_risk_per_1000", "fall risk", "per 1,000", 2),
+    ("fall_risk", "fall risk per session", "exact, %", None),
+    ("fall_risk_protocol", "fall risk over the programme", "exact, %", None),
+    ("falls_per_1000", "falls", "per 1,000 sessions", 2),
     (("sbp_post", "dbp_post"), "BP post", "mmHg", 0),
     (("sbp_nadir", "dbp_nadir"), "BP nadir", "mmHg", 0),
 )
@@ -57,6 +66,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)     # the scenario that ran
     band_subjects: int | None = None      # the bands' people, when fewer than the result's
+    #: Intervals the page adds to the result's: column -> (low, high) per arm.
+    intervals: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def command(self) -> str:
@@ -90,7 +101,29 @@ def run(data: dict[str, Any], source: str, subjects: int | None) -> Outcome:
     notes = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
                                if issubclass(w.category, retrosim.RetrosimWarning)))
     return Outcome(ds, bands(traced), source, sim.subjects, notes, data,
-                   sample.subjects if sample.subjects < sim.subjects else None)
+                   sample.subjects if sample.subjects < sim.subjects else None,
+                   fall_risk_interval(scenario, ds))
+
+
+def fall_risk_interval(scenario: retrosim.Scenario,
+                       ds: xr.Dataset) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """One person's exact fall risk per session with its 90 % prediction interval, as the
+    result's other outcomes have theirs (:mod:`retrosim.results.intervals`): the 5th and 95th
+    percentiles of the exact risk over the plausible versions of the person
+    (:meth:`retrosim.Simulation.versions`: predicted traits and model errors drawn, each
+    version's risk exact), widened to hold the person's own. Nothing for a cohort (its
+    spread is between people) or a programme."""
+    if scenario.cohort is not None or scenario.program is not None or "fall_risk" not in ds:
+        return {}
+    low, high = [], []
+    for session, arm in zip(retrosim.Simulation(scenario, seed=int(ds.attrs["seed"]))
+                            .versions(intervals.VERSIONS), ds.arm.values, strict=True):
+        risk = np.asarray(session.summary["fall_risk"], dtype=float)
+        lo, hi = np.quantile(risk[1:], intervals.QUANTILES)
+        own = float(ds.fall_risk.sel(arm=arm).values.ravel()[0])
+        low.append(min(lo, own))
+        high.append(max(hi, own))
+    return {"fall_risk": (np.array(low), np.array(high))}
 
 
 def bands(ds: xr.Dataset) -> dict[str, document.Band]:
@@ -108,13 +141,26 @@ def bands(ds: xr.Dataset) -> dict[str, document.Band]:
     return out
 
 
+def _resting(ds: xr.Dataset) -> bool:
+    """Some arm rests: the session's energy differs from the walking's."""
+    return "energy_exercise" in ds and any("rest for" in text for text in
+                                           tables.protocols(ds).values())
+
+
 def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
-    """Mean over everything but the arm (NaN ignored); derived columns by name."""
+    """Mean over everything but the arm (NaN ignored); derived columns by name; None for a
+    column this result does not show."""
     if name == "duration_min":
         return ds["duration"].values.astype(float) / 60.0 if "duration" in ds else None
-    if name == "fall_risk_per_1000":
-        risk = _per_arm(ds, "fall_risk")
-        return None if risk is None else 1000.0 * risk
+    if name == "energy_total" and "energy_exercise" in ds and not _resting(ds):
+        return None                                     # the same as the walking's
+    if name == "falls_per_1000" and tables.is_subject(ds) and "fall_risk" in ds:
+        return None                                     # one person: the exact risk
+    if name == "fall_risk_protocol":
+        if "fall_risk" not in ds or "session" not in ds.dims:
+            return None                                 # one session is the protocol
+        return np.array([float(np.nanmean(programme.programme_fall_risk(ds.sel(arm=a))))
+                         for a in ds.arm.values])
     if name not in ds or "arm" not in ds[name].dims:
         return None
     da = ds[name].astype(float)
@@ -124,12 +170,15 @@ def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
         return (da.mean(other, skipna=True) if other else da).values
 
 
-def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one."""
+def _interval(ds: xr.Dataset, name: str,
+              added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one, or
+    the one ``added`` by the page (:attr:`Outcome.intervals`)."""
+    if added and name in added:
+        return added[name]
     if name == "falls_per_1000":
         name, scale = "fall_probability", 1000.0
-    elif name == "fall_risk_per_1000":
-        name, scale = "fall_risk", 1000.0
     else:
         scale = 1.0
     low, high = _per_arm(ds, f"{name}_low"), _per_arm(ds, f"{name}_high")
@@ -138,7 +187,8 @@ def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None
     return scale * low, scale * high
 
 
-def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
+def table_cells(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                ) -> list[dict[str, Any]]:
     """The comparison table as data: one dict per shown column and arm (``arm``, ``column``,
     ``value``, ``low``, ``high``, ``text``); the values are means over people."""
     arms = [str(a) for a in ds.arm.values]
@@ -148,14 +198,17 @@ def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
         values = [_per_arm(ds, p) for p in parts]
         if any(v is None for v in values):
             continue
-        intervals = [_interval(ds, p) for p in parts]
+        spans = [_interval(ds, p, added) for p in parts]
         for i, arm in enumerate(arms):
             texts = []
-            for part, v, iv in zip(parts, values, intervals, strict=True):
+            for part, v, iv in zip(parts, values, spans, strict=True):
                 assert v is not None
-                text = "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
+                text = tables.percent(float(v[i])) if digits is None else \
+                    "-" if np.isnan(v[i]) else f"{v[i]:.{digits}f}"
                 if iv is not None and np.isfinite(iv[0][i]):
-                    text += f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})"
+                    text += (f" ({tables.percent(float(iv[0][i]))}-"
+                             f"{tables.percent(float(iv[1][i]))})" if digits is None else
+                             f" ({iv[0][i]:.{digits}f}-{iv[1][i]:.{digits}f})")
                 texts.append(text)
                 cells.append({"arm": arm, "column": part, "value": float(v[i]),
                               "low": None if iv is None else float(iv[0][i]),
@@ -164,9 +217,10 @@ def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
     return cells
 
 
-def table_html(ds: xr.Dataset) -> str:
+def table_html(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+               ) -> str:
     """The comparison table; each cell keeps its full-precision value in ``data-value``."""
-    cells = table_cells(ds)
+    cells = table_cells(ds, added)
     columns = [c for c in COLUMNS if any(cell["column"] == (c[0][-1] if isinstance(c[0], tuple)
                                                             else c[0]) for cell in cells)]
     head = "<th>arm</th>" + "".join(f"<th>{escape(h)}<br><small>{escape(u)}</small></th>"
@@ -186,17 +240,39 @@ def table_html(ds: xr.Dataset) -> str:
         rows.append("<tr>" + "".join(tds) + "</tr>")
     n = ds.sizes.get("subject", 1)
     note = (f"Means over {n:,} people. " if n > 1 else "") + _interval_note(ds, cells)
+    if any(c["column"] == "fall_risk" for c in cells):
+        note += (" Fall risk: the exact probability of a fall, 1 - exp(-H) with H the fall "
+                 "hazard of the session as commanded, not a count of sampled falls"
+                 + ("; its interval is over the plausible versions of the person, as the "
+                    "others'." if added and "fall_risk" in added else "."))
     return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
+
+
+def table_csv(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+              ) -> str:
+    """The comparison table as CSV: one row per arm and shown value, at full precision
+    (``arm,column,header,unit,value,low,high``; low and high blank without an interval)."""
+    headers = {part: (header, unit) for name, header, unit, _ in COLUMNS
+               for part in (name if isinstance(name, tuple) else (name,))}
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["arm", "column", "header", "unit", "value", "low", "high"])
+    for c in table_cells(ds, added):
+        header, unit = headers[c["column"]]
+        out.writerow([c["arm"], c["column"], header, unit, repr(c["value"]),
+                      "" if c["low"] is None else repr(c["low"]),
+                      "" if c["high"] is None else repr(c["high"])])
+    return buf.getvalue()
 
 
 def _interval_note(ds: xr.Dataset, cells: list[dict[str, Any]]) -> str:
     """What the brackets hold: each kind of interval and the columns that have it."""
     kinds: dict[str, list[str]] = {}
     for column in dict.fromkeys(c["column"] for c in cells if c["low"] is not None):
-        source = {"falls_per_1000": "fall_probability", "fall_risk_per_1000": "fall_risk"}.get(
-            column, column)
-        attrs = ds[f"{source}_low"].attrs
+        source = {"falls_per_1000": "fall_probability"}.get(column, column)
+        attrs = ds[f"{source}_low"].attrs if f"{source}_low" in ds else \
+            {"interval": intervals.INTERVAL}
         kind = attrs.get("interval") or attrs.get("long_name", "").rpartition("bound of the ")[2]
         kinds.setdefault(kind or "interval", []).append(column)
     if not kinds:
@@ -228,9 +304,22 @@ def warnings_list(outcome: Outcome) -> list[str]:
 
 
 _PANELS = {panel.key: panel for panel in plots.PANELS}
+#: The page's figures with a time axis (traces with bands): pointing shows their values.
+TRACE_FIGURES = tuple(_PANELS)
 #: The page's figures, in order: the report's panels of traces with bands, then falls and
 #: readings.
-FIGURES = (*_PANELS, "falls", "readings")
+FIGURES = (*TRACE_FIGURES, "falls", "readings")
+
+
+def page_label(label: str, speed_unit: str) -> str:
+    """An axis label in the units the form and the table speak: speed in the scenario's unit,
+    heart rate in bpm, oxygen uptake in mL/kg/min.
+
+    >>> page_label("heart rate [min-1]", "mph"), page_label("belt speed [m s-1]", "km/h")
+    ('heart rate [bpm]', 'belt speed [km/h]')
+    """
+    units = {"m s-1": speed_unit, "min-1": "bpm", "mL kg-1 min-1": "mL/kg/min"}
+    return re.sub(r"\[([^\]]+)\]", lambda m: f"[{units.get(m[1], m[1])}]", label)
 
 
 def figure(outcome: Outcome, key: str) -> Figure | None:
@@ -238,11 +327,15 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
     ds, b = outcome.ds, outcome.bands
     if key in _PANELS:
         panel = _PANELS[key]
-        present = [(panel.line_name(n), b[n].values, s) for n, s in panel.styled() if n in b]
+        unit = str(ds.attrs.get("speed_units", "mph"))       # the units the form speaks
+        present = [(panel.line_name(n),
+                    tables.to_speed_units(b[n].values, unit) if n == "speed" else b[n].values,
+                    s) for n, s in panel.styled() if n in b]
         if not present:
             return None
         first = next(n for n in panel.names if n in b)
-        ylabel = panel.ylabel(ds) + (", backward < 0" if first == "speed" else "")   # signed
+        ylabel = page_label(panel.ylabel(ds) + (", backward < 0" if first == "speed" else ""),
+                            unit)                                                # signed
         return plots.traces(b[first].time, present, [str(a) for a in ds.arm.values],
                             {"long_name": "time since the start", "units": "s"}, ylabel,
                             ds.sizes.get("subject", 1) > 1)
@@ -252,6 +345,33 @@ def figure(outcome: Outcome, key: str) -> Figure | None:
         table = api.readings(ds)
         return plots.readings(ds, table) if len(table) else None
     return None
+
+
+def values_at(outcome: Outcome, key: str, x: float) -> tuple[float, list[dict[str, Any]]]:
+    """The values a trace figure (``key`` of :data:`TRACE_FIGURES`) draws at the plotted time
+    ``x`` (minutes, or hours for a long session: :func:`retrosim.report.plots.time_scale`),
+    as the figure shows them (speed in the scenario's unit): the nearest trace time [s] and,
+    per arm and variable, the median and the 25-75 % and 5-95 % bands.
+
+    The figures are images (matplotlib, as in the report); the page reads the time under
+    the pointer from Shiny's hover coordinates and shows these values in a table."""
+    b = outcome.bands
+    names = [n for n in _PANELS[key].names if n in b]
+    if not names:
+        return float("nan"), []
+    time = b[names[0]].time
+    scale, _unit = plots.time_scale(float(np.nanmax(time)) if time.size else 0.0)
+    i = int(np.argmin(np.abs(time - x * scale)))
+    unit = str(outcome.ds.attrs.get("speed_units", "mph"))
+    rows = []
+    for a, arm in enumerate(str(v) for v in outcome.ds.arm.values):
+        for name in names:
+            q = b[name].values[a, :, i]
+            if name == "speed":
+                q = tables.to_speed_units(q, unit)
+            rows.append({"arm": arm, "name": name, "p5": float(q[0]), "p25": float(q[1]),
+                         "median": float(q[2]), "p75": float(q[3]), "p95": float(q[4])})
+    return float(time[i]), rows
 
 
 def figures(outcome: Outcome) -> dict[str, Figure]:

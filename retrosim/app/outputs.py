@@ -35,6 +35,10 @@ def _shown(visit: Visit) -> None:
         return page.arms_block(visit.form())
 
     @render.ui
+    def person_extra() -> Any:
+        return page.person_extra(visit.form())
+
+    @render.ui
     def status() -> Any:
         text = visit.message()
         return ui.p(text, id="status-text", class_="small") if text else None
@@ -42,7 +46,9 @@ def _shown(visit: Visit) -> None:
     @render.ui
     def table() -> Any:
         done = result()
-        return ui.HTML(outcome.table_html(done.ds)) if done else ui.p("Not run yet.")
+        if not done:
+            return ui.p("Not run yet.")
+        return ui.HTML(outcome.table_html(done.ds, done.intervals))
 
     @render.ui
     def warnings() -> Any:
@@ -62,6 +68,7 @@ def _shown(visit: Visit) -> None:
             ui.p("The same numbers from the command line: ",
                  ui.span(escape(done.command), class_="command", id="command")),
             ui.download_button("download_run_toml", "This run's scenario (TOML)"),
+            ui.download_button("download_csv", "Comparison table (CSV)"),
             ui.download_button("download_nc", "Result (NetCDF)"),
             ui.download_button("download_report", "Report (HTML)"),
             style="display: flex; gap: .5rem; flex-wrap: wrap; align-items: center")
@@ -76,8 +83,38 @@ def _figures(visit: Visit) -> None:
         draw.__name__ = f"plot_{key}"
         return render.plot(alt=f"{key} by arm")(draw)
 
+    def values(key: str) -> Any:
+        def show() -> Any:                       # the values under the pointer
+            done = visit.result()
+            hover = visit.input[f"plot_{key}_hover"]()
+            if not done:
+                return None
+            if not hover or hover.get("x") is None:
+                return ui.p("Point at the figure for the values at that time.",
+                            class_="small text-muted")
+            return ui.HTML(values_html(done, key, float(hover["x"])))
+        show.__name__ = f"values_{key}"
+        return render.ui(show)
+
     for key in outcome.FIGURES:
         plot(key)                      # registered under its name, plot_<key>
+    for key in outcome.TRACE_FIGURES:
+        values(key)                    # values_<key>
+
+
+def values_html(done: outcome.Outcome, key: str, x: float) -> str:
+    """The table of the values a trace figure draws at the plotted time ``x``."""
+    t, rows = outcome.values_at(done, key, x)
+    head = "".join(f"<th>{h}</th>" for h in ("arm", "", "5 %", "25 %", "median", "75 %",
+                                             "95 %"))
+    body = "".join(
+        f'<tr data-arm="{escape(r["arm"])}" data-name="{r["name"]}">'
+        f'<td>{escape(r["arm"])}</td><td>{r["name"].upper() if key == "bp" else ""}</td>'
+        + "".join(f'<td class="num" data-q="{q}" data-value="{r[q]!r}">{r[q]:.3g}</td>'
+                  for q in ("p5", "p25", "median", "p75", "p95")) + "</tr>" for r in rows)
+    return (f'<table class="table table-sm values" id="values-{key}-table" data-time="{t!r}">'
+            f"<caption>at {t / 60:.1f} min</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _toml_of(form: F.Form) -> str:
@@ -101,6 +138,12 @@ def _downloads(visit: Visit) -> None:
         done = result()
         if done:
             yield tomlwriter.dumps(done.data)
+
+    @render.download_button(filename=lambda: named("-comparison.csv"))
+    def download_csv() -> Any:
+        done = result()
+        if done:
+            yield outcome.table_csv(done.ds, done.intervals)
 
     @render.download_button(filename=lambda: named(".nc"))
     def download_nc() -> Any:

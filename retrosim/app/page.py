@@ -15,7 +15,8 @@ from typing import Any
 from shiny import ui
 
 from retrosim.app import form as F
-from retrosim.app import lessons
+from retrosim.app import lessons, outcome
+from retrosim.model import tomlwriter
 from retrosim.physiology import energy, heart
 
 STYLE = """
@@ -62,7 +63,7 @@ HANDRAIL_OF_ARM = {"": "the person's", **{h: h for h in F.HANDRAILS}}
 HANDRAIL_OF_STAGE = {"": "the arm's", **{h: h for h in F.HANDRAILS}}
 
 
-def _numeric(key: str, label: str | None, value: float | None) -> ui.Tag:
+def _numeric(key: str, label: str | ui.Tag | None, value: float | None) -> ui.Tag:
     """A number input; ``None`` shows it blank (the model then says what is missing)."""
     return ui.input_numeric(key, label, value)  # type: ignore[arg-type]
 
@@ -73,18 +74,28 @@ def _button(label: str, event: str, value: str, cls: str = "btn btn-sm btn-outli
                           onclick=f"retrosimEvent('{event}', '{value}')", **attrs)
 
 
-def stage_row(row: F.StageRow) -> ui.Tag:
-    """One stage as a row of inputs."""
+def _hidden(text: str) -> ui.Tag:
+    """A label a screen reader reads and the eye does not see (the row's head shows it)."""
+    return ui.span(text, class_="visually-hidden")
+
+
+def stage_row(row: F.StageRow, where: str = "stage") -> ui.Tag:
+    """One stage as a row of inputs; ``where`` ("forward, stage 2") begins each label."""
     u = row.uid
     return ui.div(
-        ui.input_select(f"s_{u}_action", None, ["walk", "rest"], selected=row.action),
-        ui.input_select(f"s_{u}_direction", None, list(F.DIRECTIONS), selected=row.direction),
-        _numeric(f"s_{u}_speed", None, row.speed),
-        ui.input_select(f"s_{u}_unit", None, list(F.SPEED_UNITS), selected=row.unit),
-        _numeric(f"s_{u}_grade", None, row.grade_pct),
-        _numeric(f"s_{u}_minutes", None, row.minutes),
-        ui.input_select(f"s_{u}_handrail", None, HANDRAIL_OF_STAGE, selected=row.handrail),
-        _button("remove", "remove_stage", u, title="remove this stage"),
+        ui.input_select(f"s_{u}_action", _hidden(f"{where}: action"), ["walk", "rest"],
+                        selected=row.action),
+        ui.input_select(f"s_{u}_direction", _hidden(f"{where}: direction"),
+                        list(F.DIRECTIONS), selected=row.direction),
+        _numeric(f"s_{u}_speed", _hidden(f"{where}: speed"), row.speed),
+        ui.input_select(f"s_{u}_unit", _hidden(f"{where}: speed unit"), list(F.SPEED_UNITS),
+                        selected=row.unit),
+        _numeric(f"s_{u}_grade", _hidden(f"{where}: grade [%]"), row.grade_pct),
+        _numeric(f"s_{u}_minutes", _hidden(f"{where}: minutes"), row.minutes),
+        ui.input_select(f"s_{u}_handrail", _hidden(f"{where}: handrail"), HANDRAIL_OF_STAGE,
+                        selected=row.handrail),
+        _button("remove", "remove_stage", u, title="remove this stage",
+                **{"aria-label": f"remove {where}"}),
         id=f"row-{u}", class_="stage-row")
 
 
@@ -98,16 +109,18 @@ def arm_block(arm: F.ArmRows) -> ui.Tag:
                                selected=arm.handrail),
                _button("remove arm", "remove_arm", u), class_="arm-head"),
         ui.div(*[ui.span(h, style="width: 7.5rem") for h in head], class_="stage-head"),
-        *[stage_row(r) for r in arm.stages],
+        *[stage_row(r, f"{arm.name}, stage {i}") for i, r in enumerate(arm.stages, 1)],
         _button("+ stage", "add_stage", u, id=f"add-stage-{u}"),
+        ui.p(f"From the file (kept as it is): {', '.join(arm.extra)}.", class_="small mb-0")
+        if arm.extra else None,
         id=f"arm-{u}", class_="arm")
 
 
 def arms_block(form: F.Form) -> ui.TagList:
     """All arms, and the note on what the file keeps that the rows do not show."""
-    kept = [k for k in form.base if k not in ("description",)]
-    note = (ui.p(f"Kept from the file as it is: {', '.join(kept)}.", class_="small")
-            if kept else None)
+    kept = [k for k in form.base if k not in ("description", "subject")]
+    note = (ui.p(f"From the file (kept as it is): {', '.join(kept)}.", class_="small",
+                 id="kept-from-file") if kept else None)
     cohort = ui.p("This scenario draws its people from a [cohort]: the person fields do not "
                   "apply.", class_="small text-warning") if form.has_cohort else None
     return ui.TagList(cohort, *[arm_block(a) for a in form.arms], note)
@@ -121,7 +134,9 @@ def _person_input(key: str, label: str, kind: str, value: Any) -> ui.Tag:
     choices = {"sex": F.SEXES, "balance": F.BALANCE_CHOICES, "fitness": F.FITNESS,
                "handrail": F.HANDRAILS}[key]
     labels = {c: "Berg score (below)" if c == "berg" else c for c in choices}
-    return ui.input_select(key, label, labels, selected=value)
+    if key in F.DEFAULTED:                     # "": the file leaves it out, the default applies
+        labels = {"": f"default ({F.subject_default(key)})", **labels}
+    return ui.input_select(key, label, labels, selected="" if value is None else value)
 
 
 def person_card(form: F.Form) -> ui.Tag:
@@ -134,7 +149,23 @@ def person_card(form: F.Form) -> ui.Tag:
         else:                         # a key this version's scenario format does not have
             fields.append(ui.p(f"{label}: not in this version's scenario format",
                                class_="small text-muted", id=key))
-    return ui.card(ui.card_header("Person"), *fields)
+    return ui.card(ui.card_header("Person"), *fields, ui.output_ui("person_extra"))
+
+
+def person_extra(form: F.Form) -> ui.Tag | None:
+    """The ``[subject]`` keys the person's fields do not show, as the file gave them."""
+    extra = F.person_extra(form)
+    if not extra:
+        return None
+    return ui.div(ui.p("From the file (kept as it is):", class_="small mb-1"),
+                  ui.tags.ul(*[ui.tags.li(ui.tags.code(k), " = ", _toml_value(v),
+                                          **{"data-key": k}) for k, v in extra.items()],
+                             class_="small"), id="person-from-file")
+
+
+def _toml_value(value: Any) -> str:
+    """A value as TOML writes it (``{mean = 75.5, sd = 0.41}``)."""
+    return tomlwriter.dumps({"x": value}).split("=", 1)[1].strip()
 
 
 def scenario_card(form: F.Form, bundled: list[str]) -> ui.Tag:
@@ -143,13 +174,36 @@ def scenario_card(form: F.Form, bundled: list[str]) -> ui.Tag:
     return ui.card(
         ui.card_header("Scenario"),
         ui.input_select("bundled", "Start from a bundled scenario", ["", *bundled]),
-        ui.input_file("upload", "or from a scenario file (TOML)", accept=[".toml"]),
-        ui.input_file("recording", "Fit the person to a recording (CSV, FIT, TCX)",
-                      accept=[".csv", ".fit", ".tcx"]),
+        _file("upload", "or from a scenario file (TOML)", [".toml"]),
+        _file("recording", "Fit the person to a recording (CSV, FIT, TCX)",
+              [".csv", ".fit", ".tcx"]),
         ui.input_text("scenario_name", "Name", form.name),
         _numeric("seed", "Seed", form.seed),
         ui.input_numeric("people", "People (virtual walkers)", 1000),
         ui.download_button("download_toml", "Download scenario (TOML)"))
+
+
+def _file(key: str, label: str, accept: list[str]) -> ui.Tag:
+    """A file input whose box of the chosen file's name is named for a screen reader."""
+    tag = ui.input_file(key, label, accept=accept)
+
+    def name(node: Any) -> None:
+        for child in getattr(node, "children", []):
+            if getattr(child, "name", "") == "input" and child.attrs.get("type") == "text":
+                child.attrs["aria-label"] = f"{label}: the file chosen"
+            name(child)
+
+    name(tag)
+    return tag
+
+
+def _figure(key: str, height: str) -> list[ui.Tag]:
+    """A figure's tab: the image, and for a trace the values at the time pointed at."""
+    if key not in outcome.TRACE_FIGURES:
+        return [ui.output_plot(f"plot_{key}", height=height)]
+    return [ui.output_plot(f"plot_{key}", height=height,
+                           hover=ui.hover_opts(delay=100, delay_type="throttle")),
+            ui.output_ui(f"values_{key}")]
 
 
 def whatif_view(form: F.Form, bundled: list[str]) -> Any:
@@ -168,9 +222,7 @@ def whatif_view(form: F.Form, bundled: list[str]) -> Any:
             ui.card(ui.card_header("Comparison"), ui.output_ui("table"),
                     ui.output_ui("downloads")),
             ui.card(ui.card_header("Warnings and guidance"), ui.output_ui("warnings")),
-            ui.navset_card_tab(*[ui.nav_panel(title, ui.output_plot(f"plot_{key}",
-                                                                     height=height),
-                                              value=key)
+            ui.navset_card_tab(*[ui.nav_panel(title, *_figure(key, height), value=key)
                                  for key, title, height in FIGURE_TABS], id="figures")),
         col_widths=(3, 9))
 

@@ -37,9 +37,8 @@ def register(visit: Visit) -> None:
             return
         try:
             data = F.scenario_dict(form)
-        except InputError as err:
-            visit.result.set(None)
-            visit.message.set(str(err))
+        except InputError as err:                # the last good result stays on show
+            visit.message.set(_kept(visit, str(err)))
             await visit.show_error(F.field_of(err, form), str(err))
             return
         visit.form.set(form)
@@ -64,9 +63,18 @@ def register(visit: Visit) -> None:
             visit.message.set(f"ran {form.file_name} for {done.subjects:,} people")
         elif status == "error":
             err = job.error()
-            visit.result.set(None)
-            visit.message.set(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            text = str(err).splitlines()[0] if str(err) else type(err).__name__
+            visit.message.set(_kept(visit, text))
             field = F.field_of(err, form) if isinstance(err, InputError) else "run"
-            await visit.show_error(field, visit.message.get())
+            await visit.show_error(field, text)
         elif status == "cancelled":
             visit.message.set(f"cancelled the run of {form.file_name}")
+
+
+def _kept(visit: Visit, message: str) -> str:
+    """The status line of a run that did not start or failed: its message, and which good
+    result stays on show (the last run's, unchanged)."""
+    with reactive.isolate():
+        done = visit.result()
+    shown = f" (on show: the last good run, {done.source})" if done else ""
+    return F.page_text(message) + shown

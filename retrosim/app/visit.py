@@ -18,8 +18,17 @@ from retrosim.app import outcome
 
 
 def _value(input: Inputs, key: str, default: Any) -> Any:
-    """An input's value, or ``default`` when the browser has not shown that input yet."""
-    return input[key]() if key in input else default
+    """An input's value, or ``default`` when the browser has not shown that input yet; the
+    value shown when the browser's is the same (61.0 stays 61.0, not the browser's 61; an
+    unticked box stays "left out" when the file left it out)."""
+    if key not in input:
+        return default
+    typed = input[key]()
+    if typed is False and default is None:
+        return None
+    if typed == default and not isinstance(typed, bool) and not isinstance(default, bool):
+        return default
+    return typed
 
 
 def read_form(input: Inputs, shown: F.Form) -> F.Form:
@@ -28,14 +37,14 @@ def read_form(input: Inputs, shown: F.Form) -> F.Form:
               if key in F.subject_keys() or key in F.BP_HALVES}
     arms = []
     for arm in shown.arms:
-        rows = [F.StageRow(
-            action=_value(input, f"s_{r.uid}_action", r.action),
+        rows = [replace(
+            r, action=_value(input, f"s_{r.uid}_action", r.action),
             direction=_value(input, f"s_{r.uid}_direction", r.direction),
             speed=_value(input, f"s_{r.uid}_speed", r.speed),
             unit=_value(input, f"s_{r.uid}_unit", r.unit),
             grade_pct=_value(input, f"s_{r.uid}_grade", r.grade_pct),
             minutes=_value(input, f"s_{r.uid}_minutes", r.minutes),
-            handrail=_value(input, f"s_{r.uid}_handrail", r.handrail), uid=r.uid)
+            handrail=_value(input, f"s_{r.uid}_handrail", r.handrail))
             for r in arm.stages]
         arms.append(replace(arm, name=_value(input, f"a_{arm.uid}_name", arm.name),
                             handrail=_value(input, f"a_{arm.uid}_handrail", arm.handrail),
@@ -62,8 +71,8 @@ class Visit:
 
     async def show_error(self, field: str = "", message: str = "") -> None:
         """Put ``message`` next to the input ``field`` (none: clear the messages shown)."""
-        await self.session.send_custom_message("retrosim-error", {"field": field,
-                                                                  "message": message})
+        await self.session.send_custom_message("retrosim-error", {
+            "field": field, "message": F.page_text(message)})
 
     def restructure(self, change: Callable[[F.Form], Any]) -> None:
         """Change the form's rows in place (``change``), keeping what was typed, and show it."""

@@ -158,6 +158,7 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
     rows = -(-panels // cols)
     fig = Figure(figsize=(WIDTH_IN, 0.6 + (2.6 if rows == 1 else 1.9) * rows))
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    labelled: set[str] = set()                 # a band is named once, where it is drawn
     for i, arm in enumerate(arms):
         ax = axes[i if cohort else 0]
         colour = _colour(0 if cohort else i)
@@ -165,12 +166,15 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
             q = values[i]
             what = f" {name}" if len(bands) > 1 else ""
             ax.plot(t, q[2], style, color=colour if not cohort else f"C{j}", lw=1.4,
-                    label=("median" + what) if cohort else f"{plain(arm)}{what}")
-            if cohort:
-                ax.fill_between(t, q[1], q[3], color=f"C{j}", alpha=0.3, lw=0,
-                                label=f"25-75 %{what}" if i == 0 else None)
-                ax.fill_between(t, q[0], q[4], color=f"C{j}", alpha=0.12, lw=0,
-                                label=f"5-95 %{what}" if i == 0 else None)
+                    label=("median" + what) if cohort and i == 0
+                    else None if cohort else f"{plain(arm)}{what}")
+            for low, high, alpha, share in ((1, 3, 0.3, "25-75 %"), (0, 4, 0.12, "5-95 %")):
+                if not cohort or not np.any(q[high] > q[low]):
+                    continue                    # everyone alike: no band to draw or name
+                band = f"{share}{what}"
+                ax.fill_between(t, q[low], q[high], color=f"C{j}", alpha=alpha, lw=0,
+                                label=None if band in labelled else band)
+                labelled.add(band)
         if cohort:
             ax.set_title(plain(arm), fontsize=9)
     for ax in axes[panels:]:
@@ -183,7 +187,13 @@ def traces(time_s: np.ndarray, bands: Sequence[tuple[str, np.ndarray, str]],
             ax.set_xlabel(label(time_attrs, unit), fontsize=8)
         if i % cols == 0:
             ax.set_ylabel(value_label, fontsize=8)
-    axes[0].legend(fontsize=7, ncol=2 if len(bands) * (1 if cohort else len(arms)) > 4 else 1)
+    handles, names = [], []                     # every panel's named lines and bands
+    for ax in axes[:panels]:
+        h, n = ax.get_legend_handles_labels()
+        handles += h
+        names += n
+    axes[0].legend(handles, names, fontsize=7,
+                   ncol=2 if len(bands) * (1 if cohort else len(arms)) > 4 else 1)
 
     return fig
 
@@ -245,8 +255,9 @@ def falls(ds: xr.Dataset) -> Figure:
 
 
 def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
-    """Seated readings after exercise by arm, coloured by ACC/AHA 2017 category, with the
-    30-minute line (earlier readings are not valid for diagnosis).
+    """Seated readings after exercise by arm, coloured by ACC/AHA 2017 category (the legend
+    names the categories drawn), with the 30-minute line (earlier readings are not valid for
+    diagnosis).
 
     ``table`` is :func:`retrosim.events.bp.readings` of ``ds``; at most ``limit`` readings per arm
     are drawn.
@@ -259,9 +270,11 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
     lo = float(table.minutes.min()) if len(table) else 0.0
     hi = span
     pad = max(2.0, 0.1 * (hi - lo))
+    drawn: set[int] = set()                    # the categories the legend may name
     for ax, arm in zip(axes, arms, strict=True):
         rows = table[table.arm == arm].head(limit)
         codes = [pressure.CATEGORIES.index(c) for c in rows.category]
+        drawn.update(codes)
         colours = [CATEGORY_COLOURS[c] for c in codes]
         x = np.maximum(rows.minutes.to_numpy(dtype=float), 0.5 if log else 0.0)
         if ds.sizes["subject"] > 1:          # spread a cohort's readings: golden-ratio jitter
@@ -280,7 +293,8 @@ def readings(ds: xr.Dataset, table, limit: int = 2000) -> Figure:
         else:
             ax.set_xlim(lo - pad, hi + pad)            # the readings, not the empty minutes
     for code, name in enumerate(pressure.CATEGORIES):
-        axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
+        if code in drawn:
+            axes[0].scatter([], [], c=CATEGORY_COLOURS[code], marker="o", label=name, s=18)
     axes[0].scatter([], [], c="w", edgecolors="k", marker="o", label="systolic", s=18)
     axes[0].scatter([], [], c="w", edgecolors="k", marker="s", label="diastolic", s=14)
     axes[0].plot([], [], "k--", lw=1, label="30 min: valid for diagnosis from here")

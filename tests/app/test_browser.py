@@ -8,6 +8,7 @@ be the one ``retrosim run`` prints for that same file.
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ import xarray as xr
 
 import retrosim
 from retrosim import units
+from retrosim.app import form as F
+from retrosim.app import outcome
 
 PEOPLE = 300
 PLOTS = ("speed", "vo2", "hr", "bp", "falls", "readings")
@@ -114,8 +117,9 @@ def _table(page) -> dict[tuple[str, str], str]:
     for i in range(cells.count()):
         cell = cells.nth(i)
         arm = cell.get_attribute("data-arm")
-        for name in ("energy_total", "met_mean", "vo2_peak", "hr_peak", "falls_per_1000",
-                     "sbp_post", "dbp_post", "duration_min"):
+        for name in ("energy_exercise", "energy_total", "met_mean_exercise", "vo2_peak",
+                     "hr_peak", "fall_risk", "falls_per_1000", "sbp_post", "dbp_post",
+                     "duration_min"):
             for end in ("", "_low", "_high"):
                 value = cell.get_attribute("data-" + (name + end).replace("_", "-"))
                 if value is not None:
@@ -123,12 +127,18 @@ def _table(page) -> dict[tuple[str, str], str]:
     return out
 
 
-def _expected(ds: xr.Dataset, arm: str, name: str) -> float:
+def _expected(ds: xr.Dataset, arm: str, name: str, scenario=None) -> float:
     r = ds.sel(arm=arm)
     if name == "duration_min":
         return float(r.duration) / 60.0
     if name.startswith("falls_per_1000_"):               # the Wilson interval, per 1,000
         return 1000.0 * float(r["fall_probability_" + name.rsplit("_", 1)[1]])
+    if name.startswith("fall_risk_"):                    # over the plausible versions
+        assert scenario is not None
+        risk = next(np.asarray(s.summary["fall_risk"]) for s in
+                    retrosim.Simulation(scenario).versions(200) if s.arm.name == arm)
+        low, high = np.quantile(risk[1:], [0.05, 0.95])
+        return min(low, risk[0]) if name.endswith("_low") else max(high, risk[0])
     return float(r[name].astype(float).mean(skipna=True))
 
 
@@ -156,7 +166,7 @@ def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
     shown = _table(page)
     assert {arm for arm, _ in shown} == {"forward", "backward"}
     for (arm, name), text in shown.items():
-        assert float(text) == _expected(ds, arm, name), (arm, name)
+        assert float(text) == _expected(ds, arm, name, scenario), (arm, name)
     assert len(shown) >= 2 * 7
 
     # each plot is drawn when its tab is shown, as an image the browser decoded
@@ -166,12 +176,39 @@ def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
         image.wait_for(timeout=30_000)
         assert image.evaluate("img => img.complete && img.naturalWidth") > 200, key
 
+    # pointing at a trace figure shows the values drawn at that time, the run's own bands
+    page.click("a[data-value='hr']")
+    image = page.locator("#plot_hr img")
+    box = image.bounding_box()
+    page.mouse.move(box["x"] + 0.4 * box["width"], box["y"] + 0.5 * box["height"])
+    table = page.locator("#values-hr-table")
+    table.wait_for(timeout=30_000)
+    duration = max(a.protocol.duration_s for a in scenario.arms.values())
+    traced = retrosim.run(scenario, subjects=PEOPLE, trace_step_s=outcome.trace_step(duration))
+    band = outcome.bands(traced)["hr"]
+    t = float(table.get_attribute("data-time"))
+    assert 0 < t < duration
+    i = int(np.flatnonzero(band.time == t)[0])
+    for a, arm in enumerate(traced.arm.values):
+        for j, q in enumerate(("p5", "p25", "median", "p75", "p95")):
+            cell = table.locator(f"tr[data-arm='{arm}'] td[data-q='{q}']")
+            assert float(cell.get_attribute("data-value")) == band.values[a, j, i], (arm, q)
+
     # the result and the report
     nc = _download(page, "#download_nc", tmp_path)
     with xr.open_dataset(nc) as saved:
         np.testing.assert_array_equal(saved.energy_total.values, ds.energy_total.values)
     report = _download(page, "#download_report", tmp_path).read_text()
     assert "<h1>patient-44</h1>" in report and 'id="falls"' in report
+
+    # the comparison table as CSV: the same numbers at full precision
+    with _download(page, "#download_csv", tmp_path).open() as f:
+        rows = list(csv.DictReader(f))
+    assert {(r["arm"], r["column"]) for r in rows} >= {(a, n) for a, n in shown
+                                                       if not n.endswith(("_low", "_high"))}
+    for r in rows:
+        if (r["arm"], r["column"]) in shown:
+            assert float(r["value"]) == float(shown[(r["arm"], r["column"])])
 
     # a bad value: the CLI's one-line message, next to the field
     bad_row = _rows(page, 1).nth(1)
@@ -186,8 +223,13 @@ def test_a_patient_two_arms_downloads_and_a_bad_value(page, served, tmp_path):
     cli = subprocess.run([sys.executable, "-m", "retrosim", "run", bad.name], cwd=bad.parent,
                          capture_output=True, text=True)
     assert cli.returncode == 2
-    assert cli.stderr == f"retrosim: error: {error.inner_text()}\n"
-    assert "speed 30 mph" in error.inner_text()
+    assert F.page_text(cli.stderr) == f"retrosim: error: {error.inner_text()}\n"
+    assert "arms.backward, stage 2: speed 30 mph" in error.inner_text()   # rows from one
+    assert "stages[1]" in cli.stderr
+    # the good result stays on show beside the error, and says whose it is
+    assert page.locator("#comparison-table").is_visible()
+    assert _table(page) == shown
+    assert "on show: the last good run, patient-44.toml" in page.inner_text("#status-text")
 
     assert page.outside == []
     assert all(_local(url, served.url) for url in page.requests_seen), page.requests_seen
@@ -221,9 +263,9 @@ def test_start_from_a_bundled_scenario_or_an_uploaded_file(page, served, tmp_pat
     page.click("#run")
     page.wait_for_selector("#comparison-table", timeout=60_000)
     ds = retrosim.run(retrosim.load_scenario("handrail-what-if"), subjects=20)
-    cell = page.locator("#comparison-table td[data-arm='grip'][data-column='energy_total']")
-    assert float(cell.get_attribute("data-energy-total")) == \
-        float(ds.energy_total.sel(arm="grip").mean())
+    cell = page.locator("#comparison-table td[data-arm='grip'][data-column='energy_exercise']")
+    assert float(cell.get_attribute("data-energy-exercise")) == \
+        float(ds.energy_exercise.sel(arm="grip").mean())
 
     mine = tmp_path / "two-speeds.toml"
     mine.write_text('name = "two-speeds"\nseed = 3\n[subject]\nmass_kg = 61.0\nage_yr = 55\n'

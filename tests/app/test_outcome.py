@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import retrosim
-from retrosim import api
+from retrosim import api, units
 from retrosim.app import form as F
 from retrosim.app import outcome
 from retrosim.model import tomlwriter
@@ -36,14 +36,26 @@ def test_table_cells_are_the_means_over_people(done):
         assert cells[(arm, "energy_total")]["value"] == float(r.energy_total.mean())
         assert cells[(arm, "hr_peak")]["value"] == float(r.hr_peak.mean())
         assert cells[(arm, "duration_min")]["value"] == float(r.duration) / 60.0
-        falls = cells[(arm, "falls_per_1000")]
-        assert (falls["low"], falls["high"]) == (1000 * float(r.fall_probability_low),
-                                                 1000 * float(r.fall_probability_high))
+        assert cells[(arm, "fall_risk")]["value"] == float(r.fall_risk.mean())
     if "energy_total_low" in ds:                                 # the within-person interval
         assert cells[("forward", "energy_total")]["low"] == \
             float(ds.energy_total_low.sel(arm="forward"))
-    assert "In brackets: " in outcome.table_html(ds) and "Wilson interval (falls)" in \
-        outcome.table_html(ds)
+    assert "In brackets: " in outcome.table_html(ds)
+
+
+def test_a_cohorts_sampled_falls_have_their_wilson_interval():
+    import tomllib
+
+    from retrosim.model.scenario import bundled
+    data = tomllib.loads(bundled()["knee-rehab-six-protocols"].read_text(encoding="utf-8"))
+    ds = outcome.run(data, "knee-rehab-six-protocols.toml", 30).ds
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(ds)}
+    for arm in (str(a) for a in ds.arm.values):
+        r = ds.sel(arm=arm)
+        falls = cells[(arm, "falls_per_1000")]
+        assert (falls["low"], falls["high"]) == (1000 * float(r.fall_probability_low),
+                                                 1000 * float(r.fall_probability_high))
+    assert "Wilson interval (falls)" in outcome.table_html(ds)
 
 
 def test_an_interval_variable_is_shown_when_the_result_has_one(done):
@@ -120,3 +132,133 @@ def test_the_page_and_the_report_draw_the_bands_of_the_same_people(monkeypatch, 
     path.write_text(tomlwriter.dumps(F.scenario_dict(form)))
     report = document.load(path, subjects=9)
     assert page.band_subjects == report.band_subjects == 4
+def _legend(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_the_figures_speak_the_units_of_the_form(done):
+    """Speed in the scenario's unit (mph here, km/h when the stages say so), heart rate in
+    bpm and VO2 in mL/kg/min, as the table writes them; the speed drawn is the typed one."""
+    speed = outcome.figure(done, "speed")
+    assert speed.axes[0].get_ylabel() == "belt speed [mph], backward < 0"
+    top = max(abs(line.get_ydata()).max() for line in speed.axes[0].get_lines())
+    assert top == pytest.approx(1.5, rel=1e-12)
+    assert outcome.figure(done, "hr").axes[0].get_ylabel() == "heart rate [bpm]"
+    assert outcome.figure(done, "vo2").axes[0].get_ylabel() == "oxygen uptake [mL/kg/min]"
+    html = outcome.table_html(done.ds)                   # the table's units are the same
+    assert "<small>bpm</small>" in html and "<small>mL/kg/min</small>" in html
+    form = F.default_form()
+    for arm in form.arms:
+        for row in arm.stages:
+            row.unit, row.speed = "km/h", 2.4 if row.speed is not None else None
+    kmh = outcome.run(F.scenario_dict(form), form.file_name, 1)
+    speed = outcome.figure(kmh, "speed")
+    assert speed.axes[0].get_ylabel() == "belt speed [km/h], backward < 0"
+    top = max(abs(line.get_ydata()).max() for line in speed.axes[0].get_lines())
+    belt = float(kmh.ds.speed.max())                    # the belt's steps: 0.1 mph
+    assert top == pytest.approx(units.mps_to_kmh(belt), rel=1e-12) and top > 2.0
+
+
+def test_a_legend_names_only_the_bands_drawn(done):
+    """Draws of one person share her heart rate and speed: no band is drawn, none is named.
+    A cohort's people differ: both bands are drawn and named."""
+    assert _legend(outcome.figure(done, "hr")) == ["median"]
+    assert _legend(outcome.figure(done, "speed")) == ["median"]
+    cohort = retrosim.load_scenario("knee-rehab-six-protocols")
+    import tomllib
+
+    from retrosim.model.scenario import bundled
+    data = tomllib.loads(bundled()["knee-rehab-six-protocols"].read_text(encoding="utf-8"))
+    many = outcome.run(data, "knee-rehab-six-protocols.toml", 30)
+    assert cohort.cohort is not None
+    fig = outcome.figure(many, "hr")
+    assert _legend(fig) == ["median", "25-75 %", "5-95 %"]
+    assert _legend(outcome.figure(many, "speed")) == ["median"]       # one belt for all
+
+
+def test_one_persons_fall_risk_is_the_exact_probability():
+    """One person: the exact risk 1 - exp(-H) as a percentage, and no sampled rate (one
+    session's 0 of 1 is no rate: its Wilson interval ran 0-793 per 1,000)."""
+    form = F.default_form()
+    one = outcome.run(F.scenario_dict(form), form.file_name, 1)
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(one.ds)}
+    for arm in ("forward", "backward"):
+        risk = float(one.ds.fall_risk.sel(arm=arm).mean())
+        assert cells[(arm, "fall_risk")]["value"] == risk
+        assert cells[(arm, "fall_risk")]["text"] == f"{100 * risk:.2g}%"
+        assert (arm, "falls_per_1000") not in cells
+    html = outcome.table_html(one.ds)
+    assert "793" not in html and "fall risk per session" in html
+
+
+def test_one_persons_fall_risk_has_its_prediction_interval():
+    """The interval of the exact risk is over the plausible versions of the person
+    (``Simulation.versions``, as the other outcomes' intervals): the 5th and 95th percentiles
+    of each version's exact risk, holding the person's own."""
+    form = F.default_form()
+    one = outcome.run(F.scenario_dict(form), form.file_name, 1)
+    sc = retrosim.Scenario.from_dict(one.data)
+    versions = {s.arm.name: np.asarray(s.summary["fall_risk"])
+                for s in retrosim.Simulation(sc).versions(200)}
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(one.ds, one.intervals)}
+    for arm, risk in versions.items():
+        cell = cells[(arm, "fall_risk")]
+        assert risk[0] == cell["value"]                         # subject 0: the person
+        low, high = np.quantile(risk[1:], [0.05, 0.95])
+        assert (cell["low"], cell["high"]) == (min(low, risk[0]), max(high, risk[0]))
+        assert cell["low"] < cell["value"] < cell["high"]
+        assert cell["text"] == (f"{100 * cell['value']:.2g}% ({100 * cell['low']:.2g}%-"
+                                f"{100 * cell['high']:.2g}%)")
+    html = outcome.table_html(one.ds, one.intervals)
+    assert "fall risk per session" in html.split("In brackets: ")[1]
+    cohort_like = F.default_form()
+    big = outcome.run(F.scenario_dict(cohort_like), cohort_like.file_name, 3)
+    assert set(big.intervals) == {"fall_risk"}                 # draws of one person too
+
+
+def test_energy_and_met_count_the_walking_as_the_report_does(done):
+    """The table's energy and MET are the walking's (``energy_exercise``,
+    ``met_mean_exercise``), named so, as in the report's summary; with rests the session's
+    energy stands beside them, named as the whole session's."""
+    from retrosim.results import tables
+
+    ds = done.ds
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(ds)}
+    rows = {r["arm"]: r for r in tables.arm_rows(ds)}
+    for arm in ("forward", "backward"):
+        walking = cells[(arm, "energy_exercise")]["value"]
+        assert walking == float(ds.energy_exercise.sel(arm=arm).mean())
+        assert rows[arm]["kcal"].split()[0] == f"{walking:.0f}"
+        met = cells[(arm, "met_mean_exercise")]["value"]
+        assert rows[arm]["MET"].split()[0] == f"{met:.1f}"
+        assert cells[(arm, "energy_total")]["value"] > walking           # rests count too
+    assert tables.UNITS["kcal"] == tables.UNITS["MET"] == "walking"
+    html = outcome.table_html(ds)
+    assert "energy while walking" in html and "MET while walking" in html
+    assert "energy incl. rest" in html and "whole session" in html
+
+
+def test_the_comparison_table_as_csv_holds_its_values(done):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(outcome.table_csv(done.ds))))
+    cells = outcome.table_cells(done.ds)
+    assert len(rows) == len(cells)
+    for row, cell in zip(rows, cells, strict=True):
+        assert (row["arm"], row["column"]) == (cell["arm"], cell["column"])
+        assert float(row["value"]) == cell["value"]
+        assert (float(row["low"]) if row["low"] else None) == cell["low"]
+    assert {r["header"] for r in rows} >= {"energy while walking", "fall risk per session"}
+
+
+def test_the_readings_legend_names_only_the_categories_drawn(done):
+    from retrosim import api
+    from retrosim.physiology import pressure
+
+    fig = outcome.figure(done, "readings")
+    shown = set(api.readings(done.ds).category)
+    names = _legend(fig)
+    assert [n for n in names if n in pressure.CATEGORIES] == \
+        [c for c in pressure.CATEGORIES if c in shown]
+    assert len(shown) < len(pressure.CATEGORIES)          # some category is not drawn
