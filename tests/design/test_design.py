@@ -160,3 +160,20 @@ def test_importing_retrosim_loads_no_pymoo_and_design_is_callable():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_dask_cluster_evaluates_the_same_candidates_to_the_same_numbers(study):
+    dask = pytest.importorskip("distributed")
+    with dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                           dashboard_address=":0") as local, dask.Client(local) as client, \
+            dask.get_task_stream(client) as tasks:
+        there = run_design("knee-rehab-first-session", **SESSION, budget=80, draws=40, seed=1,
+                           client=client)
+    ran = [t for t in tasks.data if "simulate_part" in str(t["key"])]
+    assert len({t["worker"] for t in ran}) == 2                  # both workers took a share
+    assert there.archive.candidates == study.archive.candidates
+    for mine, theirs in zip(there.archive.arrays(), study.archive.arrays(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(there.archive.outcome("sbp_peak").draws,
+                                  study.archive.outcome("sbp_peak").draws)
+    np.testing.assert_array_equal(there.front, study.front)
