@@ -57,7 +57,7 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
                    help="nsga2 (pymoo, the default), grid or random")
     p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
     p.add_argument("-o", "--output", metavar="DIR",
-                   help="write front.csv, design-01.toml ... and front.png here")
+                   help="write front.csv, front.nc, design-01.toml ... and front.png here")
     p.add_argument("--plot", metavar="FILE", help="write the plot of the front here")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="evaluate each generation's candidates on a running Dask scheduler "
@@ -106,7 +106,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     wrote = []                      # the files first: a reader that leaves early loses none
     if folder is not None:
-        wrote.append(f"wrote {output.write_csv(result, folder / 'front.csv')}")
+        wrote.append(f"wrote {output.write_csv(result, folder / 'front.csv')} and "
+                     f"{output.write_front(result, folder / 'front.nc').name} (retrosim "
+                     f"report {folder} -o report.html)")
         files = output.write_designs(result, folder)
         wrote.append(f"wrote {len(files)} design{'s' * (len(files) > 1)}: {files[0]}"
                      + (f" ... {files[-1].name}" if len(files) > 1 else ""))

@@ -15,7 +15,7 @@ import numpy as np
 from retrosim.design.study import Study, limit_column
 from retrosim.errors import InputError
 from retrosim.model import tomlwriter
-from retrosim.results.io import write_atomic
+from retrosim.results.io import save, write_atomic
 
 #: Designs written as scenarios at most (the best by the first objective).
 MAX_FILES = 50
@@ -61,6 +61,11 @@ def write_csv(study: Study, path: Path) -> Path:
     frame.index = [f"design-{i:02d}" for i in frame.index]
     frame.index.name = "design"
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, float_format="%.10g"))
+
+
+def write_front(study: Study, path: Path) -> Path:
+    """The front's Dataset as NetCDF (``front.nc``: what ``retrosim report DIR`` reads)."""
+    return save(study.dataset(), path)
 
 
 def comment(study: Study, rank: int) -> str:

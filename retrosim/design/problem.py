@@ -137,9 +137,13 @@ class Variable:
 
     def spread(self, n: int) -> list[Any]:
         """``n`` values spread evenly over the variable (all of them when it has fewer)."""
+        return [self.value(k) for k in self.spread_indices(n)]
+
+    def spread_indices(self, n: int) -> list[int]:
+        """The indices of :meth:`spread`."""
         if n >= self.count:
-            return [self.value(k) for k in range(self.count)]
-        return [self.value(int(round(k))) for k in np.linspace(0, self.count - 1, n)]
+            return list(range(self.count))
+        return [int(round(k)) for k in np.linspace(0, self.count - 1, n)]
 
     @classmethod
     def parse(cls, text: str, steps: Mapping[str, float], key: str = "--vary") -> Variable:

@@ -37,6 +37,8 @@ METHODS = ("nsga2", "grid", "random")
 POPULATION = 100
 #: Generations in a row without a new design after which a search stops (the space is seen).
 STALL = 20
+INITIAL = "lhs"
+ETA = (15, 20)
 
 
 def _pymoo() -> Any:
@@ -116,6 +118,27 @@ def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
     return archive
 
 
+def initial(problem: Problem, size: int, seed: int, how: str = "lhs") -> np.ndarray | None:
+    """The first generation's codes (size, variables), or None for pymoo's LHS."""
+    upper = np.array([v.count for v in problem.variables], dtype=float)
+    if how == "lhs":
+        return None
+    if how == "sobol":
+        from scipy.stats import qmc
+
+        u = qmc.Sobol(len(upper), scramble=True, seed=seed).random(size)
+        return u * upper
+    if how.startswith("grid"):
+        points = np.array(grid_indices(problem, size), dtype=float) + 0.5
+        if how == "grid" or len(points) >= size:
+            return points[:size]
+        from scipy.stats import qmc
+
+        rest = qmc.LatinHypercube(len(upper), seed=seed).random(size - len(points)) * upper
+        return np.vstack([points, rest])
+    raise ValueError(how)
+
+
 def _nsga2(problem: Problem, budget: int, seed: int, size: int,
            run: Callable[[list[Candidate]], Costs], distinct: Callable[[], int]) -> None:
     NSGA2, Duplicates, PymooProblem, SBX, PM, LHS = _pymoo()
@@ -142,8 +165,9 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
         return np.minimum(np.floor(pop.get("X")), upper - 1)
 
     search = _Search()
-    algorithm = NSGA2(pop_size=size, sampling=LHS(), crossover=SBX(eta=15, prob=0.9),
-                      mutation=PM(eta=20),
+    first = initial(problem, size, seed, INITIAL)
+    algorithm = NSGA2(pop_size=size, sampling=LHS() if first is None else first,
+                      crossover=SBX(eta=ETA[0], prob=0.9), mutation=PM(eta=ETA[1]),
                       eliminate_duplicates=Duplicates(epsilon=0.5, func=indices))
     algorithm.setup(search, termination=("n_evals", STALL * budget), seed=seed, verbose=False)
     stalled = 0
@@ -162,6 +186,11 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
 def grid(problem: Problem, budget: int) -> list[Candidate]:
     """A full-factorial grid of at most ``budget`` points: each variable as evenly spread as
     the budget allows (levels grown one variable at a time, the coarsest first)."""
+    return [decode(problem, point) for point in grid_indices(problem, budget)]
+
+
+def grid_indices(problem: Problem, budget: int) -> list[tuple[int, ...]]:
+    """The value indices of the points of :func:`grid`."""
     levels = [1] * len(problem.variables)
     while True:
         grown = False
@@ -174,9 +203,13 @@ def grid(problem: Problem, budget: int) -> list[Candidate]:
                 break
         if not grown:
             break
-    axes = [v.spread(n) for v, n in zip(problem.variables, levels, strict=True)]
-    names = [v.name for v in problem.variables]
-    return [dict(zip(names, point, strict=True)) for point in itertools.product(*axes)]
+    axes = [v.spread_indices(n) for v, n in zip(problem.variables, levels, strict=True)]
+    return list(itertools.product(*axes))
+
+
+def decode(problem: Problem, indices: Any) -> Candidate:
+    """The candidate of one value index per variable."""
+    return {v.name: v.value(int(k)) for v, k in zip(problem.variables, indices, strict=True)}
 
 
 def sample(problem: Problem, budget: int, seed: int) -> list[Candidate]:

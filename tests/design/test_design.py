@@ -1,6 +1,7 @@
 """retrosim design: the problem's parts, the search, the written designs reproduced by
 ``retrosim run``, and one-line errors for bad input."""
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -98,6 +99,16 @@ def test_run_of_a_written_design_reproduces_its_numbers_and_meets_its_limits(tmp
     assert float(r.energy_exercise) == pytest.approx(row["energy_walking"], rel=1e-9)
     assert float(r.fall_risk) == pytest.approx(row["fall_risk"], rel=1e-9)
     assert reserve == pytest.approx(row["hr_reserve_peak"], rel=1e-9)
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "report.html")]) == 0
+    page = (tmp_path / "report.html").read_text()
+    rows = re.findall(r"<tr><td>design-(\d\d)</td>(.*?)</tr>", page)
+    assert len(rows) == front.size and "data:image/png;base64," in page
+    cells = re.findall(r"<td>([^<]*)</td>", rows[0][1])
+    header = re.findall(r"<th>([^<]*)</th>", page)[1:]
+    shown = dict(zip(header, cells, strict=True))
+    assert float(shown["energy_walking"]) == pytest.approx(row["energy_walking"], rel=1e-3)
+    assert float(shown["fall_risk_p90"]) == pytest.approx(row["fall_risk_p90"], rel=1e-3)
+    assert shown["direction"] == row["direction"] and "90th percentile" in page
     mine = run_design(str(first), objectives=["energy_walking"],
                       vary=[f"minutes={row['minutes']}..{row['minutes']}"],
                       limits=SESSION["limits"], budget=1, draws=30, seed=3).dataset()
