@@ -50,7 +50,7 @@ SCALE = np.array([100.0, 0.001])
 REFERENCE = np.array([0.0, 1.0])
 
 
-def timed_study(budget: int, draws: int) -> None:
+def timed_study(budget: int, draws: int):
     spent = {"evaluate": 0.0, "outcomes": 0.0}          # CPU time of the process [s]
     call, outcomes = session.SessionEvaluator.__call__, session.outcomes_of
 
@@ -92,9 +92,10 @@ def timed_study(budget: int, draws: int) -> None:
           f"({100 * spent['evaluate'] / cpu:.0f}%; engine sessions and arm building "
           f"{other:.1f} s, outcomes {spent['outcomes']:.1f} s); pymoo and the rest "
           f"{cpu - spent['evaluate']:.1f} s")
+    return st
 
 
-def clustered_study(budget: int, draws: int, workers: int) -> None:
+def clustered_study(budget: int, draws: int, workers: int, local) -> None:
     """The same search with each generation's new candidates on a local Dask cluster."""
     from retrosim.scale.cluster import Cluster, connect
 
@@ -102,10 +103,13 @@ def clustered_study(budget: int, draws: int, workers: int) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         st = run_design(SCENARIO, **PROBLEM, budget=budget, draws=draws, seed=1, client=client)
         total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    same = all(np.array_equal(a, b) for a, b in zip(st.archive.arrays(), local.archive.arrays(),
+                                                    strict=True)) and \
+        np.array_equal(st.front, local.front)
     print(f"  on a local Dask cluster of {workers} processes: wall clock {total:.1f} s (goal < "
           f"{TARGET_S:.0f} s: {'met' if total < TARGET_S else 'not met'}); CPU time of this "
           f"process {cpu:.1f} s; {st.archive.distinct:,} candidates, {st.front.size} on the "
-          "front (the same as in this process)")
+          f"front ({'bit for bit' if same else 'NOT'} the same as in this process)")
 
 
 def quality(budget: int, draws: int, seeds: int) -> None:
@@ -161,9 +165,9 @@ def main() -> None:
     p.add_argument("--skip-hv", action="store_true")
     args = p.parse_args()
     if not args.skip_timing:
-        timed_study(args.budget, args.draws)
+        local = timed_study(args.budget, args.draws)
         if args.workers:
-            clustered_study(args.budget, args.draws, args.workers)
+            clustered_study(args.budget, args.draws, args.workers, local)
     if not args.skip_hv:
         quality(args.budget, args.hv_draws, args.seeds)
 
