@@ -13,12 +13,18 @@ Keys name what the numbers are for, so adding a new random process never shifts 
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
 
 #: Subjects per generator. Fixed forever: changing it changes every result.
 BLOCK = 256
+#: Block tables of at most this many columns are kept (the most recent :data:`KEPT`): a
+#: search that runs the same people through many protocols draws the same tables again and
+#: again. A kept table is read-only; at most ``KEPT * BLOCK * CACHED_COLUMNS`` floats.
+CACHED_COLUMNS = 32
+KEPT = 256
 
 
 def key(*parts: str | int) -> tuple[int, ...]:
@@ -30,6 +36,27 @@ def key(*parts: str | int) -> tuple[int, ...]:
     return tuple(zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts)
 
 
+def _generate(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
+    rng = np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(seed, spawn_key=(*stream, block))))
+    table: np.ndarray = getattr(rng, method)(size=(BLOCK, n))
+    return table
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _kept(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
+    table = _generate(seed, stream, block, n, method)
+    table.flags.writeable = False
+    return table
+
+
+def _table(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
+    """The ``(BLOCK, n)`` draws of one block of a stream (the same every time)."""
+    if n <= CACHED_COLUMNS:
+        return _kept(seed, stream, block, n, method)
+    return _generate(seed, stream, block, n, method)
+
+
 def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
           method: str) -> np.ndarray:
     subjects = np.asarray(subjects, dtype=np.int64)
@@ -38,9 +65,7 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
             np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
         first, last = int(subjects[0]), int(subjects[-1])
         for block in range(first // BLOCK, last // BLOCK + 1):
-            rng = np.random.Generator(np.random.PCG64(
-                np.random.SeedSequence(seed, spawn_key=(*stream, block))))
-            table = getattr(rng, method)(size=(BLOCK, n))
+            table = _table(seed, stream, block, n, method)
             lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
             out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
         return out
@@ -50,9 +75,7 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
     unique, starts = np.unique(sorted_blocks, return_index=True)
     ends = np.append(starts[1:], subjects.size)
     for block, start, end in zip(unique.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        rng = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(seed, spawn_key=(*stream, block))))
-        table = getattr(rng, method)(size=(BLOCK, n))
+        table = _table(seed, stream, block, n, method)
         rows = order[start:end]
         out[rows] = table[subjects[rows] - block * BLOCK]
     return out

@@ -14,8 +14,8 @@ from typing import Any
 
 from shiny import ui
 
+from retrosim.app import design_tab, lessons, outcome
 from retrosim.app import form as F
-from retrosim.app import lessons, outcome
 from retrosim.model import tomlwriter
 from retrosim.physiology import energy, heart
 
@@ -267,5 +267,6 @@ def app_ui(form: F.Form, bundled: list[str]) -> ui.Tag:
     return ui.page_navbar(
         ui.nav_panel("What-if", whatif_view(form, bundled), value="whatif"),
         ui.nav_panel("Teaching", teaching_view(), value="teaching"),
+        ui.nav_panel("Design", design_tab.panel(bundled), value="design"),
         title="retrosim", id="view",
         header=ui.tags.head(ui.tags.style(STYLE), ui.tags.script(SCRIPT)))

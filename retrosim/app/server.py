@@ -15,7 +15,7 @@ from typing import Any
 from shiny import App, Inputs, Outputs, Session, render, ui
 from shiny.types import SafeException
 
-from retrosim.app import editing, fitting, lessons, outputs, page, running
+from retrosim.app import design_tab, editing, fitting, lessons, outputs, page, running
 from retrosim.app import form as F
 from retrosim.app.visit import Visit
 from retrosim.errors import InputError
@@ -30,6 +30,7 @@ def server(input: Inputs, output: Outputs, session: Session) -> None:
     running.register(visit)
     outputs.register(visit)
     teach(input)
+    design_tab.register(input, output, session)
 
 
 def traits(input: Inputs) -> lessons.Traits:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,10 +47,13 @@ class Runner:
         self.used_s = 0.0
         self.busy = False
 
-    async def run(self, data: dict[str, Any], source: str, subjects: int | None) -> Any:
-        """:func:`retrosim.app.outcome.run` in a process of its own; its Outcome, or the
-        InputError it raised (one line), or RetrosimError if it died or ran out of time.
-        Cancelling the awaiting task kills the process."""
+    async def run(self, data: dict[str, Any], source: str, subjects: int | None, *,
+                  work: Callable[[dict[str, Any], str, int | None], Any] = outcome.run
+                  ) -> Any:
+        """``work`` (:func:`retrosim.app.outcome.run`, or another module-level function of
+        the same arguments) in a process of its own; its answer, or the InputError it raised
+        (one line), or RetrosimError if it died or ran out of time. Cancelling the awaiting
+        task kills the process."""
         left = self.budget.session_s - self.used_s
         if left <= 0:
             raise InputError("people", f"this page's runs have taken {self.used_s:,.0f} s, its "
@@ -61,7 +65,7 @@ class Runner:
         memory = int(self.budget.memory_share * available_memory())
         ctx = _context()
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, data, source, subjects, memory),
+        proc = ctx.Process(target=_child, args=(send, data, source, subjects, memory, work),
                            daemon=True, name="retrosim-page-run")
         self.busy = True
         started = time.monotonic()
@@ -117,13 +121,14 @@ def _receive(receive: Any) -> tuple[str, Any]:
 
 
 def _child(send: Any, data: dict[str, Any], source: str, subjects: int | None,
-           memory: int) -> None:
+           memory: int, work: Callable[[dict[str, Any], str, int | None], Any] = outcome.run
+           ) -> None:
     """The run, in the worker process: its address space limited to ``memory`` more than it
     holds now, its answer sent back as ("ok", Outcome), ("input", the InputError's fields)
     or ("crash", one line)."""
     _confine(memory)
     try:
-        answer: tuple[str, Any] = ("ok", outcome.run(data, source, subjects))
+        answer: tuple[str, Any] = ("ok", work(data, source, subjects))
     except InputError as err:
         answer = ("input", (err.key, err.problem, err.allowed, err.source))
     except MemoryError:

@@ -4,9 +4,14 @@ print the Pareto front, write it (``front.csv``, ``design-01.toml`` ..., ``front
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from retrosim.cli import run as runcli
 
 EXAMPLES = """examples:
   retrosim design knee-rehab-first-session \\
@@ -52,8 +57,13 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
                    help="nsga2 (pymoo, the default), grid or random")
     p.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")
     p.add_argument("-o", "--output", metavar="DIR",
-                   help="write front.csv, design-01.toml ... and front.png here")
+                   help="write front.csv, front.nc, design-01.toml ... and front.png here")
     p.add_argument("--plot", metavar="FILE", help="write the plot of the front here")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="evaluate each generation's candidates on a running Dask scheduler "
+                        "(default: in this process); the same front")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="evaluate on a local Dask cluster of N processes (the same front)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -80,8 +90,9 @@ def main(args: argparse.Namespace) -> int:
         bar = tqdm(total=args.budget, unit="candidate", file=sys.stderr, leave=False,
                    disable=None)
     try:
-        result = study.run_design(args.scenario, **options,
-                                  progress=bar.update if bar is not None else None)
+        with _client(args.scheduler, args.workers) as client:
+            result = study.run_design(args.scenario, **options, client=client,
+                                      progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
@@ -95,7 +106,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     wrote = []                      # the files first: a reader that leaves early loses none
     if folder is not None:
-        wrote.append(f"wrote {output.write_csv(result, folder / 'front.csv')}")
+        wrote.append(f"wrote {output.write_csv(result, folder / 'front.csv')} and "
+                     f"{output.write_front(result, folder / 'front.nc').name} (retrosim "
+                     f"report {folder} -o report.html)")
         files = output.write_designs(result, folder)
         wrote.append(f"wrote {len(files)} design{'s' * (len(files) > 1)}: {files[0]}"
                      + (f" ... {files[-1].name}" if len(files) > 1 else ""))
@@ -109,6 +122,27 @@ def main(args: argparse.Namespace) -> int:
         print()
         print("\n".join(wrote))
     return 0
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+    """No Dask client (this process) unless a scheduler or a local cluster's workers are
+    asked for (:func:`retrosim.scale.cluster.connect`)."""
+    if scheduler is None and workers is None:
+        yield None
+        return
+    from retrosim.errors import InputError, check_number
+    from retrosim.scale.cluster import Cluster, connect
+
+    if workers is not None:
+        workers = int(check_number("--workers", workers, 1, 1024, integer=True))
+    missing = [m for m in ("dask", "distributed") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError("--scheduler" if scheduler else "--workers",
+                         f"needs {' and '.join(missing)}, which come with the scale extra",
+                         "pip install 'retrosim[scale]'")
+    with runcli.quiet_workers(scheduler is None), connect(Cluster(scheduler, workers)) as client:
+        yield client
 
 
 def _is_programme(name: str) -> bool:

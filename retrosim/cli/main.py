@@ -123,8 +123,9 @@ def _parser() -> argparse.ArgumentParser:
                          "a saved result", epilog=EXAMPLES["report"],
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("source", metavar="SCENARIO_OR_RESULT",
-                     help="a bundled scenario's name, a scenario file (TOML) or a result "
-                          "written by 'retrosim run -o' (.nc)")
+                     help="a bundled scenario's name, a scenario file (TOML), a result "
+                          "written by 'retrosim run -o' (.nc) or a folder written by "
+                          "'retrosim design -o'")
     rep.add_argument("-o", "--output", metavar="REPORT.html", required=True,
                      help="the HTML file to write")
     rep.add_argument("--seed", type=int, metavar="N", help="override the scenario's seed")

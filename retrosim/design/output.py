@@ -15,7 +15,7 @@ import numpy as np
 from retrosim.design.study import Study, limit_column
 from retrosim.errors import InputError
 from retrosim.model import tomlwriter
-from retrosim.results.io import write_atomic
+from retrosim.results.io import save, write_atomic
 
 #: Designs written as scenarios at most (the best by the first objective).
 MAX_FILES = 50
@@ -63,6 +63,11 @@ def write_csv(study: Study, path: Path) -> Path:
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, float_format="%.10g"))
 
 
+def write_front(study: Study, path: Path) -> Path:
+    """The front's Dataset as NetCDF (``front.nc``: what ``retrosim report DIR`` reads)."""
+    return save(study.dataset(), path)
+
+
 def comment(study: Study, rank: int) -> str:
     """The comment at the head of a written design: how it was found and what it gives."""
     i = study.front[rank]
@@ -85,22 +90,26 @@ def comment(study: Study, rank: int) -> str:
         line, 95, subsequent_indent="    ", break_on_hyphens=False))
 
 
+def design_text(study: Study, rank: int, where: str | None = None) -> str:
+    """The runnable scenario of the front's design ``rank`` (0 the first), with its comment;
+    ``where`` is the file's name in the comment's ``retrosim run`` line."""
+    candidate = study.archive.candidates[study.front[rank]]
+    doc = study.problem.evaluate.document(candidate)          # type: ignore[attr-defined]
+    doc["name"] = f"{study.scenario.name}-design-{rank + 1:02d}"
+    doc["description"] = f"Design {rank + 1:02d} for {study.scenario.name}: " \
+                         + next(iter(doc["arms"].values()))["description"]
+    doc["seed"] = study.seed
+    name = where or f"{doc['name']}.toml"
+    return comment(study, rank).replace("{this file}", name) + "\n" + tomlwriter.dumps(doc)
+
+
 def write_designs(study: Study, folder: Path) -> list[Path]:
     """``design-01.toml`` ... for the best :data:`MAX_FILES` designs of the front; stale
     design files of an earlier study in the folder are removed."""
-    evaluate = study.problem.evaluate
     written = []
     for rank in range(min(study.front.size, MAX_FILES)):
-        candidate = study.archive.candidates[study.front[rank]]
-        doc = evaluate.document(candidate)          # type: ignore[attr-defined]
-        doc["name"] = f"{study.scenario.name}-design-{rank + 1:02d}"
-        doc["description"] = f"Design {rank + 1:02d} for {study.scenario.name}: " \
-                             + next(iter(doc["arms"].values()))["description"]
-        doc["seed"] = study.seed
-        text = comment(study, rank).replace("{this file}", str(
-            folder / f"design-{rank + 1:02d}.toml")) + "\n" + tomlwriter.dumps(doc)
         path = folder / f"design-{rank + 1:02d}.toml"
-        written.append(_write_text(path, text))
+        written.append(_write_text(path, design_text(study, rank, str(path))))
     keep = {p.name for p in written}
     for stale in folder.glob("design-*.toml"):
         if stale.name not in keep:

@@ -27,6 +27,7 @@ Limit(name='hr_reserve_peak', op='<=', value=0.6, quantile=0.9)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -65,6 +66,9 @@ class CachedEvaluator:
     draws: int
     fixed: dict[str, Any]
     _seen: dict[tuple, dict[str, np.ndarray]] = field(default_factory=dict)
+    #: A ``dask.distributed.Client``: a batch's new candidates are cut into one task per
+    #: worker (each candidate's outcomes are the same wherever it runs).
+    client: Any = None
     outcomes: ClassVar[Mapping[str, str]] = {}
 
     def full(self, candidate: Candidate) -> dict[str, Any]:
@@ -75,15 +79,32 @@ class CachedEvaluator:
         """Each new candidate's outcomes, (1 + draws,) each: the person, then her versions."""
         raise NotImplementedError
 
+    def _simulate(self, todo: list[dict[str, Any]]) -> list[dict[str, np.ndarray]]:
+        """:meth:`simulate` here, or on the workers of :attr:`client` in order."""
+        if self.client is None or len(todo) < 2:
+            return self.simulate(todo)
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        cuts = np.array_split(np.arange(len(todo)), min(len(todo), workers))
+        alone = dataclasses.replace(self, _seen={}, client=None)     # what a worker needs
+        futures = [self.client.submit(_simulate_part, alone, [todo[i] for i in part],
+                                      pure=False) for part in cuts]
+        return [row for part in self.client.gather(futures) for row in part]
+
     def __call__(self, candidates: Sequence[Candidate]) -> dict[str, Outcome]:
         keys = [tuple(sorted(self.full(c).items())) for c in candidates]
         todo = list(dict.fromkeys(k for k in keys if k not in self._seen))
         if todo:
-            self._seen.update(zip(todo, self.simulate([dict(k) for k in todo]), strict=True))
+            self._seen.update(zip(todo, self._simulate([dict(k) for k in todo]), strict=True))
         rows = [self._seen[k] for k in keys]
         return {name: Outcome(np.array([r[name][0] for r in rows]),
                               np.array([r[name][1:] for r in rows]).reshape(len(rows), -1))
                 for name in self.outcomes}
+
+
+def _simulate_part(evaluator: CachedEvaluator, todo: list[dict[str, Any]]
+                   ) -> list[dict[str, np.ndarray]]:
+    """One worker's share of a batch."""
+    return evaluator.simulate(todo)
 
 
 @dataclass(frozen=True)
@@ -116,9 +137,13 @@ class Variable:
 
     def spread(self, n: int) -> list[Any]:
         """``n`` values spread evenly over the variable (all of them when it has fewer)."""
+        return [self.value(k) for k in self.spread_indices(n)]
+
+    def spread_indices(self, n: int) -> list[int]:
+        """The indices of :meth:`spread`."""
         if n >= self.count:
-            return [self.value(k) for k in range(self.count)]
-        return [self.value(int(round(k))) for k in np.linspace(0, self.count - 1, n)]
+            return list(range(self.count))
+        return [int(round(k)) for k in np.linspace(0, self.count - 1, n)]
 
     @classmethod
     def parse(cls, text: str, steps: Mapping[str, float], key: str = "--vary") -> Variable:

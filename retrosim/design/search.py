@@ -3,8 +3,10 @@ search as references; the result is every candidate evaluated and its Pareto fro
 
 NSGA-II (Deb et al. 2002) as pymoo gives it: every variable is coded as a real number in
 ``[0, count)`` whose integer part is the index of its value (a range's step, a choice's word),
-so the real-coded operators work on all of them (Latin hypercube sampling, simulated binary
-crossover, polynomial mutation), and two codes of the same design are one duplicate. Limits are
+so the real-coded operators work on all of them (simulated binary crossover and polynomial
+mutation, with wider steps than pymoo's defaults), and two codes of the same design are one
+duplicate. The first generation holds the corners of the box (the grid's points) and a Latin
+hypercube (:func:`first_generation`). Limits are
 inequality constraints (constraint-domination: a candidate that meets every limit beats one
 that does not; between two that do not, the smaller violation wins). pymoo asks for a whole
 population at a time, which is the batch the engine runs on one subject axis. The search is
@@ -37,6 +39,11 @@ METHODS = ("nsga2", "grid", "random")
 POPULATION = 100
 #: Generations in a row without a new design after which a search stops (the space is seen).
 STALL = 20
+#: Distribution indices of simulated binary crossover and polynomial mutation: lower than
+#: pymoo's defaults (15, 20), so children land further from their parents (measured in
+#: docs/design.md: a wider search along the front at a small budget).
+SBX_ETA = 5.0
+PM_ETA = 10.0
 
 
 def _pymoo() -> Any:
@@ -50,8 +57,7 @@ def _pymoo() -> Any:
     from pymoo.core.problem import Problem as PymooProblem
     from pymoo.operators.crossover.sbx import SBX
     from pymoo.operators.mutation.pm import PM
-    from pymoo.operators.sampling.lhs import LHS
-    return NSGA2, DefaultDuplicateElimination, PymooProblem, SBX, PM, LHS
+    return NSGA2, DefaultDuplicateElimination, PymooProblem, SBX, PM
 
 
 @dataclass
@@ -82,8 +88,12 @@ class Archive:
                        np.vstack([o[name].draws for o in self.outcomes]))
 
 
-def population(budget: int) -> int:
-    return int(min(POPULATION, max(8, budget // 10)))
+def population(budget: int, variables: int) -> int:
+    """Candidates per generation: a tenth of the budget, at least 8 and at least the
+    ``2**variables`` corners of the box while they are a quarter of the budget or less; at
+    most :data:`POPULATION`."""
+    corners = 2 ** min(variables, 30)
+    return int(min(POPULATION, max(8, budget // 10, corners if 4 * corners <= budget else 0)))
 
 
 def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
@@ -104,7 +114,7 @@ def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
             progress(len(new))
         return costs
 
-    size = batch or population(budget)
+    size = batch or population(budget, len(problem.variables))
     if method == "nsga2":
         _nsga2(problem, budget, seed, size, run, lambda: len(seen))
     elif method in ("grid", "random"):
@@ -116,9 +126,24 @@ def solve(problem: Problem, budget: int, seed: int, *, method: str = "nsga2",
     return archive
 
 
+def first_generation(problem: Problem, size: int, seed: int) -> np.ndarray:
+    """The first generation's codes (size, variables): the points of :func:`grid` first (with
+    ``2**variables`` of them or more, every corner of the box: a front that runs along the
+    ranges' ends starts there), the rest a Latin hypercube (scipy.stats.qmc, seeded); each
+    grid point coded at the middle of its value's interval."""
+    from scipy.stats import qmc
+
+    upper = np.array([v.count for v in problem.variables], dtype=float)
+    points = np.array(grid_indices(problem, size), dtype=float).reshape(-1, upper.size) + 0.5
+    if len(points) >= size:
+        return points[:size]
+    rest = qmc.LatinHypercube(upper.size, seed=seed).random(size - len(points)) * upper
+    return np.vstack([points, rest])
+
+
 def _nsga2(problem: Problem, budget: int, seed: int, size: int,
            run: Callable[[list[Candidate]], Costs], distinct: Callable[[], int]) -> None:
-    NSGA2, Duplicates, PymooProblem, SBX, PM, LHS = _pymoo()
+    NSGA2, Duplicates, PymooProblem, SBX, PM = _pymoo()
     variables = problem.variables
     upper = np.array([v.count for v in variables], dtype=float)
 
@@ -142,8 +167,8 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
         return np.minimum(np.floor(pop.get("X")), upper - 1)
 
     search = _Search()
-    algorithm = NSGA2(pop_size=size, sampling=LHS(), crossover=SBX(eta=15, prob=0.9),
-                      mutation=PM(eta=20),
+    algorithm = NSGA2(pop_size=size, sampling=first_generation(problem, size, seed),
+                      crossover=SBX(eta=SBX_ETA, prob=0.9), mutation=PM(eta=PM_ETA),
                       eliminate_duplicates=Duplicates(epsilon=0.5, func=indices))
     algorithm.setup(search, termination=("n_evals", STALL * budget), seed=seed, verbose=False)
     stalled = 0
@@ -162,6 +187,11 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
 def grid(problem: Problem, budget: int) -> list[Candidate]:
     """A full-factorial grid of at most ``budget`` points: each variable as evenly spread as
     the budget allows (levels grown one variable at a time, the coarsest first)."""
+    return [decode(problem, point) for point in grid_indices(problem, budget)]
+
+
+def grid_indices(problem: Problem, budget: int) -> list[tuple[int, ...]]:
+    """The value indices of the points of :func:`grid`."""
     levels = [1] * len(problem.variables)
     while True:
         grown = False
@@ -174,9 +204,13 @@ def grid(problem: Problem, budget: int) -> list[Candidate]:
                 break
         if not grown:
             break
-    axes = [v.spread(n) for v, n in zip(problem.variables, levels, strict=True)]
-    names = [v.name for v in problem.variables]
-    return [dict(zip(names, point, strict=True)) for point in itertools.product(*axes)]
+    axes = [v.spread_indices(n) for v, n in zip(problem.variables, levels, strict=True)]
+    return list(itertools.product(*axes))
+
+
+def decode(problem: Problem, indices: Any) -> Candidate:
+    """The candidate of one value index per variable."""
+    return {v.name: v.value(int(k)) for v, k in zip(problem.variables, indices, strict=True)}
 
 
 def sample(problem: Problem, budget: int, seed: int) -> list[Candidate]:

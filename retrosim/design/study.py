@@ -136,9 +136,10 @@ def _variables(vary: Sequence[str] | Mapping[str, Any], steps: Mapping[str, floa
 def build(scenario: Scenario | str | Path, *, objectives: Sequence[str],
           vary: Sequence[str] | Mapping[str, Any], limits: Sequence[str] = (),
           budget: int = 2000, seed: int | None = None, draws: int = DRAWS,
-          quantile: float = QUANTILE, method: str = "nsga2"
+          quantile: float = QUANTILE, method: str = "nsga2", client: Any = None
           ) -> tuple[Scenario, Problem, int, bool]:
-    """Check every argument (one line each, before any work) and make the problem."""
+    """Check every argument (one line each, before any work) and make the problem (its
+    batches run on the workers of ``client``, a ``dask.distributed.Client``, when given)."""
     sc, base = _scenario(scenario)
     budget = int(check_number("--budget", budget, 1, MAX_BUDGET, integer=True))
     draws = int(check_number("--draws", draws, 0, MAX_DRAWS, integer=True))
@@ -168,6 +169,7 @@ def build(scenario: Scenario | str | Path, *, objectives: Sequence[str],
     fixed = {k: val for k, val in kind.defaults(sc).items()
              if k not in {v.name for v in variables}}
     evaluator = kind.evaluator(sc, base, seed, draws, fixed)
+    evaluator.client = client
     problem = Problem(tuple(variables), tuple(Objective.parse(o) for o in objectives),
                       tuple(Limit.parse(text, quantile) for text in limits), evaluator,
                       names=kind.OUTCOMES, fixed=fixed)
@@ -185,11 +187,13 @@ def run_design(scenario: Scenario | str | Path, *, objectives: Sequence[str],
                vary: Sequence[str] | Mapping[str, Any], limits: Sequence[str] = (),
                budget: int = 2000, seed: int | None = None, draws: int = DRAWS,
                quantile: float = QUANTILE, method: str = "nsga2",
-               progress: Callable[[int], None] | None = None) -> Study:
-    """Check, search and return the :class:`Study` (see :func:`design`)."""
+               progress: Callable[[int], None] | None = None, client: Any = None) -> Study:
+    """Check, search and return the :class:`Study` (see :func:`design`; ``client``, a
+    ``dask.distributed.Client``, runs each batch's new candidates on its workers, with the
+    same result)."""
     sc, problem, seed, is_programme = build(
         scenario, objectives=objectives, vary=vary, limits=limits, budget=budget, seed=seed,
-        draws=draws, quantile=quantile, method=method)
+        draws=draws, quantile=quantile, method=method, client=client)
     draws = problem.evaluate.draws          # type: ignore[attr-defined]
     archive = solve(problem, budget, seed, method=method, progress=progress)
     F, G = archive.arrays()

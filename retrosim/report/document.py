@@ -26,7 +26,7 @@ import numpy as np
 from retrosim import api
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning, check_number
 from retrosim.model.scenario import check_run_arguments, load_scenario
-from retrosim.report import controller, programme
+from retrosim.report import controller, design, programme
 from retrosim.report.data import Band, ReportData
 from retrosim.report.html import render
 from retrosim.results import io
@@ -223,6 +223,13 @@ def write_report(source: str | Path, output: str | Path, *, seed: int | None = N
                  allow_import: tuple[str, ...] = ()) -> Path:
     """Run (or open) ``source`` and write its report to ``output`` (``*.html``)."""
     check_output_path(output)
+    page = design.page(source)
+    if page is not None:
+        for flag, value in (("--seed", seed), ("--subjects", subjects), ("--step", step_s)):
+            if value is not None:
+                raise InputError(flag, "applies to a scenario, not to a design's front",
+                                 "a scenario name or file (the front keeps its own)")
+        return write_html(page, output)
     page = programme.page(source, seed=seed, subjects=subjects, allow_import=allow_import)
     if page is not None:
         return write_html(page, output)

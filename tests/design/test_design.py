@@ -1,6 +1,7 @@
 """retrosim design: the problem's parts, the search, the written designs reproduced by
 ``retrosim run``, and one-line errors for bad input."""
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -98,6 +99,16 @@ def test_run_of_a_written_design_reproduces_its_numbers_and_meets_its_limits(tmp
     assert float(r.energy_exercise) == pytest.approx(row["energy_walking"], rel=1e-9)
     assert float(r.fall_risk) == pytest.approx(row["fall_risk"], rel=1e-9)
     assert reserve == pytest.approx(row["hr_reserve_peak"], rel=1e-9)
+    assert main(["report", str(tmp_path), "-o", str(tmp_path / "report.html")]) == 0
+    page = (tmp_path / "report.html").read_text()
+    rows = re.findall(r"<tr><td>design-(\d\d)</td>(.*?)</tr>", page)
+    assert len(rows) == front.size and "data:image/png;base64," in page
+    cells = re.findall(r"<td>([^<]*)</td>", rows[0][1])
+    header = re.findall(r"<th>([^<]*)</th>", page)[1:]
+    shown = dict(zip(header, cells, strict=True))
+    assert float(shown["energy_walking"]) == pytest.approx(row["energy_walking"], rel=1e-3)
+    assert float(shown["fall_risk_p90"]) == pytest.approx(row["fall_risk_p90"], rel=1e-3)
+    assert shown["direction"] == row["direction"] and "90th percentile" in page
     mine = run_design(str(first), objectives=["energy_walking"],
                       vary=[f"minutes={row['minutes']}..{row['minutes']}"],
                       limits=SESSION["limits"], budget=1, draws=30, seed=3).dataset()
@@ -160,3 +171,20 @@ def test_importing_retrosim_loads_no_pymoo_and_design_is_callable():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_dask_cluster_evaluates_the_same_candidates_to_the_same_numbers(study):
+    dask = pytest.importorskip("distributed")
+    with dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                           dashboard_address=":0") as local, dask.Client(local) as client, \
+            dask.get_task_stream(client) as tasks:
+        there = run_design("knee-rehab-first-session", **SESSION, budget=80, draws=40, seed=1,
+                           client=client)
+    ran = [t for t in tasks.data if "simulate_part" in str(t["key"])]
+    assert len({t["worker"] for t in ran}) == 2                  # both workers took a share
+    assert there.archive.candidates == study.archive.candidates
+    for mine, theirs in zip(there.archive.arrays(), study.archive.arrays(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_array_equal(there.archive.outcome("sbp_peak").draws,
+                                  study.archive.outcome("sbp_peak").draws)
+    np.testing.assert_array_equal(there.front, study.front)
