@@ -27,6 +27,7 @@ from retrosim.events import falls
 from retrosim.physiology.courses import TRAINING_MODELS
 from retrosim.physiology.training import REFERENCES
 from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
+from retrosim.results.dataset import model_attrs
 from retrosim.results.dataset import references as session_references
 
 if TYPE_CHECKING:
@@ -112,7 +113,8 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
         retrosim_version=retrosim.__version__, programme=program.describe(),
         references="\n".join(session_references(scenario)
                               + references(program.model)),
-        energy_model=scenario.energy.model, training_model=program.model,
+        energy_model=scenario.energy.model, **model_attrs(scenario),
+        training_model=program.model,
         weeks=program.weeks,
         protocols="\n".join(f"{a.arm.name}: {a.session_protocol[0] if a.session_protocol else ''}"
                             f" ... {a.session_protocol[-1] if a.session_protocol else ''}"

@@ -347,7 +347,8 @@ def test_the_knee_report_lists_the_patients_inputs(knee):
 def test_the_knee_report_states_assumptions_limits_and_models(knee):
     said = _section_text(knee, "assumptions")
     assert "Fall base rates and the backward factors" in said
-    assert "Backward heart rate has known limits" in said
+    assert "Backward heart rate adds an excess over forward" in said    # the default model's
+    assert "as lower bounds" not in said          # the caveat of swain-1998-hrr, not in use
     assert "replacement" in said and "not modelled" in said
     models = _section_text(knee, "models")
     assert "1.5-5 mph" in models and "continuous" in models
