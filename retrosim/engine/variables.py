@@ -105,4 +105,11 @@ PROGRAMME = Catalogue(
              "day)"),
     Variable("session_protocol", "", "the session's protocol, in words (empty: no session)",
              text=True),
+    Variable("programme_fall_risk", "1", "probability of at least one fall over the "
+             "programme, 1 - prod(1 - fall_risk) over its sessions as scheduled, for the "
+             "person as given: exact, not sampled", {"per-arm"}),
+    Variable("programme_fall_risk_low", "1", "probability of at least one fall over the "
+             "programme, lower bound of the 90% prediction interval", {"per-arm"}),
+    Variable("programme_fall_risk_high", "1", "probability of at least one fall over the "
+             "programme, upper bound of the 90% prediction interval", {"per-arm"}),
 )

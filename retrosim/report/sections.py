@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import units
-from retrosim.physiology import energy, heart
+from retrosim.physiology import courses, energy, heart
 from retrosim.physiology.balance import FallParameters
 from retrosim.physiology.registry import Model
 from retrosim.results import tables
@@ -61,7 +61,10 @@ REGISTRIES = (
     ("Energy (MET, kcal)", "energy_model", energy.ENERGY_MODELS),
     ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS),
     ("Heart rate", "heart_rate_model", heart.HR_MODELS),
+    ("Training over the weeks", "training_model", courses.TRAINING_MODELS),
 )
+#: Attributes only some results have (a programme's model): their row is left out elsewhere.
+_ONLY_WHERE_RECORDED = ("training_model",)
 #: The default of each assumed fall factor (for a result that does not record its own).
 _FALL_DEFAULTS = {k: getattr(FallParameters(), k) for k in FALL_ASSUMPTIONS}
 
@@ -116,6 +119,7 @@ ASSUMPTIONS: tuple[tuple[str, Any], ...] = (
      "reduction is assumed."),
     ("bp", _bp_assumption),
     ("always", lambda ds: caveat(ds, "energy_model", energy.ENERGY_MODELS)),
+    ("programme", lambda ds: caveat(ds, "training_model", courses.TRAINING_MODELS)),
 )
 
 
@@ -194,7 +198,8 @@ def models(data: ReportData) -> str:
     of the entry in use and its caveat."""
     ds = data.ds
     rows = [(title, str(ds.attrs.get(attr, "")), caveat(ds, attr, registry))
-            for title, attr, registry in REGISTRIES]
+            for title, attr, registry in REGISTRIES
+            if attr in ds.attrs or attr not in _ONLY_WHERE_RECORDED]
     rows[1:1] = [(title, "", validity) for title, shows, validity in FIXED_MODELS[:1]]
     rows += [(title, "", validity) for title, shows, validity in FIXED_MODELS[1:]
              if shows in ds]
@@ -210,7 +215,7 @@ def assumptions(data: ReportData) -> str:
     ds = data.ds
     text = str(ds.attrs.get("protocols", ""))
     touches = {"always": True, "falls": "fell" in ds, "bp": "sbp_post" in ds,
-               "backward": "backward" in text,
+               "backward": "backward" in text, "programme": "training_model" in ds.attrs,
                "rail": "light" in str(ds.attrs.get("population_inputs", ""))
                or "light" in text or _rail_arms(ds)}
     items = [f"<li>{escape(line if isinstance(line, str) else line(ds))}</li>"
