@@ -29,7 +29,7 @@ from retrosim.physiology.training import REFERENCES
 from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
 from retrosim.results.dataset import model_attrs
 from retrosim.results.dataset import references as session_references
-from retrosim.results.tables import is_subject, population_attrs
+from retrosim.results.tables import definition, is_subject, population_attrs
 
 if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
@@ -200,7 +200,8 @@ def summary_table(ds: xr.Dataset) -> str:
             if "energy_total" in a else np.zeros(1)
         risk = _risk_text(a, is_subject(ds))
         lines += ["", f"{arm}: {int(held.sum())} sessions; {risk}; "
-                  f"energy {_interval(kcal, '.0f')} kcal in all"]
+                  f"energy {_interval(kcal, '.0f')} kcal in all ({definition('energy_total')} "
+                  "energy, summed over the sessions walked)"]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, *rows]:
             lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)

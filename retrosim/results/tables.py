@@ -9,9 +9,10 @@ simulated cuff readings (with measurement noise) are listed under the table, lab
 readings. For a ``[cohort]`` the table says it shows the cohort's distribution: mean and SD over
 its people, and the share of them who fell with its Wilson interval.
 
-Energy and mean MET are counted while the belt moves (``energy_exercise``,
-``met_mean_exercise``); when an arm has rest stages the session total (``energy_total``, which
-includes rest) is shown beside it.
+Energy and mean MET are counted while walking, the belt moving (``energy_exercise``,
+``met_mean_exercise``); when an arm has rest stages the whole session's energy
+(``energy_total``, rest included) is shown beside it. Each column names its definition ("while
+walking", "whole session") in the declaration's words (:func:`definition`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim import units
+from retrosim.engine.variables import SESSION
 
 if TYPE_CHECKING:
     from retrosim.model.scenario import Scenario
@@ -117,7 +119,8 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
     """The summary of every arm as cells (header -> text), for the text and HTML tables.
 
     Headers: arm, walks (the direction as a word), speed (top belt speed in the scenario's
-    units), min, kcal (while walking), kcal incl. rest (only when an arm rests), MET, VO2 peak,
+    units), min, kcal (while walking), kcal+rest (the whole session: only when an arm rests),
+    MET (while walking), VO2 peak,
     HR peak, %HRmax, %HRR, fall risk, fell (cohorts), BP after.
     """
     unit = str(ds.attrs.get("speed_units", "mph"))
@@ -131,12 +134,14 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
         cells = {"arm": str(arm), "walks": walks.get(str(arm), "-").replace(", ", "+"),
                  "speed": top_speed(ds, str(arm), unit)}
         cells["min"] = f"{float(r.duration) / 60:.1f}"
-        kcal = "energy_exercise" if "energy_exercise" in r else "energy_total"
-        cells["kcal"] = value(r, kcal, 0, person)
-        if resting:
+        if "energy_exercise" in r:
+            cells["kcal"] = value(r, "energy_exercise", 0, person)
+        if resting or "energy_exercise" not in r:      # an older result: the session's alone
             cells["kcal+rest"] = value(r, "energy_total", 0, person)
-        cells["MET"] = value(r, "met_mean_exercise" if "met_mean_exercise" in r
-                             else "met_mean", 1, person)
+        if "met_mean_exercise" in r:
+            cells["MET"] = value(r, "met_mean_exercise", 1, person)
+        else:
+            cells["MET+rest"] = value(r, "met_mean", 1, person)
         cells["VO2peak"] = value(r, "vo2_peak", 1, person)
         cells["HRpeak"] = value(r, "hr_peak", 0, person)
         if "hr_max" in r:
@@ -158,11 +163,23 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
     return rows
 
 
-#: Units row of the text table, by header.
-UNITS = {"speed": "{speed}", "min": "", "kcal": "walking", "kcal+rest": "session",
-         "MET": "walking", "VO2peak": "mL/kg/min", "HRpeak": "bpm", "%HRmax": "peak",
-         "%HRR": "peak", "fall-risk": "/session", "fell": "[95%CI]", "BP-first": "reading",
-         "BP-after": "expected"}
+def definition(name: str) -> str:
+    """Which energy or MET a summary is, in the words its declaration names after the
+    quantity (:mod:`retrosim.engine.variables`): the run table, the report and the page
+    print the same.
+
+    >>> definition("energy_exercise"), definition("energy_total"), definition("met_mean")
+    ('while walking', 'whole session', 'whole session')
+    """
+    return SESSION[name].long_name.partition(", ")[2]
+
+
+#: Units row of the text table, by header (energy and MET: which of the two definitions).
+UNITS = {"speed": "{speed}", "min": "", "kcal": definition("energy_exercise"),
+         "kcal+rest": definition("energy_total"), "MET": definition("met_mean_exercise"),
+         "MET+rest": definition("met_mean"), "VO2peak": "mL/kg/min", "HRpeak": "bpm",
+         "%HRmax": "peak", "%HRR": "peak", "fall-risk": "/session", "fell": "[95%CI]",
+         "BP-first": "reading", "BP-after": "expected"}
 
 
 def summary_table(ds: xr.Dataset) -> str:

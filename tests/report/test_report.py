@@ -198,8 +198,7 @@ def test_axes_are_labelled_from_the_cf_attributes():
     ax = fig.axes[0]
     assert ax.get_ylabel() == "oxygen uptake [mL kg-1 min-1]"
     assert ax.get_xlabel() == "time since the start [min]"
-    assert plots.energy(ds).axes[0].get_xlabel() == \
-        "energy expended while the belt moved (rest stages left out) [kcal]"
+    assert plots.energy(ds).axes[0].get_xlabel() == "energy, while walking [kcal]"
 
 
 def test_warnings_list_guidance_and_alarms(folder):
