@@ -131,7 +131,10 @@ def _falls(ds: xr.Dataset) -> str:
     n = ds.sizes["subject"]
     exact = "fall_risk" in ds
     sampled = n > 1 or not exact              # one session's 0 or 1 is no rate: left out
-    head = ["arm"] + ["fall risk<br><small>% of sessions, exact</small>"] * exact
+    ranged = exact and "fall_risk_low" in ds
+    head = ["arm"] + [f"fall risk<br><small>% of sessions, exact"
+                      f"{f' [{tables.PREDICTION_LEVEL} prediction interval]' * ranged}"
+                      "</small>"] * exact
     head += ["sampled falls", "sessions", "share who fell<br><small>% [95 % Wilson "
              "interval]</small>"] * sampled
     rows = []
@@ -139,7 +142,7 @@ def _falls(ds: xr.Dataset) -> str:
         r = ds.sel(arm=arm)
         cells = [escape(str(arm))]
         if exact:
-            cells.append(tables.percent(float(r.fall_risk.mean())))
+            cells.append(escape(tables.risk_cell(r)))
         if sampled:
             cells += [f"{int(r.fell.sum()):,}", f"{n:,}",
                       f"{tables.percent(float(r.fall_probability))} "

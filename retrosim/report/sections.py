@@ -236,7 +236,10 @@ def intervals(data: ReportData) -> str:
     if "fall_risk" in ds:
         lines.append("Fall risk is exact for the protocol as commanded: 1 - exp(-H), H the fall "
                      "hazard over the session (an upper bound where a tether pull may end the "
-                     "walk first); it needs no interval.")
+                     "walk first), not a count of sampled falls"
+                     + (f"; for the person as given, with the {tables.PREDICTION_LEVEL} "
+                        "prediction interval of her plausible versions (their fatigue differs)."
+                        if "fall_risk_low" in ds else "."))
     if "fell" in ds and n > 1:
         lines.append(f"Sampled falls among {n:,} sessions per arm carry a 95 % Wilson interval.")
     if any(str(v).endswith("_low") and not str(v).startswith("fall_probability")

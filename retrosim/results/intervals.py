@@ -18,9 +18,11 @@ the subject axis) and takes the 5th and 95th percentiles of each summary:
 
 The draws come from the stream ``randomness.key("uncertainty", ...)``, keyed by version, never
 by the run's subjects: the same seed gives the same intervals whatever ``--subjects``. Versions
-walk without random falls (the fall model off), so an interval is the physiology's, not the
-luck of a session. A value the scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``,
-``hr_rest_bpm``) is not drawn, and the intervals narrow. A trait given with its uncertainty,
+walk without random falls (the fall model's exact risk alone,
+:data:`retrosim.events.falls.RISK_ONLY`), so an interval is the physiology's, not the luck of a
+session; the exact fall risk gets one too, as the versions' fatigue differs. A value the
+scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``, ``hr_rest_bpm``) is not drawn, and the
+intervals narrow. A trait given with its uncertainty,
 ``{mean, sd}`` (a person fitted to a recording, ``retrosim fit``), is drawn as mean + N(0, sd),
 kept inside the subject's limits: its sd, not the population's, sets its spread.
 
@@ -146,12 +148,11 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
     """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
     ``central``: the 5th and 95th percentiles over the plausible versions, widened where
     needed to contain the central value (subject 0's: the person as given)."""
-    quiet = dataclasses.replace(scenario, falls=dataclasses.replace(scenario.falls,
-                                                                    model="none"))
+    quiet = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
     people = versions(scenario, seed)
     out: dict[str, list[float]] = {}
-    for arm in quiet.arms.values():
-        session = run_arm(arm, quiet, people, seed, models=models)
+    for arm in scenario.arms.values():
+        session = run_arm(arm, scenario, people, seed, models=quiet)
         summary = {**session.trajectory.summary(), **session.summary}
         for name in OUTCOMES:
             if name not in central or name not in summary:

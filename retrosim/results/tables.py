@@ -4,7 +4,8 @@ The summary separates the person from the noise. For a ``[subject]`` the table s
 person's *expected* outcomes: the model's values, with their 90 % prediction intervals when the
 result holds ``<name>_low`` / ``<name>_high``; the blood pressure after exercise is the expected
 seated pressure (``sbp_post_expected``), not one noisy cuff reading; the fall risk is exact,
-``1 - exp(-H)`` from the fall hazard (``fall_risk``), not a count of sampled falls. The
+``1 - exp(-H)`` from the fall hazard (``fall_risk``), not a count of sampled falls, with its
+prediction interval from the person's plausible versions. The
 simulated cuff readings (with measurement noise) are listed under the table, labelled as
 readings. For a ``[cohort]`` the table says it shows the cohort's distribution: mean and SD over
 its people, and the share of them who fell with its Wilson interval.
@@ -149,7 +150,7 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
             cells["%HRR"] = _ratio(100 * (r.hr_peak - r.hr_rest) / (r.hr_max - r.hr_rest),
                                    person)
         if "fall_risk" in r:
-            cells["fall-risk"] = percent(float(r.fall_risk.mean()))
+            cells["fall-risk"] = risk_cell(r)
         if "fell" in r and not person:
             cells["fell"] = (f"{percent(float(r.fall_probability))}"
                              f"[{percent(float(r.fall_probability_low))}-"
@@ -293,6 +294,16 @@ def pressure_pair(r: xr.Dataset, sbp: str, dbp: str, person: bool) -> str:
     s = value(r, sbp, 0, person)
     d = value(r, dbp, 0, person)
     return "-" if s == "-" else f"{s}/{d}"
+
+
+def risk_cell(r: xr.Dataset) -> str:
+    """The exact fall risk of one arm in %: one person's with its prediction interval when the
+    result has it (``fall_risk_low``/``_high``), else the mean over the people."""
+    text = percent(float(r.fall_risk.mean()))
+    if "fall_risk_low" in r and "fall_risk_high" in r:
+        return (f"{text} [{percent(float(r.fall_risk_low))}-"
+                f"{percent(float(r.fall_risk_high))}]")
+    return text
 
 
 def percent(p: float) -> str:

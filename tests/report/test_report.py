@@ -363,6 +363,19 @@ def test_the_knee_report_speaks_mph_bpm_and_percent_of_hr(knee):
     assert "no handrail" in arms
 
 
+def test_the_knee_report_gives_one_persons_fall_risk_with_its_interval(knee):
+    ds = retrosim.run(retrosim.load_scenario("knee-replacement-what-if"), traces=False)
+    falls = _section_text(knee, "falls")
+    assert "exact [90 % prediction interval]" in falls
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        cell = (f"{retrosim.results.tables.percent(float(r.fall_risk.mean()))} ["
+                f"{retrosim.results.tables.percent(float(r.fall_risk_low))}-"
+                f"{retrosim.results.tables.percent(float(r.fall_risk_high))}]")
+        assert f"<td>{arm}</td><td>{cell}</td>" in falls
+    assert "prediction interval of her plausible versions" in _section_text(knee, "intervals")
+
+
 def test_the_knee_report_gives_seed_version_and_how_sure(knee):
     assert "seed 14" in knee and f"retrosim {retrosim.__version__}" in knee
     sure = _section_text(knee, "intervals")

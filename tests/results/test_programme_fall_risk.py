@@ -99,3 +99,20 @@ def test_a_cohort_shows_the_median_and_5_95_over_its_people():
     assert lo < hi
     assert (f"fall risk over the programme {mid:.2f} % ({lo:.2f}-{hi:.2f} % of the people;"
             in line)
+
+
+def test_a_sessions_fall_risk_has_the_interval_of_the_persons_versions():
+    """The exact risk of one person's session, and the 5-95 % of the same over her plausible
+    versions (Simulation.versions): the interval every other summary of hers gets."""
+    ds = retrosim.run(scenario(), traces=False)
+    session, = retrosim.Simulation(scenario()).versions(intervals.VERSIONS)
+    risk = session.summary["fall_risk"]
+    low, high = np.quantile(risk[1:], intervals.QUANTILES)
+    a = ds.sel(arm="backward")
+    np.testing.assert_allclose(float(a.fall_risk.isel(subject=0)), risk[0], rtol=1e-12)
+    np.testing.assert_allclose([float(a.fall_risk_low), float(a.fall_risk_high)],
+                               [min(low, risk[0]), max(high, risk[0])], rtol=1e-6)
+    one = retrosim.run(scenario({"weeks": 1, "sessions_per_week": 1})).sel(arm="backward")
+    np.testing.assert_allclose([float(one.programme_fall_risk_low),
+                                float(one.programme_fall_risk_high)],
+                               [float(a.fall_risk_low), float(a.fall_risk_high)], rtol=1e-6)
