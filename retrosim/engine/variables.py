@@ -68,8 +68,8 @@ SESSION = Catalogue(
     Variable("hr_ceiling", "min-1", "heart-rate ceiling of the safety limits (controlled "
              "arms)"),
     Variable("met_mean", "1", f"mean MET, {WHOLE_SESSION}", {"summary", "interval"}),
-    Variable("energy_exercise", "kcal", f"energy, {WHILE_WALKING}"),
-    Variable("met_mean_exercise", "1", f"mean MET, {WHILE_WALKING}"),
+    Variable("energy_exercise", "kcal", f"energy, {WHILE_WALKING}", {"interval"}),
+    Variable("met_mean_exercise", "1", f"mean MET, {WHILE_WALKING}", {"interval"}),
     Variable("exercise_time", "s", "time the belt moved"),
     Variable("duration", "s", "duration of the arm's protocol", {"per-arm"}),
     Variable("stop_reason", "1", "why the session stopped (see flag_meanings: the protocol ran "

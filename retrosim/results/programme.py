@@ -225,7 +225,9 @@ def comparison_table(datasets: list[xr.Dataset]) -> str:
             change = {name: float(np.mean(a[name].isel(day=-1).values.astype(float)
                                           - a[name].isel(day=0).values.astype(float)))
                       for name, _, _ in RANKING if name in a and "day" in a[name].dims}
-            change["fall_risk"] = 100.0 * float(np.mean(programme_fall_risk(a)))
+            change["fall_risk"] = 100.0 * (float(a.programme_fall_risk)   # one person's
+                                           if "programme_fall_risk" in a
+                                           else float(np.mean(programme_fall_risk(a))))
             rows.append((f"{ds.attrs['scenario']}/{arm}", change))
     width = max(len(r[0]) for r in rows)
     lines = ["Programmes ranked (mean change from the first to the last morning):"]

@@ -88,8 +88,9 @@ def test_the_compendium_report_has_every_section_and_is_self_contained(compendiu
 
 
 def test_the_report_shows_the_headline_seed_version_and_references(compendium):
-    for text in (">46<", ">64<", ">85<", "seed 2011", f"retrosim {retrosim.__version__}",
-                 "Ainsworth BE et al. (2011)", "forward-level", "backward-uphill"):
+    for text in (">46 [46-46]<", ">64 [64-64]<", ">85 [85-85]<", "seed 2011",
+                 f"retrosim {retrosim.__version__}", "Ainsworth BE et al. (2011)", "forward-level",
+                 "backward-uphill"):
         assert text in compendium, text
 
 

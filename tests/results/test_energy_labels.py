@@ -62,3 +62,18 @@ def test_the_programme_table_names_the_energy_it_sums():
          "program": {"weeks": 1, "sessions_per_week": 2}}))
     line = next(x for x in programme.summary_table(ds).splitlines() if x.startswith("walk:"))
     assert "kcal in all (whole session energy, summed over the sessions walked)" in line
+
+
+def test_one_persons_walking_energy_and_met_carry_their_intervals():
+    """The columns the run table shows (while walking) have the prediction intervals the
+    whole-session values have, not a bare central value."""
+    ds = retrosim.run(retrosim.Scenario.from_dict(SCENARIO), traces=False)
+    rows = {r["arm"]: r for r in tables.arm_rows(ds)}
+    for arm in ds.arm.values:
+        r = ds.sel(arm=arm)
+        for column, name, digits in (("kcal", "energy_exercise", 0),
+                                     ("MET", "met_mean_exercise", 1)):
+            low, mid, high = (float(r[n].mean()) for n in (f"{name}_low", name, f"{name}_high"))
+            assert low < mid < high
+            shown = f"{mid:.{digits}f} [{low:.{digits}f}-{high:.{digits}f}]"
+            assert rows[str(arm)][column] == shown
