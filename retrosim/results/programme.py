@@ -164,10 +164,9 @@ def _risk_text(a: xr.Dataset, person: bool) -> str:
     risk = programme_fall_risk(a)
     if not np.isfinite(risk).any():
         return f"no fall risk (falls not modelled); {simulated}"
-    if person and "programme_fall_risk_low" in a:
-        mid, lo, hi = (100.0 * float(a[n]) for n in ("programme_fall_risk",
-                                                       "programme_fall_risk_low",
-                                                       "programme_fall_risk_high"))
+    if person and "programme_fall_risk_low" in a:      # with its interval, _low and _high
+        mid, lo, hi = (100.0 * float(a[f"programme_fall_risk{end}"])
+                       for end in ("", "_low", "_high"))
         fmt = ".2f" if hi < 10 else ".1f"
         return (f"fall risk over the programme {mid:{fmt}} % [{lo:{fmt}}-{hi:{fmt}} %] (exact "
                 f"for the person as given; {INTERVAL} over the person's plausible versions; "
