@@ -206,8 +206,8 @@ class Simulation:
         trace_step_s : float, optional
             The trace resolution [s]; default the scenario's (1 s unless it says).
         intervals : bool, default True
-            False leaves out the 90 % prediction intervals (which re-run the protocol for
-            plausible versions of the person).
+            False leaves out the 90 % prediction intervals (which re-run the protocol, or a
+            programme, for plausible versions of the person).
 
         Returns
         -------
@@ -219,7 +219,9 @@ class Simulation:
         if self.is_programme:
             arms = run_programme(self.scenario, seed=self.seed, subjects=self.subjects,
                                  models=self.models)
-            return programme_results.assemble(arms, self.scenario, seed=self.seed)
+            ds = programme_results.assemble(arms, self.scenario, seed=self.seed)
+            return _intervals.attach_programme(ds, self.scenario, self.seed, self.models) \
+                if intervals else ds
         return self.assemble(list(self.sessions()), trace_step_s=step if traces else None,
                              intervals=intervals)
 

@@ -15,6 +15,9 @@ variable is for:
   programme; ``design:N``: an outcome a protocol design may aim at or limit, as it stands (N-th
   column of a single-session design's outcomes, ``retrosim.design.session.OUTCOMES``);
 - ``per-arm``: one value per arm;
+- the energy and mean-MET summaries name their definition in ``long_name`` after a comma,
+  ``"energy, while walking"`` or ``"energy, whole session"`` (:data:`WHILE_WALKING`,
+  :data:`WHOLE_SESSION`): the run table, the report and the page print those words;
 - a programme's ``state``: the daily state, in page order; ``change``: an outcome of a
   programme design as its change from the first to the last morning.
 """
@@ -24,6 +27,11 @@ from __future__ import annotations
 from retrosim.variables import Catalogue, Variable
 
 _EVENTS = "event log"
+#: The two definitions of a session's energy and mean MET, named in their ``long_name`` after
+#: the quantity and a comma ("energy, while walking"): while the belt moves (rest stages left
+#: out), or over the whole session (rest stages and the recovery in them included).
+WHILE_WALKING = "while walking"
+WHOLE_SESSION = "whole session"
 
 #: The variables of every session run (the trajectory's, the subjects' traits, the console's,
 #: the protocol's and the event log).
@@ -48,7 +56,7 @@ SESSION = Catalogue(
     Variable("target_grade", "1", "grade the console was last commanded"),
     Variable("energy", "kcal", "energy expended since the start", {"trace", "golden:6"},
              tolerance=0.5),
-    Variable("energy_total", "kcal", "energy expended in the session",
+    Variable("energy_total", "kcal", f"energy, {WHOLE_SESSION}",
              {"summary", "interval", "required", "headline:0", "programme-plot:2"}, aim="max"),
     Variable("vo2_peak", "mL kg-1 min-1", "peak oxygen uptake",
              {"summary", "interval", "required", "headline:2", "programme-plot:1", "design:5"}),
@@ -60,11 +68,9 @@ SESSION = Catalogue(
     Variable("vo2_max", "mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
     Variable("hr_ceiling", "min-1", "heart-rate ceiling of the safety limits (controlled "
              "arms)"),
-    Variable("met_mean", "1", "time-averaged metabolic demand, MET", {"summary", "interval"}),
-    Variable("energy_exercise", "kcal", "energy expended while the belt moved (rest stages "
-             "left out)"),
-    Variable("met_mean_exercise", "1", "time-averaged metabolic demand while the belt moved, "
-             "MET"),
+    Variable("met_mean", "1", f"mean MET, {WHOLE_SESSION}", {"summary", "interval"}),
+    Variable("energy_exercise", "kcal", f"energy, {WHILE_WALKING}", {"interval"}),
+    Variable("met_mean_exercise", "1", f"mean MET, {WHILE_WALKING}", {"interval"}),
     Variable("exercise_time", "s", "time the belt moved"),
     Variable("duration", "s", "duration of the arm's protocol", {"per-arm"}),
     Variable("stop_reason", "1", "why the session stopped (see flag_meanings: the protocol ran "
@@ -106,4 +112,11 @@ PROGRAMME = Catalogue(
              "day)"),
     Variable("session_protocol", "", "the session's protocol, in words (empty: no session)",
              text=True),
+    Variable("programme_fall_risk", "1", "probability of at least one fall over the "
+             "programme, 1 - prod(1 - fall_risk) over its sessions as scheduled, for the "
+             "person as given: exact, not sampled", {"per-arm"}),
+    Variable("programme_fall_risk_low", "1", "probability of at least one fall over the "
+             "programme, lower bound of the 90% prediction interval", {"per-arm"}),
+    Variable("programme_fall_risk_high", "1", "probability of at least one fall over the "
+             "programme, upper bound of the 90% prediction interval", {"per-arm"}),
 )

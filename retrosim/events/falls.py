@@ -446,3 +446,17 @@ VARIABLES = FALLS
 #: outcomes after it; the fall probability per arm with its Wilson interval.
 MODEL = EventModel("falls", during=simulate, after=summarise, variables=VARIABLES,
                    references=_references, statistics=_statistics)
+
+
+def risk_only(session: Session) -> None:
+    """Each subject's exact fall risk of the session as commanded, ``fall_risk`` = 1 -
+    exp(-H), with no perturbation or fall drawn: everyone walks the whole session. The risk
+    of a programme along the path where the person does not fall is made of these."""
+    if session.scenario.falls.model != "none":
+        session.summary["fall_risk"] = -np.expm1(-rates(session).totals(fall=True))
+
+
+#: The fall model's exact risk alone: nobody falls, stumbles or pulls the tether, and each
+#: session's ``fall_risk`` is the one :data:`MODEL` computes. Plausible versions of a person
+#: walk a programme with it (:func:`retrosim.results.intervals.programme_fall_risk`).
+RISK_ONLY = EventModel("falls", during=risk_only, variables=VARIABLES, references=_references)

@@ -15,7 +15,7 @@ from retrosim.variables import Catalogue, Variable
 FALLS = Catalogue(
     Variable("fall_risk", "1", "probability of a fall in the session as commanded, 1 - exp(-H): "
              "exact, not sampled (an upper bound when a tether pull may end the walk first)",
-             {"design:2"}),
+             {"design:2", "interval"}),
     Variable("fell", "1", "the walker fell during the session", {"required"}, group="falls",
              aim="min"),
     Variable("fall_time", "s", "time of the fall (NaN if none)", {"required"}),

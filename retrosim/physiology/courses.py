@@ -127,6 +127,8 @@ HICKSON = Course(_hickson_start, _carry(_hickson_morning, "sbp_fall", "dbp_fall"
 DOSE_RESPONSE = Course(_dose_start, _carry(_dose_morning, "top", "vbase", "trained0",
                                            "sbp_fall", "dbp_fall"), _dose_after)
 
+_COMMON_CAVEAT = ("Balance follows backward practice alone; muscle strength, pain, body "
+                  "weight and the fatigue term of impulse-response models are not modelled.")
 #: Programme models by name (``[program] model``).
 TRAINING_MODELS = {
     "dose-response": Model(
@@ -138,14 +140,21 @@ TRAINING_MODELS = {
          "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
          "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
         "training impulse by intensity relative to reserve, duration and frequency, towards "
-        "an absolute age-dependent ceiling; fast and slow detraining"),
+        "an absolute age-dependent ceiling; fast and slow detraining",
+        "The dose-response constants (DoseParameters) are fits, and the practice fade, the "
+        "pressure's hold and loss and the Berg practice scale are assumptions. "
+        + _COMMON_CAVEAT),
     "hickson-1981": Model(
         HICKSON,
         ("Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (one time constant)",
          "Murtagh EM et al. (2015) Prev Med 72:34 (walking programmes)",
          "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by category)",
          "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
-        "saturating reserve-minute load, gain a fraction of entry VO2max, one time constant"),
+        "saturating reserve-minute load, gain a fraction of entry VO2max, one time constant",
+        "Gains and losses follow one time constant whatever the dose's intensity, and the "
+        "gain is a fraction of the entry VO2max (TrainingParameters); the practice fade, the "
+        "pressure's hold and loss and the Berg practice scale are assumptions. "
+        + _COMMON_CAVEAT),
 }
 DEFAULT_TRAINING_MODEL = "dose-response"
 

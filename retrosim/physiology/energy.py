@@ -97,6 +97,11 @@ EnergyModel = Callable[[ArrayLike, ArrayLike, ArrayLike], np.ndarray]
 _AINSWORTH_2011 = "Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81"
 _HERRMANN_2024 = "Herrmann SD et al. (2024) J Sport Health Sci 13:6-12"
 _HOOPER_2004 = "Hooper TL et al. (2004) J Orthop Sports Phys Ther 34:65-71"
+_FITTED = ("Fitted over 1.5-5 mph and 0-10.5 % grade; it extrapolates beyond.")
+_LOOKUP = ("The Compendium codes are steady-state rates at the speeds and grades they list (the "
+           "backward codes at 3.5 mph only): between codes the rate steps, and any backward "
+           "walking takes a backward code's value.")
+_NOVICE = "Costs describe people new to backward walking."
 #: Energy models by name: ``(speed_mps, grade_frac, direction) -> gross MET``, each with its
 #: sources and a one-line description (``docs/models/energy.md``'s table is generated from them).
 ENERGY_MODELS: dict[str, Model] = {
@@ -105,24 +110,33 @@ ENERGY_MODELS: dict[str, Model] = {
         (_AINSWORTH_2011, _HERRMANN_2024, "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474",
          _HOOPER_2004),
         "a smooth model for any speed and grade in both directions; backward climbing fitted "
-        "to the Compendium's backward codes and Hooper et al. 2004 together"),
+        "to the Compendium's backward codes and Hooper et al. 2004 together",
+        _FITTED + " " + _NOVICE),
     "continuous-shared-grade": Model(
         functools.partial(continuous_met, params=SHARED_GRADE_PARAMS),
         (_AINSWORTH_2011, "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474"),
         "the first continuous fit: one grade term for both directions, so backward climbing "
-        "costs too little (ratio 1.37 level, 1.16 at 12.5 %, 2.5 mph)"),
+        "costs too little (ratio 1.37 level, 1.16 at 12.5 %, 2.5 mph)",
+        _FITTED + " Backward climbing costs too little: one grade term serves both "
+        "directions. " + _NOVICE),
     "compendium-2011": Model(
         functools.partial(compendium_met, edition=2011), (_AINSWORTH_2011,),
-        "the 2011 Compendium walking codes as a lookup (Ainsworth et al. 2011)"),
+        "the 2011 Compendium walking codes as a lookup (Ainsworth et al. 2011)",
+        _LOOKUP + " " + _NOVICE),
     "compendium-2024": Model(
         functools.partial(compendium_met, edition=2024), (_HERRMANN_2024,),
-        "the 2024 Adult Compendium walking codes (Herrmann et al. 2024)"),
+        "the 2024 Adult Compendium walking codes (Herrmann et al. 2024)",
+        _LOOKUP + " " + _NOVICE),
     "compendium-2024-treadmill": Model(
         functools.partial(compendium_met, edition=2024, treadmill_codes=True), (_HERRMANN_2024,),
-        "the same, with the 2024 treadmill codes 17349-17361 and 17475 competing"),
+        "the same, with the 2024 treadmill codes 17349-17361 and 17475 competing",
+        _LOOKUP + " " + _NOVICE),
     "acsm": Model(
         acsm_met, ("ACSM's Guidelines for Exercise Testing and Prescription, metabolic equations",),
-        "the ACSM walking equation, VO2 = 3.5 + 0.1 S + 1.8 S G (S in m/min), / 3.5"),
+        "the ACSM walking equation, VO2 = 3.5 + 0.1 S + 1.8 S G (S in m/min), / 3.5",
+        "The ACSM equation is for forward walking at about 50-100 m/min (1.9-3.7 mph) and has "
+        "no term for direction: backward walking costs the same as forward, far less than the "
+        "Compendium's backward codes."),
 }
 DEFAULT_ENERGY_MODEL = "continuous"
 

@@ -75,19 +75,28 @@ def by_sex_hr_max(age_yr: ArrayLike, female: ArrayLike = False) -> np.ndarray:
     return np.where(np.asarray(female, dtype=bool), gulati_hr_max(age), tanaka_hr_max(age))
 
 
+_OWN_MAX = "A measured hr_max_bpm replaces the prediction."
 #: Age-predicted HRmax by name: ``(age_yr, female) -> HRmax [min-1]`` (``[energy] hr_max``).
 HR_MAX_MODELS: dict[str, Model] = {
     "by-sex": Model(by_sex_hr_max,
                     ("Gulati M et al. (2010) Circulation 122:130-137",
                      "Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156"),
                     "206 - 0.88 age for women (Gulati 2010), 208 - 0.7 age for men (Tanaka "
-                    "2001)"),
+                    "2001)",
+                    "HRmax is predicted from age: Gulati's line for women comes from one large "
+                    "cohort of women, and other cohorts find little difference between the "
+                    "sexes, so it is a moderate-confidence default. " + _OWN_MAX),
     "tanaka-2001": Model(tanaka_hr_max,
                          ("Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156",),
-                         "208 - 0.7 age, from a meta-analysis of 351 studies, both sexes"),
+                         "208 - 0.7 age, from a meta-analysis of 351 studies, both sexes",
+                         "HRmax is predicted from age, the same line for women and men. "
+                         + _OWN_MAX),
     "fox-1971": Model(fox_hr_max,
                       ("Fox SM, Naughton JP, Haskell WL (1971) Ann Clin Res 3:404-432",),
-                      "the traditional 220 - age"),
+                      "the traditional 220 - age",
+                      "HRmax is the traditional 220 - age, which Tanaka et al. 2001 found to "
+                      "overestimate HRmax in younger adults and underestimate it in older "
+                      "ones. " + _OWN_MAX),
 }
 DEFAULT_HR_MAX_MODEL = "by-sex"
 
@@ -325,9 +334,19 @@ HR_MODELS: dict[str, Model] = {
          "Kim & Choi (2001) J Korean Acad Rehabil Med 25:474",
          "Heath et al. (2001) Phys Ther Sport 2:171"),
         "Swain 1994's %HRmax-%VO2max points, plus a backward excess at the same VO2 that "
-        "shrinks with practice"),
+        "shrinks with practice",
+        "Backward heart rate adds an excess over forward at the same oxygen uptake, sized from "
+        f"novices at one speed (Kim & Choi 2001: {_EXCESS_PTS:.0f} points of HRmax at "
+        f"{_EXCESS_VO2R:.0f} % of the VO2 reserve) and shrinking with backward practice (Heath "
+        f"et al. 2001; a time constant of {PRACTICE_TAU_MIN:.0f} min, derived); at other "
+        "intensities it is scaled with the VO2 reserve in use, an assumption."),
     "swain-1998-hrr": Model(
         _swain_1998, ("Swain DP et al. (1998) Med Sci Sports Exerc 30:318-321",),
-        "%HRR = 1.03 %VO2R + 1.5, the same in both directions (the first model)"),
+        "%HRR = 1.03 %VO2R + 1.5, the same in both directions (the first model)",
+        "Heart rate follows oxygen uptake alone, the same in both directions, and backward "
+        "walking raises heart rate more than its oxygen cost does (Kim & Choi 2001 measured "
+        f"{KIM_CHOI_2001_HR['backward'][2]:.0f} bpm backward against "
+        f"{KIM_CHOI_2001_HR['forward'][2]:.0f} forward at 5 km/h). Read a modelled backward heart "
+        "rate, %HRmax and %HRR as lower bounds."),
 }
 DEFAULT_HR_MODEL = "swain-1994-backward"

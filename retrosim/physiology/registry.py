@@ -6,9 +6,10 @@ works; the results layer cites ``entry.references`` for the models that ran, and
 tables are generated from the entries (:func:`markdown_table`), so a new entry is one line in
 the docs as soon as it is registered.
 
->>> m = Model(abs, references=("Doe J (2000) J Ex 1:1",), description="the absolute value")
->>> m(-2)
-2
+>>> m = Model(abs, references=("Doe J (2000) J Ex 1:1",), description="the absolute value",
+...           caveat="fitted to whole numbers only")
+>>> m(-2), m.caveat
+(2, 'fitted to whole numbers only')
 >>> print(markdown_table({"abs": m}, default="abs"))
 | name | what it is | sources |
 |---|---|---|
@@ -32,11 +33,15 @@ class Model:
     function : the pure model function.
     references : the sources it rests on, each "Authors (year) Journal volume:pages".
     description : what it is, in one line (the docs tables print it).
+    caveat : what a reader of its numbers should keep in mind: where it was built or fitted
+        and what it leaves out ("" when nothing beyond its description). A report prints the
+        caveat of each entry a run used, so changing the model changes what the report says.
     """
 
     function: Callable[..., Any]
     references: tuple[str, ...]
     description: str
+    caveat: str = ""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.function(*args, **kwargs)

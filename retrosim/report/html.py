@@ -118,7 +118,10 @@ def _falls(ds: xr.Dataset) -> str:
     n = ds.sizes["subject"]
     exact = "fall_risk" in ds
     sampled = n > 1 or not exact              # one session's 0 or 1 is no rate: left out
-    head = ["arm"] + ["fall risk<br><small>% of sessions, exact</small>"] * exact
+    ranged = exact and "fall_risk_low" in ds
+    head = ["arm"] + [f"fall risk<br><small>% of sessions, exact"
+                      f"{f' [{tables.PREDICTION_LEVEL} prediction interval]' * ranged}"
+                      "</small>"] * exact
     head += ["sampled falls", "sessions", "share who fell<br><small>% [95 % Wilson "
              "interval]</small>"] * sampled
     rows = []
@@ -126,7 +129,7 @@ def _falls(ds: xr.Dataset) -> str:
         r = ds.sel(arm=arm)
         cells = [escape(str(arm))]
         if exact:
-            cells.append(tables.percent(float(r.fall_risk.mean())))
+            cells.append(escape(tables.risk_cell(r)))
         if sampled:
             cells += [f"{int(r.fell.sum()):,}", f"{n:,}",
                       f"{tables.percent(float(r.fall_probability))} "
@@ -190,11 +193,12 @@ def _warnings(data: ReportData) -> str:
                                  f"{'s' * (n > 1)} {escape(meaning)}")
     if "bp_first_valid" in ds and "sbp_first" in ds:
         taken = np.isfinite(ds.sbp_first.values.astype(float))
-        early = (taken & ~ds.bp_first_valid.values.astype(bool)).sum(axis=1)
-        for arm, count in zip(ds.arm.values, early, strict=True):
+        early = (taken & ~ds.bp_first_valid.values.astype(bool)).reshape(ds.sizes["arm"], -1)
+        whose = "session(s)" if "session" in ds.sbp_first.dims else "subject(s)"
+        for arm, count in zip(ds.arm.values, early.sum(axis=1), strict=True):
             if count:
                 items.append(f"{escape(str(arm))}: the first reading of {int(count):,} "
-                             "subject(s) was taken within 30 min of exercise (not valid for "
+                             f"{whose} was taken within 30 min of exercise (not valid for "
                              "diagnosis)")
     body = ("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>") if items else \
         "<p>None: no guidance flag, alarm, fall or early reading.</p>"
@@ -244,8 +248,17 @@ def add_section(section: Section, *, before: str | None = None) -> None:
     SECTIONS.insert(anchors.index(before) if before in anchors else len(SECTIONS), section)
 
 
-def _section(anchor: str, title: str, body: str) -> str:
+def section(anchor: str, title: str, body: str) -> str:
+    """One section of a page: its anchor, its title (escaped) and its body (HTML)."""
     return f'<section id="{anchor}"><h2>{escape(title)}</h2>{body}</section>'
+
+
+def shared_sections(data: ReportData, anchors: tuple[str, ...]) -> list[tuple[Section, str]]:
+    """The sections of :data:`SECTIONS` anchored ``anchors``, built from ``data`` by the same
+    builders as a session's report (another page, a programme's, shows them too); those with
+    nothing to show are left out."""
+    chosen = [s for s in SECTIONS if s.anchor in anchors]
+    return [(s, body) for s, body in ((s, s.build(data)) for s in chosen) if body]
 
 
 def render(data: ReportData) -> str:
@@ -258,9 +271,8 @@ def render(data: ReportData) -> str:
             f"&middot; energy model {escape(str(ds.attrs.get('energy_model', '?')))} &middot; "
             f"retrosim {escape(str(ds.attrs.get('retrosim_version', '?')))} &middot; from "
             f"{escape(data.source)}")
-    shown = [(s, s.build(data)) for s in SECTIONS]
-    shown = [(s, body) for s, body in shown if body]
-    built = [_section(s.anchor, s.title, body) for s, body in shown]
+    shown = shared_sections(data, tuple(s.anchor for s in SECTIONS))
+    built = [section(s.anchor, s.title, body) for s, body in shown]
     nav = " ".join(f'<a href="#{s.anchor}">{escape(s.title)}</a>' for s, _ in shown)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>retrosim report: {escape(name)}</title><style>{STYLE}</style></head>"

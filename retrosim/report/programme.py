@@ -8,6 +8,8 @@ back to the session report. Figures are built without pyplot and inlined as PNG
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -16,7 +18,10 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from retrosim.api import run
+from retrosim.errors import RetrosimWarning
 from retrosim.model.scenario import load_scenario
+from retrosim.report import html
+from retrosim.report.data import ReportData
 from retrosim.report.plots import WIDTH_IN, plain, png_base64
 from retrosim.results import io
 from retrosim.results import programme as results
@@ -89,8 +94,28 @@ def sessions_figure(ds: xr.Dataset) -> Figure:
     return fig
 
 
-def render(ds: xr.Dataset, source: str) -> str:
-    """The programme report as one HTML document."""
+#: The sections a programme's page shares with a session's report, built by the same code
+#: (:data:`retrosim.report.html.SECTIONS`): who was simulated, the warnings, the models with
+#: their caveats, and the assumptions and known limits.
+SHARED = ("who", "warnings", "models", "assumptions")
+
+
+def _how_sure(ds: xr.Dataset) -> str:
+    """What the fall risk over the programme and its interval are, in words."""
+    said = str(ds.attrs.get("uncertainty", ""))
+    if not said:
+        return ""
+    return (f'<p class="note" id="programme-how-sure">How sure: {escape(said)}. The fall risk '
+            "is exact, 1 - prod(1 - p) over the sessions, p each session's 1 - exp(-H); "
+            "simulated falls are one draw and are counted, not read as a risk.</p>")
+
+
+def render(ds: xr.Dataset, source: str, notes: Sequence[str] = ()) -> str:
+    """The programme report as one HTML document; ``notes`` are the warnings raised while it
+    ran."""
+    data = ReportData(ds, {}, source, list(notes))
+    shared = {s.anchor: html.section(s.anchor, s.title, body)
+              for s, body in html.shared_sections(data, SHARED)}
     name = str(ds.attrs.get("scenario", "programme"))
     n = ds.sizes["subject"]
     refs = "".join(f"<li>{escape(r)}</li>" for r in str(ds.attrs.get("references", ""))
@@ -103,9 +128,10 @@ def render(ds: xr.Dataset, source: str) -> str:
         f'<p class="meta">{escape(str(ds.attrs.get("programme", "")))} &middot; seed '
         f"{escape(str(ds.attrs.get('seed', '?')))} &middot; {n:,} "
         f"{'person' if n == 1 else 'people'} &middot; from {escape(source)}</p>",
+        shared.get("who", ""),
         '<section id="programme"><h2>Start, middle and end</h2><pre>'
         f"{escape(results.summary_table(ds))}</pre><p>Programme events: {escape(counts)}."
-        "</p></section>",
+        f"</p>{_how_sure(ds)}</section>",
         '<section id="programme-state"><h2>State over the weeks</h2><p>Each morning, before '
         "any session: median and 5-95 % of the people.</p>"
         f'<img alt="state over weeks" src="data:image/png;base64,'
@@ -113,10 +139,12 @@ def render(ds: xr.Dataset, source: str) -> str:
         '<section id="programme-sessions"><h2>Session outcomes over the programme</h2>'
         f'<img alt="session outcomes" src="data:image/png;base64,'
         f'{png_base64(sessions_figure(ds))}"></section>',
+        shared.get("warnings", ""),
         '<section id="programme-models"><h2>What carries over between sessions</h2><p>'
         "Backward practice (familiarisation), VO2max and resting heart rate, resting pressure "
         "and the Berg score, each a cited model with its time constants "
         "(docs/programmes.md); between sessions each relaxes in closed form.</p></section>",
+        shared.get("models", ""), shared.get("assumptions", ""),
         f'<section id="references"><h2>References</h2><ul>{refs}</ul></section>',
     ]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -141,4 +169,9 @@ def page(source: str | Path, *, seed: int | None = None, subjects: int | None = 
     scenario = load_scenario(text, allow_import=allow_import)
     if scenario.program is None:
         return None
-    return render(run(scenario, seed=seed, subjects=subjects, traces=False), text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RetrosimWarning)
+        ds = run(scenario, seed=seed, subjects=subjects, traces=False)
+    notes = [f"{w.category.__name__}: {w.message}" for w in caught
+             if issubclass(w.category, RetrosimWarning)]
+    return render(ds, text, notes)

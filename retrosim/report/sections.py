@@ -10,13 +10,18 @@ order; another module adds its own with :func:`retrosim.report.html.add_section`
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from retrosim import units
+from retrosim.physiology import courses, energy, heart
+from retrosim.physiology.balance import FallParameters
+from retrosim.physiology.registry import Model
 from retrosim.results import tables
+from retrosim.results.dataset import FALL_ASSUMPTIONS
 
 if TYPE_CHECKING:
     from retrosim.report.data import ReportData
@@ -34,45 +39,87 @@ INPUT_LABELS = {
     "handrail": ("handrail use (unless an arm says otherwise)", ""),
 }
 
-#: The models a run rests on, each with the range it was built or fitted for.
-MODELS = (
-    ("Energy (MET, kcal)", "energy_model",
-     "The 2011/2024 Compendium codes are steady-state rates at the listed speeds (backward "
-     "codes at 3.5 mph only); the continuous model was fitted over 1.5-5 mph and 0-10.5 % "
-     "grade, and extrapolates beyond. Costs describe people new to backward walking."),
+#: The models a run rests on that have no alternative in a registry, each with the range it
+#: was built or fitted for: (topic, variable that shows it ran, validity). The selectable ones
+#: (energy, HRmax, heart rate) are in :data:`REGISTRIES`, their caveats in their entries.
+FIXED_MODELS = (
     ("Oxygen uptake kinetics", None,
      "First-order kinetics with time constants published for moderate intensity in young "
      "adults, slowed with age (George et al. 2018; Am J Physiol 2011)."),
-    ("Heart rate", None,
-     "HRmax from age (Tanaka et al. 2001); heart rate from oxygen uptake (Swain et al. "
-     "1998)."),
-    ("Falls", "falls",
+    ("Falls", "fell",
      "Perturbation rates and fall probabilities by Berg score (Shumway-Cook et al. 1997's "
      "slope); no study measures falls per hour of backward treadmill walking."),
-    ("Blood pressure", "bp",
+    ("Blood pressure", "sbp_post",
      "Pressor response per MET during exercise and post-exercise hypotension by resting "
      "pressure, intensity and the person (Kenney & Seals 1993; MacDonald et al. 2000; "
      "Carpio-Rivera et al. 2016); readings with measurement noise, classified by ACC/AHA 2017."),
 )
+#: The selectable models: (topic, the Dataset attribute naming the entry, its registry). A
+#: row's text is the entry's description and caveat, so the report says what the model in use
+#: rests on.
+REGISTRIES = (
+    ("Energy (MET, kcal)", "energy_model", energy.ENERGY_MODELS),
+    ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS),
+    ("Heart rate", "heart_rate_model", heart.HR_MODELS),
+    ("Training over the weeks", "training_model", courses.TRAINING_MODELS),
+)
+#: Attributes only some results have (a programme's model): their row is left out elsewhere.
+_ONLY_WHERE_RECORDED = ("training_model",)
+#: The default of each assumed fall factor (for a result that does not record its own).
+_FALL_DEFAULTS = {k: getattr(FallParameters(), k) for k in FALL_ASSUMPTIONS}
 
-#: Stated assumptions and known limits: (when it applies, text).
-ASSUMPTIONS = (
-    ("falls", "Fall base rates and the backward factors (backward_rate_ratio 2, "
-     "backward_fall_odds_ratio 2) are stated assumptions, not measured values; how much a "
-     "light touch (40 %) or a grip (80 %) on the rail arrests a fall is assumed too. Read fall "
-     "risks as a comparison between arms, not as a clinical prediction."),
-    ("backward", "Backward heart rate has known limits: heart rate follows oxygen uptake "
-     "alone, and backward walking raises heart rate more than its oxygen cost does (Kim & Choi "
-     "2001 measured 166 bpm backward against 121 forward at 5 km/h). Read a modelled backward "
-     "heart rate, %HRmax and %HRR as lower bounds."),
+
+def entry(ds: Any, attr: str, registry: Mapping[str, Model]) -> Model | None:
+    """The registry entry named by the result's attribute ``attr`` (None: not recorded, or
+    no longer registered)."""
+    return registry.get(str(ds.attrs.get(attr, "")))
+
+
+def caveat(ds: Any, attr: str, registry: Mapping[str, Model]) -> str:
+    """What to keep in mind about the model named by ``attr``: its entry's caveat, or a note
+    that the result does not say which model it used."""
+    found = entry(ds, attr, registry)
+    if found is None:
+        name = ds.attrs.get(attr)
+        return (f"The model {name!r} is not one this retrosim knows." if name else
+                "This result does not record which model it used (it was written by an older "
+                "retrosim).")
+    return found.caveat or found.description
+
+
+def _fall_assumption(ds: Any) -> str:
+    recorded = ds.attrs.get("fall_assumptions")
+    values = json.loads(str(recorded)) if recorded else _FALL_DEFAULTS
+    return (f"Fall base rates and the backward factors (backward_rate_ratio "
+            f"{values['backward_rate_ratio']:g}, backward_fall_odds_ratio "
+            f"{values['backward_fall_odds_ratio']:g}) are stated assumptions, not measured "
+            f"values; how much a light touch ({100 * values['light_arrest']:.0f} %) or a grip "
+            f"({100 * values['grip_arrest']:.0f} %) on the rail arrests a fall is assumed too"
+            + ("" if recorded else " (the defaults: this result does not record its own)")
+            + ". Read fall risks as a comparison between arms, not as a clinical prediction.")
+
+
+def _bp_assumption(ds: Any) -> str:
+    sd = ds.attrs.get("bp_noise_sd_mmhg")
+    return ("Post-exercise blood pressure is the model's expected value; each simulated cuff "
+            "reading adds measurement noise ("
+            + (f"SD {sd} mmHg, an assumption" if sd else "its SD not recorded in this result")
+            + ").")
+
+
+#: Stated assumptions and known limits: (when it applies, the text, or the function that
+#: writes it from the result).
+ASSUMPTIONS: tuple[tuple[str, Any], ...] = (
+    ("falls", _fall_assumption),
+    ("backward", lambda ds: caveat(ds, "heart_rate_model", heart.HR_MODELS)),
     ("always", "Surgery, pain, range of motion and muscle strength are not modelled (a knee "
      "replacement, for example): balance enters only through the Berg score or balance level, "
      "fitness through VO2max."),
     ("rail", "A light touch on the handrail has no published energy value: half of a grip's "
      "reduction is assumed."),
-    ("bp", "Post-exercise blood pressure is the model's expected value; each simulated cuff "
-     "reading adds measurement noise (SD 5/4 mmHg by default, an assumption)."),
-    ("always", "Practice is not modelled: the costs describe people new to backward walking."),
+    ("bp", _bp_assumption),
+    ("always", lambda ds: caveat(ds, "energy_model", energy.ENERGY_MODELS)),
+    ("programme", lambda ds: caveat(ds, "training_model", courses.TRAINING_MODELS)),
 )
 
 
@@ -147,30 +194,32 @@ def _to_kmh(text: str) -> str:
 
 
 def models(data: ReportData) -> str:
-    """The models the run used, each with its validity range."""
+    """The models the run used, each with its validity range: the selectable ones by the name
+    of the entry in use and its caveat."""
     ds = data.ds
-    rows = []
-    for title, key, validity in MODELS:
-        if key == "falls" and "fell" not in ds:
-            continue
-        if key == "bp" and "sbp_post" not in ds:
-            continue
-        name = str(ds.attrs.get(key, "")) if key == "energy_model" else ""
-        rows.append(f"<tr><td>{escape(title)}</td><td>{escape(name)}</td>"
-                    f"<td>{escape(validity)}</td></tr>")
+    rows = [(title, str(ds.attrs.get(attr, "")), caveat(ds, attr, registry))
+            for title, attr, registry in REGISTRIES
+            if attr in ds.attrs or attr not in _ONLY_WHERE_RECORDED]
+    rows[1:1] = [(title, "", validity) for title, shows, validity in FIXED_MODELS[:1]]
+    rows += [(title, "", validity) for title, shows, validity in FIXED_MODELS[1:]
+             if shows in ds]
+    body = "".join(f"<tr><td>{escape(title)}</td><td>{escape(name)}</td>"
+                   f"<td>{escape(text)}</td></tr>" for title, name, text in rows)
     return ('<table id="models-table"><thead><tr><th>topic</th><th>model</th><th>validity '
-            f"range and basis</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"range and basis</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def assumptions(data: ReportData) -> str:
-    """The stated assumptions and known limits that touch this scenario."""
+    """The stated assumptions and known limits that touch this scenario, each written from
+    the models and values the run used."""
     ds = data.ds
     text = str(ds.attrs.get("protocols", ""))
     touches = {"always": True, "falls": "fell" in ds, "bp": "sbp_post" in ds,
-               "backward": "backward" in text,
+               "backward": "backward" in text, "programme": "training_model" in ds.attrs,
                "rail": "light" in str(ds.attrs.get("population_inputs", ""))
                or "light" in text or _rail_arms(ds)}
-    items = [f"<li>{escape(line)}</li>" for when, line in ASSUMPTIONS if touches[when]]
+    items = [f"<li>{escape(line if isinstance(line, str) else line(ds))}</li>"
+             for when, line in ASSUMPTIONS if touches[when]]
     return f'<ul id="assumptions-list">{"".join(items)}</ul>'
 
 
@@ -187,7 +236,10 @@ def intervals(data: ReportData) -> str:
     if "fall_risk" in ds:
         lines.append("Fall risk is exact for the protocol as commanded: 1 - exp(-H), H the fall "
                      "hazard over the session (an upper bound where a tether pull may end the "
-                     "walk first); it needs no interval.")
+                     "walk first), not a count of sampled falls"
+                     + (f"; for the person as given, with the {tables.PREDICTION_LEVEL} "
+                        "prediction interval of her plausible versions (their fatigue differs)."
+                        if "fall_risk_low" in ds else "."))
     if "fell" in ds and n > 1:
         lines.append(f"Sampled falls among {n:,} sessions per arm carry a 95 % Wilson interval.")
     if any(str(v).endswith("_low") and not str(v).startswith("fall_probability")

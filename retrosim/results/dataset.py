@@ -8,6 +8,7 @@ dimension ``event`` (``event_time``, ``event_arm``, ``event_subject``, ``event_k
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,6 +43,9 @@ CORE_REFERENCES = (
     "Swain DP et al. (1998) (%HRR = 1.03 %VO2R + 1.5 on a treadmill)",
     "Berling J et al. (2006) J Cardiopulm Rehabil 26:391 (handrail support)",
 )
+#: The fall model's assumed factors (no study measures them), recorded with a run.
+FALL_ASSUMPTIONS = ("backward_rate_ratio", "backward_fall_odds_ratio", "light_arrest",
+                    "grip_arrest")
 _PREDICTED_VO2MAX = ("Hansen JE, Sue DY, Wasserman K (1984) Am Rev Respir Dis 129:S49 "
                      "(predicted VO2max)")
 
@@ -65,6 +69,27 @@ def references(scenario: Scenario, models: Sequence[EventModel] = MODELS) -> lis
     for model in models:
         refs += model.cites(scenario)
     return list(dict.fromkeys(refs))
+
+
+def model_attrs(scenario: Scenario) -> dict[str, str]:
+    """The models a run of ``scenario`` chose besides its energy model, and the assumed values
+    it ran with, as Dataset attributes: ``hr_max_model``
+    (:data:`retrosim.physiology.heart.HR_MAX_MODELS`), ``heart_rate_model``
+    (:data:`retrosim.physiology.heart.HR_MODELS`), ``fall_assumptions`` (the ``[falls]``
+    factors no study measures, as JSON) and ``bp_noise_sd_mmhg`` (a cuff reading's error, SD
+    systolic/diastolic). A report reads each registry entry's caveat, and states the assumed
+    values, from them.
+
+    >>> import retrosim
+    >>> attrs = model_attrs(retrosim.load_scenario("compendium-2011"))
+    >>> attrs["heart_rate_model"], attrs["bp_noise_sd_mmhg"]
+    ('swain-1994-backward', '5/4')
+    """
+    falls = scenario.falls
+    return {"hr_max_model": scenario.energy.hr_max,
+            "heart_rate_model": scenario.energy.heart_rate,
+            "fall_assumptions": json.dumps({k: getattr(falls, k) for k in FALL_ASSUMPTIONS}),
+            "bp_noise_sd_mmhg": "/".join(f"{sd:g}" for sd in scenario.bp.noise_sd_mmhg)}
 
 
 def summaries_of(session: Session) -> dict[str, np.ndarray]:
@@ -137,7 +162,7 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     ds.attrs.update(
         scenario=scenario.name, description=scenario.description, seed=seed,
         retrosim_version=retrosim.__version__, references="\n".join(references(scenario, models)),
-        energy_model=scenario.energy.model,
+        energy_model=scenario.energy.model, **model_attrs(scenario),
         protocols="\n".join(f"{a.name}: {a.protocol}" for a in scenario.arms.values()))
     outside = ds.event_kind.values == "energy-outside"    # retrosim.solve.trajectory
     ds.attrs["energy_outside"] = "\n".join(f"{arm}: {text}" for arm, text in zip(

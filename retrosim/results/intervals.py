@@ -21,9 +21,11 @@ the subject axis) and takes the 5th and 95th percentiles of each summary:
 
 The draws come from the stream ``randomness.key("uncertainty", ...)``, keyed by version, never
 by the run's subjects: the same seed gives the same intervals whatever ``--subjects``. Versions
-walk without random falls (the fall model off), so an interval is the physiology's, not the
-luck of a session. A value the scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``,
-``hr_rest_bpm``) is not drawn, and the intervals narrow. A trait given with its uncertainty,
+walk without random falls (the fall model's exact risk alone,
+:data:`retrosim.events.falls.RISK_ONLY`), so an interval is the physiology's, not the luck of a
+session; the exact fall risk gets one too, as the versions' fatigue differs. A value the
+scenario gives (``vo2max_ml_kg_min``, ``hr_max_bpm``, ``hr_rest_bpm``) is not drawn, and the
+intervals narrow. A trait given with its uncertainty,
 ``{mean, sd}`` (a person fitted to a recording, ``retrosim fit``), is drawn as mean + N(0, sd),
 kept inside the subject's limits: its sd, not the population's, sets its spread.
 
@@ -40,7 +42,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import randomness
+from retrosim.engine.programme import run_programme
 from retrosim.engine.simulate import run_arm
+from retrosim.engine.variables import PROGRAMME
+from retrosim.events import falls
+from retrosim.model.cohort import CohortSpec
 from retrosim.model.people import Cohort
 from retrosim.model.subject import LIMITS
 from retrosim.physiology import energy, heart, oxygen
@@ -145,12 +151,11 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
     """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
     ``central``: the 5th and 95th percentiles over the plausible versions, widened where
     needed to contain the central value (subject 0's: the person as given)."""
-    quiet = dataclasses.replace(scenario, falls=dataclasses.replace(scenario.falls,
-                                                                    model="none"))
+    quiet = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
     people = versions(scenario, seed)
     out: dict[str, list[float]] = {}
-    for arm in quiet.arms.values():
-        session = run_arm(arm, quiet, people, seed, models=models)
+    for arm in scenario.arms.values():
+        session = run_arm(arm, scenario, people, seed, models=quiet)
         summary = {**session.trajectory.summary(), **session.summary}
         for name in OUTCOMES:
             if name not in central or name not in summary:
@@ -192,4 +197,71 @@ def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any])
         "(predicted traits and model errors drawn; no random falls); "
         f"measured: {', '.join(given) if given else 'none'}"
         + (f"; with their sd: {', '.join(fitted)}" if fitted else ""))
+    return ds
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Given(CohortSpec):
+    """People already drawn, handed to the programme calendar as its population."""
+
+    people: Cohort | None = None
+
+    def sample(self, n: int, seed: int, first: int = 0) -> Cohort:
+        assert self.people is not None and first == 0 and n == self.people.size
+        return self.people
+
+
+def programme_fall_risk(scenario: Scenario, seed: int, models: Sequence[Any],
+                        count: int = VERSIONS) -> dict[str, np.ndarray]:
+    """The risk of at least one fall over a ``[subject]`` programme, per arm: the person as
+    given (``programme_fall_risk``) and the 5th and 95th percentiles over ``count`` plausible
+    versions of her (``programme_fall_risk_low``, ``_high``), widened where needed to
+    contain the person's.
+
+    Each walks the programme along the path where she does not fall: every session as
+    scheduled, the state carried from session to session, and each session's exact risk
+    (:data:`retrosim.events.falls.RISK_ONLY`); the risk over the programme is ``1 - prod(1 -
+    fall_risk)`` over the sessions (independent sessions). The versions are those of
+    :func:`person_and_versions`, each with her own response to training.
+    """
+    people = person_and_versions(scenario, seed, count)
+    walking = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
+    given = _Given({}, people.size, scenario.subject, (), people=people)
+    arms = run_programme(dataclasses.replace(scenario, cohort=given), seed=seed,
+                         subjects=people.size, models=walking)
+    out: dict[str, list[float]] = {}
+    for arm in arms:
+        risk = np.where(arm.sessions["attended"], arm.sessions.get("fall_risk", np.nan), 0.0)
+        total = -np.expm1(np.log1p(-risk.astype(float)).sum(axis=1))
+        centre = float(total[0])
+        low, high = np.quantile(total[1:], QUANTILES) if count else (centre, centre)
+        out.setdefault("programme_fall_risk", []).append(centre)
+        out.setdefault("programme_fall_risk_low", []).append(float(min(low, centre)))
+        out.setdefault("programme_fall_risk_high", []).append(float(max(high, centre)))
+    return {name: np.array(v) for name, v in out.items()}
+
+
+def attach_programme(ds: xr.Dataset, scenario: Scenario, seed: int,
+                     models: Sequence[Any]) -> xr.Dataset:
+    """``ds``, a programme's result, with the risk of at least one fall over the programme
+    of a ``[subject]`` and its 90 % prediction interval (:func:`programme_fall_risk`) as
+    variables on ``arm``, and the ``uncertainty`` attribute saying what they are; a
+    ``[cohort]`` programme, or one whose falls model is off, gets the attribute only (a
+    cohort's spread is between its people: ``retrosim.results.programme.programme_fall_risk``
+    gives each person's)."""
+    if scenario.cohort is not None or any(a.cohort is not None for a in scenario.arms.values()):
+        ds.attrs["uncertainty"] = ("between-person: the spread over the cohort's subjects; "
+                                   "no within-person prediction interval is added")
+        return ds
+    if scenario.falls.model == "none":
+        return ds
+    for name, values in programme_fall_risk(scenario, seed, models).items():
+        ds[name] = (("arm",), values)
+        ds[name].attrs.update(PROGRAMME[name].attrs)
+        if name != "programme_fall_risk":
+            ds[name].attrs["interval"] = INTERVAL
+    ds.attrs["uncertainty"] = (
+        f"within-person: the fall risk over the programme with its {INTERVAL} over "
+        f"{VERSIONS} plausible versions of the person (predicted traits, model errors and "
+        "response to training drawn), each walking every session without a fall")
     return ds

@@ -27,7 +27,9 @@ from retrosim.events import falls
 from retrosim.physiology.courses import TRAINING_MODELS
 from retrosim.physiology.training import REFERENCES
 from retrosim.results.dataset import VARIABLES as SESSION_VARIABLES
+from retrosim.results.dataset import model_attrs
 from retrosim.results.dataset import references as session_references
+from retrosim.results.tables import definition, is_subject, population_attrs
 
 if TYPE_CHECKING:
     from retrosim.engine.programme import ArmProgramme
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 #: The programme's own variables (its daily state, the calendar's per-session outcomes, its
 #: event log); where a name is also a session's, this declaration is the programme's.
 VARIABLES = PROGRAMME
+#: What the interval of one person's programme fall risk is (:mod:`retrosim.results.intervals`).
+INTERVAL = "90 % prediction interval"
 #: Per-arm fall statistics over the sessions walked (:func:`retrosim.events.falls.arm_statistics`).
 FALL_STATISTICS = falls.VARIABLES.select("per-arm")
 #: The rows of the start / middle / end table: variable, label, format.
@@ -112,12 +116,14 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
         retrosim_version=retrosim.__version__, programme=program.describe(),
         references="\n".join(session_references(scenario)
                               + references(program.model)),
-        energy_model=scenario.energy.model, training_model=program.model,
+        energy_model=scenario.energy.model, **model_attrs(scenario),
+        training_model=program.model,
         weeks=program.weeks,
         protocols="\n".join(f"{a.arm.name}: {a.session_protocol[0] if a.session_protocol else ''}"
                             f" ... {a.session_protocol[-1] if a.session_protocol else ''}"
                             for a in arms),
     )
+    ds.attrs.update(population_attrs(scenario))          # who was simulated, in what units
     return ds
 
 
@@ -148,18 +154,31 @@ def programme_fall_risk(arm: xr.Dataset) -> np.ndarray:
     return -np.expm1(np.log1p(-risk).sum(axis=1))
 
 
-def _risk_text(risk: np.ndarray, falls: int) -> str:
-    """The programme's fall risk as a percentage, median (5-95 %) for a cohort, with the
-    simulated falls beside it."""
-    simulated = f"{falls} simulated fall{'' if falls == 1 else 's'}"
+def _risk_text(a: xr.Dataset, person: bool) -> str:
+    """The programme's fall risk of one arm ``a`` as a percentage: one person's exact risk
+    with its 90 % prediction interval (``programme_fall_risk``, ``_low``, ``_high``), or the
+    median (5-95 %) over a cohort's people; the simulated falls beside it, as a count."""
+    falls = int(a.fell.values.sum()) if "fell" in a else 0
+    walked = int(a.attended.values.sum())
+    simulated = f"simulated: {falls} fall{'' if falls == 1 else 's'} in {walked} sessions"
+    risk = programme_fall_risk(a)
     if not np.isfinite(risk).any():
-        return f"falls {falls}"
+        return f"no fall risk (falls not modelled); {simulated}"
+    if person and "programme_fall_risk_low" in a:      # with its interval, _low and _high
+        mid, lo, hi = (100.0 * float(a[f"programme_fall_risk{end}"])
+                       for end in ("", "_low", "_high"))
+        fmt = ".2f" if hi < 10 else ".1f"
+        return (f"fall risk over the programme {mid:{fmt}} % [{lo:{fmt}}-{hi:{fmt}} %] (exact "
+                f"for the person as given; {INTERVAL} over the person's plausible versions; "
+                f"{simulated})")
     pct = 100.0 * risk[np.isfinite(risk)]
     fmt = ".2f" if pct.max() < 10 else ".1f"
-    if pct.size == 1:
-        return f"fall risk over the programme {pct[0]:{fmt}} % (exact; {simulated})"
+    if person:
+        return (f"fall risk over the programme {float(np.median(pct)):{fmt}} % (exact over the "
+                f"sessions walked; no prediction interval in this result; {simulated})")
     lo, mid, hi = np.percentile(pct, [5, 50, 95])
-    return f"fall risk over the programme {mid:{fmt}} % ({lo:{fmt}}-{hi:{fmt}} %; {simulated})"
+    return (f"fall risk over the programme {mid:{fmt}} % ({lo:{fmt}}-{hi:{fmt}} % of the "
+            f"people; {simulated})")
 
 
 def summary_table(ds: xr.Dataset) -> str:
@@ -176,12 +195,12 @@ def summary_table(ds: xr.Dataset) -> str:
                           for d in marks)] for name, label, fmt in TABLE if name in a]
         attended = a.attended.values
         held = attended.any(axis=0)
-        falls = int(a.fell.values.sum()) if "fell" in a else 0
         kcal = np.where(attended, a.energy_total.values, 0.0).sum(axis=1) \
             if "energy_total" in a else np.zeros(1)
-        risk = _risk_text(programme_fall_risk(a), falls)
+        risk = _risk_text(a, is_subject(ds))
         lines += ["", f"{arm}: {int(held.sum())} sessions; {risk}; "
-                  f"energy {_interval(kcal, '.0f')} kcal in all"]
+                  f"energy {_interval(kcal, '.0f')} kcal in all ({definition('energy_total')} "
+                  "energy, summed over the sessions walked)"]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for r in [header, *rows]:
             lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
@@ -205,7 +224,9 @@ def comparison_table(datasets: list[xr.Dataset]) -> str:
             change = {name: float(np.mean(a[name].isel(day=-1).values.astype(float)
                                           - a[name].isel(day=0).values.astype(float)))
                       for name, _, _ in RANKING if name in a and "day" in a[name].dims}
-            change["fall_risk"] = 100.0 * float(np.mean(programme_fall_risk(a)))
+            change["fall_risk"] = 100.0 * (float(a.programme_fall_risk)   # one person's
+                                           if "programme_fall_risk" in a
+                                           else float(np.mean(programme_fall_risk(a))))
             rows.append((f"{ds.attrs['scenario']}/{arm}", change))
     width = max(len(r[0]) for r in rows)
     lines = ["Programmes ranked (mean change from the first to the last morning):"]

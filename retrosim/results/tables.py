@@ -4,14 +4,16 @@ The summary separates the person from the noise. For a ``[subject]`` the table s
 person's *expected* outcomes: the model's values, with their 90 % prediction intervals when the
 result holds ``<name>_low`` / ``<name>_high``; the blood pressure after exercise is the expected
 seated pressure (``sbp_post_expected``), not one noisy cuff reading; the fall risk is exact,
-``1 - exp(-H)`` from the fall hazard (``fall_risk``), not a count of sampled falls. The
+``1 - exp(-H)`` from the fall hazard (``fall_risk``), not a count of sampled falls, with its
+prediction interval from the person's plausible versions. The
 simulated cuff readings (with measurement noise) are listed under the table, labelled as
 readings. For a ``[cohort]`` the table says it shows the cohort's distribution: mean and SD over
 its people, and the share of them who fell with its Wilson interval.
 
-Energy and mean MET are counted while the belt moves (``energy_exercise``,
-``met_mean_exercise``); when an arm has rest stages the session total (``energy_total``, which
-includes rest) is shown beside it.
+Energy and mean MET are counted while walking, the belt moving (``energy_exercise``,
+``met_mean_exercise``); when an arm has rest stages the whole session's energy
+(``energy_total``, rest included) is shown beside it. Each column names its definition ("while
+walking", "whole session") in the declaration's words (:func:`definition`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 import xarray as xr
 
 from retrosim import units
+from retrosim.engine.variables import SESSION
 
 if TYPE_CHECKING:
     from retrosim.model.scenario import Scenario
@@ -117,7 +120,8 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
     """The summary of every arm as cells (header -> text), for the text and HTML tables.
 
     Headers: arm, walks (the direction as a word), speed (top belt speed in the scenario's
-    units), min, kcal (while walking), kcal incl. rest (only when an arm rests), MET, VO2 peak,
+    units), min, kcal (while walking), kcal+rest (the whole session: only when an arm rests),
+    MET (while walking), VO2 peak,
     HR peak, %HRmax, %HRR, fall risk, fell (cohorts), BP after.
     """
     unit = str(ds.attrs.get("speed_units", "mph"))
@@ -131,12 +135,14 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
         cells = {"arm": str(arm), "walks": walks.get(str(arm), "-").replace(", ", "+"),
                  "speed": top_speed(ds, str(arm), unit)}
         cells["min"] = f"{float(r.duration) / 60:.1f}"
-        kcal = "energy_exercise" if "energy_exercise" in r else "energy_total"
-        cells["kcal"] = value(r, kcal, 0, person)
-        if resting:
+        if "energy_exercise" in r:
+            cells["kcal"] = value(r, "energy_exercise", 0, person)
+        if resting or "energy_exercise" not in r:      # an older result: the session's alone
             cells["kcal+rest"] = value(r, "energy_total", 0, person)
-        cells["MET"] = value(r, "met_mean_exercise" if "met_mean_exercise" in r
-                             else "met_mean", 1, person)
+        if "met_mean_exercise" in r:
+            cells["MET"] = value(r, "met_mean_exercise", 1, person)
+        else:
+            cells["MET+rest"] = value(r, "met_mean", 1, person)
         cells["VO2peak"] = value(r, "vo2_peak", 1, person)
         cells["HRpeak"] = value(r, "hr_peak", 0, person)
         if "hr_max" in r:
@@ -144,7 +150,7 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
             cells["%HRR"] = _ratio(100 * (r.hr_peak - r.hr_rest) / (r.hr_max - r.hr_rest),
                                    person)
         if "fall_risk" in r:
-            cells["fall-risk"] = percent(float(r.fall_risk.mean()))
+            cells["fall-risk"] = risk_cell(r)
         if "fell" in r and not person:
             cells["fell"] = (f"{percent(float(r.fall_probability))}"
                              f"[{percent(float(r.fall_probability_low))}-"
@@ -158,11 +164,23 @@ def arm_rows(ds: xr.Dataset) -> list[dict[str, str]]:
     return rows
 
 
-#: Units row of the text table, by header.
-UNITS = {"speed": "{speed}", "min": "", "kcal": "walking", "kcal+rest": "session",
-         "MET": "walking", "VO2peak": "mL/kg/min", "HRpeak": "bpm", "%HRmax": "peak",
-         "%HRR": "peak", "fall-risk": "/session", "fell": "[95%CI]", "BP-first": "reading",
-         "BP-after": "expected"}
+def definition(name: str) -> str:
+    """Which energy or MET a summary is, in the words its declaration names after the
+    quantity (:mod:`retrosim.engine.variables`): the run table, the report and the page
+    print the same.
+
+    >>> definition("energy_exercise"), definition("energy_total"), definition("met_mean")
+    ('while walking', 'whole session', 'whole session')
+    """
+    return SESSION[name].long_name.partition(", ")[2]
+
+
+#: Units row of the text table, by header (energy and MET: which of the two definitions).
+UNITS = {"speed": "{speed}", "min": "", "kcal": definition("energy_exercise"),
+         "kcal+rest": definition("energy_total"), "MET": definition("met_mean_exercise"),
+         "MET+rest": definition("met_mean"), "VO2peak": "mL/kg/min", "HRpeak": "bpm",
+         "%HRmax": "peak", "%HRR": "peak", "fall-risk": "/session", "fell": "[95%CI]",
+         "BP-first": "reading", "BP-after": "expected"}
 
 
 def summary_table(ds: xr.Dataset) -> str:
@@ -276,6 +294,16 @@ def pressure_pair(r: xr.Dataset, sbp: str, dbp: str, person: bool) -> str:
     s = value(r, sbp, 0, person)
     d = value(r, dbp, 0, person)
     return "-" if s == "-" else f"{s}/{d}"
+
+
+def risk_cell(r: xr.Dataset) -> str:
+    """The exact fall risk of one arm in %: one person's with its prediction interval when the
+    result has it (``fall_risk_low``/``_high``), else the mean over the people."""
+    text = percent(float(r.fall_risk.mean()))
+    if "fall_risk_low" in r and "fall_risk_high" in r:
+        return (f"{text} [{percent(float(r.fall_risk_low))}-"
+                f"{percent(float(r.fall_risk_high))}]")
+    return text
 
 
 def percent(p: float) -> str:

@@ -85,7 +85,10 @@ def test_one_person_shows_the_exact_fall_risk_per_arm(knee):
     risk = cells(text, "fall-risk")
     for arm in sc.arms:
         exact = float(exact_risk(sc, arm)[0])
-        assert risk[arm] == tables.percent(exact)
+        low, high = (float(knee[f"fall_risk_{b}"].sel(arm=arm)) for b in ("low", "high"))
+        assert low < exact < high                    # the person's versions' fatigue differs
+        assert risk[arm] == f"{tables.percent(exact)}[{tables.percent(low)}-" \
+                            f"{tables.percent(high)}]"
         assert float(knee.fall_risk.sel(arm=arm, subject=0)) == pytest.approx(exact, rel=1e-12)
     assert "0.00 (0.00-793)" not in text and "/1000" not in text
 
