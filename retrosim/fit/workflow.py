@@ -80,6 +80,12 @@ def fit_recording(recording: str | Path, *, scenario: str | None = None,
              f"fitted: {', '.join(fit.informed) or 'none'}",
              "not informed by the recording, kept their prior (predicted): "
              f"{', '.join(fit.not_informed) or 'none'}"]
+    if "vo2_calibration" in [p.name for p in fit.posterior.parameters]:
+        notes.append("the metabolic cart's oxygen uptake (vo2_ml_kg_min) fitted beside the "
+                     "heart rate, its calibration a nuisance")
+    elif rec.vo2_ml_kg_min is not None:
+        rec = rec.warn("too few oxygen-uptake readings before the first bout's end to fit "
+                       "(the cart's column is left out)")
     fixed = [k for k, t in fit.traits.items() if t.fixed]
     if fixed:
         notes.append(f"held at the scenario's values: {', '.join(fixed)}")
