@@ -6,15 +6,15 @@
 - TCX (Garmin Training Center XML) through ``defusedxml``, which refuses entity expansion and
   external references: trackpoints' time, heart rate, distance, altitude and the ``TPX``
   extension's speed.
+- The FTMS treadmill's log, or any retrosim result: a NetCDF result with ``speed``,
+  ``direction``, ``grade`` and ``hr`` traces (the first arm and subject).
 
-Neither format has a belt direction, but both have laps, and a lap can say how it was walked
+FIT and TCX have no belt direction, but both have laps, and a lap can say how it was walked
 (:func:`lap_direction`): in TCX the lap's ``Notes``; in FIT the name or notes of the workout
 step the lap was walked in (the lap's ``wkt_step_index`` is the ``message_index`` of a
 ``workout_step`` message, whose ``wkt_step_name`` and ``notes`` are free text). The word
 ``backward`` (or ``backwards``, ``retro``) makes the lap's readings backward, ``forward`` forward;
 once one lap names a direction, a lap that names none is forward.
-- The FTMS treadmill's log, or any retrosim result: a NetCDF result with ``speed``,
-  ``direction``, ``grade`` and ``hr`` traces (the first arm and subject).
 
 FIT and TCX need the ``fit`` extra (``pip install 'retrosim[fit]'``); without it the reader
 says so in one line. Speed from distance where the file has no speed; grade from altitude over
