@@ -17,7 +17,9 @@ Run ``python bench/bench_fit.py`` (``--people N`` for the recovery check, defaul
    fitted for the constant: the share of 90 % intervals holding it, with the error model
    integrated over (as fitted) and at its point estimate only.
 
-``--white-only`` records the recovery's people without the slow wander (white error only).
+``--white-only`` records the recovery's people without the slow wander (white error only);
+``--vo2`` records them with a metabolic cart's oxygen uptake too (``recovery.recording``), and
+the table adds each trait's mean 90 % interval width.
 """
 
 from __future__ import annotations
@@ -58,18 +60,20 @@ def timing(repeat: int) -> None:
           f"{run_s * 1e3:.0f} ms: {run_s / eval_s:.0f}x")
 
 
-def recovery_check(people: int, seed: int) -> None:
+def recovery_check(people: int, seed: int, vo2: bool = False) -> None:
     t0 = time.perf_counter()
-    out = recovery.coverage(people, seed)
+    out = recovery.coverage(people, seed, vo2=vo2)
     total = time.perf_counter() - t0
     seconds = np.asarray(out["seconds"])
-    print(f"recovery: {people} virtual people, seed {seed}, {total:.0f} s "
+    print(f"recovery: {people} virtual people{' with a cart' if vo2 else ''}, seed {seed}, "
+          f"{total:.0f} s "
           f"(fit {seconds.mean():.2f} s mean, {seconds.max():.2f} s max)")
-    print("| trait | people whose 90 % interval holds the truth | z mean | z sd |")
-    print("|---|---|---|---|")
+    print("| trait | people whose 90 % interval holds the truth | z mean | z sd | mean width |")
+    print("|---|---|---|---|---|")
     for key, share in out["coverage"].items():           # type: ignore[union-attr]
         z = out["z"][key]                                 # type: ignore[index]
-        print(f"| `{key}` | {share:.1%} | {np.mean(z):+.2f} | {np.std(z):.2f} |")
+        width = np.mean(out["width"][key])                # type: ignore[index]
+        print(f"| `{key}` | {share:.1%} | {np.mean(z):+.2f} | {np.std(z):.2f} | {width:.2f} |")
 
 
 def constants(n: int, seed: int) -> None:
@@ -102,6 +106,8 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--constants", type=int, default=150)
+    p.add_argument("--vo2", action="store_true",
+                   help="record the recovery's people with a metabolic cart's oxygen uptake too")
     p.add_argument("--white-only", action="store_true",
                    help="record the recovery's people with white reading error only (no wander)")
     args = p.parse_args()
@@ -111,7 +117,7 @@ def main() -> None:
         constants(args.constants, args.seed)
     timing(args.repeat)
     if args.people:
-        recovery_check(args.people, args.seed)
+        recovery_check(args.people, args.seed, args.vo2)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,20 @@
 """The page's recording upload (Shiny for Python): the person fitted to a recorded session.
 
-An uploaded recording (CSV, FIT or TCX) is fitted as ``retrosim fit`` fits it
-(:func:`retrosim.fit.workflow.fit_recording`, under the same budgets: the file's size, the
-recording's length and readings), with the mass, age and sex of the form's person. The fitted
-traits go into the form as ``{mean, sd, from = "fit"}`` (:func:`fitted_form`), as uploading the
-person file ``retrosim fit`` writes would: the what-if's arms then run with the fitted person,
-and their prediction intervals carry the fit's uncertainty. A new recording replaces an earlier
-fit. The fit's table and figure (:mod:`retrosim.fit.plot`) are shown under the status line; a
-bad file's one-line message goes next to the upload field.
+An uploaded recording (CSV, FIT, TCX, or the FTMS treadmill's log) is fitted as ``retrosim
+fit`` fits it (:func:`retrosim.fit.workflow.fit_recording`, under the same budgets: the file's
+size, the recording's length and readings), with the mass, age and sex of the form's person,
+in a process of its own under the visitor's run budget
+(:func:`retrosim.app.worker.runner_for`: the visitor's runs and fits take turns, each within
+the run's time, all within the visit's). The fitted traits go into the form as ``{mean, sd,
+from = "fit"}`` (:func:`fitted_form`), as uploading the person file ``retrosim fit`` writes
+would: the what-if's arms then run with the fitted person, and their prediction intervals
+carry the fit's uncertainty. A new recording replaces an earlier fit. The fit's table and
+figure (:mod:`retrosim.fit.plot`) are shown under the status line; a bad file's one-line
+message goes next to the upload field.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import tempfile
@@ -22,17 +24,17 @@ from typing import Any
 
 from shiny import reactive, render, ui
 
-from retrosim.app import editing
+from retrosim.app import editing, worker
 from retrosim.app import form as F
 from retrosim.app.visit import Visit
-from retrosim.errors import InputError
+from retrosim.errors import InputError, RetrosimError
 from retrosim.fit import plot
 from retrosim.fit.formats import check_file
 from retrosim.fit.person import TRAITS, PersonFit
 from retrosim.fit.workflow import Outcome, fit_recording
 
-#: The recordings the page reads (the FTMS log, a NetCDF file, is for the command line).
-SUFFIXES = (".csv", ".fit", ".tcx")
+#: The recordings the page reads: those of ``retrosim fit`` (``.nc``: the FTMS treadmill's log).
+SUFFIXES = (".csv", ".fit", ".tcx", ".nc")
 #: The person's fields the fit is told (they set its priors).
 TOLD = ("mass_kg", "age_yr", "sex")
 
@@ -86,9 +88,11 @@ def register(visit: Visit) -> None:
                 raise InputError("", "the scenario draws its people from a [cohort]: there is "
                                  "no one person to fit", "a scenario with a [subject]",
                                  source=file["name"])
-            done = await asyncio.to_thread(fit_upload, file["datapath"], file["name"],
-                                           form.person)
-        except InputError as err:
+            done = await worker.runner_for(visit).call(
+                fit_upload, (file["datapath"], file["name"], form.person), what="fit",
+                smaller="a shorter recording on this page, or 'retrosim fit' on the command "
+                        "line")
+        except RetrosimError as err:           # InputError, or the fit died or ran out of time
             visit.message.set(str(err))
             await visit.show_error("recording", str(err))
             return

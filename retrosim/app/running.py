@@ -21,7 +21,7 @@ from retrosim.errors import InputError
 def register(visit: Visit) -> None:
     """The run's task and effects on ``visit``: Run, Cancel, and the run's end."""
     input = visit.input
-    runner = worker.Runner()
+    runner = worker.runner_for(visit)                 # shared with the recording's fit
     running: reactive.Value[F.Form | None] = reactive.value(None)
 
     @reactive.extended_task

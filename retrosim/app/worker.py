@@ -12,6 +12,10 @@ seconds a run and :attr:`Budget.session_s` seconds in all, and an address space
 the run's own memory budget (:mod:`retrosim.model.budget`) then sees. A run that is
 cancelled or over its time is killed at once; what it asked for that does not fit is one
 line, as on the command line.
+
+A fit of an uploaded recording (:mod:`retrosim.app.fitting`) is a run too: :meth:`Runner.call`
+runs any module-level function the same way, and :func:`runner_for` gives each visit one
+runner, so a visitor's runs and fits take turns and share one budget.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,19 +59,29 @@ class Runner:
         the same arguments) in a process of its own; its answer, or the InputError it raised
         (one line), or RetrosimError if it died or ran out of time. Cancelling the awaiting
         task kills the process."""
+        return await self.call(work, (data, source, subjects), what="run",
+                               smaller="fewer people or a shorter protocol on this page, or "
+                                       "'retrosim run' on the downloaded scenario")
+
+    async def call(self, target: Callable[..., Any], args: tuple[Any, ...], *, what: str,
+                   smaller: str) -> Any:
+        """``target(*args)`` (a module-level function) in a process of its own, within the
+        budget: its answer, or the InputError it raised, or RetrosimError if it died; over
+        its time, an InputError naming ``what`` took too long and suggesting ``smaller``."""
         left = self.budget.session_s - self.used_s
         if left <= 0:
             raise InputError("people", f"this page's runs have taken {self.used_s:,.0f} s, its "
                              "budget", f"{self.budget.session_s:,.0f} s a visit: reload the "
                              "page, or run the downloaded scenario with 'retrosim run'")
         if self.busy:
-            raise InputError("run", "a run is under way", "one run at a time: wait, or cancel it")
+            raise InputError(what, "a run or a fit is under way",
+                             "one at a time: wait, or cancel it")
         seconds = min(self.budget.run_s, left)
         memory = int(self.budget.memory_share * available_memory())
         ctx = _context()
         receive, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(send, data, source, subjects, memory, work),
-                           daemon=True, name="retrosim-page-run")
+        proc = ctx.Process(target=_child, args=(send, target, args, memory),
+                           daemon=True, name=f"retrosim-page-{what}")
         self.busy = True
         started = time.monotonic()
         proc.start()
@@ -76,9 +91,8 @@ class Runner:
             answer = await asyncio.wait_for(loop.run_in_executor(None, _receive, receive),
                                             seconds)
         except TimeoutError:
-            raise InputError("people", f"the run took more than {seconds:g} s", "fewer "
-                             "people or a shorter protocol on this page, or 'retrosim run' on "
-                             "the downloaded scenario") from None
+            raise InputError("people" if what == "run" else what,
+                             f"the {what} took more than {seconds:g} s", smaller) from None
         finally:
             if proc.is_alive():
                 proc.kill()                       # cancelled, or out of time: at once
@@ -94,11 +108,22 @@ class Runner:
         raise RetrosimError(payload)
 
 
+_RUNNERS: weakref.WeakKeyDictionary[Any, Runner] = weakref.WeakKeyDictionary()
+
+
+def runner_for(owner: Any, budget: Budget | None = None) -> Runner:
+    """The one runner of ``owner`` (a visit): made at its first call, with ``budget``."""
+    if owner not in _RUNNERS:
+        _RUNNERS[owner] = Runner(budget)
+    return _RUNNERS[owner]
+
+
 #: Modules the fork server imports once (a run's own imports take about 2 s otherwise).
 PRELOAD = ["retrosim.app.worker", "retrosim.app.outcome", "retrosim.api",
            "retrosim.model.scenario", "retrosim.engine.simulate", "retrosim.engine.controlled",
            "retrosim.engine.programme", "retrosim.events", "retrosim.results.dataset",
-           "retrosim.results.intervals", "retrosim.results.programme"]
+           "retrosim.results.intervals", "retrosim.results.programme",
+           "retrosim.fit.workflow", "retrosim.fit.formats"]
 
 
 def _context() -> Any:
@@ -120,15 +145,13 @@ def _receive(receive: Any) -> tuple[str, Any]:
                         "try fewer people)")
 
 
-def _child(send: Any, data: dict[str, Any], source: str, subjects: int | None,
-           memory: int, work: Callable[[dict[str, Any], str, int | None], Any] = outcome.run
-           ) -> None:
-    """The run, in the worker process: its address space limited to ``memory`` more than it
-    holds now, its answer sent back as ("ok", Outcome), ("input", the InputError's fields)
-    or ("crash", one line)."""
+def _child(send: Any, target: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
+    """The run (``target(*args)``), in the worker process: its address space limited to
+    ``memory`` more than it holds now, its answer sent back as ("ok", the answer), ("input",
+    the InputError's fields) or ("crash", one line)."""
     _confine(memory)
     try:
-        answer: tuple[str, Any] = ("ok", work(data, source, subjects))
+        answer: tuple[str, Any] = ("ok", target(*args))
     except InputError as err:
         answer = ("input", (err.key, err.problem, err.allowed, err.source))
     except MemoryError:

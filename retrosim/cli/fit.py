@@ -37,7 +37,8 @@ def add_parser(sub: Any, formatter: Any) -> None:
                    help="where speed, grade and direction come from: the recording (auto) or "
                         "a TOML file with stages = [...] from time 0")
     p.add_argument("--direction", choices=("forward", "backward"),
-                   help="the direction when neither the recording nor the stages say")
+                   help="the direction of the whole walk (it wins over the stages and the "
+                        "recording's laps; default: theirs, else forward)")
     p.add_argument("--age", type=float, dest="age_yr", metavar="YR",
                    help="the person's age (with --sex and --mass-kg it sets the priors; "
                         "default: --scenario's [subject] or the FIT file's profile)")

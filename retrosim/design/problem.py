@@ -7,7 +7,8 @@ wanted (:class:`Objective`) and *what* must hold (:class:`Limit`), and calls one
 every named outcome, each candidate's central value (the person as given) and its draws (the
 plausible versions of the person), and :meth:`Problem.costs` turns those into the arrays an
 optimiser minimises. Protocol design (:mod:`retrosim.design.session`,
-:mod:`retrosim.design.programme`) and parameter fitting share it.
+:mod:`retrosim.design.programme`) uses it; parameter fitting (:mod:`retrosim.fit.problem`)
+has the same shape, :class:`retrosim.model.problem.Problem`.
 
 A limit holds *at a quantile* of the person's prediction distribution, not on average:
 ``hr_reserve_peak<=0.60`` at the default quantile 0.9 means that in at least 90 % of the
@@ -37,6 +38,7 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 
 from retrosim.errors import InputError, did_you_mean
+from retrosim.model.problem import check_names
 
 #: A candidate: variable name -> value (a float on a range's steps, or one of the choices).
 Candidate: TypeAlias = dict[str, Any]
@@ -240,7 +242,8 @@ class Costs:
 
 @dataclass(frozen=True)
 class Problem:
-    """Variables, objectives and limits over a batch evaluator.
+    """Variables, objectives and limits over a batch evaluator: a
+    :class:`retrosim.model.problem.Problem`, as a fit's is.
 
     ``evaluate(candidates)`` returns an :class:`Outcome` for every name in ``names`` (at least
     those the objectives and limits use). ``fixed`` are the values of what is not varied."""
@@ -254,14 +257,7 @@ class Problem:
 
     def check(self, variable_names: Sequence[str]) -> None:
         """One line for a name no evaluator knows; every objective and limit named once."""
-        for v in self.variables:
-            if v.name not in variable_names:
-                raise InputError(f"--vary {v.name}", "is not a variable"
-                                 + did_you_mean(v.name, variable_names),
-                                 ", ".join(variable_names))
-        seen = [v.name for v in self.variables]
-        if len(set(seen)) < len(seen):
-            raise InputError("--vary", "names a variable twice", "each variable once")
+        check_names(self, variable_names)
         if not self.objectives:
             raise InputError("--objective", "is required", ", ".join(self.names))
         for what, items in (("--objective", self.objectives), ("--limit", self.limits)):

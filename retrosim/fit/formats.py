@@ -9,6 +9,13 @@
 - The FTMS treadmill's log, or any retrosim result: a NetCDF result with ``speed``,
   ``direction``, ``grade`` and ``hr`` traces (the first arm and subject).
 
+FIT and TCX have no belt direction, but both have laps, and a lap can say how it was walked
+(:func:`lap_direction`): in TCX the lap's ``Notes``; in FIT the name or notes of the workout
+step the lap was walked in (the lap's ``wkt_step_index`` is the ``message_index`` of a
+``workout_step`` message, whose ``wkt_step_name`` and ``notes`` are free text). The word
+``backward`` (or ``backwards``, ``retro``) makes the lap's readings backward, ``forward`` forward;
+once one lap names a direction, a lap that names none is forward.
+
 FIT and TCX need the ``fit`` extra (``pip install 'retrosim[fit]'``); without it the reader
 says so in one line. Speed from distance where the file has no speed; grade from altitude over
 distance where it has no grade (outdoors), otherwise the walk is taken as level, with a
@@ -17,6 +24,7 @@ warning either way.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -99,6 +107,14 @@ def read_fit(path: Path) -> Recording:
 
     rec = Recording(str(path), t, _require_hr(column("heart_rate")),
                     column("enhanced_speed", "speed"), _pct(column("grade")))
+    steps = {s.get("message_index"): " ".join(str(s.get(k) or "") for k in ("wkt_step_name",
+                                                                            "notes"))
+             for s in messages.get("workout_step_mesgs", [])}
+    laps = [(_seconds(lap.get("start_time") or lap.get("timestamp")),
+             steps.get(lap.get("wkt_step_index"), ""))
+            for lap in messages.get("lap_mesgs", [])
+            if (lap.get("start_time") or lap.get("timestamp")) is not None]
+    rec = with_laps(rec, laps)
     profile = (messages.get("user_profile_mesgs") or [{}])[0]
     rec = _with_profile(rec, profile.get("age"), profile.get("gender"), profile.get("weight"))
     return derive(rec, column("distance"), column("enhanced_altitude", "altitude"))
@@ -145,6 +161,13 @@ def read_tcx(path: Path) -> Recording:
     hr = _require_hr(column("tcd:HeartRateBpm/tcd:Value"))
     speed = column("tcd:Extensions/tpx:TPX/tpx:Speed")
     rec = Recording(str(path), np.array(times), hr, speed)
+    laps = []
+    for lap in root.findall(".//tcd:Lap", _TCX_NS):
+        first = lap.find(".//tcd:Trackpoint/tcd:Time", _TCX_NS)
+        start = lap.get("StartTime") or (first.text if first is not None else None)
+        if start is not None:
+            laps.append((_seconds(start), lap.findtext("tcd:Notes", "", _TCX_NS)))
+    rec = with_laps(rec, laps)
     return derive(rec, column("tcd:DistanceMeters"), column("tcd:AltitudeMeters"))
 
 
@@ -169,6 +192,45 @@ def read_netcdf(path: Path) -> Recording:
                          speed[keep], trace("grade"), trace("direction"))
     finally:
         ds.close()
+
+
+#: The words of a lap's text that say how it was walked, each a whole word, any case.
+LAP_WORDS = {"backward": -1.0, "backwards": -1.0, "retro": -1.0, "forward": 1.0,
+             "forwards": 1.0}
+
+
+#: The start of the warning that says the direction came from the laps.
+FROM_LAPS = "direction from the laps"
+
+
+def lap_direction(text: str) -> float | None:
+    """The direction a lap's text names (+1 forward, -1 backward), None if it names none or
+    both.
+
+    >>> lap_direction("Backward walk, 1.5 mph"), lap_direction("rest"), lap_direction("")
+    (-1.0, None, None)
+    """
+    found = {LAP_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in LAP_WORDS}
+    return found.pop() if len(found) == 1 else None
+
+
+def with_laps(rec: Recording, laps: list[tuple[float, str]]) -> Recording:
+    """``rec`` with its direction from ``laps`` (each lap's start [s, the readings' clock]
+    and its text) when some lap names one; a reading belongs to the last lap started by its
+    time (the first lap's before it)."""
+    if not laps:
+        return rec
+    laps = sorted(laps, key=lambda lap: lap[0])
+    said = [lap_direction(text) for _, text in laps]
+    if all(d is None for d in said):
+        return rec
+    per_lap = np.array([1.0 if d is None else d for d in said])
+    lap = np.maximum(np.searchsorted([start for start, _ in laps], rec.time_s,
+                                     side="right") - 1, 0)
+    backward = [str(i + 1) for i, d in enumerate(said) if d is not None and d < 0]
+    rec = Recording(**{**rec.__dict__, "direction": per_lap[lap]})
+    return rec.warn(f"{FROM_LAPS}: backward in lap {', '.join(backward)}"
+                    if backward else f"{FROM_LAPS}: forward")
 
 
 def derive(rec: Recording, distance_m: np.ndarray | None,

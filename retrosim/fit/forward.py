@@ -73,13 +73,27 @@ def heart_rate(w: Walk, hr_rest: float, vo2_max: float, hr_max: float, tau_s: fl
     of the demand (evaluated at the walk's knots, linear between), exact in between."""
     target = np.interp(w.t, w.knot_t, heart.HR_MODELS[w.heart_rate](
         w.demand, w.vo2_rest, vo2_max, hr_rest, hr_max, w.direction, practice_min))
+    return _relax(target, hr_rest, tau_s)
+
+
+def oxygen_uptake(w: Walk, vo2_max: float, tau_s: float) -> np.ndarray:
+    """Oxygen uptake [mL kg-1 min-1] on the grid, as a run gives it before EPOC's slow
+    component: first order from the resting VO2 towards the demand capped at ``vo2_max``
+    (at the knots, linear between), with time constant ``tau_s``."""
+    target = np.interp(w.t, w.knot_t, np.minimum(w.demand, vo2_max))
+    return _relax(target, w.vo2_rest, tau_s)
+
+
+def _relax(target: np.ndarray, x0: float, tau_s: float) -> np.ndarray:
+    """A first-order state on the grid from ``x0`` towards ``target`` (linear between grid
+    points), exact in between."""
     # x[k+1] = e x[k] + c[k]: first_order_ramp over one grid step with slope (u1 - u0) / dt
     e = np.exp(-GRID_S / tau_s)
     slope = np.diff(target) / GRID_S
     c = (1.0 - e) * (target[:-1] - slope * tau_s) + slope * GRID_S
     x = np.empty_like(target)
-    x[0] = hr_rest
-    x[1:], _ = lfilter([1.0], [1.0, -e], c, zi=[e * hr_rest])
+    x[0] = x0
+    x[1:], _ = lfilter([1.0], [1.0, -e], c, zi=[e * x0])
     return x
 
 

@@ -22,6 +22,8 @@ import numpy as np
 from scipy import optimize
 from scipy.signal import lfilter
 
+#: Standardised residuals of readings whose error is known, as a function of the parameters.
+Known = Callable[[np.ndarray], np.ndarray] | None
 #: Sokal's window constant: sum the autocorrelation over lags up to WINDOW x tau.
 WINDOW = 5.0
 
@@ -114,13 +116,15 @@ def arma_fit(r: np.ndarray) -> tuple[float, float]:
 
 def error_model_mode(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
                      arma: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray,
-                     box: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, float]:
+                     box: tuple[np.ndarray, np.ndarray] | None = None,
+                     known: Known = None) -> tuple[float, float]:
     """The error model's posterior mode: the ``(phi, theta)`` that maximise the marginal
     likelihood of the data with the parameters integrated out by Laplace's method (the
     residuals linearised at ``theta``; :func:`_marginal`) under a flat prior on the stationary
     and invertible region, found from ``arma`` (the least-squares estimate); inside ``box``
-    when one is given (:func:`_step`)."""
-    lin = _linearise(residuals, theta, prior_sd, box)
+    when one is given (:func:`_step`). ``known`` gives the standardised residuals of other
+    readings whose error is known (white, unit sd), which the marginal likelihood includes."""
+    lin = _linearise(residuals, theta, prior_sd, box, known)
 
     def negative(u: np.ndarray) -> float:
         return (-_marginal(lin, theta, mu, prior_sd, _coefficients(u), box)[0]
@@ -134,7 +138,7 @@ def error_model_mode(residuals: Callable[[np.ndarray], np.ndarray], theta: np.nd
 
 def error_model_grid(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
                      eta: tuple[float, float], mu: np.ndarray, prior_sd: np.ndarray,
-                     box: tuple[np.ndarray, np.ndarray] | None = None
+                     box: tuple[np.ndarray, np.ndarray] | None = None, known: Known = None
                      ) -> list[tuple[float, np.ndarray, np.ndarray]]:
     """The posterior integrated over the error model, as a mixture of normals: the grid
     strategy of integrated nested Laplace approximations (Rue, Martino & Chopin 2009, sec.
@@ -144,8 +148,9 @@ def error_model_grid(residuals: Callable[[np.ndarray], np.ndarray], theta: np.nd
     normal under that error model (the residuals linearised at ``theta``, the scale profiled)
     with its log weight, the log marginal likelihood plus the log Jacobian of the transform
     (a flat prior on ``phi`` and ``theta``), the mode kept inside ``box`` when one is given
-    (:func:`_step`). Without readings: ``theta`` and its prior."""
-    lin = _linearise(residuals, theta, prior_sd, box)
+    (:func:`_step`); ``known`` as in :func:`error_model_mode`. Without readings: ``theta``
+    and its prior."""
+    lin = _linearise(residuals, theta, prior_sd, box, known)
     if lin[0].size == 0 or np.all(np.isnan(lin[0])):
         return [(0.0, theta, np.diag(prior_sd ** 2))]
     centre = _transformed(eta)
@@ -200,35 +205,41 @@ def _log_jacobian(u: np.ndarray) -> float:
 
 
 def _linearise(residuals: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
-               prior_sd: np.ndarray, box: tuple[np.ndarray, np.ndarray] | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+               prior_sd: np.ndarray, box: tuple[np.ndarray, np.ndarray] | None = None,
+               known: Known = None) -> tuple[np.ndarray, ...]:
     """The residuals at ``theta`` and their derivatives (central differences, steps of
     1e-4 prior sd; one-sided into ``box`` at its edge, where the model may change form), NaN
-    where a reading is missing."""
-    r0 = residuals(theta)
-    cols = []
-    for i in range(theta.size):
-        h = 1e-4 * prior_sd[i]
-        step = h * np.eye(theta.size)[i]
-        if box is not None and theta[i] - h < box[0][i]:
-            cols.append((residuals(theta + step) - r0) / h)
-        elif box is not None and theta[i] + h > box[1][i]:
-            cols.append((r0 - residuals(theta - step)) / h)
-        else:
-            cols.append((residuals(theta + step) - residuals(theta - step)) / (2 * h))
-    jac = np.stack(cols, axis=1) if cols else np.zeros((r0.size, 0))
-    jac[~np.isfinite(r0)] = np.nan
-    return r0, jac
+    where a reading is missing; then the same of ``known``'s (empty without)."""
+    out: list[np.ndarray] = []
+    for f in (residuals, known):
+        if f is None:
+            out += [np.zeros(0), np.zeros((0, theta.size))]
+            continue
+        r0 = f(theta)
+        cols = []
+        for i in range(theta.size):
+            h = 1e-4 * prior_sd[i]
+            step = h * np.eye(theta.size)[i]
+            if box is not None and theta[i] - h < box[0][i]:
+                cols.append((f(theta + step) - r0) / h)
+            elif box is not None and theta[i] + h > box[1][i]:
+                cols.append((r0 - f(theta - step)) / h)
+            else:
+                cols.append((f(theta + step) - f(theta - step)) / (2 * h))
+        jac = np.stack(cols, axis=1) if cols else np.zeros((r0.size, 0))
+        jac[~np.isfinite(r0)] = np.nan
+        out += [r0, jac]
+    return tuple(out)
 
 
-def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndarray,
+def _marginal(lin: tuple[np.ndarray, ...], theta: np.ndarray, mu: np.ndarray,
               prior_sd: np.ndarray, arma: tuple[float, float],
               box: tuple[np.ndarray, np.ndarray] | None = None
               ) -> tuple[float, np.ndarray, np.ndarray]:
     """Under the error model ``arma``, for the problem linearised at ``theta``: the log
     marginal likelihood (Laplace's method over the parameters, exact for the linear problem;
     the innovations' scale at its maximum), the parameters' posterior mean and covariance."""
-    r0, jac = lin
+    r0, jac, k0, kj = lin
     phi, ma = arma
     e0, log_scale = innovations(r0, phi, ma)
     wj = np.stack([whiten(c, phi, ma) for c in jac.T], axis=1)
@@ -238,6 +249,9 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
     for _ in range(50):
         a = wj.T @ wj / s ** 2 + precision_prior
         g = wj.T @ e0 / s ** 2 + precision_prior @ (theta - mu)
+        if k0.size:                         # readings of known error: a fixed-scale term
+            a = a + kj.T @ kj
+            g = g + kj.T @ k0
         delta = _step(a, g, theta, box)
         e = e0 + wj @ delta
         new = _rms(e)
@@ -245,6 +259,9 @@ def _marginal(lin: tuple[np.ndarray, np.ndarray], theta: np.ndarray, mu: np.ndar
             break
         s = new
     mean = theta + delta
+    if k0.size:
+        k = k0 + kj @ delta
+        log_scale -= 0.5 * float(k @ k)
     value = (-n * np.log(s) + log_scale - 0.5 * float(e @ e) / s ** 2
              - 0.5 * float(((mean - mu) / prior_sd) @ ((mean - mu) / prior_sd))
              - 0.5 * np.linalg.slogdet(a)[1])

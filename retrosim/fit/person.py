@@ -16,6 +16,16 @@ when a scenario does not give it (:mod:`retrosim.results.intervals`):
   person's practice);
 - the sensor's lag behind the heart, a nuisance: normal, 2 +/- 2 s (not written).
 
+A recording with a metabolic cart's oxygen uptake (the CSV's ``vo2_ml_kg_min``) fits it too,
+beside the heart rate: a run's VO2 is first order (the time constant from age and fitness,
+``oxygen.vo2_time_constant``, not a fitted trait) towards the demand capped at VO2max, so a
+walk that reaches VO2max shows it as a plateau, and one that does not bounds it from below.
+Each reading's error is white with a known coefficient of variation, :data:`VO2_READING_CV`,
+on top of the cart's calibration, a factor common to the session, a nuisance with a log-normal
+prior of log-sd :data:`VO2_CALIBRATION_SD` (not written). With ``[energy] epoc = "slow"``
+(the default) a run's VO2 carries EPOC's slow component after each bout of walking, which
+this forward path does not: the readings after the first bout's end are left out.
+
 VO2max comes from the heart-rate-to-work relation: the walk's oxygen demand (the energy
 model's MET at each speed, grade and direction) sets the steady-state heart rate through
 Swain et al. (1994)'s %HRmax-%VO2max relation, so a person whose heart rate rises less for
@@ -31,13 +41,15 @@ References
 - McNarry MA, Kingsley MIC, Lewis MJ (2012). Am J Physiol Regul Integr Comp Physiol 303:R791;
   doi:10.1152/ajpregu.00203.2012.
 - Hansen JE, Sue DY, Wasserman K (1984). Am Rev Respir Dis 129:S49-S55.
+- Macfarlane DJ (2001). Automated metabolic gas analysis systems: a review. Sports Med
+  31:841-861 (pages recalled).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +61,7 @@ from retrosim.fit.records import Recording
 from retrosim.model.options import EnergyOptions
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject
 from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology.oxygen import FITNESS_LEVELS
 from retrosim.results.intervals import TRAIT_SD
 
 #: A trait counts as informed when its posterior sd is below this share of its prior sd.
@@ -56,6 +69,14 @@ INFORMED = 0.7
 HR_TAU_LOG_SD = 0.3
 PRACTICE_LOGIT_SD = 1.5
 LAG_PRIOR_S = (2.0, 2.0)
+#: A metabolic cart's oxygen uptake: each reading's white error [coefficient of variation] and
+#: the log-sd of the session's calibration factor. The calibration's 3 % is the accuracy of
+#: automated carts against the Douglas bag (Macfarlane 2001: within about 2-3 %); the readings'
+#: 5 % is an assumption for breath-by-breath values averaged over a few breaths.
+VO2_READING_CV = 0.05
+VO2_CALIBRATION_SD = 0.03
+#: The fewest cart readings that are fitted.
+MIN_VO2_READINGS = 10
 #: The traits that can be fitted, in order, and the method that informs each.
 TRAITS = ("hr_rest_bpm", "vo2max_ml_kg_min", "hr_max_bpm", "hr_tau_s", "backward_practice_min")
 METHOD = ("heart rate against the walk's oxygen demand (energy model, Swain et al. 1994's "
@@ -179,10 +200,19 @@ def fit_person(rec: Recording, subject: Subject, options: EnergyOptions | None =
                      vo2_rest=_vo2_rest(subject, options), options=options)
     params = tuple(priors(subject, options, w.backward))
     fixed = _fixed_values(subject, options)
-    problem = Problem(params, _model(w, params, fixed, rec.time_s), rec.hr_bpm)
+    cart = _cart(rec, options)
+    if cart is not None:
+        params = (*params, Parameter("vo2_calibration", 0.0, VO2_CALIBRATION_SD, "log"))
+        known = _oxygen_model(w, params, fixed, *cart,
+                              tau_vo2_s=float(oxygen.vo2_time_constant(
+                                  subject.age_yr, FITNESS_LEVELS.index(subject.fitness))))
+    problem = Problem(params, _model(w, params, fixed, rec.time_s), rec.hr_bpm,
+                      known if cart is not None else None)
     post = map_laplace(problem, regions=_below_plateau(params, w))
     traits = {}
-    for p in params[:-1]:
+    for p in params:
+        if p.name not in TRAITS:
+            continue
         mean, sd = _natural_mean_sd(post, p)
         lo, hi = _interval(post, p)
         ratio = post.shrinkage(p.name)
@@ -190,7 +220,7 @@ def fit_person(rec: Recording, subject: Subject, options: EnergyOptions | None =
     for key in sorted(_plain(subject)):
         value = fixed[key]
         traits[key] = Trait(key, value, 0.0, value, value, 0.0, False, fixed=True)
-    lag = float(post.mean[-1])
+    lag = float(post.mean[[p.name for p in params].index("lag_s")])
     return PersonFit(traits, post, w, rec, subject, lag, time.perf_counter() - started,
                      fixed, rec.warnings)
 
@@ -236,6 +266,40 @@ def _model(w: forward.Walk, params: tuple[Parameter, ...], fixed: dict[str, floa
     return predict
 
 
+def _cart(rec: Recording, options: EnergyOptions) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cart's readings that are fitted (times [s], VO2), or None: those before the first
+    bout's end when EPOC's slow component is on (the module docstring)."""
+    if rec.vo2_ml_kg_min is None or rec.speed_mps is None:
+        return None
+    keep = np.isfinite(rec.vo2_ml_kg_min) & (rec.vo2_ml_kg_min > 0)
+    if options.epoc == "slow":
+        moving = np.nan_to_num(rec.speed_mps) > 0
+        if moving.any():
+            first = int(np.argmax(moving))
+            stops = np.flatnonzero(~moving[first:])
+            if stops.size:
+                keep &= rec.time_s <= rec.time_s[first + stops[0]]
+    if np.count_nonzero(keep) < MIN_VO2_READINGS:
+        return None
+    return rec.time_s[keep], rec.vo2_ml_kg_min[keep]
+
+
+def _oxygen_model(w: forward.Walk, params: tuple[Parameter, ...], fixed: dict[str, float],
+                  times: np.ndarray, readings: np.ndarray, *, tau_vo2_s: float
+                  ) -> Callable[[np.ndarray], np.ndarray]:
+    """The cart's standardised residuals as a function of the parameters."""
+    names = [p.name for p in params]
+    sd = VO2_READING_CV * readings
+
+    def standardised(theta: np.ndarray) -> np.ndarray:
+        v = {**fixed, **{n: float(p.natural(x)) for n, p, x in zip(names, params, theta,
+                                                                     strict=True)}}
+        vo2 = forward.oxygen_uptake(w, v["vo2max_ml_kg_min"], tau_vo2_s)
+        return (readings - v["vo2_calibration"] * forward.at(w, vo2, times)) / sd
+
+    return standardised
+
+
 def _fixed_values(subject: Subject, opts: EnergyOptions) -> dict[str, float]:
     """Each trait's value when it is not fitted: given, else predicted (the lag: none)."""
     vo2max = subject.vo2max_ml_kg_min or float(oxygen.wasserman_vo2max(
@@ -244,7 +308,8 @@ def _fixed_values(subject: Subject, opts: EnergyOptions) -> dict[str, float]:
             "hr_max_bpm": subject.hr_max_bpm or float(
                 heart.HR_MAX_MODELS[opts.hr_max](np.array([subject.age_yr]))[0]),
             "hr_tau_s": subject.hr_tau_s or heart.HR_TAU_S,
-            "backward_practice_min": subject.backward_practice_min, "lag_s": 0.0}
+            "backward_practice_min": subject.backward_practice_min, "lag_s": 0.0,
+            "vo2_calibration": 1.0}
 
 
 def _plain(subject: Subject) -> set[str]:

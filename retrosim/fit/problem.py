@@ -59,6 +59,7 @@ from scipy import optimize, stats
 
 from retrosim.fit.noise import (
     TAIL,
+    Known,
     _rms,
     arma_fit,
     error_model_grid,
@@ -90,20 +91,55 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Problem:
-    """A model, the data it should reproduce, and the parameters it is fitted over.
+    """A model, the data it should reproduce, and the parameters it is fitted over: a
+    :class:`retrosim.model.problem.Problem`, as a design's is.
 
     ``model`` maps a point in the fitting space (one value per :attr:`parameters`, in order;
     :meth:`Parameter.natural` gives the natural value) to predictions on the data's points;
-    ``data`` is the observations, NaN where missing.
+    ``data`` is the observations, NaN where missing, whose error model is estimated;
+    ``known``, when given, maps the same point to the standardised residuals (data minus
+    prediction over the reading's sd) of other readings whose error is known and white, such
+    as a metabolic cart's oxygen uptake beside a strap's heart rate.
     """
 
     parameters: tuple[Parameter, ...]
     model: Callable[[np.ndarray], np.ndarray]
     data: np.ndarray
+    known: Known = None
 
     def residuals(self, theta: np.ndarray) -> np.ndarray:
         """Data minus prediction, NaN where a reading is missing."""
         return self.data - self.model(theta)
+
+    # -- the shape shared with a design's problem (retrosim.model.problem.Problem) ----------
+
+    @property
+    def variables(self) -> tuple[Parameter, ...]:
+        """What the fit may change: the parameters, each with its prior."""
+        return self.parameters
+
+    def evaluate(self, batch: Sequence[np.ndarray]) -> np.ndarray:
+        """The model's predictions at every point of ``batch``, (B, readings)."""
+        return np.stack([self.model(np.asarray(theta, dtype=float)) for theta in batch])
+
+    def standardised(self, theta: np.ndarray, arma: tuple[float, float] = (0.0, 0.0),
+                     scale: float = 1.0) -> np.ndarray:
+        """What :func:`map_laplace` minimises the squares of, at ``theta``: the residuals
+        whitened under the error model ``arma`` over ``scale``, then ``known``'s standardised
+        residuals, then each parameter's distance from its prior mean in prior sds."""
+        mu = np.array([p.prior_mean for p in self.parameters])
+        prior_sd = np.array([p.prior_sd for p in self.parameters])
+        if self.known is not None:
+            return np.concatenate([whiten(self.residuals(theta), *arma) / scale,
+                                   self.known(theta), (theta - mu) / prior_sd])
+        return np.concatenate([whiten(self.residuals(theta), *arma) / scale,
+                               (theta - mu) / prior_sd])
+
+    def costs(self, batch: Sequence[np.ndarray]) -> np.ndarray:
+        """Each point's negative log posterior under white errors of unit sd, up to a
+        constant: half the sum of squares of :meth:`standardised`, (B,)."""
+        return np.array([0.5 * float(np.sum(self.standardised(np.asarray(t, dtype=float))
+                                            ** 2)) for t in batch])
 
 
 @dataclass(frozen=True)
@@ -211,8 +247,7 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
     def solve(start: np.ndarray, arma: tuple[float, float], s: float,
               box: tuple[np.ndarray, np.ndarray] = free) -> optimize.OptimizeResult:
         def scaled(th: np.ndarray) -> np.ndarray:
-            return np.concatenate([whiten(problem.residuals(th), *arma) / s,
-                                   (th - mu) / prior_sd])
+            return problem.standardised(th, arma, s)
 
         inside = np.clip(start, box[0] + 1e-6 * prior_sd, box[1] - 1e-6 * prior_sd)
         return optimize.least_squares(scaled, inside, method="trf", x_scale=prior_sd,
@@ -263,7 +298,8 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
         solved: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
         etas = []
         for start, box in zip(found_m, boxes, strict=True):
-            eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd, box)
+            eta = error_model_mode(problem.residuals, start, arma, mu, prior_sd, box,
+                                   problem.known)
             etas.append(eta)
             m = solve(start, eta, _rms(whiten(problem.residuals(start), *eta)), box).x
             if any(b is box and np.all(np.abs(m - other) < 1e-6 * prior_sd)
@@ -271,7 +307,7 @@ def map_laplace(problem: Problem, *, passes: int = 3, spread: float = 1.5,
                 continue
             solved.append((m, box))
             for weight, mean, cov in error_model_grid(problem.residuals, m, eta, mu, prior_sd,
-                                                      box):
+                                                      box, problem.known):
                 mixed_w.append(weight)
                 mixed_m.append(mean)
                 mixed_c.append(cov)

@@ -11,7 +11,10 @@ path), and the recording is made the way a chest strap and a treadmill console m
   stationary sd :data:`AR_SD` bpm), rounded to whole beats, and drops out for
   :data:`DROPOUTS` stretches of 10-40 s;
 - the speed is shown to :data:`SPEED_STEP_MPH` (a console set in mph); the grade and
-  direction are as the treadmill set them.
+  direction are as the treadmill set them;
+- with ``vo2``, a metabolic cart reads the run's oxygen uptake every second, scaled by its
+  calibration (log-normal, log-sd ``VO2_CALIBRATION_SD``) and with a white error of
+  coefficient of variation ``VO2_READING_CV`` (:mod:`retrosim.fit.person`).
 
 Every draw comes from ``randomness.key("recovery", ...)`` streams keyed by person.
 """
@@ -76,8 +79,9 @@ def person(seed: int, index: int) -> Person:
     return Person(base, truth, float(MAX_LAG_S * lag))
 
 
-def recording(seed: int, index: int, who: Person) -> Recording:
-    """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make."""
+def recording(seed: int, index: int, who: Person, *, vo2: bool = False) -> Recording:
+    """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make (and
+    a metabolic cart, with ``vo2``)."""
     doc = {"name": f"virtual-{index}", "seed": seed,
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},
@@ -103,13 +107,19 @@ def recording(seed: int, index: int, who: Person) -> Recording:
         hr[first:first + int(10 + 30 * length)] = np.nan
     speed = mph_to_mps(np.round(mps_to_mph(one["speed"].values[keep]) / SPEED_STEP_MPH)
                        * SPEED_STEP_MPH)
+    cart = None
+    if vo2:
+        draws = randomness.normal(seed, randomness.key("recovery", "cart"), ids, t.size + 1)[0]
+        scale = np.exp(fitting.VO2_CALIBRATION_SD * draws[0])
+        cart = one["vo2"].values[keep] * scale * (1.0 + fitting.VO2_READING_CV * draws[1:])
     return Recording(f"virtual-{index}", t, hr, speed, one["grade"].values[keep],
-                     one["direction"].values[keep])
+                     one["direction"].values[keep], cart)
 
 
-def coverage(n: int, seed: int = 0) -> dict[str, object]:
-    """Fit ``n`` virtual people; per trait, the share of them whose 90 % interval holds the
-    truth (``coverage``) and each person's z-score (``z``); the fit times [s].
+def coverage(n: int, seed: int = 0, *, vo2: bool = False) -> dict[str, object]:
+    """Fit ``n`` virtual people (recorded with a metabolic cart too, with ``vo2``); per trait,
+    the share of them whose 90 % interval holds the truth (``coverage``), each person's
+    z-score (``z``) and the interval's width in natural units (``width``); the fit times [s].
 
     The z-score is the normal quantile of the posterior's probability below the truth (the
     probability integral transform, which a mixture and a log or logit space leave
@@ -118,16 +128,19 @@ def coverage(n: int, seed: int = 0) -> dict[str, object]:
     """
     hits: dict[str, list[bool]] = {}
     scores: dict[str, list[float]] = {}
+    widths: dict[str, list[float]] = {}
     seconds = []
     for i in range(n):
         who = person(seed, i)
-        fit = fitting.fit_person(recording(seed, i, who), who.subject)
+        fit = fitting.fit_person(recording(seed, i, who, vo2=vo2), who.subject)
         seconds.append(fit.seconds)
         for key, trait in fit.traits.items():
             hits.setdefault(key, []).append(trait.low <= who.truth[key] <= trait.high)
             scores.setdefault(key, []).append(z_score(fit.posterior, key, who.truth[key]))
+            widths.setdefault(key, []).append(trait.high - trait.low)
     return {"coverage": {k: float(np.mean(v)) for k, v in hits.items()},
             "z": {k: np.array(v) for k, v in scores.items()},
+            "width": {k: np.array(v) for k, v in widths.items()},
             "people": n, "seconds": np.array(seconds)}
 
 

@@ -3,8 +3,10 @@
 :func:`fit_recording` reads the recording, takes the person (mass, age, sex and any traits
 already known) from ``--scenario``'s ``[subject]``, the file's own profile (FIT) or the command
 line, completes the walk (speed, grade and direction from the record, ``--stages FILE`` or
-``--direction``), fits (:func:`retrosim.fit.person.fit_person`) and builds the scenario to
-write (:mod:`retrosim.fit.session`). Nothing is written here.
+``--direction``; the direction from ``--direction``, else the stages, else the record's
+readings or laps, else forward with a warning), fits
+(:func:`retrosim.fit.person.fit_person`) and builds the scenario to write
+(:mod:`retrosim.fit.session`). Nothing is written here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 
 from retrosim.errors import InputError
 from retrosim.fit import session
-from retrosim.fit.formats import read_recording
+from retrosim.fit.formats import FROM_LAPS, read_recording
 from retrosim.fit.person import METHOD, PersonFit, fit_person
 from retrosim.fit.records import Recording
 from retrosim.model.budget import read_toml
@@ -47,21 +49,24 @@ def fit_recording(recording: str | Path, *, scenario: str | None = None,
     rec = read_recording(recording)
     subject_table = _subject_table(base, rec, person or {}, str(recording), base_path)
     subject = Subject.from_dict(subject_table)
+    if direction is not None and direction not in DIRECTIONS:
+        raise InputError("--direction", f"{direction!r} is not a direction",
+                         " | ".join(DIRECTIONS))
     if stages not in (None, "auto"):
         rec = session.apply_stages(rec, _stages(stages), source=str(stages))
     if rec.speed_mps is None:
         raise InputError("speed", "missing: the recording has no speed (a heart-rate-only or "
                          "cycling file)", "a recording with speed, or --stages FILE",
                          source=rec.source)
-    if rec.direction is None:
-        if direction is not None and direction not in DIRECTIONS:
-            raise InputError("--direction", f"{direction!r} is not a direction",
-                             " | ".join(DIRECTIONS))
-        rec = replace(rec, direction=np.full(rec.time_s.size, DIRECTIONS[direction or
-                                                                          "forward"]))
-        if direction is None:
-            rec = rec.warn("no direction in the recording or stages: taken as forward "
-                           "(--direction backward for a backward walk)")
+    if direction is not None or stages not in (None, "auto"):    # the laps' word is overruled
+        rec = replace(rec, warnings=tuple(w for w in rec.warnings
+                                          if not w.startswith(FROM_LAPS)))
+    if direction is not None:                  # --direction > --stages > the record's laps
+        rec = replace(rec, direction=np.full(rec.time_s.size, DIRECTIONS[direction]))
+    elif rec.direction is None:
+        rec = replace(rec, direction=np.ones(rec.time_s.size))
+        rec = rec.warn("no direction in the recording, its laps or stages: taken as forward "
+                       "(--direction backward for a backward walk)")
     if rec.grade_frac is None:
         rec = replace(rec, grade_frac=np.zeros(rec.time_s.size))
         rec = rec.warn("no grade in the recording: the walk is taken as level")
@@ -75,6 +80,12 @@ def fit_recording(recording: str | Path, *, scenario: str | None = None,
              f"fitted: {', '.join(fit.informed) or 'none'}",
              "not informed by the recording, kept their prior (predicted): "
              f"{', '.join(fit.not_informed) or 'none'}"]
+    if "vo2_calibration" in [p.name for p in fit.posterior.parameters]:
+        notes.append("the metabolic cart's oxygen uptake (vo2_ml_kg_min) fitted beside the "
+                     "heart rate, its calibration a nuisance")
+    elif rec.vo2_ml_kg_min is not None:
+        rec = rec.warn("too few oxygen-uptake readings before the first bout's end to fit "
+                       "(the cart's column is left out)")
     fixed = [k for k, t in fit.traits.items() if t.fixed]
     if fixed:
         notes.append(f"held at the scenario's values: {', '.join(fixed)}")

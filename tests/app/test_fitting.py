@@ -60,3 +60,56 @@ def test_a_bad_recording_is_one_line_naming_the_visitors_file(tmp_path, name, co
     message = str(info.value)
     assert message.startswith(start) and "\n" not in message, message
     assert str(tmp_path) not in message
+
+
+def _ftms_log(path):
+    from retrosim.ftms import FtmsTreadmill
+    from retrosim.ftms.treadmill import DEFAULT_WALKER
+    from retrosim.model.scenario import Scenario
+    from retrosim.results.io import save
+
+    tm = FtmsTreadmill(Scenario.from_dict(DEFAULT_WALKER))
+    tm.write_control_point(b"\x00")
+    tm.write_control_point(b"\x07")
+    tm.advance(600.0)
+    return save(tm.dataset(), path)
+
+
+def test_the_ftms_treadmills_log_can_be_uploaded(tmp_path):
+    path = _ftms_log(tmp_path / "0.nc")
+    form = F.default_form()
+    done = fitting.fit_upload(path, "treadmill log.nc", form.person)
+    assert done.notes[0].startswith("fitted by retrosim fit from treadmill-log.nc")
+    assert done.fit.recording.duration_s >= 590.0
+    assert set(done.fit.traits) >= {"hr_rest_bpm", "vo2max_ml_kg_min"}
+
+
+def test_the_fit_runs_in_a_process_under_the_runs_budget(tmp_path, write_recording):
+    import asyncio
+
+    from retrosim.app import worker
+
+    path = tmp_path / "0.csv"
+    who = write_recording(path)
+    person = {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
+              "sex": who.subject.sex}
+    runner = worker.Runner()
+    done = asyncio.run(runner.call(fitting.fit_upload, (path, "s.csv", person), what="fit",
+                                   smaller="a shorter recording"))
+    assert "hr_rest_bpm" in done.fit.informed and runner.used_s > 0
+    quick = worker.Runner(worker.Budget(run_s=0.2))
+    with pytest.raises(InputError) as info:
+        asyncio.run(quick.call(fitting.fit_upload, (path, "s.csv", person), what="fit",
+                               smaller="a shorter recording"))
+    assert str(info.value).startswith("fit: the fit took more than 0.2 s; allowed: a shorter")
+    assert not quick.busy
+
+
+def test_a_visits_runs_and_fits_share_one_runner():
+    from retrosim.app import worker
+
+    class Owner:
+        pass
+
+    a, b = Owner(), Owner()
+    assert worker.runner_for(a) is worker.runner_for(a) is not worker.runner_for(b)

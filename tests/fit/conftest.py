@@ -16,6 +16,9 @@ import pytest
 from retrosim.fit import recovery
 
 START_MS = int(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC).timestamp() * 1000)
+#: The laps of the recovery's walk (its start [s] and what the lap says): forward, then the
+#: backward stages as lap 2, then the rest.
+LAPS = ((0.0, "Forward walk"), (660.0, "Backward walk"), (1020.0, "Rest"))
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +40,11 @@ def write_csv(path: Path, rec, *, speed_column: str = "speed_kmh", header=None) 
     return path
 
 
-def write_fit(path: Path, rec, *, heart_rate: bool = True, profile=(48, "male", 66.7)) -> Path:
-    """A FIT activity written by fit-tool: file id, user profile, one record per reading."""
+def write_fit(path: Path, rec, *, heart_rate: bool = True, profile=(48, "male", 66.7),
+              laps=()) -> Path:
+    """A FIT activity written by fit-tool: file id, user profile, one record per reading;
+    each of ``laps`` (start [s], text) a workout step named by the text and a lap walked in
+    it (the lap's ``wkt_step_index``)."""
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.file_id_message import FileIdMessage
     from fit_tool.profile.messages.record_message import RecordMessage
@@ -70,12 +76,34 @@ def write_fit(path: Path, rec, *, heart_rate: bool = True, profile=(48, "male", 
             m.power = 150
         records.append(m)
     builder.add_all(records)
+    _fit_laps(builder, laps, rec.time_s[-1])
     builder.build().to_file(str(path))
     return path
 
 
-def write_tcx(path: Path, rec, *, speed: bool = True, altitude=None) -> Path:
-    """A TCX activity (Training Center XML v2) built with ElementTree."""
+def _fit_laps(builder, laps, end_s: float) -> None:
+    from fit_tool.profile.messages.lap_message import LapMessage
+    from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
+
+    for i, (_start, text) in enumerate(laps):
+        step = WorkoutStepMessage()
+        step.message_index = i
+        step.workout_step_name = text
+        builder.add(step)
+    ends = [start for start, _ in laps[1:]] + [end_s + 1.0] if laps else []
+    for i, ((start, _), end) in enumerate(zip(laps, ends, strict=True)):
+        lap = LapMessage()
+        lap.message_index = i
+        lap.start_time = START_MS + int(start * 1000)
+        lap.timestamp = START_MS + int(end * 1000)
+        lap.total_elapsed_time = end - start
+        lap.workout_step_index = i
+        builder.add(lap)
+
+
+def write_tcx(path: Path, rec, *, speed: bool = True, altitude=None, laps=()) -> Path:
+    """A TCX activity (Training Center XML v2) built with ElementTree; ``laps`` (start [s],
+    text) split the trackpoints into laps whose ``Notes`` are the text (one lap without)."""
     ns = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
     tpx = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
     ET.register_namespace("", ns)
@@ -85,10 +113,17 @@ def write_tcx(path: Path, rec, *, speed: bool = True, altitude=None) -> Path:
                         Sport="Other")
     start = dt.datetime.fromtimestamp(START_MS / 1000, dt.UTC)
     ET.SubElement(act, f"{{{ns}}}Id").text = start.isoformat().replace("+00:00", "Z")
-    lap = ET.SubElement(act, f"{{{ns}}}Lap", StartTime=start.isoformat())
-    track = ET.SubElement(lap, f"{{{ns}}}Track")
+    starts = [s for s, _ in laps] or [0.0]
+    tracks = []
+    for lap_start, text in laps or [(0.0, None)]:
+        when = (start + dt.timedelta(seconds=lap_start)).isoformat()
+        lap = ET.SubElement(act, f"{{{ns}}}Lap", StartTime=when)
+        tracks.append(ET.SubElement(lap, f"{{{ns}}}Track"))
+        if text is not None:
+            ET.SubElement(lap, f"{{{ns}}}Notes").text = text
     distance = np.concatenate([[0.0], np.cumsum(np.diff(rec.time_s) * rec.speed_mps[:-1])])
     for i, (t, s, h) in enumerate(zip(rec.time_s, rec.speed_mps, rec.hr_bpm, strict=True)):
+        track = tracks[int(np.searchsorted(starts, t, side="right")) - 1]
         p = ET.SubElement(track, f"{{{ns}}}Trackpoint")
         ET.SubElement(p, f"{{{ns}}}Time").text = (start + dt.timedelta(seconds=float(t))) \
             .isoformat().replace("+00:00", "Z")

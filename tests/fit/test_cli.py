@@ -111,3 +111,27 @@ def _long(tmp_path):
     t = np.arange(n)
     path.write_text("time_s,speed_kmh,hr_bpm\n" + "".join(f"{i},4.0,100\n" for i in t))
     return path
+
+
+def test_a_metabolic_carts_column_is_fitted(tmp_path):
+    import csv
+
+    from retrosim.fit import recovery
+    from retrosim.fit.workflow import fit_recording
+
+    who = recovery.person(0, 5)
+    rec = recovery.recording(0, 5, who, vo2=True)
+    path = tmp_path / "cart.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["time_s", "speed_mps", "grade_pct", "hr_bpm", "vo2_ml_kg_min", "direction"])
+        for row in zip(rec.time_s, rec.speed_mps, rec.grade_frac * 100, rec.hr_bpm,
+                       rec.vo2_ml_kg_min, rec.direction, strict=True):
+            w.writerow([f"{row[0]:g}", f"{row[1]:.4f}", f"{row[2]:.2f}",
+                        "" if np.isnan(row[3]) else f"{row[3]:g}", f"{row[4]:.3f}",
+                        "backward" if row[5] < 0 else "forward"])
+    out = fit_recording(path, person={"age_yr": who.subject.age_yr, "sex": who.subject.sex,
+                                      "mass_kg": who.subject.mass_kg})
+    assert any("metabolic cart" in n for n in out.notes)
+    vo2max = out.fit.traits["vo2max_ml_kg_min"]
+    assert vo2max.low <= who.truth["vo2max_ml_kg_min"] <= vo2max.high

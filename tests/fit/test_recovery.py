@@ -56,6 +56,27 @@ def test_the_posterior_is_not_biased(result, trait):
     assert abs(np.mean(z)) < 3.0 / np.sqrt(z.size), (trait, np.mean(z), np.std(z))
 
 
+@pytest.fixture(scope="module")
+def with_cart():
+    """The same people, recorded with a metabolic cart's oxygen uptake too."""
+    return recovery.coverage(PEOPLE, seed=0, vo2=True)
+
+
+@pytest.mark.parametrize("trait", TRAITS)
+def test_with_a_cart_the_intervals_still_hold_the_truth(with_cart, trait):
+    low, high = bounds(PEOPLE)
+    assert low <= with_cart["coverage"][trait] <= high, (trait, with_cart["coverage"][trait])
+    z = with_cart["z"][trait]
+    assert abs(np.mean(z)) < 3.0 / np.sqrt(z.size), (trait, np.mean(z), np.std(z))
+
+
+def test_a_cart_narrows_the_vo2max_interval(result, with_cart):
+    """The cart shows VO2max as a plateau where the walk reaches it, and bounds it from below
+    where it does not: no person's interval widens, and on average they narrow."""
+    narrow, wide = with_cart["width"]["vo2max_ml_kg_min"], result["width"]["vo2max_ml_kg_min"]
+    assert np.mean(narrow) < 0.9 * np.mean(wide), (np.mean(narrow), np.mean(wide))
+
+
 def test_a_virtual_person_is_the_same_whatever_else_is_drawn():
     a, b = recovery.person(0, 7), recovery.person(0, 7)
     assert a == b and recovery.person(1, 7) != a
