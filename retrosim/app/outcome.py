@@ -101,29 +101,8 @@ def run(data: dict[str, Any], source: str, subjects: int | None) -> Outcome:
     notes = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught
                                if issubclass(w.category, retrosim.RetrosimWarning)))
     return Outcome(ds, bands(traced), source, sim.subjects, notes, data,
-                   sample.subjects if sample.subjects < sim.subjects else None,
-                   fall_risk_interval(scenario, ds))
+                   sample.subjects if sample.subjects < sim.subjects else None)
 
-
-def fall_risk_interval(scenario: retrosim.Scenario,
-                       ds: xr.Dataset) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """One person's exact fall risk per session with its 90 % prediction interval, as the
-    result's other outcomes have theirs (:mod:`retrosim.results.intervals`): the 5th and 95th
-    percentiles of the exact risk over the plausible versions of the person
-    (:meth:`retrosim.Simulation.versions`: predicted traits and model errors drawn, each
-    version's risk exact), widened to hold the person's own. Nothing for a cohort (its
-    spread is between people) or a programme."""
-    if scenario.cohort is not None or scenario.program is not None or "fall_risk" not in ds:
-        return {}
-    low, high = [], []
-    for session, arm in zip(retrosim.Simulation(scenario, seed=int(ds.attrs["seed"]))
-                            .versions(intervals.VERSIONS), ds.arm.values, strict=True):
-        risk = np.asarray(session.summary["fall_risk"], dtype=float)
-        lo, hi = np.quantile(risk[1:], intervals.QUANTILES)
-        own = float(ds.fall_risk.sel(arm=arm).values.ravel()[0])
-        low.append(min(lo, own))
-        high.append(max(hi, own))
-    return {"fall_risk": (np.array(low), np.array(high))}
 
 
 def bands(ds: xr.Dataset) -> dict[str, document.Band]:

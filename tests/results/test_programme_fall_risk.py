@@ -128,7 +128,7 @@ def test_compare_ranks_one_person_on_her_risk_along_the_path_without_a_fall():
             "program": {"weeks": 2, "sessions_per_week": 3}}
     ds = retrosim.run(Scenario.from_dict(data))
     a = ds.sel(arm="backward")
-    assert int(a.fell.sum()) == 1                  # this seed's draw falls once
+    assert int(a.fell.sum()) >= 1       # this seed's draw falls: its path is not the exact one
     drawn = 100 * float(programme.programme_fall_risk(a)[0])
     exact = 100 * float(a.programme_fall_risk)
     assert f"{exact:+.2f}" != f"{drawn:+.2f}"
