@@ -14,7 +14,7 @@ with S = 1 (shared) or N (per subject), and broadcast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -44,6 +44,9 @@ class Trajectory:
     tau_vo2_s: np.ndarray     # (N,)
     tau_hr_s: np.ndarray      # (N,)
     epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
+    #: Exact peaks already found (by name), so a second reader does not search again.
+    _peaks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False)
 
     def summary(self) -> dict[str, np.ndarray]:
         """Per-subject totals and exact peaks, each (N,). The peaks are those of the
@@ -54,15 +57,25 @@ class Trajectory:
             total = total + self.epoc.at(tl.t[-1])[1]
         return {
             "energy_total": total,
-            "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
+            "vo2_peak": self.vo2_peak(),
             "hr_peak": self.hr_peak(),
             "met_mean": _mean_of_linear(tl.t, self.met),
             **_exercise_only(tl, self.met, self.energy),
         }
 
     def hr_peak(self) -> np.ndarray:
-        """Each subject's exact peak heart rate [min-1], (N,)."""
-        return _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
+        """Each subject's exact peak heart rate [min-1], (N,) (found once, then kept)."""
+        if "hr" not in self._peaks:
+            self._peaks["hr"] = _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
+        return self._peaks["hr"]
+
+    def vo2_peak(self) -> np.ndarray:
+        """Each subject's exact peak oxygen uptake of the first-order state
+        [mL kg-1 min-1], (N,) (found once, then kept)."""
+        if "vo2" not in self._peaks:
+            self._peaks["vo2"] = _peak(self.timeline.t, self.vo2, self.vo2_target,
+                                       self.tau_vo2_s)
+        return self._peaks["vo2"]
 
     def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
         """Traces at ``times`` [s], each (M, N) or (M, 1) for the shared inputs; NaN after the
