@@ -108,7 +108,7 @@ def pcg64_states(seed: int, stream: tuple[int, ...], blocks: np.ndarray
     """The PCG64 ``(state, inc)`` that :func:`generator` starts from, for every block
     (0 <= block < 2**32) at once: numpy's ``SeedSequence`` entropy mixing and
     ``generate_state(4, uint64)`` on uint32 words held in uint64 arrays, then PCG64's
-    ``srandom`` (two steps of the 128-bit LCG) on Python integers (O'Neill 2014).
+    ``srandom`` (two steps of the 128-bit LCG, O'Neill 2014) on Python integers.
 
     >>> s = pcg64_states(7, key("demo"), np.array([0, 3]))[1]
     >>> s == tuple(generator(7, key("demo"), 3).bit_generator.state["state"].values())
