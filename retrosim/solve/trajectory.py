@@ -172,8 +172,22 @@ def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: Arra
     """
     x = np.empty_like(target)
     x[0] = x0
+    if target.shape[0] < 2:
+        return x
+    # what does not depend on the state, for every interval at once; then the recursion,
+    # with :func:`relax_interval`'s operations in its order (bit-identical to it)
+    dt = np.diff(t, axis=0)
+    ramp = dt > 0
+    du = np.diff(target, axis=0)
+    whole = ramp.all(axis=1)                      # intervals without a jump in any column
+    slope = du / dt if whole.all() else np.where(ramp, du / np.where(ramp, dt, 1.0), 0.0)
+    u0 = target[:-1]
+    lag = slope * tau_s
+    drift = u0 + slope * dt - lag
+    decay = np.exp(-dt / tau_s)
     for i in range(target.shape[0] - 1):
-        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
+        step = drift[i] + (x[i] - u0[i] + lag[i]) * decay[i]
+        x[i + 1] = step if whole[i] else np.where(ramp[i], step, x[i])
     return x
 
 
