@@ -179,12 +179,13 @@ def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: Arra
     dt = np.diff(t, axis=0)
     ramp = dt > 0
     du = np.diff(target, axis=0)
-    whole = ramp.all(axis=1)                      # intervals without a jump in any column
-    slope = du / dt if whole.all() else np.where(ramp, du / np.where(ramp, dt, 1.0), 0.0)
+    whole = np.all(ramp, axis=1).tolist()        # intervals without a jump in any column
+    slope = du / dt if all(whole) else np.where(ramp, du / np.where(ramp, dt, 1.0), 0.0)
     u0 = target[:-1]
-    lag = slope * tau_s
+    tau = np.asarray(tau_s, dtype=float)
+    lag = slope * tau
     drift = u0 + slope * dt - lag
-    decay = np.exp(-dt / tau_s)
+    decay = np.exp(-dt / tau)
     for i in range(target.shape[0] - 1):
         step = drift[i] + (x[i] - u0[i] + lag[i]) * decay[i]
         x[i + 1] = step if whole[i] else np.where(ramp[i], step, x[i])
