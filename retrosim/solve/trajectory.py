@@ -154,11 +154,10 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
     hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s)
-    kcal = np.empty_like(met)
-    kcal[0] = 0.0
-    for i in range(met.shape[0] - 1):
-        dt = timeline.t[i + 1] - timeline.t[i]
-        kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
+    steps = np.empty_like(met)                  # each interval's kcal (the trapezoid) ...
+    steps[0] = 0.0
+    steps[1:] = 0.5 * np.diff(timeline.t, axis=0) * (kcal_rate[:-1] + kcal_rate[1:])
+    kcal = np.cumsum(steps, axis=0)             # ... added one interval after another
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
                       p.tau_vo2_s, p.tau_hr_s, slow_epoc(timeline, vo2_target, p, options))
 
