@@ -154,10 +154,11 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
     hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s)
-    steps = np.empty_like(met)                  # each interval's kcal (the trapezoid) ...
-    steps[0] = 0.0
-    steps[1:] = 0.5 * np.diff(timeline.t, axis=0) * (kcal_rate[:-1] + kcal_rate[1:])
-    kcal = np.cumsum(steps, axis=0)             # ... added one interval after another
+    kcal = np.empty_like(met)
+    kcal[0] = 0.0
+    for i in range(met.shape[0] - 1):
+        dt = timeline.t[i + 1] - timeline.t[i]
+        kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
                       p.tau_vo2_s, p.tau_hr_s, slow_epoc(timeline, vo2_target, p, options))
 
@@ -171,23 +172,8 @@ def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: Arra
     """
     x = np.empty_like(target)
     x[0] = x0
-    if target.shape[0] < 2:
-        return x
-    # what does not depend on the state, for every interval at once; then the recursion,
-    # with :func:`relax_interval`'s operations in its order (bit-identical to it)
-    dt = np.diff(t, axis=0)
-    ramp = dt > 0
-    du = np.diff(target, axis=0)
-    whole = np.all(ramp, axis=1).tolist()        # intervals without a jump in any column
-    slope = du / dt if all(whole) else np.where(ramp, du / np.where(ramp, dt, 1.0), 0.0)
-    u0 = target[:-1]
-    tau = np.asarray(tau_s, dtype=float)
-    lag = slope * tau
-    drift = u0 + slope * dt - lag
-    decay = np.exp(-dt / tau)
     for i in range(target.shape[0] - 1):
-        step = drift[i] + (x[i] - u0[i] + lag[i]) * decay[i]
-        x[i + 1] = step if whole[i] else np.where(ramp[i], step, x[i])
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
     return x
 
 
