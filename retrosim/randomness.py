@@ -13,8 +13,9 @@ Keys name what the numbers are for, so adding a new random process never shifts 
 
 from __future__ import annotations
 
-import functools
 import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -36,36 +37,49 @@ def key(*parts: str | int) -> tuple[int, ...]:
     return tuple(zlib.crc32(p.encode()) if isinstance(p, str) else int(p) for p in parts)
 
 
-def _generate(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
-    rng = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(seed, spawn_key=(*stream, block))))
-    table: np.ndarray = getattr(rng, method)(size=(BLOCK, n))
-    return table
+#: The kept block tables, least recently used first.
+_KEPT: OrderedDict[tuple[int, tuple[int, ...], int, int, str], np.ndarray] = OrderedDict()
 
 
-@functools.lru_cache(maxsize=KEPT)
-def _kept(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
-    table = _generate(seed, stream, block, n, method)
-    table.flags.writeable = False
-    return table
-
-
-def _table(seed: int, stream: tuple[int, ...], block: int, n: int, method: str) -> np.ndarray:
-    """The ``(BLOCK, n)`` draws of one block of a stream (the same every time)."""
-    if n <= CACHED_COLUMNS:
-        return _kept(seed, stream, block, n, method)
-    return _generate(seed, stream, block, n, method)
+def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int,
+            method: str) -> Iterator[np.ndarray]:
+    """The ``(BLOCK, n)`` draws of each of ``blocks`` of a stream (the same every time), in
+    order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns), the others
+    drawn with the seeding of all of them at once (:func:`_generators`)."""
+    keep = n <= CACHED_COLUMNS
+    found: dict[int, np.ndarray] = {}
+    if keep:
+        for block in blocks:
+            kept = _KEPT.get((seed, stream, block, n, method))
+            if kept is not None:
+                _KEPT.move_to_end((seed, stream, block, n, method))
+                found[block] = kept
+    missing = np.array([b for b in blocks if b not in found], dtype=np.int64)
+    fresh = _generators(seed, stream, missing) if missing.size else iter(())
+    for block in blocks:
+        if block in found:
+            yield found[block]
+            continue
+        table: np.ndarray = getattr(next(fresh), method)(size=(BLOCK, n))
+        if keep:
+            table.flags.writeable = False
+            _KEPT[(seed, stream, block, n, method)] = table
+            if len(_KEPT) > KEPT:
+                _KEPT.popitem(last=False)
+        yield table
 
 
 def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
           method: str) -> np.ndarray:
     subjects = np.asarray(subjects, dtype=np.int64)
     out = np.empty((subjects.size, n))
+    if subjects.size == 0:
+        return out
     if subjects.size > 1 and subjects[-1] - subjects[0] == subjects.size - 1 and \
             np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
         first, last = int(subjects[0]), int(subjects[-1])
-        for block in range(first // BLOCK, last // BLOCK + 1):
-            table = _table(seed, stream, block, n, method)
+        span = list(range(first // BLOCK, last // BLOCK + 1))
+        for block, table in zip(span, _tables(seed, stream, span, n, method), strict=True):
             lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
             out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
         return out
@@ -74,10 +88,109 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
     sorted_blocks = blocks[order]
     unique, starts = np.unique(sorted_blocks, return_index=True)
     ends = np.append(starts[1:], subjects.size)
-    for block, start, end in zip(unique.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        table = _table(seed, stream, block, n, method)
+    listed = unique.tolist()
+    for block, start, end, table in zip(listed, starts.tolist(), ends.tolist(),
+                                        _tables(seed, stream, listed, n, method), strict=True):
         rows = order[start:end]
         out[rows] = table[subjects[rows] - block * BLOCK]
+    return out
+
+
+def generator(seed: int, stream: tuple[int, ...], block: int) -> np.random.Generator:
+    """The generator of one block of one stream: ``SeedSequence(seed, spawn_key=(*stream,
+    block))`` seeding a PCG64, the definition every draw follows."""
+    return np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(seed, spawn_key=(*stream, block))))
+
+
+def _generators(seed: int, stream: tuple[int, ...], blocks: np.ndarray
+                ) -> Iterator[np.random.Generator]:
+    """The generators of ``blocks`` of a stream, one after another, each valid until the
+    next is taken: :func:`generator`'s, with the seed hashing of all blocks done at once
+    (:func:`pcg64_states`) and one PCG64 set to each state in turn."""
+    blocks = np.asarray(blocks, dtype=np.int64)
+    if seed < 0 or min(stream, default=0) < 0 or blocks.size < 2 or \
+            int(blocks.min()) < 0 or int(blocks.max()) > _MASK32:
+        yield from (generator(seed, stream, int(b)) for b in blocks.tolist())
+        return
+    bits = np.random.PCG64(0)
+    rng = np.random.Generator(bits)
+    for state, inc in pcg64_states(seed, stream, blocks):
+        bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
+                      "has_uint32": 0, "uinteger": 0}
+        yield rng
+
+
+# numpy's SeedSequence (pool of four 32-bit words) and PCG64 seeding, on a vector of blocks
+_MASK32 = 0xFFFFFFFF
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_POOL = 4
+_PCG_MULT = (2549297995355413924 << 64) + 4865540595714422341
+_MASK128 = (1 << 128) - 1
+
+
+def _words(n: int) -> list[int]:
+    """A non-negative integer as 32-bit words, least significant first (0: one word)."""
+    out = [n & _MASK32]
+    while n > _MASK32:
+        n >>= 32
+        out.append(n & _MASK32)
+    return out
+
+
+def pcg64_states(seed: int, stream: tuple[int, ...], blocks: np.ndarray
+                 ) -> list[tuple[int, int]]:
+    """The PCG64 ``(state, inc)`` that :func:`generator` starts from, for every block
+    (0 <= block < 2**32) at once: numpy's ``SeedSequence`` entropy mixing and
+    ``generate_state(4, uint64)`` on uint32 words held in uint64 arrays, then PCG64's
+    ``srandom`` (two steps of the 128-bit LCG, O'Neill 2014) on Python integers.
+
+    >>> s = pcg64_states(7, key("demo"), np.array([0, 3]))[1]
+    >>> s == tuple(generator(7, key("demo"), 3).bit_generator.state["state"].values())
+    True
+    """
+    m32, shift = np.uint64(_MASK32), np.uint64(16)
+    run = _words(seed)
+    run += [0] * (_POOL - len(run))                 # a spawn key pads the seed to the pool
+    fixed = run + [w for part in stream for w in _words(part)]
+    entropy = [np.full(blocks.size, w, dtype=np.uint64) for w in fixed] + \
+        [np.asarray(blocks, dtype=np.uint64)]
+    hash_a = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_a
+        value = value ^ np.uint64(hash_a)
+        hash_a = (hash_a * _MULT_A) & _MASK32
+        value = (value * np.uint64(hash_a)) & m32
+        return value ^ (value >> shift)
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        r = np.bitwise_and(np.uint64(_MIX_L) * x - np.uint64(_MIX_R) * y, m32)
+        return r ^ (r >> shift)
+
+    pool = [hashmix(entropy[i]) for i in range(_POOL)]
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(_POOL, len(entropy)):
+        for dst in range(_POOL):
+            pool[dst] = mix(pool[dst], hashmix(entropy[src]))
+    hash_b, words = _INIT_B, []
+    for i in range(8):
+        value = pool[i % _POOL] ^ np.uint64(hash_b)
+        hash_b = (hash_b * _MULT_B) & _MASK32
+        value = (value * np.uint64(hash_b)) & m32
+        words.append(value ^ (value >> shift))
+    seed_hi, seed_lo, inc_hi, inc_lo = ((words[2 * i] | (words[2 * i + 1] << np.uint64(32)))
+                                        .tolist() for i in range(4))
+    out = []
+    for s_hi, s_lo, i_hi, i_lo in zip(seed_hi, seed_lo, inc_hi, inc_lo, strict=True):
+        inc = ((((i_hi << 64) | i_lo) << 1) | 1) & _MASK128
+        state = (inc + ((s_hi << 64) | s_lo)) & _MASK128       # step from 0, add the seed
+        out.append(((state * _PCG_MULT + inc) & _MASK128, inc))  # and step again
     return out
 
 

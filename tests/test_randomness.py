@@ -30,3 +30,24 @@ def test_distributions_have_their_moments():
     assert abs(x.mean() - 1) < 0.02 and x.min() >= 0
     z = randomness.normal(3, key("moments"), np.arange(20_000), 5)
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**130), st.lists(st.integers(0, 2**40), max_size=4),
+       st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=6))
+def test_block_seeding_at_once_is_numpys_seed_sequence(seed, stream, blocks):
+    """The vectorised seeding gives each block the PCG64 state that
+    ``PCG64(SeedSequence(seed, spawn_key=(*stream, block)))`` starts from."""
+    states = randomness.pcg64_states(seed, tuple(stream), np.array(blocks))
+    for block, (state, inc) in zip(blocks, states, strict=True):
+        ref = randomness.generator(seed, tuple(stream), block).bit_generator.state["state"]
+        assert (state, inc) == (ref["state"], ref["inc"])
+
+
+def test_draws_are_those_of_one_generator_per_block():
+    subjects = np.array([3, 700, 5, 256, 1023, 4])
+    x = randomness.exponential(11, key("falls", "a"), subjects, 3)
+    for row, subject in zip(x, subjects, strict=True):
+        table = randomness.generator(11, key("falls", "a"), int(subject) // BLOCK) \
+            .standard_exponential(size=(BLOCK, 3))
+        assert row.tobytes() == table[subject % BLOCK].tobytes()

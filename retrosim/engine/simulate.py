@@ -18,6 +18,7 @@ models and assembles the Dataset.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
 import simpy
@@ -53,14 +54,29 @@ def _announce(env: simpy.Environment, at: float, stage: Stage,
 
 
 def simulate_arm(protocol: Protocol, limits: TreadmillLimits) -> tuple[Timeline, EventLog]:
-    """Run one arm's SimPy session; return its input timeline and event log."""
+    """Run one arm's SimPy session; return its input timeline and event log.
+
+    The open loop depends on the protocol and the treadmill alone, so a programme that walks
+    one protocol for a week runs it once: the timeline (read-only) is shared, the log is a
+    copy that the session may extend.
+    """
+    timeline, log = _simulated(protocol, limits)
+    return timeline, log.copy()
+
+
+@lru_cache(maxsize=64)
+def _simulated(protocol: Protocol, limits: TreadmillLimits) -> tuple[Timeline, EventLog]:
     env = simpy.Environment()
     velocity, grade, _ = start_state(limits, protocol.stages[0])
     belt = Treadmill(env, limits, velocity, grade)
     log = EventLog()
     env.process(follow_protocol(env, protocol, belt, log))
     env.run()
-    return _timeline(protocol, belt), log
+    timeline = _timeline(protocol, belt)
+    for knots in (timeline.t, timeline.velocity, timeline.grade, timeline.handrail,
+                  timeline.direction):
+        knots.setflags(write=False)
+    return timeline, log
 
 
 def _timeline(protocol: Protocol, belt: Treadmill) -> Timeline:

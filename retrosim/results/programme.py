@@ -69,6 +69,9 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
         for a in arms:
             value = a.sessions.get(name)
             kind = next(b.sessions[name].dtype for b in arms if name in b.sessions)
+            if value is not None and value.shape[1] == width and value.dtype == kind:
+                blocks.append(value)                  # every session: stacked as it is
+                continue
             fill = False if kind.kind == "b" else np.nan
             block = np.full((n, width), fill, dtype=kind)
             if value is not None:

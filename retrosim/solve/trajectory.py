@@ -14,7 +14,7 @@ with S = 1 (shared) or N (per subject), and broadcast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -44,6 +44,9 @@ class Trajectory:
     tau_vo2_s: np.ndarray     # (N,)
     tau_hr_s: np.ndarray      # (N,)
     epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
+    #: Exact peaks already found (by name), so a second reader does not search again.
+    _peaks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False)
 
     def summary(self) -> dict[str, np.ndarray]:
         """Per-subject totals and exact peaks, each (N,). The peaks are those of the
@@ -54,15 +57,25 @@ class Trajectory:
             total = total + self.epoc.at(tl.t[-1])[1]
         return {
             "energy_total": total,
-            "vo2_peak": _peak(tl.t, self.vo2, self.vo2_target, self.tau_vo2_s),
+            "vo2_peak": self.vo2_peak(),
             "hr_peak": self.hr_peak(),
             "met_mean": _mean_of_linear(tl.t, self.met),
             **_exercise_only(tl, self.met, self.energy),
         }
 
     def hr_peak(self) -> np.ndarray:
-        """Each subject's exact peak heart rate [min-1], (N,)."""
-        return _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
+        """Each subject's exact peak heart rate [min-1], (N,) (found once, then kept)."""
+        if "hr" not in self._peaks:
+            self._peaks["hr"] = _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
+        return self._peaks["hr"]
+
+    def vo2_peak(self) -> np.ndarray:
+        """Each subject's exact peak oxygen uptake of the first-order state
+        [mL kg-1 min-1], (N,) (found once, then kept)."""
+        if "vo2" not in self._peaks:
+            self._peaks["vo2"] = _peak(self.timeline.t, self.vo2, self.vo2_target,
+                                       self.tau_vo2_s)
+        return self._peaks["vo2"]
 
     def sample(self, times: np.ndarray) -> dict[str, np.ndarray]:
         """Traces at ``times`` [s], each (M, N) or (M, 1) for the shared inputs; NaN after the
@@ -169,6 +182,8 @@ def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray
     """A first-order state after an interval of ``dt`` over which its target moves linearly
     from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target)."""
     ramp = dt > 0
+    if np.all(ramp):                     # no jump (always so on a shared knot): no masks
+        return oxygen.first_order_ramp(x, u0, (u1 - u0) / dt, dt, tau_s)
     slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
     return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
 
@@ -233,21 +248,29 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     it (C < 0): only those intervals are searched.
     """
     best = x.max(axis=0)
-    dt = np.broadcast_to(np.diff(t, axis=0), u[1:].shape)
+    k, n = u.shape
+    dt = np.diff(t, axis=0)
     du = np.diff(u, axis=0)
-    seg, subj = np.nonzero((du < 0) & (dt > 0))    # a falling target: few segments
-    tau = np.broadcast_to(tau, du.shape)
-    kk, tt = du[seg, subj] / dt[seg, subj], tau[seg, subj]
-    c = x[:-1][seg, subj] - u[:-1][seg, subj] + kk * tt
+    falling = du < 0
+    falling &= dt > 0                            # (K-1, S) broadcasts against (K-1, N)
+    flat = np.flatnonzero(falling)               # a falling target: few segments
+    seg, subj = np.divmod(flat, n)
+    # one gather each from the flat (C-order) knot arrays
+    dt_f = np.take(dt, seg) if dt.shape[1] == 1 else np.take(dt, flat)
+    tau_a = np.asarray(tau)
+    tt = np.take(np.broadcast_to(tau_a, (n,)), subj) if tau_a.ndim else \
+        np.broadcast_to(tau_a, flat.shape)
+    kk = np.take(du, flat) / dt_f
+    x0, u0 = np.take(x, flat), np.take(u, flat)
+    c = x0 - u0 + kk * tt
     rising_into_a_fall = (kk < 0) & (c < 0)      # the only place an interior maximum can be
     if not rising_into_a_fall.any():
         return best
-    seg, subj, kk, tt = seg[rising_into_a_fall], subj[rising_into_a_fall], \
-        kk[rising_into_a_fall], tt[rising_into_a_fall]
-    s_star = interior_maximum(x[seg, subj], u[seg, subj], kk, dt[seg, subj], tt)
+    subj, kk, tt, dt_f, x0, u0 = (a[rising_into_a_fall] for a in (subj, kk, tt, dt_f, x0, u0))
+    s_star = interior_maximum(x0, u0, kk, dt_f, tt)
     inside = ~np.isnan(s_star)
-    peak = oxygen.first_order_ramp(x[seg, subj][inside], u[seg, subj][inside], kk[inside],
-                                   s_star[inside], tt[inside])
+    peak = oxygen.first_order_ramp(x0[inside], u0[inside], kk[inside], s_star[inside],
+                                   tt[inside])
     np.maximum.at(best, subj[inside], peak)
     return best
 
