@@ -68,6 +68,12 @@ SESSION = Catalogue(
     Variable("vo2_max", "mL kg-1 min-1", "maximal oxygen uptake (predicted when not given)"),
     Variable("hr_ceiling", "min-1", "heart-rate ceiling of the safety limits (controlled "
              "arms)"),
+    Variable("command_speed_step", "m s-1", "largest rise of the target speed asked for in "
+             "one controller call (controlled arms; 0 if none)"),
+    Variable("command_speed_step_time", "s", "time of that largest speed rise (NaN if none)"),
+    Variable("command_grade_step", "1", "largest rise of the target incline asked for in one "
+             "controller call (controlled arms; 0 if none)"),
+    Variable("command_grade_step_time", "s", "time of that largest incline rise (NaN if none)"),
     Variable("met_mean", "1", f"mean MET, {WHOLE_SESSION}", {"summary", "interval"}),
     Variable("energy_exercise", "kcal", f"energy, {WHILE_WALKING}", {"interval"}),
     Variable("met_mean_exercise", "1", f"mean MET, {WHILE_WALKING}", {"interval"}),
