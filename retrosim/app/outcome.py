@@ -138,6 +138,8 @@ def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
     if name == "fall_risk_protocol":
         if "fall_risk" not in ds or "session" not in ds.dims:
             return None                                 # one session is the protocol
+        if "programme_fall_risk" in ds:                 # one person: her exact risk, as the
+            return ds["programme_fall_risk"].values.astype(float)   # report and table give it
         return np.array([float(np.nanmean(programme.programme_fall_risk(ds.sel(arm=a))))
                          for a in ds.arm.values])
     if name not in ds or "arm" not in ds[name].dims:
@@ -158,6 +160,8 @@ def _interval(ds: xr.Dataset, name: str,
         return added[name]
     if name == "falls_per_1000":
         name, scale = "fall_probability", 1000.0
+    elif name == "fall_risk_protocol":                  # one person's programme: the result's
+        name, scale = "programme_fall_risk", 1.0
     else:
         scale = 1.0
     low, high = _per_arm(ds, f"{name}_low"), _per_arm(ds, f"{name}_high")

@@ -262,3 +262,21 @@ def test_the_readings_legend_names_only_the_categories_drawn(done):
     assert [n for n in names if n in pressure.CATEGORIES] == \
         [c for c in pressure.CATEGORIES if c in shown]
     assert len(shown) < len(pressure.CATEGORIES)          # some category is not drawn
+
+
+def test_one_persons_programme_fall_risk_is_the_results_with_its_interval():
+    """Over a programme, one person's risk of at least one fall is the result's exact
+    ``programme_fall_risk`` with its 90 % interval, as the report and the run table give it."""
+    import tomllib
+
+    from retrosim.model.scenario import bundled
+    data = tomllib.loads(bundled()["knee-rehab-six-weeks"].read_text(encoding="utf-8"))
+    done = outcome.run(data, "knee-rehab-six-weeks.toml", 1)
+    ds = done.ds
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(ds)}
+    for arm in ds.arm.values:
+        cell = cells[(str(arm), "fall_risk_protocol")]
+        assert cell["value"] == float(ds.programme_fall_risk.sel(arm=arm))
+        assert (cell["low"], cell["high"]) == (float(ds.programme_fall_risk_low.sel(arm=arm)),
+                                               float(ds.programme_fall_risk_high.sel(arm=arm)))
+        assert cell["low"] < cell["value"] < cell["high"]
