@@ -66,8 +66,6 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)     # the scenario that ran
     band_subjects: int | None = None      # the bands' people, when fewer than the result's
-    #: Intervals the page adds to the result's: column -> (low, high) per arm.
-    intervals: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def command(self) -> str:
@@ -151,13 +149,8 @@ def _per_arm(ds: xr.Dataset, name: str) -> np.ndarray | None:
         return (da.mean(other, skipna=True) if other else da).values
 
 
-def _interval(ds: xr.Dataset, name: str,
-              added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-              ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one, or
-    the one ``added`` by the page (:attr:`Outcome.intervals`)."""
-    if added and name in added:
-        return added[name]
+def _interval(ds: xr.Dataset, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``<name>_low`` / ``<name>_high`` interval of a column, if the result has one."""
     if name == "falls_per_1000":
         name, scale = "fall_probability", 1000.0
     elif name == "fall_risk_protocol":                  # one person's programme: the result's
@@ -170,8 +163,7 @@ def _interval(ds: xr.Dataset, name: str,
     return scale * low, scale * high
 
 
-def table_cells(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-                ) -> list[dict[str, Any]]:
+def table_cells(ds: xr.Dataset) -> list[dict[str, Any]]:
     """The comparison table as data: one dict per shown column and arm (``arm``, ``column``,
     ``value``, ``low``, ``high``, ``text``); the values are means over people."""
     arms = [str(a) for a in ds.arm.values]
@@ -181,7 +173,7 @@ def table_cells(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] 
         values = [_per_arm(ds, p) for p in parts]
         if any(v is None for v in values):
             continue
-        spans = [_interval(ds, p, added) for p in parts]
+        spans = [_interval(ds, p) for p in parts]
         for i, arm in enumerate(arms):
             texts = []
             for part, v, iv in zip(parts, values, spans, strict=True):
@@ -200,10 +192,9 @@ def table_cells(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] 
     return cells
 
 
-def table_html(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-               ) -> str:
+def table_html(ds: xr.Dataset) -> str:
     """The comparison table; each cell keeps its full-precision value in ``data-value``."""
-    cells = table_cells(ds, added)
+    cells = table_cells(ds)
     columns = [c for c in COLUMNS if any(cell["column"] == (c[0][-1] if isinstance(c[0], tuple)
                                                             else c[0]) for cell in cells)]
     head = "<th>arm</th>" + "".join(f"<th>{escape(h)}<br><small>{escape(u)}</small></th>"
@@ -227,13 +218,12 @@ def table_html(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] |
         note += (" Fall risk: the exact probability of a fall, 1 - exp(-H) with H the fall "
                  "hazard of the session as commanded, not a count of sampled falls"
                  + ("; its interval is over the plausible versions of the person, as the "
-                    "others'." if added and "fall_risk" in added else "."))
+                    "others'." if "fall_risk_low" in ds else "."))
     return (f'<table class="table table-sm" id="comparison-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table><p class="small">{note}</p>')
 
 
-def table_csv(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-              ) -> str:
+def table_csv(ds: xr.Dataset) -> str:
     """The comparison table as CSV: one row per arm and shown value, at full precision
     (``arm,column,header,unit,value,low,high``; low and high blank without an interval)."""
     headers = {part: (header, unit) for name, header, unit, _ in COLUMNS
@@ -241,7 +231,7 @@ def table_csv(ds: xr.Dataset, added: dict[str, tuple[np.ndarray, np.ndarray]] | 
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(["arm", "column", "header", "unit", "value", "low", "high"])
-    for c in table_cells(ds, added):
+    for c in table_cells(ds):
         header, unit = headers[c["column"]]
         out.writerow([c["arm"], c["column"], header, unit, repr(c["value"]),
                       "" if c["low"] is None else repr(c["low"]),

@@ -48,7 +48,7 @@ def _shown(visit: Visit) -> None:
         done = result()
         if not done:
             return ui.p("Not run yet.")
-        return ui.HTML(outcome.table_html(done.ds, done.intervals))
+        return ui.HTML(outcome.table_html(done.ds))
 
     @render.ui
     def warnings() -> Any:
@@ -143,7 +143,7 @@ def _downloads(visit: Visit) -> None:
     def download_csv() -> Any:
         done = result()
         if done:
-            yield outcome.table_csv(done.ds, done.intervals)
+            yield outcome.table_csv(done.ds)
 
     @render.download_button(filename=lambda: named(".nc"))
     def download_nc() -> Any:

@@ -200,7 +200,7 @@ def test_one_persons_fall_risk_has_its_prediction_interval():
     sc = retrosim.Scenario.from_dict(one.data)
     versions = {s.arm.name: np.asarray(s.summary["fall_risk"])
                 for s in retrosim.Simulation(sc).versions(200)}
-    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(one.ds, one.intervals)}
+    cells = {(c["arm"], c["column"]): c for c in outcome.table_cells(one.ds)}
     for arm, risk in versions.items():
         cell = cells[(arm, "fall_risk")]
         assert risk[0] == cell["value"]                         # subject 0: the person
@@ -209,7 +209,7 @@ def test_one_persons_fall_risk_has_its_prediction_interval():
         assert cell["low"] < cell["value"] < cell["high"]
         assert cell["text"] == (f"{100 * cell['value']:.2g}% ({100 * cell['low']:.2g}%-"
                                 f"{100 * cell['high']:.2g}%)")
-    html = outcome.table_html(one.ds, one.intervals)
+    html = outcome.table_html(one.ds)
     assert "fall risk per session" in html.split("In brackets: ")[1]
     cohort_like = F.default_form()
     big = outcome.run(F.scenario_dict(cohort_like), cohort_like.file_name, 3)
