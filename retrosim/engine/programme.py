@@ -155,6 +155,19 @@ def _rows(value: object, rows: np.ndarray, size: int) -> object:
     return value
 
 
+def _total(parts: np.ndarray) -> np.ndarray:
+    """The sum over the first axis, added in order, row after row: the same bits for a person
+    whatever the others beside her (``sum(axis=0)`` adds a single column pairwise but many
+    columns row by row, so one person alone and among 300 differed in the last bits).
+
+    >>> _total(np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
+    [4.0, 6.0]
+    """
+    if parts.shape[0] == 0:
+        return np.zeros(parts.shape[1:])
+    return np.cumsum(parts, axis=0)[-1]
+
+
 def session_load(session: Session) -> dict[str, np.ndarray]:
     """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses),
     training impulse (those minutes weighted by intensity,
@@ -165,9 +178,9 @@ def session_load(session: Session) -> dict[str, np.ndarray]:
                    0.0, 1.0)
     weight = dose_response.trimp_weight(frac, session.cohort.female)
     dt = np.diff(tl.t, axis=0)
-    reserve = (0.5 * dt * (frac[1:] + frac[:-1])).sum(axis=0) / 60.0
-    impulse = (0.5 * dt * (weight[1:] + weight[:-1])).sum(axis=0) / 60.0
-    backward = (dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)).sum(axis=0) / 60.0
+    reserve = _total(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
+    impulse = _total(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
+    backward = _total(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
     return {"reserve_min": reserve, "impulse": impulse,
             "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
 
