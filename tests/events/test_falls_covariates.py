@@ -78,6 +78,7 @@ def test_a_programme_carries_the_perturbations_met_into_later_sessions(monkeypat
     sc = scenario({"berg": 30}, {"trips_per_h": 10.0, "missteps_per_h": 5.0}, program)
     ds = retrosim.run(sc, subjects=50)
     met = (ds.stumbles.values[0] + ds.fell.values[0]).astype(float)      # (subject, session)
+    seen = [s for s in seen if s.size == 50]    # not the interval's plausible versions of her
     assert len(seen) == 3 and not seen[0].any()
     assert np.array_equal(seen[1], met[:, 0]) and np.array_equal(seen[2], met[:, :2].sum(1))
     assert seen[2].sum() > 0
