@@ -12,10 +12,12 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+import netCDF4
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from retrosim.errors import InputError
 from retrosim.report.plots import WIDTH_IN, plain, png_base64
 
 #: The file of a design folder that holds the front.
@@ -107,12 +109,35 @@ def render(ds: xr.Dataset, source: str) -> str:
             + "<footer>A simulation, not a clinical measurement.</footer></body></html>\n")
 
 
+#: The most designs a front may declare (a search's budget is far smaller).
+MAX_DESIGNS = 1_000_000
+
+
+def _front_header(path: Path) -> bool:
+    """Whether the file's header (read alone, nothing loaded) is a design's front: only the
+    dimension ``design``, the search's attributes. A front declaring more than
+    :data:`MAX_DESIGNS` designs is refused in one line; any other file is left to the other
+    reports, which check it the same way before loading."""
+    try:
+        with netCDF4.Dataset(str(path), "r") as nc:
+            attrs, sizes = set(nc.ncattrs()), {n: len(d) for n, d in nc.dimensions.items()}
+    except (OSError, ValueError, RuntimeError):
+        return False
+    if set(sizes) != {"design"} or not {"objectives", "how"} <= attrs:
+        return False
+    if sizes["design"] > MAX_DESIGNS:
+        raise InputError("SCENARIO_OR_RESULT", f"{str(path)!r} declares {sizes['design']:,} "
+                         "designs", f"a front written by 'retrosim design -o' (at most "
+                         f"{MAX_DESIGNS:,})")
+    return True
+
+
 def page(source: str | Path) -> str | None:
     """The report page of a design folder (or its ``front.nc``), else None."""
     path = Path(str(source))
     if path.is_dir() and (path / FRONT).is_file():
         path = path / FRONT
-    if path.suffix != ".nc" or not path.is_file():
+    if path.suffix != ".nc" or not path.is_file() or not _front_header(path):
         return None
     try:
         with xr.open_dataset(path, engine="netcdf4") as opened:

@@ -163,6 +163,18 @@ def test_report_refuses_a_file_that_declares_a_billion_times_before_loading(cli,
     assert_refused(status, err, "declares", "GB")
 
 
+def test_report_refuses_a_design_front_that_declares_two_billion_designs(cli, tmp_path):
+    path = tmp_path / "front.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.setncatts({"objectives": "energy_walking", "how": "NSGA-II"})
+        nc.createDimension("design", 2_000_000_000)
+        nc.createVariable("speed_mph", "f8", ("design",), chunksizes=(4096,))
+    assert path.stat().st_size < 100_000
+    with watchdog(30):
+        status, _, err = cli("report", str(path), "-o", str(tmp_path / "r.html"))
+    assert_refused(status, err, "declares 2,000,000,000 designs")
+
+
 def test_report_refuses_files_that_are_not_retrosim_results(cli, tmp_path):
     cases = {"no-attrs": {}, "no-arm": {"scenario": "x", "seed": 0, "retrosim_version": "0"}}
     for name, attrs in cases.items():
