@@ -77,6 +77,18 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+def open_page(browser, url: str) -> tuple[object, object]:
+    """A new context and page of the app at ``url``, once Shiny is connected (downloads
+    accepted, a wide window)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function("() => window.Shiny && Shiny.shinyapp && "
+                           "Shiny.shinyapp.isConnected()", timeout=30_000)
+    return context, page
+
+
 @pytest.fixture
 def write_recording():
     """A function writing virtual person ``index``'s recorded session (seed 0) as the CSV

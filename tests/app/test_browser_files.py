@@ -16,18 +16,14 @@ import pytest
 
 from retrosim.app import form as F
 from retrosim.model.scenario import bundled
+from tests.app.conftest import open_page
 
 SHIPPED = bundled()
 
 
 @pytest.fixture(scope="module")
 def one_page(browser, served):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.goto(served.url)
-    page.wait_for_function("() => window.Shiny && Shiny.shinyapp && "
-                           "Shiny.shinyapp.isConnected()", timeout=30_000)
+    context, page = open_page(browser, served.url)
     page.wait_for_selector("#arms .arm")
     yield page
     context.close()

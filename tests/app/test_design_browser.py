@@ -7,15 +7,11 @@ import re
 import pytest
 
 import retrosim
+from tests.app.conftest import open_page
 
 
 def test_a_search_in_the_browser_gives_a_front_and_a_runnable_design(browser, served, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.goto(served.url)
-    page.wait_for_function("() => window.Shiny && Shiny.shinyapp && "
-                           "Shiny.shinyapp.isConnected()", timeout=30_000)
+    context, page = open_page(browser, served.url)
     page.get_by_role("tab", name="Design").click()
     page.fill("#d_budget", "8")
     page.fill("#d_draws", "5")
