@@ -249,6 +249,21 @@ FALL_PRESETS = {
         speed_log_odds_per_mps=1.0, learning_floor=0.71, learning_scale=2.0),
     "none": FallParameters(model="none"),
 }
+#: What a reader of each fall model's numbers should keep in mind (a report prints the caveat
+#: of the model a run used).
+FALL_CAVEATS = {
+    "perturbations": "Perturbation rates and fall probabilities by Berg score (Shumway-Cook "
+                     "et al. 1997's slope); no study measures falls per hour of backward "
+                     "treadmill walking.",
+    "perturbations-covariates": "Perturbation rates and fall probabilities by Berg score, with "
+                                "fall history (Deandrea et al. 2010), sex, belt speed and "
+                                "learning from earlier perturbations (Mansfield et al. 2015) "
+                                "in the odds of a fall, the Berg slope calibrated to "
+                                "balance-training trials; the sizes of the sex and speed terms "
+                                "and the pace of learning are assumptions (the run's "
+                                "references list them).",
+    "none": "No perturbations and no falls are simulated.",
+}
 #: The reference condition of the rates: 3 mph [m s-1], the acceleration of a belt speed change
 #: [m s-2] (the plant's default forward limit) and the Berg score of the perturbation studies.
 REFERENCE_SPEED_MPS = 3.0 * MPS_PER_MPH

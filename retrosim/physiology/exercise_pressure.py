@@ -194,8 +194,18 @@ def per_met_pressor_rise(met: ArrayLike, vo2max_met: ArrayLike, age_yr: ArrayLik
 PRESSOR_MODELS = {
     "per-met": Model(per_met_pressor_rise, (),
                      "SBP rises about 10 mmHg per MET above rest, DBP flat (unverified rule "
-                     "of thumb)"),
+                     "of thumb)",
+                     "Systolic pressure during exercise rises about 10 mmHg per MET above rest "
+                     "(an unverified rule of thumb), not capped at VO2max and the same at every "
+                     "age and for both sexes; diastolic pressure stays at rest. Peaks can come "
+                     "out too high in fit young people and fall with age where normative data "
+                     "rise."),
     "daida-1996": Model(daida_pressor_rise, REFERENCES,
                         "the rise at VO2max by age and sex, scaled by the share of the uptake "
-                        "reserve in use, levelling off towards the peak"),
+                        "reserve in use, levelling off towards the peak",
+                        "Systolic pressure during exercise rises with the share of the uptake "
+                        "reserve in use (capped at VO2max) towards a rise at VO2max by age and "
+                        "sex read from Daida et al. 1996's percentiles; the SD and resting "
+                        "pressures of that conversion, the size of the diastolic change and "
+                        "how fast the rise levels off are assumptions."),
 }

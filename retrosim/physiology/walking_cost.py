@@ -79,10 +79,16 @@ def das_gupta_2019_factor(age_yr: ArrayLike) -> np.ndarray:
 
 #: The walking-cost person terms, by name (``[energy] walking_cost``).
 WALKING_COST_MODELS = {
-    "none": Model(no_person_term, (), "no person term: the energy model's MET for everyone"),
+    "none": Model(no_person_term, (), "no person term: the energy model's MET for everyone",
+                  "Walking cost has no person term: people of every age pay the energy model's "
+                  "cost per kg, where older adults pay measurably more on a treadmill (Das "
+                  "Gupta et al. 2019; '[energy] walking_cost' adds it)."),
     "das-gupta-2019": Model(
         das_gupta_2019_factor,
         ("Das Gupta S et al. (2019) Sci Rep 9 (net cost of walking, young and older adults)",
          "Mian OS et al. (2006) Acta Physiol 186:127 (walking cost of young and older men)"),
-        "net MET x 1 at 25 yr rising to x 1.17 at 70 yr and over"),
+        "net MET x 1 at 25 yr rising to x 1.17 at 70 yr and over",
+        "Net walking cost rises with age from x 1 at 25 yr to x 1.17 from 70 yr (treadmill "
+        "walking; the two anchor ages are assumptions); overground, a later study by the same "
+        "group found no age effect."),
 }

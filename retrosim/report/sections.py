@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import units
-from retrosim.physiology import courses, energy, heart
-from retrosim.physiology.balance import FallParameters
+from retrosim.physiology import courses, energy, exercise_pressure, heart, walking_cost
+from retrosim.physiology.balance import FALL_CAVEATS, FallParameters
 from retrosim.physiology.registry import Model
 from retrosim.results import tables
 from retrosim.results.dataset import FALL_ASSUMPTIONS
@@ -41,50 +41,51 @@ INPUT_LABELS = {
 
 #: The models a run rests on that have no alternative in a registry, each with the range it
 #: was built or fitted for: (topic, variable that shows it ran, validity). The selectable ones
-#: (energy, HRmax, heart rate) are in :data:`REGISTRIES`, their caveats in their entries.
+#: are in :data:`REGISTRIES`, their caveats in their entries.
 FIXED_MODELS = (
     ("Oxygen uptake kinetics", None,
      "First-order kinetics with time constants published for moderate intensity in young "
      "adults, slowed with age (George et al. 2018; Am J Physiol 2011)."),
-    ("Falls", "fell",
-     "Perturbation rates and fall probabilities by Berg score (Shumway-Cook et al. 1997's "
-     "slope); no study measures falls per hour of backward treadmill walking."),
-    ("Blood pressure", "sbp_post",
-     "Pressor response per MET during exercise and post-exercise hypotension by resting "
-     "pressure, intensity and the person (Kenney & Seals 1993; MacDonald et al. 2000; "
-     "Carpio-Rivera et al. 2016); readings with measurement noise, classified by ACC/AHA 2017."),
 )
-#: The selectable models: (topic, the Dataset attribute naming the entry, its registry). A
-#: row's text is the entry's description and caveat, so the report says what the model in use
-#: rests on.
-REGISTRIES = (
-    ("Energy (MET, kcal)", "energy_model", energy.ENERGY_MODELS),
-    ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS),
-    ("Heart rate", "heart_rate_model", heart.HR_MODELS),
-    ("Training over the weeks", "training_model", courses.TRAINING_MODELS),
+#: What every blood-pressure row adds to the exercise model's caveat.
+_AFTER_EXERCISE = (" After exercise: post-exercise hypotension by resting pressure, intensity "
+                   "and the person (Kenney & Seals 1993; MacDonald et al. 2000; Carpio-Rivera "
+                   "et al. 2016); readings with measurement noise, classified by ACC/AHA 2017.")
+#: The selectable models: (topic, the Dataset attribute naming the entry, its registry, the
+#: variable that shows it ran or None). A row's text is the entry's description and caveat
+#: (a plain text for the fall models), so the report says what the model in use rests on.
+REGISTRIES: tuple[tuple[str, str, Mapping[str, Any], str | None], ...] = (
+    ("Energy (MET, kcal)", "energy_model", energy.ENERGY_MODELS, None),
+    ("Walking cost by age", "walking_cost_model", walking_cost.WALKING_COST_MODELS, None),
+    ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS, None),
+    ("Heart rate", "heart_rate_model", heart.HR_MODELS, None),
+    ("Training over the weeks", "training_model", courses.TRAINING_MODELS, None),
+    ("Falls", "fall_model", FALL_CAVEATS, "fell"),
+    ("Blood pressure", "bp_model", exercise_pressure.PRESSOR_MODELS, "sbp_post"),
 )
 #: Attributes only some results have (a programme's model): their row is left out elsewhere.
-_ONLY_WHERE_RECORDED = ("training_model",)
+_ONLY_WHERE_RECORDED = ("training_model", "walking_cost_model")
 #: The default of each assumed fall factor (for a result that does not record its own).
 _FALL_DEFAULTS = {k: getattr(FallParameters(), k) for k in FALL_ASSUMPTIONS}
 
 
-def entry(ds: Any, attr: str, registry: Mapping[str, Model]) -> Model | None:
+def entry(ds: Any, attr: str, registry: Mapping[str, Any]) -> Model | str | None:
     """The registry entry named by the result's attribute ``attr`` (None: not recorded, or
     no longer registered)."""
     return registry.get(str(ds.attrs.get(attr, "")))
 
 
-def caveat(ds: Any, attr: str, registry: Mapping[str, Model]) -> str:
-    """What to keep in mind about the model named by ``attr``: its entry's caveat, or a note
-    that the result does not say which model it used."""
+def caveat(ds: Any, attr: str, registry: Mapping[str, Any]) -> str:
+    """What to keep in mind about the model named by ``attr``: its entry's caveat (an entry
+    may be the text itself), or a note that the result does not say which model it used."""
     found = entry(ds, attr, registry)
     if found is None:
         name = ds.attrs.get(attr)
         return (f"The model {name!r} is not one this retrosim knows." if name else
                 "This result does not record which model it used (it was written by an older "
                 "retrosim).")
-    return found.caveat or found.description
+    text = found if isinstance(found, str) else found.caveat or found.description
+    return text + (_AFTER_EXERCISE if attr == "bp_model" else "")
 
 
 def _fall_assumption(ds: Any) -> str:
@@ -198,11 +199,10 @@ def models(data: ReportData) -> str:
     of the entry in use and its caveat."""
     ds = data.ds
     rows = [(title, str(ds.attrs.get(attr, "")), caveat(ds, attr, registry))
-            for title, attr, registry in REGISTRIES
-            if attr in ds.attrs or attr not in _ONLY_WHERE_RECORDED]
-    rows[1:1] = [(title, "", validity) for title, shows, validity in FIXED_MODELS[:1]]
-    rows += [(title, "", validity) for title, shows, validity in FIXED_MODELS[1:]
-             if shows in ds]
+            for title, attr, registry, shows in REGISTRIES
+            if (attr in ds.attrs or attr not in _ONLY_WHERE_RECORDED)
+            and (shows is None or shows in ds)]
+    rows[1:1] = [(title, "", validity) for title, shows, validity in FIXED_MODELS]
     body = "".join(f"<tr><td>{escape(title)}</td><td>{escape(name)}</td>"
                    f"<td>{escape(text)}</td></tr>" for title, name, text in rows)
     return ('<table id="models-table"><thead><tr><th>topic</th><th>model</th><th>validity '

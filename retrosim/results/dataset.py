@@ -75,7 +75,8 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     """The models a run of ``scenario`` chose besides its energy model, and the assumed values
     it ran with, as Dataset attributes: ``hr_max_model``
     (:data:`retrosim.physiology.heart.HR_MAX_MODELS`), ``heart_rate_model``
-    (:data:`retrosim.physiology.heart.HR_MODELS`), ``fall_assumptions`` (the ``[falls]``
+    (:data:`retrosim.physiology.heart.HR_MODELS`), ``walking_cost_model``, ``fall_model``,
+    ``bp_model`` (the exercise pressure model), ``fall_assumptions`` (the ``[falls]``
     factors no study measures, as JSON) and ``bp_noise_sd_mmhg`` (a cuff reading's error, SD
     systolic/diastolic). A report reads each registry entry's caveat, and states the assumed
     values, from them.
@@ -88,6 +89,8 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     falls = scenario.falls
     return {"hr_max_model": scenario.energy.hr_max,
             "heart_rate_model": scenario.energy.heart_rate,
+            "walking_cost_model": scenario.energy.walking_cost,
+            "fall_model": falls.model, "bp_model": scenario.bp.model,
             "fall_assumptions": json.dumps({k: getattr(falls, k) for k in FALL_ASSUMPTIONS}),
             "bp_noise_sd_mmhg": "/".join(f"{sd:g}" for sd in scenario.bp.noise_sd_mmhg)}
 

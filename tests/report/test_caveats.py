@@ -85,3 +85,33 @@ def test_a_result_that_does_not_name_its_model_says_so():
     assert json.loads(retrosim.run(Scenario.from_dict(
         {"name": "new", "seed": 1, "subject": SUBJECT, "arms": {"b": {"stages": STAGES}}}),
         traces=False).attrs["fall_assumptions"])["grip_arrest"] == 0.8
+
+
+def _models_of(falls_model, bp_model, walking_cost_model):
+    data = {"name": "caveats", "seed": 3, "subject": {**SUBJECT, "resting_bp_mmhg": [150, 92]},
+            "energy": {"walking_cost": walking_cost_model}, "falls": {"model": falls_model},
+            "bp": {"model": bp_model}, "arms": {"backward": {"stages": STAGES}}}
+    ds = retrosim.run(Scenario.from_dict(data), traces=False)
+    return _text(report_html.render(ReportData(ds, {}, "caveats.toml")), "models")
+
+
+def test_each_fall_pressure_and_walking_cost_model_brings_its_own_caveat():
+    """The falls, exercise-pressure and walking-cost rows name the model in use and say what
+    its own entry says; swapping every one swaps every text."""
+    from retrosim.physiology import exercise_pressure, walking_cost
+    from retrosim.physiology.balance import FALL_CAVEATS
+
+    old = _models_of("perturbations", "per-met", "none")
+    new = _models_of("perturbations-covariates", "daida-1996", "das-gupta-2019")
+    for page, falls, bp, cost, others in (
+            (old, "perturbations", "per-met", "none",
+             ("perturbations-covariates", "daida-1996", "das-gupta-2019")),
+            (new, "perturbations-covariates", "daida-1996", "das-gupta-2019",
+             ("perturbations", "per-met", "none"))):
+        assert FALL_CAVEATS[falls] in page
+        assert exercise_pressure.PRESSOR_MODELS[bp].caveat in page
+        assert walking_cost.WALKING_COST_MODELS[cost].caveat in page
+        assert f"<td>Blood pressure</td><td>{bp}</td>" in page
+        assert FALL_CAVEATS[others[0]] not in page
+        assert exercise_pressure.PRESSOR_MODELS[others[1]].caveat not in page
+        assert walking_cost.WALKING_COST_MODELS[others[2]].caveat not in page
