@@ -129,7 +129,7 @@ def build_session(arm: Arm, scenario: Scenario, cohort: Cohort, seed: int) -> Se
     come from the SimPy run (the protocol follower on the open-loop plant, or the controller
     in the loop when the arm has one); the physiology follows in closed form
     (:func:`session_of`). Everything that simulates an arm starts here: the engine,
-    :func:`retrosim.events.falls.exact_risk`, and (with the live loop's inputs) the FTMS
+    :func:`retrosim.events.fall_hazard.exact_risk`, and (with the live loop's inputs) the FTMS
     treadmill.
     """
     cohort, physiology = walkers(arm, scenario, cohort)

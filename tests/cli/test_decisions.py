@@ -10,7 +10,7 @@ import xarray as xr
 
 import retrosim
 from retrosim.cli.main import main
-from retrosim.events.falls import exact_risk
+from retrosim.events.fall_hazard import exact_risk
 from retrosim.results import tables
 
 KNEE = "knee-replacement-what-if"

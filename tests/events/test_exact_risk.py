@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 
 import retrosim
-from retrosim.events import falls
+from retrosim.events import fall_hazard, falls
 from retrosim.model.scenario import Scenario
 
 #: A 70-year-old woman with severe balance impairment on a heart-rate program that drives the
@@ -20,7 +20,7 @@ CONTROLLED = {"name": "controlled-falls", "seed": 11,
 
 def test_exact_risk_of_a_controlled_arm_agrees_with_its_sampled_fall_rate():
     sc = Scenario.from_dict(CONTROLLED)
-    exact = falls.exact_risk(sc, "a", subjects=3)
+    exact = fall_hazard.exact_risk(sc, "a", subjects=3)
     assert np.ptp(exact) == 0.0                       # three draws of one person: one risk
     ds = retrosim.run(sc, subjects=1500, traces=False)
     stats = falls.arm_statistics(ds.fell.values, confidence=0.999)
@@ -29,7 +29,7 @@ def test_exact_risk_of_a_controlled_arm_agrees_with_its_sampled_fall_rate():
     # the protocol as written (no controller) walks slower and carries a risk the sampled
     # rate rules out: the exact risk above did follow the controller
     protocol = dataclasses.replace(sc.arms["a"], controller=None)
-    open_loop = falls.exact_risk(dataclasses.replace(sc, arms={"a": protocol}), "a")[0]
+    open_loop = fall_hazard.exact_risk(dataclasses.replace(sc, arms={"a": protocol}), "a")[0]
     assert open_loop < low
 
 
@@ -38,4 +38,4 @@ def test_exact_risk_is_the_risk_the_run_records():
     sc = retrosim.load_scenario("balance-levels")
     ds = retrosim.run(sc, traces=False)
     for arm in ("moderate", "severe"):
-        assert falls.exact_risk(sc, arm)[0] == ds.fall_risk.sel(arm=arm).values[0]
+        assert fall_hazard.exact_risk(sc, arm)[0] == ds.fall_risk.sel(arm=arm).values[0]

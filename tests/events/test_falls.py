@@ -3,7 +3,7 @@
 Fall probabilities are compared with common random numbers: the same seed and arm name give
 every virtual person the same unit exponentials in both conditions, so a subject who falls in
 the safer condition falls in the riskier one too, unless a tether pull ends their walk first.
-The exact hazards (``falls.rates``) are compared as well: they carry no noise at all.
+The exact hazards (``fall_hazard.rates``) are compared as well: they carry no noise at all.
 """
 
 import numpy as np
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import retrosim
 from retrosim.engine.session import Session
 from retrosim.engine.simulate import simulate_arm
+from retrosim.events import fall_hazard as hazards
 from retrosim.events import falls
 from retrosim.model.people import Cohort
 from retrosim.model.scenario import Scenario
@@ -53,7 +54,7 @@ def commanded(sc, n=1):
 
 
 def fall_hazard(sc):
-    return float(falls.rates(commanded(sc)).totals(fall=True)[0])
+    return float(hazards.rates(commanded(sc)).totals(fall=True)[0])
 
 
 def fell(sc, n):
@@ -197,7 +198,7 @@ def test_recoveries_are_poisson_with_the_recovery_hazard_over_several_rounds():
              "berg_log_odds_per_point": 0, "backward_fall_odds_ratio": 1}
     sc = scenario(["walk backward at 2 mph for 20 min"], subject={"balance": "impaired"},
                   falls_table=table)
-    h = float(falls.rates(commanded(sc)).totals(fall=False)[0])
+    h = float(hazards.rates(commanded(sc)).totals(fall=False)[0])
     assert h > 2 * falls.ROUND                                 # several rounds of draws
     ds = retrosim.run(sc, subjects=2000, traces=False)
     count = ds.stumbles.values[0][~ds.fell.values[0]]
@@ -208,7 +209,7 @@ def test_recoveries_are_poisson_with_the_recovery_hazard_over_several_rounds():
 
 def test_the_hazard_integrates_and_inverts_a_ramp_in_closed_form():
     """Rate 0 -> 2 s-1 over 10 s: H(t) = t^2 / 10; H = 2.5 at t = 5."""
-    h = falls.Hazard.of(np.array([[0.0], [10.0], [10.0], [20.0]]),
+    h = hazards.Hazard.of(np.array([[0.0], [10.0], [10.0], [20.0]]),
                         np.array([[0.0], [5.0], [1.0]]), np.array([[2.0], [5.0], [1.0]]))
     assert h.total.tolist() == [20.0]
     t, j = h.inverse(np.zeros(3, dtype=int), np.array([2.5, 10.0, 15.0]))
@@ -342,10 +343,10 @@ def test_arms_may_set_subject_keys():
                    "subject": {"balance": "severe"}},
         "berg-30": {"stages": ["walk backward at 2 mph for 5 min"], "subject": {"berg": 30}}}})
     assert dict(sc.arms["severe"].subject) == {"balance": "severe"}
-    hazards = [float(falls.rates(s).berg[0]) for s in
-               (commanded(Scenario(**{**sc.__dict__, "arms": {"a": sc.arms[a]}}))
-                for a in ("base", "severe", "berg-30"))]
-    assert hazards == [50.0, 10.0, 30.0]
+    bergs = [float(hazards.rates(s).berg[0]) for s in
+             (commanded(Scenario(**{**sc.__dict__, "arms": {"a": sc.arms[a]}}))
+              for a in ("base", "severe", "berg-30"))]
+    assert bergs == [50.0, 10.0, 30.0]
 
 
 @pytest.mark.parametrize("change, key, allowed", [
@@ -411,7 +412,7 @@ def test_rates_on_per_subject_timelines_equal_the_shared_ones():
     split.t_stop[1] = 200.0
     split.apply_stops(1.5)
     assert split.timeline.t.shape[1] == 3
-    a, b = falls.rates(shared), falls.rates(split)
+    a, b = hazards.rates(shared), hazards.rates(split)
     for fall in (True, False):
         ta, tb = a.totals(fall), b.totals(fall)
         assert tb[[0, 2]] == pytest.approx(ta[[0, 2]], rel=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 
 import retrosim
 from retrosim.engine import programme
-from retrosim.events import falls
+from retrosim.events import fall_hazard
 from retrosim.model.scenario import Scenario
 from tests.events.test_falls import commanded
 
@@ -30,7 +30,7 @@ def hazard(sc, **cohort):
     if cohort:
         session.cohort = dataclasses.replace(
             session.cohort, **{k: np.full(1, float(v)) for k, v in cohort.items()})
-    return float(falls.rates(session).totals(fall=True)[0])
+    return float(fall_hazard.rates(session).totals(fall=True)[0])
 
 
 def test_fall_history_and_sex_raise_the_hazard():
@@ -41,7 +41,7 @@ def test_fall_history_and_sex_raise_the_hazard():
 
 def test_the_default_model_ignores_fall_history():
     data = {"name": "d", "seed": 5, "arms": {"a": {"stages": STAGES}}}
-    h = [float(falls.rates(commanded(Scenario.from_dict(
+    h = [float(fall_hazard.rates(commanded(Scenario.from_dict(
         {**data, "subject": {**SUBJECT, "falls_last_year": n}}))).totals(fall=True)[0])
         for n in (0, 3)]
     assert h[0] == h[1]

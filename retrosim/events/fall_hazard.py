@@ -1,0 +1,273 @@
+"""The exact perturbation and fall hazards of a session, per subject, along its timeline.
+
+The rates the fall model (:mod:`retrosim.events.falls`) draws its events from: perturbations
+as a non-homogeneous Poisson process whose rate follows the inputs, fatigue and balance
+(:mod:`retrosim.physiology.balance`), each a fall with probability p(t); both rates linear
+between knots, so the cumulative hazards are piecewise quadratic (:class:`Hazard`,
+:class:`Rates`). Also the exact risk of a fall over a protocol, ``1 - exp(-H)``, with no
+event drawn (:func:`exact_risk`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrosim.engine.session import Session
+from retrosim.engine.simulate import build_session, people
+from retrosim.model.scenario import Scenario
+from retrosim.physiology import balance, fall_covariates
+from retrosim.physiology.balance import PERTURBATIONS
+from retrosim.solve.timeline import knot_sum
+
+
+@dataclass(frozen=True)
+class Hazard:
+    """A piecewise-linear rate on knots ``t`` (K, S) for C columns, and its integral.
+
+    ``r0``, ``r1`` (K-1, C): the rate at the start and the end of each segment [s-1];
+    ``H`` (K, C): the cumulative hazard at the knots. S and C are 1 (shared) or N.
+    """
+
+    t: np.ndarray
+    r0: np.ndarray
+    r1: np.ndarray
+    H: np.ndarray
+
+    @classmethod
+    def of(cls, t: np.ndarray, r0: np.ndarray, r1: np.ndarray) -> Hazard:
+        increments = 0.5 * (r0 + r1) * np.diff(t, axis=0)
+        return cls(t, r0, r1, np.concatenate([np.zeros((1, increments.shape[1])),
+                                              np.cumsum(increments, axis=0)]))
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.H[-1]
+
+    def _cols(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        zero = np.zeros_like(cols)
+        return (cols if self.H.shape[1] > 1 else zero), (cols if self.t.shape[1] > 1 else zero)
+
+    def _segment(self, j: np.ndarray, c: np.ndarray, tc: np.ndarray):
+        length = self.t[j + 1, tc] - self.t[j, tc]
+        a = self.r0[j, c]
+        slope = np.divide(self.r1[j, c] - a, length, out=np.zeros_like(a), where=length > 0)
+        return length, a, slope
+
+    def at(self, cols: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """The cumulative hazard of column ``cols[m]`` at ``times[m]`` (clamped to the end).
+
+        >>> h = Hazard.of(np.array([[0.0], [10.0]]), np.array([[0.0]]), np.array([[2.0]]))
+        >>> h.at(np.array([0, 0]), np.array([5.0, 99.0])).tolist()
+        [2.5, 10.0]
+        """
+        c, tc = self._cols(cols)
+        k = self.t.shape[0]
+        j = np.clip((self.t[:, tc] <= times).sum(0) - 1, 0, k - 2)
+        length, a, slope = self._segment(j, c, tc)
+        s = np.clip(times - self.t[j, tc], 0.0, length)
+        return self.H[j, c] + a * s + 0.5 * slope * s * s
+
+    def inverse(self, cols: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Times at which column ``cols[m]`` reaches ``targets[m]`` (below its total), and
+        their segments: the root of ``a s + k s^2 / 2 = target - H_j`` in closed form.
+
+        >>> h = Hazard.of(np.array([[0.0], [10.0]]), np.array([[0.0]]), np.array([[2.0]]))
+        >>> h.inverse(np.array([0]), np.array([2.5]))[0].tolist()
+        [5.0]
+        """
+        c, tc = self._cols(cols)
+        k = self.t.shape[0]
+        j = np.clip((self.H[:, c] <= targets).sum(0) - 1, 0, k - 2)
+        length, a, slope = self._segment(j, c, tc)
+        delta = np.maximum(targets - self.H[j, c], 0.0)
+        root = a + np.sqrt(np.maximum(a * a + 2.0 * slope * delta, 0.0))
+        s = np.divide(2.0 * delta, root, out=np.zeros_like(root), where=root > 0)
+        return self.t[j, tc] + np.clip(s, 0.0, length), j
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Perturbation rates along one session's timeline (see :func:`rates`).
+
+    Per subject only the walking exposure is kept (it carries their fatigue); what depends on
+    balance and support is kept per class of subjects sharing a Berg score and a handrail
+    (one class for a cohort drawn from one ``[subject]``), so the cost per subject is a few
+    passes over (K, N) arrays.
+    """
+
+    params: balance.FallParameters
+    t: np.ndarray              # (K, S) knot times [s]
+    berg: np.ndarray           # (N,) the Berg score the model uses
+    cls: np.ndarray            # (N,) each subject's class
+    exposure: np.ndarray       # (K, N) walking exposure at the knots [-]
+    integrated: np.ndarray     # (K-1, N) exposure integrated over each segment [s]
+    backward: np.ndarray       # (K-1, S) walking backward on each segment
+    support: np.ndarray        # (K-1, U) support code on each segment, by class
+    speed_change: np.ndarray   # (K-1, S) unexpected belt-change rate [s-1]
+    fall_weight: np.ndarray    # (K-1, U) sum over walking kinds of rate x P(fall) [s-1]
+    all_weight: np.ndarray     # (K-1, U) sum over walking kinds of rate [s-1]
+    p_change: np.ndarray       # (K-1, U) P(fall | unexpected belt change)
+    belt: Hazard               # the belt's travel [m]
+    person_logit: np.ndarray | None = None    # (N,) covariate log-odds of each subject
+    speed_logit: np.ndarray | None = None     # (K-1, S) log-odds from the belt speed
+    learning: np.ndarray | None = None        # (K, N) learning factor on P(fall) at the knots
+
+    def _tcols(self, rows: np.ndarray) -> np.ndarray:
+        return rows if self.t.shape[1] > 1 else np.zeros_like(rows)
+
+    def hazard(self, rows: np.ndarray, fall: bool) -> Hazard:
+        """The fall (or recovery) hazard of subjects ``rows``, one column each."""
+        u, tc = self.cls[rows], self._tcols(rows)
+        e = self.exposure[:, rows]
+        if self.learning is not None:
+            return Hazard.of(self.t[:, tc], *self._learned(e, u, tc, rows, fall))
+        w = self.fall_weight[:, u] if fall else self.all_weight[:, u] - self.fall_weight[:, u]
+        pc = self.p_change[:, u]
+        add = self.speed_change[:, tc] * (pc if fall else 1.0 - pc)
+        return Hazard.of(self.t[:, tc], e[:-1] * w + add, e[1:] * w + add)
+
+    def _learned(self, e: np.ndarray, u: np.ndarray, tc: np.ndarray, rows: np.ndarray,
+                 fall: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The rates at each segment's ends when learning scales P(fall) by the factor at
+        the knots (``learning``): falls ``m (e w_fall + c p_change)``, recoveries the rest."""
+        assert self.learning is not None
+        m = self.learning[:, rows]
+        wf, wa = self.fall_weight[:, u], self.all_weight[:, u]
+        c = self.speed_change[:, tc]
+        pc = c * self.p_change[:, u]
+        ends = []
+        for sl in (slice(None, -1), slice(1, None)):
+            falls = m[sl] * (e[sl] * wf + pc)
+            ends.append(falls if fall else e[sl] * wa + c - falls)
+        return ends[0], ends[1]
+
+    def totals(self, fall: bool) -> np.ndarray:
+        """Every subject's total fall (or recovery) hazard over the session, (N,)."""
+        if self.learning is not None:
+            rows = np.arange(self.cls.size)
+            return self.hazard(rows, fall).total
+        w = self.fall_weight if fall else self.all_weight - self.fall_weight
+        if w.shape[1] == 1:
+            walking = knot_sum(w[:, :1] * self.integrated)     # fixed order: batch-invariant
+        else:
+            walking = knot_sum(self.integrated * w[:, self.cls])
+        pc = self.p_change if fall else 1.0 - self.p_change
+        changes = knot_sum(np.diff(self.t, axis=0) * self.speed_change * pc)
+        return walking + changes[self.cls if changes.size > 1 else np.zeros_like(self.cls)]
+
+    def kind_rates(self, j: np.ndarray, rows: np.ndarray, times: np.ndarray,
+                   fall: bool) -> np.ndarray:
+        """(M, 4) rates of falls (or recoveries) by kind at events in segments ``j`` [s-1]."""
+        t, params, tc, u = self.t, self.params, self._tcols(rows), self.cls[rows]
+        length = t[j + 1, tc] - t[j, tc]
+        w = np.divide(times - t[j, tc], length, out=np.zeros_like(times), where=length > 0)
+        e = self.exposure[j, rows] * (1 - w) + self.exposure[j + 1, rows] * w
+        support = self.support[j, u]
+        rates = np.stack([params.trip_rate_per_s * e, params.misstep_rate_per_s * e,
+                          self.speed_change[j, tc],
+                          np.where(support > 0, params.handrail_slip_rate_per_s * e, 0.0)], 1)
+        extra = None
+        if self.person_logit is not None and self.speed_logit is not None:
+            extra = self.person_logit[rows] + self.speed_logit[j, tc]
+        p = np.stack([balance.fall_probability(k, self.berg[rows], self.backward[j, tc],
+                                               support, params, extra)
+                      for k in range(len(PERTURBATIONS))], 1)
+        if self.learning is not None:
+            m = self.learning[j, rows] * (1 - w) + self.learning[j + 1, rows] * w
+            p = p * m[:, None]
+        return rates * (p if fall else 1.0 - p)
+
+
+def rates(session: Session) -> Rates:
+    """The perturbation rates of every subject along the session's timeline."""
+    params, tl, c, ph = session.scenario.falls, session.timeline, session.cohort, session.physiology
+    berg = balance.effective_berg(c.balance, c.berg, np.asarray(c.tug_s, dtype=float),
+                                  np.asarray(c.backward_speed_mps, dtype=float))
+    v, t = tl.velocity, tl.t
+    speed = np.abs(v)
+    length = np.diff(t, axis=0)
+    vo2r = (session.trajectory.vo2 - ph.vo2_rest) / (ph.vo2_max - ph.vo2_rest)
+    exposure = balance.walking_exposure(speed, tl.grade, v < 0, vo2r, berg, params)
+    integrated = 0.5 * length * (exposure[:-1] + exposure[1:])
+    middle = v[:-1] + v[1:]
+    backward = np.where(middle != 0, middle < 0, tl.direction[:-1] < 0)              # (K-1, S)
+    accel = np.divide(np.abs(np.diff(v, axis=0)), length, out=np.zeros_like(length),
+                      where=length > 0)
+    speed_change = balance.unexpected_speed_change_rate(accel, params)
+    key = berg * 4 + c.handrail
+    person, speed_logit, extra = np.zeros(c.size), None, None
+    if params.covariates:
+        person = fall_covariates.person_log_odds(
+            c.female, c.falls_last_year, params.female_fall_odds_ratio,
+            params.history_fall_odds_ratios)
+        speed_logit = fall_covariates.speed_log_odds(
+            0.5 * (speed[:-1] + speed[1:]), balance.REFERENCE_SPEED_MPS,
+            params.speed_log_odds_per_mps)
+    if t.shape[1] > 1:
+        first = cls = np.arange(c.size)
+    elif (key == key[0]).all() and (person == person[0]).all():
+        first, cls = np.zeros(1, dtype=np.intp), np.zeros(c.size, dtype=np.intp)
+    elif speed_logit is None:
+        _, first, cls = np.unique(key, return_index=True, return_inverse=True)
+    else:                                   # classes share a Berg score, support and covariates
+        _, first, cls = np.unique(np.stack([key, person], 1), axis=0, return_index=True,
+                                  return_inverse=True)
+    if speed_logit is not None:
+        extra = person[first][None, :] + speed_logit
+    handrail = np.where(tl.handrail[:-1] >= 0, tl.handrail[:-1], c.handrail[first][None, :])
+    fall_weight = np.zeros(handrail.shape)
+    p_change = fall_weight
+    for kind, name in enumerate(PERTURBATIONS):
+        p = balance.fall_probability(kind, berg[first][None, :], backward, handrail, params,
+                                     extra)
+        if name == "belt-speed-change":
+            p_change = p
+        else:
+            rate = params.handrail_slip_rate_per_s * (handrail > 0) \
+                if name == "handrail-slip" else getattr(params, f"{name}_rate_per_s")
+            fall_weight = fall_weight + rate * p
+    all_weight = params.trip_rate_per_s + params.misstep_rate_per_s \
+        + params.handrail_slip_rate_per_s * (handrail > 0)
+    cls = cls.ravel()
+    learning = None
+    if params.covariates and params.learning_floor < 1.0:
+        # the expected number of perturbations so far: the cumulative perturbation hazard
+        steps = integrated * np.broadcast_to(all_weight, handrail.shape)[:, cls] \
+            + length * speed_change
+        so_far = np.concatenate([np.zeros((1, c.size)), np.cumsum(steps, axis=0)]) \
+            + c.perturbations_before[None, :]
+        learning = fall_covariates.learning_factor(so_far, params.learning_floor,
+                                                   params.learning_scale)
+    return Rates(params, t, berg, cls, exposure, integrated, backward, handrail,
+                 speed_change, fall_weight, all_weight, p_change,
+                 Hazard.of(t, speed[:-1], speed[1:]),
+                 person if speed_logit is not None else None, speed_logit, learning)
+
+
+def arm_rates(scenario: Scenario, arm: str, subjects: int = 1, seed: int | None = None
+              ) -> Rates:
+    """The perturbation rates of ``subjects`` people along arm ``arm`` as commanded (before
+    any stop): for plots and exact risks. The session is the engine's
+    (:func:`~retrosim.engine.simulate.build_session`): an arm with a controller runs it in the
+    loop, with the run's ``seed`` (default the scenario's) for its faults."""
+    chosen = scenario.arms[arm]
+    seed = scenario.seed if seed is None else seed
+    session = build_session(chosen, scenario, people(scenario, chosen, subjects, seed), seed)
+    return rates(session)
+
+
+def exact_risk(scenario: Scenario, arm: str, subjects: int = 1,
+               seed: int | None = None) -> np.ndarray:
+    """Each subject's probability of a fall in arm ``arm``: ``1 - exp(-H(T))``, H the fall
+    hazard over the whole protocol as commanded (by the protocol, or by the arm's controller
+    in the loop). Exact when no tether pull after a stumble ends the walk first (those are
+    rare: a few in a hundred falls), an upper bound otherwise.
+
+    >>> import retrosim
+    >>> sc = retrosim.load_scenario("balance-levels")
+    >>> [round(float(exact_risk(sc, a)[0]), 3) for a in ("moderate", "severe")]
+    [0.002, 0.478]
+    """
+    return -np.expm1(-arm_rates(scenario, arm, subjects, seed).totals(fall=True))
