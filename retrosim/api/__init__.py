@@ -11,7 +11,7 @@ the run (:class:`Simulation`, its sessions and their Dataset), a walk stepped li
 (:meth:`Simulation.live`, :mod:`retrosim.api.live`), a programme's rows
 (:func:`iter_programme`), a result read as a run made it (:mod:`retrosim.api.outputs`: the trace
 axis, the event models' per-arm statistics, the blood-pressure readings), and which arms a
-controller drives (:func:`controlled_arms`, :func:`build_controller`).
+controller drives (:mod:`retrosim.api.controllers`).
 
 >>> ds = run(load_scenario("compendium-2011"))
 >>> ds.energy_total.round().values[:, 0].tolist()
@@ -21,21 +21,19 @@ controller drives (:func:`controlled_arms`, :func:`build_controller`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import xarray as xr
 
 from retrosim._version import __version__
+from retrosim.api.controllers import build_controller, controlled_arms
 from retrosim.api.live import LiveSession
 from retrosim.api.outputs import arm_statistics, readings, trace_times
-from retrosim.engine import controlled
 from retrosim.engine import simulate as engine
 from retrosim.engine.programme import run_programme
 from retrosim.engine.session import Session
 from retrosim.errors import InputError, RetrosimError, RetrosimWarning
 from retrosim.events import MODELS
 from retrosim.events.base import EventModel
-from retrosim.model.arm import Arm
 from retrosim.model.people import Cohort
 from retrosim.model.protocol import Protocol, Stage
 from retrosim.model.scenario import Scenario, check_run_arguments, load_scenario
@@ -353,57 +351,3 @@ def iter_programme(scenario: Scenario, *, seed: int, subjects: int, first: int =
     """
     return programme_results.iter_rows(scenario, seed=seed, subjects=subjects, first=first,
                                        models=MODELS if models is None else models)
-
-
-def controlled_arms(scenario: Scenario) -> list[Arm]:
-    """The arms a run drives in the closed loop: those with a controller or with faults.
-
-    Their stages are where the controller starts from, not what the belt does; every other
-    arm walks its stages as written.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        From :func:`load_scenario`.
-
-    Returns
-    -------
-    list of Arm
-        In the scenario's order.
-
-    Examples
-    --------
-    >>> [arm.name for arm in controlled_arms(load_scenario("controller-regression"))]
-    ['forward', 'backward', 'spike-supervised']
-    >>> controlled_arms(load_scenario("forward-vs-backward"))
-    []
-    """
-    return [arm for arm in scenario.arms.values() if controlled.is_controlled(arm)]
-
-
-def build_controller(arm: Arm, scenario: Scenario) -> Any:
-    """The controller of ``arm`` as a run builds it, before anything walks.
-
-    Built from the arm's ``[controller]`` (the stages as written when it has none) inside the
-    contract check (:class:`retrosim.controllers.contract.Checked`) and, when asked, the
-    safety supervisor with the scenario's ``[safety]`` limits.
-
-    Parameters
-    ----------
-    arm : Arm
-        One of ``scenario``'s arms.
-    scenario : Scenario
-        The scenario it belongs to.
-
-    Returns
-    -------
-    object
-        The controller (``period_s`` and ``step(observation)``).
-
-    Raises
-    ------
-    retrosim.controllers.contract.ControllerError
-        A controller that breaks its contract at build time (no ``period_s``, parameters of
-        the wrong type).
-    """
-    return controlled.build_controller(arm, scenario, None)
