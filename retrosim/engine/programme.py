@@ -295,12 +295,14 @@ def check_memory(scenario: Scenario, subjects: int, free: int | None = None) -> 
 
 def run_programme(scenario: Scenario, *, seed: int, subjects: int,
                   models: Sequence[SessionModel], first: int = 0,
-                  ) -> list[ArmProgramme]:
+                  given: Cohort | None = None) -> list[ArmProgramme]:
     """Every arm's programme for people ``first`` to ``first + subjects - 1``, on one clock;
     each session runs the event models ``models``.
 
     People are drawn as :func:`retrosim.engine.simulate.iter_sessions` draws them (global
-    subject numbers key every random stream), so a chunk gives exactly the rows of the whole.
+    subject numbers key every random stream), so a chunk gives exactly the rows of the whole;
+    ``given`` (``subjects`` people already drawn, such as a person's plausible versions) walks
+    every arm instead.
     """
     program = scenario.program
     if program is None:
@@ -311,7 +313,9 @@ def run_programme(scenario: Scenario, *, seed: int, subjects: int,
     out: dict[str, ArmProgramme] = {}
     for arm in scenario.arms.values():
         spec = arm.cohort or scenario.cohort
-        if id(spec) not in people:
+        if given is not None:
+            people[id(spec)] = given
+        elif id(spec) not in people:
             people[id(spec)] = (Cohort.from_subject(scenario.subject, subjects, first)
                                 if spec is None else spec.sample(subjects, seed, first))
         env.process(_arm_process(env, scenario, program, arm, people[id(spec)], seed,

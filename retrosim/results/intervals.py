@@ -46,7 +46,6 @@ from retrosim.engine.programme import run_programme
 from retrosim.engine.simulate import run_arm
 from retrosim.engine.variables import PROGRAMME
 from retrosim.events import falls
-from retrosim.model.cohort import CohortSpec
 from retrosim.model.people import Cohort
 from retrosim.model.subject import LIMITS
 from retrosim.physiology import energy, heart, oxygen
@@ -200,17 +199,6 @@ def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any])
     return ds
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class _Given(CohortSpec):
-    """People already drawn, handed to the programme calendar as its population."""
-
-    people: Cohort | None = None
-
-    def sample(self, n: int, seed: int, first: int = 0) -> Cohort:
-        assert self.people is not None and first == 0 and n == self.people.size
-        return self.people
-
-
 def programme_fall_risk(scenario: Scenario, seed: int, models: Sequence[Any],
                         count: int = VERSIONS) -> dict[str, np.ndarray]:
     """The risk of at least one fall over a ``[subject]`` programme, per arm: the person as
@@ -226,9 +214,8 @@ def programme_fall_risk(scenario: Scenario, seed: int, models: Sequence[Any],
     """
     people = person_and_versions(scenario, seed, count)
     walking = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
-    given = _Given({}, people.size, scenario.subject, (), people=people)
-    arms = run_programme(dataclasses.replace(scenario, cohort=given), seed=seed,
-                         subjects=people.size, models=walking)
+    arms = run_programme(scenario, seed=seed, subjects=people.size, models=walking,
+                         given=people)
     out: dict[str, list[float]] = {}
     for arm in arms:
         risk = np.where(arm.sessions["attended"], arm.sessions.get("fall_risk", np.nan), 0.0)
