@@ -145,12 +145,18 @@ def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
     return Cohort(**joined)
 
 
+def risk_only(models: Sequence[Any]) -> list[Any]:
+    """``models`` with the fall model's exact risk alone in place of the fall model
+    (:data:`retrosim.events.falls.RISK_ONLY`): versions of a person walk without random falls."""
+    return [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
+
+
 def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
                          models: Sequence[Any]) -> dict[str, np.ndarray]:
     """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
     ``central``: the 5th and 95th percentiles over the plausible versions, widened where
     needed to contain the central value (subject 0's: the person as given)."""
-    quiet = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
+    quiet = risk_only(models)
     people = versions(scenario, seed)
     out: dict[str, list[float]] = {}
     for arm in scenario.arms.values():
@@ -213,7 +219,7 @@ def programme_fall_risk(scenario: Scenario, seed: int, models: Sequence[Any],
     :func:`person_and_versions`, each with her own response to training.
     """
     people = person_and_versions(scenario, seed, count)
-    walking = [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
+    walking = risk_only(models)
     arms = run_programme(scenario, seed=seed, subjects=people.size, models=walking,
                          given=people)
     out: dict[str, list[float]] = {}
