@@ -1,5 +1,6 @@
 """Every notebook in notebooks/ runs from top to bottom without an error."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -11,6 +12,13 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 def test_there_are_notebooks():
     assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_has_an_id(path):
+    """nbformat 4.5 cells carry an id; without one nbformat warns now and will refuse later."""
+    cells = json.loads(path.read_text())["cells"]
+    assert [i for i, cell in enumerate(cells) if "id" not in cell] == []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
