@@ -130,10 +130,12 @@ def intensity(session: Session) -> None:
     over = peak >= limit
     if not over.any():
         return
-    crossed = (tr.hr - ph.hr_rest) / reserve >= limit                 # (K, N) at the knots
-    knot = np.where(crossed.any(axis=0), crossed.argmax(axis=0), tr.hr.argmax(axis=0))
-    t = np.broadcast_to(tr.timeline.t.reshape(tr.hr.shape[0], -1), tr.hr.shape)
-    at = float(t[knot, np.arange(knot.size)][over].min())
+    who = np.flatnonzero(over)                   # only those over the limit have a knot
+    hr = tr.hr[:, who]
+    crossed = (hr - ph.hr_rest[who]) / reserve[who] >= limit[who]     # (K, n) at the knots
+    knot = np.where(crossed.any(axis=0), crossed.argmax(axis=0), hr.argmax(axis=0))
+    t = tr.timeline.t
+    at = float(t[knot, who if t.shape[1] > 1 else 0].min())
     n, size = int(over.sum()), c.size
     worst = float(peak[over].max())
     if limit_pct is not None:
