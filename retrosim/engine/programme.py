@@ -169,7 +169,7 @@ def session_load(session: Session) -> dict[str, np.ndarray]:
     repeated last knots add exact zeros), without walking everyone's per-subject knots.
     """
     ph, female = session.physiology, session.cohort.female
-    patch = session.trajectory.patch
+    patch = session.patch
     if patch is None:
         return _load(session.trajectory, ph.vo2_rest, ph.vo2_max, female)
     idx = patch.idx
@@ -239,7 +239,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
                           today, session_seed(seed, number), models=models)
         load = session_load(session)
-        outcome = {**session.trajectory.summary(), **session.summary,
+        outcome = {**session.trajectory_summary(), **session.summary,
                    "attended": np.ones(rows.size, bool), **load,
                    "hr_rest_used": state["hr_rest"],
                    "vo2max_used": state["vo2max"]}

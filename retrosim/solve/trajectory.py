@@ -247,7 +247,8 @@ def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: 
 
 
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
-            physiology: Physiology, options: EnergyOptions) -> Trajectory:
+            physiology: Physiology, options: EnergyOptions,
+            part: Trajectory | None = None) -> Trajectory:
     """The trajectory on ``timeline``, solving again only the ``changed`` subjects.
 
     Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
@@ -255,11 +256,13 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
     repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only
     (EPOC's slow component too, unless the changed subjects' bouts are fewer than before).
+    ``part``, when given, is the changed subjects' trajectory already solved.
     """
     idx = np.flatnonzero(changed)
     if idx.size == changed.size:
         return solve(timeline, physiology, options)
-    part = solve(timeline.columns(idx), physiology.subset(idx), options)
+    if part is None:
+        part = solve(timeline.columns(idx), physiology.subset(idx), options)
     extra = timeline.t.shape[0] - previous.met.shape[0]
 
     def merge(old: np.ndarray, new: np.ndarray) -> np.ndarray:
