@@ -30,6 +30,8 @@ from retrosim.model.program import Program
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.physiology import balance, courses, dose_response, oxygen, training
 from retrosim.physiology.courses import Course
+from retrosim.solve.timeline import knot_sum
+from retrosim.solve.trajectory import Trajectory
 
 #: Daily state variables, in the order of the Dataset.
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
@@ -155,32 +157,36 @@ def _rows(value: object, rows: np.ndarray, size: int) -> object:
     return value
 
 
-def _total(parts: np.ndarray) -> np.ndarray:
-    """The sum over the first axis, added in order, row after row: the same bits for a person
-    whatever the others beside her (``sum(axis=0)`` adds a single column pairwise but many
-    columns row by row, so one person alone and among 300 differed in the last bits).
-
-    >>> _total(np.array([[1.0, 2.0], [3.0, 4.0]])).tolist()
-    [4.0, 6.0]
-    """
-    if parts.shape[0] == 0:
-        return np.zeros(parts.shape[1:])
-    return np.cumsum(parts, axis=0)[-1]
-
-
 def session_load(session: Session) -> dict[str, np.ndarray]:
     """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses),
     training impulse (those minutes weighted by intensity,
     :func:`retrosim.physiology.dose_response.trimp_weight`) and backward minutes, per
-    subject, by the trapezoid rule on the piecewise-linear timeline."""
-    tl, ph = session.timeline, session.physiology
-    frac = np.clip((session.trajectory.met - 1.0) * ph.vo2_rest / (ph.vo2_max - ph.vo2_rest),
-                   0.0, 1.0)
-    weight = dose_response.trimp_weight(frac, session.cohort.female)
+    subject, by the trapezoid rule on the piecewise-linear timeline.
+
+    Where a few subjects' sessions were stopped (:class:`retrosim.solve.trajectory.Patch`),
+    everyone's load is read from the session as commanded and the stopped subjects' from
+    their own timelines: the same bits as on the merged knots (sums in knot order, the
+    repeated last knots add exact zeros), without walking everyone's per-subject knots.
+    """
+    ph, female = session.physiology, session.cohort.female
+    patch = session.patch
+    if patch is None:
+        return _load(session.trajectory, ph.vo2_rest, ph.vo2_max, female)
+    idx = patch.idx
+    return patch.merge(_load(patch.base, ph.vo2_rest, ph.vo2_max, female),
+                       _load(patch.part, ph.vo2_rest[idx], ph.vo2_max[idx], female[idx]))
+
+
+def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
+          female: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`session_load` of one trajectory's subjects."""
+    tl = trajectory.timeline
+    frac = np.clip((trajectory.met - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
+    weight = dose_response.trimp_weight(frac, female)
     dt = np.diff(tl.t, axis=0)
-    reserve = _total(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
-    impulse = _total(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
-    backward = _total(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
+    reserve = knot_sum(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
+    impulse = knot_sum(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
+    backward = knot_sum(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
     return {"reserve_min": reserve, "impulse": impulse,
             "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
 
@@ -233,7 +239,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
                           today, session_seed(seed, number), models=models)
         load = session_load(session)
-        outcome = {**session.trajectory.summary(), **session.summary,
+        outcome = {**session.trajectory_summary(), **session.summary,
                    "attended": np.ones(rows.size, bool), **load,
                    "hr_rest_used": state["hr_rest"],
                    "vo2max_used": state["vo2max"]}

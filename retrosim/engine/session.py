@@ -20,7 +20,7 @@ import numpy as np
 from retrosim.model.people import Cohort
 from retrosim.model.scenario import Arm, Scenario
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import Physiology, Trajectory, resolve
+from retrosim.solve.trajectory import Patch, Physiology, Trajectory, resolve, solve
 
 ALL = -1   # the subject index of an event that applies to every subject
 
@@ -156,6 +156,8 @@ class Session:
     memo: dict[str, Any] = field(default_factory=dict)
     t_stop: np.ndarray = field(init=False)
     stop_kind: np.ndarray = field(init=False)
+    #: The stopped subjects solved again apart from the rest (:meth:`apply_stops`), or None.
+    patch: Patch | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.t_stop = np.full(self.cohort.size, np.inf)
@@ -174,15 +176,53 @@ class Session:
         self.stop_kind[subjects[earlier]] = kind
 
     def apply_stops(self, decel_mps2: float) -> None:
-        """Splice every proposed stop into its subject's timeline and solve again."""
+        """Splice every proposed stop into its subject's timeline and solve again.
+
+        Where some but not all subjects stop, only theirs are solved again at once
+        (:attr:`patch`); everyone's knots (:attr:`timeline`, :attr:`trajectory`, each
+        subject's own) are spliced the first time they are read. Readers that know the
+        patch (the totals, the pressure course, the guidance check, a programme's load) never
+        need them.
+        """
         stopped = np.isfinite(self.t_stop)
         if not stopped.any():
             return
         self.log.drop_after(self.t_stop)
-        changed = self.t_stop < self.timeline.duration_s
-        self.timeline = self.timeline.stop(self.t_stop, decel_mps2)
-        self.trajectory = resolve(self.trajectory, self.timeline, changed, self.physiology,
-                                  self.scenario.energy)
+        timeline, previous = self.timeline, self.trajectory
+        changed = self.t_stop < timeline.duration_s
+        idx = np.flatnonzero(changed)
+        part = None
+        if 0 < idx.size < changed.size:
+            part = solve(timeline.stopped(idx, self.t_stop, decel_mps2),
+                         self.physiology.subset(idx), self.scenario.energy)
+            if (previous.epoc is None) == (part.epoc is None):
+                self.patch = Patch(idx, previous, part)
+                self.__dict__["_splice"] = (decel_mps2, self.t_stop.copy())
+                return
+        self.timeline = timeline.stop(self.t_stop, decel_mps2)
+        self.trajectory = resolve(previous, self.timeline, changed, self.physiology,
+                                  self.scenario.energy, part)
+
+    def _spliced(self) -> None:
+        """Everyone's knots with the stops kept in :attr:`patch` spliced in (as
+        :meth:`apply_stops` would have made them at once)."""
+        decel, t_stop = self.__dict__.pop("_splice")
+        assert self.patch is not None
+        changed = np.zeros(self.size, dtype=bool)
+        changed[self.patch.idx] = True
+        timeline = self.__dict__["timeline"].stop(t_stop, decel)
+        self.__dict__["timeline"] = timeline
+        self.__dict__["trajectory"] = resolve(self.patch.base, timeline, changed,
+                                              self.physiology, self.scenario.energy,
+                                              self.patch.part)
+
+    def trajectory_summary(self) -> dict[str, np.ndarray]:
+        """Per-subject totals and exact peaks of the final trajectory
+        (:meth:`~retrosim.solve.trajectory.Trajectory.summary`), from the patch if there is
+        one."""
+        if self.patch is not None:
+            return self.patch.combine(Trajectory.summary)
+        return self.trajectory.summary()
 
     def stop_reasons(self) -> np.ndarray:
         """Each subject's stop code (int8, :data:`STOPS`): the stop that was spliced in, an
@@ -190,6 +230,24 @@ class Session:
         codes = np.full(self.size, STOPS[COMPLETED].code, dtype=np.int8)
         _, subjects, kinds, _ = self.log.columns()
         codes[subjects[(subjects >= 0) & (kinds == ESTOP)]] = STOPS[ESTOP].code
-        stopped = np.flatnonzero(self.t_stop < self.timeline.duration_s)
+        end = self.__dict__["timeline"].duration_s          # stops keep the session's end
+        stopped = np.flatnonzero(self.t_stop < end)
         codes[stopped] = [STOPS.get(k, STOPS[OTHER]).code for k in self.stop_kind[stopped]]
         return codes
+
+
+def _knots(name: str) -> property:
+    """A session's knots ``name``: stored as they are given, read with the stops spliced in
+    (:meth:`Session.apply_stops` may keep them apart until then)."""
+    def get(session: Session) -> Any:
+        if "_splice" in session.__dict__:
+            session._spliced()
+        return session.__dict__[name]
+
+    def put(session: Session, value: Any) -> None:
+        session.__dict__[name] = value
+    return property(get, put, doc=f"The session's {name}, every stop spliced in.")
+
+
+Session.timeline = _knots("timeline")          # type: ignore[assignment]
+Session.trajectory = _knots("trajectory")      # type: ignore[assignment]

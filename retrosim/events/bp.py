@@ -67,29 +67,33 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
                 vo2max_met=vo2max_in_met(session), targets=_targets(session, options))
         session.memo["bp"] = course
         return course
-    if kept.timeline is session.timeline:
+    if session.patch is not None:          # the stopped subjects, solved apart
+        moved, timeline, met = session.patch.idx, session.patch.part.timeline, \
+            session.patch.part.met
+    elif kept.timeline is session.timeline:
         return kept
-    moved = np.nonzero(np.isfinite(session.t_stop)
-                       & (session.t_stop < kept.timeline.duration_s))[0]
+    else:
+        moved = np.nonzero(np.isfinite(session.t_stop)
+                           & (session.t_stop < kept.timeline.duration_s))[0]
+        timeline, met = columns(session.timeline, moved), session.trajectory.met[:, moved]
     rest, person = resting_and_person(session)
-    targets = _targets(session, options, moved)
-    patch = PressureCourse.build(columns(session.timeline, moved),
-                                 session.trajectory.met[:, moved], rest[:, moved], person[moved],
-                                 per_met, vo2max_met=vo2max_in_met(session)[moved],
-                                 targets=targets)
+    targets = _targets(session, options, moved, met)
+    patch = PressureCourse.build(timeline, met, rest[:, moved], person[moved], per_met,
+                                 vo2max_met=vo2max_in_met(session)[moved], targets=targets)
     return PatchedCourse(kept, moved, patch)
 
 
-def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray] | None:
+def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = None,
+             met: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """The steady-state rises (K, n) of a pressor model other than "per-met" at the knots,
-    for subjects ``rows`` (all when None); None for "per-met"."""
+    for subjects ``rows`` (all when None) whose demand is ``met`` (K, n) (the session's when
+    None); None for "per-met"."""
     if options.model == "per-met":
         return None
     c, pick = session.cohort, (slice(None) if rows is None else rows)
     return exercise_pressure.PRESSOR_MODELS[options.model](
-        session.trajectory.met[:, pick], vo2max_in_met(session)[pick], c.age_yr[pick],
-        c.female[pick])
+        session.trajectory.met[:, pick] if met is None else met, vo2max_in_met(session)[pick],
+        c.age_yr[pick], c.female[pick])
 
 
 #: The alarms watched during exercise: (kind, stop_on name, pressure, strict, level, detail).

@@ -23,7 +23,7 @@ legitimate question, and its answer (the fall probability) is in the same result
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -117,23 +117,42 @@ def check(session: Session) -> None:
 def intensity(session: Session) -> None:
     """Flag the arm when a walker's heart rate reaches the intensity their guidance does not
     allow (:func:`allowed_hr_reserve`), at the first knot of the timeline where one does."""
-    tr, ph, c = session.trajectory, session.physiology, session.cohort
+    ph, c = session.physiology, session.cohort
     reserve = ph.hr_max - ph.hr_rest
     limit_pct = session.scenario.guidance.max_hr_reserve_pct
     limit, hypertensive = allowed_hr_reserve(c.sbp_rest, c.dbp_rest, limit_pct)
+    # the stopped walkers' knots are their own (a patch) or spliced into everyone's
+    patch = session.patch
+    parts: list[tuple[Any, Any]] = (
+        [(patch.base, slice(None)), (patch.part, patch.idx)] if patch is not None
+        else [(session.trajectory, slice(None))])
     # a first-order response never leaves the hull of its start and its targets: a bound that
     # stays below every walker's limit needs no exact peak
-    bound = np.maximum(tr.hr.max(axis=0), tr.hr_target.max(axis=0))
+    bound = np.empty(c.size)
+    for tr, rows in parts:
+        bound[rows] = np.maximum(tr.hr.max(axis=0), tr.hr_target.max(axis=0))
     if np.all(bound - ph.hr_rest < limit * reserve):
         return
-    peak = (tr.hr_peak() - ph.hr_rest) / reserve
+    peak = np.empty(c.size)
+    for tr, rows in parts:
+        peak[rows] = tr.hr_peak()
+    peak = (peak - ph.hr_rest) / reserve
     over = peak >= limit
     if not over.any():
         return
-    crossed = (tr.hr - ph.hr_rest) / reserve >= limit                 # (K, N) at the knots
-    knot = np.where(crossed.any(axis=0), crossed.argmax(axis=0), tr.hr.argmax(axis=0))
-    t = np.broadcast_to(tr.timeline.t.reshape(tr.hr.shape[0], -1), tr.hr.shape)
-    at = float(t[knot, np.arange(knot.size)][over].min())
+    at = np.inf
+    for tr, rows in parts:                       # only those over the limit have a knot
+        mine = np.flatnonzero(over[rows])                   # columns of tr
+        if patch is not None and tr is patch.base:
+            mine = np.setdiff1d(mine, patch.idx, assume_unique=True)
+        if mine.size == 0:
+            continue
+        who = np.arange(c.size)[rows][mine]                 # positions in the cohort
+        hr = tr.hr[:, mine]
+        crossed = (hr - ph.hr_rest[who]) / reserve[who] >= limit[who]   # (K, n) at the knots
+        knot = np.where(crossed.any(axis=0), crossed.argmax(axis=0), hr.argmax(axis=0))
+        t = tr.timeline.t
+        at = min(at, float(t[knot, mine if t.shape[1] > 1 else 0].min()))
     n, size = int(over.sum()), c.size
     worst = float(peak[over].max())
     if limit_pct is not None:

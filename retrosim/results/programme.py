@@ -62,7 +62,7 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     width = max(a.session_day.size for a in arms)
     data: dict[str, tuple] = {}
     for name in arms[0].daily:
-        data[name] = (("arm", "subject", "day"), np.stack([a.daily[name] for a in arms]))
+        data[name] = (("arm", "subject", "day"), _stacked([a.daily[name] for a in arms]))
     keys = dict.fromkeys(k for a in arms for k in a.sessions)
     for name in keys:
         blocks = []
@@ -77,7 +77,7 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
             if value is not None:
                 block[:, :value.shape[1]] = value
             blocks.append(block)
-        data[name] = (("arm", "subject", "session"), np.stack(blocks))
+        data[name] = (("arm", "subject", "session"), _stacked(blocks))
     days = np.full((len(arms), width), np.nan)
     for i, a in enumerate(arms):
         days[i, :a.session_day.size] = a.session_day
@@ -128,6 +128,17 @@ def assemble(arms: list[ArmProgramme], scenario: Scenario, *, seed: int) -> xr.D
     )
     ds.attrs.update(population_attrs(scenario))          # who was simulated, in what units
     return ds
+
+
+def _stacked(blocks: list[np.ndarray]) -> np.ndarray:
+    """The arms' arrays along a new first axis: one arm's as a view (no copy of a million
+    people's sessions), several stacked.
+
+    >>> a = np.arange(6.0).reshape(3, 2).T
+    >>> _stacked([a]).base is not None, _stacked([a, a]).shape
+    (True, (2, 2, 3))
+    """
+    return blocks[0][None] if len(blocks) == 1 else np.stack(blocks)
 
 
 def is_programme(ds: xr.Dataset) -> bool:

@@ -103,12 +103,20 @@ class Timeline:
                for a in (self.t, self.velocity, self.grade, self.handrail, self.direction)]
         idx = np.flatnonzero(t_stop < end)
         if idx.size:
-            decel = np.asarray(decel_mps2, dtype=float)
-            spliced = _splice(self.columns(idx), t_stop[idx],
-                              decel[idx] if decel.ndim else decel, end)
+            part = self.stopped(idx, t_stop, decel_mps2)
+            spliced = (part.t, part.velocity, part.grade, part.handrail, part.direction)
             for o, a in zip(out, spliced, strict=True):
                 o[:, idx] = a
         return Timeline(*out)
+
+    def stopped(self, idx: np.ndarray, t_stop: np.ndarray,
+                decel_mps2: float | np.ndarray) -> Timeline:
+        """The timelines of the subjects at positions ``idx``, who all stop before the end
+        (``t_stop`` and ``decel_mps2`` are everyone's): their columns of :meth:`stop`."""
+        t_stop = np.minimum(np.asarray(t_stop, dtype=float), self.duration_s)
+        decel = np.asarray(decel_mps2, dtype=float)
+        return Timeline(*_splice(self.columns(idx), t_stop[idx],
+                                 decel[idx] if decel.ndim else decel, self.duration_s))
 
 
 def _splice(tl: Timeline, t_stop: np.ndarray, decel_mps2: float | np.ndarray,

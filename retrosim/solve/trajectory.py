@@ -14,6 +14,7 @@ with S = 1 (shared) or N (per subject), and broadcast.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,9 @@ class Trajectory:
     tau_vo2_s: np.ndarray     # (N,)
     tau_hr_s: np.ndarray      # (N,)
     epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
+    #: Where this trajectory is an earlier one with a few subjects solved again
+    #: (:func:`resolve`): per-subject results are read from the two, not from the merged knots.
+    patch: Patch | None = field(default=None, repr=False, compare=False)
     #: Exact peaks already found (by name), so a second reader does not search again.
     _peaks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
                                           compare=False)
@@ -51,6 +55,8 @@ class Trajectory:
     def summary(self) -> dict[str, np.ndarray]:
         """Per-subject totals and exact peaks, each (N,). The peaks are those of the
         first-order state (during exercise); EPOC's slow part adds to the energy."""
+        if self.patch is not None:
+            return self.patch.combine(Trajectory.summary)
         tl = self.timeline
         total = self.energy[-1]
         if self.epoc is not None:
@@ -65,6 +71,8 @@ class Trajectory:
 
     def hr_peak(self) -> np.ndarray:
         """Each subject's exact peak heart rate [min-1], (N,) (found once, then kept)."""
+        if "hr" not in self._peaks and self.patch is not None:
+            self._peaks["hr"] = self.patch.combine(lambda tr: {"hr": tr.hr_peak()})["hr"]
         if "hr" not in self._peaks:
             self._peaks["hr"] = _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
         return self._peaks["hr"]
@@ -72,6 +80,8 @@ class Trajectory:
     def vo2_peak(self) -> np.ndarray:
         """Each subject's exact peak oxygen uptake of the first-order state
         [mL kg-1 min-1], (N,) (found once, then kept)."""
+        if "vo2" not in self._peaks and self.patch is not None:
+            self._peaks["vo2"] = self.patch.combine(lambda tr: {"vo2": tr.vo2_peak()})["vo2"]
         if "vo2" not in self._peaks:
             self._peaks["vo2"] = _peak(self.timeline.t, self.vo2, self.vo2_target,
                                        self.tau_vo2_s)
@@ -117,6 +127,38 @@ class Trajectory:
             traces["vo2"] = traces["vo2"] + extra_vo2
             traces["energy"] = traces["energy"] + extra_kcal
         return {name: np.where(inside, value, np.nan) for name, value in traces.items()}
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A trajectory as an earlier one (``base``, often on the shared timeline) with the
+    subjects at positions ``idx`` solved again on timelines of their own (``part``).
+
+    A subject's per-subject results (totals, peaks) are the same bits on her own knots as on
+    the merged ones (the repeated last knots add exact zeros, :func:`knot_sum`), so they are
+    read from ``base`` for everyone and from ``part`` for the few: no per-subject timeline
+    for the whole cohort is walked again.
+    """
+
+    idx: np.ndarray
+    base: Trajectory
+    part: Trajectory
+
+    def combine(self, results: Callable[[Trajectory], dict[str, np.ndarray]]
+                ) -> dict[str, np.ndarray]:
+        """``results`` (per-subject arrays (N,) by name) of ``base``, with the rows ``idx``
+        taken from ``results`` of ``part``."""
+        return self.merge(results(self.base), results(self.part))
+
+    def merge(self, base: dict[str, np.ndarray], part: dict[str, np.ndarray]
+              ) -> dict[str, np.ndarray]:
+        """Per-subject arrays of ``base`` (N,) with the rows ``idx`` from ``part``."""
+        out = dict(base)
+        for name, value in base.items():
+            value = np.array(value, copy=True)
+            value[self.idx] = part[name]
+            out[name] = value
+        return out
 
 
 def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
@@ -205,7 +247,8 @@ def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: 
 
 
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
-            physiology: Physiology, options: EnergyOptions) -> Trajectory:
+            physiology: Physiology, options: EnergyOptions,
+            part: Trajectory | None = None) -> Trajectory:
     """The trajectory on ``timeline``, solving again only the ``changed`` subjects.
 
     Every other subject's column of ``timeline`` must be its column of ``previous.timeline``
@@ -213,15 +256,20 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     zero-length intervals nothing moves, so their knot values are ``previous``'s, the last one
     repeated. Identical to ``solve(timeline, ...)``, at the cost of the changed subjects only
     (EPOC's slow component too, unless the changed subjects' bouts are fewer than before).
+    ``part``, when given, is the changed subjects' trajectory already solved.
     """
     idx = np.flatnonzero(changed)
     if idx.size == changed.size:
         return solve(timeline, physiology, options)
-    part = solve(timeline.columns(idx), physiology.subset(idx), options)
+    if part is None:
+        part = solve(timeline.columns(idx), physiology.subset(idx), options)
     extra = timeline.t.shape[0] - previous.met.shape[0]
 
     def merge(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-        out = np.concatenate([old, np.broadcast_to(old[-1:], (extra, old.shape[1]))])
+        k = old.shape[0]
+        out = np.empty((k + extra, old.shape[1]), dtype=old.dtype)
+        out[:k] = old
+        out[k:] = old[-1]
         out[:, idx] = new
         return out
 
@@ -236,8 +284,11 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
                               for name in ("end_s", "volume_ml_kg", "tau_s"))
         end_s[:, idx], volume[:, idx], tau[:, idx] = new.end_s, new.volume_ml_kg, new.tau_s
         epoc = SlowEpoc(end_s, volume, tau, old.tau_fast_s, old.kcal_per_ml_kg)
+    # a subject's totals and peaks come from ``previous`` or ``part`` (unless only one has
+    # EPOC's slow component, where the merged one is read)
+    patch = Patch(idx, previous, part) if (old is None) == (new is None) else None
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      previous.tau_hr_s, epoc)
+                      previous.tau_hr_s, epoc, patch)
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
