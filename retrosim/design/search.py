@@ -202,7 +202,7 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
             algorithm.tell(infills=pop)
             stalled = 0 if distinct() > before else stalled + 1
 
-    evolve(budget - reserve(budget))
+    evolve(budget - reserve(budget, size, len(variables)))
     pushed = push_ends(problem, archive, budget, run, distinct, is_new)
     if pushed and algorithm.has_next():             # the search carries the ends on
         pop = Population.new("X", np.array(pushed, dtype=float) + 0.5)
@@ -211,10 +211,12 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
     evolve(budget)
 
 
-def reserve(budget: int) -> int:
+def reserve(budget: int, size: int, variables: int) -> int:
     """The evaluations kept for :func:`push_ends` (what it does not use goes back to the
-    search)."""
-    return int(round(PUSH * budget))
+    search): :data:`PUSH` of the budget when the first generation of ``size`` holds every
+    corner of the box, so the front's ends start at the ranges' ends; else none (a budget
+    too small for the corners is better spent on the search: measured in docs/design.md)."""
+    return int(round(PUSH * budget)) if size >= 2 ** min(variables, 30) else 0
 
 
 @dataclass
