@@ -51,8 +51,9 @@ STALL = 20
 #: docs/design.md: a wider search along the front at a small budget).
 SBX_ETA = 5.0
 PM_ETA = 10.0
-#: Children per generation, as a share of the population: a quarter, so a small budget makes
-#: four times the generations (selection acts more often; measured in docs/design.md).
+#: Children per generation, as a share of the population (at least 8, the smallest
+#: population): a quarter, so a budget makes up to four times the generations (selection
+#: acts more often; measured in docs/design.md).
 OFFSPRING = 0.25
 #: The share of the budget kept for pushing the ends of the front (:func:`push_ends`); what it
 #: does not use goes back to NSGA-II.
@@ -184,7 +185,7 @@ def _nsga2(problem: Problem, budget: int, seed: int, size: int,
 
     search = _Search()
     algorithm = NSGA2(pop_size=size, sampling=first_generation(problem, size, seed),
-                      n_offsprings=max(4, int(round(OFFSPRING * size))),
+                      n_offsprings=max(8, int(round(OFFSPRING * size))),
                       crossover=SBX(eta=SBX_ETA, prob=0.9), mutation=PM(eta=PM_ETA),
                       eliminate_duplicates=Duplicates(epsilon=0.5, func=indices))
     algorithm.setup(search, termination=("n_evals", STALL * budget), seed=seed, verbose=False)
