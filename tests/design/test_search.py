@@ -60,11 +60,13 @@ def test_pushing_the_ends_stops_at_the_budget():
 
 
 @pytest.mark.parametrize("budget", [30, 120])
-def test_nsga2_spends_its_budget_finds_the_best_design_and_repeats_itself(budget):
+def test_nsga2_keeps_to_its_budget_finds_the_best_design_and_repeats_itself(budget):
     problem = linear_problem()
     first = search.solve(problem, budget, seed=3)
     F, G = first.arrays()
-    assert first.distinct == budget
+    # at most the budget: a search whose generations bring nothing new for STALL in a row
+    # stops before it (this problem has one objective, so its population gathers at the best)
+    assert budget - search.STALL <= first.distinct <= budget
     assert -F[search.front(F, G), 0].max() == 47.0
     again = search.solve(problem, budget, seed=3)
     assert again.candidates == first.candidates
