@@ -2,7 +2,8 @@
 ``retrosim design`` does, within the visitor's run budget.
 
 The visitor picks the person (a bundled scenario with a ``[subject]``), what to maximise and
-minimise, what may vary (each over the range the tab states), the limits, the budget, the
+minimise, what may vary and over which range (``LO..HI`` on the command line's steps, or
+``A,B``; checked as ``retrosim design --vary`` checks it), the limits, the budget, the
 plausible versions per candidate and the seed; the search (:func:`search`) runs in a process
 of its own through the page's run worker (:class:`retrosim.app.worker.Runner`: one run at a
 time, its time and memory budget, cancellable). The front is shown as the report shows it
@@ -23,7 +24,7 @@ from retrosim.design import output, session, study
 from retrosim.errors import InputError
 from retrosim.report import design as report
 
-#: What may vary on the page, each over one range (the command line takes any).
+#: What may vary on the page, and each one's range when the visitor leaves it as it is.
 RANGES = {"speed_mph": "0.5..3.0", "grade_pct": "0..8", "direction": "forward,backward",
           "minutes": "5..30", "handrail": "none,light"}
 #: The page's ceilings: a search stays within a run's time budget.
@@ -47,22 +48,27 @@ def spec_of(input: Inputs) -> dict[str, Any]:
     """The tab's inputs as the arguments of :func:`search`."""
     return {"scenario": input.d_scenario(), "maximise": list(input.d_maximise() or ()),
             "minimise": list(input.d_minimise() or ()), "vary": list(input.d_vary() or ()),
+            "ranges": {name: input[f"d_range_{name}"]() for name in RANGES},
             "limits": input.d_limits() or "", "budget": input.d_budget(),
             "draws": input.d_draws(), "seed": input.d_seed()}
 
 
 def arguments(spec: dict[str, Any]) -> dict[str, Any]:
-    """:func:`retrosim.design.study.run_design`'s arguments, the page's ceilings checked (one
-    line each, as on the command line)."""
+    """:func:`retrosim.design.study.run_design`'s arguments, the page's ceilings and each
+    range checked (one line each, by the command line's own checks)."""
     if not spec["vary"]:
         raise InputError("vary", "names nothing to vary", ", ".join(RANGES))
+    ranges = spec.get("ranges") or {}
+    vary = [f"{name}={str(ranges.get(name, RANGES[name]) or '').strip()}"
+            for name in spec["vary"]]
+    study.checked_variables(vary, session, key="vary")
     for key, ceiling in (("budget", MAX_BUDGET), ("draws", MAX_DRAWS)):
         value = spec[key]
         if value is None or not 0 <= value <= ceiling:
             raise InputError(key, f"{value} is outside what this page runs",
                              f"0 to {ceiling:,} here; 'retrosim design' takes more")
     return dict(objectives=[*spec["maximise"], *[f"-{m}" for m in spec["minimise"]]],
-                vary=[f"{name}={RANGES[name]}" for name in spec["vary"]],
+                vary=vary,
                 limits=[line.strip() for line in spec["limits"].splitlines() if line.strip()],
                 budget=int(spec["budget"]), draws=int(spec["draws"]),
                 seed=None if spec["seed"] is None else int(spec["seed"]))
@@ -89,8 +95,10 @@ def panel(people: list[str]) -> Any:
                            multiple=True),
         ui.input_selectize("d_minimise", "Minimise", outcomes, selected=["fall_risk"],
                            multiple=True),
-        ui.input_checkbox_group("d_vary", "Vary", {k: f"{k} {v}" for k, v in RANGES.items()},
+        ui.input_checkbox_group("d_vary", "Vary", {k: k for k in RANGES},
                                 selected=list(RANGES)),
+        *[ui.input_text(f"d_range_{name}", f"{name} (LO..HI or A,B)", value)
+          for name, value in RANGES.items()],
         ui.input_text_area("d_limits", "Limits, one a line (at the 90th percentile of the "
                            "person's prediction distribution)", LIMITS, rows=3),
         ui.input_numeric("d_budget", "Budget (candidates)", 200, min=1, max=MAX_BUDGET),

@@ -137,6 +137,12 @@ class Variable:
             return self.choices[k]
         return round(self.low + k * self.step, 10)
 
+    def index(self, value: Any) -> int:
+        """The index of one of the variable's values (the inverse of :meth:`value`)."""
+        if self.is_choice:
+            return self.choices.index(value)
+        return int(round((float(value) - self.low) / self.step))
+
     def spread(self, n: int) -> list[Any]:
         """``n`` values spread evenly over the variable (all of them when it has fewer)."""
         return [self.value(k) for k in self.spread_indices(n)]

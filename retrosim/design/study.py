@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -118,8 +119,8 @@ def _scenario(scenario: Scenario | str | Path) -> tuple[Scenario, dict[str, Any]
     return sc, base
 
 
-def _variables(vary: Sequence[str] | Mapping[str, Any], steps: Mapping[str, float]
-               ) -> list[Variable]:
+def _variables(vary: Sequence[str] | Mapping[str, Any], steps: Mapping[str, float],
+               key: str) -> list[Variable]:
     if isinstance(vary, Mapping):
         texts = []
         for name, spec in vary.items():
@@ -130,7 +131,31 @@ def _variables(vary: Sequence[str] | Mapping[str, Any], steps: Mapping[str, floa
                 items = [spec] if isinstance(spec, str) else list(spec)
                 texts.append(f"{name}={','.join(map(str, items))}")
         vary = texts
-    return [Variable.parse(text, steps) for text in vary]
+    return [Variable.parse(text, steps, key) for text in vary]
+
+
+def checked_variables(vary: Sequence[str] | Mapping[str, Any], kind: ModuleType = session,
+                      key: str = "--vary") -> list[Variable]:
+    """The variables of ``vary`` for a design of ``kind`` (:mod:`retrosim.design.session` or
+    :mod:`retrosim.design.programme`), each on its steps, within its bounds and its choices
+    (one line each, the field named ``key``)."""
+    variables = _variables(vary, kind.STEPS, key)
+    for v in variables:
+        if v.is_choice and v.name in kind.CHOICES:
+            bad = [c for c in v.choices if c not in kind.CHOICES[v.name]]
+            if bad:
+                raise InputError(f"{key} {v.name}", f"{bad[0]!r} is not a choice",
+                                 ", ".join(kind.CHOICES[v.name]))
+        elif v.is_choice and v.name in kind.BOUNDS:
+            raise InputError(f"{key} {v.name}", "is a range", "LO..HI")
+        elif not v.is_choice and v.name in kind.CHOICES:
+            raise InputError(f"{key} {v.name}", "is a choice", ",".join(kind.CHOICES[v.name]))
+        if not v.is_choice and v.name in kind.BOUNDS:
+            lo, hi = kind.BOUNDS[v.name]
+            if v.low < lo or v.high > hi:
+                raise InputError(f"{key} {v.name}", f"{v.low:g}..{v.high:g} is outside the "
+                                 "range a design may take", f"{lo:g}..{hi:g}")
+    return variables
 
 
 def build(scenario: Scenario | str | Path, *, objectives: Sequence[str],
@@ -149,23 +174,7 @@ def build(scenario: Scenario | str | Path, *, objectives: Sequence[str],
     if method not in METHODS:
         raise InputError("--method", f"{method!r} is not a method", ", ".join(METHODS))
     kind = programme if sc.program is not None else session
-    variables = _variables(vary, kind.STEPS)
-    for v in variables:
-        if v.is_choice and v.name in kind.CHOICES:
-            bad = [c for c in v.choices if c not in kind.CHOICES[v.name]]
-            if bad:
-                raise InputError(f"--vary {v.name}", f"{bad[0]!r} is not a choice",
-                                 ", ".join(kind.CHOICES[v.name]))
-        elif v.is_choice and v.name in kind.BOUNDS:
-            raise InputError(f"--vary {v.name}", "is a range", "LO..HI")
-        elif not v.is_choice and v.name in kind.CHOICES:
-            raise InputError(f"--vary {v.name}", "is a choice",
-                             ",".join(kind.CHOICES[v.name]))
-        if not v.is_choice and v.name in kind.BOUNDS:
-            lo, hi = kind.BOUNDS[v.name]
-            if v.low < lo or v.high > hi:
-                raise InputError(f"--vary {v.name}", f"{v.low:g}..{v.high:g} is outside the "
-                                 "range a design may take", f"{lo:g}..{hi:g}")
+    variables = checked_variables(vary, kind)
     fixed = {k: val for k, val in kind.defaults(sc).items()
              if k not in {v.name for v in variables}}
     evaluator = kind.evaluator(sc, base, seed, draws, fixed)

@@ -230,6 +230,11 @@ def write_report(source: str | Path, output: str | Path, *, seed: int | None = N
                 raise InputError(flag, "applies to a scenario, not to a design's front",
                                  "a scenario name or file (the front keeps its own)")
         return write_html(page, output)
+    if Path(str(source)).is_dir() and Path(str(source)).suffix != ".zarr":
+        raise InputError("SCENARIO_OR_RESULT", f"{str(source)!r} is a folder without a "
+                         f"design's {design.FRONT}", "a scenario name, a scenario file (.toml), "
+                         "a result (.nc), a sweep's store (.zarr) or a folder written by "
+                         f"'retrosim design -o' (holding {design.FRONT})")
     page = programme.page(source, seed=seed, subjects=subjects, allow_import=allow_import)
     if page is not None:
         return write_html(page, output)

@@ -23,7 +23,8 @@ from retrosim.design.study import run_design  # noqa: E402
 INPUTS = {"d_scenario": "knee-rehab-first-session", "d_maximise": ["energy_walking"],
           "d_minimise": ["fall_risk"], "d_vary": ["speed_mph", "minutes"],
           "d_limits": "fall_risk<=0.001\nhr_reserve_peak<=0.60", "d_budget": 16, "d_draws": 10,
-          "d_seed": 2, "d_pick": "0",
+          "d_seed": 2, "d_pick": "0", **{f"d_range_{name}": value
+                                          for name, value in design_tab.RANGES.items()},
           **{f".clientdata_output_{name}_hidden": False for name in ("d_message", "d_table")}}
 
 
@@ -84,6 +85,36 @@ def test_a_value_beyond_the_page_is_one_line_and_nothing_runs():
     conn = asyncio.run(_visit({**INPUTS, "d_budget": 50_000}, r"budget"))
     message = str(conn.value("d_message"))
     assert message.startswith("budget: 50000 is outside what this page runs"), message
+    assert "\n" not in message and conn.value("d_table") is None
+
+
+def test_a_range_the_visitor_sets_is_searched_and_a_bad_one_is_the_command_lines_line():
+    spec = {"scenario": "knee-rehab-first-session", "maximise": ["energy_walking"],
+            "minimise": [], "vary": ["speed_mph", "direction"], "limits": "", "budget": 8,
+            "draws": 0, "seed": 1, "ranges": {"speed_mph": "1.0..1.4",
+                                              "direction": "backward"}}
+    assert design_tab.arguments(spec)["vary"] == ["speed_mph=1.0..1.4", "direction=backward"]
+    found = design_tab.search(spec, spec["scenario"], None)
+    assert set(found.front.speed_mph.values) <= {1.0, 1.1, 1.2, 1.3, 1.4}
+    assert set(found.front.direction.values) == {"backward"}
+    for text, line in (("3..1", "vary speed_mph: the range 3..1 is empty; allowed: LO..HI "
+                                "with LO <= HI"),
+                       ("0.5..20", "vary speed_mph: 0.5..20 is outside the range a design may "
+                                   "take; allowed: 0.1..12"),
+                       ("fast", "vary speed_mph: is a range; allowed: LO..HI"),
+                       ("", "vary: 'speed_mph=' is not NAME=LO..HI or NAME=A,B")):
+        with pytest.raises(design_tab.InputError) as err:
+            design_tab.arguments({**spec, "ranges": {**spec["ranges"], "speed_mph": text}})
+        assert str(err.value).startswith(line) and "\n" not in str(err.value), str(err.value)
+    with pytest.raises(design_tab.InputError, match="vary direction: 'sideways' is not a "
+                                                    "choice; allowed: forward, backward"):
+        design_tab.arguments({**spec, "ranges": {**spec["ranges"], "direction": "sideways"}})
+
+
+def test_a_bad_range_on_the_page_is_one_line_and_nothing_runs():
+    conn = asyncio.run(_visit({**INPUTS, "d_range_minutes": "30..5"}, r"vary"))
+    message = str(conn.value("d_message"))
+    assert message.startswith("vary minutes: the range 30..5 is empty"), message
     assert "\n" not in message and conn.value("d_table") is None
 
 

@@ -304,3 +304,11 @@ def test_help_examples_name_real_scenarios():
                       and not w.endswith((".toml", ".nc"))}
     assert named
     assert named <= set(bundled()), named - set(bundled())
+
+
+def test_report_of_a_folder_without_a_front_says_what_is_allowed(capsys, tmp_path):
+    status, _, err = run_cli(capsys, "report", str(tmp_path), "-o", str(tmp_path / "r.html"))
+    assert status == 2
+    assert_one_error_line(err, str(tmp_path), "folder without a design's front.nc",
+                          "a scenario file (.toml)", "'retrosim design -o' (holding front.nc)")
+    assert not (tmp_path / "r.html").exists()
