@@ -31,8 +31,8 @@ ceiling is constitutional and stays. The fast compartment sets Hickson et al. (1
 half-time of about 10 days at a constant work rate and carries most of a recent gain, lost in
 a month without training (Mujika & Padilla 2001); the slow one grows over months through
 consolidation and decays over months, so a long-held gain is partly kept (Coyle et al. 1984).
-At a constant dose the gain keeps rising after two months, by about a fifth from week 8 to
-week 26; more than that would keep part of an 8-week gain after 6 weeks off, which Mujika &
+At a constant dose the gain keeps rising after two months, by about a sixth from week 8 to
+week 26 (lesson 11); more than that would keep part of an 8-week gain after 6 weeks off, which Mujika &
 Padilla (2001) rule out.
 
 **Resting HR** falls with the trained VO2max state, in proportion to how far the person's
@@ -121,7 +121,7 @@ class DoseParameters:
         assumption; low confidence).
     consolidation_rate : k_c, the slow compartment's share per unit of the fast state held
         (as a share of the ceiling): fitted with the others so that the gain at a constant
-        dose rises by about a fifth from week 8 to week 26 while a recent 8-week gain is
+        dose rises by about a sixth from week 8 to week 26 while a recent 8-week gain is
         still mostly gone 6 weeks after stopping (Mujika & Padilla 2001) (low confidence: no
         study measured the split).
     hr_rest_per_ml : beta above; hr_rest_floor_bpm, hr_rest_reference_bpm: 40 (assumption)
