@@ -32,8 +32,8 @@ half-time of about 10 days at a constant work rate and carries most of a recent 
 a month without training (Mujika & Padilla 2001); the slow one grows over months through
 consolidation and decays over months, so a long-held gain is partly kept (Coyle et al. 1984).
 At a constant dose the gain keeps rising after two months, by about a sixth from week 8 to
-week 26 (lesson 11); more than that would keep part of an 8-week gain after 6 weeks off, which Mujika &
-Padilla (2001) rule out.
+week 26 (lesson 11); more than that would keep part of an 8-week gain after 6 weeks off,
+which Mujika & Padilla (2001) rule out.
 
 **Resting HR** falls with the trained VO2max state, in proportion to how far the person's
 resting HR sits above a trained floor of 40 min-1 (an assumption): ``HR0 - beta (G - G0)
