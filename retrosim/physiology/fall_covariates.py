@@ -28,9 +28,12 @@ gain of a few points from training cuts the modelled risk far more than trials s
   perturbation hazard), so the fall hazard stays a closed form; across a programme's
   sessions the perturbations each person met (recoveries and falls) are carried over.
 - Berg: the total effect of a Berg point is calibrated to training trials: balance and
-  functional exercise cut the rate of falls to 0.76 of control (Sherrington et al. 2019,
-  Cochrane review) while such programmes raise the Berg score by about 3.5 points (Howe et al.
-  2011, Cochrane review); both values recalled from the reviews' abstracts, unverified. So
+  functional exercise cut the rate of falls to 0.76 (0.70-0.81) of control (Sherrington et
+  al. 2019, Cochrane review, summary of findings 2: gait, balance and functional training, 39
+  trials, 7920 people, high certainty) while such programmes raise the Berg score by 3.48
+  (2.01-4.95) points (Howe et al. 2011, Cochrane review, abstract: gait, balance,
+  co-ordination and functional tasks, 4 trials, 145 people), rounded to 3.5. Both read in the
+  reviews (the Berg gain rests on few trials: moderate confidence). So
   ``exp(-3.5 k) = 0.76``: k = 0.078 per point, split between the perturbation rate and the
   odds of a fall in the ``perturbations`` model's proportion (0.15 : 0.10).
 
@@ -69,11 +72,13 @@ ASSUMPTIONS = (
     "Assumption (falls): learning scales P(fall) towards 0.71 (Mansfield et al. 2015) with a "
     "scale of 2 perturbations (assumed), counted by their expectation within a session",
     "Assumption (falls): Berg slope 0.078 per point in total, from a falls rate ratio of "
-    "0.76 for a 3.5-point Berg gain (Sherrington et al. 2019; Howe et al. 2011; unverified)",
+    "0.76 for a 3.5-point Berg gain (Sherrington et al. 2019; Howe et al. 2011's 3.48 from "
+    "4 trials)",
 )
 
 #: Balance and functional exercise: rate ratio of falls against control (Sherrington et al.
-#: 2019; unverified) and the Berg gain such programmes bring (Howe et al. 2011; unverified).
+#: 2019, 0.76 (0.70-0.81)) and the Berg gain such programmes bring (Howe et al. 2011, 3.48
+#: (2.01-4.95) points, rounded).
 TRIAL_FALL_RATE_RATIO = 0.76
 TRIAL_BERG_GAIN = 3.5
 #: The total log-hazard slope per Berg point that makes the two agree.

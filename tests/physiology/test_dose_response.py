@@ -9,14 +9,25 @@ from retrosim.physiology import dose_response as dr
 from tests.physiology.test_training import rows
 
 
-def _gain(impulse, sessions_per_week, weeks, age=45.0, response=1.0, entry=0.0):
-    """Gain above entry after ``weeks`` of regular sessions of ``impulse``, pure functions."""
-    top = dr.ceiling(age, response)
+def _run(impulse, sessions_per_week, weeks, age=45.0, response=1.0, entry=0.0,
+         params=dr.DOSE):
+    """(base, fast, slow) the morning after ``weeks`` of regular sessions of ``impulse``."""
+    top = dr.ceiling(age, response, params)
     base, fast, slow = dr.entry_state(30.0 + entry, 30.0, top)
+    load = 0.0
     gap = 7.0 / sessions_per_week
     for _ in range(sessions_per_week * weeks):
-        fast, slow = dr.vo2max_after_session(fast, slow, top, dr.session_effect(impulse))
-        fast, slow = dr.vo2max_decay(fast, slow, gap)
+        effect = dr.session_effect(impulse, params, load)
+        fast, slow = dr.vo2max_after_session(fast, slow, top, effect, params)
+        fast, slow = dr.vo2max_decay(fast, slow, gap, params)
+        load = dr.recent_load_decay(load + impulse, gap, params)
+    return base, fast, slow
+
+
+def _gain(impulse, sessions_per_week, weeks, age=45.0, response=1.0, entry=0.0,
+          params=dr.DOSE):
+    """Gain above entry after ``weeks`` of regular sessions of ``impulse``, pure functions."""
+    base, fast, slow = _run(impulse, sessions_per_week, weeks, age, response, entry, params)
     return float(base + fast + slow - 30.0 - entry)
 
 
@@ -37,9 +48,13 @@ def test_intensity_matters_20_min_at_50_against_40_min_at_70():
 
 
 def test_the_response_is_concave_in_dose_and_grows_with_frequency():
-    gains = [_gain(t, 3, 12) for t in (10.0, 20.0, 40.0, 80.0)]
-    steps = np.diff([0.0, *gains])
-    assert np.all(steps > 0) and np.all(np.diff(steps) < 0)
+    doses = np.array([0.0, 10.0, 20.0, 40.0, 80.0])
+    gains = [0.0, *(_gain(t, 3, 12) for t in doses[1:])]
+    slopes = np.diff(gains) / np.diff(doses)          # concave: each unit of dose buys less
+    assert np.all(slopes > 0) and np.all(np.diff(slopes) < 0)
+    # the saturating constants: even each doubling buys less than the one before
+    old = np.diff([0.0, *(_gain(t, 3, 12, params=dr.SATURATING) for t in doses[1:])])
+    assert np.all(old > 0) and np.all(np.diff(old) < 0)
     assert _gain(20.0, 2, 12) < _gain(20.0, 3, 12) < _gain(20.0, 5, 12)
 
 
@@ -53,6 +68,40 @@ def test_the_fit_gain_less_and_lose_their_entry_fitness_without_training():
     base, fast, slow = dr.entry_state(45.0, 30.0, 40.0)
     f, s = dr.vo2max_decay(fast, slow, 365.0)
     assert base == 30.0 and base < base + f + s < 45.0
+
+
+def test_gains_keep_rising_for_months_at_a_constant_dose():
+    # consolidation: the saturating constants plateau by about eight weeks, the default
+    # keeps rising (Hickson, Bomze & Holloszy 1977; HERITAGE) and flattens
+    new = [_gain(40.0, 3, w) for w in (8, 17, 26)]
+    old = [_gain(40.0, 3, w, params=dr.SATURATING) for w in (8, 26)]
+    assert new[2] / new[0] > 1.15 > 1.1 > old[1] / old[0]
+    assert new[1] - new[0] > new[2] - new[1] > 0.0
+    # and what is held longer is more of it slow, so it is kept longer (Coyle et al. 1984)
+    for weeks in (8, 26):
+        _, fast, slow = _run(40.0, 3, weeks)
+        assert float(slow / (fast + slow)) < (0.15 if weeks == 8 else 1.0)
+    assert (lambda r: r[2] / (r[1] + r[2]))(_run(40.0, 3, 26)) > \
+        (lambda r: r[2] / (r[1] + r[2]))(_run(40.0, 3, 8))
+
+
+def test_frequency_matters_less_than_with_a_saturating_session():
+    # 90 minutes a week at 60 % of the reserve as 5 x 18 or 2 x 45 (Wenger & Bell 1986: at
+    # equal volume frequency matters less than intensity); the shorter gaps still help
+    per_min = float(dr.trimp_weight(0.6, False))
+
+    def ratio(params):
+        return (_gain(18.0 * per_min, 5, 12, params=params)
+                / _gain(45.0 * per_min, 2, 12, params=params))
+    assert 1.0 < ratio(dr.DOSE) < 1.6 < ratio(dr.SATURATING)
+
+
+def test_a_session_the_day_after_another_counts_less():
+    fresh, after = dr.session_effect(30.0, dr.DOSE, [0.0, float(dr.recent_load_decay(
+        30.0, 1.0))])
+    assert 0.0 < after < fresh
+    np.testing.assert_allclose(dr.recent_load_decay(30.0, [0.0, 1.0]),
+                               [30.0, 30.0 * np.exp(-1.0 / dr.DOSE.load_tau_days)])
 
 
 def test_gains_rise_for_months_with_progression():
@@ -86,7 +135,7 @@ def test_resting_hr_is_unchanged_without_a_change_of_trained_state():
     assert float(dr.hr_rest(64.0, 4.0)) < 64.0 < float(dr.hr_rest(64.0, -4.0))
 
 
-def test_both_programme_models_are_registered_and_cited():
+def test_the_programme_models_are_registered_and_cited():
     assert courses.DEFAULT_TRAINING_MODEL == "dose-response"
     for entry in courses.TRAINING_MODELS.values():
         assert entry.references and entry.description
