@@ -195,7 +195,8 @@ class ClosedLoop:
         t_row, vo2, hr, kcal, dist = self._row_state
         dt = self.now - t_row
         self.vo2 = oxygen.first_order_step(vo2, self._vo2_t, dt, self.p.tau_vo2_s)
-        self.hr = oxygen.first_order_step(hr, self._hr_t, dt, self.p.tau_hr_s)
+        tau_hr = np.where(self._hr_t < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
+        self.hr = oxygen.first_order_step(hr, self._hr_t, dt, tau_hr)
         self.kcal = kcal + dt * self._kcal_rate
         self.distance_m = dist + dt * np.abs(self.v)
 
@@ -213,7 +214,8 @@ class ClosedLoop:
             v_prev = last[1]
             dt = tau - t_prev
             self.vo2 = relax_interval(vo2, self._vo2_t, vo2_t, dt, self.p.tau_vo2_s)
-            self.hr = relax_interval(hr, self._hr_t, hr_t, dt, self.p.tau_hr_s)
+            self.hr = relax_interval(hr, self._hr_t, hr_t, dt, self.p.tau_hr_s,
+                                     self.p.tau_hr_off_s)
             self.kcal = kcal + 0.5 * dt * (self._kcal_rate + kcal_rate)
             self.distance_m = dist + 0.5 * dt * (np.abs(v_prev) + np.abs(v))
         self.met, self._vo2_t, self._hr_t, self._kcal_rate = met, vo2_t, hr_t, kcal_rate

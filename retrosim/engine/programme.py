@@ -147,6 +147,8 @@ def session_cohort(cohort: Cohort, rows: slice | np.ndarray,
                    tug_s=np.full(size, np.nan), backward_speed_mps=np.full(size, np.nan))
     if "backward_practice_min" in {f.name for f in dataclasses.fields(Cohort)}:
         changes["backward_practice_min"] = state["backward_practice"]
+    if "vo2_speeding" in state:                 # training's speeding of VO2 kinetics
+        changes["vo2_speeding"] = state["vo2_speeding"]
     return dataclasses.replace(part, **changes)
 
 

@@ -82,9 +82,13 @@ def person(seed: int, index: int) -> Person:
 def recording(seed: int, index: int, who: Person, *, vo2: bool = False) -> Recording:
     """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make (and
     a metabolic cart, with ``vo2``)."""
+    # the fit's forward model (fit/forward.py) has one heart-rate time constant, rising and
+    # falling: the virtual person walks with the same kinetics, so the study checks the fit
+    # against its own model
     doc = {"name": f"virtual-{index}", "seed": seed,
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},
+           "energy": {"hr_kinetics": "symmetric"},
            "arms": {"recorded": {"stages": list(PROTOCOL)}}}
     ds = Simulation(Scenario.from_dict(doc)).dataset(intervals=False, trace_step_s=1.0)
     one = ds.isel(arm=0, subject=0)

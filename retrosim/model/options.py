@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrosim.errors import InputError, check_choice, check_number
-from retrosim.physiology import energy, exercise_pressure, heart, pressure, walking_cost
+from retrosim.physiology import (
+    energy,
+    exercise_pressure,
+    heart,
+    hr_kinetics,
+    pressure,
+    vo2_kinetics,
+    walking_cost,
+)
 from retrosim.physiology.balance import FALL_PRESETS, FallParameters
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
@@ -34,6 +42,12 @@ class EnergyOptions:
         "fox-1971" for the same line in both sexes).
     heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
         ("swain-1994-backward", default, or "swain-1998-hrr").
+    hr_kinetics : heart rate's on and off time constants, a key of
+        ``hr_kinetics.HR_KINETICS_MODELS``: "slower-recovery" (default: 30 s rising, a slower
+        recovery constant by age and fitness falling) or "symmetric" (30 s both ways).
+    vo2_kinetics : the VO2 time constant, a key of ``vo2_kinetics.VO2_KINETICS_MODELS``:
+        "trainable" (default: set by fitness and age, shortened by a programme's training) or
+        "fitness-label" (the label's value all programme long).
     epoc : "slow" (default) repays EPOC's slow component after each bout
         (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
     walking_cost : the person term of walking cost, a key of
@@ -46,6 +60,8 @@ class EnergyOptions:
     convention: str = "oxygen"
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
     heart_rate: str = heart.DEFAULT_HR_MODEL
+    hr_kinetics: str = hr_kinetics.DEFAULT_HR_KINETICS_MODEL
+    vo2_kinetics: str = vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL
     epoc: str = "slow"
     walking_cost: str = "none"
 
@@ -55,6 +71,8 @@ class EnergyOptions:
         check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
+        check_choice("hr_kinetics", self.hr_kinetics, hr_kinetics.HR_KINETICS_MODELS)
+        check_choice("vo2_kinetics", self.vo2_kinetics, vo2_kinetics.VO2_KINETICS_MODELS)
         check_choice("epoc", self.epoc, ("slow", "fast"))
         check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)
 

@@ -71,6 +71,9 @@ class Cohort:
     perturbations_before : numpy.ndarray of float, optional
         Perturbations met in a programme's earlier sessions [count] (the fall model's
         learning carries them over); default all 0.
+    vo2_speeding : numpy.ndarray of float, optional
+        Training's speeding of VO2 kinetics in place [0-1] (a programme carries it,
+        :mod:`retrosim.physiology.vo2_kinetics`); default all 0.
     met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
         Multiplicative model errors of plausible versions of a person (net MET, backward HR
         excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
@@ -107,6 +110,7 @@ class Cohort:
     backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
     falls_last_year: np.ndarray = None  # type: ignore[assignment]        # 0 when not given
     perturbations_before: np.ndarray = None  # type: ignore[assignment]   # 0 when not given
+    vo2_speeding: np.ndarray = None  # type: ignore[assignment]           # 0 when not given
     # Multiplicative model errors of plausible versions of a person (see the docstring).
     met_scale: np.ndarray = None  # type: ignore[assignment]
     excess_scale: np.ndarray = None  # type: ignore[assignment]
@@ -119,7 +123,7 @@ class Cohort:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
         if self.backward_practice_min is None:
             object.__setattr__(self, "backward_practice_min", np.zeros(self.size))
-        for name in ("falls_last_year", "perturbations_before"):
+        for name in ("falls_last_year", "perturbations_before", "vo2_speeding"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.zeros(self.size))
         for name in MODEL_SCALES:

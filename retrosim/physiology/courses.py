@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrosim.physiology import dose_response as dr
-from retrosim.physiology import training
+from retrosim.physiology import training, vo2_kinetics
 from retrosim.physiology.registry import Model
 
 Arrays = dict[str, np.ndarray]
@@ -129,10 +129,28 @@ def _carry(morning: Callable[[Arrays, Arrays, np.ndarray], Arrays], *keys: str
     return inner
 
 
-HICKSON = Course(_hickson_start, _carry(_hickson_morning, "sbp_fall", "dbp_fall"),
-                 _hickson_after)
-DOSE_RESPONSE = _dose_course(dr.DOSE)
-SATURATING = _dose_course(dr.SATURATING)
+def _with_kinetics(course: Course) -> Course:
+    """``course`` that also carries the speeding of VO2 kinetics (``speeding`` anchor,
+    ``vo2_speeding`` each morning; :mod:`retrosim.physiology.vo2_kinetics`), moved by the
+    session's training effect (:func:`retrosim.physiology.dose_response.session_effect`)."""
+    def start(base: Arrays) -> Arrays:
+        return {**course.start(base), "speeding": np.zeros_like(base["vo2max0"], dtype=float)}
+
+    def morning(base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
+        return {**course.morning(base, anchor, since),
+                "vo2_speeding": vo2_kinetics.speeding_decay(anchor["speeding"], since)}
+
+    def after(base: Arrays, morning: Arrays, load: Arrays) -> Arrays:
+        return {**course.after(base, morning, load),
+                "speeding": vo2_kinetics.speeding_after_session(
+                    morning["vo2_speeding"], dr.session_effect(load["impulse"]))}
+    return Course(start, morning, after)
+
+
+HICKSON = _with_kinetics(Course(_hickson_start, _carry(_hickson_morning, "sbp_fall", "dbp_fall"),
+                                 _hickson_after))
+DOSE_RESPONSE = _with_kinetics(_dose_course(dr.DOSE))
+SATURATING = _with_kinetics(_dose_course(dr.SATURATING))
 
 _COMMON_CAVEAT = ("Balance follows backward practice alone; muscle strength, pain, body "
                   "weight and the fatigue term of impulse-response models are not modelled.")

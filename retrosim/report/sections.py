@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retrosim import units
-from retrosim.physiology import courses, energy, exercise_pressure, heart, walking_cost
+from retrosim.physiology import (
+    courses,
+    energy,
+    exercise_pressure,
+    heart,
+    hr_kinetics,
+    vo2_kinetics,
+    walking_cost,
+)
 from retrosim.physiology.balance import FALL_CAVEATS, FallParameters
 from retrosim.physiology.registry import Model
 from retrosim.results import tables
@@ -59,12 +67,16 @@ REGISTRIES: tuple[tuple[str, str, Mapping[str, Any], str | None], ...] = (
     ("Walking cost by age", "walking_cost_model", walking_cost.WALKING_COST_MODELS, None),
     ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS, None),
     ("Heart rate", "heart_rate_model", heart.HR_MODELS, None),
+    ("Heart-rate kinetics", "hr_kinetics_model", hr_kinetics.HR_KINETICS_MODELS, None),
+    ("VO2 kinetics over a programme", "vo2_kinetics_model", vo2_kinetics.VO2_KINETICS_MODELS,
+     None),
     ("Training over the weeks", "training_model", courses.TRAINING_MODELS, None),
     ("Falls", "fall_model", FALL_CAVEATS, "fell"),
     ("Blood pressure", "bp_model", exercise_pressure.PRESSOR_MODELS, "sbp_post"),
 )
 #: Attributes only some results have (a programme's model): their row is left out elsewhere.
-_ONLY_WHERE_RECORDED = ("training_model", "walking_cost_model")
+_ONLY_WHERE_RECORDED = ("training_model", "walking_cost_model", "hr_kinetics_model",
+                        "vo2_kinetics_model")
 #: The default of each assumed fall factor (for a result that does not record its own).
 _FALL_DEFAULTS = {k: getattr(FallParameters(), k) for k in FALL_ASSUMPTIONS}
 

@@ -75,11 +75,13 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     """The models a run of ``scenario`` chose besides its energy model, and the assumed values
     it ran with, as Dataset attributes: ``hr_max_model``
     (:data:`retrosim.physiology.heart.HR_MAX_MODELS`), ``heart_rate_model``
-    (:data:`retrosim.physiology.heart.HR_MODELS`), ``walking_cost_model``, ``fall_model``,
-    ``bp_model`` (the exercise pressure model), ``fall_assumptions`` (the ``[falls]``
-    factors no study measures, as JSON) and ``bp_noise_sd_mmhg`` (a cuff reading's error, SD
-    systolic/diastolic). A report reads each registry entry's caveat, and states the assumed
-    values, from them.
+    (:data:`retrosim.physiology.heart.HR_MODELS`), ``hr_kinetics_model``
+    (:data:`retrosim.physiology.hr_kinetics.HR_KINETICS_MODELS`), ``vo2_kinetics_model``
+    (:data:`retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS`), ``walking_cost_model``,
+    ``fall_model``, ``bp_model`` (the exercise pressure model), ``fall_assumptions`` (the
+    ``[falls]`` factors no study measures, as JSON) and ``bp_noise_sd_mmhg`` (a cuff
+    reading's error, SD systolic/diastolic). A report reads each registry entry's caveat, and
+    states the assumed values, from them.
 
     >>> import retrosim
     >>> attrs = model_attrs(retrosim.load_scenario("compendium-2011"))
@@ -89,6 +91,8 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     falls = scenario.falls
     return {"hr_max_model": scenario.energy.hr_max,
             "heart_rate_model": scenario.energy.heart_rate,
+            "hr_kinetics_model": scenario.energy.hr_kinetics,
+            "vo2_kinetics_model": scenario.energy.vo2_kinetics,
             "walking_cost_model": scenario.energy.walking_cost,
             "fall_model": falls.model, "bp_model": scenario.bp.model,
             "fall_assumptions": json.dumps({k: getattr(falls, k) for k in FALL_ASSUMPTIONS}),

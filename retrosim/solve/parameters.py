@@ -12,7 +12,7 @@ import numpy as np
 
 from retrosim.model.options import EnergyOptions
 from retrosim.model.people import Cohort
-from retrosim.physiology import energy, heart, oxygen, walking_cost
+from retrosim.physiology import energy, heart, hr_kinetics, oxygen, vo2_kinetics, walking_cost
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,13 @@ class Physiology:
     hr_rest: np.ndarray       # min-1
     hr_max: np.ndarray        # min-1
     tau_vo2_s: np.ndarray
-    tau_hr_s: np.ndarray
+    tau_hr_s: np.ndarray      # rising (on)
     handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
     # Set in __post_init__ when not given (None):
     female: np.ndarray = None  # type: ignore[assignment]        # bool (EPOC's slow tau)
     practice_min: np.ndarray = None  # type: ignore[assignment]  # backward practice [min]
+    #: Heart rate's falling (off, recovery) time constant [s]; None: tau_hr_s (symmetric).
+    tau_hr_off_s: np.ndarray = None  # type: ignore[assignment]
     #: Multiplicative model errors of one plausible version of the person (1: the central
     #: model; :mod:`retrosim.results.intervals` draws them): net MET, backward HR excess,
     #: EPOC's slow volume, PEH.
@@ -44,6 +46,8 @@ class Physiology:
                             ("excess_scale", 1.0), ("epoc_scale", 1.0), ("peh_scale", 1.0)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(n, value))
+        if self.tau_hr_off_s is None:
+            object.__setattr__(self, "tau_hr_off_s", self.tau_hr_s)
 
     @classmethod
     def of(cls, cohort: Cohort, options: EnergyOptions) -> Physiology:
@@ -59,11 +63,15 @@ class Physiology:
         hr_max = heart.HR_MAX_MODELS[options.hr_max](cohort.age_yr, cohort.female)
         if cohort.hr_max_bpm is not None and not np.isnan(cohort.hr_max_bpm).all():
             hr_max = np.where(np.isnan(cohort.hr_max_bpm), hr_max, cohort.hr_max_bpm)
+        tau_hr = np.where(np.isnan(cohort.hr_tau_s), heart.HR_TAU_S, cohort.hr_tau_s)
         return cls(
             mass_kg=cohort.mass_kg, vo2_rest=vo2_rest, vo2_max=vo2_max,
             hr_rest=cohort.hr_rest_bpm, hr_max=hr_max,
-            tau_vo2_s=oxygen.vo2_time_constant(cohort.age_yr, cohort.fitness),
-            tau_hr_s=np.where(np.isnan(cohort.hr_tau_s), heart.HR_TAU_S, cohort.hr_tau_s),
+            tau_vo2_s=vo2_kinetics.VO2_KINETICS_MODELS[options.vo2_kinetics](
+                cohort.age_yr, cohort.fitness, cohort.vo2_speeding),
+            tau_hr_s=tau_hr,
+            tau_hr_off_s=hr_kinetics.HR_KINETICS_MODELS[options.hr_kinetics](
+                tau_hr, cohort.age_yr, cohort.fitness),
             handrail=cohort.handrail,
             female=cohort.female, practice_min=cohort.backward_practice_min,
             met_scale=cohort.met_scale if options.walking_cost == "none" else

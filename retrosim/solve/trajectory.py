@@ -43,7 +43,7 @@ class Trajectory:
     hr: np.ndarray            # (K, N) min-1
     energy: np.ndarray        # (K, N) kcal, cumulative
     tau_vo2_s: np.ndarray     # (N,)
-    tau_hr_s: np.ndarray      # (N,)
+    tau_hr_s: np.ndarray      # (N,), or (K, N): the constant of the interval from each knot
     epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
     #: Where this trajectory is an earlier one with a few subjects solved again
     #: (:func:`resolve`): per-subject results are read from the two, not from the merged knots.
@@ -112,6 +112,7 @@ class Trajectory:
         def relax(state: np.ndarray, target: np.ndarray, tau: np.ndarray) -> np.ndarray:
             u0, u1 = at(target, 0), at(target, 1)
             slope = np.divide(u1 - u0, length, out=np.zeros_like(u1 - u0), where=length > 0)
+            tau = at(tau, 0) if tau.ndim == 2 else tau        # per interval (K, N) or (N,)
             return oxygen.first_order_ramp(at(state, 0), u0, slope, s, tau)
 
         velocity = lerp(tl.velocity)
@@ -195,34 +196,57 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
         timeline.velocity, timeline.grade, timeline.handrail, p, options)
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
-    hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s)
+    hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s, p.tau_hr_off_s)
+    tau_hr = interval_tau(hr, hr_target, p.tau_hr_s, p.tau_hr_off_s)
     kcal = np.empty_like(met)
     kcal[0] = 0.0
     for i in range(met.shape[0] - 1):
         dt = timeline.t[i + 1] - timeline.t[i]
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
-                      p.tau_vo2_s, p.tau_hr_s, slow_epoc(timeline, vo2_target, p, options))
+                      p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options))
 
 
-def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike
-                   ) -> np.ndarray:
+def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike,
+                   tau_off_s: ArrayLike | None = None) -> np.ndarray:
     """A first-order state at every knot (K, N), from ``x0`` at the first, exact in between.
 
     ``t`` is (K, S) and ``target`` (K, N), linear between knots; a zero-length interval (a
-    jump of the target) leaves the state where it is.
+    jump of the target) leaves the state where it is. With ``tau_off_s`` the state relaxes
+    with it over an interval whose target ends below the state at its start (a fall), with
+    ``tau_s`` otherwise (:func:`interval_tau`).
     """
     x = np.empty_like(target)
     x[0] = x0
     for i in range(target.shape[0] - 1):
-        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s,
+                                  tau_off_s)
     return x
 
 
+def interval_tau(x: np.ndarray, target: np.ndarray, tau_s: np.ndarray, tau_off_s: np.ndarray
+                 ) -> np.ndarray:
+    """The time constant of each interval (K, N), the one from knot k in row k (the last row
+    ``tau_s``), or ``tau_s`` (N,) itself when the two constants are the same.
+
+    >>> interval_tau(np.array([[70.0], [150.0], [150.0]]), np.array([[150.0], [150.0], [70.0]]),
+    ...              np.array([30.0]), np.array([80.0])).ravel().tolist()
+    [30.0, 80.0, 30.0]
+    """
+    if tau_off_s is tau_s or np.array_equal(tau_off_s, tau_s):
+        return tau_s
+    out = np.broadcast_to(tau_s, x.shape).copy()
+    out[:-1] = np.where(target[1:] < x[:-1], tau_off_s, tau_s)
+    return out
+
+
 def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
-                   tau_s: ArrayLike) -> np.ndarray:
+                   tau_s: ArrayLike, tau_off_s: ArrayLike | None = None) -> np.ndarray:
     """A first-order state after an interval of ``dt`` over which its target moves linearly
-    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target)."""
+    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target). With
+    ``tau_off_s``, that constant where the target ends below the state (``u1 < x``)."""
+    if tau_off_s is not None and tau_off_s is not tau_s:
+        tau_s = np.where(u1 < x, tau_off_s, tau_s)
     ramp = dt > 0
     if np.all(ramp):                     # no jump (always so on a shared knot): no masks
         return oxygen.first_order_ramp(x, u0, (u1 - u0) / dt, dt, tau_s)
@@ -276,6 +300,7 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     met, vo2_target, hr_target, vo2, hr, kcal = (
         merge(getattr(previous, name), getattr(part, name))
         for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
+    tau_hr = interval_tau(hr, hr_target, physiology.tau_hr_s, physiology.tau_hr_off_s)
     old, new = previous.epoc, part.epoc
     if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
         epoc = slow_epoc(timeline, vo2_target, physiology, options)
@@ -288,7 +313,7 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     # EPOC's slow component, where the merged one is read)
     patch = Patch(idx, previous, part) if (old is None) == (new is None) else None
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      previous.tau_hr_s, epoc, patch)
+                      tau_hr, epoc, patch)
 
 
 def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
@@ -309,7 +334,8 @@ def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.nd
     # one gather each from the flat (C-order) knot arrays
     dt_f = np.take(dt, seg) if dt.shape[1] == 1 else np.take(dt, flat)
     tau_a = np.asarray(tau)
-    tt = np.take(np.broadcast_to(tau_a, (n,)), subj) if tau_a.ndim else \
+    tt = np.take(tau_a, flat) if tau_a.ndim == 2 else \
+        np.take(np.broadcast_to(tau_a, (n,)), subj) if tau_a.ndim else \
         np.broadcast_to(tau_a, flat.shape)
     kk = np.take(du, flat) / dt_f
     x0, u0 = np.take(x, flat), np.take(u, flat)

@@ -1,5 +1,6 @@
 """Rows for the models that know more of the person: the covariate fall model, exercise
-pressure by age, sex and uptake, and the walking-cost person term.
+pressure by age, sex and uptake, the walking-cost person term, heart-rate recovery by age and
+the speeding of VO2 kinetics with training.
 
 Each topic has calibration rows (the values the model was built from, reproduced) and a
 validation row from a source it was not fitted to.
@@ -9,7 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrosim.physiology import balance, exercise_pressure, fall_covariates, walking_cost
+from retrosim.physiology import (
+    balance,
+    dose_response,
+    exercise_pressure,
+    fall_covariates,
+    heart,
+    hr_kinetics,
+    oxygen,
+    vo2_kinetics,
+    walking_cost,
+)
 from retrosim.validation.table import Row, compare
 
 _COVARIATES = balance.FALL_PRESETS["perturbations-covariates"]
@@ -107,6 +118,84 @@ def walking_cost_rows() -> list[Row]:
     return rows
 
 
+#: Best et al. 2014, J Appl Physiol 117:1302 (abstract; pages recalled): 16 normotensive
+#: older adults (9 men, 7 women, 67 +/- 5 y) after a maximal treadmill test, seated: heart
+#: rate fell 36 +/- 12 bpm in the first minute of recovery.
+BEST_2014_AGE_YR, BEST_2014_MEN, BEST_2014_WOMEN = 67.0, 9, 7
+BEST_2014_FALL_1_MIN_BPM = (36.0, 12.0)            # mean, SD
+
+
+def hr_recovery_rows() -> list[Row]:
+    """The ``slower-recovery`` heart-rate kinetics: Barak et al. 2011's first-minute fall
+    (calibration: the young constant is derived from it) and the older adults of Best et al.
+    2014 (validation: the model was not fitted to them).
+
+    >>> [r.mark for r in hr_recovery_rows()].count("bad")
+    0
+    """
+    ex, stable, tau, rest = hr_kinetics.BARAK_2011["non-athletes"]
+    published = (ex - stable) * (1.0 - np.exp(-60.0 / tau))
+    young = float(hr_kinetics.recovery_tau(22.0, 1))
+    rows = [compare("heart rate", "Barak et al. 2011", "HR fall (bpm) in the first minute "
+                    "after a submaximal bout, young non-athletes (slower-recovery)",
+                    (ex - rest) * (1.0 - np.exp(-60.0 / young)), float(published),
+                    tolerance=0.5, unit="bpm", kind="calibration")]
+    age, men, women = BEST_2014_AGE_YR, BEST_2014_MEN, BEST_2014_WOMEN
+    # peak at the predicted HRmax of the group's mix of sexes; resting HR is not in the
+    # abstract: the model's default 70 bpm
+    peak = (men * float(heart.HR_MAX_MODELS["by-sex"](age, False))
+            + women * float(heart.HR_MAX_MODELS["by-sex"](age, True))) / (men + women)
+    mean, sd = BEST_2014_FALL_1_MIN_BPM
+    fall = {name: (peak - 70.0) * (1.0 - np.exp(-60.0 / float(
+        hr_kinetics.HR_KINETICS_MODELS[name](heart.HR_TAU_S, age, 1))))
+        for name in ("slower-recovery", "symmetric")}
+    rows.append(compare("heart rate", "Best et al. 2014", "HR fall (bpm) in the first minute "
+                        "after a maximal test, normotensive 67-y-olds (slower-recovery; "
+                        f"symmetric gives {fall['symmetric']:.0f})", fall["slower-recovery"],
+                        mean, tolerance=sd, unit="bpm"))
+    return rows
+
+
+def vo2_kinetics_rows() -> list[Row]:
+    """The ``trainable`` VO2 kinetics: Murias et al. 2010's week-3 time constants under their
+    regimen held (calibration: the share and rate are fitted to them) and Babcock et al.
+    1994's older men after six months (validation).
+
+    >>> [r.mark for r in vo2_kinetics_rows()].count("bad")
+    0
+    """
+    vk = vo2_kinetics
+    sessions, minutes, intensity, weeks = vk.MURIAS_2010_REGIMEN
+    vo2max = 40.0                  # Murias et al.'s dose, at full effect (module docstring)
+    frac = (intensity * vo2max - 3.5) / (vo2max - 3.5)
+    effect = float(dose_response.session_effect(minutes * dose_response.trimp_weight(frac,
+                                                                                      False)))
+    week3 = float(vk.regimen_speeding(vk.SPEEDING_RATE, effect, weeks * sessions)[-2])
+    plateau = float(vk.regimen_speeding(vk.SPEEDING_RATE, effect, 200)[-1])
+    rows = []
+    for (group, (age, before, after)), sd in zip(vk.MURIAS_2010.items(), (8.0, 9.0),
+                                                 strict=True):
+        # from the group's measured tau towards the trained label at their age; tolerance:
+        # the week-3 SD (8 / 9 s)
+        trained = float(oxygen.vo2_time_constant(age, 2))
+        model = before - min(vk.SPEEDING_SHARE * week3, 1.0) * (before - trained)
+        rows.append(compare("oxygen", "Murias et al. 2010", f"VO2 tau (s) after 3 "
+                            f"weeks of training, {group} men from {before:g} s (trainable)",
+                            model, after, tolerance=sd, unit="s", kind="calibration"))
+    age, before, after, _ = vk.BABCOCK_1994
+    label = float(oxygen.vo2_time_constant(age, 0))            # inactive at 72 y
+    trained = float(oxygen.vo2_time_constant(age, 2))
+    model = label - min(vk.SPEEDING_SHARE * plateau, 1.0) * (label - trained)
+    # tolerance 30 %: the two training studies of older men differ by that much (Murias et
+    # al.'s 68-y-olds speeded by 19 %, Babcock et al.'s 72-y-olds by 49 %)
+    rows.append(compare("oxygen", "Babcock et al. 1994", "VO2 tau (s) after 6 months "
+                        f"of training, inactive 72-y-old men from {before:g} s (model "
+                        f"{label:.0f}) (trainable)", model, after, tolerance=30.0,
+                        relative=True))
+    return rows
+
+
 def person_rows() -> list[Row]:
     """Every row of this module."""
-    return falls_covariate_rows() + exercise_pressure_rows() + walking_cost_rows()
+    return (falls_covariate_rows() + exercise_pressure_rows() + walking_cost_rows()
+            + hr_recovery_rows() + vo2_kinetics_rows())

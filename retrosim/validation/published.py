@@ -158,7 +158,8 @@ def kinetics_rows() -> list[Row]:
                         heart.HR_TAU_S, (30.0, 33.0), tolerance=0.0))
     validated = [r for r in rows if r.source == "McNarry et al. 2012" and "VO2" in r.quantity]
     rows = [r if r in validated else calibration(r) for r in rows]
-    return rows + _backward_hr_rows() + _epoc_rows()
+    return (rows + _backward_hr_rows() + _epoc_rows() + person.hr_recovery_rows()
+            + person.vo2_kinetics_rows())
 
 
 def _backward_hr_rows() -> list[Row]:

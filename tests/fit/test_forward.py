@@ -33,8 +33,11 @@ def test_step_reaches_63_percent_after_one_time_constant():
 
 def test_forward_model_follows_a_run_to_a_fifth_of_a_beat():
     """The same walk through Simulation: its 1-Hz traces in, its heart rate out. What differs
-    is where the belt reverses between two readings (a run has a knot at the zero crossing)."""
+    is where the belt reverses between two readings (a run has a knot at the zero crossing).
+    The forward model has one heart-rate time constant, so the run is pinned to the
+    ``symmetric`` kinetics."""
     doc = {"name": "t", "seed": 1, "arms": {"a": {"stages": STAGES}},
+           "energy": {"hr_kinetics": "symmetric"},
            "subject": {"mass_kg": 70, "age_yr": 45, "sex": "male", **TRAITS}}
     ds = retrosim.Simulation(Scenario.from_dict(doc)).dataset(intervals=False,
                                                               trace_step_s=1.0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import courses, energy, heart
+from retrosim.physiology import courses, energy, heart, hr_kinetics, vo2_kinetics
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -22,6 +22,11 @@ YEARLESS = {"ACSM's Guidelines": "acsm-guidelines"}
 PAGES = {
     "models/energy.md": [("retrosim.physiology.energy.ENERGY_MODELS", energy.ENERGY_MODELS,
                           energy.DEFAULT_ENERGY_MODEL)],
+    "models/heart.md": [("retrosim.physiology.hr_kinetics.HR_KINETICS_MODELS",
+                         hr_kinetics.HR_KINETICS_MODELS, hr_kinetics.DEFAULT_HR_KINETICS_MODEL)],
+    "models/oxygen.md": [("retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS",
+                          vo2_kinetics.VO2_KINETICS_MODELS,
+                          vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL)],
     "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
                        courses.DEFAULT_TRAINING_MODEL)],
 }

@@ -115,3 +115,16 @@ def test_each_fall_pressure_and_walking_cost_model_brings_its_own_caveat():
         assert FALL_CAVEATS[others[0]] not in page
         assert exercise_pressure.PRESSOR_MODELS[others[1]].caveat not in page
         assert walking_cost.WALKING_COST_MODELS[others[2]].caveat not in page
+
+
+@pytest.mark.parametrize("registry,key", [("hr", "hr_kinetics"), ("vo2", "vo2_kinetics")])
+def test_each_kinetics_model_brings_its_own_caveat(registry, key):
+    """The heart-rate and VO2 kinetics rows name the model in use and carry its own caveat,
+    not the other model's."""
+    from retrosim.physiology import hr_kinetics, vo2_kinetics
+    models = {"hr": hr_kinetics.HR_KINETICS_MODELS, "vo2": vo2_kinetics.VO2_KINETICS_MODELS}
+    entries = models[registry]
+    for name in entries:
+        page = _text(_page({key: name}), "models")
+        assert entries[name].caveat in page
+        assert all(entries[other].caveat not in page for other in entries if other != name)

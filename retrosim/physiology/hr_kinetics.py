@@ -1,0 +1,148 @@
+"""Heart-rate kinetics: the on and off (recovery) time constants of each person.
+
+Heart rate follows its steady-state target with first-order kinetics. Rising, it follows
+with about 30 s at moderate intensity (McNarry et al. 2012). Falling after exercise it is
+slower: over the first minute after a submaximal bout young adults lose about half of the gap
+to resting heart rate, not the 86 % a 30-s constant gives, and the fall is slower with age
+(Pierpont & Voth 2004, a review; Best et al. 2014 in older adults).
+
+References
+----------
+- McNarry MA, Kingsley MIC, Lewis MJ (2012). Am J Physiol Regul Integr Comp Physiol
+  303:R791; doi:10.1152/ajpregu.00203.2012: HR on-kinetics about 30-33 s at moderate work.
+- Barak OF, Ovcin ZB, Jakovljevic DG, Lozanov-Crvenkovic Z, Brodie DA, Grujic NG (2011).
+  Heart rate recovery after submaximal exercise in four different recovery protocols in male
+  athletes and non-athletes. J Sports Sci Med 10:369-375 (Table 2, seated inactive recovery
+  after 3 min at about 145 bpm: exponential time constant 52.5 / 50.6 s towards a stabilised
+  89 / 100 bpm; resting 74 / 86 bpm, athletes / non-athletes).
+- Pierpont GL, Voth EJ (2004). Assessing autonomic function by analysis of heart rate
+  recovery in healthy and cardiac patients. Am J Cardiol 94:64-68: a review; recovery slows
+  with age and is faster in the fit (direction only, no number used).
+- Imai K et al. (1994). J Am Coll Cardiol 24:1529-1535; doi:10.1016/0735-1097(94)90150-3:
+  the vagally mediated fast phase (T30) is shorter in athletes and longer in heart failure;
+  T120 grows with the work load (direction only, no number used).
+- Murias JM et al. (2011) Am J Physiol Regul Integr Comp Physiol 301:R218: the slowing of
+  kinetics with age, ``oxygen.TAU_AGE_SLOPE_PER_YR`` (applied to HR recovery: an assumption).
+- Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2004, imai-1994,
+  murias-2011).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.physiology import oxygen
+from retrosim.physiology.registry import Model
+
+#: Barak et al. 2011, Table 2, seated inactive recovery: (exercise HR, stabilised HR0, time
+#: constant T [s], resting HR) of the athletes and non-athletes (young men).
+BARAK_2011 = {"athletes": (147.0, 89.0, 52.5, 74.0), "non-athletes": (144.0, 100.0, 50.6, 86.0)}
+
+
+def one_minute_equivalent_tau(hr_exercise: float, hr_stable: float, tau_s: float,
+                              hr_rest: float) -> float:
+    """The single time constant to resting HR that loses in the first minute what a fit
+    towards a raised asymptote loses [s].
+
+    A first-order model relaxes towards the resting heart rate; Barak et al. fitted their
+    exponential towards a stabilised value above rest (HR0). Both lose the same beats in the
+    first minute when ``tau_eq = -60 / ln(1 - fall_60 / (HRex - HRrest))``, ``fall_60 =
+    (HRex - HR0)(1 - exp(-60 / T))``.
+
+    >>> round(one_minute_equivalent_tau(*BARAK_2011["non-athletes"]), 1)
+    80.2
+    """
+    fall = (hr_exercise - hr_stable) * (1.0 - np.exp(-60.0 / tau_s))
+    return float(-60.0 / np.log(1.0 - fall / (hr_exercise - hr_rest)))
+
+
+#: Young adults' recovery time constant by fitness code (0 inactive, 1 recreational,
+#: 2 trained), s: Barak et al. 2011's non-athletes for the inactive and recreational, their
+#: athletes for the trained (derived, :func:`one_minute_equivalent_tau`).
+TAU_OFF_YOUNG_S = (one_minute_equivalent_tau(*BARAK_2011["non-athletes"]),
+                   one_minute_equivalent_tau(*BARAK_2011["non-athletes"]),
+                   one_minute_equivalent_tau(*BARAK_2011["athletes"]))
+_REFERENCE_AGE_YR = 25.0
+
+
+def recovery_tau(age_yr: ArrayLike, fitness: ArrayLike) -> np.ndarray:
+    """Time constant of heart rate falling after exercise [s], by age and fitness.
+
+    ``tau_off = tau_young(fitness) x (1 + k max(age - 25, 0))``: the young value is Barak et
+    al. 2011's first-minute fall after a submaximal bout expressed as one time constant to
+    resting heart rate (80.2 s in non-athletes, 77.0 s in athletes); ``k`` is the slowing of
+    oxygen-uptake kinetics with age (``oxygen.TAU_AGE_SLOPE_PER_YR``, about 1.1 % a year;
+    that heart-rate recovery slows at the same rate is an assumption).
+
+    Parameters
+    ----------
+    age_yr : array_like
+        Age [yr].
+    fitness : array_like of int
+        Fitness code [-]: 0 inactive, 1 recreational, 2 trained.
+
+    Returns
+    -------
+    numpy.ndarray
+        tau_off [s].
+
+    Examples
+    --------
+    >>> recovery_tau([25.0, 70.0, 25.0], [1, 1, 2]).round(1).tolist()
+    [80.2, 121.4, 77.0]
+    """
+    base = np.asarray(TAU_OFF_YOUNG_S)[np.asarray(fitness, dtype=int)]
+    extra = np.maximum(np.asarray(age_yr, dtype=float) - _REFERENCE_AGE_YR, 0.0)
+    return base * (1.0 + oxygen.TAU_AGE_SLOPE_PER_YR * extra)
+
+
+def symmetric(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike) -> np.ndarray:
+    """The off constant of the first model: the on constant (one constant, rising and
+    falling).
+
+    >>> symmetric([30.0], [70.0], [0]).tolist()
+    [30.0]
+    """
+    return np.asarray(tau_on_s, dtype=float) + 0.0 * np.asarray(age_yr, dtype=float)
+
+
+def slower_recovery(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike) -> np.ndarray:
+    """The off constant of the recovery model: :func:`recovery_tau`, never faster than the
+    on constant.
+
+    >>> slower_recovery([30.0, 100.0], [25.0, 25.0], [1, 1]).round(1).tolist()
+    [80.2, 100.0]
+    """
+    return np.maximum(recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
+
+
+#: Heart-rate kinetics by name: ``(tau_on_s, age_yr, fitness) -> tau_off_s``
+#: (``[energy] hr_kinetics``); the on constant is ``heart.HR_TAU_S`` (30 s) or the person's
+#: ``hr_tau_s``.
+HR_KINETICS_MODELS: dict[str, Model] = {
+    "slower-recovery": Model(
+        slower_recovery,
+        ("McNarry MA, Kingsley MIC, Lewis MJ (2012) Am J Physiol Regul Integr Comp Physiol "
+         "303:R791",
+         "Barak OF et al. (2011) J Sports Sci Med 10:369-375",
+         "Pierpont GL, Voth EJ (2004) Am J Cardiol 94:64-68",
+         "Murias JM, Spencer MD, Kowalchuk JM, Paterson DH (2011) Am J Physiol Regul Integr "
+         "Comp Physiol 301:R218-R224"),
+        "rising with 30 s; falling with a slower recovery constant, 80 s in young adults "
+        "(77 s if trained), longer with age",
+        "Heart rate falls after exercise with one time constant towards resting heart rate, "
+        "sized from the first minute after a submaximal bout in young men (Barak et al. "
+        "2011, derived); that it slows with age at the rate oxygen-uptake kinetics do is an "
+        "assumption, and it does not yet grow with the bout's intensity (Imai et al. 1994 "
+        "find the later recovery slower after harder work). The off constant applies over "
+        "any interval whose target ends below the heart rate at its start."),
+    "symmetric": Model(
+        symmetric,
+        ("McNarry MA, Kingsley MIC, Lewis MJ (2012) Am J Physiol Regul Integr Comp Physiol "
+         "303:R791",),
+        "one time constant, 30 s, rising and falling (the first model)",
+        "Heart rate falls after exercise as fast as it rose (30 s), about twice as fast as "
+        "measured recovery, and the same at every age and fitness."),
+}
+DEFAULT_HR_KINETICS_MODEL = "slower-recovery"
