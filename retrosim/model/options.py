@@ -80,16 +80,16 @@ class BpOptions:
         are logged only.
     sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
         Used by the "per-met" model only.
-    model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "per-met"
-        (default, the rule above) or "daida-1996" (the rise at VO2max by age and sex, scaled
-        by the share of the uptake reserve in use).
+    model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "daida-1996"
+        (default: the rise at VO2max by age and sex, scaled by the share of the uptake reserve
+        in use, capped at VO2max) or "per-met" (the rule above).
     """
 
     readings_min: tuple[float, ...] = (30.0,)
     noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
     stop_on: tuple[str, ...] = ()
     sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
-    model: str = "per-met"
+    model: str = "daida-1996"
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> BpOptions:
