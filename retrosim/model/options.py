@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from retrosim.errors import InputError, check_choice, check_number
-from retrosim.physiology import energy, exercise_pressure, heart, pressure, walking_cost
+from retrosim.physiology import energy, epoc, exercise_pressure, heart, pressure, walking_cost
 from retrosim.physiology.balance import FALL_PRESETS, FallParameters
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
@@ -34,8 +34,11 @@ class EnergyOptions:
         "fox-1971" for the same line in both sexes).
     heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
         ("swain-1994-backward", default, or "swain-1998-hrr").
-    epoc : "slow" (default) repays EPOC's slow component after each bout
-        (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
+    epoc : a key of ``epoc.EPOC_MODELS``: "two-component" (default) repays a rapid component
+        (within the hour, set by relative intensity, faster in the fit) and a prolonged one
+        (hours, after long hard bouts) after each bout, beside the first-order off-kinetics;
+        "slow" one slow component in proportion to the O2 cost (``oxygen.epoc_slow_volume``,
+        the first model); "fast" only the symmetric first-order kinetics.
     walking_cost : the person term of walking cost, a key of
         ``walking_cost.WALKING_COST_MODELS``: "none" (default, the energy model's MET for
         everyone) or "das-gupta-2019" (older adults pay up to 17 % more net cost per kg).
@@ -46,7 +49,7 @@ class EnergyOptions:
     convention: str = "oxygen"
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
     heart_rate: str = heart.DEFAULT_HR_MODEL
-    epoc: str = "slow"
+    epoc: str = epoc.DEFAULT_EPOC_MODEL
     walking_cost: str = "none"
 
     def __post_init__(self) -> None:
@@ -55,7 +58,7 @@ class EnergyOptions:
         check_choice("convention", self.convention, energy.KCAL_CONVENTIONS)
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
-        check_choice("epoc", self.epoc, ("slow", "fast"))
+        check_choice("epoc", self.epoc, epoc.EPOC_MODELS)
         check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)
 
 

@@ -32,7 +32,7 @@ from retrosim.model import budget, cohort, distributions, grid, options, program
 from retrosim.model import scenario as sc
 from retrosim.model import subject as subj
 from retrosim.model.treadmill import START_MODES, TREADMILL_KEYS, TREADMILL_RANGES
-from retrosim.physiology import energy, exercise_pressure, heart, walking_cost
+from retrosim.physiology import energy, epoc, exercise_pressure, heart, walking_cost
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 #: Where the package keeps the generated schema.
@@ -198,7 +198,7 @@ def scenario_schema() -> dict[str, Any]:
                 "convention": _choice(energy.KCAL_CONVENTIONS),
                 "hr_max": _choice(heart.HR_MAX_MODELS),
                 "heart_rate": _choice(heart.HR_MODELS),
-                "epoc": _choice(("slow", "fast")),
+                "epoc": _choice(epoc.EPOC_MODELS),
                 "walking_cost": _choice(walking_cost.WALKING_COST_MODELS)}),
             "treadmill": _table(TREADMILL_KEYS, {
                 **{k: _NUMBER for k in TREADMILL_KEYS},

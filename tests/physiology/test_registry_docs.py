@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import courses, energy, heart
+from retrosim.physiology import courses, energy, epoc, heart
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -22,6 +22,8 @@ YEARLESS = {"ACSM's Guidelines": "acsm-guidelines"}
 PAGES = {
     "models/energy.md": [("retrosim.physiology.energy.ENERGY_MODELS", energy.ENERGY_MODELS,
                           energy.DEFAULT_ENERGY_MODEL)],
+    "models/oxygen.md": [("retrosim.physiology.epoc.EPOC_MODELS", epoc.EPOC_MODELS,
+                          epoc.DEFAULT_EPOC_MODEL)],
     "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
                        courses.DEFAULT_TRAINING_MODEL)],
 }
