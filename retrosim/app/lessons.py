@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import retrosim
-from retrosim.physiology import energy, heart, hypotension, oxygen, peh_course, pressure
+from retrosim.physiology import energy, epoc, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.registry import Model
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
@@ -101,7 +101,8 @@ def energy_curves(t: Traits) -> dict[str, Any]:
 def kinetics(t: Traits) -> dict[str, Any]:
     """VO2 on- and off-kinetics of one bout from rest and back: demand, response, the O2
     deficit and the EPOC (mL kg-1): its fast component (first-order, the person's time
-    constant) and its slow one (Bahr 1987's share of the bout's O2 cost)."""
+    constant) and the rest, the rapid and prolonged components of ``epoc.two_component``
+    (``epoc_slow``: their volume; ``tau_slow_s``: the rapid one's time constant)."""
     c = t.person
     tau = float(oxygen.vo2_time_constant(c.age_yr, c.fitness)[0])
     rest = VO2_PER_MET
@@ -109,13 +110,15 @@ def kinetics(t: Traits) -> dict[str, Any]:
     bout = 60.0 * t.minutes
     capped = min(steady, t.vo2max)
     intensity = capped / t.vo2max
-    volume = float(oxygen.epoc_slow_volume(capped * t.minutes, intensity))
-    tau_slow = float(oxygen.epoc_slow_tau_s(intensity, bool(c.female[0])))
+    parts = [(float(v), float(s)) for v, s in epoc.two_component(
+        intensity, t.minutes, bool(c.female[0]), t.vo2max)]
+    volume = sum(v for v, _ in parts)
+    tau_slow = parts[0][1]
     time = np.linspace(0.0, bout + max(10 * tau, 5 * tau_slow, 300.0), 800)
     on = oxygen.first_order_step(rest, steady, time, tau)
     end = float(oxygen.first_order_step(rest, steady, bout, tau))
     fast = np.where(time <= bout, on, oxygen.first_order_step(end, rest, time - bout, tau))
-    slow = oxygen.epoc_slow_uptake(time - bout, volume, tau_slow, tau)[0]
+    slow = sum(oxygen.epoc_slow_uptake(time - bout, v, s, tau)[0] for v, s in parts)
     return {"time_s": time, "demand": np.where(time <= bout, steady, rest), "vo2": fast + slow,
             "vo2_fast": fast, "tau_s": tau, "tau_slow_s": tau_slow, "bout_s": bout,
             "steady": steady, "deficit": float(oxygen.oxygen_deficit(rest, steady, tau)),
@@ -205,9 +208,10 @@ def _draw_kinetics(t: Traits) -> Figure:
     ax.fill_between(minutes, k["vo2"], k["demand"], where=on, alpha=0.3,
                     label=f"O2 deficit {k['deficit']:.1f} mL/kg")
     ax.fill_between(minutes, k["demand"], k["vo2"], where=~on, alpha=0.3, color="C3",
-                    label=f"EPOC {k['epoc_fast']:.1f} fast + {k['epoc_slow']:.1f} slow mL/kg")
+                    label=f"EPOC {k['epoc_fast']:.1f} fast + {k['epoc_slow']:.1f} rapid and "
+                          "prolonged mL/kg")
     ax.set(xlabel="time [min]", ylabel="oxygen uptake [mL kg-1 min-1]",
-           title=f"tau = {k['tau_s']:.0f} s ({t.fitness}, {t.age_yr:g} yr); slow EPOC tau = "
+           title=f"tau = {k['tau_s']:.0f} s ({t.fitness}, {t.age_yr:g} yr); rapid EPOC tau = "
                  f"{k['tau_slow_s'] / 60:.0f} min")
     return _finish(fig, ax)
 
@@ -250,8 +254,9 @@ def functions(name: str, t: Traits) -> list[Callable[..., Any]]:
     chosen: dict[str, list[Callable[..., Any]]] = {
         "energy": base,
         "kinetics": base + [oxygen.vo2_time_constant, oxygen.first_order_step,
-                            oxygen.oxygen_deficit, oxygen.epoc, oxygen.epoc_slow_volume,
-                            oxygen.epoc_slow_tau_s, oxygen.epoc_slow_uptake],
+                            oxygen.oxygen_deficit, oxygen.epoc, epoc.two_component,
+                            epoc.rapid_volume, epoc.rapid_tau_s, epoc.prolonged_volume,
+                            oxygen.epoc_slow_uptake],
         "heart": base + [oxygen.wasserman_vo2max, heart.tanaka_hr_max,
                          heart.percent_vo2_reserve, heart.HR_MODELS[t.heart_model]],
         "peh": base + [oxygen.wasserman_vo2max, hypotension.person_factor,

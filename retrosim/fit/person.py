@@ -22,8 +22,8 @@ beside the heart rate: a run's VO2 is first order (the time constant from age an
 walk that reaches VO2max shows it as a plateau, and one that does not bounds it from below.
 Each reading's error is white with a known coefficient of variation, :data:`VO2_READING_CV`,
 on top of the cart's calibration, a factor common to the session, a nuisance with a log-normal
-prior of log-sd :data:`VO2_CALIBRATION_SD` (not written). With ``[energy] epoc = "slow"``
-(the default) a run's VO2 carries EPOC's slow component after each bout of walking, which
+prior of log-sd :data:`VO2_CALIBRATION_SD` (not written). Unless ``[energy] epoc = "fast"``
+a run's VO2 carries EPOC beyond the off-kinetics after each bout of walking, which
 this forward path does not: the readings after the first bout's end are left out.
 
 VO2max comes from the heart-rate-to-work relation: the walk's oxygen demand (the energy
@@ -272,7 +272,7 @@ def _cart(rec: Recording, options: EnergyOptions) -> tuple[np.ndarray, np.ndarra
     if rec.vo2_ml_kg_min is None or rec.speed_mps is None:
         return None
     keep = np.isfinite(rec.vo2_ml_kg_min) & (rec.vo2_ml_kg_min > 0)
-    if options.epoc == "slow":
+    if options.epoc != "fast":
         moving = np.nan_to_num(rec.speed_mps) > 0
         if moving.any():
             first = int(np.argmax(moving))

@@ -14,6 +14,7 @@ from typing import Any
 from retrosim.errors import InputError, check_choice, check_number
 from retrosim.physiology import (
     energy,
+    epoc,
     exercise_pressure,
     heart,
     hr_kinetics,
@@ -48,8 +49,11 @@ class EnergyOptions:
     vo2_kinetics : the VO2 time constant, a key of ``vo2_kinetics.VO2_KINETICS_MODELS``:
         "trainable" (default: set by fitness and age, shortened by a programme's training) or
         "fitness-label" (the label's value all programme long).
-    epoc : "slow" (default) repays EPOC's slow component after each bout
-        (``oxygen.epoc_slow_volume``); "fast" keeps only the symmetric first-order kinetics.
+    epoc : a key of ``epoc.EPOC_MODELS``: "two-component" (default) repays a rapid component
+        (within the hour, set by relative intensity, faster in the fit) and a prolonged one
+        (hours, after long hard bouts) after each bout, beside the first-order off-kinetics;
+        "slow" one slow component in proportion to the O2 cost (``oxygen.epoc_slow_volume``,
+        the first model); "fast" only the symmetric first-order kinetics.
     walking_cost : the person term of walking cost, a key of
         ``walking_cost.WALKING_COST_MODELS``: "none" (default, the energy model's MET for
         everyone) or "das-gupta-2019" (older adults pay up to 17 % more net cost per kg).
@@ -62,7 +66,7 @@ class EnergyOptions:
     heart_rate: str = heart.DEFAULT_HR_MODEL
     hr_kinetics: str = hr_kinetics.DEFAULT_HR_KINETICS_MODEL
     vo2_kinetics: str = vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL
-    epoc: str = "slow"
+    epoc: str = epoc.DEFAULT_EPOC_MODEL
     walking_cost: str = "none"
 
     def __post_init__(self) -> None:
@@ -73,7 +77,7 @@ class EnergyOptions:
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
         check_choice("hr_kinetics", self.hr_kinetics, hr_kinetics.HR_KINETICS_MODELS)
         check_choice("vo2_kinetics", self.vo2_kinetics, vo2_kinetics.VO2_KINETICS_MODELS)
-        check_choice("epoc", self.epoc, ("slow", "fast"))
+        check_choice("epoc", self.epoc, epoc.EPOC_MODELS)
         check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)
 
 
@@ -98,16 +102,16 @@ class BpOptions:
         are logged only.
     sbp_per_met_mmhg : rise of SBP per MET during exercise [mmHg]; default 10 (unverified).
         Used by the "per-met" model only.
-    model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "per-met"
-        (default, the rule above) or "daida-1996" (the rise at VO2max by age and sex, scaled
-        by the share of the uptake reserve in use).
+    model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "daida-1996"
+        (default: the rise at VO2max by age and sex, scaled by the share of the uptake reserve
+        in use, capped at VO2max) or "per-met" (the rule above).
     """
 
     readings_min: tuple[float, ...] = (30.0,)
     noise_sd_mmhg: tuple[float, float] = pressure.NOISE_SD_MMHG
     stop_on: tuple[str, ...] = ()
     sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
-    model: str = "per-met"
+    model: str = "daida-1996"
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> BpOptions:

@@ -34,6 +34,7 @@ from retrosim.model import subject as subj
 from retrosim.model.treadmill import START_MODES, TREADMILL_KEYS, TREADMILL_RANGES
 from retrosim.physiology import (
     energy,
+    epoc,
     exercise_pressure,
     heart,
     hr_kinetics,
@@ -207,7 +208,7 @@ def scenario_schema() -> dict[str, Any]:
                 "heart_rate": _choice(heart.HR_MODELS),
                 "hr_kinetics": _choice(hr_kinetics.HR_KINETICS_MODELS),
                 "vo2_kinetics": _choice(vo2_kinetics.VO2_KINETICS_MODELS),
-                "epoc": _choice(("slow", "fast")),
+                "epoc": _choice(epoc.EPOC_MODELS),
                 "walking_cost": _choice(walking_cost.WALKING_COST_MODELS)}),
             "treadmill": _table(TREADMILL_KEYS, {
                 **{k: _NUMBER for k in TREADMILL_KEYS},

@@ -1,7 +1,9 @@
-"""EPOC's slow component after each bout of a timeline, in closed form.
+"""EPOC beyond the first-order off-kinetics after each bout of a timeline, in closed form.
 
-:func:`slow_epoc` prices every bout on a timeline (:func:`retrosim.solve.bouts.find_bouts`);
-:class:`SlowEpoc` carries the extra VO2 and energy that a
+:func:`slow_epoc` prices every bout on a timeline (:func:`retrosim.solve.bouts.find_bouts`):
+one slow component per bout (``[energy] epoc = "slow"``) or a rapid and a prolonged one
+(``"two-component"``, :mod:`retrosim.physiology.epoc`), each a row of :class:`SlowEpoc`, which
+carries the extra VO2 and energy that a
 :class:`~retrosim.solve.trajectory.Trajectory` adds to its own. Both are re-exported from
 :mod:`retrosim.solve.trajectory`.
 """
@@ -14,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.model.options import EnergyOptions
-from retrosim.physiology import energy, oxygen
+from retrosim.physiology import energy, epoc, oxygen
 from retrosim.solve.bouts import find_bouts
 from retrosim.solve.parameters import Physiology
 from retrosim.solve.timeline import Timeline
@@ -22,11 +24,13 @@ from retrosim.solve.timeline import Timeline
 
 @dataclass(frozen=True)
 class SlowEpoc:
-    """EPOC's slow component after each bout, in closed form (:mod:`retrosim.physiology.oxygen`).
+    """EPOC beyond the off-kinetics after each bout, in closed form
+    (:func:`retrosim.physiology.oxygen.epoc_slow_uptake`).
 
-    end_s, volume_ml_kg, tau_s : (B, N) each bout's end [s], slow volume [mL kg-1] and time
-    constant [s] (NaN volume: no such bout); tau_fast_s (N,) the VO2 time constant;
-    kcal_per_ml_kg (N,) energy of 1 mL kg-1 of O2 for the person [kcal].
+    end_s, volume_ml_kg, tau_s : (B, N) each component's bout end [s], volume [mL kg-1] and
+    time constant [s] (zero volume: no such bout; a bout has one row per component);
+    tau_fast_s (N,) the VO2 time constant; kcal_per_ml_kg (N,) energy of 1 mL kg-1 of O2 for
+    the person [kcal].
     """
 
     end_s: np.ndarray
@@ -52,20 +56,28 @@ class SlowEpoc:
 
 def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology,
               options: EnergyOptions) -> SlowEpoc | None:
-    """EPOC's slow component of every bout on ``timeline`` (None if ``options.epoc`` is
-    "fast" or nobody walks). Each bout's O2 cost is its demand (capped at VO2max) integrated
-    over its walking; its intensity the mean of that demand over VO2max."""
-    if options.epoc != "slow":
+    """EPOC beyond the off-kinetics of every bout on ``timeline`` (None if ``options.epoc`` is
+    "fast" or nobody walks). Each bout's intensity is the mean of its demand (capped at VO2max)
+    over VO2max; "slow" prices its O2 cost (that demand integrated over its walking),
+    "two-component" its intensity and walking minutes."""
+    if options.epoc == "fast":
         return None
     bouts = find_bouts(timeline, vo2_target)
     if bouts.end_s.shape[0] == 0:
         return None
     p = physiology
-    intensity = bouts.met / p.vo2_max                      # (B, N); "met" is the mean here
-    cost = bouts.met * bouts.walking_s / 60.0
-    volume = oxygen.epoc_slow_volume(np.nan_to_num(cost), np.nan_to_num(intensity))
-    volume = np.where(np.isnan(bouts.end_s), 0.0, volume * p.epoc_scale)
-    tau = oxygen.epoc_slow_tau_s(np.nan_to_num(intensity), p.female)
+    intensity = np.nan_to_num(bouts.met / p.vo2_max)       # (B, N); "met" is the mean here
+    parts: tuple[tuple[np.ndarray, np.ndarray], ...]
+    if options.epoc == "slow":
+        cost = bouts.met * bouts.walking_s / 60.0
+        parts = ((oxygen.epoc_slow_volume(np.nan_to_num(cost), intensity),
+                  oxygen.epoc_slow_tau_s(intensity, p.female)),)
+    else:
+        parts = epoc.two_component(intensity, np.nan_to_num(bouts.walking_s) / 60.0, p.female,
+                                   p.vo2_max)
+    ended = ~np.isnan(bouts.end_s)
+    volume = np.concatenate([np.where(ended, v * p.epoc_scale, 0.0) for v, _ in parts])
+    tau = np.concatenate([np.broadcast_to(t, intensity.shape) for _, t in parts])
     kcal = energy.kcal_per_min(1.0 / p.vo2_rest, p.mass_kg, resting_vo2=p.vo2_rest,
                                convention=options.convention)
-    return SlowEpoc(bouts.end_s, volume, tau, p.tau_vo2_s, kcal)
+    return SlowEpoc(np.concatenate([bouts.end_s] * len(parts)), volume, tau, p.tau_vo2_s, kcal)

@@ -19,7 +19,7 @@ from retrosim.model.scenario import load_scenario
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
-from retrosim.validation import person, programmes
+from retrosim.validation import person, programmes, recovery
 from retrosim.validation.table import Row, compare, continuous_model_errors
 
 #: The Compendium model that looks up a row of ``data/compendium_walking.csv``.
@@ -158,7 +158,7 @@ def kinetics_rows() -> list[Row]:
                         heart.HR_TAU_S, (30.0, 33.0), tolerance=0.0))
     validated = [r for r in rows if r.source == "McNarry et al. 2012" and "VO2" in r.quantity]
     rows = [r if r in validated else calibration(r) for r in rows]
-    return (rows + _backward_hr_rows() + _epoc_rows() + person.hr_recovery_rows()
+    return (rows + _backward_hr_rows() + recovery.epoc_rows() + person.hr_recovery_rows()
             + person.vo2_kinetics_rows())
 
 
@@ -187,27 +187,6 @@ def _backward_hr_rows() -> list[Row]:
         "(%HRmax points, novice, 50 %VO2R)", float(heart.backward_excess(0.0, 50.0)),
         (np.nextafter(0.0, 1.0), np.inf), tolerance=0.0, shown="> 0")))
     return rows
-
-
-def _epoc_rows() -> list[Row]:
-    """EPOC's slow component: Bahr et al. 1987 (size at 70 %, proportional to duration),
-    Smith & McNaughton 1993 (duration by intensity)."""
-    cost_30 = 28.0 * 30.0                                 # 30 min at 70 % of 40 mL/kg/min
-    rows = [compare("oxygen", "Bahr et al. 1987", "EPOC slow / O2 cost of a bout at 70 % "
-                    "VO2max (%)", 100.0 * float(oxygen.epoc_slow_volume(cost_30, 0.7)) / cost_30,
-                    15.2, tolerance=2.0, unit="%", good=0.005),
-            compare("oxygen", "Bahr et al. 1987", "EPOC after 80 min / after 20 min at 70 % "
-                    "(in proportion to duration)", float(oxygen.epoc_slow_volume(4 * cost_30, 0.7)
-                                                         / oxygen.epoc_slow_volume(cost_30, 0.7)),
-                    4.0, tolerance=0.0)]
-    d = oxygen.SMITH_MCNAUGHTON_1993_MIN
-    for sex, female in (("men", False), ("women", True)):
-        for i, minutes in zip(d["intensity"], d[sex], strict=True):
-            tau = float(oxygen.epoc_slow_tau_s(i, female))
-            rows.append(compare("oxygen", "Smith & McNaughton 1993", f"EPOC duration (min, 3 "
-                                f"tau), {sex}, {100 * i:g} % VO2max", 3.0 * tau / 60.0, minutes,
-                                tolerance=0.0))
-    return [calibration(r) for r in rows]
 
 
 def falls_rows() -> list[Row]:

@@ -9,7 +9,7 @@ import pytest
 
 import retrosim
 from retrosim.app import lessons
-from retrosim.physiology import energy, heart, hypotension, oxygen, peh_course
+from retrosim.physiology import energy, epoc, heart, hypotension, oxygen, peh_course
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
 
@@ -45,7 +45,10 @@ def test_kinetics_reach_63_percent_after_one_tau_and_repay_the_deficit():
     assert k["deficit"] == pytest.approx(rise * tau / 60.0)
     assert k["epoc_fast"] == pytest.approx(k["deficit"], rel=1e-9)   # 20 min >> tau
     intensity = k["steady"] / t.vo2max
-    assert k["epoc_slow"] == float(oxygen.epoc_slow_volume(k["steady"] * 20.0, intensity))
+    (rapid, _), (prolonged, _) = epoc.two_component(intensity, 20.0, t.person.female[0],
+                                                    t.vo2max)
+    assert prolonged == 0.0                                 # 20 min: no prolonged component
+    assert k["epoc_slow"] == float(rapid) == pytest.approx(36.0 * intensity / 0.7)
     after = k["time_s"] > k["bout_s"]
     extra = np.trapezoid(k["vo2"][after] - k["vo2_fast"][after], k["time_s"][after] / 60.0)
     assert extra == pytest.approx(k["epoc_slow"], rel=0.02)   # the curve repays all of it

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import courses, energy, heart, hr_kinetics, vo2_kinetics
+from retrosim.physiology import courses, energy, epoc, heart, hr_kinetics, vo2_kinetics
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -26,7 +26,9 @@ PAGES = {
                          hr_kinetics.HR_KINETICS_MODELS, hr_kinetics.DEFAULT_HR_KINETICS_MODEL)],
     "models/oxygen.md": [("retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS",
                           vo2_kinetics.VO2_KINETICS_MODELS,
-                          vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL)],
+                          vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL),
+                         ("retrosim.physiology.epoc.EPOC_MODELS", epoc.EPOC_MODELS,
+                          epoc.DEFAULT_EPOC_MODEL)],
     "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
                        courses.DEFAULT_TRAINING_MODEL)],
 }

@@ -1,0 +1,187 @@
+"""EPOC as a rapid and a prolonged component, each on its published time course.
+
+After a bout, oxygen uptake returns to rest in three parts. The first-order off-kinetics
+(:func:`retrosim.physiology.oxygen.epoc`, the VO2 time constant of the engine) repay the O2
+deficit within minutes. The rest of the *rapid* component (lactate removal, temperature,
+phosphocreatine) is repaid within the hour; a *prolonged* component, small after moderate
+exercise, lasts hours after long hard bouts (Børsheim & Bahr 2003). The ``two-component``
+model adds the two to the off-kinetics after each bout, each with volume V and time constant
+tau, shaped like :func:`retrosim.physiology.oxygen.epoc_slow_uptake`::
+
+    V_rapid = R70 (I / 0.70) min(D / 5 min, 1)            tau_rapid = d(I, sex, VO2max) / 3
+    V_prolonged = S70 ((I - 0.50)+ / 0.20)^2 (D - D0)+    tau_prolonged = 12 h / 3
+
+with I the bout's mean VO2 / VO2max and D its walking minutes.
+
+- The rapid component is in proportion to the intensity and does not grow with duration
+  (Hagberg et al. 1980: 50-80 % VO2max, 5 and 20 min). It is in mL kg-1 at a relative
+  intensity, not a share of the O2 cost: at 70 % VO2max trained and untrained people repay the
+  same EPOC, the trained faster (Short & Sedlock 1997: 3.2 and 3.5 L in 40 and 50 min, VO2peak
+  53.3 and 37.4 mL kg-1 min-1). ``R70`` = 36 mL kg-1 is their 3.35 L at an assumed 70 kg
+  (47.9 mL kg-1) less the off-kinetics of their groups at retrosim's VO2 time constants
+  (15 mL kg-1 untrained at 39 s, 8.5 trained at 15 s; mean 11.7). Bouts shorter than
+  5 min get a proportional share (an assumption).
+- Its duration d is Smith & McNaughton 1993's by intensity and sex, shortened with fitness in
+  Short & Sedlock's ratio (50 -> 40 min from VO2peak 37.4 to 53.3, linear, constant outside;
+  Smith & McNaughton's moderately trained subjects are placed at the untrained end, an
+  assumption); tau is a third of it (within 5 % of the start after 3 tau, as the ``slow``
+  model).
+- The prolonged component needs a hard and long bout: none below 50 % VO2max (LaForgia et al.
+  2006: a prolonged EPOC after >= 50 min at >= 70 %; Hagberg et al. 1980: no slow-component
+  change at 50 and 65 %), and it grows with duration beyond D0. ``S70`` = 1.8 mL kg-1 per min
+  and D0 = 31 min are the values that give Bahr et al. 1987's 12-h EPOC ratios (40 / 20 min:
+  6.8 / 5.1 L; 80 / 20 min: 14.4 / 5.1 L at 70 % VO2max) over a rapid component and
+  off-kinetics of 48 mL kg-1. The square above 50 % is an assumption for "curvilinear in
+  intensity, more than in duration" (Børsheim & Bahr 2003). Bahr et al. found the raised
+  uptake for 12 h and not at 24 h: tau = 4 h (12 h as 3 tau, an assumption).
+
+Between-person variation scales both volumes (``epoc_scale``).
+
+References
+----------
+- Børsheim E, Bahr R (2003) Sports Med 33(14):1037-1060, doi:10.2165/00007256-200333140-00002.
+- Hagberg JM, Mullin JP, Nagle FJ (1980) J Appl Physiol 48(3):540-544 (pages recalled).
+- Short KR, Sedlock DA (1997) J Appl Physiol 83(1):153-159.
+- Smith J, McNaughton L (1993) Eur J Appl Physiol 67:420-425 (PubMed 8299613).
+- Bahr R, Ingnes I, Vaage O, Sejersted OM, Newsholme EA (1987) J Appl Physiol 62(2):485-490.
+- LaForgia J, Withers RT, Gore CJ (2006) J Sports Sci 24(12):1247-1264,
+  doi:10.1080/02640410600552064.
+- Full entries: docs/references.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.physiology import oxygen
+from retrosim.physiology.registry import Model
+
+REFERENCES = (
+    "Borsheim E, Bahr R (2003) Sports Med 33:1037 (rapid and prolonged EPOC)",
+    "Hagberg JM et al. (1980) J Appl Physiol 48:540 (rapid component by intensity, not "
+    "duration)",
+    "Short KR, Sedlock DA (1997) J Appl Physiol 83:153 (EPOC of trained and untrained people)",
+    "Smith J, McNaughton L (1993) Eur J Appl Physiol 67:420 (EPOC duration by intensity, sex)",
+    "Bahr R et al. (1987) J Appl Physiol 62:485 (12-h EPOC by duration)",
+)
+
+#: Rapid component at 70 % VO2max beyond the first-order off-kinetics [mL kg-1]: Short &
+#: Sedlock 1997's 3.35 L at an assumed 70 kg, less their groups' off-kinetics (module
+#: docstring).
+SHORT_SEDLOCK_1997 = {"vo2peak": (37.4, 53.3), "epoc_l": (3.5, 3.2), "minutes": (50.0, 40.0)}
+REFERENCE_MASS_KG = 70.0
+RAPID_AT_70_ML_KG = 36.0
+#: Bouts shorter than this get a proportional share of the rapid component [min].
+RAPID_FULL_MIN = 5.0
+#: Prolonged component: mL kg-1 per minute beyond D0 at 70 % VO2max, D0 [min], the intensity
+#: below which there is none, and its time constant [s] (module docstring).
+PROLONGED_SLOPE_ML_KG_MIN = 1.8
+PROLONGED_ONSET_MIN = 31.0
+PROLONGED_THRESHOLD = 0.50
+PROLONGED_TAU_S = 4.0 * 3600.0
+
+
+def rapid_volume(intensity_frac: ArrayLike, minutes: ArrayLike) -> np.ndarray:
+    """The rapid component beyond the off-kinetics [mL kg-1]: in proportion to intensity,
+    not to duration (Hagberg et al. 1980), 36 mL kg-1 at 70 % VO2max (Short & Sedlock 1997).
+
+    Examples
+    --------
+    >>> rapid_volume([0.35, 0.7, 0.7, 0.7], [30, 30, 90, 2.5]).round(1).tolist()
+    [18.0, 36.0, 36.0, 18.0]
+    """
+    i = np.clip(np.asarray(intensity_frac, dtype=float), 0.0, 1.0)
+    share = np.clip(np.asarray(minutes, dtype=float) / RAPID_FULL_MIN, 0.0, 1.0)
+    return RAPID_AT_70_ML_KG * i / 0.70 * share
+
+
+def rapid_tau_s(intensity_frac: ArrayLike, female: ArrayLike, vo2max: ArrayLike) -> np.ndarray:
+    """Time constant of the rapid component [s]: a third of Smith & McNaughton 1993's EPOC
+    duration by intensity and sex, times Short & Sedlock 1997's ratio for fitness (1 at a
+    VO2peak of 37.4, 0.8 at 53.3 mL kg-1 min-1, linear between, constant outside).
+
+    Examples
+    --------
+    >>> (rapid_tau_s(0.7, False, [37.4, 53.3]) / 60).round(2).tolist()
+    [16.0, 12.8]
+    """
+    d = SHORT_SEDLOCK_1997
+    factor = np.interp(np.asarray(vo2max, dtype=float), d["vo2peak"],
+                       (1.0, d["minutes"][1] / d["minutes"][0]))
+    return oxygen.epoc_slow_tau_s(intensity_frac, female) * factor
+
+
+def prolonged_volume(intensity_frac: ArrayLike, minutes: ArrayLike) -> np.ndarray:
+    """The prolonged component [mL kg-1]: none below 50 % VO2max or before 31 min, then
+    1.8 mL kg-1 per minute at 70 %, rising with the square of the intensity above 50 %.
+
+    Examples
+    --------
+    >>> prolonged_volume([0.45, 0.7, 0.7, 0.8], [80, 20, 80, 80]).round(1).tolist()
+    [0.0, 0.0, 88.2, 198.5]
+    """
+    i = np.clip(np.asarray(intensity_frac, dtype=float), 0.0, 1.0)
+    over = np.maximum(i - PROLONGED_THRESHOLD, 0.0) / (0.70 - PROLONGED_THRESHOLD)
+    beyond = np.maximum(np.asarray(minutes, dtype=float) - PROLONGED_ONSET_MIN, 0.0)
+    return PROLONGED_SLOPE_ML_KG_MIN * over ** 2 * beyond
+
+
+def two_component(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLike,
+                  vo2max: ArrayLike) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The rapid and prolonged components after a bout: ((V_rapid, tau_rapid),
+    (V_prolonged, tau_prolonged)), volumes [mL kg-1] and time constants [s].
+
+    Parameters
+    ----------
+    intensity_frac : array_like
+        The bout's mean VO2 / VO2max [-].
+    minutes : array_like
+        The bout's walking time [min].
+    female : array_like of bool
+        True for a woman.
+    vo2max : array_like
+        VO2max [mL kg-1 min-1].
+
+    Examples
+    --------
+    30 min at 70 % VO2max, an untrained man: the rapid component only, repaid within the hour.
+
+    >>> (vr, tr), (vp, tp) = two_component(0.7, 30.0, False, 37.4)
+    >>> float(vr), round(float(tr) / 60, 1), float(vp), float(tp) / 3600
+    (36.0, 16.0, 0.0, 4.0)
+    """
+    i = np.asarray(intensity_frac, dtype=float)
+    prolonged = prolonged_volume(i, minutes)
+    return ((rapid_volume(i, minutes), rapid_tau_s(i, female, vo2max)),
+            (prolonged, np.full(prolonged.shape, PROLONGED_TAU_S)))
+
+
+#: The EPOC models (``[energy] epoc``).
+EPOC_MODELS = {
+    "two-component": Model(
+        two_component, REFERENCES,
+        "the off-kinetics, a rapid component in proportion to intensity repaid within the hour "
+        "(faster in the fit) and a prolonged one after long hard bouts, repaid over hours",
+        "EPOC beyond the off-kinetics is a rapid component set by the bout's relative intensity "
+        "(36 mL/kg at 70 % VO2max, from one study at an assumed 70 kg) and a prolonged one "
+        "after bouts above 50 % VO2max longer than 31 min; the shape above 50 %, the time "
+        "constants as a third of measured durations and the placement of Smith & McNaughton's "
+        "subjects are assumptions. Measured from cycling, not walking."),
+    "slow": Model(
+        oxygen.epoc_slow_volume,
+        ("Bahr R et al. (1987) J Appl Physiol 62:485 (12-h EPOC, 15.2 % of the O2 cost)",
+         "Smith J, McNaughton L (1993) Eur J Appl Physiol 67:420 (EPOC duration)"),
+        "the off-kinetics and one slow component, 15.2 % of the bout's O2 cost at 70 % VO2max "
+        "scaled by intensity, repaid within Smith & McNaughton's durations",
+        "Bahr et al. 1987's 12-h EPOC repaid within about an hour: the first hour holds two to "
+        "three times the measured excess; grows with duration and with absolute fitness at the "
+        "same relative intensity, and the fit recover no faster."),
+    "fast": Model(
+        oxygen.epoc,
+        ("Markovitz GH et al. (2004) Br J Sports Med 38:553 (symmetric on and off kinetics)",),
+        "the first-order off-kinetics only: EPOC equals the O2 deficit",
+        "Leaves out every EPOC beyond the O2 deficit: a few tenths of a kcal after a moderate "
+        "walk where studies measure several kcal."),
+}
+DEFAULT_EPOC_MODEL = "two-component"
