@@ -28,8 +28,9 @@ from retrosim.engine.session import ESTOP, EventLog
 from retrosim.model.protocol import GRADE_LIMITS_PCT
 from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, ramp
 from retrosim.physiology import oxygen
+from retrosim.solve.relax import relax_interval
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, relax_interval
+from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand
 from retrosim.units import MPS_PER_KMH
 
 STOPPED, RUNNING, PAUSED = 0, 1, 2

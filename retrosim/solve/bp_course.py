@@ -29,8 +29,9 @@ import numpy as np
 from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, peh_course, pressure
 from retrosim.solve.bouts import Bouts, find_bouts
+from retrosim.solve.relax import interior_maximum, relax_at_knots
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import Physiology, Trajectory, interior_maximum, relax_at_knots
+from retrosim.solve.trajectory import Physiology, Trajectory
 
 
 class Walked(Protocol):

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from retrosim.model.options import EnergyOptions
 from retrosim.model.protocol import Protocol
 from retrosim.physiology import energy, heart, oxygen
 from retrosim.solve.epoc import SlowEpoc, slow_epoc
 from retrosim.solve.parameters import Physiology
+from retrosim.solve.relax import exact_peak, interval_tau, relax_at_knots
 from retrosim.solve.timeline import Timeline, knot_sum
 
 # Physiology (solve/parameters.py), SlowEpoc and slow_epoc (solve/epoc.py) live beside this
@@ -74,7 +74,7 @@ class Trajectory:
         if "hr" not in self._peaks and self.patch is not None:
             self._peaks["hr"] = self.patch.combine(lambda tr: {"hr": tr.hr_peak()})["hr"]
         if "hr" not in self._peaks:
-            self._peaks["hr"] = _peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
+            self._peaks["hr"] = exact_peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
         return self._peaks["hr"]
 
     def vo2_peak(self) -> np.ndarray:
@@ -83,7 +83,7 @@ class Trajectory:
         if "vo2" not in self._peaks and self.patch is not None:
             self._peaks["vo2"] = self.patch.combine(lambda tr: {"vo2": tr.vo2_peak()})["vo2"]
         if "vo2" not in self._peaks:
-            self._peaks["vo2"] = _peak(self.timeline.t, self.vo2, self.vo2_target,
+            self._peaks["vo2"] = exact_peak(self.timeline.t, self.vo2, self.vo2_target,
                                        self.tau_vo2_s)
         return self._peaks["vo2"]
 
@@ -207,69 +207,6 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
                       p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options))
 
 
-def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike,
-                   tau_off_s: ArrayLike | None = None) -> np.ndarray:
-    """A first-order state at every knot (K, N), from ``x0`` at the first, exact in between.
-
-    ``t`` is (K, S) and ``target`` (K, N), linear between knots; a zero-length interval (a
-    jump of the target) leaves the state where it is. With ``tau_off_s`` the state relaxes
-    with it over an interval whose target ends below the state at its start (a fall), with
-    ``tau_s`` otherwise (:func:`interval_tau`).
-    """
-    x = np.empty_like(target)
-    x[0] = x0
-    for i in range(target.shape[0] - 1):
-        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s,
-                                  tau_off_s)
-    return x
-
-
-def interval_tau(x: np.ndarray, target: np.ndarray, tau_s: np.ndarray, tau_off_s: np.ndarray
-                 ) -> np.ndarray:
-    """The time constant of each interval (K, N), the one from knot k in row k (the last row
-    ``tau_s``), or ``tau_s`` (N,) itself when the two constants are the same.
-
-    >>> interval_tau(np.array([[70.0], [150.0], [150.0]]), np.array([[150.0], [150.0], [70.0]]),
-    ...              np.array([30.0]), np.array([80.0])).ravel().tolist()
-    [30.0, 80.0, 30.0]
-    """
-    if tau_off_s is tau_s or np.array_equal(tau_off_s, tau_s):
-        return tau_s
-    out = np.broadcast_to(tau_s, x.shape).copy()
-    out[:-1] = np.where(target[1:] < x[:-1], tau_off_s, tau_s)
-    return out
-
-
-def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
-                   tau_s: ArrayLike, tau_off_s: ArrayLike | None = None) -> np.ndarray:
-    """A first-order state after an interval of ``dt`` over which its target moves linearly
-    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target). With
-    ``tau_off_s``, that constant where the target ends below the state (``u1 < x``)."""
-    if tau_off_s is not None and tau_off_s is not tau_s:
-        tau_s = np.where(u1 < x, tau_off_s, tau_s)
-    ramp = dt > 0
-    if np.all(ramp):                     # no jump (always so on a shared knot): no masks
-        return oxygen.first_order_ramp(x, u0, (u1 - u0) / dt, dt, tau_s)
-    slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
-    return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
-
-
-def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
-                     tau_s: ArrayLike) -> np.ndarray:
-    """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
-
-    ``x(s) = u0 + k s - k tau + C exp(-s/tau)``, ``C = x0 - u0 + k tau``: ``x'(s) = 0`` at
-    ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
-    still below it (C < 0), inside when ``0 < s* < length``.
-    """
-    tau = np.asarray(tau_s)
-    c = x0 - u0 + slope * tau
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_star = -tau * np.log(slope * tau / c)
-    inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
-    return np.where(inside, s_star, np.nan)
-
-
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
             physiology: Physiology, options: EnergyOptions,
             part: Trajectory | None = None) -> Trajectory:
@@ -314,42 +251,6 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     patch = Patch(idx, previous, part) if (old is None) == (new is None) else None
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
                       tau_hr, epoc, patch)
-
-
-def _peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
-    """Exact maximum of a first-order response over a piecewise-linear target.
-
-    The maximum is at a knot or at an interval's one interior maximum
-    (:func:`interior_maximum`), which needs a falling target (k < 0) and a state still below
-    it (C < 0): only those intervals are searched.
-    """
-    best = x.max(axis=0)
-    k, n = u.shape
-    dt = np.diff(t, axis=0)
-    du = np.diff(u, axis=0)
-    falling = du < 0
-    falling &= dt > 0                            # (K-1, S) broadcasts against (K-1, N)
-    flat = np.flatnonzero(falling)               # a falling target: few segments
-    seg, subj = np.divmod(flat, n)
-    # one gather each from the flat (C-order) knot arrays
-    dt_f = np.take(dt, seg) if dt.shape[1] == 1 else np.take(dt, flat)
-    tau_a = np.asarray(tau)
-    tt = np.take(tau_a, flat) if tau_a.ndim == 2 else \
-        np.take(np.broadcast_to(tau_a, (n,)), subj) if tau_a.ndim else \
-        np.broadcast_to(tau_a, flat.shape)
-    kk = np.take(du, flat) / dt_f
-    x0, u0 = np.take(x, flat), np.take(u, flat)
-    c = x0 - u0 + kk * tt
-    rising_into_a_fall = (kk < 0) & (c < 0)      # the only place an interior maximum can be
-    if not rising_into_a_fall.any():
-        return best
-    subj, kk, tt, dt_f, x0, u0 = (a[rising_into_a_fall] for a in (subj, kk, tt, dt_f, x0, u0))
-    s_star = interior_maximum(x0, u0, kk, dt_f, tt)
-    inside = ~np.isnan(s_star)
-    peak = oxygen.first_order_ramp(x0[inside], u0[inside], kk[inside], s_star[inside],
-                                   tt[inside])
-    np.maximum.at(best, subj[inside], peak)
-    return best
 
 
 def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[str, np.ndarray]:

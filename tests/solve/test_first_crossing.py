@@ -14,8 +14,8 @@ import pytest
 
 from retrosim.physiology import oxygen, peh_course
 from retrosim.solve.bp_course import PressureCourse
+from retrosim.solve.relax import interior_maximum
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import interior_maximum
 
 
 def reference_crossing(course, which, level, strict):

@@ -1,0 +1,116 @@
+"""Exact first-order relaxation over piecewise-linear targets: the state at every knot, one
+interval's step, the time constant of each interval (a slower one where the target falls
+below the state), and the exact peak between knots.
+
+A first-order state ``tau dx/dt = u(t) - x`` whose target ``u`` is linear over an interval
+advances across it in one closed-form step (:func:`retrosim.physiology.oxygen.first_order_ramp`);
+its maximum over the interval is at a knot or where the closed form's derivative vanishes
+(:func:`interior_maximum`). Arrays are laid out (knot, subject) as in
+:mod:`retrosim.solve.trajectory`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.physiology import oxygen
+
+
+def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike,
+                   tau_off_s: ArrayLike | None = None) -> np.ndarray:
+    """A first-order state at every knot (K, N), from ``x0`` at the first, exact in between.
+
+    ``t`` is (K, S) and ``target`` (K, N), linear between knots; a zero-length interval (a
+    jump of the target) leaves the state where it is. With ``tau_off_s`` the state relaxes
+    with it over an interval whose target ends below the state at its start (a fall), with
+    ``tau_s`` otherwise (:func:`interval_tau`).
+    """
+    x = np.empty_like(target)
+    x[0] = x0
+    for i in range(target.shape[0] - 1):
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s,
+                                  tau_off_s)
+    return x
+
+
+def interval_tau(x: np.ndarray, target: np.ndarray, tau_s: np.ndarray, tau_off_s: np.ndarray
+                 ) -> np.ndarray:
+    """The time constant of each interval (K, N), the one from knot k in row k (the last row
+    ``tau_s``), or ``tau_s`` (N,) itself when the two constants are the same.
+
+    >>> interval_tau(np.array([[70.0], [150.0], [150.0]]), np.array([[150.0], [150.0], [70.0]]),
+    ...              np.array([30.0]), np.array([80.0])).ravel().tolist()
+    [30.0, 80.0, 30.0]
+    """
+    if tau_off_s is tau_s or np.array_equal(tau_off_s, tau_s):
+        return tau_s
+    out = np.broadcast_to(tau_s, x.shape).copy()
+    out[:-1] = np.where(target[1:] < x[:-1], tau_off_s, tau_s)
+    return out
+
+
+def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
+                   tau_s: ArrayLike, tau_off_s: ArrayLike | None = None) -> np.ndarray:
+    """A first-order state after an interval of ``dt`` over which its target moves linearly
+    from ``u0`` to ``u1``; unchanged where ``dt`` is zero (a jump of the target). With
+    ``tau_off_s``, that constant where the target ends below the state (``u1 < x``)."""
+    if tau_off_s is not None and tau_off_s is not tau_s:
+        tau_s = np.where(u1 < x, tau_off_s, tau_s)
+    ramp = dt > 0
+    if np.all(ramp):                     # no jump (always so on a shared knot): no masks
+        return oxygen.first_order_ramp(x, u0, (u1 - u0) / dt, dt, tau_s)
+    slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
+    return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
+
+
+def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
+                     tau_s: ArrayLike) -> np.ndarray:
+    """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
+
+    ``x(s) = u0 + k s - k tau + C exp(-s/tau)``, ``C = x0 - u0 + k tau``: ``x'(s) = 0`` at
+    ``s* = -tau ln(k tau / C)``, a maximum when the target falls (k < 0) while the state is
+    still below it (C < 0), inside when ``0 < s* < length``.
+    """
+    tau = np.asarray(tau_s)
+    c = x0 - u0 + slope * tau
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_star = -tau * np.log(slope * tau / c)
+    inside = (slope < 0) & (c < 0) & (s_star > 0) & (s_star < length)
+    return np.where(inside, s_star, np.nan)
+
+
+def exact_peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Exact maximum of a first-order response over a piecewise-linear target.
+
+    The maximum is at a knot or at an interval's one interior maximum
+    (:func:`interior_maximum`), which needs a falling target (k < 0) and a state still below
+    it (C < 0): only those intervals are searched.
+    """
+    best = x.max(axis=0)
+    k, n = u.shape
+    dt = np.diff(t, axis=0)
+    du = np.diff(u, axis=0)
+    falling = du < 0
+    falling &= dt > 0                            # (K-1, S) broadcasts against (K-1, N)
+    flat = np.flatnonzero(falling)               # a falling target: few segments
+    seg, subj = np.divmod(flat, n)
+    # one gather each from the flat (C-order) knot arrays
+    dt_f = np.take(dt, seg) if dt.shape[1] == 1 else np.take(dt, flat)
+    tau_a = np.asarray(tau)
+    tt = np.take(tau_a, flat) if tau_a.ndim == 2 else \
+        np.take(np.broadcast_to(tau_a, (n,)), subj) if tau_a.ndim else \
+        np.broadcast_to(tau_a, flat.shape)
+    kk = np.take(du, flat) / dt_f
+    x0, u0 = np.take(x, flat), np.take(u, flat)
+    c = x0 - u0 + kk * tt
+    rising_into_a_fall = (kk < 0) & (c < 0)      # the only place an interior maximum can be
+    if not rising_into_a_fall.any():
+        return best
+    subj, kk, tt, dt_f, x0, u0 = (a[rising_into_a_fall] for a in (subj, kk, tt, dt_f, x0, u0))
+    s_star = interior_maximum(x0, u0, kk, dt_f, tt)
+    inside = ~np.isnan(s_star)
+    peak = oxygen.first_order_ramp(x0[inside], u0[inside], kk[inside], s_star[inside],
+                                   tt[inside])
+    np.maximum.at(best, subj[inside], peak)
+    return best
