@@ -172,6 +172,40 @@ class Simulation:
         for arm in self.scenario.arms.values():
             yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
 
+    def programme_versions(self, count: int) -> xr.Dataset:
+        """Walk the programme with the person as given and ``count`` plausible versions of her.
+
+        Subject 0 is the person as given, subjects 1 to ``count`` the predicted traits, model
+        errors and responses to training of
+        :func:`retrosim.results.intervals.person_and_versions`; each walks the calendar with
+        her own random events (falls and the pauses they cause): what a search of programmes
+        evaluates. Subject 0's numbers are those of :meth:`dataset`.
+
+        Parameters
+        ----------
+        count : int
+            How many plausible versions besides the person.
+
+        Returns
+        -------
+        xarray.Dataset
+            The programme's result Dataset, without prediction intervals.
+
+        Raises
+        ------
+        InputError
+            For a ``[cohort]`` scenario, or one without a ``[program]``.
+        """
+        if self.scenario.cohort is not None:
+            raise InputError("cohort", "plausible versions are of one person", "a [subject]")
+        if not self.is_programme:
+            raise InputError("program", "plausible versions walk a programme",
+                             "a scenario with a [program]")
+        people = _intervals.person_and_versions(self.scenario, self.seed, count)
+        arms = run_programme(self.scenario, seed=self.seed, subjects=people.size,
+                             models=self.models, given=people)
+        return programme_results.assemble(arms, self.scenario, seed=self.seed)
+
     def live(self, arm: str | None = None) -> LiveSession:
         """One walker on the treadmill of ``arm``, stepped as the walk goes.
 

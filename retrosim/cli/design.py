@@ -50,7 +50,7 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
                    help="candidates to evaluate at most (2000)")
     p.add_argument("--draws", type=int, default=None, metavar="N",
                    help="plausible versions of the person per candidate (1000; a programme: "
-                        "draws of her random events, 20)")
+                        "20, each with her own random events)")
     p.add_argument("--quantile", type=float, default=0.9, metavar="Q",
                    help="where a limit holds in the person's prediction distribution (0.9)")
     p.add_argument("--method", default="nsga2", metavar="NAME",

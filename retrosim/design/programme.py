@@ -7,11 +7,11 @@ weeks and sessions a week, what a fall does), its first arm's longest walking st
 handrail, its progression in mph a week (0 when it has none).
 
 A programme's sessions depend on each other (fitness, balance and practice carry over; a fall
-may pause it), so a candidate runs as its own programme through :class:`retrosim.Simulation`,
-for the person (subject 0) and ``draws`` further draws of her random events (falls and what
-they do to the calendar): a limit holds at a quantile of those draws. The plausible versions
-of a single-session design (predicted traits, model errors) do not enter here: the programme
-engine draws people as the scenario gives them.
+may pause it), so a candidate runs as its own programme through :class:`retrosim.Simulation`
+(:meth:`~retrosim.Simulation.programme_versions`), for the person (subject 0) and ``draws``
+plausible versions of her (predicted traits, model errors and responses to training, as a
+single-session design draws them), each with her own random events (falls and what they do to
+the calendar): a limit holds at a quantile of those.
 
 Outcomes at the end of the programme (:data:`OUTCOMES`): the changes of VO2max, Berg score and
 resting systolic pressure from the first morning to the last day; over its sessions, the
@@ -110,8 +110,8 @@ def outcomes_of(ds: Any, scenario: Scenario) -> dict[str, np.ndarray]:
 
 
 class ProgrammeEvaluator(CachedEvaluator):
-    """Evaluate programme candidates, each a run of the person and ``draws`` draws of her
-    random events."""
+    """Evaluate programme candidates, each a run of the person and ``draws`` plausible
+    versions of her, each with her own random events."""
 
     outcomes = OUTCOMES
 
@@ -122,8 +122,7 @@ class ProgrammeEvaluator(CachedEvaluator):
         out = []
         for values in todo:
             sc = Scenario.from_dict(document(self.base, values), source=self.scenario.source)
-            ds = api.Simulation(sc, seed=self.seed, subjects=self.draws + 1).dataset(
-                traces=False, intervals=False)
+            ds = api.Simulation(sc, seed=self.seed).programme_versions(self.draws)
             out.append(outcomes_of(ds, sc))
         return out
 

@@ -62,8 +62,8 @@ class Study:
                 "per candidate")
 
     def _draws(self) -> str:
-        return "draws of the person's random events" if self.programme else \
-            "plausible versions of the person"
+        return "plausible versions of the person, each with her own random events" \
+            if self.programme else "plausible versions of the person"
 
     def held_at(self) -> str:
         """One line: what a limit means here."""

@@ -120,3 +120,23 @@ def test_only_the_fittable_traits_take_the_uncertain_form():
     with pytest.raises(retrosim.InputError, match="mass_kg: takes a plain value"):
         retrosim.Scenario.from_dict({"name": "i", "subject": {
             **SUBJECT, "mass_kg": {"mean": 68.0, "sd": 1.0}}, "arms": {"a": {"stages": STAGES}}})
+
+
+def test_programme_versions_are_the_person_then_her_plausible_versions():
+    """A programme design walks the person (subject 0, bit for bit the run's) and plausible
+    versions of her, each with her own predicted traits and random events."""
+    sc = retrosim.load_scenario("knee-rehab-six-weeks")
+    ds = retrosim.Simulation(sc).dataset(traces=False, intervals=False)
+    versions = retrosim.Simulation(sc).programme_versions(8)
+    assert versions.sizes["subject"] == 9
+    for name in ("vo2max", "berg", "sbp_rest", "energy_exercise"):
+        np.testing.assert_array_equal(versions[name].isel(subject=0).values,
+                                      ds[name].isel(subject=0).values)
+    start = versions.vo2max.isel(arm=0, day=0).values
+    assert np.unique(start).size == start.size          # each version her own predicted VO2max
+
+
+def test_programme_versions_need_a_programme():
+    with pytest.raises(retrosim.InputError, match="program"):
+        retrosim.Simulation(retrosim.load_scenario("knee-rehab-first-session")
+                            ).programme_versions(3)
