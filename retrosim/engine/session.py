@@ -224,13 +224,19 @@ class Session:
             return self.patch.combine(Trajectory.summary)
         return self.trajectory.summary()
 
+    @property
+    def duration_s(self) -> float:
+        """The session's length [s], its last knot: a stop keeps it, so no stop need be
+        spliced in to read it."""
+        return float(self.__dict__["timeline"].duration_s)
+
     def stop_reasons(self) -> np.ndarray:
         """Each subject's stop code (int8, :data:`STOPS`): the stop that was spliced in, an
         emergency stop the closed loop logged for them, or 0 (the protocol ran to its end)."""
         codes = np.full(self.size, STOPS[COMPLETED].code, dtype=np.int8)
         _, subjects, kinds, _ = self.log.columns()
         codes[subjects[(subjects >= 0) & (kinds == ESTOP)]] = STOPS[ESTOP].code
-        end = self.__dict__["timeline"].duration_s          # stops keep the session's end
+        end = self.duration_s
         stopped = np.flatnonzero(self.t_stop < end)
         codes[stopped] = [STOPS.get(k, STOPS[OTHER]).code for k in self.stop_kind[stopped]]
         return codes

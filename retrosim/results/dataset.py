@@ -102,7 +102,7 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
 def summaries_of(session: Session) -> dict[str, np.ndarray]:
     """Every per-subject summary of a session, each (N,): the trajectory's, each subject's
     resting and maximal heart rate and VO2max (for %HRmax and %HRR), the event models'."""
-    return {**session.trajectory.summary(), **session.physiology.traits(), **session.summary}
+    return {**session.trajectory_summary(), **session.physiology.traits(), **session.summary}
 
 
 def _padded(blocks: list[np.ndarray]) -> np.ndarray:
@@ -130,7 +130,7 @@ def assemble(sessions: list[Session], scenario: Scenario, *, seed: int,
     }
     for name, (dim, _) in sessions[0].series.items():     # per-subject series, e.g. readings
         data[name] = (("arm", "subject", dim), _padded([s.series[name][1] for s in sessions]))
-    durations = [s.timeline.duration_s for s in sessions]
+    durations = [s.duration_s for s in sessions]
     data["duration"] = (("arm",), np.array(durations))
     per_subject = {k: v for k, (dims, v) in data.items() if dims == ("arm", "subject")}
     for model in models:                          # per arm: e.g. the fall probability
