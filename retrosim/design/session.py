@@ -107,7 +107,7 @@ def knots_of(t: np.ndarray) -> np.ndarray:
 
 def outcomes_of(session: Any) -> dict[str, np.ndarray]:
     """Every outcome of :data:`OUTCOMES` for each subject of a session (N,)."""
-    summary = {**session.trajectory.summary(), **session.summary}
+    summary = {**session.trajectory_summary(), **session.summary}
     ph = session.physiology
     reserve = (summary["hr_peak"] - ph.hr_rest) / (ph.hr_max - ph.hr_rest)
     sbp = session.traces["sbp"](knots_of(session.timeline.t))

@@ -161,7 +161,7 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
     out: dict[str, list[float]] = {}
     for arm in scenario.arms.values():
         session = run_arm(arm, scenario, people, seed, models=quiet)
-        summary = {**session.trajectory.summary(), **session.summary}
+        summary = {**session.trajectory_summary(), **session.summary}
         for name in OUTCOMES:
             if name not in central or name not in summary:
                 continue
