@@ -128,7 +128,8 @@ def prolonged_volume(intensity_frac: ArrayLike, minutes: ArrayLike) -> np.ndarra
 
 
 def two_component(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLike,
-                  vo2max: ArrayLike) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+                  vo2max: ArrayLike, o2_cost_ml_kg: ArrayLike | None = None
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """The rapid and prolonged components after a bout: ((V_rapid, tau_rapid),
     (V_prolonged, tau_prolonged)), volumes [mL kg-1] and time constants [s].
 
@@ -142,6 +143,9 @@ def two_component(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLi
         True for a woman.
     vo2max : array_like
         VO2max [mL kg-1 min-1].
+    o2_cost_ml_kg : array_like, optional
+        The bout's O2 cost [mL kg-1]; unused (the rapid component is set by intensity, not
+        cost), taken so that every entry of :data:`EPOC_MODELS` is called alike.
 
     Examples
     --------
@@ -157,7 +161,47 @@ def two_component(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLi
             (prolonged, np.full(prolonged.shape, PROLONGED_TAU_S)))
 
 
-#: The EPOC models (``[energy] epoc``).
+def slow(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLike, vo2max: ArrayLike,
+         o2_cost_ml_kg: ArrayLike | None = None) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """One slow component after a bout, ((V, tau),): a share of its O2 cost
+    (:func:`retrosim.physiology.oxygen.epoc_slow_volume`, Bahr et al. 1987) repaid with a third
+    of Smith & McNaughton 1993's duration (:func:`retrosim.physiology.oxygen.epoc_slow_tau_s`).
+
+    Parameters as :func:`two_component`; ``o2_cost_ml_kg`` (the bout's O2 cost [mL kg-1])
+    is the mean VO2 times ``minutes`` when not given; ``vo2max`` is unused.
+
+    Examples
+    --------
+    30 min at 28 of 40 mL kg-1 min-1, a man:
+
+    >>> ((v, tau),) = slow(0.7, 30.0, False, 40.0)
+    >>> round(float(v), 1), round(float(tau) / 60, 1)
+    (127.7, 16.0)
+    >>> ((v, _),) = slow(0.7, 30.0, False, 40.0, o2_cost_ml_kg=28.0 * 30)
+    >>> round(float(v), 1)
+    127.7
+    """
+    i = np.asarray(intensity_frac, dtype=float)
+    cost = (i * np.asarray(vo2max, dtype=float) * np.asarray(minutes, dtype=float)
+            if o2_cost_ml_kg is None else o2_cost_ml_kg)
+    return ((oxygen.epoc_slow_volume(cost, i), oxygen.epoc_slow_tau_s(i, female)),)
+
+
+def off_kinetics_only(intensity_frac: ArrayLike, minutes: ArrayLike, female: ArrayLike,
+                      vo2max: ArrayLike, o2_cost_ml_kg: ArrayLike | None = None
+                      ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """No component beyond the first-order off-kinetics (:func:`retrosim.physiology.oxygen.epoc`,
+    which the engine applies after every bout whatever the model): an empty tuple.
+
+    >>> off_kinetics_only(0.7, 30.0, False, 40.0)
+    ()
+    """
+    return ()
+
+
+#: The EPOC models (``[energy] epoc``). Each entry is called alike,
+#: ``EPOC_MODELS[name](intensity_frac, minutes, female, vo2max, o2_cost_ml_kg)``, and returns
+#: the bout's components beyond the off-kinetics, one (volume [mL kg-1], tau [s]) pair each.
 EPOC_MODELS = {
     "two-component": Model(
         two_component, REFERENCES,
@@ -169,7 +213,7 @@ EPOC_MODELS = {
         "constants as a third of measured durations and the placement of Smith & McNaughton's "
         "subjects are assumptions. Measured from cycling, not walking."),
     "slow": Model(
-        oxygen.epoc_slow_volume,
+        slow,
         ("Bahr R et al. (1987) J Appl Physiol 62:485 (12-h EPOC, 15.2 % of the O2 cost)",
          "Smith J, McNaughton L (1993) Eur J Appl Physiol 67:420 (EPOC duration)"),
         "the off-kinetics and one slow component, 15.2 % of the bout's O2 cost at 70 % VO2max "
@@ -178,7 +222,7 @@ EPOC_MODELS = {
         "three times the measured excess; grows with duration and with absolute fitness at the "
         "same relative intensity, and the fit recover no faster."),
     "fast": Model(
-        oxygen.epoc,
+        off_kinetics_only,
         ("Markovitz GH et al. (2004) Br J Sports Med 38:553 (symmetric on and off kinetics)",),
         "the first-order off-kinetics only: EPOC equals the O2 deficit",
         "Leaves out every EPOC beyond the O2 deficit: a few tenths of a kcal after a moderate "

@@ -1,8 +1,9 @@
 """EPOC beyond the first-order off-kinetics after each bout of a timeline, in closed form.
 
-:func:`slow_epoc` prices every bout on a timeline (:func:`retrosim.solve.bouts.find_bouts`):
-one slow component per bout (``[energy] epoc = "slow"``) or a rapid and a prolonged one
-(``"two-component"``, :mod:`retrosim.physiology.epoc`), each a row of :class:`SlowEpoc`, which
+:func:`slow_epoc` prices every bout on a timeline (:func:`retrosim.solve.bouts.find_bouts`)
+with the model ``[energy] epoc`` of :data:`retrosim.physiology.epoc.EPOC_MODELS`: one slow
+component per bout (``"slow"``) or a rapid and a prolonged one (``"two-component"``), each a
+row of :class:`SlowEpoc`, which
 carries the extra VO2 and energy that a
 :class:`~retrosim.solve.trajectory.Trajectory` adds to its own. Both are re-exported from
 :mod:`retrosim.solve.trajectory`.
@@ -56,25 +57,21 @@ class SlowEpoc:
 
 def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology,
               options: EnergyOptions) -> SlowEpoc | None:
-    """EPOC beyond the off-kinetics of every bout on ``timeline`` (None if ``options.epoc`` is
-    "fast" or nobody walks). Each bout's intensity is the mean of its demand (capped at VO2max)
-    over VO2max; "slow" prices its O2 cost (that demand integrated over its walking),
-    "two-component" its intensity and walking minutes."""
-    if options.epoc == "fast":
-        return None
+    """EPOC beyond the off-kinetics of every bout on ``timeline`` from the model
+    ``epoc.EPOC_MODELS[options.epoc]`` (None if it has no component, as "fast", or nobody
+    walks). Each bout's intensity is the mean of its demand (capped at VO2max) over VO2max, its
+    O2 cost that demand integrated over its walking; "slow" prices the cost, "two-component"
+    the intensity and walking minutes."""
     bouts = find_bouts(timeline, vo2_target)
     if bouts.end_s.shape[0] == 0:
         return None
     p = physiology
     intensity = np.nan_to_num(bouts.met / p.vo2_max)       # (B, N); "met" is the mean here
-    parts: tuple[tuple[np.ndarray, np.ndarray], ...]
-    if options.epoc == "slow":
-        cost = bouts.met * bouts.walking_s / 60.0
-        parts = ((oxygen.epoc_slow_volume(np.nan_to_num(cost), intensity),
-                  oxygen.epoc_slow_tau_s(intensity, p.female)),)
-    else:
-        parts = epoc.two_component(intensity, np.nan_to_num(bouts.walking_s) / 60.0, p.female,
-                                   p.vo2_max)
+    cost = np.nan_to_num(bouts.met * bouts.walking_s / 60.0)
+    parts = epoc.EPOC_MODELS[options.epoc](intensity, np.nan_to_num(bouts.walking_s) / 60.0,
+                                           p.female, p.vo2_max, cost)
+    if not parts:
+        return None
     ended = ~np.isnan(bouts.end_s)
     volume = np.concatenate([np.where(ended, v * p.epoc_scale, 0.0) for v, _ in parts])
     tau = np.concatenate([np.broadcast_to(t, intensity.shape) for _, t in parts])
