@@ -1,20 +1,14 @@
-"""Scenario files: bundled ones load; malformed ones give one-line errors naming file and key."""
+"""Scenario files: malformed ones give one-line errors naming file and key (the bundled ones:
+test_scenario_bundled.py; fuzzed documents: test_scenario_fuzz.py)."""
 
-import copy
-import math
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import retrosim
 from retrosim import InputError
-from retrosim.model.scenario import Scenario, bundled
-
-SCENARIO_FOLDER = Path(retrosim.__file__).parent / "scenarios"
+from retrosim.model.scenario import Scenario
 
 BASE = """\
 name = "malformed-base"
@@ -294,76 +288,6 @@ def assert_one_line(message, source):
 
 
 # ------------------------------------------------------------------------------------------
-# bundled scenarios
-
-
-def test_bundled_lists_every_file_in_the_scenarios_folder():
-    files = sorted(SCENARIO_FOLDER.glob("*.toml"))
-    assert files
-    assert {k: v.resolve() for k, v in bundled().items()} == \
-        {p.stem: p.resolve() for p in files}
-
-
-@pytest.mark.parametrize("name", sorted(bundled()))
-def test_every_bundled_scenario_loads_by_name_and_by_path(name):
-    by_name = retrosim.load_scenario(name)
-    by_path = retrosim.load_scenario(SCENARIO_FOLDER / f"{name}.toml")
-    by_text = retrosim.load_scenario(str(SCENARIO_FOLDER / f"{name}.toml"))
-    assert by_name.name == name
-    assert by_name.description and "\n" not in retrosim.model.scenario.describe(bundled()[name])
-    assert by_name.arms
-    assert (by_path.subject, by_path.arms) == (by_name.subject, by_name.arms)
-    assert by_text.arms == by_name.arms
-
-
-def test_compendium_scenario_has_the_three_arms():
-    sc = retrosim.load_scenario("compendium-2011")
-    assert list(sc.arms) == ["forward-level", "backward-level", "backward-uphill"]
-    assert sc.subject.mass_kg == 61.0
-    assert sc.seed == 2011
-    assert sc.energy.model == "compendium-2011"
-    assert sc.treadmill.start == "at-speed"
-
-
-def test_load_from_a_path(tmp_path):
-    path = write(tmp_path, BASE)
-    sc = retrosim.load_scenario(path)
-    assert sc.name == "malformed-base"
-    assert sc.source == str(path)
-    assert list(sc.arms) == ["forward", "backward"]
-    assert len(sc.arms["backward"].protocol.stages) == 5
-    assert sc.subject.resting_bp_mmhg == (138.0, 86.0)
-    assert sc.arms["backward"].protocol.stages[2] == sc.arms["backward"].protocol.stages[3]
-    assert retrosim.load_scenario(str(path)) == sc
-
-
-def test_unknown_name_lists_the_bundled_names():
-    with pytest.raises(InputError) as info:
-        retrosim.load_scenario("no-such-scenario")
-    message = str(info.value)
-    assert_one_line(message, "no-such-scenario")
-    for name in bundled():
-        assert name in message
-
-
-def test_missing_file_is_named(tmp_path):
-    path = tmp_path / "missing.toml"
-    with pytest.raises(InputError) as info:
-        retrosim.load_scenario(path)
-    assert_one_line(str(info.value), path)
-    assert "allowed: " in str(info.value)
-
-
-def test_a_folder_is_not_a_scenario(tmp_path):
-    folder = tmp_path / "scenario.toml"
-    folder.mkdir()
-    with pytest.raises(InputError) as info:
-        retrosim.load_scenario(folder)
-    assert_one_line(str(info.value), folder)
-    assert "folder" in str(info.value)
-
-
-# ------------------------------------------------------------------------------------------
 # malformed files
 
 
@@ -432,141 +356,3 @@ def test_integers_beyond_float_range(where, value, key):
         Scenario.from_dict(doc, source="big.toml")
     assert_one_line(str(info.value), "big.toml")
     assert str(info.value).startswith(f"big.toml: {key}")
-
-
-# ------------------------------------------------------------------------------------------
-# run arguments from Python
-
-
-@pytest.fixture(scope="module")
-def compendium():
-    return retrosim.load_scenario("compendium-2011")
-
-
-@pytest.mark.parametrize(("kwargs", "key"), [
-    ({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"), ({"seed": "abc"}, "seed"),
-    ({"seed": math.nan}, "seed"), ({"subjects": 0}, "subjects"), ({"subjects": 1.5}, "subjects"),
-    ({"subjects": -3}, "subjects"), ({"subjects": True}, "subjects"),
-    ({"subjects": "10"}, "subjects"), ({"trace_step_s": 0}, "trace_step_s"),
-    ({"trace_step_s": -1.0}, "trace_step_s"), ({"trace_step_s": math.inf}, "trace_step_s"),
-])
-def test_run_rejects_bad_arguments(compendium, kwargs, key):
-    with pytest.raises(InputError) as info:
-        retrosim.run(compendium, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message
-    assert message.startswith(f"{key}: "), message
-    assert "; allowed: " in message
-
-
-# ------------------------------------------------------------------------------------------
-# fuzzing: any mutation of a valid document either loads or raises a one-line InputError
-
-VALID_DOC = tomllib.loads(BASE)
-KNOWN_KEYS = ("name", "description", "seed", "subject", "energy", "treadmill", "output", "arms",
-              "stages", "handrail", "mass_kg", "age_yr", "sex", "balance", "berg",
-              "resting_bp_mmhg", "hr_rest_bpm", "vo2max_ml_kg_min", "height_cm", "fitness",
-              "model", "resting_rate", "convention", "start", "forward_accel_mps2",
-              "backward_accel_mps2", "incline_rate_pct_per_s", "trace_step_s", "direction",
-              "speed_mph", "speed_kmh", "speed_mps", "grade_pct", "duration_s", "duration_min",
-              "duration_h", "action")
-KNOWN_WORDS = ("female", "male", "good", "moderate", "impaired", "severe", "none", "light",
-               "grip", "compendium-2011", "acsm", "standard", "oxygen", "stopped", "at-speed",
-               "forward", "backward", "walk", "rest", "inactive", "trained")
-STAGE_TOKENS = ("walk", "rest", "forward", "backward", "backwards", "sideways", "at", "for",
-                "mph", "km/h", "m/s", "mps", "kph", "min", "minutes", "s", "h", "hours", "of",
-                ",", "%", "grade", "incline", "nan", "inf", "-inf", "-2", "0", "1.5", "3.5",
-                "45", "1e400", ".5", "5%", "\n", "\u2028", "\x85")
-
-stage_strings = st.one_of(
-    st.lists(st.sampled_from(STAGE_TOKENS), max_size=12).map(" ".join),
-    st.builds("walk {} at {} {}, {}% grade for {} {}".format,
-              st.sampled_from(("forward", "backward", "", "up")),
-              st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
-                        st.sampled_from(("nan", "inf", "-1", "1e999", "2"))),
-              st.sampled_from(("mph", "km/h", "m/s", "mps", "")),
-              st.one_of(st.integers(-50, 50).map(str), st.just("nan")),
-              st.one_of(st.integers(-10, 10**6).map(str), st.just("inf")),
-              st.sampled_from(("min", "s", "h", "fortnights", "minutes of"))),
-)
-leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-    st.sampled_from(KNOWN_WORDS), stage_strings,
-)
-junk = st.recursive(
-    leaves,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8)), inner,
-                        max_size=4)),
-    max_leaves=8,
-)
-
-
-def _containers(node, path=()):
-    """Every dict and list in ``node`` with its path."""
-    if isinstance(node, dict | list):
-        yield path, node
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            yield from _containers(value, (*path, key))
-
-
-@st.composite
-def mutated_documents(draw):
-    doc = copy.deepcopy(VALID_DOC)
-    for _ in range(draw(st.integers(1, 4))):
-        containers = list(_containers(doc))
-        _, node = draw(st.sampled_from(containers))
-        op = draw(st.sampled_from(("drop", "replace", "insert")))
-        if isinstance(node, dict):
-            if op == "insert" or not node:
-                key = draw(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8)))
-                node[key] = draw(junk)
-            elif op == "drop":
-                del node[draw(st.sampled_from(sorted(node)))]
-            else:
-                node[draw(st.sampled_from(sorted(node)))] = draw(junk)
-        else:
-            if op == "insert" or not node:
-                node.insert(draw(st.integers(0, len(node))), draw(junk))
-            elif op == "drop":
-                del node[draw(st.integers(0, len(node) - 1))]
-            else:
-                node[draw(st.integers(0, len(node) - 1))] = draw(junk)
-    return doc
-
-
-def _loads_or_one_line_error(doc):
-    try:
-        Scenario.from_dict(doc, source="fuzz.toml")
-    except InputError as err:                 # every mistake of the file: one line each
-        lines = str(err).split("\n")
-        errors = getattr(err, "errors", [err])
-        assert len(lines) == len(errors) == len(set(lines)), lines
-        for line, one in zip(lines, errors, strict=True):
-            assert line.startswith("fuzz.toml: ") and line == str(one), line
-            assert len(line.splitlines()) == 1, line
-
-
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_documents())
-def test_fuzzed_documents_load_or_raise_input_error(doc):
-    _loads_or_one_line_error(doc)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(stage_strings, junk), min_size=0, max_size=4))
-def test_fuzzed_stage_lists_load_or_raise_input_error(stages):
-    doc = copy.deepcopy(VALID_DOC)
-    doc["arms"]["backward"]["stages"] = stages
-    _loads_or_one_line_error(doc)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(KNOWN_KEYS), junk, max_size=6))
-def test_fuzzed_stage_tables_load_or_raise_input_error(table):
-    doc = copy.deepcopy(VALID_DOC)
-    doc["arms"]["forward"]["stages"] = [table]
-    _loads_or_one_line_error(doc)
