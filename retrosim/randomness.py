@@ -42,29 +42,36 @@ def key(*parts: str | int) -> tuple[int, ...]:
 _KEPT: OrderedDict[tuple[int, tuple[int, ...], int, int, str], np.ndarray] = OrderedDict()
 
 
-def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int,
-            method: str) -> Iterator[np.ndarray]:
+def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, method: str,
+            rows: list[int] | None = None) -> Iterator[np.ndarray]:
     """The ``(BLOCK, n)`` draws of each of ``blocks`` of a stream (the same every time), in
     order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns), the others
-    drawn with the seeding of all of them at once (:func:`_generators`)."""
+    drawn with the seeding of all of them at once (:func:`_generators`).
+
+    With ``rows``, a block's table may stop after its first ``rows[i]`` rows (the rows asked
+    for): a generator fills a table row by row, in order, so its first rows are the same
+    numbers whatever rows follow. A kept table serves when it has the rows asked for.
+    """
+    sizes = [BLOCK] * len(blocks) if rows is None else rows
     keep = n <= CACHED_COLUMNS
     found: dict[int, np.ndarray] = {}
     if keep:
-        for block in blocks:
+        for block, size in zip(blocks, sizes, strict=True):
             kept = _KEPT.get((seed, stream, block, n, method))
-            if kept is not None:
+            if kept is not None and kept.shape[0] >= size:
                 _KEPT.move_to_end((seed, stream, block, n, method))
                 found[block] = kept
     missing = np.array([b for b in blocks if b not in found], dtype=np.int64)
     fresh = _generators(seed, stream, missing) if missing.size else iter(())
-    for block in blocks:
+    for block, size in zip(blocks, sizes, strict=True):
         if block in found:
             yield found[block]
             continue
-        table: np.ndarray = getattr(next(fresh), method)(size=(BLOCK, n))
+        table: np.ndarray = getattr(next(fresh), method)(size=(size, n))
         if keep:
             table.flags.writeable = False
             _KEPT[(seed, stream, block, n, method)] = table
+            _KEPT.move_to_end((seed, stream, block, n, method))
             if len(_KEPT) > KEPT:
                 _KEPT.popitem(last=False)
         yield table
@@ -80,7 +87,9 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
             np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
         first, last = int(subjects[0]), int(subjects[-1])
         span = list(range(first // BLOCK, last // BLOCK + 1))
-        for block, table in zip(span, _tables(seed, stream, span, n, method), strict=True):
+        rows = [BLOCK] * (len(span) - 1) + [last - span[-1] * BLOCK + 1]
+        for block, table in zip(span, _tables(seed, stream, span, n, method, rows),
+                                strict=True):
             lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
             out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
         return out
@@ -89,11 +98,13 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
     sorted_blocks = blocks[order]
     unique, starts = np.unique(sorted_blocks, return_index=True)
     ends = np.append(starts[1:], subjects.size)
+    within = subjects - blocks * BLOCK                  # each subject's row of its block
+    needed = (np.maximum.reduceat(within[order], starts) + 1).tolist()
     listed = unique.tolist()
-    for block, start, end, table in zip(listed, starts.tolist(), ends.tolist(),
-                                        _tables(seed, stream, listed, n, method), strict=True):
+    for start, end, table in zip(starts.tolist(), ends.tolist(),
+                                 _tables(seed, stream, listed, n, method, needed), strict=True):
         rows = order[start:end]
-        out[rows] = table[subjects[rows] - block * BLOCK]
+        out[rows] = table[within[rows]]
     return out
 
 
