@@ -87,8 +87,8 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
             np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
         first, last = int(subjects[0]), int(subjects[-1])
         span = list(range(first // BLOCK, last // BLOCK + 1))
-        rows = [BLOCK] * (len(span) - 1) + [last - span[-1] * BLOCK + 1]
-        for block, table in zip(span, _tables(seed, stream, span, n, method, rows),
+        sizes = [BLOCK] * (len(span) - 1) + [last - span[-1] * BLOCK + 1]
+        for block, table in zip(span, _tables(seed, stream, span, n, method, sizes),
                                 strict=True):
             lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
             out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
