@@ -43,17 +43,21 @@ _KEPT: OrderedDict[tuple[int, tuple[int, ...], int, int, str], np.ndarray] = Ord
 
 
 def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, method: str,
-            rows: list[int] | None = None) -> Iterator[np.ndarray]:
+            rows: list[int] | None = None, into: list[np.ndarray | None] | None = None
+            ) -> Iterator[np.ndarray]:
     """The ``(BLOCK, n)`` draws of each of ``blocks`` of a stream (the same every time), in
-    order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns), the others
-    drawn with the seeding of all of them at once (:func:`_generators`).
+    order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns, a draw of
+    at most a quarter of :data:`KEPT` blocks: a larger one would push the other streams' tables
+    out), the others drawn with the seeding of all of them at once (:func:`_generators`).
 
     With ``rows``, a block's table may stop after its first ``rows[i]`` rows (the rows asked
     for): a generator fills a table row by row, in order, so its first rows are the same
-    numbers whatever rows follow. A kept table serves when it has the rows asked for.
+    numbers whatever rows follow. A kept table serves when it has the rows asked for. A table
+    not kept is drawn straight into ``into[i]`` where one is given (``(rows[i], n)``, C order),
+    and that array is yielded.
     """
     sizes = [BLOCK] * len(blocks) if rows is None else rows
-    keep = n <= CACHED_COLUMNS
+    keep = n <= CACHED_COLUMNS and len(blocks) <= KEPT // 4
     found: dict[int, np.ndarray] = {}
     if keep:
         for block, size in zip(blocks, sizes, strict=True):
@@ -63,11 +67,17 @@ def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, metho
                 found[block] = kept
     missing = np.array([b for b in blocks if b not in found], dtype=np.int64)
     fresh = _generators(seed, stream, missing) if missing.size else iter(())
-    for block, size in zip(blocks, sizes, strict=True):
+    for i, (block, size) in enumerate(zip(blocks, sizes, strict=True)):
         if block in found:
             yield found[block]
             continue
-        table: np.ndarray = getattr(next(fresh), method)(size=(size, n))
+        draw = getattr(next(fresh), method)
+        target = None if into is None or keep else into[i]
+        if target is not None:
+            draw(out=target)
+            yield target
+            continue
+        table: np.ndarray = draw(size=(size, n))
         if keep:
             table.flags.writeable = False
             _KEPT[(seed, stream, block, n, method)] = table
@@ -88,10 +98,15 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
         first, last = int(subjects[0]), int(subjects[-1])
         span = list(range(first // BLOCK, last // BLOCK + 1))
         sizes = [BLOCK] * (len(span) - 1) + [last - span[-1] * BLOCK + 1]
-        for block, table in zip(span, _tables(seed, stream, span, n, method, sizes),
-                                strict=True):
-            lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
-            out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
+        bounds = [(max(first, b * BLOCK), min(last + 1, (b + 1) * BLOCK)) for b in span]
+        into: list[np.ndarray | None] = [     # whole tables land in place: no copy
+            out[lo - first:hi - first] if lo == b * BLOCK else None
+            for b, (lo, hi) in zip(span, bounds, strict=True)]
+        for block, (lo, hi), table in zip(span, bounds,
+                                          _tables(seed, stream, span, n, method, sizes, into),
+                                          strict=True):
+            if table.base is not out:
+                out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
         return out
     blocks = subjects // BLOCK
     order = np.argsort(blocks, kind="stable")      # rows grouped by block: O(N log N), not O(N^2)
