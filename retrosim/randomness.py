@@ -13,6 +13,7 @@ Keys name what the numbers are for, so adding a new random process never shifts 
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -41,29 +42,46 @@ def key(*parts: str | int) -> tuple[int, ...]:
 _KEPT: OrderedDict[tuple[int, tuple[int, ...], int, int, str], np.ndarray] = OrderedDict()
 
 
-def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int,
-            method: str) -> Iterator[np.ndarray]:
+def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, method: str,
+            rows: list[int] | None = None, into: list[np.ndarray | None] | None = None
+            ) -> Iterator[np.ndarray]:
     """The ``(BLOCK, n)`` draws of each of ``blocks`` of a stream (the same every time), in
-    order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns), the others
-    drawn with the seeding of all of them at once (:func:`_generators`)."""
-    keep = n <= CACHED_COLUMNS
+    order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns, a draw of
+    at most a quarter of :data:`KEPT` blocks: a larger one would push the other streams' tables
+    out), the others drawn with the seeding of all of them at once (:func:`_generators`).
+
+    With ``rows``, a block's table may stop after its first ``rows[i]`` rows (the rows asked
+    for): a generator fills a table row by row, in order, so its first rows are the same
+    numbers whatever rows follow. A kept table serves when it has the rows asked for. A table
+    not kept is drawn straight into ``into[i]`` where one is given (``(rows[i], n)``, C order),
+    and that array is yielded.
+    """
+    sizes = [BLOCK] * len(blocks) if rows is None else rows
+    keep = n <= CACHED_COLUMNS and len(blocks) <= KEPT // 4
     found: dict[int, np.ndarray] = {}
     if keep:
-        for block in blocks:
+        for block, size in zip(blocks, sizes, strict=True):
             kept = _KEPT.get((seed, stream, block, n, method))
-            if kept is not None:
+            if kept is not None and kept.shape[0] >= size:
                 _KEPT.move_to_end((seed, stream, block, n, method))
                 found[block] = kept
     missing = np.array([b for b in blocks if b not in found], dtype=np.int64)
     fresh = _generators(seed, stream, missing) if missing.size else iter(())
-    for block in blocks:
+    for i, (block, size) in enumerate(zip(blocks, sizes, strict=True)):
         if block in found:
             yield found[block]
             continue
-        table: np.ndarray = getattr(next(fresh), method)(size=(BLOCK, n))
+        draw = getattr(next(fresh), method)
+        target = None if into is None or keep else into[i]
+        if target is not None:
+            draw(out=target)
+            yield target
+            continue
+        table: np.ndarray = draw(size=(size, n))
         if keep:
             table.flags.writeable = False
             _KEPT[(seed, stream, block, n, method)] = table
+            _KEPT.move_to_end((seed, stream, block, n, method))
             if len(_KEPT) > KEPT:
                 _KEPT.popitem(last=False)
         yield table
@@ -79,20 +97,29 @@ def _draw(seed: int, stream: tuple[int, ...], subjects: np.ndarray, n: int,
             np.all(np.diff(subjects) == 1):            # consecutive people: copy slices
         first, last = int(subjects[0]), int(subjects[-1])
         span = list(range(first // BLOCK, last // BLOCK + 1))
-        for block, table in zip(span, _tables(seed, stream, span, n, method), strict=True):
-            lo, hi = max(first, block * BLOCK), min(last + 1, (block + 1) * BLOCK)
-            out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
+        sizes = [BLOCK] * (len(span) - 1) + [last - span[-1] * BLOCK + 1]
+        bounds = [(max(first, b * BLOCK), min(last + 1, (b + 1) * BLOCK)) for b in span]
+        into: list[np.ndarray | None] = [     # whole tables land in place: no copy
+            out[lo - first:hi - first] if lo == b * BLOCK else None
+            for b, (lo, hi) in zip(span, bounds, strict=True)]
+        for block, (lo, hi), table in zip(span, bounds,
+                                          _tables(seed, stream, span, n, method, sizes, into),
+                                          strict=True):
+            if table.base is not out:
+                out[lo - first:hi - first] = table[lo - block * BLOCK:hi - block * BLOCK]
         return out
     blocks = subjects // BLOCK
     order = np.argsort(blocks, kind="stable")      # rows grouped by block: O(N log N), not O(N^2)
     sorted_blocks = blocks[order]
     unique, starts = np.unique(sorted_blocks, return_index=True)
     ends = np.append(starts[1:], subjects.size)
+    within = subjects - blocks * BLOCK                  # each subject's row of its block
+    needed = (np.maximum.reduceat(within[order], starts) + 1).tolist()
     listed = unique.tolist()
-    for block, start, end, table in zip(listed, starts.tolist(), ends.tolist(),
-                                        _tables(seed, stream, listed, n, method), strict=True):
+    for start, end, table in zip(starts.tolist(), ends.tolist(),
+                                 _tables(seed, stream, listed, n, method, needed), strict=True):
         rows = order[start:end]
-        out[rows] = table[subjects[rows] - block * BLOCK]
+        out[rows] = table[within[rows]]
     return out
 
 
@@ -140,11 +167,66 @@ def _words(n: int) -> list[int]:
     return out
 
 
+def _hashmix(value: int, hash_a: int) -> tuple[int, int]:
+    """SeedSequence's ``hashmix`` of one word on Python integers: the mixed word and the next
+    hash constant."""
+    value ^= hash_a
+    hash_a = (hash_a * _MULT_A) & _MASK32
+    value = (value * hash_a) & _MASK32
+    return value ^ (value >> 16), hash_a
+
+
+def _mix(x: int, y: int) -> int:
+    r = (_MIX_L * x - _MIX_R * y) & _MASK32
+    return r ^ (r >> 16)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pool(seed: int, stream: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """SeedSequence's pool after mixing every entropy word but the block's, the last (it
+    depends on the seed and stream only), and the hash constant the block's word meets."""
+    run = _words(seed)
+    run += [0] * (_POOL - len(run))                 # a spawn key pads the seed to the pool
+    entropy = run + [w for part in stream for w in _words(part)]
+    hash_a, pool = _INIT_A, []
+    for word in entropy[:_POOL]:
+        mixed, hash_a = _hashmix(word, hash_a)
+        pool.append(mixed)
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                mixed, hash_a = _hashmix(pool[src], hash_a)
+                pool[dst] = _mix(pool[dst], mixed)
+    for word in entropy[_POOL:]:
+        for dst in range(_POOL):
+            mixed, hash_a = _hashmix(word, hash_a)
+            pool[dst] = _mix(pool[dst], mixed)
+    return tuple(pool), hash_a
+
+
+def _constants(start: int, mult: int, count: int) -> np.ndarray:
+    """The hash constants ``start * mult**k`` (k = 1..count, 32 bits) of successive hashmixes:
+    the multiplier each meets, as a column."""
+    out = []
+    for _ in range(count):
+        start = (start * mult) & _MASK32
+        out.append(start)
+    return np.array(out, dtype=np.uint64)[:, None]
+
+
+#: The hash constants of the eight output words of ``generate_state(4, uint64)``: each word
+#: is XORed with one and multiplied by the next.
+_HASH_B = np.array([_INIT_B, *_constants(_INIT_B, _MULT_B, 8)[:-1, 0].tolist()],
+                   dtype=np.uint64)[:, None]
+_TIMES_B = _constants(_INIT_B, _MULT_B, 8)
+
+
 def pcg64_states(seed: int, stream: tuple[int, ...], blocks: np.ndarray
                  ) -> list[tuple[int, int]]:
     """The PCG64 ``(state, inc)`` that :func:`generator` starts from, for every block
-    (0 <= block < 2**32) at once: numpy's ``SeedSequence`` entropy mixing and
-    ``generate_state(4, uint64)`` on uint32 words held in uint64 arrays, then PCG64's
+    (0 <= block < 2**32) at once: numpy's ``SeedSequence`` entropy mixing, of the seed and
+    stream once on Python integers (:func:`_pool`) and of the blocks' words together on
+    uint32 words held in uint64 arrays, and ``generate_state(4, uint64)``; then PCG64's
     ``srandom`` (two steps of the 128-bit LCG, O'Neill 2014) on Python integers.
 
     >>> s = pcg64_states(7, key("demo"), np.array([0, 3]))[1]
@@ -152,40 +234,19 @@ def pcg64_states(seed: int, stream: tuple[int, ...], blocks: np.ndarray
     True
     """
     m32, shift = np.uint64(_MASK32), np.uint64(16)
-    run = _words(seed)
-    run += [0] * (_POOL - len(run))                 # a spawn key pads the seed to the pool
-    fixed = run + [w for part in stream for w in _words(part)]
-    entropy = [np.full(blocks.size, w, dtype=np.uint64) for w in fixed] + \
-        [np.asarray(blocks, dtype=np.uint64)]
-    hash_a = _INIT_A
-
-    def hashmix(value: np.ndarray) -> np.ndarray:
-        nonlocal hash_a
-        value = value ^ np.uint64(hash_a)
-        hash_a = (hash_a * _MULT_A) & _MASK32
-        value = (value * np.uint64(hash_a)) & m32
-        return value ^ (value >> shift)
-
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r = np.bitwise_and(np.uint64(_MIX_L) * x - np.uint64(_MIX_R) * y, m32)
-        return r ^ (r >> shift)
-
-    pool = [hashmix(entropy[i]) for i in range(_POOL)]
-    for src in range(_POOL):
-        for dst in range(_POOL):
-            if src != dst:
-                pool[dst] = mix(pool[dst], hashmix(pool[src]))
-    for src in range(_POOL, len(entropy)):
-        for dst in range(_POOL):
-            pool[dst] = mix(pool[dst], hashmix(entropy[src]))
-    hash_b, words = _INIT_B, []
-    for i in range(8):
-        value = pool[i % _POOL] ^ np.uint64(hash_b)
-        hash_b = (hash_b * _MULT_B) & _MASK32
-        value = (value * np.uint64(hash_b)) & m32
-        words.append(value ^ (value >> shift))
-    seed_hi, seed_lo, inc_hi, inc_lo = ((words[2 * i] | (words[2 * i + 1] << np.uint64(32)))
-                                        .tolist() for i in range(4))
+    pool, hash_a = _pool(seed, stream)
+    # the block's word hashmixed into each of the four pool words in turn: (4, blocks)
+    value = np.asarray(blocks, dtype=np.uint64)[None, :] ^ np.array(
+        [hash_a, *_constants(hash_a, _MULT_A, 3)[:, 0].tolist()], dtype=np.uint64)[:, None]
+    value = (value * _constants(hash_a, _MULT_A, 4)) & m32
+    value ^= value >> shift
+    mixed = (np.array(pool, dtype=np.uint64)[:, None] * np.uint64(_MIX_L)
+             - np.uint64(_MIX_R) * value) & m32
+    mixed ^= mixed >> shift
+    # eight 32-bit output words, from pool words 0, 1, 2, 3, 0, 1, 2, 3
+    words = ((np.concatenate([mixed, mixed]) ^ _HASH_B) * _TIMES_B) & m32
+    words ^= words >> shift
+    seed_hi, seed_lo, inc_hi, inc_lo = (words[0::2] | (words[1::2] << np.uint64(32))).tolist()
     out = []
     for s_hi, s_lo, i_hi, i_lo in zip(seed_hi, seed_lo, inc_hi, inc_lo, strict=True):
         inc = ((((i_hi << 64) | i_lo) << 1) | 1) & _MASK128

@@ -51,3 +51,17 @@ def test_draws_are_those_of_one_generator_per_block():
         table = randomness.generator(11, key("falls", "a"), int(subject) // BLOCK) \
             .standard_exponential(size=(BLOCK, 3))
         assert row.tobytes() == table[subject % BLOCK].tobytes()
+
+
+def test_tables_cut_short_and_kept_give_the_rows_of_the_whole_table():
+    """A draw of a few subjects fills a block's table only up to the last row it needs; a
+    later draw that needs further rows of the same block gets them, not the shorter kept
+    table's."""
+    stream = key("falls", "cut")
+    first = randomness.exponential(13, stream, np.array([700, 3]), 24)
+    later = randomness.exponential(13, stream, np.array([255, 3, 767]), 24)
+    for rows, subjects in ((first, [700, 3]), (later, [255, 3, 767])):
+        for row, subject in zip(rows, subjects, strict=True):
+            table = randomness.generator(13, stream, subject // BLOCK) \
+                .standard_exponential(size=(BLOCK, 24))
+            assert row.tobytes() == table[subject % BLOCK].tobytes()

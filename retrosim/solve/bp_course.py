@@ -171,7 +171,8 @@ class PressureCourse:
             np.nan_to_num(when - end, nan=-1.0), self.model), 0.0)        # (2, B, N)
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
-        values = np.stack([self.at_rest_after(times[p][None])[p, 0] for p in range(2)])
+        both = self.at_rest_after(times)           # (2, 2, N): each pressure at each time
+        values = np.stack([both[p, p] for p in range(2)])
         walked = np.isfinite(last)
         return np.where(walked, values, self.rest), np.where(walked, times, np.nan)
 
