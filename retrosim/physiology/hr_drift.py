@@ -23,10 +23,15 @@ References
   every intensity domain, linear in %RCP).
 - Coyle EF, González-Alonso J (2001). Cardiovascular drift during prolonged exercise: new
   perspectives. Exerc Sport Sci Rev 29:88-92 (introduction read: the onset and the range).
+- Lafrenz AJ, Wingo JE, Ganio MS, Cureton KJ (2008). Effect of ambient temperature on
+  cardiovascular drift and maximal oxygen uptake. Med Sci Sports Exerc 40:1065-1071 (abstract
+  read: +2 % from the 15th to the 45th minute, cool and hydrated; the held-out validation row,
+  ``retrosim.validation.person.hr_drift_rows``).
 - Colakoglu M, Ozkaya O, Balci GA (2018). Moderate intensity intermittent exercise modality
   may prevent cardiovascular drift. Sports 6(3):98; doi:10.3390/sports6030098 (abstract read;
-  the held-out validation row).
-- Full entries: docs/references.md (teso-2025, teso-2022, coyle-2001, colakoglu-2018).
+  a second held-out comparison, in docs/models/heart.md).
+- Full entries: docs/references.md (teso-2025, teso-2022, coyle-2001, lafrenz-2008,
+  colakoglu-2018).
 """
 
 from __future__ import annotations
