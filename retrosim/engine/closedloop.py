@@ -30,7 +30,7 @@ from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, r
 from retrosim.physiology import oxygen
 from retrosim.solve.relax import relax_interval
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand
+from retrosim.solve.trajectory import EnergyOptions, Physiology, drift_rate, knot_demand
 from retrosim.units import MPS_PER_KMH
 
 STOPPED, RUNNING, PAUSED = 0, 1, 2
@@ -100,6 +100,11 @@ class ClosedLoop:
         self._vo2_t: np.ndarray
         self._hr_t: np.ndarray
         self._kcal_rate: np.ndarray
+        #: Heart rate's target before drift, and the drift and its rate at the last knot
+        #: (rate None without a drift model, ``[energy] hr_drift``).
+        self._hr_base: np.ndarray
+        self._drift: np.ndarray = np.zeros(n)
+        self._drift_rate: np.ndarray | None = None
         self._row_state: tuple[np.ndarray, ...]
         self.vo2, self.hr = physiology.vo2_rest.copy(), physiology.hr_rest.astype(float).copy()
         self.kcal, self.distance_m = np.zeros(n), np.zeros(n)
@@ -196,8 +201,15 @@ class ClosedLoop:
         t_row, vo2, hr, kcal, dist = self._row_state
         dt = self.now - t_row
         self.vo2 = oxygen.first_order_step(vo2, self._vo2_t, dt, self.p.tau_vo2_s)
-        tau_hr = np.where(self._hr_t < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
-        self.hr = oxygen.first_order_step(hr, self._hr_t, dt, tau_hr)
+        if self._drift_rate is None:
+            tau_hr = np.where(self._hr_t < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
+            self.hr = oxygen.first_order_step(hr, self._hr_t, dt, tau_hr)
+        else:        # the drifting target, linear from the last knot to now (as a knot would)
+            drift = np.where(self.v != 0, self._drift + dt / 60.0 * self._drift_rate, 0.0)
+            hr_now = self._hr_base + drift
+            tau_hr = np.where(hr_now < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
+            self.hr = oxygen.first_order_ramp(hr, self._hr_t, (hr_now - self._hr_t) / dt, dt,
+                                              tau_hr)
         self.kcal = kcal + dt * self._kcal_rate
         self.distance_m = dist + dt * np.abs(self.v)
 
@@ -206,9 +218,17 @@ class ClosedLoop:
         last = self._rows[-1] if self._rows else None
         if last is not None and (v == last[1]).all() and (g == last[2]).all() and \
                 (self.handrail == last[3]).all():
-            met, vo2_t, hr_t, kcal_rate = self.met, self._vo2_t, self._hr_t, self._kcal_rate
+            met, vo2_t, hr_t, kcal_rate = self.met, self._vo2_t, self._hr_base, self._kcal_rate
         else:
             met, vo2_t, hr_t, kcal_rate = knot_demand(v, g, self.handrail, self.p, self.options)
+        self._hr_base = hr_t
+        rate = drift_rate(vo2_t, self.p, self.options)
+        if rate is not None:         # as hr_drift.drift_at_knots, one knot row at a time
+            drift = np.zeros(self.n) if first else np.where(
+                v != 0, self._drift + 0.5 * ((tau - self._row_state[0]) / 60.0)
+                * (self._drift_rate + rate), 0.0)
+            hr_t = hr_t + drift
+            self._drift, self._drift_rate = drift, rate
         if not first:
             assert last is not None, "the first knot row comes from __init__"
             t_prev, vo2, hr, kcal, dist = self._row_state

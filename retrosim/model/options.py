@@ -17,6 +17,7 @@ from retrosim.physiology import (
     epoc,
     exercise_pressure,
     heart,
+    hr_drift,
     hr_kinetics,
     pressure,
     vo2_kinetics,
@@ -46,6 +47,9 @@ class EnergyOptions:
     hr_kinetics : heart rate's on and off time constants, a key of
         ``hr_kinetics.HR_KINETICS_MODELS``: "slower-recovery" (default: 30 s rising, a slower
         recovery constant by age and fitness falling) or "symmetric" (30 s both ways).
+    hr_drift : the slow rise of heart rate over a bout at constant work, a key of
+        ``hr_drift.HR_DRIFT_MODELS``: "none" (default: the target is set by the work alone) or
+        "teso-2025" (a linear rise through each bout at a rate set by intensity, age and sex).
     vo2_kinetics : the VO2 time constant, a key of ``vo2_kinetics.VO2_KINETICS_MODELS``:
         "trainable" (default: set by fitness and age, shortened by a programme's training) or
         "fitness-label" (the label's value all programme long).
@@ -65,6 +69,7 @@ class EnergyOptions:
     hr_max: str = heart.DEFAULT_HR_MAX_MODEL
     heart_rate: str = heart.DEFAULT_HR_MODEL
     hr_kinetics: str = hr_kinetics.DEFAULT_HR_KINETICS_MODEL
+    hr_drift: str = hr_drift.DEFAULT_HR_DRIFT_MODEL
     vo2_kinetics: str = vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL
     epoc: str = epoc.DEFAULT_EPOC_MODEL
     walking_cost: str = "none"
@@ -76,6 +81,7 @@ class EnergyOptions:
         check_choice("hr_max", self.hr_max, heart.HR_MAX_MODELS)
         check_choice("heart_rate", self.heart_rate, heart.HR_MODELS)
         check_choice("hr_kinetics", self.hr_kinetics, hr_kinetics.HR_KINETICS_MODELS)
+        check_choice("hr_drift", self.hr_drift, hr_drift.HR_DRIFT_MODELS)
         check_choice("vo2_kinetics", self.vo2_kinetics, vo2_kinetics.VO2_KINETICS_MODELS)
         check_choice("epoc", self.epoc, epoc.EPOC_MODELS)
         check_choice("walking_cost", self.walking_cost, walking_cost.WALKING_COST_MODELS)

@@ -47,7 +47,7 @@ TOP_KEYS = ("name", "description", "seed", "subject", "cohort", "energy", "tread
 ARM_KEYS = ("stages", "handrail", "description", "subject", "bp_readings_min", "controller",
             "faults", "progression", "sessions")
 ENERGY_KEYS = ("model", "resting_rate", "convention", "hr_max", "heart_rate", "hr_kinetics",
-               "vo2_kinetics", "epoc", "walking_cost")
+               "hr_drift", "vo2_kinetics", "epoc", "walking_cost")
 OUTPUT_KEYS = ("trace_step_s",)
 REQUIRED = {"name": "a non-empty string", "subject": "[subject] with mass_kg, age_yr and sex, "
             "or [cohort] with size and distributions", "arms": "[arms.NAME] with stages = [...]"}

@@ -22,6 +22,7 @@ from retrosim.physiology import (
     energy,
     exercise_pressure,
     heart,
+    hr_drift,
     hr_kinetics,
     vo2_kinetics,
     walking_cost,
@@ -68,6 +69,7 @@ REGISTRIES: tuple[tuple[str, str, Mapping[str, Any], str | None], ...] = (
     ("Maximal heart rate", "hr_max_model", heart.HR_MAX_MODELS, None),
     ("Heart rate", "heart_rate_model", heart.HR_MODELS, None),
     ("Heart-rate kinetics", "hr_kinetics_model", hr_kinetics.HR_KINETICS_MODELS, None),
+    ("Heart-rate drift", "hr_drift_model", hr_drift.HR_DRIFT_MODELS, None),
     ("VO2 kinetics over a programme", "vo2_kinetics_model", vo2_kinetics.VO2_KINETICS_MODELS,
      None),
     ("Training over the weeks", "training_model", courses.TRAINING_MODELS, None),
@@ -76,7 +78,7 @@ REGISTRIES: tuple[tuple[str, str, Mapping[str, Any], str | None], ...] = (
 )
 #: Attributes only some results have (a programme's model): their row is left out elsewhere.
 _ONLY_WHERE_RECORDED = ("training_model", "walking_cost_model", "hr_kinetics_model",
-                        "vo2_kinetics_model")
+                        "hr_drift_model", "vo2_kinetics_model")
 #: The default of each assumed fall factor (for a result that does not record its own).
 _FALL_DEFAULTS = {k: getattr(FallParameters(), k) for k in FALL_ASSUMPTIONS}
 

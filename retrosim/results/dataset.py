@@ -21,7 +21,7 @@ from retrosim.events import MODELS
 from retrosim.events.base import EventModel
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import Scenario
-from retrosim.physiology import energy, heart
+from retrosim.physiology import energy, heart, hr_drift
 from retrosim.results.tables import population_attrs
 from retrosim.solve.timeline import sample_times
 from retrosim.variables import Catalogue
@@ -65,6 +65,8 @@ def references(scenario: Scenario, models: Sequence[EventModel] = MODELS) -> lis
     if scenario.subject.vo2max_ml_kg_min is None:
         refs.append(_PREDICTED_VO2MAX)
     refs += heart.HR_MAX_MODELS[options.hr_max].references
+    if options.hr_drift != "none":
+        refs += hr_drift.HR_DRIFT_MODELS[options.hr_drift].references
     refs += CORE_REFERENCES
     for model in models:
         refs += model.cites(scenario)
@@ -78,10 +80,11 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     (:data:`retrosim.physiology.heart.HR_MODELS`), ``hr_kinetics_model``
     (:data:`retrosim.physiology.hr_kinetics.HR_KINETICS_MODELS`), ``vo2_kinetics_model``
     (:data:`retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS`), ``walking_cost_model``,
-    ``fall_model``, ``bp_model`` (the exercise pressure model), ``fall_assumptions`` (the
-    ``[falls]`` factors no study measures, as JSON) and ``bp_noise_sd_mmhg`` (a cuff
-    reading's error, SD systolic/diastolic). A report reads each registry entry's caveat, and
-    states the assumed values, from them.
+    ``hr_drift_model`` (:data:`retrosim.physiology.hr_drift.HR_DRIFT_MODELS`, recorded only
+    when a drift model ran), ``fall_model``, ``bp_model`` (the exercise pressure model),
+    ``fall_assumptions`` (the ``[falls]`` factors no study measures, as JSON) and
+    ``bp_noise_sd_mmhg`` (a cuff reading's error, SD systolic/diastolic). A report reads each
+    registry entry's caveat, and states the assumed values, from them.
 
     >>> import retrosim
     >>> attrs = model_attrs(retrosim.load_scenario("compendium-2011"))
@@ -89,9 +92,11 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     ('swain-1994-backward', '5/4')
     """
     falls = scenario.falls
+    drift = ({} if scenario.energy.hr_drift == "none" else
+             {"hr_drift_model": scenario.energy.hr_drift})
     return {"hr_max_model": scenario.energy.hr_max,
             "heart_rate_model": scenario.energy.heart_rate,
-            "hr_kinetics_model": scenario.energy.hr_kinetics,
+            "hr_kinetics_model": scenario.energy.hr_kinetics, **drift,
             "vo2_kinetics_model": scenario.energy.vo2_kinetics,
             "walking_cost_model": scenario.energy.walking_cost,
             "fall_model": falls.model, "bp_model": scenario.bp.model,

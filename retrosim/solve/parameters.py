@@ -29,6 +29,7 @@ class Physiology:
     handrail: np.ndarray      # support code, energy.HANDRAIL_CODES
     # Set in __post_init__ when not given (None):
     female: np.ndarray = None  # type: ignore[assignment]        # bool (EPOC's slow tau)
+    age_yr: np.ndarray = None  # type: ignore[assignment]        # yr (heart-rate drift)
     practice_min: np.ndarray = None  # type: ignore[assignment]  # backward practice [min]
     #: Heart rate's falling (off, recovery) time constant [s]; None: tau_hr_s (symmetric).
     tau_hr_off_s: np.ndarray = None  # type: ignore[assignment]
@@ -42,7 +43,8 @@ class Physiology:
 
     def __post_init__(self) -> None:
         n = self.mass_kg.shape[0]
-        for name, value in (("female", False), ("practice_min", 0.0), ("met_scale", 1.0),
+        for name, value in (("female", False), ("age_yr", 0.0), ("practice_min", 0.0),
+                            ("met_scale", 1.0),
                             ("excess_scale", 1.0), ("epoc_scale", 1.0), ("peh_scale", 1.0)):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(n, value))
@@ -73,7 +75,7 @@ class Physiology:
             tau_hr_off_s=hr_kinetics.HR_KINETICS_MODELS[options.hr_kinetics](
                 tau_hr, cohort.age_yr, cohort.fitness),
             handrail=cohort.handrail,
-            female=cohort.female, practice_min=cohort.backward_practice_min,
+            female=cohort.female, age_yr=cohort.age_yr, practice_min=cohort.backward_practice_min,
             met_scale=cohort.met_scale if options.walking_cost == "none" else
             cohort.met_scale * walking_cost.WALKING_COST_MODELS[options.walking_cost](
                 cohort.age_yr),

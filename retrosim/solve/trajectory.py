@@ -21,7 +21,7 @@ import numpy as np
 
 from retrosim.model.options import EnergyOptions
 from retrosim.model.protocol import Protocol
-from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology import energy, heart, hr_drift, oxygen
 from retrosim.solve.epoc import SlowEpoc, slow_epoc
 from retrosim.solve.parameters import Physiology
 from retrosim.solve.relax import exact_peak, interval_tau, relax_at_knots
@@ -189,11 +189,25 @@ def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
     return met, vo2_target, hr_target, kcal_rate
 
 
+def drift_rate(vo2_target: np.ndarray, physiology: Physiology, options: EnergyOptions
+               ) -> np.ndarray | None:
+    """The rate of heart rate's drift at knots [bpm min-1], like ``vo2_target``, or None
+    without a drift model (``[energy] hr_drift``, :mod:`retrosim.physiology.hr_drift`)."""
+    model, p = hr_drift.HR_DRIFT_MODELS[options.hr_drift], physiology
+    if model.function is hr_drift.none:           # no drift: nothing to evaluate
+        return None
+    return model(vo2_target / p.vo2_max, p.age_yr, p.female)
+
+
 def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
     """Demand at every knot, then the exact state at every knot, for every subject."""
     p = physiology
     met, vo2_target, hr_target, kcal_rate = knot_demand(
         timeline.velocity, timeline.grade, timeline.handrail, p, options)
+    rate = drift_rate(vo2_target, p, options)
+    if rate is not None:
+        drift = hr_drift.drift_at_knots(timeline.t, rate, timeline.velocity != 0)
+        hr_target = hr_target + drift
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
     hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s, p.tau_hr_off_s)

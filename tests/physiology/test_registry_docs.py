@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import courses, energy, epoc, heart, hr_kinetics, vo2_kinetics
+from retrosim.physiology import (
+    courses,
+    energy,
+    epoc,
+    heart,
+    hr_drift,
+    hr_kinetics,
+    vo2_kinetics,
+)
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -23,7 +31,9 @@ PAGES = {
     "models/energy.md": [("retrosim.physiology.energy.ENERGY_MODELS", energy.ENERGY_MODELS,
                           energy.DEFAULT_ENERGY_MODEL)],
     "models/heart.md": [("retrosim.physiology.hr_kinetics.HR_KINETICS_MODELS",
-                         hr_kinetics.HR_KINETICS_MODELS, hr_kinetics.DEFAULT_HR_KINETICS_MODEL)],
+                         hr_kinetics.HR_KINETICS_MODELS, hr_kinetics.DEFAULT_HR_KINETICS_MODEL),
+                        ("retrosim.physiology.hr_drift.HR_DRIFT_MODELS",
+                         hr_drift.HR_DRIFT_MODELS, hr_drift.DEFAULT_HR_DRIFT_MODEL)],
     "models/oxygen.md": [("retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS",
                           vo2_kinetics.VO2_KINETICS_MODELS,
                           vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL),

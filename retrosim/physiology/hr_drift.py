@@ -1,0 +1,142 @@
+"""Cardiovascular drift: the slow rise of heart rate over a bout at constant work.
+
+During constant submaximal work heart rate keeps rising after its fast on-response while
+stroke volume falls and cardiac output holds (Coyle & González-Alonso 2001, a review: from
+about the 10th minute at 50-75 % VO2max). Teso et al. 2025 measured this slow component of
+heart rate (scHR, the slope of a line fitted from the 5th to the 9th minute) in 66 adults in
+six constant bouts each and give it as a linear equation in the intensity relative to the
+respiratory compensation point (RCP), age and sex; it is larger at higher intensity, smaller
+with age and in women.
+
+The drift enters the heart-rate target as a term that grows linearly with time in the bout
+(``rate x time``), so a target linear between knots stays linear and every interval of the
+first-order heart rate stays an exact closed-form step.
+
+References
+----------
+- Teso M, Colosio AL, Loi M, Boone J, Pogliaghi S (2025). Predicting heart rate slow
+  component dynamics: a model across exercise intensities, age, and sex. Sports 13(2):45;
+  doi:10.3390/sports13020045 (abstract read: the equation and its SEE, 0.61 bpm min-1).
+- Teso M, Colosio AL, Pogliaghi S (2022). An intensity-dependent slow component of HR
+  interferes with accurate exercise implementation in postmenopausal women. Med Sci Sports
+  Exerc 54:655-664; doi:10.1249/MSS.0000000000002835 (abstract read: a slow component in
+  every intensity domain, linear in %RCP).
+- Coyle EF, González-Alonso J (2001). Cardiovascular drift during prolonged exercise: new
+  perspectives. Exerc Sport Sci Rev 29:88-92 (introduction read: the onset and the range).
+- Lafrenz AJ, Wingo JE, Ganio MS, Cureton KJ (2008). Effect of ambient temperature on
+  cardiovascular drift and maximal oxygen uptake. Med Sci Sports Exerc 40:1065-1071 (abstract
+  read: +2 % from the 15th to the 45th minute, cool and hydrated; the held-out validation row,
+  ``retrosim.validation.person.hr_drift_rows``).
+- Colakoglu M, Ozkaya O, Balci GA (2018). Moderate intensity intermittent exercise modality
+  may prevent cardiovascular drift. Sports 6(3):98; doi:10.3390/sports6030098 (abstract read;
+  a second held-out comparison, in docs/models/heart.md).
+- Full entries: docs/references.md (teso-2025, teso-2022, coyle-2001, lafrenz-2008,
+  colakoglu-2018).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from retrosim.physiology.registry import Model
+
+#: Teso et al. 2025, the scHR equation [bpm min-1]: intercept, per % of the RCP's intensity,
+#: per year of age, for women (men 0, women 1).
+TESO_2025 = (-0.0514, 0.0240, -0.0172, -0.347)
+#: The RCP as a fraction of VO2max: an assumption (the RCP lies between the gas-exchange
+#: threshold and VO2max; 80 % is a middle value for healthy adults, not from Teso et al.).
+RCP_FRACTION_OF_VO2MAX = 0.80
+
+
+def teso_2025_rate(fraction_vo2max: ArrayLike, age_yr: ArrayLike, female: ArrayLike
+                   ) -> np.ndarray:
+    """Rate of the slow rise of heart rate at constant work [bpm min-1], never negative.
+
+    ``scHR = -0.0514 + 0.0240 %RCP - 0.0172 age - 0.347 female`` (Teso et al. 2025), with
+    ``%RCP = 100 x (VO2 / VO2max) / 0.80`` (the RCP at 80 % of VO2max, an assumption); below
+    the intensity where the line crosses zero there is no drift.
+
+    Parameters
+    ----------
+    fraction_vo2max : array_like
+        Steady-state uptake over VO2max [-].
+    age_yr : array_like
+        Age [yr].
+    female : array_like of bool
+        Sex.
+
+    Returns
+    -------
+    numpy.ndarray
+        scHR [bpm min-1].
+
+    Examples
+    --------
+    >>> teso_2025_rate([0.6, 0.6, 0.3], [35.0, 54.0, 35.0], [False, True, False]).round(3)
+    array([1.147, 0.473, 0.247])
+    """
+    a, per_rcp, per_year, per_female = TESO_2025
+    rcp_pct = 100.0 * np.asarray(fraction_vo2max, dtype=float) / RCP_FRACTION_OF_VO2MAX
+    rate = (a + per_rcp * rcp_pct + per_year * np.asarray(age_yr, dtype=float)
+            + per_female * np.asarray(female, dtype=float))
+    return np.maximum(rate, 0.0)
+
+
+def drift_at_knots(t: np.ndarray, rate_per_min: np.ndarray, moving: np.ndarray) -> np.ndarray:
+    """The drift term of the heart-rate target at each knot [bpm], (K, N).
+
+    The drift starts at zero with each bout and grows by the trapezoid of its rate between
+    knots (exact where the rate is constant, as over a stage of constant work); a knot where
+    the belt stands ends the bout and sets it back to zero. ``t`` is (K, S), ``rate_per_min``
+    (K, N) [bpm min-1] and ``moving`` (K, S) bool.
+
+    >>> drift_at_knots(np.array([[0.0], [600.0], [1800.0], [1810.0]]),
+    ...                np.array([[1.0], [1.0], [1.0], [0.0]]),
+    ...                np.array([[True], [True], [True], [False]])).ravel().tolist()
+    [0.0, 10.0, 30.0, 0.0]
+    """
+    out = np.zeros_like(rate_per_min + t, dtype=float)
+    dt_min = np.diff(t, axis=0) / 60.0
+    for i in range(len(out) - 1):
+        grown = out[i] + 0.5 * dt_min[i] * (rate_per_min[i] + rate_per_min[i + 1])
+        out[i + 1] = np.where(moving[i + 1], grown, 0.0)
+    return out
+
+
+def none(fraction_vo2max: ArrayLike, age_yr: ArrayLike, female: ArrayLike) -> None:
+    """No drift (the first model): the heart-rate target is set by the work alone.
+
+    >>> none(0.6, 35.0, False) is None
+    True
+    """
+    return None
+
+
+#: Drift of heart rate by name (``[energy] hr_drift``):
+#: ``(fraction_vo2max, age_yr, female) -> rate [bpm min-1]`` or None (no drift).
+HR_DRIFT_MODELS: dict[str, Model] = {
+    "none": Model(
+        none, ("Lafrenz AJ, Wingo JE, Ganio MS, Cureton KJ (2008) Med Sci Sports Exerc "
+               "40:1065-1071",),
+        "no drift: at constant work the heart-rate target is constant (the first model)",
+        "Heart rate settles at its target and stays there however long the bout; measured "
+        "heart rate keeps rising at constant work (Coyle & González-Alonso 2001), little in "
+        "cool hydrated bouts (Lafrenz et al. 2008: 2 % over 30 min) and more in the heat or "
+        "after dehydration, which the model has no input for."),
+    "teso-2025": Model(
+        teso_2025_rate,
+        ("Teso M, Colosio AL, Loi M, Boone J, Pogliaghi S (2025) Sports 13:45",
+         "Teso M, Colosio AL, Pogliaghi S (2022) Med Sci Sports Exerc 54:655-664",
+         "Coyle EF, González-Alonso J (2001) Exerc Sport Sci Rev 29:88-92"),
+        "heart rate rises linearly through each bout at a rate set by intensity relative to "
+        "the RCP, age and sex (Teso et al. 2025); back to zero when the belt stops",
+        "The rate was fitted from the 5th to the 9th minute of cycling bouts; the model "
+        "applies it from the start of the bout and keeps it constant however long the bout, "
+        "where the rise slows over longer bouts: a 30-min bout's rise may be overstated. "
+        "Held out, it gives a 24 % rise from the 15th to the 45th minute where Lafrenz et "
+        "al. 2008 measured 2 % (cool, hydrated, trained men). The RCP is taken at 80 % of "
+        "VO2max (an assumption); the drifting target is not capped at HRmax; the drift ends "
+        "when the belt stops, where it fades over minutes in life."),
+}
+DEFAULT_HR_DRIFT_MODEL = "none"
