@@ -228,8 +228,3 @@ def vo2_kinetics_rows() -> list[Row]:
                         relative=True))
     return rows
 
-
-def person_rows() -> list[Row]:
-    """Every row of this module."""
-    return (falls_covariate_rows() + exercise_pressure_rows() + walking_cost_rows()
-            + hr_recovery_rows() + hr_drift_rows() + vo2_kinetics_rows())
