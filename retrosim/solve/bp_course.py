@@ -65,6 +65,8 @@ class PressureCourse:
     drop: np.ndarray          # (2, B, N) PEH at the nadir after each bout [mmHg]
     tau_s: float
     model: hypotension.PehModel = hypotension.PEH
+    recovery_s: np.ndarray | None = None   # (N,) each subject's PEH recovery constant [s]
+    onset_s: np.ndarray | None = None      # (N,) and onset constant; None: the model's
     _cache: tuple = field(default=(), repr=False)
     peak_cache: dict = field(default_factory=dict, repr=False)
 
@@ -75,20 +77,24 @@ class PressureCourse:
         """The course of a session's pressures (its timeline as it stands)."""
         rest, person = resting_and_person(session, model)
         return cls.build(session.timeline, session.trajectory.met, rest, person, per_met_mmhg,
-                         model, vo2max_met=vo2max_in_met(session))
+                         model, vo2max_met=vo2max_in_met(session),
+                         age_yr=session.cohort.age_yr)
 
     @classmethod
     def build(cls, timeline: Timeline, met: np.ndarray, rest: np.ndarray, person: np.ndarray,
               per_met_mmhg: tuple[float, float],
               model: hypotension.PehModel = hypotension.PEH,
               vo2max_met: np.ndarray | None = None,
-              targets: tuple[np.ndarray, np.ndarray] | None = None) -> PressureCourse:
+              targets: tuple[np.ndarray, np.ndarray] | None = None,
+              age_yr: np.ndarray | None = None) -> PressureCourse:
         """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N), each
         person's relative PEH (N,) (``hypotension.person_factor``) and VO2max in MET (N,)
         (:func:`vo2max_in_met`; the PEH dose follows the bout's relative intensity).
         ``targets``, when given, are the steady-state SBP and DBP rises at the knots (K, N)
         of another pressor model (:mod:`retrosim.physiology.exercise_pressure`); else the
-        rise is ``per_met_mmhg`` per MET."""
+        rise is ``per_met_mmhg`` per MET. ``age_yr`` (N,) sets each person's PEH recovery
+        with the resting SBP when the model's tail is not "fixed"
+        (:func:`retrosim.physiology.peh_course.recovery_tau`)."""
         flat = np.broadcast_to(0.0, met.shape)              # no rise: a view, no memory
         if targets is not None:
             target = tuple(u if u.any() else flat for u in targets)
@@ -102,8 +108,21 @@ class PressureCourse:
         drop = np.stack(hypotension.peh_drop_at_nadir(rest[0], rest[1], bouts.met,
                                                       bouts.walking_s, person, model,
                                                       vo2max_met=vo2max_met))
+        recovery = onset = None
+        if model.tail != "fixed":
+            if age_yr is None:
+                raise ValueError(f"the PEH tail {model.tail!r} needs each person's age")
+            recovery = peh_course.recovery_tau(age_yr, rest[0], model)
+            onset = hypotension.onset_tau_for_nadir(model.nadir_s, recovery)
         return cls(timeline, rest, target, rise, bouts, np.nan_to_num(drop), pressure.BP_TAU_S,
-                   model)
+                   model, recovery, onset)
+
+    def constants(self, subjects: np.ndarray | slice = slice(None)
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The PEH recovery and onset constants [s] of ``subjects`` (None: the model's)."""
+        if self.recovery_s is None or self.onset_s is None:
+            return None, None
+        return self.recovery_s[subjects], self.onset_s[subjects]
 
     @property
     def last_end_s(self) -> np.ndarray:
@@ -116,11 +135,12 @@ class PressureCourse:
         t = t[:, None] if t.ndim == 1 else t
         end = self.bouts.end_s[:, subjects]
         drop = self.drop[:, :, subjects]
+        recovery, onset = self.constants(subjects)
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
             since = t - end[b]
             shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), self.model), 0.0)
+                np.nan_to_num(since, nan=-1.0), self.model, recovery, onset), 0.0)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
 
@@ -168,7 +188,7 @@ class PressureCourse:
             return self.rest.copy(), np.full((2, n), np.nan)
         when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
         depth = self.drop * np.where(np.isfinite(when), peh_course.peh_shape(
-            np.nan_to_num(when - end, nan=-1.0), self.model), 0.0)        # (2, B, N)
+            np.nan_to_num(when - end, nan=-1.0), self.model, *self.constants()), 0.0)
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
         values = np.stack([self.at_rest_after(times[p][None])[p, 0] for p in range(2)])

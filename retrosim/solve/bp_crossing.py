@@ -130,6 +130,7 @@ class _Pairs:
         self.late = np.nonzero(late)[0]
         self.end = end[:, self.late]
         self.drop = c.drop[self.which][:, self.subj[self.late]]
+        self.recovery, self.onset = c.constants(self.subj[self.late])
 
     def take(self, idx: np.ndarray) -> _Pairs:
         """The pairs ``idx`` alone."""
@@ -149,7 +150,7 @@ class _Pairs:
         for b in range(self.end.shape[0]):
             since = times - self.end[b]
             shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), c.model), 0.0)
+                np.nan_to_num(since, nan=-1.0), c.model, self.recovery, self.onset), 0.0)
             np.maximum(drop, self.drop[b] * shape, out=drop)
         value[self.late] = value[self.late] - drop
         return value

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from retrosim.physiology import courses, energy, epoc, heart, hr_kinetics, vo2_kinetics
+from retrosim.physiology import (
+    courses,
+    energy,
+    epoc,
+    heart,
+    hr_kinetics,
+    peh_models,
+    vo2_kinetics,
+)
 from retrosim.physiology.registry import markdown_table, reference_key
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -29,6 +37,8 @@ PAGES = {
                           vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL),
                          ("retrosim.physiology.epoc.EPOC_MODELS", epoc.EPOC_MODELS,
                           epoc.DEFAULT_EPOC_MODEL)],
+    "models/pressure.md": [("retrosim.physiology.peh_models.PEH_REGISTRY",
+                            peh_models.PEH_REGISTRY, peh_models.DEFAULT_PEH_MODEL)],
     "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
                        courses.DEFAULT_TRAINING_MODEL)],
 }
