@@ -33,6 +33,7 @@ from retrosim.events.base import EventModel
 from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import exercise_pressure, peh_models, pressure
+from retrosim.physiology.registry import reference_key
 from retrosim.solve.bp_course import (
     PatchedCourse,
     PressureCourse,
@@ -310,8 +311,9 @@ VARIABLES = BP
 #: The blood-pressure model: alarms and stops during exercise, traces, nadir and readings after.
 def _references(scenario: object) -> tuple[str, ...]:
     options = getattr(scenario, "bp", None) or BpOptions()
+    cited = {reference_key(r) for r in REFERENCES}
     peh = tuple(r for r in peh_models.PEH_REGISTRY[options.peh].references
-                if r not in "".join(REFERENCES))
+                if reference_key(r) not in cited)
     if options.model == "per-met":
         return REFERENCES + peh
     return (REFERENCES + peh + exercise_pressure.PRESSOR_MODELS[options.model].references
