@@ -20,7 +20,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import retrosim
-from retrosim.physiology import energy, epoc, heart, hypotension, oxygen, peh_course, pressure
+from retrosim.physiology import (
+    energy,
+    epoc,
+    heart,
+    hypotension,
+    oxygen,
+    peh_course,
+    peh_models,
+    pressure,
+)
 from retrosim.physiology.registry import Model
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
@@ -149,11 +158,13 @@ def peh(t: Traits) -> dict[str, Any]:
     bmi = c.mass_kg / (c.height_cm / 100.0) ** 2
     person = float(hypotension.person_factor(c.female, c.age_yr, bmi, t.bp_medication)[0])
     bout_met = met(t, t.speed_mph * MPS_PER_MPH, t.grade_pct / 100.0, t.sign)
-    model = hypotension.PEH_MODELS[hypotension.DEFAULT_PEH_MODEL]
+    model = peh_models.PEH_MODELS[peh_models.DEFAULT_PEH_MODEL]
     drop_s, drop_d = hypotension.peh_drop_at_nadir(t.sbp, t.dbp, bout_met, 60.0 * t.minutes,
                                                    person, model, t.vo2max / VO2_PER_MET)
     hours = np.linspace(0.0, 24.0, 481)
-    shape = peh_course.peh_shape(hours * 3600.0, model)
+    recovery = peh_course.recovery_tau(c.age_yr[0], t.sbp, model)
+    onset = hypotension.onset_tau_for_nadir(model.nadir_s, recovery)
+    shape = peh_course.peh_shape(hours * 3600.0, model, recovery, onset)
     return {"hours": hours, "sbp": t.sbp - float(drop_s) * shape,
             "dbp": t.dbp - float(drop_d) * shape, "drop_sbp": np.float64(drop_s),
             "drop_dbp": np.float64(drop_d)}

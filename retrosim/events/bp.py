@@ -32,7 +32,8 @@ from retrosim.errors import InputError
 from retrosim.events.base import EventModel
 from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
-from retrosim.physiology import exercise_pressure, pressure
+from retrosim.physiology import exercise_pressure, peh_models, pressure
+from retrosim.physiology.registry import reference_key
 from retrosim.solve.bp_course import (
     PatchedCourse,
     PressureCourse,
@@ -56,15 +57,17 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
     aftermath; subjects whose sessions were stopped (``Session.apply_stops``) get their own."""
     options = _options(session)
     per_met = (options.sbp_per_met_mmhg, pressure.DBP_PER_MET_MMHG)
+    peh = peh_models.PEH_MODELS[options.peh]
     kept = session.memo.get("bp")
     if kept is None:
         if options.model == "per-met":
-            course = PressureCourse.of(session, per_met)
+            course = PressureCourse.of(session, per_met, peh)
         else:
-            rest, person = resting_and_person(session)
+            rest, person = resting_and_person(session, peh)
             course = PressureCourse.build(
-                session.timeline, session.trajectory.met, rest, person, per_met,
-                vo2max_met=vo2max_in_met(session), targets=_targets(session, options))
+                session.timeline, session.trajectory.met, rest, person, per_met, peh,
+                vo2max_met=vo2max_in_met(session), targets=_targets(session, options),
+                age_yr=session.cohort.age_yr)
         session.memo["bp"] = course
         return course
     if session.patch is not None:          # the stopped subjects, solved apart
@@ -76,10 +79,11 @@ def _course(session: Session) -> PressureCourse | PatchedCourse:
         moved = np.nonzero(np.isfinite(session.t_stop)
                            & (session.t_stop < kept.timeline.duration_s))[0]
         timeline, met = columns(session.timeline, moved), session.trajectory.met[:, moved]
-    rest, person = resting_and_person(session)
+    rest, person = resting_and_person(session, peh)
     targets = _targets(session, options, moved, met)
-    patch = PressureCourse.build(timeline, met, rest[:, moved], person[moved], per_met,
-                                 vo2max_met=vo2max_in_met(session)[moved], targets=targets)
+    patch = PressureCourse.build(timeline, met, rest[:, moved], person[moved], per_met, peh,
+                                 vo2max_met=vo2max_in_met(session)[moved], targets=targets,
+                                 age_yr=session.cohort.age_yr[moved])
     return PatchedCourse(kept, moved, patch)
 
 
@@ -307,9 +311,12 @@ VARIABLES = BP
 #: The blood-pressure model: alarms and stops during exercise, traces, nadir and readings after.
 def _references(scenario: object) -> tuple[str, ...]:
     options = getattr(scenario, "bp", None) or BpOptions()
+    cited = {reference_key(r) for r in REFERENCES}
+    peh = tuple(r for r in peh_models.PEH_REGISTRY[options.peh].references
+                if reference_key(r) not in cited)
     if options.model == "per-met":
-        return REFERENCES
-    return (REFERENCES + exercise_pressure.PRESSOR_MODELS[options.model].references
+        return REFERENCES + peh
+    return (REFERENCES + peh + exercise_pressure.PRESSOR_MODELS[options.model].references
             + exercise_pressure.ASSUMPTIONS)
 
 

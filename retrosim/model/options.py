@@ -19,6 +19,7 @@ from retrosim.physiology import (
     heart,
     hr_drift,
     hr_kinetics,
+    peh_models,
     pressure,
     vo2_kinetics,
     walking_cost,
@@ -89,7 +90,7 @@ class EnergyOptions:
 
 #: What ``[bp] stop_on`` may name.
 STOP_KINDS = ("acc-aha", "exaggerated")
-BP_KEYS = ("model", "readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
+BP_KEYS = ("model", "peh", "readings_min", "noise_sd_mmhg", "stop_on", "sbp_per_met_mmhg")
 MAX_READINGS = 50
 MAX_READING_MIN = 2880.0           # two days after exercise
 
@@ -111,6 +112,11 @@ class BpOptions:
     model : the exercise pressure model (``exercise_pressure.PRESSOR_MODELS``): "daida-1996"
         (default: the rise at VO2max by age and sex, scaled by the share of the uptake reserve
         in use, capped at VO2max) or "per-met" (the rule above).
+    peh : the post-exercise hypotension model (``peh_models.PEH_MODELS``):
+        "age-pressure-tail" (default: the drop recovers more slowly with age above 40, the
+        more so the higher the resting SBP; Taylor-Tolbert et al. 2000),
+        "kenney-seals-smooth" (one recovery constant, 10.6 h, for everyone),
+        "kenney-seals-relative" or "corso-2017-met" (the earlier models).
     """
 
     readings_min: tuple[float, ...] = (30.0,)
@@ -118,6 +124,7 @@ class BpOptions:
     stop_on: tuple[str, ...] = ()
     sbp_per_met_mmhg: float = pressure.SBP_PER_MET_MMHG
     model: str = "daida-1996"
+    peh: str = peh_models.DEFAULT_PEH_MODEL
 
     @classmethod
     def from_dict(cls, table: dict[str, Any]) -> BpOptions:
@@ -129,6 +136,8 @@ class BpOptions:
         if "model" in table:
             kwargs["model"] = check_choice("model", table["model"],
                                            exercise_pressure.PRESSOR_MODELS)
+        if "peh" in table:
+            kwargs["peh"] = check_choice("peh", table["peh"], peh_models.PEH_MODELS)
         if "readings_min" in table:
             kwargs["readings_min"] = check_readings_min("readings_min", table["readings_min"])
         if "noise_sd_mmhg" in table:

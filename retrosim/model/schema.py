@@ -39,6 +39,7 @@ from retrosim.physiology import (
     heart,
     hr_drift,
     hr_kinetics,
+    peh_models,
     vo2_kinetics,
     walking_cost,
 )
@@ -231,7 +232,8 @@ def scenario_schema() -> dict[str, Any]:
                 **{k: _NUMBER for k in options.FALLS_KEYS}, "model": _choice(
                     options.FALL_MODELS)}),
             "bp": _table(options.BP_KEYS, {
-                "model": _choice(exercise_pressure.PRESSOR_MODELS)}),
+                "model": _choice(exercise_pressure.PRESSOR_MODELS),
+                "peh": _choice(peh_models.PEH_MODELS)}),
             "controller": _controller(),
             "faults": {"type": "array", "items": {"type": "object"}},
             "safety": _table(SAFETY_KEYS, {k: _NUMBER for k in SAFETY_KEYS}),

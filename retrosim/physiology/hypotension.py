@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -89,6 +90,21 @@ class PehModel:
         Pescatello et al. 2004 find the drop scales with baseline pressure across the whole
         range, normotensives included); "clamped": the same drop for everyone below 120/80
         (the first model). Both hold the hypertensive drop above 150/95, where the groups end.
+    tail : "fixed" (default): everyone recovers with ``recovery_tau_s``; "age-pressure": the
+        recovery constant lengthens with age above ``tail_age_yr``, weighted by resting SBP
+        (:func:`retrosim.physiology.peh_course.recovery_tau`), so the drop lasts longer in
+        older hypertensives (Taylor-Tolbert et al. 2000).
+    tail_age_yr, tail_age_soft_yr : the age above which the tail lengthens (40 yr, as the
+        person factor's) and the width of the smooth corner there (5 yr, an assumption).
+    tail_sbp_mmhg : the resting SBPs between which the weight of the lengthening goes from
+        little to most, 120 and 150 mmHg (Kenney & Seals' groups, as the drop's): a logistic
+        centred between them whose 12 % and 88 % points they are (an assumption on shape).
+    tail_per_decade : the lengthening per decade above ``tail_age_yr`` at full weight, a
+        share of the constant at 40 (linear in age, so it grows without bound but slowly);
+        fitted (``bench/fit_peh_tail.py``) to Taylor-Tolbert et al. 2000.
+    tail_recovery_tau_s : the recovery constant of the "age-pressure" tail at 40 yr and full
+        weight before lengthening; fitted with ``tail_per_decade`` so that Corso et al. 2017's
+        group (41.8 yr, 140.6 mmHg) keeps the "fixed" constant, 38,000 s.
 
     >>> PehModel().hypertensive_drop_mmhg
     (19.0, 9.0)
@@ -112,6 +128,12 @@ class PehModel:
     corso_vo2max_met: float = 10.0
     dose_intensity: tuple[float, ...] = (0.30, 0.40, 0.60)
     baseline: str = "smooth"
+    tail: str = "fixed"
+    tail_age_yr: float = 40.0
+    tail_age_soft_yr: float = 5.0
+    tail_sbp_mmhg: tuple[float, float] = (120.0, 150.0)
+    tail_per_decade: float = 0.0
+    tail_recovery_tau_s: float = 38_000.0
 
     @functools.cached_property
     def onset_tau_s(self) -> float:
@@ -336,18 +358,13 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
     return sbp * f_sbp * common, dbp * f_dbp * common
 
 
-#: PEH models by name (``PehModel`` parameter sets).
-PEH_MODELS = {"kenney-seals-smooth": PEH,
-              "kenney-seals-relative": PehModel(baseline="clamped"),
-              "corso-2017-met": PehModel(dose="met", baseline="clamped")}
-DEFAULT_PEH_MODEL = "kenney-seals-smooth"
-
-
-def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:
+def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: ArrayLike) -> Any:
     """The onset time constant that puts the nadir of the PEH shape at ``nadir_s`` [s].
 
     The shape ``exp(-t/r) - exp(-t/o)`` peaks at ``t* = o r ln(r/o) / (r - o)``, which grows
-    with ``o``; solved by bisection.
+    with ``o``; solved by bisection, element by element for an array of recovery constants
+    (a float for a float). A bracket whose midpoint is one of its ends stops moving, so the
+    search ends once every bracket has (the answer does not change after that).
 
     References
     ----------
@@ -357,10 +374,17 @@ def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: float) -> float:
     --------
     >>> round(onset_tau_for_nadir(900.0, 38_000.0), 1)
     164.7
+    >>> onset_tau_for_nadir(900.0, np.array([38_000.0, 68_000.0])).round(1).tolist()
+    [164.7, 146.2]
     """
-    lo, hi = 1e-6, nadir_s
+    r = np.asarray(recovery_tau_s, dtype=float)
+    lo, hi = np.full(r.shape, 1e-6), np.full(r.shape, float(nadir_s))
     for _ in range(200):
         o = 0.5 * (lo + hi)
-        t_star = o * recovery_tau_s * np.log(recovery_tau_s / o) / (recovery_tau_s - o)
-        lo, hi = (o, hi) if t_star < nadir_s else (lo, o)
-    return 0.5 * (lo + hi)
+        if not ((o != lo) & (o != hi)).any():
+            break
+        t_star = o * r * np.log(r / o) / (r - o)
+        below = t_star < nadir_s
+        lo, hi = np.where(below, o, lo), np.where(below, hi, o)
+    out = 0.5 * (lo + hi)
+    return float(out) if out.ndim == 0 else out

@@ -28,8 +28,9 @@ import numpy as np
 
 from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, peh_course, pressure
+from retrosim.solve import bp_crossing
 from retrosim.solve.bouts import Bouts, find_bouts
-from retrosim.solve.relax import interior_maximum, relax_at_knots
+from retrosim.solve.relax import relax_at_knots
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import Physiology, Trajectory
 
@@ -43,7 +44,6 @@ class Walked(Protocol):
     physiology: Physiology
     trajectory: Trajectory
 
-_BISECTIONS = 64
 
 
 def pressor_knots(timeline: Timeline, target: np.ndarray, tau_s: float) -> np.ndarray:
@@ -65,8 +65,10 @@ class PressureCourse:
     drop: np.ndarray          # (2, B, N) PEH at the nadir after each bout [mmHg]
     tau_s: float
     model: hypotension.PehModel = hypotension.PEH
+    recovery_s: np.ndarray | None = None   # (N,) each subject's PEH recovery constant [s]
+    onset_s: np.ndarray | None = None      # (N,) and onset constant; None: the model's
     _cache: tuple = field(default=(), repr=False)
-    _peak_cache: dict = field(default_factory=dict, repr=False)
+    peak_cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, session: Walked, per_met_mmhg: tuple[float, float] = (
@@ -75,20 +77,24 @@ class PressureCourse:
         """The course of a session's pressures (its timeline as it stands)."""
         rest, person = resting_and_person(session, model)
         return cls.build(session.timeline, session.trajectory.met, rest, person, per_met_mmhg,
-                         model, vo2max_met=vo2max_in_met(session))
+                         model, vo2max_met=vo2max_in_met(session),
+                         age_yr=session.cohort.age_yr)
 
     @classmethod
     def build(cls, timeline: Timeline, met: np.ndarray, rest: np.ndarray, person: np.ndarray,
               per_met_mmhg: tuple[float, float],
               model: hypotension.PehModel = hypotension.PEH,
               vo2max_met: np.ndarray | None = None,
-              targets: tuple[np.ndarray, np.ndarray] | None = None) -> PressureCourse:
+              targets: tuple[np.ndarray, np.ndarray] | None = None,
+              age_yr: np.ndarray | None = None) -> PressureCourse:
         """From knots (K, S), demand ``met`` (K, N), resting pressures (2, N), each
         person's relative PEH (N,) (``hypotension.person_factor``) and VO2max in MET (N,)
         (:func:`vo2max_in_met`; the PEH dose follows the bout's relative intensity).
         ``targets``, when given, are the steady-state SBP and DBP rises at the knots (K, N)
         of another pressor model (:mod:`retrosim.physiology.exercise_pressure`); else the
-        rise is ``per_met_mmhg`` per MET."""
+        rise is ``per_met_mmhg`` per MET. ``age_yr`` (N,) sets each person's PEH recovery
+        with the resting SBP when the model's tail is not "fixed"
+        (:func:`retrosim.physiology.peh_course.recovery_tau`)."""
         flat = np.broadcast_to(0.0, met.shape)              # no rise: a view, no memory
         if targets is not None:
             target = tuple(u if u.any() else flat for u in targets)
@@ -102,8 +108,21 @@ class PressureCourse:
         drop = np.stack(hypotension.peh_drop_at_nadir(rest[0], rest[1], bouts.met,
                                                       bouts.walking_s, person, model,
                                                       vo2max_met=vo2max_met))
+        recovery = onset = None
+        if model.tail != "fixed":
+            if age_yr is None:
+                raise ValueError(f"the PEH tail {model.tail!r} needs each person's age")
+            recovery = peh_course.recovery_tau(age_yr, rest[0], model)
+            onset = hypotension.onset_tau_for_nadir(model.nadir_s, recovery)
         return cls(timeline, rest, target, rise, bouts, np.nan_to_num(drop), pressure.BP_TAU_S,
-                   model)
+                   model, recovery, onset)
+
+    def constants(self, subjects: np.ndarray | slice = slice(None)
+                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The PEH recovery and onset constants [s] of ``subjects`` (None: the model's)."""
+        if self.recovery_s is None or self.onset_s is None:
+            return None, None
+        return self.recovery_s[subjects], self.onset_s[subjects]
 
     @property
     def last_end_s(self) -> np.ndarray:
@@ -116,11 +135,12 @@ class PressureCourse:
         t = t[:, None] if t.ndim == 1 else t
         end = self.bouts.end_s[:, subjects]
         drop = self.drop[:, :, subjects]
+        recovery, onset = self.constants(subjects)
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
             since = t - end[b]
             shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), self.model), 0.0)
+                np.nan_to_num(since, nan=-1.0), self.model, recovery, onset), 0.0)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
 
@@ -168,7 +188,7 @@ class PressureCourse:
             return self.rest.copy(), np.full((2, n), np.nan)
         when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
         depth = self.drop * np.where(np.isfinite(when), peh_course.peh_shape(
-            np.nan_to_num(when - end, nan=-1.0), self.model), 0.0)        # (2, B, N)
+            np.nan_to_num(when - end, nan=-1.0), self.model, *self.constants()), 0.0)
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
         both = self.at_rest_after(times)           # (2, 2, N): each pressure at each time
@@ -178,159 +198,9 @@ class PressureCourse:
 
     def first_crossing(self, which: int, level: np.ndarray, strict: bool) -> np.ndarray:
         """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) reaches ``level`` (N,)
-        while walking (above it if ``strict``); inf if never.
-
-        Bounds first, then a search for the few people left:
-
-        1. A first-order response never exceeds the larger of its start and its target, so
-           ``rest + max(rise, target)`` at the knots of walking segments bounds the pressure
-           (the PEH of earlier bouts only lowers it): subjects who cannot reach the level cost
-           one comparison.
-        2. For the others each walking segment's highest rise is found in closed form (at an
-           end, or at its one interior maximum); a segment below the level is dropped.
-        3. Each segment left is tested at its start, its maximum and its end. A crossing lies
-           between the segment's start and the end of any segment that reaches the level, so
-           only the segments that start no later than the subject's earliest such end are
-           searched (almost always one per subject).
-        4. The crossing is bracketed by the start and the maximum (or the maximum and the end)
-           and found by bisection; a bracket stops once its midpoint is one of its ends
-           (adjacent doubles: no further step could move it). The PEH is evaluated only for
-           segments after a bout has ended (before, it is exactly zero).
-        """
-        rest = self.rest[which]
-        level = np.broadcast_to(np.asarray(level, dtype=float), rest.shape)
-        out = np.full(rest.shape, np.inf)
-
-        def meets(p: np.ndarray, lim: np.ndarray) -> np.ndarray:
-            return p > lim if strict else p >= lim
-
-        cols = np.nonzero(meets(rest + self._bound(which), level))[0]
-        if cols.size == 0:
-            return out
-        t = self.timeline.t
-        tc = t if t.shape[1] == 1 else t[:, cols]
-        x, u = self.rise[which][:, cols], self.target[which][:, cols]
-        walking = self.bouts.walking if t.shape[1] == 1 else self.bouts.walking[:, cols]
-        length = np.broadcast_to(np.diff(tc, axis=0), (x.shape[0] - 1, cols.size))
-        slope = np.divide(np.diff(u, axis=0), length, out=np.zeros_like(length),
-                          where=length > 0)
-        inner = interior_maximum(x[:-1], u[:-1], slope, length, self.tau_s)
-        peak = np.maximum(x[:-1], x[1:])
-        has = ~np.isnan(inner)
-        peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
-            x[:-1][has], u[:-1][has], slope[has], inner[has], self.tau_s))
-        seg, sub = np.nonzero(meets(rest[cols] + peak, level[cols]) & walking)
-        pairs = _Pairs(self, which, cols[sub],
-                       a=np.broadcast_to(tc[:-1], peak.shape)[seg, sub],
-                       span=length[seg, sub], x0=x[seg, sub], u0=u[seg, sub],
-                       k=slope[seg, sub])
-        mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
-        lim = level[pairs.subj]
-        at_start, at_mid, at_end = (meets(pairs.f(s), lim)
-                                    for s in (np.zeros_like(pairs.a), mid, pairs.span))
-        found = at_start | at_mid | at_end
-        latest = np.full(rest.shape, np.inf)
-        np.minimum.at(latest, pairs.subj[found],
-                      np.where(at_start, pairs.a, pairs.a + pairs.span)[found])
-        need = found & (pairs.a <= latest[pairs.subj])
-        lo = np.where(at_mid & ~at_start, 0.0, mid)
-        hi = np.where(at_mid, mid, pairs.span)
-        search = np.nonzero(need & ~at_start)[0]
-        hi[search] = pairs.take(search).bisect(lo[search], hi[search], lim[search], meets)
-        when = np.where(at_start, pairs.a, pairs.a + hi)
-        np.minimum.at(out, pairs.subj[need], when[need])
-        return out
-
-    def _bound(self, which: int) -> np.ndarray:
-        """An upper bound of each subject's pressor rise while walking (N,), -inf if they
-        never walk: the largest rise or target at a knot of a walking segment."""
-        if which not in self._peak_cache:
-            w = self.bouts.walking
-            none = np.zeros((1, w.shape[1]), bool)
-            touch = np.vstack([w, none]) | np.vstack([none, w])            # (K, S)
-            x, u = self.rise[which], self.target[which]
-            if not any(x.strides) and not any(u.strides):                   # no rise at all
-                top = np.where(touch.any(axis=0), float(x.flat[0]), -np.inf)
-            else:
-                top = np.where(touch, np.maximum(x, u), -np.inf).max(axis=0)
-            self._peak_cache[which] = np.broadcast_to(top, (self.rest.shape[1],))
-        return self._peak_cache[which]
-
-
-@dataclass
-class _Pairs:
-    """Walking segments of some subjects, one (segment, subject) pair each, on which the
-    pressure ``which`` (0 SBP, 1 DBP) of a course is searched for a level."""
-
-    course: PressureCourse
-    which: int
-    subj: np.ndarray          # (P,) subject of each pair
-    a: np.ndarray             # (P,) segment start [s]
-    span: np.ndarray          # (P,) segment length [s]
-    x0: np.ndarray            # (P,) pressor rise at the start [mmHg]
-    u0: np.ndarray            # (P,) its target at the start [mmHg]
-    k: np.ndarray             # (P,) the target's slope [mmHg s-1]
-
-    def __post_init__(self) -> None:
-        c = self.course
-        self.base = c.rest[self.which][self.subj]
-        end = c.bouts.end_s[:, self.subj]                                     # (B, P)
-        with np.errstate(invalid="ignore"):
-            late = (self.a + self.span > end).any(axis=0)
-        self.late = np.nonzero(late)[0]
-        self.end = end[:, self.late]
-        self.drop = c.drop[self.which][:, self.subj[self.late]]
-
-    def take(self, idx: np.ndarray) -> _Pairs:
-        """The pairs ``idx`` alone."""
-        return _Pairs(self.course, self.which, self.subj[idx], self.a[idx], self.span[idx],
-                      self.x0[idx], self.u0[idx], self.k[idx])
-
-    def f(self, s: np.ndarray) -> np.ndarray:
-        """The pressure ``s`` (P,) seconds into each segment [mmHg]."""
-        c = self.course
-        value = self.base + oxygen.first_order_ramp(self.x0, self.u0, self.k, s, c.tau_s)
-        if self.late.size == 0:
-            return value
-        # the PEH of the bouts already ended: exactly zero unless a bout ended before the
-        # segment's end (its shape is 0 up to the bout's end)
-        times = self.a[self.late] + s[self.late]
-        drop = np.zeros(self.late.size)
-        for b in range(self.end.shape[0]):
-            since = times - self.end[b]
-            shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), c.model), 0.0)
-            np.maximum(drop, self.drop[b] * shape, out=drop)
-        value[self.late] = value[self.late] - drop
-        return value
-
-    def bisect(self, lo: np.ndarray, hi: np.ndarray, lim: np.ndarray, meets) -> np.ndarray:
-        """The end ``hi`` of each bracket [lo, hi] (P,) after :data:`_BISECTIONS` halvings
-        that keep ``meets(f(hi), lim)`` true and ``meets(f(lo), lim)`` false.
-
-        A bracket whose midpoint rounds to one of its ends (adjacent doubles) cannot move
-        again (the end it rounds to keeps its answer), so such brackets are set aside, and the
-        others gathered, whenever a quarter of those left have stopped.
-        """
-        out = hi.copy()
-        rows = np.arange(hi.size)
-        pairs = self
-        for _ in range(_BISECTIONS):
-            m = 0.5 * (lo + hi)
-            moves = (m != lo) & (m != hi)
-            if not moves.all() and 4 * np.count_nonzero(~moves) >= moves.size:
-                out[rows[~moves]] = hi[~moves]
-                rows, lo, hi, lim, m = rows[moves], lo[moves], hi[moves], lim[moves], m[moves]
-                pairs = pairs.take(np.nonzero(moves)[0])
-            if rows.size == 0:
-                break
-            up = meets(pairs.f(m), lim)
-            hi = np.where(up, m, hi)
-            lo = np.where(up, lo, m)
-        out[rows] = hi
-        return out
-
-
+        while walking (above it if ``strict``); inf if never
+        (:func:`retrosim.solve.bp_crossing.first_crossing`)."""
+        return bp_crossing.first_crossing(self, which, level, strict)
 
 
 def resting_and_person(session: Walked, model: hypotension.PehModel = hypotension.PEH

@@ -354,7 +354,8 @@ def _threshold_rows() -> list[Row]:
 def all_rows() -> list[Row]:
     """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
     return energy_rows() + kinetics_rows() + falls_rows() + person.falls_covariate_rows() \
-        + pressure_rows() + person.exercise_pressure_rows() + programme_rows()
+        + pressure_rows() + person.peh_tail_rows() + person.exercise_pressure_rows() \
+        + programme_rows()
 
 
 def programme_rows() -> list[Row]:

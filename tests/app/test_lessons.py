@@ -9,7 +9,7 @@ import pytest
 
 import retrosim
 from retrosim.app import lessons
-from retrosim.physiology import energy, epoc, heart, hypotension, oxygen, peh_course
+from retrosim.physiology import energy, epoc, heart, hypotension, oxygen, peh_course, peh_models
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET
 
 
@@ -84,8 +84,10 @@ def test_peh_is_the_drop_at_the_nadir_times_the_shape():
     assert p["hours"][nadir] == pytest.approx(0.25, abs=0.05)         # MacDonald 2000: 15 min
     assert float(p["drop_sbp"]) == pytest.approx(19.0)                # Kenney & Seals 1993
     assert p["sbp"][0] == 150.0
-    shape = peh_course.peh_shape(p["hours"] * 3600.0,
-                                  hypotension.PEH_MODELS[hypotension.DEFAULT_PEH_MODEL])
+    model = peh_models.PEH_MODELS[peh_models.DEFAULT_PEH_MODEL]
+    recovery = peh_course.recovery_tau(40.0, 150.0, model)        # this person's tail
+    shape = peh_course.peh_shape(p["hours"] * 3600.0, model, recovery,
+                                  hypotension.onset_tau_for_nadir(model.nadir_s, recovery))
     np.testing.assert_allclose(p["dbp"], 95.0 - float(p["drop_dbp"]) * shape)
 
 

@@ -75,7 +75,7 @@ def test_closed_form_pressure_matches_an_ode_solver():
               "walk forward at 3 mph for 1 min", "rest for 4 min"]
     # VO2max 25: the bout is 40-50 % of it, a dose of PEH (relative intensity)
     sc = scenario(stages, subject={"resting_bp_mmhg": [130, 85], "vo2max_ml_kg_min": 25},
-                  bp_table={"model": "per-met"})
+                  bp_table={"model": "per-met", "peh": "kenney-seals-smooth"})
     timeline, _ = simulate_arm(sc.arms["a"].protocol, sc.treadmill)
     cohort = Cohort.from_subject(sc.subject)
     met = solve(timeline, Physiology.of(cohort, sc.energy), sc.energy).met[:, 0]

@@ -4,7 +4,7 @@ energy models' source conditions: published values and exact properties."""
 import numpy as np
 import pytest
 
-from retrosim.physiology import energy, heart, hypotension, oxygen
+from retrosim.physiology import energy, heart, hypotension, oxygen, peh_models
 from retrosim.units import mph_to_mps
 
 KC = heart.KIM_CHOI_2001_HR
@@ -113,7 +113,7 @@ def test_a_slow_walk_is_a_real_dose_for_a_very_unfit_person():
     old, fit = (hypotension.peh_drop_at_nadir(160, 84, 2.2, 1200, 1.0, vo2max_met=m)[0]
                 for m in (4.3, 10.0))
     assert float(old) > 5.0 and float(fit) == 0.0
-    met_model = hypotension.PEH_MODELS["corso-2017-met"]
+    met_model = peh_models.PEH_MODELS["corso-2017-met"]
     assert float(hypotension.peh_drop_at_nadir(160, 84, 2.2, 1200, 1.0, met_model,
                                                vo2max_met=4.3)[0]) < 2.0
 

@@ -17,6 +17,7 @@ from retrosim.physiology import (
     heart,
     hr_drift,
     hr_kinetics,
+    peh_models,
     vo2_kinetics,
 )
 from retrosim.physiology.registry import markdown_table, reference_key
@@ -39,6 +40,8 @@ PAGES = {
                           vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL),
                          ("retrosim.physiology.epoc.EPOC_MODELS", epoc.EPOC_MODELS,
                           epoc.DEFAULT_EPOC_MODEL)],
+    "models/pressure.md": [("retrosim.physiology.peh_models.PEH_REGISTRY",
+                            peh_models.PEH_REGISTRY, peh_models.DEFAULT_PEH_MODEL)],
     "programmes.md": [("retrosim.physiology.courses.TRAINING_MODELS", courses.TRAINING_MODELS,
                        courses.DEFAULT_TRAINING_MODEL)],
 }

@@ -4,7 +4,7 @@ slow-walk-at-83 scenario says what its header says."""
 import numpy as np
 
 import retrosim
-from retrosim.physiology import hypotension
+from retrosim.physiology import hypotension, peh_models
 
 
 def test_a_slow_walk_at_83_gives_several_mmhg_20_to_40_min_after():
@@ -19,6 +19,6 @@ def test_a_slow_walk_at_83_gives_several_mmhg_20_to_40_min_after():
 
 
 def test_the_absolute_met_dose_gave_her_almost_none():
-    first = hypotension.PEH_MODELS["corso-2017-met"]
+    first = peh_models.PEH_MODELS["corso-2017-met"]
     sbp, _ = hypotension.peh_drop_at_nadir(160, 84, 2.2, 1200.0, 1.0, first)
     assert float(sbp) < 1.5
