@@ -14,7 +14,7 @@ that person goes on, pauses for ``pause_days`` or stops. Simultaneous events kee
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +38,8 @@ DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice
 #: Session outcomes every programme keeps (others the session models add are kept too).
 SESSION_EXTRA = ("attended", "backward_min", "reserve_min", "impulse", "hr_rest_used",
                  "vo2max_used")
+#: A programme model's impulse per minute at a fraction of the reserve (:attr:`Course.weight`).
+Weight = Callable[[np.ndarray, np.ndarray], np.ndarray]
 #: Per-session outcomes a programme keeps per person (an upper bound, for the memory check).
 SESSION_FIELDS = 32
 
@@ -159,7 +161,8 @@ def _rows(value: object, rows: np.ndarray, size: int) -> object:
     return value
 
 
-def session_load(session: Session) -> dict[str, np.ndarray]:
+def session_load(session: Session, dose_weight: Weight | None = None
+                 ) -> dict[str, np.ndarray]:
     """A session's reserve-minutes (minutes x fraction of the VO2 reserve its demand uses),
     training impulse (those minutes weighted by intensity,
     :func:`retrosim.physiology.dose_response.trimp_weight`) and backward minutes, per
@@ -169,18 +172,22 @@ def session_load(session: Session) -> dict[str, np.ndarray]:
     everyone's load is read from the session as commanded and the stopped subjects' from
     their own timelines: the same bits as on the merged knots (sums in knot order, the
     repeated last knots add exact zeros), without walking everyone's per-subject knots.
+
+    With ``dose_weight`` (a programme model's own weighting, :attr:`Course.weight`), the
+    minutes weighted by it are ``dose_impulse`` too.
     """
     ph, female = session.physiology, session.cohort.female
     patch = session.patch
     if patch is None:
-        return _load(session.trajectory, ph.vo2_rest, ph.vo2_max, female)
+        return _load(session.trajectory, ph.vo2_rest, ph.vo2_max, female, dose_weight)
     idx = patch.idx
-    return patch.merge(_load(patch.base, ph.vo2_rest, ph.vo2_max, female),
-                       _load(patch.part, ph.vo2_rest[idx], ph.vo2_max[idx], female[idx]))
+    return patch.merge(_load(patch.base, ph.vo2_rest, ph.vo2_max, female, dose_weight),
+                       _load(patch.part, ph.vo2_rest[idx], ph.vo2_max[idx], female[idx],
+                             dose_weight))
 
 
 def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
-          female: np.ndarray) -> dict[str, np.ndarray]:
+          female: np.ndarray, dose_weight: Weight | None = None) -> dict[str, np.ndarray]:
     """:func:`session_load` of one trajectory's subjects."""
     tl = trajectory.timeline
     frac = np.clip((trajectory.met - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
@@ -189,8 +196,12 @@ def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
     reserve = knot_sum(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
     impulse = knot_sum(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
     backward = knot_sum(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
-    return {"reserve_min": reserve, "impulse": impulse,
+    load = {"reserve_min": reserve, "impulse": impulse,
             "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
+    if dose_weight is not None:
+        own = dose_weight(frac, female)
+        load["dose_impulse"] = knot_sum(0.5 * dt * (own[1:] + own[:-1])) / 60.0
+    return load
 
 
 def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, arm: Arm,
@@ -240,7 +251,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
             today = dataclasses.replace(today, perturbations_before=perturbed[sel])
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
                           today, session_seed(seed, number), models=models)
-        load = session_load(session)
+        load = session_load(session, people.course.weight)
         outcome = {**session.trajectory_summary(), **session.summary,
                    "attended": np.ones(rows.size, bool), **load,
                    "hr_rest_used": state["hr_rest"],

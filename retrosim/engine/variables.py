@@ -111,6 +111,9 @@ PROGRAMME = Catalogue(
              "use"),
     Variable("impulse", "min", "training impulse: minutes weighted by intensity relative to "
              "reserve"),
+    Variable("dose_impulse", "min", "training impulse of the programme model's own "
+             "weighting (with an intensity floor): minutes weighted by intensity relative to "
+             "reserve"),
     Variable("hr_rest_used", "min-1", "resting heart rate the session used"),
     Variable("vo2max_used", "mL kg-1 min-1", "VO2max the session used"),
     Variable("event_day", "d", "day of the programme event"),

@@ -8,7 +8,7 @@ A ``[program]`` table makes a scenario a programme of many sessions over weeks
     sessions_per_week = 3       #              {weeks = 4, sessions_per_week = 0}]
     on_fall = "pause"           # continue | pause | stop
     pause_days = 7
-    model = "dose-response"     # how state moves between sessions (courses.TRAINING_MODELS)
+    model = "dose-response-threshold"   # how state moves between sessions (TRAINING_MODELS)
 
 Each arm's ``stages`` is one session. An arm's optional ``progression`` grows the session week
 by week (speed, grade and walking time, each with a cap), or its ``sessions`` list gives the

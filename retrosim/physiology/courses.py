@@ -10,13 +10,14 @@ A course has three steps, all closed form, so a gap of any length is one exact s
   (``vo2max``, ``hr_rest``, ``sbp_rest``, ``dbp_rest``, ``berg``, ``backward_practice`` and
   the model's own keys, which start with ``_``);
 - ``after(base, morning, load)``: the new anchors after a session with ``load``
-  (``reserve_min``, ``impulse``, ``backward_min`` per person).
+  (``reserve_min``, ``impulse``, ``backward_min`` per person, and ``dose_impulse`` for a
+  course with its own weighting, :attr:`Course.weight`).
 
 >>> base = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, age=45.0,
 ...         female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0, berg0=50.0,
 ...         response=1.0).items()}
 >>> load = {k: np.array([v]) for k, v in dict(reserve_min=15.0, impulse=25.0,
-...         backward_min=0.0).items()}
+...         backward_min=0.0, dose_impulse=12.0).items()}
 >>> for name, course in TRAINING_MODELS.items():
 ...     a = course.function.start(base)
 ...     for _ in range(36):
@@ -24,6 +25,7 @@ A course has three steps, all closed form, so a gap of any length is one exact s
 ...     print(name, round(float(course.function.morning(base, a, 2.33)["vo2max"][0]), 1))
 dose-response 33.4
 dose-response-saturating 33.4
+dose-response-threshold 32.8
 hickson-1981 33.7
 """
 
@@ -43,11 +45,18 @@ Arrays = dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class Course:
-    """One programme model: its three steps (module docstring). Called, it is ``morning``."""
+    """One programme model: its three steps (module docstring). Called, it is ``morning``.
+
+    ``weight`` : the model's own impulse per minute at a fraction of the reserve,
+    ``weight(frac, female)``, when it differs from Banister's weighting
+    (:func:`retrosim.physiology.dose_response.trimp_weight` with the default constants);
+    the session's load then also holds ``dose_impulse``, those minutes weighted by it.
+    """
 
     start: Callable[[Arrays], Arrays]
     morning: Callable[[Arrays, Arrays, np.ndarray], Arrays]
     after: Callable[[Arrays, Arrays, Arrays], Arrays]
+    weight: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
     def __call__(self, base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
         return self.morning(base, anchor, since)
@@ -81,14 +90,21 @@ def _hickson_after(base: Arrays, morning: Arrays, load: Arrays) -> Arrays:
 
 
 def _dose_course(params: dr.DoseParameters) -> Course:
-    """The dose-response course with the constants ``params``."""
+    """The dose-response course with the constants ``params``.
+
+    With an intensity floor, VO2max follows the sessions' ``dose_impulse`` (weighted by
+    :func:`dr.trimp_weight` with ``params``) and its own recent load (``dose_load``), while
+    resting pressure keeps following Banister's ``impulse``: the fall of resting pressure with
+    training differs little by intensity (Cornelissen & Smart 2013)."""
+    floored = params.intensity_floor > 0.0
+
     def start(base: Arrays) -> Arrays:
         top = dr.ceiling(base["age"], base["response"], params)
         vbase, fast, slow = dr.entry_state(base["vo2max0"], base["sedentary"], top)
         fall = dr.bp_full_fall(base["sbp0"], base["dbp0"], params)
         zero = np.zeros_like(fast)
         return {"practice": zero, "fast": fast, "slow": slow, "adaptation": zero, "top": top,
-                "load": zero,
+                "load": zero, **({"dose_load": zero} if floored else {}),
                 "vbase": vbase, "trained0": fast + slow, "sbp_fall": fall[0],
                 "dbp_fall": fall[1]}
 
@@ -97,28 +113,39 @@ def _dose_course(params: dr.DoseParameters) -> Course:
         fast, slow = dr.vo2max_decay(anchor["fast"], anchor["slow"], since, params)
         adapted = dr.bp_decay(anchor["adaptation"], since, params)
         trained = fast + slow
-        return {"vo2max": anchor["vbase"] + trained,
-                "hr_rest": dr.hr_rest(base["hr_rest0"], trained - anchor["trained0"], params),
-                "sbp_rest": base["sbp0"] - anchor["sbp_fall"] * adapted,
-                "dbp_rest": base["dbp0"] - anchor["dbp_fall"] * adapted,
-                "berg": training.chen_berg(base["berg0"], practice),
-                "backward_practice": practice, "_fast": fast, "_slow": slow,
-                "_adaptation": adapted,
-                "_load": dr.recent_load_decay(anchor["load"], since, params)}
+        out = {"vo2max": anchor["vbase"] + trained,
+               "hr_rest": dr.hr_rest(base["hr_rest0"], trained - anchor["trained0"], params),
+               "sbp_rest": base["sbp0"] - anchor["sbp_fall"] * adapted,
+               "dbp_rest": base["dbp0"] - anchor["dbp_fall"] * adapted,
+               "berg": training.chen_berg(base["berg0"], practice),
+               "backward_practice": practice, "_fast": fast, "_slow": slow,
+               "_adaptation": adapted,
+               "_load": dr.recent_load_decay(anchor["load"], since, params)}
+        if floored:
+            out["_dose_load"] = dr.recent_load_decay(anchor["dose_load"], since, params)
+        return out
 
     def after(base: Arrays, morning: Arrays, load: Arrays) -> Arrays:
         effect = dr.session_effect(load["impulse"], params, morning["_load"])
+        dose = (dr.session_effect(load["dose_impulse"], params, morning["_dose_load"])
+                if floored else effect)
         fast, slow = dr.vo2max_after_session(morning["_fast"], morning["_slow"],
-                                             morning["_top"], effect, params)
-        return {"practice": morning["backward_practice"] + load["backward_min"],
-                "fast": fast, "slow": slow, "load": morning["_load"] + load["impulse"],
-                "adaptation": dr.bp_after_session(morning["_adaptation"], effect, params),
-                "top": morning["_top"], "vbase": morning["_vbase"],
-                "trained0": morning["_trained0"], "sbp_fall": morning["_sbp_fall"],
-                "dbp_fall": morning["_dbp_fall"]}
+                                             morning["_top"], dose, params)
+        new = {"practice": morning["backward_practice"] + load["backward_min"],
+               "fast": fast, "slow": slow, "load": morning["_load"] + load["impulse"],
+               "adaptation": dr.bp_after_session(morning["_adaptation"], effect, params),
+               "top": morning["_top"], "vbase": morning["_vbase"],
+               "trained0": morning["_trained0"], "sbp_fall": morning["_sbp_fall"],
+               "dbp_fall": morning["_dbp_fall"]}
+        if floored:
+            new["dose_load"] = morning["_dose_load"] + load["dose_impulse"]
+        return new
+
+    def weight(frac: np.ndarray, female: np.ndarray) -> np.ndarray:
+        return dr.trimp_weight(frac, female, params)
 
     return Course(start, _carry(morning, "top", "vbase", "trained0", "sbp_fall", "dbp_fall"),
-                  after)
+                  after, weight if floored else None)
 
 
 def _carry(morning: Callable[[Arrays, Arrays, np.ndarray], Arrays], *keys: str
@@ -144,13 +171,14 @@ def _with_kinetics(course: Course) -> Course:
         return {**course.after(base, morning, load),
                 "speeding": vo2_kinetics.speeding_after_session(
                     morning["vo2_speeding"], dr.session_effect(load["impulse"]))}
-    return Course(start, morning, after)
+    return Course(start, morning, after, course.weight)
 
 
 HICKSON = _with_kinetics(Course(_hickson_start, _carry(_hickson_morning, "sbp_fall", "dbp_fall"),
                                  _hickson_after))
 DOSE_RESPONSE = _with_kinetics(_dose_course(dr.DOSE))
 SATURATING = _with_kinetics(_dose_course(dr.SATURATING))
+THRESHOLD = _with_kinetics(_dose_course(dr.THRESHOLD))
 
 _COMMON_CAVEAT = ("Balance follows backward practice alone; muscle strength, pain, body "
                   "weight and the fatigue term of impulse-response models are not modelled.")
@@ -188,6 +216,27 @@ TRAINING_MODELS = {
         "an assumption). The constants (dose_response.SATURATING) are fits; the practice "
         "fade, the pressure's hold and loss and the Berg practice scale are assumptions. "
         + _COMMON_CAVEAT),
+    "dose-response-threshold": Model(
+        THRESHOLD,
+        ("Morton RH et al. (1990) J Appl Physiol 69:1171 (intensity weighting)",
+         "Swain DP, Franklin BA (2002) Med Sci Sports Exerc 34:152 (minimal intensity)",
+         "Huang G et al. (2016) Eur J Prev Cardiol 23:518 (gain by intensity, older adults)",
+         "Busso T (2003) Med Sci Sports Exerc 35:1188 (recent load changes the response)",
+         "Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (fast time constant)",
+         "Mujika I, Padilla S (2001) Med Sci Sports Exerc 33:413 (loss of recent gains)",
+         "Coyle EF et al. (1984) J Appl Physiol 57:1857 (fast and slow detraining)",
+         "Bouchard C et al. (1999) J Appl Physiol 87:1003 (absolute gains, their spread)",
+         "Church TS et al. (2007) JAMA 297:2081 (DREW: gains at 50 % of peak VO2)",
+         "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
+         "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
+        "the dose-response model with an intensity floor: minutes below a quarter of the "
+        "reserve add nothing to the impulse, so long easy sessions no longer make up for "
+        "intensity through their length",
+        "The floor (0.25 of the reserve) was chosen with DREW's gains in view, so DREW's "
+        "level calibrates it; the other dose-response constants (dose_response.THRESHOLD) "
+        "are fits, and the recent-load and consolidation forms, the practice fade, the "
+        "pressure's hold and loss and the Berg practice scale are assumptions. "
+        + _COMMON_CAVEAT),
     "hickson-1981": Model(
         HICKSON,
         ("Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (one time constant)",
@@ -200,14 +249,14 @@ TRAINING_MODELS = {
         "pressure's hold and loss and the Berg practice scale are assumptions. "
         + _COMMON_CAVEAT),
 }
-DEFAULT_TRAINING_MODEL = "dose-response"
+DEFAULT_TRAINING_MODEL = "dose-response-threshold"
 
 
 def course(name: str) -> Course:
     """The :class:`Course` registered as ``name``.
 
-    >>> course("dose-response") is DOSE_RESPONSE
-    True
+    >>> course("dose-response") is DOSE_RESPONSE, course(DEFAULT_TRAINING_MODEL) is THRESHOLD
+    (True, True)
     """
     found = TRAINING_MODELS[name].function
     assert isinstance(found, Course)

@@ -68,17 +68,19 @@ def test_state_between_sessions_is_the_closed_form():
     assert np.all(np.diff(v[last + 1:]) <= 0)
 
 
-def test_dose_response_state_between_sessions_is_two_exponentials():
+@pytest.mark.parametrize(("model", "params"), [("dose-response", dr.DOSE),
+                                               ("dose-response-threshold", dr.THRESHOLD)])
+def test_dose_response_state_between_sessions_is_two_exponentials(model, params):
     """Entry VO2max is the sedentary norm, so all of the gain is trained state: after the last
     session it is F exp(-d / tau_fast) + S exp(-d / tau_slow), F and S from two mornings."""
     program = {"phases": [{"weeks": 2, "sessions_per_week": 3},
-                          {"weeks": 4, "sessions_per_week": 0}]}
+                          {"weeks": 4, "sessions_per_week": 0}], "model": model}
     a = retrosim.run(scenario(program)).isel(arm=0, subject=0)
     v = a.vo2max.values.astype(float)
     last = int(a.session_day.values[-1])
     gain = v[last:] - v[0]
     d = np.arange(gain.size)
-    basis = np.stack([np.exp(-d / dr.DOSE.fast_tau_days), np.exp(-d / dr.DOSE.slow_tau_days)])
+    basis = np.stack([np.exp(-d / params.fast_tau_days), np.exp(-d / params.slow_tau_days)])
     fs = np.linalg.solve(basis[:, [1, -1]].T, gain[[1, -1]])
     np.testing.assert_allclose(gain[1:], (fs @ basis)[1:], rtol=1e-4, atol=1e-5)
     assert fs[0] > 0 and fs[1] >= 0 and np.all(np.diff(gain[1:]) < 0)

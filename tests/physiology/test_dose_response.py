@@ -136,7 +136,7 @@ def test_resting_hr_is_unchanged_without_a_change_of_trained_state():
 
 
 def test_the_programme_models_are_registered_and_cited():
-    assert courses.DEFAULT_TRAINING_MODEL == "dose-response"
+    assert courses.DEFAULT_TRAINING_MODEL == "dose-response-threshold"
     for entry in courses.TRAINING_MODELS.values():
         assert entry.references and entry.description
 

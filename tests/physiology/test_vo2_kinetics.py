@@ -9,15 +9,18 @@ from retrosim.model.options import EnergyOptions
 from retrosim.model.people import Cohort
 from retrosim.model.subject import Subject
 from retrosim.physiology import courses, oxygen, vo2_kinetics
+from retrosim.physiology import dose_response as dr
 from retrosim.solve.parameters import Physiology
 
 BASE = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, age=45.0,
                                            female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0,
                                            berg0=50.0, response=1.0).items()}
 #: Murias et al. 2010's session (45 min at about 70 % VO2peak): the impulse of 45 min at 67 %
-#: of the reserve, which saturates the session effect.
+#: of the reserve, which saturates the session effect (and, for a model with an intensity
+#: floor, the same minutes under its own weighting).
 HARD = {"reserve_min": np.array([30.0]), "impulse": np.array([70.0]),
-        "backward_min": np.array([0.0])}
+        "backward_min": np.array([0.0]),
+        "dose_impulse": 45.0 * dr.trimp_weight(np.array([0.67]), False, dr.THRESHOLD)}
 
 
 def mornings(course, sessions, gap=7.0 / 3.0, load=HARD):

@@ -43,7 +43,7 @@ def test_a_bundled_programme_report_has_the_session_reports_sections(bundled):
     assert "<td>age</td><td>68</td>" in who and "<td>resting blood pressure</td>" in who
     models = _text(bundled, "models")
     assert heart.HR_MODELS["swain-1994-backward"].caveat in models
-    assert courses.TRAINING_MODELS["dose-response"].caveat in models
+    assert courses.TRAINING_MODELS[courses.DEFAULT_TRAINING_MODEL].caveat in models
     assert "Fall base rates and the backward factors" in _text(bundled, "assumptions")
 
 

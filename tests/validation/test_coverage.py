@@ -43,13 +43,26 @@ def test_too_narrow_and_too_wide_are_both_outside_the_goal():
 
 
 def test_every_published_group_is_reported_with_its_interval_around_the_prediction(rows):
-    assert [r.published for r in rows] == list(coverage.PUBLISHED)
+    assert [r.published for r in rows] == [*coverage.PUBLISHED, *coverage.GAINS]
     assert {r.published.kind for r in rows} == {"validation", "calibration"}
     for r in rows:
+        assert 0.0 <= r.share_pct <= 100.0
+        if isinstance(r.published, coverage.PublishedGain):
+            continue
         prediction = float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
             r.published.age_yr, r.published.sex == "female"))
         assert r.low < prediction < r.high
-        assert 0.0 <= r.share_pct <= 100.0
+
+
+def test_the_gain_intervals_rise_with_drews_dose(rows):
+    """DREW's three doses (Sisson et al. 2009): the published mean gains rise with the weekly
+    minutes (29, 88, 106 mL/min); the model's intervals must rise with them, and hold gains,
+    not losses, for women starting below the sedentary norm."""
+    drew = [r for r in rows if isinstance(r.published, coverage.PublishedGain)
+            and "DREW" in r.published.group]
+    assert [r.published.mean for r in drew] == [29.0, 88.0, 106.0]
+    assert all(0.0 < r.low < r.high for r in drew)
+    assert drew[0].low < drew[1].low < drew[2].low and drew[0].high < drew[1].high < drew[2].high
 
 
 def test_cli_prints_the_table_and_its_exit_status_follows_the_goal(capsys, rows):
