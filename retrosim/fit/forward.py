@@ -4,11 +4,15 @@ The same path as a run (``retrosim.solve.trajectory``), taken through the physio
 functions directly so a fit can call it thousands of times: the energy model's MET at the
 walk's speed, grade and direction (with the person's handrail), the demand ``MET x VO2rest``,
 the steady-state heart rate of ``[energy] heart_rate`` (Swain et al. 1994 with the backward
-excess, by default) and the first-order kinetics with time constant ``tau`` from HRrest at the
-start. The inputs are taken as linear between the knots of a 1-s grid, so the state advances
-in closed form (:func:`retrosim.physiology.oxygen.first_order_ramp`, the recurrence solved by
-:func:`scipy.signal.lfilter`); a run of the same walk gives the same heart rate to within
-the grid's resolution of the belt's ramps (``tests/fit/test_forward.py``).
+excess, by default) and first-order kinetics from HRrest at the start, with the on and off
+time constants of ``[energy] hr_kinetics`` as in a run (:mod:`retrosim.physiology.hr_kinetics`):
+the person's ``tau`` rising, and over any interval whose target ends below the heart rate at
+its start the off (recovery) constant of her age and fitness (:mod:`retrosim.solve.relax`).
+The inputs are taken as linear between the knots of a 1-s grid, so the state advances in
+closed form (:func:`retrosim.physiology.oxygen.first_order_ramp`, the recurrence solved by
+:func:`scipy.signal.lfilter` over each run of intervals with one constant); a run of the same
+walk gives the same heart rate to within the grid's resolution of the belt's ramps
+(``tests/fit/test_forward.py``).
 """
 
 from __future__ import annotations
@@ -19,16 +23,21 @@ import numpy as np
 from scipy.signal import lfilter
 
 from retrosim.model.options import EnergyOptions
-from retrosim.physiology import energy, heart
+from retrosim.physiology import energy, heart, hr_kinetics
+from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 #: Spacing of the grid the walk is solved on [s].
 GRID_S = 1.0
+#: Grid steps solved at once while the heart rate keeps rising or keeps falling.
+_CHUNK = 1024
 
 
 @dataclass(frozen=True)
 class Walk:
     """The recorded walk: the grid's times [s]; the knots' times [s], VO2 demand
-    [mL kg-1 min-1] and direction (+1 at rest); the resting VO2 and the heart-rate model."""
+    [mL kg-1 min-1] and direction (+1 at rest); the resting VO2, the heart-rate model, the
+    heart-rate kinetics (``[energy] hr_kinetics``) and the age [yr] and fitness code (0
+    inactive, 1 recreational, 2 trained) that set the walker's recovery constant."""
 
     t: np.ndarray
     knot_t: np.ndarray
@@ -36,6 +45,14 @@ class Walk:
     direction: np.ndarray
     vo2_rest: float
     heart_rate: str
+    hr_kinetics: str
+    age_yr: float
+    fitness: int
+
+    def tau_off_s(self, tau_s: float) -> float:
+        """Heart rate's off (recovery) time constant [s] for the on constant ``tau_s``."""
+        return float(hr_kinetics.HR_KINETICS_MODELS[self.hr_kinetics](
+            tau_s, self.age_yr, self.fitness))
 
     @property
     def backward(self) -> bool:
@@ -43,10 +60,12 @@ class Walk:
 
 
 def walk(time_s: np.ndarray, speed_mps: np.ndarray, grade_frac: np.ndarray,
-         direction: np.ndarray, *, handrail: int = 0, vo2_rest: float = 3.5,
-         options: EnergyOptions | None = None) -> Walk:
+         direction: np.ndarray, *, age_yr: float, fitness: str = "recreational",
+         handrail: int = 0, vo2_rest: float = 3.5, options: EnergyOptions | None = None
+         ) -> Walk:
     """The demand along a walk given at ``time_s`` (readings linear in between; NaN readings
-    are bridged), on the grid.
+    are bridged), on the grid, walked by a person of ``age_yr`` and ``fitness`` (a
+    ``Subject`` fitness level), which set her heart rate's recovery constant.
 
     As in a run, the demand is evaluated at the knots of the walk (where speed, grade or
     direction stop changing linearly) and taken as linear between them.
@@ -64,16 +83,19 @@ def walk(time_s: np.ndarray, speed_mps: np.ndarray, grade_frac: np.ndarray,
     met = energy.ENERGY_MODELS[options.model](speed[knot], grade[knot], d[knot])
     met = energy.apply_handrail(met, np.full(met.shape, handrail))
     return Walk(t, time_s[knot], np.asarray(met) * vo2_rest, d[knot], vo2_rest,
-                options.heart_rate)
+                options.heart_rate, options.hr_kinetics, float(age_yr),
+                FITNESS_LEVELS.index(fitness))
 
 
 def heart_rate(w: Walk, hr_rest: float, vo2_max: float, hr_max: float, tau_s: float,
                practice_min: float = 0.0) -> np.ndarray:
     """Heart rate [min-1] on the grid: first order from ``hr_rest`` towards the steady state
-    of the demand (evaluated at the walk's knots, linear between), exact in between."""
+    of the demand (evaluated at the walk's knots, linear between), exact in between, with the
+    on constant ``tau_s`` and the walk's off constant (:meth:`Walk.tau_off_s`) where the
+    target ends an interval below the heart rate at its start."""
     target = np.interp(w.t, w.knot_t, heart.HR_MODELS[w.heart_rate](
         w.demand, w.vo2_rest, vo2_max, hr_rest, hr_max, w.direction, practice_min))
-    return _relax(target, hr_rest, tau_s)
+    return _relax(target, hr_rest, tau_s, w.tau_off_s(tau_s))
 
 
 def oxygen_uptake(w: Walk, vo2_max: float, tau_s: float) -> np.ndarray:
@@ -84,17 +106,53 @@ def oxygen_uptake(w: Walk, vo2_max: float, tau_s: float) -> np.ndarray:
     return _relax(target, w.vo2_rest, tau_s)
 
 
-def _relax(target: np.ndarray, x0: float, tau_s: float) -> np.ndarray:
+def _relax(target: np.ndarray, x0: float, tau_s: float, tau_off_s: float | None = None
+           ) -> np.ndarray:
     """A first-order state on the grid from ``x0`` towards ``target`` (linear between grid
-    points), exact in between."""
-    # x[k+1] = e x[k] + c[k]: first_order_ramp over one grid step with slope (u1 - u0) / dt
-    e = np.exp(-GRID_S / tau_s)
-    slope = np.diff(target) / GRID_S
-    c = (1.0 - e) * (target[:-1] - slope * tau_s) + slope * GRID_S
+    points), exact in between; with ``tau_off_s``, that constant over each grid interval
+    whose target ends below the state at its start (``u[k+1] < x[k]``, the rule of
+    :func:`retrosim.solve.relax.relax_interval`), ``tau_s`` over the others.
+
+    With two constants the recurrence is solved a chunk at a time with the constant of the
+    chunk's first interval, up to the first interval that needs the other one, from which it
+    starts again: a few restarts where heart rate turns.
+
+    Five minutes at a target of 150 from 70, then a minute back at 70: the same rise, a
+    slower fall (70 + 80 exp(-60 / tau) after the minute: 81 at 30 s, 108 at 80 s).
+
+    >>> u = np.r_[70.0, np.full(300, 150.0), np.full(60, 70.0)]
+    >>> one, two = _relax(u, 70.0, 30.0), _relax(u, 70.0, 30.0, 80.0)
+    >>> bool(np.array_equal(one[:301], two[:301])), round(float(one[-1])), round(float(two[-1]))
+    (True, 81, 108)
+    """
+    if tau_off_s is None or tau_off_s == tau_s:
+        e = np.exp(-GRID_S / tau_s)
+        x = np.empty_like(target)
+        x[0] = x0
+        x[1:], _ = lfilter([1.0], [1.0, -e], _drive(target, tau_s, e), zi=[e * x0])
+        return x
+    # x[k+1] = e x[k] + c[k] with the rising (0) or falling (1) constant's e and c
+    es = (np.exp(-GRID_S / tau_s), np.exp(-GRID_S / tau_off_s))
+    cs = (_drive(target, tau_s, es[0]), _drive(target, tau_off_s, es[1]))
+    n = target.size
     x = np.empty_like(target)
     x[0] = x0
-    x[1:], _ = lfilter([1.0], [1.0, -e], c, zi=[e * x0])
+    k = 0
+    while k < n - 1:
+        falling = int(target[k + 1] < x[k])
+        j = min(k + _CHUNK, n - 1)
+        x[k + 1:j + 1], _ = lfilter([1.0], [1.0, -es[falling]], cs[falling][k:j],
+                                    zi=[es[falling] * x[k]])
+        turned = np.flatnonzero((target[k + 2:j + 1] < x[k + 1:j]) != falling)
+        k = k + 1 + int(turned[0]) if turned.size else j
     return x
+
+
+def _drive(target: np.ndarray, tau_s: float, e: float) -> np.ndarray:
+    """c[k] of the recurrence x[k+1] = e x[k] + c[k]: first_order_ramp over one grid step
+    with slope (u[k+1] - u[k]) / dt."""
+    slope = np.diff(target) / GRID_S
+    return (1.0 - e) * (target[:-1] - slope * tau_s) + slope * GRID_S
 
 
 def at(w: Walk, values: np.ndarray, times: np.ndarray) -> np.ndarray:

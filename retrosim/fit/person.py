@@ -9,7 +9,9 @@ when a scenario does not give it (:mod:`retrosim.results.intervals`):
 - ``hr_max_bpm``: normal around the age prediction (``[energy] hr_max``), sd 10 bpm;
 - ``hr_tau_s``: log-normal around 30 s (McNarry et al. 2012: 30-33 s at moderate intensity),
   log-sd 0.3 (an assumption: a 90 % range of 18-49 s, which spans the oxygen-uptake time
-  constants of young to older adults);
+  constants of young to older adults); the on constant: where heart rate falls, the forward
+  model recovers with the off constant of ``[energy] hr_kinetics`` for the subject's age and
+  fitness (:meth:`retrosim.fit.forward.Walk.tau_off_s`), as a run does;
 - ``backward_practice_min`` (a walk with backward stretches only): the share of the novice
   backward excess that remains, ``w = exp(-practice / 335 min)``
   (``heart.backward_excess``), with logit(w) ~ N(0, 1.5) (an assumption: no knowledge of the
@@ -195,8 +197,8 @@ def fit_person(rec: Recording, subject: Subject, options: EnergyOptions | None =
     started = time.perf_counter()
     grade = rec.grade_frac if rec.grade_frac is not None else np.zeros(rec.time_s.size)
     direction = rec.direction if rec.direction is not None else np.ones(rec.time_s.size)
-    w = forward.walk(rec.time_s, rec.speed_mps, grade, direction,
-                     handrail=HANDRAIL_LEVELS.index(subject.handrail),
+    w = forward.walk(rec.time_s, rec.speed_mps, grade, direction, age_yr=subject.age_yr,
+                     fitness=subject.fitness, handrail=HANDRAIL_LEVELS.index(subject.handrail),
                      vo2_rest=_vo2_rest(subject, options), options=options)
     params = tuple(priors(subject, options, w.backward))
     fixed = _fixed_values(subject, options)

@@ -4,7 +4,8 @@ Each virtual person has a mass, age and sex, and traits drawn from the fit's own
 (:func:`retrosim.fit.person.priors`): when the prior is the population the people come from,
 a well-calibrated posterior's 90 % intervals contain the truth in 90 % of people. The person
 walks :data:`PROTOCOL` in :class:`retrosim.Simulation` (the full run, not the fit's forward
-path), and the recording is made the way a chest strap and a treadmill console make one:
+path, with the default heart-rate kinetics), and the recording is made the way a chest strap
+and a treadmill console make one:
 
 - the heart rate lags the heart by a few seconds (uniform 0-5 s), is read with a white error
   (sd :data:`WHITE_SD` bpm) plus a slowly wandering one (AR(1), :data:`AR_RHO` per second,
@@ -82,13 +83,12 @@ def person(seed: int, index: int) -> Person:
 def recording(seed: int, index: int, who: Person, *, vo2: bool = False) -> Recording:
     """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make (and
     a metabolic cart, with ``vo2``)."""
-    # the fit's forward model (fit/forward.py) has one heart-rate time constant, rising and
-    # falling: the virtual person walks with the same kinetics, so the study checks the fit
-    # against its own model
+    # the default heart-rate kinetics (``[energy] hr_kinetics``), which the fit's forward
+    # model follows: rising with the person's hr_tau_s, recovering with the slower off
+    # constant of her age and fitness
     doc = {"name": f"virtual-{index}", "seed": seed,
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},
-           "energy": {"hr_kinetics": "symmetric"},
            "arms": {"recorded": {"stages": list(PROTOCOL)}}}
     ds = Simulation(Scenario.from_dict(doc)).dataset(intervals=False, trace_step_s=1.0)
     one = ds.isel(arm=0, subject=0)
