@@ -361,14 +361,18 @@ def peh_drop_at_nadir(sbp_rest: ArrayLike, dbp_rest: ArrayLike, met: ArrayLike,
 def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: ArrayLike) -> Any:
     """The onset time constant that puts the nadir of the PEH shape at ``nadir_s`` [s].
 
-    The shape ``exp(-t/r) - exp(-t/o)`` peaks at ``t* = o r ln(r/o) / (r - o)``, which grows
-    with ``o``; solved by bisection, element by element for an array of recovery constants
-    (a float for a float). A bracket whose midpoint is one of its ends stops moving, so the
-    search ends once every bracket has (the answer does not change after that).
+    The shape ``exp(-t/r) - exp(-t/o)`` peaks at ``t* = o r ln(r/o) / (r - o)``. With
+    ``x = o/r`` and ``c = t*/r``, ``t* = nadir_s`` reads ``x (ln x - c) = -c``, whose root
+    below 1 is ``x = exp(c + W(-c exp(-c)))`` on the lower branch ``W_-1`` of Lambert's W
+    (Corless et al. 1996): here by Newton's method on ``w + ln(-w) = ln(c) - c`` from the
+    branch's asymptotic series, to the last bit (a float for a float; element by element for
+    an array of recovery constants, each longer than ``nadir_s``).
 
     References
     ----------
     MacDonald et al. 2000, J Hum Hypertens 14:125: nadir about 15 min after exercise.
+    Corless RM, Gonnet GH, Hare DEG, Jeffrey DJ, Knuth DE (1996). On the Lambert W function.
+    Adv Comput Math 5:329-359. doi:10.1007/BF02124750.
 
     Examples
     --------
@@ -378,13 +382,17 @@ def onset_tau_for_nadir(nadir_s: float, recovery_tau_s: ArrayLike) -> Any:
     [164.7, 146.2]
     """
     r = np.asarray(recovery_tau_s, dtype=float)
-    lo, hi = np.full(r.shape, 1e-6), np.full(r.shape, float(nadir_s))
-    for _ in range(200):
-        o = 0.5 * (lo + hi)
-        if not ((o != lo) & (o != hi)).any():
+    c = float(nadir_s) / r
+    if not np.all(c < 1.0):
+        raise ValueError(f"a PEH recovery constant must be longer than its nadir time "
+                         f"({nadir_s:g} s)")
+    target = np.log(c) - c                        # ln(-z), z = -c exp(-c)
+    ln_w = np.log(-target)
+    w = target - ln_w + ln_w / target             # W_-1's asymptotic series (Corless 1996)
+    for _ in range(50):
+        step = (w + np.log(-w) - target) / (1.0 + 1.0 / w)
+        w = w - step
+        if np.all(np.abs(step) <= 4.0 * np.finfo(float).eps * np.abs(w)):
             break
-        t_star = o * r * np.log(r / o) / (r - o)
-        below = t_star < nadir_s
-        lo, hi = np.where(below, o, lo), np.where(below, hi, o)
-    out = 0.5 * (lo + hi)
+    out = r * np.exp(c + w)
     return float(out) if out.ndim == 0 else out
