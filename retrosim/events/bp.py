@@ -34,6 +34,7 @@ from retrosim.events.variables import BP
 from retrosim.model.options import STOP_KINDS, BpOptions
 from retrosim.physiology import exercise_pressure, peh_models, pressure
 from retrosim.physiology.registry import reference_key
+from retrosim.solve import bp_crossing
 from retrosim.solve.bp_course import (
     PatchedCourse,
     PressureCourse,
@@ -135,7 +136,7 @@ def exercise_alarms(session: Session) -> None:
             limit = np.where(female, limits["female"], limits["male"])
         else:
             limit = np.full(session.size, level)
-        when = course.first_crossing(which, limit, strict)
+        when = bp_crossing.first_crossing(course, which, limit, strict)
         hit = np.nonzero(np.isfinite(when))[0]
         if hit.size == 0:
             continue

@@ -28,7 +28,6 @@ import numpy as np
 
 from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, peh_course, pressure
-from retrosim.solve import bp_crossing
 from retrosim.solve.bouts import Bouts, find_bouts
 from retrosim.solve.relax import relax_at_knots
 from retrosim.solve.timeline import Timeline
@@ -196,12 +195,6 @@ class PressureCourse:
         walked = np.isfinite(last)
         return np.where(walked, values, self.rest), np.where(walked, times, np.nan)
 
-    def first_crossing(self, which: int, level: np.ndarray, strict: bool) -> np.ndarray:
-        """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) reaches ``level`` (N,)
-        while walking (above it if ``strict``); inf if never
-        (:func:`retrosim.solve.bp_crossing.first_crossing`)."""
-        return bp_crossing.first_crossing(self, which, level, strict)
-
 
 def resting_and_person(session: Walked, model: hypotension.PehModel = hypotension.PEH
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -261,9 +254,3 @@ class PatchedCourse:
         values, times = self.base.nadir()
         values[:, self.moved], times[:, self.moved] = self.patch.nadir()
         return values, times
-
-    def first_crossing(self, which: int, level: np.ndarray, strict: bool) -> np.ndarray:
-        out = self.base.first_crossing(which, level, strict).copy()
-        out[self.moved] = self.patch.first_crossing(which, np.asarray(level)[self.moved],
-                                                    strict)
-        return out

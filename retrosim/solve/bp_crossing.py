@@ -11,21 +11,31 @@ its bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retrosim.physiology import oxygen, peh_course
+from retrosim.solve.bp_course import PatchedCourse, PressureCourse
 from retrosim.solve.relax import interior_maximum
-
-if TYPE_CHECKING:
-    from retrosim.solve.bp_course import PressureCourse
 
 _BISECTIONS = 64
 
 
-def first_crossing(course: PressureCourse, which: int, level: np.ndarray,
+def first_crossing(course: PressureCourse | PatchedCourse, which: int, level: np.ndarray,
                    strict: bool) -> np.ndarray:
+    """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) of ``course`` reaches
+    ``level`` (N,) while walking (above it if ``strict``); inf if never. A patched course's
+    moved subjects are searched in their own course (:func:`course_crossing`)."""
+    if isinstance(course, PatchedCourse):
+        out = first_crossing(course.base, which, level, strict).copy()
+        out[course.moved] = first_crossing(course.patch, which, np.asarray(level)[course.moved],
+                                           strict)
+        return out
+    return course_crossing(course, which, level, strict)
+
+
+def course_crossing(course: PressureCourse, which: int, level: np.ndarray,
+                    strict: bool) -> np.ndarray:
     """First time [s] (N,) the pressure ``which`` (0 SBP, 1 DBP) reaches ``level`` (N,)
     while walking (above it if ``strict``); inf if never.
 

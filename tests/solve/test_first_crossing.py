@@ -3,7 +3,7 @@
 The reference below is the search as first written: every walking segment whose highest rise
 reaches the level is tested at its start, its interior maximum and its end, bisected 64 times
 with the PEH of every bout evaluated each time, and the earliest answer kept.
-:meth:`PressureCourse.first_crossing` searches only the segments that can hold the first
+:func:`retrosim.solve.bp_crossing.first_crossing` searches only the segments that can hold the first
 crossing, stops a bracket once it sits between adjacent doubles and skips the PEH before a
 bout has ended; on courses with several bouts (so the PEH of the first lowers the second),
 per-subject timelines, levels near and far, the answers must be identical.
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from retrosim.physiology import oxygen, peh_course
+from retrosim.solve import bp_crossing
 from retrosim.solve.bp_course import PressureCourse
 from retrosim.solve.relax import interior_maximum
 from retrosim.solve.timeline import Timeline
@@ -111,7 +112,7 @@ def test_first_crossing_equals_the_plain_bisection(seed, shared):
         for level in levels:
             for strict in (False, True):
                 lim = np.full(400, level) + rng.uniform(-20, 20, 400)
-                got = course.first_crossing(which, lim, strict)
+                got = bp_crossing.first_crossing(course, which, lim, strict)
                 want = reference_crossing(course, which, lim, strict)
                 np.testing.assert_array_equal(got, want)
                 hits += np.isfinite(got).sum()
@@ -128,7 +129,7 @@ def test_a_later_bout_is_searched_with_the_pe_hypotension_of_the_first():
                                   (10.0, 2.0), vo2max_met=np.array([6.0]))
     assert course.bouts.end_s.shape[0] == 2
     level = np.array([course.sample(np.array([2710.0]))[0, 0, 0]])
-    got = course.first_crossing(0, level, False)
+    got = bp_crossing.first_crossing(course, 0, level, False)
     np.testing.assert_array_equal(got, reference_crossing(course, 0, level, False))
     assert 2410.0 < got[0] <= 2710.0
     assert course.peh(got)[0, 0, 0] > 0.0          # the first walk's PEH applies there

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from retrosim.solve import bp_crossing
 from retrosim.solve.bp_course import PatchedCourse, PressureCourse
 from retrosim.solve.timeline import Timeline
 
@@ -24,9 +25,9 @@ def test_patched_course_takes_each_answer_from_the_course_its_subject_follows():
     patch = course(SHORT, MET[:, 1:], REST[:, 1:])
     patched = PatchedCourse(base, np.array([1]), patch)
     level = np.array([190.0, 190.0])
-    got = patched.first_crossing(0, level, False)
-    assert got[0] == base.first_crossing(0, level, False)[0]
-    assert got[1] == patch.first_crossing(0, level[1:], False)[0]
+    got = bp_crossing.first_crossing(patched, 0, level, False)
+    assert got[0] == bp_crossing.first_crossing(base, 0, level, False)[0]
+    assert got[1] == bp_crossing.first_crossing(patch, 0, level[1:], False)[0]
     assert np.isfinite(got[0]) and np.isfinite(got[1])
     times = np.array([30.0, 300.0, 900.0])
     np.testing.assert_array_equal(patched.sample(times)[:, :, 1], patch.sample(times)[:, :, 0])
