@@ -28,7 +28,9 @@ def test_a_recording_gives_the_form_a_fitted_person(tmp_path, write_recording):
         trait = done.fit.traits[key]
         assert subject[key]["from"] == "fit"
         assert subject[key]["mean"] == pytest.approx(trait.mean, abs=0.5)
-        assert trait.low <= who.truth[key] <= trait.high
+        assert trait.low < trait.mean < trait.high
+    # whether the intervals hold the truth is a rate, checked over many people where the fit
+    # is tested (tests/fit/test_recovery.py): one person's 90 % interval misses one time in ten
     assert [a.name for a in new.arms] == [a.name for a in form.arms]   # the what-if goes on
     assert subject["mass_kg"] == who.subject.mass_kg
     retrosim.Scenario.from_dict(F.scenario_dict(new))
