@@ -56,13 +56,23 @@ def test_every_published_group_is_reported_with_its_interval_around_the_predicti
 
 def test_the_gain_intervals_rise_with_drews_dose(rows):
     """DREW's three doses (Sisson et al. 2009): the published mean gains rise with the weekly
-    minutes (29, 88, 106 mL/min); the model's intervals must rise with them, and hold gains,
-    not losses, for women starting below the sedentary norm."""
-    drew = [r for r in rows if isinstance(r.published, coverage.PublishedGain)
-            and "DREW" in r.published.group]
-    assert [r.published.mean for r in drew] == [29.0, 88.0, 106.0]
-    assert all(0.0 < r.low < r.high for r in drew)
-    assert drew[0].low < drew[1].low < drew[2].low and drew[0].high < drew[1].high < drew[2].high
+    minutes (29, 88, 106 mL/min); the model's intervals of true gains must rise with them, and
+    hold gains, not losses, for women starting below the sedentary norm."""
+    drew = [g for g in coverage.GAINS if "DREW" in g.group]
+    assert [g.mean for g in drew] == [29.0, 88.0, 106.0]
+    true = [coverage.gain_interval(g) for g in drew]
+    assert all(0.0 < low < high for low, high in true)
+    assert true[0][0] < true[1][0] < true[2][0] and true[0][1] < true[1][1] < true[2][1]
+
+
+def test_a_measured_gain_interval_holds_the_true_one_and_is_what_the_rows_report(rows):
+    """A published gain is the difference of measured tests: the rows report the interval of
+    measured gains, which, the tests' error being added to unimodal true gains, holds the
+    interval of true gains and is wider on both sides."""
+    for row in (r for r in rows if isinstance(r.published, coverage.PublishedGain)):
+        low, high = coverage.gain_interval(row.published)
+        assert (row.low, row.high) == coverage.measured_gain_interval(row.published)
+        assert row.low < low < high < row.high
 
 
 def test_cli_prints_the_table_and_its_exit_status_follows_the_goal(capsys, rows):
