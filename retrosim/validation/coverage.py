@@ -315,8 +315,13 @@ true gain (mL/min) is given the error of the study's tests before and after (5.6
 a test, Katch et al. 1982; HERITAGE averaged two tests at each visit, DREW one is assumed),
 and the 90 % interval of those measured gains is held against the published mean and SD
 (Sisson et al. 2009 and Bouchard et al. 1999, as tabulated by Ross et al. 2019). A run's own
-intervals stay those of true VO2max. The goal is 85-95 % on average over the validation
-groups; `retrosim validate --coverage` exits with status 1 outside it."""
+intervals stay those of true VO2max. The spread that does not shrink with the dose is put
+in the measurement, not in the response: the change of VO2max spreads as widely without
+training as with it (Williamson et al. 2017), and non-response beyond the test's error
+falls with the dose until nobody is left without a gain (Montero & Lundby 2017), so the
+response to training keeps a responsiveness that scales the gain. The goal is 85-95 % on
+average over the validation groups; `retrosim validate --coverage` exits with status 1
+outside it."""
 
 
 def markdown(rows: list[CoverageRow]) -> str:

@@ -18,6 +18,19 @@ This is the interval a published spread of measured gains is compared with; a ru
 intervals stay those of true VO2max (what a programme does to the person, not what a test
 would read).
 
+Why the spread that does not shrink with the dose is put here, in the measurement, and not in
+the response to training: the change of VO2max spreads as widely without training as with it
+(Williamson, Atkinson & Batterham 2017: in the one early training study with a comparator arm,
++/- 5.6 mL/kg/min without training, +/- 3.7 with it), most of a single test's day-to-day
+variation is the person's own biology (Katch et al. 1982), and non-response beyond the test's
+error falls with the dose until nobody is left without a gain (Montero & Lundby 2017: 69 % at
+one session a week, none at four). A true response with a spread of its own at any dose would
+give true losses at a low dose that those sources do not show, so the response to training
+keeps a responsiveness that scales the gain (``retrosim.physiology.training.responsiveness``).
+HERITAGE's own reproducibility study (Skinner JS et al. 1999, Med Sci Sports Exerc 31(11),
+"Reproducibility of maximal exercise test data in the HERITAGE Family Study") would give the
+error of its tests; only its introduction could be read.
+
 Sources (full entries in ``docs/references.md``):
 
 - Katch VL, Sady SS, Freedson P (1982). Biological variability in maximum aerobic power. Med
@@ -25,6 +38,10 @@ Sources (full entries in ``docs/references.md``):
   women and 1 trained man, 80 tests; ``Si + Se`` +/- 5.6 %).
 - Bouchard C et al. (1999). J Appl Physiol 87:1003-1008 (HERITAGE: VO2max tested twice before
   and twice after the programme; abstract read).
+- Williamson PJ, Atkinson G, Batterham AM (2017). Sports Med 47(8):1501-1513;
+  doi:10.1007/s40279-017-0680-8 (abstract read).
+- Montero D, Lundby C (2017). J Physiol 595(11):3377-3387; doi:10.1113/JP273480 (abstract
+  read).
 """
 
 from __future__ import annotations
