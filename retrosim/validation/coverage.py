@@ -152,6 +152,10 @@ EXCLUSIONS = (
      "conditions of a bundled protocol"),
     ("how many tests DREW took at each visit", "not read; one test before and one after is "
      "assumed for its measured gains (Sisson et al. 2009; Church et al. 2007)"),
+    ("the day-to-day variation of a test in these cohorts", "taken from five trained adults "
+     "tested over 2-4 weeks (Katch et al. 1982); HERITAGE's own reproducibility study "
+     "(Skinner et al. 1999) was not read, and none was found for older sedentary women or "
+     "over the months of a programme; the measured-gain rows move with it"),
 )
 
 
