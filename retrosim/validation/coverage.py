@@ -38,6 +38,8 @@ measured tests, so the row compares the published spread with the interval of *m
 gains (:func:`measured_gain_interval`): each version's true gain plus the day-to-day
 variation of the tests before and after (:mod:`retrosim.validation.measured`, Katch et al.
 1982), with the study's number of tests at each visit (:attr:`PublishedGain.tests`).
+That CV was read from HERITAGE's measured gains, which hold the tests' error too, so it
+overstates the spread of true responses somewhat (HERITAGE's own test error was not read).
 
 - Bouchard C et al. (1999). J Appl Physiol 87:1003-1008 (HERITAGE, 20 weeks; two tests before
   and two after): +384 +/- 202 mL/min, as tabulated by Ross R et al. (2019), Br J Sports Med
