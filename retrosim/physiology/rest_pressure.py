@@ -38,7 +38,7 @@ References
 ----------
 - Kiernan PA, Day CA, Berkowsky RS, et al. (2024). J Cardiovasc Dev Dis 11(2):42.
   doi:10.3390/jcdd11020042
-- Zeigler ZS, Votaw B, Dreos M, et al. (2018). Exerc Med vol. 2 (daily against
+- Zeigler, Votaw, Dreos, et al. (2018). Exerc Med vol. 2 (daily against
   alternate-day exercise; exercmed.org).
 - Meredith IT et al. (1990). J Hypertens 8:859-866.
 - Cornelissen VA, Smart NA (2013). J Am Heart Assoc 2:e004473. doi:10.1161/JAHA.112.004473
