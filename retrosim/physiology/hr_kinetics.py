@@ -23,7 +23,7 @@ References
   T120 grows with the work load (direction only, no number used).
 - Murias JM et al. (2011) Am J Physiol Regul Integr Comp Physiol 301:R218: the slowing of
   kinetics with age, ``oxygen.TAU_AGE_SLOPE_PER_YR`` (applied to HR recovery: an assumption).
-- Pierpont GL, Stolpman DR, Gornick CC (2000). Heart rate recovery post-exercise as an index
+- Pierpont GL et al. (2000). Heart rate recovery post-exercise as an index
   of parasympathetic activity. J Auton Nerv Syst 80:169-174; doi:10.1016/S0165-1838(00)00090-4
   (abstract): a first-order fit's time constant, about 45 s after submaximal and 126 s after
   maximal treadmill work (``two-phase-recovery`` is fitted to it and to Barak et al.).
@@ -207,7 +207,7 @@ HR_KINETICS_MODELS: dict[str, Model] = {
     "two-phase-recovery": Model(
         fast_phase,
         ("Barak OF et al. (2011) J Sports Sci Med 10:369-375",
-         "Pierpont GL, Stolpman DR, Gornick CC (2000) J Auton Nerv Syst 80:169-174",
+         "Pierpont GL et al. (2000) J Auton Nerv Syst 80:169-174",
          "Imai K et al. (1994) J Am Coll Cardiol 24:1529-1535",
          "Murias JM, Spencer MD, Kowalchuk JM, Paterson DH (2011) Am J Physiol Regul Integr "
          "Comp Physiol 301:R218-R224"),
