@@ -1,6 +1,9 @@
 """Two-phase heart-rate recovery (``two-phase-recovery``): exact phases after a bout, the rise
-unchanged, a slow share that grows with intensity, exact peaks, and the closed loop, the
-patched trajectory and the fit's forward model agreeing with a run."""
+unchanged, a slow share that grows with intensity, exact peaks, the closed loop and the
+patched trajectory agreeing with a run, and the Compendium's kcal unmoved (the fit's forward
+model against a run: tests/fit/test_forward.py)."""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -152,3 +155,15 @@ def test_a_patched_trajectory_is_the_trajectory_solved_whole():
     np.testing.assert_allclose(patched.sample(times)["hr"], whole.sample(times)["hr"],
                                rtol=1e-12)
     np.testing.assert_allclose(patched.hr_peak(), whole.hr_peak(), rtol=1e-12)
+
+
+def test_the_compendium_kcal_do_not_depend_on_the_heart_rate_kinetics():
+    """Ainsworth et al. 2011: 4.3 / 6.0 / 8.0 MET x 3.5 x 61.0 kg / 200 x 10 min, the same
+    bits with two phases (energy does not depend on heart rate's kinetics)."""
+    sc = retrosim.load_scenario("compendium-2011")
+    two = retrosim.run(dataclasses.replace(sc, energy=dataclasses.replace(
+        sc.energy, hr_kinetics="two-phase-recovery")))
+    expected = [m * 3.5 * 61.0 / 200 * 10 for m in (4.3, 6.0, 8.0)]    # 45.90, 64.05, 85.40
+    np.testing.assert_allclose(two.energy_total.values[:, 0], expected, rtol=1e-12)
+    np.testing.assert_array_equal(two.energy_total.values, retrosim.run(sc).energy_total.values)
+    assert two.attrs["hr_kinetics_model"] == "two-phase-recovery"
