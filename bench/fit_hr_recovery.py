@@ -133,25 +133,38 @@ def facioli_shares(consts: tuple[float, float, float]) -> np.ndarray:
     return (FACIOLI_PEAK - hr) / (FACIOLI_PEAK - FACIOLI_REST)
 
 
-def main() -> None:
+def targets() -> tuple[np.ndarray, np.ndarray]:
+    """The four published numbers and the tolerance each residual is scaled by."""
     ex, stable, tau, _ = BARAK
     barak = (ex - stable) * (1.0 - np.exp(-60.0 / tau))
-    target = np.array([barak, tau, *PIERPONT_T_S])
-    scale = np.array([0.5, 0.1 * tau, 0.1 * PIERPONT_T_S[0], 0.25 * PIERPONT_T_S[1]])
+    return (np.array([barak, tau, *PIERPONT_T_S]),
+            np.array([0.5, 0.1 * tau, 0.1 * PIERPONT_T_S[0], 0.25 * PIERPONT_T_S[1]]))
 
-    def got(x: tuple[float, float, float]) -> np.ndarray:
-        fall, sub, top = outputs(x)
-        return np.array([fall, barak_tau(x), sub, top])
 
-    fit = least_squares(lambda x: (got(tuple(x)) - target) / scale, x0=(0.5, 3.0, 0.5),
-                        bounds=([0.0, 1.0, 0.0], [3.0, 100.0, 1.0]))
-    consts = tuple(float(v) for v in fit.x)
+def model_values(x: tuple[float, float, float]) -> np.ndarray:
+    """The model's values of :func:`targets` for the constants ``x``."""
+    fall, sub, top = outputs(x)
+    return np.array([fall, barak_tau(x), sub, top])
+
+
+def fit() -> tuple[float, float, float]:
+    """The three constants (fast and slow scale, slow share at the maximum), least squares."""
+    target, scale = targets()
+    best = least_squares(lambda x: (model_values(tuple(x)) - target) / scale,
+                         x0=(0.5, 3.0, 0.5), bounds=([0.0, 1.0, 0.0], [3.0, 100.0, 1.0]))
+    kf, ks, share = (float(v) for v in best.x)
+    return kf, ks, share
+
+
+def main() -> None:
+    target, _ = targets()
+    consts = fit()
     kf, ks, share = consts
     print(f"FAST_PHASE_SCALE = {kf:.3f}\nSLOW_PHASE_SCALE = {ks:.2f}\n"
           f"SLOW_SHARE_AT_MAX = {share:.3f}")
     for name, value, want in zip(("Barak first-minute fall [bpm]", "Barak 5-min T [s]",
                                   "Pierpont submaximal T [s]", "Pierpont maximal T [s]"),
-                                 got(consts), target, strict=True):
+                                 model_values(consts), target, strict=True):
         print(f"  {name}: {value:.2f} (published {want:.2f})")
     for age in (25.0, 70.0):
         fast = float(hr_kinetics.fast_phase(heart.HR_TAU_S, age, 1, scale=kf))

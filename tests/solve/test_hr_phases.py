@@ -167,3 +167,12 @@ def test_the_compendium_kcal_do_not_depend_on_the_heart_rate_kinetics():
     np.testing.assert_allclose(two.energy_total.values[:, 0], expected, rtol=1e-12)
     np.testing.assert_array_equal(two.energy_total.values, retrosim.run(sc).energy_total.values)
     assert two.attrs["hr_kinetics_model"] == "two-phase-recovery"
+
+
+def test_the_constants_are_the_bench_fit(bench_module):
+    """FAST_PHASE_SCALE, SLOW_PHASE_SCALE and SLOW_SHARE_AT_MAX are bench/fit_hr_recovery.py's
+    least-squares fit to Barak et al. 2011 and Pierpont et al. 2000, to the digits kept."""
+    kf, ks, share = bench_module("fit_hr_recovery").fit()
+    assert hr_kinetics.FAST_PHASE_SCALE == round(kf, 3)
+    assert hr_kinetics.SLOW_PHASE_SCALE == round(ks, 2)
+    assert hr_kinetics.SLOW_SHARE_AT_MAX == round(share, 3)
