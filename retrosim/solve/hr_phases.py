@@ -178,7 +178,7 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
     def slope(s: np.ndarray) -> np.ndarray:
         return big_k - a_f * np.exp(-s / t_f) - a_s * np.exp(-s / t_s)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # no turn: not finite
         turn = np.log(-(a_f * t_s) / (a_s * t_f)) / (1.0 / t_f - 1.0 / t_s)
     turn = np.where(np.isfinite(turn) & (turn > 0) & (turn < length), turn, length)
     best = np.full(length.shape, np.nan)
