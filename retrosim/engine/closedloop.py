@@ -28,6 +28,7 @@ from retrosim.engine.session import ESTOP, EventLog
 from retrosim.model.protocol import GRADE_LIMITS_PCT
 from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, ramp
 from retrosim.physiology import oxygen
+from retrosim.solve import hr_phases
 from retrosim.solve.relax import relax_interval
 from retrosim.solve.timeline import Timeline
 from retrosim.solve.trajectory import EnergyOptions, Physiology, drift_rate, knot_demand
@@ -106,6 +107,10 @@ class ClosedLoop:
         self._drift: np.ndarray = np.zeros(n)
         self._drift_rate: np.ndarray | None = None
         self._row_state: tuple[np.ndarray, ...]
+        #: Two phases (:mod:`retrosim.solve.hr_phases`): the states and targets at the last knot
+        self._phases = physiology.tau_hr_slow_s is not None
+        self._row_phases = (physiology.hr_rest.astype(float), np.zeros(n))
+        self._phase_t: tuple[np.ndarray, np.ndarray]
         self.vo2, self.hr = physiology.vo2_rest.copy(), physiology.hr_rest.astype(float).copy()
         self.kcal, self.distance_m = np.zeros(n), np.zeros(n)
         self._append(full(n, 0.0), self.v, self.g, first=True)
@@ -201,12 +206,17 @@ class ClosedLoop:
         t_row, vo2, hr, kcal, dist = self._row_state
         dt = self.now - t_row
         self.vo2 = oxygen.first_order_step(vo2, self._vo2_t, dt, self.p.tau_vo2_s)
-        if self._drift_rate is None:
+        # the target now: drifting, it is linear from the last knot to now (as a knot would)
+        hr_now = self._hr_t if self._drift_rate is None else self._hr_base + np.where(
+            self.v != 0, self._drift + dt / 60.0 * self._drift_rate, 0.0)
+        if self._phases:
+            fast, slow = hr_phases.step(*self._row_phases, self._phase_t, hr_phases.split_target(
+                hr_now, self.p, self._hr_base), np.full(self.n, dt), self.p)
+            self.hr = fast + slow
+        elif self._drift_rate is None:
             tau_hr = np.where(self._hr_t < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
             self.hr = oxygen.first_order_step(hr, self._hr_t, dt, tau_hr)
-        else:        # the drifting target, linear from the last knot to now (as a knot would)
-            drift = np.where(self.v != 0, self._drift + dt / 60.0 * self._drift_rate, 0.0)
-            hr_now = self._hr_base + drift
+        else:
             tau_hr = np.where(hr_now < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
             self.hr = oxygen.first_order_ramp(hr, self._hr_t, (hr_now - self._hr_t) / dt, dt,
                                               tau_hr)
@@ -229,17 +239,25 @@ class ClosedLoop:
                 * (self._drift_rate + rate), 0.0)
             hr_t = hr_t + drift
             self._drift, self._drift_rate = drift, rate
+        parts = hr_phases.split_target(hr_t, self.p, self._hr_base) if self._phases else None
         if not first:
             assert last is not None, "the first knot row comes from __init__"
             t_prev, vo2, hr, kcal, dist = self._row_state
             v_prev = last[1]
             dt = tau - t_prev
             self.vo2 = relax_interval(vo2, self._vo2_t, vo2_t, dt, self.p.tau_vo2_s)
-            self.hr = relax_interval(hr, self._hr_t, hr_t, dt, self.p.tau_hr_s,
-                                     self.p.tau_hr_off_s)
+            if parts is not None:
+                self._row_phases = hr_phases.step(*self._row_phases, self._phase_t, parts, dt,
+                                                  self.p)
+                self.hr = self._row_phases[0] + self._row_phases[1]
+            else:
+                self.hr = relax_interval(hr, self._hr_t, hr_t, dt, self.p.tau_hr_s,
+                                         self.p.tau_hr_off_s)
             self.kcal = kcal + 0.5 * dt * (self._kcal_rate + kcal_rate)
             self.distance_m = dist + 0.5 * dt * (np.abs(v_prev) + np.abs(v))
         self.met, self._vo2_t, self._hr_t, self._kcal_rate = met, vo2_t, hr_t, kcal_rate
+        if parts is not None:
+            self._phase_t = parts
         tau = np.asarray(tau, dtype=float)
         self._row_state = (tau, self.vo2, self.hr, self.kcal, self.distance_m)
         self._rows.append((tau, v, g, self.handrail.copy(), self.set_dir.copy()))

@@ -50,9 +50,15 @@ class Walk:
     fitness: int
 
     def tau_off_s(self, tau_s: float) -> float:
-        """Heart rate's off (recovery) time constant [s] for the on constant ``tau_s``."""
+        """Heart rate's off (recovery) time constant [s] for the on constant ``tau_s`` (the
+        fast phase's, with two phases)."""
         return float(hr_kinetics.HR_KINETICS_MODELS[self.hr_kinetics](
             tau_s, self.age_yr, self.fitness))
+
+    def tau_slow_s(self, tau_s: float) -> float | None:
+        """The slow phase's off constant [s] of two-phase kinetics, None without one."""
+        slow = hr_kinetics.SLOW_PHASES.get(self.hr_kinetics)
+        return None if slow is None else float(slow(tau_s, self.age_yr, self.fitness))
 
     @property
     def backward(self) -> bool:
@@ -93,9 +99,14 @@ def heart_rate(w: Walk, hr_rest: float, vo2_max: float, hr_max: float, tau_s: fl
     of the demand (evaluated at the walk's knots, linear between), exact in between, with the
     on constant ``tau_s`` and the walk's off constant (:meth:`Walk.tau_off_s`) where the
     target ends an interval below the heart rate at its start."""
-    target = np.interp(w.t, w.knot_t, heart.HR_MODELS[w.heart_rate](
-        w.demand, w.vo2_rest, vo2_max, hr_rest, hr_max, w.direction, practice_min))
-    return _relax(target, hr_rest, tau_s, w.tau_off_s(tau_s))
+    knots = heart.HR_MODELS[w.heart_rate](
+        w.demand, w.vo2_rest, vo2_max, hr_rest, hr_max, w.direction, practice_min)
+    tau_slow = w.tau_slow_s(tau_s)
+    if tau_slow is not None:       # two phases, each target split at the knots as in a run
+        slow = hr_kinetics.slow_target(knots, hr_rest, hr_max)
+        return _relax_two(np.interp(w.t, w.knot_t, knots - slow), np.interp(w.t, w.knot_t, slow),
+                          hr_rest, tau_s, (w.tau_off_s(tau_s), tau_slow))
+    return _relax(np.interp(w.t, w.knot_t, knots), hr_rest, tau_s, w.tau_off_s(tau_s))
 
 
 def oxygen_uptake(w: Walk, vo2_max: float, tau_s: float) -> np.ndarray:
@@ -146,6 +157,44 @@ def _relax(target: np.ndarray, x0: float, tau_s: float, tau_off_s: float | None 
         turned = np.flatnonzero((target[k + 2:j + 1] < x[k + 1:j]) != falling)
         k = k + 1 + int(turned[0]) if turned.size else j
     return x
+
+
+def _relax_two(fast_t: np.ndarray, slow_t: np.ndarray, x0: float, tau_s: float,
+               tau_off: tuple[float, float]) -> np.ndarray:
+    """Heart rate on the grid as the sum of a fast state from ``x0`` towards ``fast_t`` and a
+    slow state from 0 towards ``slow_t`` (two-phase kinetics, :mod:`retrosim.solve.hr_phases`):
+    over each grid interval whose whole target ends below the sum at its start, the fast and
+    slow off constants ``tau_off``, ``tau_s`` for both over the others; solved a chunk at a
+    time as :func:`_relax` does.
+
+    The rise of :func:`_relax`'s example split 60 + 20, then a minute's fall to about
+    70 + 60 exp(-60 / 30) + 20 exp(-60 / 600) = 96.
+
+    >>> u = np.r_[70.0, np.full(300, 150.0), np.full(60, 70.0)]
+    >>> one = _relax(u, 70.0, 30.0)
+    >>> two = _relax_two(u - 20.0 * (u > 70), 20.0 * (u > 70), 70.0, 30.0, (30.0, 600.0))
+    >>> bool(np.allclose(one[:301], two[:301], rtol=1e-12)), round(float(two[-1]))
+    (True, 96)
+    """
+    n = fast_t.size
+    states = (np.empty(n), np.empty(n))
+    states[0][0], states[1][0] = x0, 0.0
+    rules = []                         # per part: (rising, falling) of (e, drive)
+    for target, off in ((fast_t, tau_off[0]), (slow_t, tau_off[1])):
+        es = (np.exp(-GRID_S / tau_s), np.exp(-GRID_S / off))
+        rules.append((es, (_drive(target, tau_s, es[0]), _drive(target, off, es[1]))))
+    total_t = fast_t + slow_t
+    k = 0
+    while k < n - 1:
+        falling = int(total_t[k + 1] < states[0][k] + states[1][k])
+        j = min(k + _CHUNK, n - 1)
+        for x, (es, cs) in zip(states, rules, strict=True):
+            x[k + 1:j + 1], _ = lfilter([1.0], [1.0, -es[falling]], cs[falling][k:j],
+                                        zi=[es[falling] * x[k]])
+        turned = np.flatnonzero((total_t[k + 2:j + 1] < states[0][k + 1:j] + states[1][k + 1:j])
+                                != falling)
+        k = k + 1 + int(turned[0]) if turned.size else j
+    return states[0] + states[1]
 
 
 def _drive(target: np.ndarray, tau_s: float, e: float) -> np.ndarray:

@@ -47,7 +47,9 @@ class EnergyOptions:
         ("swain-1994-backward", default, or "swain-1998-hrr").
     hr_kinetics : heart rate's on and off time constants, a key of
         ``hr_kinetics.HR_KINETICS_MODELS``: "slower-recovery" (default: 30 s rising, a slower
-        recovery constant by age and fitness falling) or "symmetric" (30 s both ways).
+        recovery constant by age and fitness falling), "symmetric" (30 s both ways) or
+        "two-phase-recovery" (a fast and a slow phase falling, the slow one's share growing
+        with the intensity reached).
     hr_drift : the slow rise of heart rate over a bout at constant work, a key of
         ``hr_drift.HR_DRIFT_MODELS``: "none" (default: the target is set by the work alone) or
         "teso-2025" (a linear rise through each bout at a rate set by intensity, age and sex).

@@ -23,8 +23,19 @@ References
   T120 grows with the work load (direction only, no number used).
 - Murias JM et al. (2011) Am J Physiol Regul Integr Comp Physiol 301:R218: the slowing of
   kinetics with age, ``oxygen.TAU_AGE_SLOPE_PER_YR`` (applied to HR recovery: an assumption).
-- Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2004, imai-1994,
-  murias-2011).
+- Pierpont GL et al. (2000). Heart rate recovery post-exercise as an index
+  of parasympathetic activity. J Auton Nerv Syst 80:169-174; doi:10.1016/S0165-1838(00)00090-4
+  (abstract): a first-order fit's time constant, about 45 s after submaximal and 126 s after
+  maximal treadmill work (``two-phase-recovery`` is fitted to it and to Barak et al.).
+- Facioli TP et al. (2021). Sci Rep 11 (Table 2); doi:10.1038/s41598-021-83071-w: heart
+  rate 1, 3 and 6 min after a cardiopulmonary test (held out from ``two-phase-recovery``).
+- Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2000, pierpont-2004,
+  imai-1994, facioli-2021, murias-2011).
+
+Two-phase recovery (``two-phase-recovery``): heart rate is the sum of a fast and a slow
+first-order state (:mod:`retrosim.solve.hr_phases`); the slow state takes a share of the
+target's rise above rest that grows with the fraction of the heart-rate reserve reached
+(:func:`slow_target`), so that recovery lengthens after harder bouts.
 """
 
 from __future__ import annotations
@@ -117,6 +128,55 @@ def slower_recovery(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike) 
     return np.maximum(recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
 
 
+#: Two-phase recovery (``two-phase-recovery``), fitted by ``bench/fit_hr_recovery.py``: the
+#: fast (vagal) and slow phases' constants as multiples of :func:`recovery_tau`, and the slow
+#: phase's share of the off-response after a bout at the whole heart-rate reserve.
+FAST_PHASE_SCALE = 0.306
+SLOW_PHASE_SCALE = 8.29
+SLOW_SHARE_AT_MAX = 0.799
+
+
+def fast_phase(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
+               scale: float | None = None) -> np.ndarray:
+    """The fast (vagal) phase's off constant of ``two-phase-recovery`` [s]:
+    ``FAST_PHASE_SCALE x`` :func:`recovery_tau`, never faster than the on constant.
+
+    >>> fast_phase([30.0], [25.0], [1], scale=0.5).round(1).tolist()
+    [40.1]
+    """
+    scale = FAST_PHASE_SCALE if scale is None else scale
+    return np.maximum(scale * recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
+
+
+def slow_phase(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
+               scale: float | None = None) -> np.ndarray:
+    """The slow phase's off constant of ``two-phase-recovery`` [s]: ``SLOW_PHASE_SCALE x``
+    :func:`recovery_tau`, never faster than the on constant.
+
+    >>> slow_phase([30.0], [25.0], [1], scale=3.0).round(1).tolist()
+    [240.5]
+    """
+    scale = SLOW_PHASE_SCALE if scale is None else scale
+    return np.maximum(scale * recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
+
+
+def slow_target(hr_target: ArrayLike, hr_rest: ArrayLike, hr_max: ArrayLike,
+                share_at_max: float | None = None) -> np.ndarray:
+    """The slow phase's part of heart rate's target above rest [min-1].
+
+    Its share of the target's rise above rest grows in proportion to the rise's fraction of
+    the heart-rate reserve, ``r = (target - rest) / (max - rest)``: the part is
+    ``SLOW_SHARE_AT_MAX r (target - rest)``, nothing at rest and ``SLOW_SHARE_AT_MAX`` of the
+    whole rise at the maximum. The fast phase takes the rest of the target.
+
+    >>> slow_target([70.0, 130.0, 190.0], 70.0, 190.0, share_at_max=0.6).round(1).tolist()
+    [0.0, 18.0, 72.0]
+    """
+    share = SLOW_SHARE_AT_MAX if share_at_max is None else share_at_max
+    rise = np.asarray(hr_target, dtype=float) - hr_rest
+    return share * rise * rise / (np.asarray(hr_max, dtype=float) - hr_rest)
+
+
 #: Heart-rate kinetics by name: ``(tau_on_s, age_yr, fitness) -> tau_off_s``
 #: (``[energy] hr_kinetics``); the on constant is ``heart.HR_TAU_S`` (30 s) or the person's
 #: ``hr_tau_s``.
@@ -144,5 +204,26 @@ HR_KINETICS_MODELS: dict[str, Model] = {
         "one time constant, 30 s, rising and falling (the first model)",
         "Heart rate falls after exercise as fast as it rose (30 s), about twice as fast as "
         "measured recovery, and the same at every age and fitness."),
+    "two-phase-recovery": Model(
+        fast_phase,
+        ("Barak OF et al. (2011) J Sports Sci Med 10:369-375",
+         "Pierpont GL et al. (2000) J Auton Nerv Syst 80:169-174",
+         "Imai K et al. (1994) J Am Coll Cardiol 24:1529-1535",
+         "Murias JM, Spencer MD, Kowalchuk JM, Paterson DH (2011) Am J Physiol Regul Integr "
+         "Comp Physiol 301:R218-R224"),
+        "rising with 30 s; falling in a fast (vagal) phase of about 30 s and a slow phase of "
+        "about 11 min whose share grows with the fraction of the heart-rate reserve reached "
+        "(80 % of the fall after a maximal bout)",
+        "Fitted to Barak et al. 2011 and Pierpont et al. 2000 (bench/fit_hr_recovery.py); it "
+        "follows Facioli et al. 2021's held-out course over 6 min after a cardiopulmonary "
+        "test, but gives older adults too small a first-minute fall after a maximal test "
+        "(Best et al. 2014: 18 against 36 +/- 12 bpm), and its 30-s time constant lengthens "
+        "after harder work, where Imai et al. 1994 find it almost independent of the work "
+        "load. The slowing with age is an assumption, as in slower-recovery. Both phases' "
+        "constants switch together, on whether the whole target ends an interval below the "
+        "heart rate."),
 }
+#: The slow phase's falling constant of the kinetics that have one, by name:
+#: ``(tau_on_s, age_yr, fitness) -> tau_slow_s`` (:mod:`retrosim.solve.hr_phases`).
+SLOW_PHASES = {"two-phase-recovery": slow_phase}
 DEFAULT_HR_KINETICS_MODEL = "slower-recovery"

@@ -33,6 +33,9 @@ class Physiology:
     practice_min: np.ndarray = None  # type: ignore[assignment]  # backward practice [min]
     #: Heart rate's falling (off, recovery) time constant [s]; None: tau_hr_s (symmetric).
     tau_hr_off_s: np.ndarray = None  # type: ignore[assignment]
+    #: The slow phase's falling constant [s] of two-phase kinetics (``[energy] hr_kinetics``,
+    #: :mod:`retrosim.solve.hr_phases`); None: heart rate is one state.
+    tau_hr_slow_s: np.ndarray | None = None
     #: Multiplicative model errors of one plausible version of the person (1: the central
     #: model; :mod:`retrosim.results.intervals` draws them): net MET, backward HR excess,
     #: EPOC's slow volume, PEH.
@@ -74,6 +77,9 @@ class Physiology:
             tau_hr_s=tau_hr,
             tau_hr_off_s=hr_kinetics.HR_KINETICS_MODELS[options.hr_kinetics](
                 tau_hr, cohort.age_yr, cohort.fitness),
+            tau_hr_slow_s=hr_kinetics.SLOW_PHASES[options.hr_kinetics](
+                tau_hr, cohort.age_yr, cohort.fitness)
+            if options.hr_kinetics in hr_kinetics.SLOW_PHASES else None,
             handrail=cohort.handrail,
             female=cohort.female, age_yr=cohort.age_yr, practice_min=cohort.backward_practice_min,
             met_scale=cohort.met_scale if options.walking_cost == "none" else
@@ -90,4 +96,6 @@ class Physiology:
 
     def subset(self, idx: np.ndarray) -> Physiology:
         """The parameters of the subjects at positions ``idx``."""
-        return Physiology(**{name: value[idx] for name, value in vars(self).items()})
+        values: dict = {name: None if value is None else value[idx]
+                        for name, value in vars(self).items()}
+        return Physiology(**values)

@@ -23,6 +23,7 @@ from retrosim.model.options import EnergyOptions
 from retrosim.model.protocol import Protocol
 from retrosim.physiology import energy, heart, hr_drift, oxygen
 from retrosim.solve.epoc import SlowEpoc, slow_epoc
+from retrosim.solve.hr_phases import HrPhases, merge_phases, solve_phases
 from retrosim.solve.parameters import Physiology
 from retrosim.solve.relax import exact_peak, interval_tau, relax_at_knots
 from retrosim.solve.timeline import Timeline, knot_sum
@@ -45,6 +46,8 @@ class Trajectory:
     tau_vo2_s: np.ndarray     # (N,)
     tau_hr_s: np.ndarray      # (N,), or (K, N): the constant of the interval from each knot
     epoc: SlowEpoc | None = None   # EPOC's slow component after each bout (None: none)
+    #: Heart rate's two phases, when the kinetics have a slow one (None: hr is one state).
+    phases: HrPhases | None = None
     #: Where this trajectory is an earlier one with a few subjects solved again
     #: (:func:`resolve`): per-subject results are read from the two, not from the merged knots.
     patch: Patch | None = field(default=None, repr=False, compare=False)
@@ -73,6 +76,8 @@ class Trajectory:
         """Each subject's exact peak heart rate [min-1], (N,) (found once, then kept)."""
         if "hr" not in self._peaks and self.patch is not None:
             self._peaks["hr"] = self.patch.combine(lambda tr: {"hr": tr.hr_peak()})["hr"]
+        if "hr" not in self._peaks and self.phases is not None:
+            self._peaks["hr"] = self.phases.peak(self.timeline.t)
         if "hr" not in self._peaks:
             self._peaks["hr"] = exact_peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
         return self._peaks["hr"]
@@ -121,7 +126,8 @@ class Trajectory:
             "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade),
             "met": lerp(self.met), "energy": lerp(self.energy),
             "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
-            "hr": relax(self.hr, self.hr_target, self.tau_hr_s),
+            "hr": relax(self.hr, self.hr_target, self.tau_hr_s) if self.phases is None else
+            self.phases.sample(relax),
         }
         if self.epoc is not None:
             extra_vo2, extra_kcal = self.epoc.at(times[:, None])
@@ -204,21 +210,25 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     p = physiology
     met, vo2_target, hr_target, kcal_rate = knot_demand(
         timeline.velocity, timeline.grade, timeline.handrail, p, options)
-    rate = drift_rate(vo2_target, p, options)
+    rate, base = drift_rate(vo2_target, p, options), hr_target
     if rate is not None:
         drift = hr_drift.drift_at_knots(timeline.t, rate, timeline.velocity != 0)
         hr_target = hr_target + drift
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
-    hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s, p.tau_hr_off_s)
-    tau_hr = interval_tau(hr, hr_target, p.tau_hr_s, p.tau_hr_off_s)
+    phases = None if p.tau_hr_slow_s is None else solve_phases(timeline.t, hr_target, p, base)
+    if phases is None:
+        hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s, p.tau_hr_off_s)
+        tau_hr = interval_tau(hr, hr_target, p.tau_hr_s, p.tau_hr_off_s)
+    else:
+        hr, tau_hr = phases.hr, phases.tau_fast
     kcal = np.empty_like(met)
     kcal[0] = 0.0
     for i in range(met.shape[0] - 1):
         dt = timeline.t[i + 1] - timeline.t[i]
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
-                      p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options))
+                      p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options), phases)
 
 
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
@@ -251,7 +261,12 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     met, vo2_target, hr_target, vo2, hr, kcal = (
         merge(getattr(previous, name), getattr(part, name))
         for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
-    tau_hr = interval_tau(hr, hr_target, physiology.tau_hr_s, physiology.tau_hr_off_s)
+    phases = None
+    if previous.phases is not None and part.phases is not None:
+        phases = merge_phases(previous.phases, part.phases, idx, extra, physiology)
+        tau_hr = phases.tau_fast
+    else:
+        tau_hr = interval_tau(hr, hr_target, physiology.tau_hr_s, physiology.tau_hr_off_s)
     old, new = previous.epoc, part.epoc
     if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
         epoc = slow_epoc(timeline, vo2_target, physiology, options)
@@ -264,7 +279,7 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     # EPOC's slow component, where the merged one is read)
     patch = Patch(idx, previous, part) if (old is None) == (new is None) else None
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      tau_hr, epoc, patch)
+                      tau_hr, epoc, phases, patch)
 
 
 def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[str, np.ndarray]:

@@ -34,7 +34,7 @@ def test_step_reaches_63_percent_after_one_time_constant():
     assert abs((hr[41] - 62.0) / (steady - 62.0) - (1 - np.exp(-1))) < 0.02
 
 
-@pytest.mark.parametrize("kinetics", ["slower-recovery", "symmetric"])
+@pytest.mark.parametrize("kinetics", ["slower-recovery", "symmetric", "two-phase-recovery"])
 def test_forward_model_follows_a_run_to_a_fifth_of_a_beat(kinetics):
     """The same walk through Simulation: its 1-Hz traces in, its heart rate out, with either
     heart-rate kinetics (the default's recovery constant for a 45-year-old is slower than her
@@ -55,6 +55,12 @@ def test_forward_model_follows_a_run_to_a_fifth_of_a_beat(kinetics):
     assert np.abs(hr - one.hr.values[keep]).max() < 0.2
     assert w.backward
     off = w.tau_off_s(TRAITS["hr_tau_s"])
+    if kinetics == "two-phase-recovery":      # the fast phase's constant, and a slow phase
+        assert off == float(hr_kinetics.fast_phase(TRAITS["hr_tau_s"], 45.0, 1))
+        assert w.tau_slow_s(TRAITS["hr_tau_s"]) == float(
+            hr_kinetics.slow_phase(TRAITS["hr_tau_s"], 45.0, 1))
+        return
+    assert w.tau_slow_s(TRAITS["hr_tau_s"]) is None
     assert off == (TRAITS["hr_tau_s"] if kinetics == "symmetric" else
                    float(hr_kinetics.recovery_tau(45.0, 1)))
 

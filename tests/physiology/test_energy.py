@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,25 +280,14 @@ def test_kim_choi_2001_backward_forward_ratio_within_10_pct():
     assert back / fwd == pytest.approx(23.6 / 15.9, rel=0.10)
 
 
-def bench_module(name):
-    """A fit script of bench/ as a module (skipped where bench/ is not installed)."""
-    path = Path(__file__).resolve().parents[2] / "bench" / f"{name}.py"
-    if not path.exists():
-        pytest.skip("bench/ is not part of an installed package")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_fitted_constants_reproduce_the_bench_fit():
+def test_fitted_constants_reproduce_the_bench_fit(bench_module):
     fitted, _, _ = bench_module("fit_continuous_energy").fit()
     for field in dataclasses.fields(fitted):
         assert getattr(SHARED_GRADE_PARAMS, field.name) == pytest.approx(
             getattr(fitted, field.name), rel=1e-6), field.name
 
 
-def test_backward_grade_coefficient_reproduces_its_bench_fit():
+def test_backward_grade_coefficient_reproduces_its_bench_fit(bench_module):
     module = bench_module("fit_backward_uphill")
     assert CONTINUOUS_PARAMS.backward_grade_coef == pytest.approx(module.fit(), rel=1e-8)
     assert dataclasses.replace(CONTINUOUS_PARAMS, backward_grade_coef=0.0) == \

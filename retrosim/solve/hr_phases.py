@@ -1,0 +1,199 @@
+"""Heart rate as two first-order phases, exact over every interval (``[energy] hr_kinetics =
+"two-phase-recovery"``, :mod:`retrosim.physiology.hr_kinetics`).
+
+The target's rise above rest is split at every knot into a slow part, whose share grows with
+the fraction of the heart-rate reserve reached
+(:func:`retrosim.physiology.hr_kinetics.slow_target`), and a fast part, the rest; each is
+linear between knots, as every target is. Heart rate is the sum of two first-order states,
+one towards each part. Over an interval whose whole target ends below the heart rate at its
+start (a fall, the rule of
+:func:`retrosim.solve.relax.relax_interval`), the fast state relaxes with the fast (vagal)
+off constant and the slow state with the slow one; over any other interval both relax with the
+on constant, so that heart rate rises exactly as one first-order state would. Each state
+advances across an interval in one closed-form step
+(:func:`retrosim.physiology.oxygen.first_order_ramp`); the peak of the sum inside an interval
+is where its derivative, a constant minus two exponentials, vanishes, found by bisection on
+the stretches where that derivative is monotone (exact to rounding).
+
+Arrays are laid out (knot, subject) as in :mod:`retrosim.solve.trajectory`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrosim.physiology import hr_kinetics, oxygen
+from retrosim.solve.parameters import Physiology
+from retrosim.solve.relax import relax_interval
+
+#: Bisection steps for an interior peak: far more than halving a day to one ulp needs.
+_BISECTIONS = 200
+
+
+def split_target(hr_target: np.ndarray, p: Physiology, base: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The fast and the slow parts of heart rate's target [min-1] (their sum is the target).
+
+    The slow part is set by ``base``, the target before heart rate's drift (default: the
+    target), and the drift goes to the fast part: the drift is linear in time over a flat
+    stretch, and so stays each part's target, whatever knots the stretch has.
+    """
+    slow = hr_kinetics.slow_target(hr_target if base is None else base, p.hr_rest, p.hr_max)
+    return hr_target - slow, slow
+
+
+def phase_taus(falling: np.ndarray, p: Physiology) -> tuple[np.ndarray, np.ndarray]:
+    """The fast and the slow state's constants [s] over intervals that fall (``falling``) or
+    not."""
+    assert p.tau_hr_slow_s is not None, "two phases need the slow phase's constant"
+    return (np.where(falling, p.tau_hr_off_s, p.tau_hr_s),
+            np.where(falling, p.tau_hr_slow_s, p.tau_hr_s))
+
+
+def step(fast: np.ndarray, slow: np.ndarray, start: tuple[np.ndarray, np.ndarray],
+         end: tuple[np.ndarray, np.ndarray], dt: np.ndarray, p: Physiology
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Both states after an interval of ``dt`` over which their targets move linearly from
+    ``start`` to ``end`` (each the fast and the slow part, :func:`split_target`).
+
+    >>> from retrosim.model.people import Cohort
+    >>> from retrosim.model.subject import Subject
+    >>> from retrosim.model.options import EnergyOptions
+    >>> p = Physiology.of(Cohort.from_subject(Subject(mass_kg=70, age_yr=25, sex="male")),
+    ...                   EnergyOptions(hr_kinetics="two-phase-recovery"))
+    >>> uf, us = split_target(np.array([150.0]), p)
+    >>> rest = (p.hr_rest, np.zeros(1))                  # a minute at rest after 150 bpm
+    >>> f, s = step(uf, us, rest, rest, np.array([60.0]), p)
+    >>> bool(f + s < 150.0), bool(s / us > 0.9), bool((f - p.hr_rest) / (uf - p.hr_rest) < 0.2)
+    (True, True, True)
+    """
+    falling = end[0] + end[1] < fast + slow
+    tau_f, tau_s = phase_taus(falling, p)
+    return (relax_interval(fast, start[0], end[0], dt, tau_f),
+            relax_interval(slow, start[1], end[1], dt, tau_s))
+
+
+@dataclass(frozen=True)
+class HrPhases:
+    """The two states at every knot, their targets (each (K, N)) and the constants of the
+    interval from each knot (K, N; the last row the on constant)."""
+
+    fast: np.ndarray
+    fast_target: np.ndarray
+    slow: np.ndarray
+    slow_target: np.ndarray
+    tau_fast: np.ndarray
+    tau_slow: np.ndarray
+
+    @property
+    def hr(self) -> np.ndarray:
+        """Heart rate at the knots [min-1], (K, N)."""
+        return self.fast + self.slow
+
+    def sample(self, relax: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+               ) -> np.ndarray:
+        """Heart rate at sample times, given the sampler's ``relax(state, target, tau)``
+        (the closed form between knots, :meth:`retrosim.solve.trajectory.Trajectory.sample`)."""
+        return (relax(self.fast, self.fast_target, self.tau_fast)
+                + relax(self.slow, self.slow_target, self.tau_slow))
+
+    def peak(self, t: np.ndarray) -> np.ndarray:
+        """Each subject's exact peak heart rate [min-1], (N,): at a knot or inside an
+        interval (:func:`interior_peak`)."""
+        best = self.hr.max(axis=0)
+        dt = np.broadcast_to(np.diff(t, axis=0), self.fast[1:].shape)
+        rows = [np.broadcast_to(a, self.fast.shape) for a in (
+            self.fast, self.fast_target, self.tau_fast, self.slow, self.slow_target,
+            self.tau_slow)]
+        x_f, u_f, t_f, x_s, u_s, t_s = (a[:-1] for a in rows)
+        k_f = np.divide(np.diff(self.fast_target, axis=0), dt, out=np.zeros_like(x_f),
+                        where=dt > 0)
+        k_s = np.divide(np.diff(self.slow_target, axis=0), dt, out=np.zeros_like(x_s),
+                        where=dt > 0)
+        value = interior_peak((x_f, u_f, k_f, t_f), (x_s, u_s, k_s, t_s), dt)
+        return np.maximum(best, np.nanmax(value, axis=0, initial=-np.inf))
+
+
+def solve_phases(t: np.ndarray, hr_target: np.ndarray, p: Physiology,
+                 base: np.ndarray | None = None) -> HrPhases:
+    """Both states at every knot from rest (the fast state at resting heart rate, the slow
+    one at zero), exact in between; ``t`` (K, S), ``hr_target`` (K, N) and its value before
+    drift, ``base`` (:func:`split_target`)."""
+    uf, us = split_target(hr_target, p, base)
+    fast, slow = np.empty_like(uf), np.empty_like(us)
+    fast[0], slow[0] = p.hr_rest, 0.0
+    for i in range(uf.shape[0] - 1):
+        fast[i + 1], slow[i + 1] = step(fast[i], slow[i], (uf[i], us[i]),
+                                        (uf[i + 1], us[i + 1]), t[i + 1] - t[i], p)
+    falling = np.zeros(uf.shape, bool)
+    falling[:-1] = uf[1:] + us[1:] < fast[:-1] + slow[:-1]
+    tau_f, tau_s = phase_taus(falling, p)
+    return HrPhases(fast, uf, slow, us, tau_f, tau_s)
+
+
+def merge_phases(old: HrPhases, new: HrPhases, idx: np.ndarray, extra: int, p: Physiology
+                 ) -> HrPhases:
+    """``old``'s knots (the last one repeated ``extra`` times) with the columns ``idx`` from
+    ``new`` (:func:`retrosim.solve.trajectory.resolve`)."""
+    def merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.concatenate([a, np.repeat(a[-1:], extra, axis=0)])
+        out[:, idx] = b
+        return out
+
+    fast, uf, slow, us = (merge(getattr(old, n), getattr(new, n))
+                          for n in ("fast", "fast_target", "slow", "slow_target"))
+    falling = np.zeros(uf.shape, bool)
+    falling[:-1] = uf[1:] + us[1:] < fast[:-1] + slow[:-1]
+    tau_f, tau_s = phase_taus(falling, p)
+    return HrPhases(fast, uf, slow, us, tau_f, tau_s)
+
+
+def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
+                  length: np.ndarray) -> np.ndarray:
+    """The largest interior maximum of the sum of two first-order responses over a segment,
+    NaN where there is none.
+
+    Each part is ``(x0, u0, k, tau)``: ``x(s) = u0 + k s - k tau + C exp(-s / tau)``,
+    ``C = x0 - u0 + k tau``. The sum's derivative ``K - g(s)``, ``g = sum C / tau exp(-s /
+    tau)``, is monotone on either side of g's one turning point, so it has at most one root
+    on each side; a root where it goes from positive to negative is a maximum, found by
+    bisection.
+
+    >>> one = (np.array([70.0]), np.array([150.0]), np.array([-1.0]), np.array([30.0]))
+    >>> zero = (np.zeros(1), np.zeros(1), np.zeros(1), np.array([200.0]))
+    >>> s = -30.0 * np.log(30.0 / 110.0)                # one part: the closed form
+    >>> peak = oxygen.first_order_ramp(70.0, 150.0, -1.0, s, 30.0)
+    >>> bool(np.isclose(interior_peak(one, zero, np.array([100.0]))[0], peak, rtol=1e-14))
+    True
+    """
+    x_f, u_f, k_f, t_f = fast
+    x_s, u_s, k_s, t_s = slow
+    c_f, c_s = x_f - u_f + k_f * t_f, x_s - u_s + k_s * t_s
+    a_f, a_s = c_f / t_f, c_s / t_s
+    big_k = k_f + k_s
+
+    def slope(s: np.ndarray) -> np.ndarray:
+        return big_k - a_f * np.exp(-s / t_f) - a_s * np.exp(-s / t_s)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # no turn: not finite
+        turn = np.log(-(a_f * t_s) / (a_s * t_f)) / (1.0 / t_f - 1.0 / t_s)
+    turn = np.where(np.isfinite(turn) & (turn > 0) & (turn < length), turn, length)
+    best = np.full(length.shape, np.nan)
+    for lo, hi in ((np.zeros_like(length), turn), (turn, length)):
+        down = (hi > lo) & (slope(lo) > 0) & (slope(hi) < 0)
+        if not down.any():
+            continue
+        a, b = lo[down], hi[down]
+        part = [v[down] if np.ndim(v) else v for v in (big_k, a_f, t_f, a_s, t_s)]
+        for _ in range(_BISECTIONS):
+            mid = 0.5 * (a + b)
+            up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
+            a, b = np.where(up, mid, a), np.where(up, b, mid)
+        s = 0.5 * (a + b)
+        value = (oxygen.first_order_ramp(x_f[down], u_f[down], k_f[down], s, t_f[down])
+                 + oxygen.first_order_ramp(x_s[down], u_s[down], k_s[down], s, t_s[down]))
+        best[down] = np.fmax(best[down], value)
+    return best
