@@ -78,16 +78,31 @@ def course_crossing(course: PressureCourse, which: int, level: np.ndarray,
     has = ~np.isnan(inner)
     peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
         x[:-1][has], u[:-1][has], slope[has], inner[has], course.tau_s))
-    seg, sub = np.nonzero(meets(rest[cols] + peak, level[cols]) & walking)
-    pairs = _Pairs(course, which, cols[sub],
-                   a=np.broadcast_to(tc[:-1], peak.shape)[seg, sub],
-                   span=length[seg, sub], x0=x[seg, sub], u0=u[seg, sub],
-                   k=slope[seg, sub])
-    mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
-    lim = level[pairs.subj]
-    at_start, at_mid, at_end = (meets(pairs.f(s), lim)
-                                for s in (np.zeros_like(pairs.a), mid, pairs.span))
+    reach = meets(rest[cols] + peak, level[cols]) & walking       # (K-1, n) candidates
+    start = np.broadcast_to(tc[:-1], peak.shape)
+    # step 3 before any pair is built: a subject's first candidate, when it reaches the level,
+    # ends her search no later than its end, so later candidates are left out (those of a
+    # subject whose first candidate falls short at the rounding level are added back below)
+    first = np.argmax(reach, axis=0)
+    cut = start[first, np.arange(cols.size)] + length[first, np.arange(cols.size)]
+    early = reach & (start <= cut)
+    seg, sub = np.nonzero(early)
+    pairs, mid, at_start, at_mid, at_end = _tested(course, which, cols, seg, sub, start,
+                                                   length, x, u, slope, has, inner, level,
+                                                   meets)
     found = at_start | at_mid | at_end
+    reached = np.zeros(cols.size, bool)
+    reached[sub[(seg == first[sub]) & found]] = True
+    short = reach.any(axis=0) & ~reached
+    if short.any():
+        seg2, sub2 = np.nonzero(reach & ~early & short)
+        more = _tested(course, which, cols, seg2, sub2, start, length, x, u, slope, has,
+                       inner, level, meets)
+        pairs = pairs.join(more[0])
+        mid, at_start, at_mid, at_end = (np.concatenate([a, b]) for a, b in zip(
+            (mid, at_start, at_mid, at_end), more[1:], strict=True))
+        found = at_start | at_mid | at_end
+    lim = level[pairs.subj]
     latest = np.full(rest.shape, np.inf)
     np.minimum.at(latest, pairs.subj[found],
                   np.where(at_start, pairs.a, pairs.a + pairs.span)[found])
@@ -99,6 +114,23 @@ def course_crossing(course: PressureCourse, which: int, level: np.ndarray,
     when = np.where(at_start, pairs.a, pairs.a + hi)
     np.minimum.at(out, pairs.subj[need], when[need])
     return out
+
+
+def _tested(course: PressureCourse, which: int, cols: np.ndarray, seg: np.ndarray,
+            sub: np.ndarray, start: np.ndarray, length: np.ndarray, x: np.ndarray,
+            u: np.ndarray, slope: np.ndarray, has: np.ndarray, inner: np.ndarray,
+            level: np.ndarray, meets) -> tuple[_Pairs, np.ndarray, np.ndarray, np.ndarray,
+                                               np.ndarray]:
+    """The pairs (segment ``seg``, column ``sub`` of ``cols``), each segment's highest point
+    (its interior maximum, else its end) and whether the pressure meets the level at its
+    start, there and at its end."""
+    pairs = _Pairs(course, which, cols[sub], a=start[seg, sub], span=length[seg, sub],
+                   x0=x[seg, sub], u0=u[seg, sub], k=slope[seg, sub])
+    mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
+    lim = level[pairs.subj]
+    at_start, at_mid, at_end = (meets(pairs.f(s), lim)
+                                for s in (np.zeros_like(pairs.a), mid, pairs.span))
+    return pairs, mid, at_start, at_mid, at_end
 
 
 def upper_bound(course: PressureCourse, which: int) -> np.ndarray:
@@ -142,15 +174,28 @@ class _Pairs:
         self.drop = c.drop[self.which][:, self.subj[self.late]]
         self.recovery, self.onset = c.constants(self.subj[self.late])
 
+        # the parts of the rise's closed form (oxygen.first_order_ramp) that do not move
+        # with time, in its order of operations: the same bits at a fraction of the work
+        self.lag = self.k * c.tau_s
+        self.gap = self.x0 - self.u0 + self.lag
+
     def take(self, idx: np.ndarray) -> _Pairs:
         """The pairs ``idx`` alone."""
         return _Pairs(self.course, self.which, self.subj[idx], self.a[idx], self.span[idx],
                       self.x0[idx], self.u0[idx], self.k[idx])
 
+    def join(self, other: _Pairs) -> _Pairs:
+        """These pairs, then ``other``'s (of the same course and pressure)."""
+        return _Pairs(self.course, self.which, *(
+            np.concatenate([getattr(self, name), getattr(other, name)])
+            for name in ("subj", "a", "span", "x0", "u0", "k")))
+
     def f(self, s: np.ndarray) -> np.ndarray:
-        """The pressure ``s`` (P,) seconds into each segment [mmHg]."""
+        """The pressure ``s`` (P,) seconds into each segment [mmHg]: the resting value plus
+        the rise (:func:`retrosim.physiology.oxygen.first_order_ramp`), less the PEH."""
         c = self.course
-        value = self.base + oxygen.first_order_ramp(self.x0, self.u0, self.k, s, c.tau_s)
+        value = self.base + (self.u0 + self.k * s - self.lag
+                             + self.gap * np.exp(-s / c.tau_s))
         if self.late.size == 0:
             return value
         # the PEH of the bouts already ended: exactly zero unless a bout ended before the
