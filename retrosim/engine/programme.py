@@ -14,8 +14,9 @@ that person goes on, pauses for ``pause_days`` or stops. Simultaneous events kee
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -215,7 +216,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     n, n_days, n_sessions = cohort.size, program.days + 1, len(schedule)
     people = _People.of(cohort, seed, program.model)
     # laid out (day, N) and (session, N) while they are filled, row by row; (N, ...) views
-    daily = {name: np.full((n_days, n), np.nan, dtype=np.float32) for name in DAILY}
+    # every morning is sampled (sample_mornings, to the last day): no fill needed
+    daily = {name: np.empty((n_days, n), dtype=np.float32) for name in DAILY}
     sessions: dict[str, np.ndarray] = {}
     protocols: list[str] = []
     result = ArmProgramme(arm, cohort, np.arange(n_days), np.array([d for d, _ in schedule]),
@@ -244,6 +246,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         result.log.append((np.array([day]), np.array([-1]), "session",
                            f"session {number + 1}: {protocol}"))
         if rows.size == 0:
+            _blank_rows(sessions, number, sessions)
             continue
         state = people.state(float(day), sel)
         today = session_cohort(cohort, sel, state)
@@ -256,15 +259,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
                    "attended": np.ones(rows.size, bool), **load,
                    "hr_rest_used": state["hr_rest"],
                    "vo2max_used": state["vo2max"]}
-        for name, value in outcome.items():
-            value = np.asarray(value)
-            if value.shape != (rows.size,) or value.dtype.kind not in "biuf":
-                continue
-            if name not in sessions:
-                sessions[name] = np.full((n_sessions, n), False if value.dtype.kind == "b"
-                                         else np.nan, dtype=bool if value.dtype.kind == "b"
-                                         else np.float64)
-            sessions[name][number, sel] = value
+        _record(sessions, outcome, number, sel, rows.size, n, n_sessions)
         people.train(sel, float(day), state, load)
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
         perturbed[sel] += np.asarray(session.summary.get("stumbles", 0)) + fell
@@ -287,6 +282,38 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     result.daily = {name: value.T for name, value in daily.items()}
     result.sessions = {name: value.T for name, value in sessions.items()}
     out[arm.name] = result
+
+
+#: A session's outcome where the person did not attend, by dtype kind.
+_MISSING = {"b": False, "f": np.nan}
+
+
+def _record(sessions: dict[str, np.ndarray], outcome: dict[str, Any], number: int,
+            sel: slice | np.ndarray, attended: int, n: int, n_sessions: int) -> None:
+    """Keep session ``number``'s per-person outcomes of the ``attended`` people at ``sel``
+    (of ``n``) in ``sessions`` (session, N), one row per session, the others' not attended;
+    other values (per arm, text) are left out."""
+    kept = []
+    for name, value in outcome.items():
+        value = np.asarray(value)
+        if value.shape != (attended,) or value.dtype.kind not in "biuf":
+            continue
+        if name not in sessions:           # rows are filled as sessions come: no pass over all
+            sessions[name] = np.empty((n_sessions, n), dtype=bool
+                                      if value.dtype.kind == "b" else np.float64)
+            sessions[name][:number] = _MISSING[sessions[name].dtype.kind]
+        if attended < n:
+            sessions[name][number] = _MISSING[sessions[name].dtype.kind]
+        sessions[name][number, sel] = value
+        kept.append(name)
+    _blank_rows(sessions, number, sessions.keys() - set(kept))
+
+
+def _blank_rows(sessions: dict[str, np.ndarray], number: int,
+                names: Iterable[str]) -> None:
+    """Session ``number``'s row of the outcomes ``names``: not attended, for everyone."""
+    for name in names:
+        sessions[name][number] = _MISSING[sessions[name].dtype.kind]
 
 
 def programme_bytes(scenario: Scenario, subjects: int) -> int:
