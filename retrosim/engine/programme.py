@@ -32,7 +32,7 @@ from retrosim.model.scenario import Arm, Scenario
 from retrosim.physiology import balance, courses, dose_response, oxygen, training
 from retrosim.physiology.courses import Course
 from retrosim.solve.timeline import knot_sum
-from retrosim.solve.trajectory import Trajectory
+from retrosim.solve.trajectory import Trajectory, distinct_knots
 
 #: Daily state variables, in the order of the Dataset.
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
@@ -191,16 +191,19 @@ def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
           female: np.ndarray, dose_weight: Weight | None = None) -> dict[str, np.ndarray]:
     """:func:`session_load` of one trajectory's subjects."""
     tl = trajectory.timeline
-    frac = np.clip((trajectory.met - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
-    weight = dose_response.trimp_weight(frac, female)
+    distinct = distinct_knots(tl)          # knots of the same inputs: weighed once
+    first, each = distinct if distinct is not None else (slice(None), slice(None))
+    frac = np.clip((trajectory.met[first] - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
+    weight = dose_response.trimp_weight(frac, female)[each]
+    own = None if dose_weight is None else dose_weight(frac, female)[each]
+    frac = frac[each]
     dt = np.diff(tl.t, axis=0)
     reserve = knot_sum(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
     impulse = knot_sum(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
     backward = knot_sum(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
     load = {"reserve_min": reserve, "impulse": impulse,
             "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
-    if dose_weight is not None:
-        own = dose_weight(frac, female)
+    if own is not None:
         load["dose_impulse"] = knot_sum(0.5 * dt * (own[1:] + own[:-1])) / 60.0
     return load
 

@@ -42,6 +42,7 @@ from retrosim.solve.bp_course import (
     resting_and_person,
     vo2max_in_met,
 )
+from retrosim.solve.trajectory import distinct_knots
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,9 +97,14 @@ def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = Non
     if options.model == "per-met":
         return None
     c, pick = session.cohort, (slice(None) if rows is None else rows)
-    return exercise_pressure.PRESSOR_MODELS[options.model](
-        session.trajectory.met[:, pick] if met is None else met, vo2max_in_met(session)[pick],
-        c.age_yr[pick], c.female[pick])
+    model = exercise_pressure.PRESSOR_MODELS[options.model]
+    if met is None and (distinct := distinct_knots(session.timeline)) is not None:
+        first, each = distinct             # knots of the same inputs: evaluated once
+        return tuple(u[each] for u in model(session.trajectory.met[first][:, pick],
+                                            vo2max_in_met(session)[pick], c.age_yr[pick],
+                                            c.female[pick]))
+    return model(session.trajectory.met[:, pick] if met is None else met,
+                 vo2max_in_met(session)[pick], c.age_yr[pick], c.female[pick])
 
 
 #: The alarms watched during exercise: (kind, stop_on name, pressure, strict, level, detail).
