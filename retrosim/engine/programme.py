@@ -230,17 +230,20 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     stopped = np.zeros(n, dtype=bool)
     recorded = 0                           # mornings sampled so far
 
-    def sample_mornings(until: int) -> None:
+    def sample_mornings(until: int) -> dict[str, np.ndarray] | None:
+        """Record the mornings up to ``until``; everyone's state that morning, if sampled."""
         nonlocal recorded
+        state = None
         for day in range(recorded, until + 1):
             state = people.state(float(day))
             for name in DAILY:
                 daily[name][day] = state[name]
         recorded = until + 1
+        return state
 
     for number, (day, week) in enumerate(schedule):
         yield env.timeout(day - env.now)
-        sample_mornings(day)
+        morning = sample_mornings(day)
         protocol = plan.session(week, arm.protocol)
         protocols.append(str(protocol))
         active = ~stopped & (resume <= day)
@@ -251,7 +254,9 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         if rows.size == 0:
             _blank_rows(sessions, number, sessions)
             continue
-        state = people.state(float(day), sel)
+        # everyone's morning was just sampled: the same state (nobody has trained since)
+        state = morning if morning is not None and rows.size == n else \
+            people.state(float(day), sel)
         today = session_cohort(cohort, sel, state)
         if scenario.falls.covariates:      # the fall model's learning carries over
             today = dataclasses.replace(today, perturbations_before=perturbed[sel])
