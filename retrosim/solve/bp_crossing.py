@@ -216,15 +216,17 @@ class _Pairs:
 
         A bracket whose midpoint rounds to one of its ends (adjacent doubles) cannot move
         again (the end it rounds to keeps its answer), so such brackets are set aside, and the
-        others gathered, whenever a quarter of those left have stopped.
+        others gathered, whenever a quarter of those left have stopped (looked at every
+        fourth step: until then a stopped bracket stays as it is).
         """
         out = hi.copy()
         rows = np.arange(hi.size)
         pairs = self
-        for _ in range(_BISECTIONS):
+        for step in range(_BISECTIONS):
             m = 0.5 * (lo + hi)
-            moves = (m != lo) & (m != hi)
-            if not moves.all() and 4 * np.count_nonzero(~moves) >= moves.size:
+            moves = (m != lo) & (m != hi) if step % 4 == 0 else None
+            if moves is not None and not moves.all() and \
+                    4 * np.count_nonzero(~moves) >= moves.size:
                 out[rows[~moves]] = hi[~moves]
                 rows, lo, hi, lim, m = rows[moves], lo[moves], hi[moves], lim[moves], m[moves]
                 pairs = pairs.take(np.nonzero(moves)[0])
