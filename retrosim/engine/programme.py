@@ -101,6 +101,13 @@ class _People:
                                    {k: v[rows] for k, v in self.anchor.items()},
                                    day - self.t_anchor[rows])
 
+    def mornings(self, days: np.ndarray) -> dict[str, np.ndarray]:
+        """Everyone's morning state on each of ``days`` (D,) at once, each (D, N) (or (N,)
+        where it does not move with time): the closed form is element by element, so row d
+        is :meth:`state` of ``days[d]``, bit for bit."""
+        return self.course.morning(self.base, self.anchor,
+                                   days[:, None] - self.t_anchor[None, :])
+
     def train(self, rows: slice | np.ndarray, day: float, state: dict[str, np.ndarray],
               load: dict[str, np.ndarray]) -> None:
         """Fold the session with ``load`` of the people at ``rows`` into their anchors."""
@@ -231,13 +238,17 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     recorded = 0                           # mornings sampled so far
 
     def sample_mornings(until: int) -> dict[str, np.ndarray] | None:
-        """Record the mornings up to ``until``; everyone's state that morning, if sampled."""
+        """Record the mornings up to ``until``, several days at once (at most about a
+        million values an array); everyone's state that morning, if sampled."""
         nonlocal recorded
         state = None
-        for day in range(recorded, until + 1):
-            state = people.state(float(day))
+        step = max(1, _MORNING_VALUES // max(n, 1))
+        for start in range(recorded, until + 1, step):
+            stop = min(start + step, until + 1)
+            batch = people.mornings(np.arange(start, stop, dtype=float))
             for name in DAILY:
-                daily[name][day] = state[name]
+                daily[name][start:stop] = batch[name]
+            state = {k: v[-1] if v.ndim == 2 else v for k, v in batch.items()}
         recorded = until + 1
         return state
 
@@ -292,6 +303,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     out[arm.name] = result
 
 
+#: Values per array of the mornings sampled at once between sessions.
+_MORNING_VALUES = 2 ** 20
 #: A session's outcome where the person did not attend, by dtype kind.
 _MISSING = {"b": False, "f": np.nan}
 
