@@ -238,8 +238,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     recorded = 0                           # mornings sampled so far
 
     def sample_mornings(until: int) -> dict[str, np.ndarray] | None:
-        """Record the mornings up to ``until``, several days at once (at most about a
-        million values an array); everyone's state that morning, if sampled."""
+        """Record the mornings up to ``until``, several days at once (at most about
+        a quarter of a million values an array); everyone's state that morning, if sampled."""
         nonlocal recorded
         state = None
         step = max(1, _MORNING_VALUES // max(n, 1))
@@ -304,7 +304,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
 
 
 #: Values per array of the mornings sampled at once between sessions.
-_MORNING_VALUES = 2 ** 20
+_MORNING_VALUES = 2 ** 18
 #: A session's outcome where the person did not attend, by dtype kind.
 _MISSING = {"b": False, "f": np.nan}
 
