@@ -139,8 +139,9 @@ class PressureCourse:
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
             since = t - end[b]
-            shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), self.model, recovery, onset), 0.0)
+            known = np.isfinite(since)            # no such bout: no drop
+            shape = np.where(known, peh_course.peh_shape(
+                np.where(known, since, -1.0), self.model, recovery, onset), 0.0)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
 

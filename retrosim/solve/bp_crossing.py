@@ -204,8 +204,9 @@ class _Pairs:
         drop = np.zeros(self.late.size)
         for b in range(self.end.shape[0]):
             since = times - self.end[b]
-            shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), c.model, self.recovery, self.onset), 0.0)
+            known = np.isfinite(since)            # no such bout: no drop
+            shape = np.where(known, peh_course.peh_shape(
+                np.where(known, since, -1.0), c.model, self.recovery, self.onset), 0.0)
             np.maximum(drop, self.drop[b] * shape, out=drop)
         value[self.late] = value[self.late] - drop
         return value
