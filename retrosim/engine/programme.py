@@ -14,8 +14,9 @@ that person goes on, pauses for ``pause_days`` or stops. Simultaneous events kee
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -31,7 +32,7 @@ from retrosim.model.scenario import Arm, Scenario
 from retrosim.physiology import balance, courses, dose_response, oxygen, training
 from retrosim.physiology.courses import Course
 from retrosim.solve.timeline import knot_sum
-from retrosim.solve.trajectory import Trajectory
+from retrosim.solve.trajectory import Trajectory, distinct_knots
 
 #: Daily state variables, in the order of the Dataset.
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
@@ -99,6 +100,13 @@ class _People:
         return self.course.morning({k: v[rows] for k, v in self.base.items()},
                                    {k: v[rows] for k, v in self.anchor.items()},
                                    day - self.t_anchor[rows])
+
+    def mornings(self, days: np.ndarray) -> dict[str, np.ndarray]:
+        """Everyone's morning state on each of ``days`` (D,) at once, each (D, N) (or (N,)
+        where it does not move with time): the closed form is element by element, so row d
+        is :meth:`state` of ``days[d]``, bit for bit."""
+        return self.course.morning(self.base, self.anchor,
+                                   days[:, None] - self.t_anchor[None, :])
 
     def train(self, rows: slice | np.ndarray, day: float, state: dict[str, np.ndarray],
               load: dict[str, np.ndarray]) -> None:
@@ -190,16 +198,19 @@ def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
           female: np.ndarray, dose_weight: Weight | None = None) -> dict[str, np.ndarray]:
     """:func:`session_load` of one trajectory's subjects."""
     tl = trajectory.timeline
-    frac = np.clip((trajectory.met - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
-    weight = dose_response.trimp_weight(frac, female)
+    distinct = distinct_knots(tl)          # knots of the same inputs: weighed once
+    first, each = distinct if distinct is not None else (slice(None), slice(None))
+    frac = np.clip((trajectory.met[first] - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
+    weight = dose_response.trimp_weight(frac, female)[each]
+    own = None if dose_weight is None else dose_weight(frac, female)[each]
+    frac = frac[each]
     dt = np.diff(tl.t, axis=0)
     reserve = knot_sum(0.5 * dt * (frac[1:] + frac[:-1])) / 60.0
     impulse = knot_sum(0.5 * dt * (weight[1:] + weight[:-1])) / 60.0
     backward = knot_sum(dt * ((tl.velocity[1:] + tl.velocity[:-1]) < 0)) / 60.0
     load = {"reserve_min": reserve, "impulse": impulse,
             "backward_min": np.broadcast_to(backward, reserve.shape).copy()}
-    if dose_weight is not None:
-        own = dose_weight(frac, female)
+    if own is not None:
         load["dose_impulse"] = knot_sum(0.5 * dt * (own[1:] + own[:-1])) / 60.0
     return load
 
@@ -215,7 +226,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     n, n_days, n_sessions = cohort.size, program.days + 1, len(schedule)
     people = _People.of(cohort, seed, program.model)
     # laid out (day, N) and (session, N) while they are filled, row by row; (N, ...) views
-    daily = {name: np.full((n_days, n), np.nan, dtype=np.float32) for name in DAILY}
+    # every morning is sampled (sample_mornings, to the last day): no fill needed
+    daily = {name: np.empty((n_days, n), dtype=np.float32) for name in DAILY}
     sessions: dict[str, np.ndarray] = {}
     protocols: list[str] = []
     result = ArmProgramme(arm, cohort, np.arange(n_days), np.array([d for d, _ in schedule]),
@@ -225,17 +237,24 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     stopped = np.zeros(n, dtype=bool)
     recorded = 0                           # mornings sampled so far
 
-    def sample_mornings(until: int) -> None:
+    def sample_mornings(until: int) -> dict[str, np.ndarray] | None:
+        """Record the mornings up to ``until``, several days at once (at most about
+        a quarter of a million values an array); everyone's state that morning, if sampled."""
         nonlocal recorded
-        for day in range(recorded, until + 1):
-            state = people.state(float(day))
+        state = None
+        step = max(1, _MORNING_VALUES // max(n, 1))
+        for start in range(recorded, until + 1, step):
+            stop = min(start + step, until + 1)
+            batch = people.mornings(np.arange(start, stop, dtype=float))
             for name in DAILY:
-                daily[name][day] = state[name]
+                daily[name][start:stop] = batch[name]
+            state = {k: v[-1] if v.ndim == 2 else v for k, v in batch.items()}
         recorded = until + 1
+        return state
 
     for number, (day, week) in enumerate(schedule):
         yield env.timeout(day - env.now)
-        sample_mornings(day)
+        morning = sample_mornings(day)
         protocol = plan.session(week, arm.protocol)
         protocols.append(str(protocol))
         active = ~stopped & (resume <= day)
@@ -244,8 +263,11 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         result.log.append((np.array([day]), np.array([-1]), "session",
                            f"session {number + 1}: {protocol}"))
         if rows.size == 0:
+            _blank_rows(sessions, number, sessions)
             continue
-        state = people.state(float(day), sel)
+        # everyone's morning was just sampled: the same state (nobody has trained since)
+        state = morning if morning is not None and rows.size == n else \
+            people.state(float(day), sel)
         today = session_cohort(cohort, sel, state)
         if scenario.falls.covariates:      # the fall model's learning carries over
             today = dataclasses.replace(today, perturbations_before=perturbed[sel])
@@ -256,15 +278,7 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
                    "attended": np.ones(rows.size, bool), **load,
                    "hr_rest_used": state["hr_rest"],
                    "vo2max_used": state["vo2max"]}
-        for name, value in outcome.items():
-            value = np.asarray(value)
-            if value.shape != (rows.size,) or value.dtype.kind not in "biuf":
-                continue
-            if name not in sessions:
-                sessions[name] = np.full((n_sessions, n), False if value.dtype.kind == "b"
-                                         else np.nan, dtype=bool if value.dtype.kind == "b"
-                                         else np.float64)
-            sessions[name][number, sel] = value
+        _record(sessions, outcome, number, sel, rows.size, n, n_sessions)
         people.train(sel, float(day), state, load)
         fell = np.asarray(session.summary.get("fell", np.zeros(rows.size, bool)), dtype=bool)
         perturbed[sel] += np.asarray(session.summary.get("stumbles", 0)) + fell
@@ -287,6 +301,40 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
     result.daily = {name: value.T for name, value in daily.items()}
     result.sessions = {name: value.T for name, value in sessions.items()}
     out[arm.name] = result
+
+
+#: Values per array of the mornings sampled at once between sessions.
+_MORNING_VALUES = 2 ** 18
+#: A session's outcome where the person did not attend, by dtype kind.
+_MISSING = {"b": False, "f": np.nan}
+
+
+def _record(sessions: dict[str, np.ndarray], outcome: dict[str, Any], number: int,
+            sel: slice | np.ndarray, attended: int, n: int, n_sessions: int) -> None:
+    """Keep session ``number``'s per-person outcomes of the ``attended`` people at ``sel``
+    (of ``n``) in ``sessions`` (session, N), one row per session, the others' not attended;
+    other values (per arm, text) are left out."""
+    kept = []
+    for name, value in outcome.items():
+        value = np.asarray(value)
+        if value.shape != (attended,) or value.dtype.kind not in "biuf":
+            continue
+        if name not in sessions:           # rows are filled as sessions come: no pass over all
+            sessions[name] = np.empty((n_sessions, n), dtype=bool
+                                      if value.dtype.kind == "b" else np.float64)
+            sessions[name][:number] = _MISSING[sessions[name].dtype.kind]
+        if attended < n:
+            sessions[name][number] = _MISSING[sessions[name].dtype.kind]
+        sessions[name][number, sel] = value
+        kept.append(name)
+    _blank_rows(sessions, number, sessions.keys() - set(kept))
+
+
+def _blank_rows(sessions: dict[str, np.ndarray], number: int,
+                names: Iterable[str]) -> None:
+    """Session ``number``'s row of the outcomes ``names``: not attended, for everyone."""
+    for name in names:
+        sessions[name][number] = _MISSING[sessions[name].dtype.kind]
 
 
 def programme_bytes(scenario: Scenario, subjects: int) -> int:

@@ -42,6 +42,7 @@ from retrosim.solve.bp_course import (
     resting_and_person,
     vo2max_in_met,
 )
+from retrosim.solve.trajectory import distinct_knots
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,9 +97,14 @@ def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = Non
     if options.model == "per-met":
         return None
     c, pick = session.cohort, (slice(None) if rows is None else rows)
-    return exercise_pressure.PRESSOR_MODELS[options.model](
-        session.trajectory.met[:, pick] if met is None else met, vo2max_in_met(session)[pick],
-        c.age_yr[pick], c.female[pick])
+    model = exercise_pressure.PRESSOR_MODELS[options.model]
+    if met is None and (distinct := distinct_knots(session.timeline)) is not None:
+        first, each = distinct             # knots of the same inputs: evaluated once
+        return tuple(u[each] for u in model(session.trajectory.met[first][:, pick],
+                                            vo2max_in_met(session)[pick], c.age_yr[pick],
+                                            c.female[pick]))
+    return model(session.trajectory.met[:, pick] if met is None else met,
+                 vo2max_in_met(session)[pick], c.age_yr[pick], c.female[pick])
 
 
 #: The alarms watched during exercise: (kind, stop_on name, pressure, strict, level, detail).
@@ -233,16 +239,18 @@ def _log_rechecks(session: Session, times: np.ndarray, offsets: np.ndarray,
     fields = np.stack([rows, rested[cols].astype(np.int64), *first, *second])
     unique, inverse = np.unique(fields, axis=1, return_inverse=True)
     texts = []
-    for i, start, s1, d1, s2, d2 in unique.T.tolist():
+    classes = zip(pressure.acc_aha_category(unique[4], unique[5]).tolist(),     # all at once
+                  pressure.acc_aha_category(unique[2], unique[3]).tolist(),
+                  pressure.needs_recheck(unique[4], unique[5]).tolist(), strict=True)
+    for (i, start, s1, d1, s2, d2), (c2, c1, still) in zip(unique.T.tolist(), classes,
+                                                          strict=True):
         minutes = offsets[i] / 60.0
         origin = "the start" if start else "exercise"
         texts.append(
             f"{minutes + pressure.RECHECK_AFTER_S / 60:g} min after {origin}: {s2}/{d2} mmHg, "
-            f"{pressure.CATEGORIES[int(pressure.acc_aha_category(s2, d2))]}; recheck of "
-            f"{s1}/{d1} mmHg ({pressure.CATEGORIES[int(pressure.acc_aha_category(s1, d1))]}) "
-            f"at {minutes:g} min: "
-            + ("still 180/120 or more" if pressure.needs_recheck(s2, d2) else
-               "now below 180/120"))
+            f"{pressure.CATEGORIES[c2]}; recheck of {s1}/{d1} mmHg "
+            f"({pressure.CATEGORIES[c1]}) at {minutes:g} min: "
+            + ("still 180/120 or more" if still else "now below 180/120"))
     details = np.array(texts, dtype=object)[np.ravel(inverse)]
     session.log.add_many(times[rows, cols] + pressure.RECHECK_AFTER_S, cols, "bp-recheck",
                          details)

@@ -89,8 +89,10 @@ def level_from_berg(berg: ArrayLike) -> np.ndarray:
     [0, 0, 1, 1, 2, 2, 3, 3]
     """
     b = np.asarray(berg, dtype=float)
-    lows = np.array([BERG_BANDS[level][0] for level in BALANCE_LEVELS[:-1]])   # 46, 41, 21
-    return (b[..., None] < lows).sum(axis=-1).astype(np.int8)
+    code = np.zeros(b.shape, dtype=np.int8)
+    for level in BALANCE_LEVELS[:-1]:             # the bands' lower ends: 46, 41, 21
+        code += b < BERG_BANDS[level][0]          # one step worse below each
+    return code
 
 
 def berg_from_level(level: ArrayLike) -> np.ndarray:

@@ -21,6 +21,7 @@ pressures stacked first (0 systolic, 1 diastolic).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -138,8 +139,9 @@ class PressureCourse:
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
             since = t - end[b]
-            shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), self.model, recovery, onset), 0.0)
+            known = np.isfinite(since)            # no such bout: no drop
+            shape = np.where(known, peh_course.peh_shape(
+                np.where(known, since, -1.0), self.model, recovery, onset), 0.0)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
 
@@ -169,11 +171,17 @@ class PressureCourse:
     def at_rest_after(self, times: np.ndarray) -> np.ndarray:
         """SBP and DBP (2, R, N) at per-subject ``times`` (R, N) no earlier than the last bout's
         end (or any time, for a subject who never walked): the rise decays to zero, exactly."""
-        e = np.nan_to_num(self.bouts.last_end_s)
-        knot = self.bouts.last_knot[None, :]
-        rise_end = np.stack([np.take_along_axis(r, knot, axis=0) for r in self.rise])
+        e, rise_end = self._at_last_end
         decay = np.exp(-np.maximum(times - e, 0.0) / self.tau_s)
         return self.rest[:, None, :] + rise_end * decay[None] - self.peh(times)
+
+    @functools.cached_property
+    def _at_last_end(self) -> tuple[np.ndarray, np.ndarray]:
+        """The end of each subject's last bout (N,) (0 if none) and the rises then (2, 1, N),
+        found once for every reading after exercise."""
+        knot = self.bouts.last_knot[None, :]
+        return (np.nan_to_num(self.bouts.last_end_s),
+                np.stack([np.take_along_axis(r, knot, axis=0) for r in self.rise]))
 
     def nadir(self) -> tuple[np.ndarray, np.ndarray]:
         """The deepest point of the PEH after the last bout: pressures (2, N) and times (2, N).

@@ -78,16 +78,31 @@ def course_crossing(course: PressureCourse, which: int, level: np.ndarray,
     has = ~np.isnan(inner)
     peak[has] = np.maximum(peak[has], oxygen.first_order_ramp(
         x[:-1][has], u[:-1][has], slope[has], inner[has], course.tau_s))
-    seg, sub = np.nonzero(meets(rest[cols] + peak, level[cols]) & walking)
-    pairs = _Pairs(course, which, cols[sub],
-                   a=np.broadcast_to(tc[:-1], peak.shape)[seg, sub],
-                   span=length[seg, sub], x0=x[seg, sub], u0=u[seg, sub],
-                   k=slope[seg, sub])
-    mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
-    lim = level[pairs.subj]
-    at_start, at_mid, at_end = (meets(pairs.f(s), lim)
-                                for s in (np.zeros_like(pairs.a), mid, pairs.span))
+    reach = meets(rest[cols] + peak, level[cols]) & walking       # (K-1, n) candidates
+    start = np.broadcast_to(tc[:-1], peak.shape)
+    # step 3 before any pair is built: a subject's first candidate, when it reaches the level,
+    # ends her search no later than its end, so later candidates are left out (those of a
+    # subject whose first candidate falls short at the rounding level are added back below)
+    first = np.argmax(reach, axis=0)
+    cut = start[first, np.arange(cols.size)] + length[first, np.arange(cols.size)]
+    early = reach & (start <= cut)
+    seg, sub = np.nonzero(early)
+    pairs, mid, at_start, at_mid, at_end = _tested(course, which, cols, seg, sub, start,
+                                                   length, x, u, slope, has, inner, level,
+                                                   meets)
     found = at_start | at_mid | at_end
+    reached = np.zeros(cols.size, bool)
+    reached[sub[(seg == first[sub]) & found]] = True
+    short = reach.any(axis=0) & ~reached
+    if short.any():
+        seg2, sub2 = np.nonzero(reach & ~early & short)
+        more = _tested(course, which, cols, seg2, sub2, start, length, x, u, slope, has,
+                       inner, level, meets)
+        pairs = pairs.join(more[0])
+        mid, at_start, at_mid, at_end = (np.concatenate([a, b]) for a, b in zip(
+            (mid, at_start, at_mid, at_end), more[1:], strict=True))
+        found = at_start | at_mid | at_end
+    lim = level[pairs.subj]
     latest = np.full(rest.shape, np.inf)
     np.minimum.at(latest, pairs.subj[found],
                   np.where(at_start, pairs.a, pairs.a + pairs.span)[found])
@@ -99,6 +114,23 @@ def course_crossing(course: PressureCourse, which: int, level: np.ndarray,
     when = np.where(at_start, pairs.a, pairs.a + hi)
     np.minimum.at(out, pairs.subj[need], when[need])
     return out
+
+
+def _tested(course: PressureCourse, which: int, cols: np.ndarray, seg: np.ndarray,
+            sub: np.ndarray, start: np.ndarray, length: np.ndarray, x: np.ndarray,
+            u: np.ndarray, slope: np.ndarray, has: np.ndarray, inner: np.ndarray,
+            level: np.ndarray, meets) -> tuple[_Pairs, np.ndarray, np.ndarray, np.ndarray,
+                                               np.ndarray]:
+    """The pairs (segment ``seg``, column ``sub`` of ``cols``), each segment's highest point
+    (its interior maximum, else its end) and whether the pressure meets the level at its
+    start, there and at its end."""
+    pairs = _Pairs(course, which, cols[sub], a=start[seg, sub], span=length[seg, sub],
+                   x0=x[seg, sub], u0=u[seg, sub], k=slope[seg, sub])
+    mid = np.where(has[seg, sub], inner[seg, sub], pairs.span)
+    lim = level[pairs.subj]
+    at_start, at_mid, at_end = (meets(pairs.f(s), lim)
+                                for s in (np.zeros_like(pairs.a), mid, pairs.span))
+    return pairs, mid, at_start, at_mid, at_end
 
 
 def upper_bound(course: PressureCourse, which: int) -> np.ndarray:
@@ -142,15 +174,28 @@ class _Pairs:
         self.drop = c.drop[self.which][:, self.subj[self.late]]
         self.recovery, self.onset = c.constants(self.subj[self.late])
 
+        # the parts of the rise's closed form (oxygen.first_order_ramp) that do not move
+        # with time, in its order of operations: the same bits at a fraction of the work
+        self.lag = self.k * c.tau_s
+        self.gap = self.x0 - self.u0 + self.lag
+
     def take(self, idx: np.ndarray) -> _Pairs:
         """The pairs ``idx`` alone."""
         return _Pairs(self.course, self.which, self.subj[idx], self.a[idx], self.span[idx],
                       self.x0[idx], self.u0[idx], self.k[idx])
 
+    def join(self, other: _Pairs) -> _Pairs:
+        """These pairs, then ``other``'s (of the same course and pressure)."""
+        return _Pairs(self.course, self.which, *(
+            np.concatenate([getattr(self, name), getattr(other, name)])
+            for name in ("subj", "a", "span", "x0", "u0", "k")))
+
     def f(self, s: np.ndarray) -> np.ndarray:
-        """The pressure ``s`` (P,) seconds into each segment [mmHg]."""
+        """The pressure ``s`` (P,) seconds into each segment [mmHg]: the resting value plus
+        the rise (:func:`retrosim.physiology.oxygen.first_order_ramp`), less the PEH."""
         c = self.course
-        value = self.base + oxygen.first_order_ramp(self.x0, self.u0, self.k, s, c.tau_s)
+        value = self.base + (self.u0 + self.k * s - self.lag
+                             + self.gap * np.exp(-s / c.tau_s))
         if self.late.size == 0:
             return value
         # the PEH of the bouts already ended: exactly zero unless a bout ended before the
@@ -159,8 +204,9 @@ class _Pairs:
         drop = np.zeros(self.late.size)
         for b in range(self.end.shape[0]):
             since = times - self.end[b]
-            shape = np.where(np.isfinite(since), peh_course.peh_shape(
-                np.nan_to_num(since, nan=-1.0), c.model, self.recovery, self.onset), 0.0)
+            known = np.isfinite(since)            # no such bout: no drop
+            shape = np.where(known, peh_course.peh_shape(
+                np.where(known, since, -1.0), c.model, self.recovery, self.onset), 0.0)
             np.maximum(drop, self.drop[b] * shape, out=drop)
         value[self.late] = value[self.late] - drop
         return value
@@ -171,15 +217,17 @@ class _Pairs:
 
         A bracket whose midpoint rounds to one of its ends (adjacent doubles) cannot move
         again (the end it rounds to keeps its answer), so such brackets are set aside, and the
-        others gathered, whenever a quarter of those left have stopped.
+        others gathered, whenever a quarter of those left have stopped (looked at every
+        fourth step: until then a stopped bracket stays as it is).
         """
         out = hi.copy()
         rows = np.arange(hi.size)
         pairs = self
-        for _ in range(_BISECTIONS):
+        for step in range(_BISECTIONS):
             m = 0.5 * (lo + hi)
-            moves = (m != lo) & (m != hi)
-            if not moves.all() and 4 * np.count_nonzero(~moves) >= moves.size:
+            moves = (m != lo) & (m != hi) if step % 4 == 0 else None
+            if moves is not None and not moves.all() and \
+                    4 * np.count_nonzero(~moves) >= moves.size:
                 out[rows[~moves]] = hi[~moves]
                 rows, lo, hi, lim, m = rows[moves], lo[moves], hi[moves], lim[moves], m[moves]
                 pairs = pairs.take(np.nonzero(moves)[0])
