@@ -196,7 +196,6 @@ def rates(session: Session) -> Rates:
     accel = np.divide(np.abs(np.diff(v, axis=0)), length, out=np.zeros_like(length),
                       where=length > 0)
     speed_change = balance.unexpected_speed_change_rate(accel, params)
-    key = berg * 4 + c.handrail
     person, speed_logit, extra = np.zeros(c.size), None, None
     if params.covariates:
         person = fall_covariates.person_log_odds(
@@ -205,16 +204,22 @@ def rates(session: Session) -> Rates:
         speed_logit = fall_covariates.speed_log_odds(
             0.5 * (speed[:-1] + speed[1:]), balance.REFERENCE_SPEED_MPS,
             params.speed_log_odds_per_mps)
+    # a class shares a Berg score, a support and (with covariates) the person's log-odds
+    keys = [berg]
+    if (c.handrail != c.handrail[0]).any():
+        keys.append(c.handrail.astype(float))
+    if speed_logit is not None:
+        keys.append(person)
     if t.shape[1] > 1:
         first = cls = np.arange(c.size)
-    elif (key == key[0]).all() and (person == person[0]).all():
+    elif all((k == k[0]).all() for k in keys):
         first, cls = np.zeros(1, dtype=np.intp), np.zeros(c.size, dtype=np.intp)
-    elif _all_distinct(key):                # a class each (a drawn cohort): no grouping
+    elif _all_distinct(berg):               # a class each (a drawn cohort): no grouping
         first = cls = np.arange(c.size)
-    elif speed_logit is None:
-        _, first, cls = np.unique(key, return_index=True, return_inverse=True)
-    else:                                   # classes share a Berg score, support and covariates
-        _, first, cls = np.unique(np.stack([key, person], 1), axis=0, return_index=True,
+    elif len(keys) == 1:
+        _, first, cls = np.unique(berg, return_index=True, return_inverse=True)
+    else:
+        _, first, cls = np.unique(np.stack(keys, 1), axis=0, return_index=True,
                                   return_inverse=True)
     if speed_logit is not None:
         extra = person[first][None, :] + speed_logit
@@ -249,7 +254,7 @@ def rates(session: Session) -> Rates:
 
 
 def _all_distinct(key: np.ndarray) -> bool:
-    """Whether no two subjects share a class key (and none is NaN): then every subject is a
+    """Whether no two subjects share a Berg score (and none is NaN): then every subject is a
     class of her own, as grouping would find, at the cost of one sort instead of a stable
     argsort and its inverse."""
     ordered = np.sort(key)

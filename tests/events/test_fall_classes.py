@@ -41,3 +41,24 @@ def test_a_class_each_equals_the_grouping(covariates, monkeypatch):
     j, times = np.full(rows.size, 1), np.full(rows.size, 200.0)
     np.testing.assert_array_equal(own.kind_rates(j, rows, times, True),
                                   grouped.kind_rates(j, rows, times, True))
+
+
+def test_scores_a_quarter_point_apart_on_other_supports_are_classes_of_their_own():
+    """A Berg score and a support are two keys, not one number: Berg 40.25 without support and
+    Berg 40 with light support (``4 berg + support`` would give both 161) get each her own
+    rates, those she gets walking alone."""
+    scenario = retrosim.Scenario.from_dict({
+        "name": "classes", "seed": 5, "subject": {"mass_kg": 70, "age_yr": 70, "sex": "female"},
+        "arms": {"a": {"stages": ["walk backward at 1.5 mph for 6 min"]}}})
+    arm = scenario.arms["a"]
+    base = people(scenario, arm, 3, 5)
+    pair = dataclasses.replace(base, berg=np.array([40.25, 40.0, 40.25]),
+                               handrail=np.array([0, 1, 1], dtype=base.handrail.dtype))
+    together = fall_hazard.rates(build_session(arm, scenario, pair, 5))
+    assert len(set(together.cls.tolist())) == 3
+    one = people(scenario, arm, 1, 5)
+    for i in range(3):
+        person = dataclasses.replace(one, berg=pair.berg[i:i + 1], handrail=pair.handrail[i:i + 1])
+        alone = fall_hazard.rates(build_session(arm, scenario, person, 5))
+        for fall in (True, False):
+            np.testing.assert_array_equal(together.totals(fall)[i], alone.totals(fall)[0])
