@@ -198,6 +198,19 @@ SATURATING = _with_kinetics(_dose_course(dr.SATURATING))
 THRESHOLD = _with_kinetics(_dose_course(dr.THRESHOLD))
 SPLIT_PRESSURE = _with_kinetics(_dose_course(dr.THRESHOLD, rp.SPLIT))
 
+#: The sources of ``dose-response-threshold``, which the models built on it cite too.
+_THRESHOLD_SOURCES = (
+    "Morton RH et al. (1990) J Appl Physiol 69:1171 (intensity weighting)",
+    "Swain DP, Franklin BA (2002) Med Sci Sports Exerc 34:152 (minimal intensity)",
+    "Huang G et al. (2016) Eur J Prev Cardiol 23:518 (gain by intensity, older adults)",
+    "Busso T (2003) Med Sci Sports Exerc 35:1188 (recent load changes the response)",
+    "Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (fast time constant)",
+    "Mujika I, Padilla S (2001) Med Sci Sports Exerc 33:413 (loss of recent gains)",
+    "Coyle EF et al. (1984) J Appl Physiol 57:1857 (fast and slow detraining)",
+    "Bouchard C et al. (1999) J Appl Physiol 87:1003 (absolute gains, their spread)",
+    "Church TS et al. (2007) JAMA 297:2081 (DREW: gains at 50 % of peak VO2)",
+    "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
+    "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course and its loss)")
 _COMMON_CAVEAT = ("Balance follows backward practice alone; muscle strength, pain, body "
                   "weight and the fatigue term of impulse-response models are not modelled.")
 #: Programme models by name (``[program] model``).
@@ -235,18 +248,7 @@ TRAINING_MODELS = {
         "fade, the pressure's hold and loss and the Berg practice scale are assumptions. "
         + _COMMON_CAVEAT),
     "dose-response-threshold": Model(
-        THRESHOLD,
-        ("Morton RH et al. (1990) J Appl Physiol 69:1171 (intensity weighting)",
-         "Swain DP, Franklin BA (2002) Med Sci Sports Exerc 34:152 (minimal intensity)",
-         "Huang G et al. (2016) Eur J Prev Cardiol 23:518 (gain by intensity, older adults)",
-         "Busso T (2003) Med Sci Sports Exerc 35:1188 (recent load changes the response)",
-         "Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (fast time constant)",
-         "Mujika I, Padilla S (2001) Med Sci Sports Exerc 33:413 (loss of recent gains)",
-         "Coyle EF et al. (1984) J Appl Physiol 57:1857 (fast and slow detraining)",
-         "Bouchard C et al. (1999) J Appl Physiol 87:1003 (absolute gains, their spread)",
-         "Church TS et al. (2007) JAMA 297:2081 (DREW: gains at 50 % of peak VO2)",
-         "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
-         "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course)"),
+        THRESHOLD, _THRESHOLD_SOURCES,
         "the dose-response model with an intensity floor: minutes below a quarter of the "
         "reserve add nothing to the impulse, so long easy sessions no longer make up for "
         "intensity through their length",
@@ -257,17 +259,7 @@ TRAINING_MODELS = {
         + _COMMON_CAVEAT),
     "dose-response-split-pressure": Model(
         SPLIT_PRESSURE,
-        ("Morton RH et al. (1990) J Appl Physiol 69:1171 (intensity weighting)",
-         "Swain DP, Franklin BA (2002) Med Sci Sports Exerc 34:152 (minimal intensity)",
-         "Huang G et al. (2016) Eur J Prev Cardiol 23:518 (gain by intensity, older adults)",
-         "Busso T (2003) Med Sci Sports Exerc 35:1188 (recent load changes the response)",
-         "Hickson RC et al. (1981) Med Sci Sports Exerc 13:17 (fast time constant)",
-         "Mujika I, Padilla S (2001) Med Sci Sports Exerc 33:413 (loss of recent gains)",
-         "Coyle EF et al. (1984) J Appl Physiol 57:1857 (fast and slow detraining)",
-         "Bouchard C et al. (1999) J Appl Physiol 87:1003 (absolute gains, their spread)",
-         "Church TS et al. (2007) JAMA 297:2081 (DREW: gains at 50 % of peak VO2)",
-         "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
-         "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course, its loss)",
+        (*_THRESHOLD_SOURCES,
          "Kiernan PA et al. (2024) J Cardiovasc Dev Dis 11:42 (SBP by week 3, DBP by 10)"),
         "dose-response-threshold with systolic and diastolic resting pressure each on its "
         "own course: the systolic fall is reached within a few sessions, the diastolic over "
