@@ -101,7 +101,15 @@ def first_order_ramp(x0, u0, slope, dt_s, tau_s):
     """
     x0, u0, slope = np.asarray(x0), np.asarray(u0), np.asarray(slope)
     lag = slope * tau_s
-    return u0 + slope * dt_s - lag + (x0 - u0 + lag) * np.exp(-np.asarray(dt_s) / tau_s)
+    out, rest, decay = u0 + slope * dt_s, x0 - u0, np.negative(dt_s) / tau_s
+    if isinstance(out, np.ndarray) and out.shape == lag.shape == rest.shape == decay.shape \
+            and out.dtype == lag.dtype == rest.dtype == decay.dtype == np.float64:
+        out -= lag                         # the same operations in place: no temporaries
+        rest += lag
+        rest *= np.exp(decay, out=decay)
+        out += rest
+        return out
+    return out - lag + (rest + lag) * np.exp(decay)
 
 
 def oxygen_deficit(vo2_rest, vo2_steady, tau_s):

@@ -143,6 +143,9 @@ def upper_bound(course: PressureCourse, which: int) -> np.ndarray:
         x, u = course.rise[which], course.target[which]
         if not any(x.strides) and not any(u.strides):                   # no rise at all
             top = np.where(touch.any(axis=0), float(x.flat[0]), -np.inf)
+        elif touch.shape[1] == 1 and touch.any():     # shared knots: the rows walked only
+            rows = slice(None) if touch.all() else np.flatnonzero(touch[:, 0])
+            top = np.maximum(x[rows], u[rows]).max(axis=0)
         else:
             top = np.where(touch, np.maximum(x, u), -np.inf).max(axis=0)
         course.peak_cache[which] = np.broadcast_to(top, (course.rest.shape[1],))

@@ -28,6 +28,23 @@ def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: Arra
     """
     x = np.empty_like(target)
     x[0] = x0
+    dt = np.diff(t, axis=0)
+    if (tau_off_s is None or tau_off_s is tau_s) and (dt > 0).all() and \
+            target.dtype == np.float64:
+        # no jump and one time constant: the parts of first_order_ramp that do not move with
+        # the state, for every interval at once, in its order of operations (the same bits)
+        u0 = target[:-1]
+        slope = (target[1:] - u0) / dt
+        lag = slope * tau_s
+        start = u0 + slope * dt
+        start -= lag
+        decay = np.exp(np.negative(dt) / tau_s)
+        for i in range(target.shape[0] - 1):
+            rest = x[i] - u0[i]
+            rest += lag[i]
+            rest *= decay[i]
+            np.add(start[i], rest, out=x[i + 1])
+        return x
     for i in range(target.shape[0] - 1):
         x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s,
                                   tau_off_s)
@@ -50,6 +67,30 @@ def interval_tau(x: np.ndarray, target: np.ndarray, tau_s: np.ndarray, tau_off_s
     return out
 
 
+def relax_with_tau(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: np.ndarray,
+                   tau_off_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`relax_at_knots` and :func:`interval_tau` of the result at once: the time
+    constant each interval relaxes with is the one kept for it, not chosen a second time.
+
+    >>> x, tau = relax_with_tau(np.array([[0.0], [60.0], [120.0]]),
+    ...                         np.array([[70.0], [150.0], [70.0]]), 70.0,
+    ...                         np.array([30.0]), np.array([80.0]))
+    >>> tau.ravel().tolist() == interval_tau(x, np.array([[70.0], [150.0], [70.0]]),
+    ...                                      np.array([30.0]), np.array([80.0])).ravel().tolist()
+    True
+    """
+    if tau_off_s is tau_s or np.array_equal(tau_off_s, tau_s):
+        return relax_at_knots(t, target, x0, tau_s), tau_s
+    x = np.empty_like(target)
+    x[0] = x0
+    tau = np.empty(x.shape, dtype=np.asarray(tau_s).dtype)
+    tau[-1] = tau_s
+    for i in range(target.shape[0] - 1):
+        tau[i] = np.where(target[i + 1] < x[i], tau_off_s, tau_s)
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau[i])
+    return x, tau
+
+
 def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray,
                    tau_s: ArrayLike, tau_off_s: ArrayLike | None = None) -> np.ndarray:
     """A first-order state after an interval of ``dt`` over which its target moves linearly
@@ -57,8 +98,8 @@ def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray
     ``tau_off_s``, that constant where the target ends below the state (``u1 < x``)."""
     if tau_off_s is not None and tau_off_s is not tau_s:
         tau_s = np.where(u1 < x, tau_off_s, tau_s)
-    ramp = dt > 0
-    if np.all(ramp):                     # no jump (always so on a shared knot): no masks
+    ramp = np.greater(dt, 0)
+    if ramp.all():                     # no jump (always so on a shared knot): no masks
         return oxygen.first_order_ramp(x, u0, (u1 - u0) / dt, dt, tau_s)
     slope = np.where(ramp, (u1 - u0) / np.where(ramp, dt, 1.0), 0.0)
     return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)

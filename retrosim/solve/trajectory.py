@@ -25,7 +25,7 @@ from retrosim.physiology import energy, heart, hr_drift, oxygen
 from retrosim.solve.epoc import SlowEpoc, slow_epoc
 from retrosim.solve.hr_phases import HrPhases, merge_phases, solve_phases
 from retrosim.solve.parameters import Physiology
-from retrosim.solve.relax import exact_peak, interval_tau, relax_at_knots
+from retrosim.solve.relax import exact_peak, interval_tau, relax_at_knots, relax_with_tau
 from retrosim.solve.timeline import Timeline, knot_sum
 
 # Physiology (solve/parameters.py), SlowEpoc and slow_epoc (solve/epoc.py) live beside this
@@ -252,8 +252,8 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
     phases = None if p.tau_hr_slow_s is None else solve_phases(timeline.t, hr_target, p, base)
     if phases is None:
-        hr = relax_at_knots(timeline.t, hr_target, p.hr_rest, p.tau_hr_s, p.tau_hr_off_s)
-        tau_hr = interval_tau(hr, hr_target, p.tau_hr_s, p.tau_hr_off_s)
+        hr, tau_hr = relax_with_tau(timeline.t, hr_target, p.hr_rest, p.tau_hr_s,
+                                    p.tau_hr_off_s)
     else:
         hr, tau_hr = phases.hr, phases.tau_fast
     kcal = np.empty_like(met)
