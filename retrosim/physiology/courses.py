@@ -100,8 +100,9 @@ def _dose_course(params: dr.DoseParameters, pressure: rp.RestPressureParameters 
     resting pressure keeps following Banister's ``impulse``: the fall of resting pressure with
     training differs little by intensity (Cornelissen & Smart 2013). With ``pressure``,
     systolic and diastolic pressure each keep their own share of the fall, with the rates of
-    :mod:`retrosim.physiology.rest_pressure`; without it they share one."""
+    :mod:`retrosim.physiology.rest_pressure` for the diastolic one; without it they share one."""
     floored = params.intensity_floor > 0.0
+    dbp_params = None if pressure is None else rp.diastolic(params, pressure)
 
     def start(base: Arrays) -> Arrays:
         top = dr.ceiling(base["age"], base["response"], params)
@@ -118,9 +119,9 @@ def _dose_course(params: dr.DoseParameters, pressure: rp.RestPressureParameters 
     def morning(base: Arrays, anchor: Arrays, since: np.ndarray) -> Arrays:
         practice = training.practice_fade(anchor["practice"], since)
         fast, slow = dr.vo2max_decay(anchor["fast"], anchor["slow"], since, params)
-        if pressure is not None:
-            sbp_share = rp.share_decay(anchor["sbp_adaptation"], since, pressure)
-            dbp_share = rp.share_decay(anchor["dbp_adaptation"], since, pressure)
+        if dbp_params is not None:
+            sbp_share = dr.bp_decay(anchor["sbp_adaptation"], since, params)
+            dbp_share = dr.bp_decay(anchor["dbp_adaptation"], since, dbp_params)
             shares = {"_sbp_adaptation": sbp_share, "_dbp_adaptation": dbp_share}
         else:
             sbp_share = dbp_share = dr.bp_decay(anchor["adaptation"], since, params)
@@ -143,10 +144,11 @@ def _dose_course(params: dr.DoseParameters, pressure: rp.RestPressureParameters 
                 if floored else effect)
         fast, slow = dr.vo2max_after_session(morning["_fast"], morning["_slow"],
                                              morning["_top"], dose, params)
-        if pressure is not None:
-            sbp_share, dbp_share = rp.shares_after_session(
-                morning["_sbp_adaptation"], morning["_dbp_adaptation"], effect, pressure)
-            shares = {"sbp_adaptation": sbp_share, "dbp_adaptation": dbp_share}
+        if dbp_params is not None:
+            shares = {
+                "sbp_adaptation": dr.bp_after_session(morning["_sbp_adaptation"], effect, params),
+                "dbp_adaptation": dr.bp_after_session(morning["_dbp_adaptation"], effect,
+                                                      dbp_params)}
         else:
             shares = {"adaptation": dr.bp_after_session(morning["_adaptation"], effect, params)}
         new = {"practice": morning["backward_practice"] + load["backward_min"],
@@ -211,6 +213,7 @@ _THRESHOLD_SOURCES = (
     "Church TS et al. (2007) JAMA 297:2081 (DREW: gains at 50 % of peak VO2)",
     "Cornelissen VA, Smart NA (2013) J Am Heart Assoc 2:e004473 (BP by baseline)",
     "Meredith IT et al. (1990) J Hypertens 8:859 (BP time course and its loss)")
+
 _COMMON_CAVEAT = ("Balance follows backward practice alone; muscle strength, pain, body "
                   "weight and the fatigue term of impulse-response models are not modelled.")
 #: Programme models by name (``[program] model``).

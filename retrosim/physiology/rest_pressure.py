@@ -49,58 +49,41 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import ArrayLike
+from retrosim.physiology import dose_response as dr
 
 
 @dataclass(frozen=True)
 class RestPressureParameters:
-    """The time-course constants of resting pressure; each says where it comes from.
+    """What differs from the dose-response constants; each says where it comes from.
 
-    sbp_rate : share of the systolic gap closed by a session of full effect, 0.8 (the
-        dose-response model's, calibrated to Meredith et al. 1990; moderate).
-    dbp_rate : the same for diastolic pressure, 0.09: under Kiernan et al. (2024)'s 40-min
-        sessions, 3 a week (a 57-year-old walking 3.5 mph at 5 %: an effect of about 0.85
-        each), nine tenths of the full fall by week 10 (low confidence: a post-exercise fall
-        in 10 people, read as resting pressure; "stabilised" read as nine tenths).
-    hold_days, loss_tau_days : after the last session the fall holds 7 d, then decays with a
-        7-d time constant, both pressures (Meredith et al. 1990; the same course for both is
-        an assumption).
+    dbp_rate : share of the diastolic gap closed by a session of full effect, 0.09: under
+        Kiernan et al. (2024)'s 40-min sessions, 3 a week (a 57-year-old walking 3.5 mph at
+        5 %: an effect of about 0.85 each), nine tenths of the full fall by week 10 (low
+        confidence: a post-exercise fall in 10 people, read as resting pressure; "stabilised"
+        read as nine tenths).
+
+    The systolic rate and the loss on stopping are the dose-response model's own
+    (:class:`retrosim.physiology.dose_response.DoseParameters` ``bp_rate``, ``bp_hold_days``,
+    ``bp_loss_tau_days``: 0.8, 7 d and 7 d, Meredith et al. 1990); the same loss for both
+    pressures is an assumption.
     """
 
-    sbp_rate: float = 0.8
     dbp_rate: float = 0.09
-    hold_days: float = 7.0
-    loss_tau_days: float = 7.0
 
 
 SPLIT = RestPressureParameters()
 
 
-def shares_after_session(sbp_share: ArrayLike, dbp_share: ArrayLike, effect: ArrayLike,
-                         params: RestPressureParameters = SPLIT
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """The (systolic, diastolic) shares of the full fall just after a session of effect ``h``:
-    each ``A + f h (1 - A)`` with its own rate ``f``.
+def diastolic(params: dr.DoseParameters, pressure: RestPressureParameters = SPLIT
+              ) -> dr.DoseParameters:
+    """The dose-response constants ``params`` with the diastolic rate of ``pressure``: what
+    :func:`~retrosim.physiology.dose_response.bp_after_session` and
+    :func:`~retrosim.physiology.dose_response.bp_decay` take for the diastolic share.
 
-    >>> [x.round(3).tolist() for x in shares_after_session(0.0, 0.0, [0.625, 1.0])]
-    [[0.5, 0.8], [0.056, 0.09]]
+    >>> float(dr.bp_after_session(0.0, 1.0, diastolic(dr.THRESHOLD)))
+    0.09
     """
-    h = np.asarray(effect, dtype=float)
-    s = np.asarray(sbp_share, dtype=float)
-    d = np.asarray(dbp_share, dtype=float)
-    return s + params.sbp_rate * h * (1.0 - s), d + params.dbp_rate * h * (1.0 - d)
-
-
-def share_decay(share: ArrayLike, days: ArrayLike, params: RestPressureParameters = SPLIT
-                ) -> np.ndarray:
-    """A share of the fall ``days`` after the last session: held a week, then
-    ``exp(-(days - 7) / 7)``.
-
-    >>> share_decay(1.0, [3.0, 14.0, 84.0]).round(4).tolist()
-    [1.0, 0.3679, 0.0]
-    """
-    late = np.maximum(np.asarray(days, dtype=float) - params.hold_days, 0.0)
-    return np.asarray(share, dtype=float) * np.exp(-late / params.loss_tau_days)
+    return dataclasses.replace(params, bp_rate=pressure.dbp_rate)

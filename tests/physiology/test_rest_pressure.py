@@ -19,7 +19,8 @@ def test_after_n_equal_sessions_each_share_is_one_minus_a_power():
     h = np.array([0.3, 0.625, 1.0])
     s = d = np.zeros(3)
     for _ in range(12):
-        s, d = rp.shares_after_session(s, d, h)
+        s = dr.bp_after_session(s, h, dr.THRESHOLD)
+        d = dr.bp_after_session(d, h, rp.diastolic(dr.THRESHOLD))
     np.testing.assert_allclose(s, 1.0 - (1.0 - 0.8 * h) ** 12, rtol=1e-12)
     np.testing.assert_allclose(d, 1.0 - (1.0 - 0.09 * h) ** 12, rtol=1e-12)
     assert np.all(d < s)
@@ -27,12 +28,14 @@ def test_after_n_equal_sessions_each_share_is_one_minus_a_power():
 
 def test_the_share_holds_a_week_then_decays_with_a_7_day_constant():
     days = np.array([0.0, 7.0, 14.0, 21.0])
-    np.testing.assert_allclose(rp.share_decay(0.6, days), 0.6 * np.exp([0, 0, -1, -2]),
-                               rtol=1e-15)
+    for params in (dr.THRESHOLD, rp.diastolic(dr.THRESHOLD)):
+        np.testing.assert_allclose(dr.bp_decay(0.6, days, params), 0.6 * np.exp([0, 0, -1, -2]),
+                                   rtol=1e-15)
 
 
 def test_without_sessions_nothing_changes():
-    s, d = rp.shares_after_session(0.4, 0.2, 0.0)
+    s = dr.bp_after_session(0.4, 0.0, dr.THRESHOLD)
+    d = dr.bp_after_session(0.2, 0.0, rp.diastolic(dr.THRESHOLD))
     assert float(s) == 0.4 and float(d) == 0.2
 
 
@@ -67,7 +70,8 @@ def test_after_the_last_session_the_diastolic_fall_follows_the_loss_exactly():
     fall = float(ds.dbp_rest[0]) - ds.dbp_rest.values.astype(float)
     last = int(ds.session_day.values[-1])
     days = np.arange(fall.size - last - 1)
-    expected = fall[last + 1] * rp.share_decay(1.0, days + 1.0) / rp.share_decay(1.0, 1.0)
+    loss = rp.diastolic(dr.THRESHOLD)
+    expected = fall[last + 1] * dr.bp_decay(1.0, days + 1.0, loss) / dr.bp_decay(1.0, 1.0, loss)
     np.testing.assert_allclose(fall[last + 1:], expected, rtol=1e-4, atol=1e-5)  # float32
 
 
