@@ -144,8 +144,8 @@ def fast_phase(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
     >>> fast_phase([30.0], [25.0], [1], scale=0.5).round(1).tolist()
     [40.1]
     """
-    scale = FAST_PHASE_SCALE if scale is None else scale
-    return np.maximum(scale * recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
+    return _scaled_recovery(FAST_PHASE_SCALE if scale is None else scale, tau_on_s, age_yr,
+                            fitness)
 
 
 def slow_phase(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
@@ -156,7 +156,13 @@ def slow_phase(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
     >>> slow_phase([30.0], [25.0], [1], scale=3.0).round(1).tolist()
     [240.5]
     """
-    scale = SLOW_PHASE_SCALE if scale is None else scale
+    return _scaled_recovery(SLOW_PHASE_SCALE if scale is None else scale, tau_on_s, age_yr,
+                            fitness)
+
+
+def _scaled_recovery(scale: float, tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike
+                     ) -> np.ndarray:
+    """``scale x`` :func:`recovery_tau`, never faster than the on constant [s]."""
     return np.maximum(scale * recovery_tau(age_yr, fitness), np.asarray(tau_on_s, dtype=float))
 
 
