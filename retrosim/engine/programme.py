@@ -32,7 +32,7 @@ from retrosim.model.scenario import Arm, Scenario
 from retrosim.physiology import balance, courses, dose_response, oxygen, training
 from retrosim.physiology.courses import Course
 from retrosim.solve.timeline import knot_sum
-from retrosim.solve.trajectory import Trajectory, distinct_knots
+from retrosim.solve.trajectory import Trajectory
 
 #: Daily state variables, in the order of the Dataset.
 DAILY = ("vo2max", "hr_rest", "sbp_rest", "dbp_rest", "berg", "backward_practice")
@@ -198,7 +198,7 @@ def _load(trajectory: Trajectory, vo2_rest: np.ndarray, vo2_max: np.ndarray,
           female: np.ndarray, dose_weight: Weight | None = None) -> dict[str, np.ndarray]:
     """:func:`session_load` of one trajectory's subjects."""
     tl = trajectory.timeline
-    distinct = distinct_knots(tl)          # knots of the same inputs: weighed once
+    distinct = tl.distinct                 # knots of the same inputs: weighed once
     first, each = distinct if distinct is not None else (slice(None), slice(None))
     frac = np.clip((trajectory.met[first] - 1.0) * vo2_rest / (vo2_max - vo2_rest), 0.0, 1.0)
     weight = dose_response.trimp_weight(frac, female)[each]

@@ -42,7 +42,6 @@ from retrosim.solve.bp_course import (
     resting_and_person,
     vo2max_in_met,
 )
-from retrosim.solve.trajectory import distinct_knots
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,7 +97,7 @@ def _targets(session: Session, options: BpOptions, rows: np.ndarray | None = Non
         return None
     c, pick = session.cohort, (slice(None) if rows is None else rows)
     model = exercise_pressure.PRESSOR_MODELS[options.model]
-    if met is None and (distinct := distinct_knots(session.timeline)) is not None:
+    if met is None and (distinct := session.timeline.distinct) is not None:
         first, each = distinct             # knots of the same inputs: evaluated once
         return tuple(u[each] for u in model(session.trajectory.met[first][:, pick],
                                             vo2max_in_met(session)[pick], c.age_yr[pick],

@@ -9,6 +9,7 @@ downstream broadcasts over S, so the shared case costs nothing extra.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,35 @@ class Timeline:
     @property
     def duration_s(self) -> float:
         return float(self.t[-1].max())
+
+    @functools.cached_property
+    def distinct(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """On a shared timeline whose knots repeat their inputs (a stage's start and end, every
+        rest), the first knot of each distinct (velocity, grade, handrail), bit for bit, and
+        the one of each knot; None on per-subject timelines or where every knot is distinct.
+        Found once per timeline.
+
+        What is a function of a knot's inputs alone, element by element (the steady-state
+        demand, the pressor targets, the intensity weights), is evaluated once per distinct
+        input and copied: the same bits.
+
+        >>> tl = Timeline.shared([0, 60, 70, 130], [0.0, 1.0, 1.0, 0.0], [0] * 4, [-1] * 4,
+        ...                      [1] * 4)
+        >>> [a.tolist() for a in tl.distinct]
+        [[0, 1], [0, 1, 1, 0]]
+        """
+        if self.t.shape[1] != 1:
+            return None
+        seen: dict[tuple[bytes, ...], int] = {}
+        each = [seen.setdefault(row, len(seen)) for row in zip(
+            *(map(np.ndarray.tobytes, a) for a in (self.velocity, self.grade, self.handrail)),
+            strict=True)]
+        if len(seen) == len(each):
+            return None
+        first = [0] * len(seen)
+        for k, i in reversed(list(enumerate(each))):
+            first[i] = k
+        return np.array(first), np.array(each)
 
     def locate(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each time and column: segment index j, offset into it and its length, ``(M, S)``.

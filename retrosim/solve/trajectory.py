@@ -195,33 +195,6 @@ def knot_demand(velocity: np.ndarray, grade: np.ndarray, handrail: np.ndarray,
     return met, vo2_target, hr_target, kcal_rate
 
 
-def distinct_knots(timeline: Timeline) -> tuple[np.ndarray, np.ndarray] | None:
-    """On a shared timeline whose knots repeat their inputs (a stage's start and end, every
-    rest), the first knot of each distinct (velocity, grade, handrail), bit for bit, and the
-    one of each knot; None on per-subject timelines or where every knot is distinct.
-
-    The steady-state demand is a function of a knot's inputs alone, element by element, so
-    it is evaluated once per distinct input and copied: the same bits.
-
-    >>> tl = Timeline.shared([0, 60, 70, 130], [0.0, 1.0, 1.0, 0.0], [0] * 4, [-1] * 4,
-    ...                      [1] * 4)
-    >>> [a.tolist() for a in distinct_knots(tl)]
-    [[0, 1], [0, 1, 1, 0]]
-    """
-    if timeline.t.shape[1] != 1:
-        return None
-    seen: dict[tuple[bytes, ...], int] = {}
-    each = [seen.setdefault(row, len(seen)) for row in zip(
-        *(map(np.ndarray.tobytes, a) for a in (timeline.velocity, timeline.grade,
-                                               timeline.handrail)), strict=True)]
-    if len(seen) == len(each):
-        return None
-    first = [0] * len(seen)
-    for k, i in reversed(list(enumerate(each))):
-        first[i] = k
-    return np.array(first), np.array(each)
-
-
 def drift_rate(vo2_target: np.ndarray, physiology: Physiology, options: EnergyOptions
                ) -> np.ndarray | None:
     """The rate of heart rate's drift at knots [bpm min-1], like ``vo2_target``, or None
@@ -235,7 +208,7 @@ def drift_rate(vo2_target: np.ndarray, physiology: Physiology, options: EnergyOp
 def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
     """Demand at every knot, then the exact state at every knot, for every subject."""
     p = physiology
-    distinct = distinct_knots(timeline)
+    distinct = timeline.distinct
     if distinct is None:
         met, vo2_target, hr_target, kcal_rate = knot_demand(
             timeline.velocity, timeline.grade, timeline.handrail, p, options)
