@@ -3,10 +3,12 @@
 The traits the heart rate of a walk informs, each with its prior from what retrosim predicts
 when a scenario does not give it (:mod:`retrosim.results.intervals`):
 
-- ``hr_rest_bpm``: normal, 70 +/- 10 bpm (the subject default and its interval spread);
+- ``hr_rest_bpm``: normal, 70 +/- 9.8 bpm (the subject default and its interval spread, the
+  Fenland Study's between-person SD, Gonzales et al. 2023);
 - ``vo2max_ml_kg_min``: log-normal around Wasserman's prediction from mass, age and sex,
   log-sd 0.15 (``oxygen.wasserman_vo2max``);
-- ``hr_max_bpm``: normal around the age prediction (``[energy] hr_max``), sd 10 bpm;
+- ``hr_max_bpm``: normal around the age prediction (``[energy] hr_max``), sd 10.8 bpm (Nes
+  et al. 2013);
 - ``hr_tau_s``: log-normal around 30 s (McNarry et al. 2012: 30-33 s at moderate intensity),
   log-sd 0.3 (an assumption: a 90 % range of 18-49 s, which spans the oxygen-uptake time
   constants of young to older adults); the on constant: where heart rate falls, the forward

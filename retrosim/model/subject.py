@@ -19,7 +19,7 @@ HANDRAIL_LEVELS = HANDRAIL_CODES
 
 #: Defaults for optional subject keys, each a stated assumption (docs/scenario-format.md).
 DEFAULTS: dict[str, Any] = {
-    "hr_rest_bpm": 70.0,            # a typical adult resting heart rate
+    "hr_rest_bpm": 70.0,            # typical: adults 71-74 (NHANES), 67.6 (Fenland) seated
     "height_cm": None,              # 175 (male) / 162 (female) when needed
     "vo2max_ml_kg_min": None,       # predicted from mass, age and sex (oxygen.wasserman_vo2max)
     "balance": "good",

@@ -6,12 +6,15 @@ each model carries its error on the published data it rests on. :func:`predictio
 runs :data:`VERSIONS` plausible versions of the person through every arm at once (one batch on
 the subject axis) and takes the 5th and 95th percentiles of each summary:
 
-- traits, only where predicted: VO2max x exp(N(0, 0.15)); HRmax + N(0, 10.8) bpm, the
-  standard error of estimate of HRmax from age in 3,320 healthy adults (Nes et al. 2013, Scand
-  J Med Sci Sports 23:697); resting HR + N(0, 10) bpm (:data:`TRAIT_SD`; the VO2max and
-  resting-HR spreads are defaults, unverified). ``retrosim validate --coverage``
-  (:mod:`retrosim.validation.coverage`) reports how much of published between-person
-  distributions these intervals hold;
+- traits, only where predicted: VO2max x exp(N(0, 0.15)) (a default, unverified); HRmax +
+  N(0, 10.8) bpm, the standard error of estimate of HRmax from age in 3,320 healthy adults
+  (Nes et al. 2013, Scand J Med Sci Sports 23:697); resting HR + N(0, 9.8) bpm, the
+  between-person SD of seated resting HR in 10,865 adults aged 29-65 of the Fenland Study
+  (Gonzales et al. 2023, PLoS One 18:e0285272; :data:`TRAIT_SD`). The centre stays the
+  subject default of 70 bpm: NHANES 1999-2008 puts adults at 71 (men) and 74 (women) bpm
+  seated (Ostchega et al. 2011, Natl Health Stat Report 41), the Fenland Study at 67.6.
+  ``retrosim validate --coverage`` (:mod:`retrosim.validation.coverage`) reports how much of
+  published between-person distributions these intervals hold;
 - models: net MET x exp(N(0, s_E)), s_E the energy model's RMS relative error on the 2011
   Compendium codes (:func:`energy_model_error`; 0 for the 2011 lookup itself); the backward HR
   excess x exp(N(0, 0.24)) (Kim & Choi 2001 and Heath et al. 2001 put the novice excess at
@@ -64,9 +67,10 @@ QUANTILES = (0.05, 0.95)
 INTERVAL = "90% prediction interval"
 #: The summaries that get an interval, when the run has them.
 OUTCOMES = VARIABLES.select("interval")
-#: Prediction errors of traits not given: VO2max as a log-SD and resting HR in bpm (defaults,
-#: unverified); HRmax in bpm, Nes et al. (2013)'s standard error of estimate.
-TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8, "hr_rest_bpm": 10.0}
+#: Prediction errors of traits not given: VO2max as a log-SD (a default, unverified); HRmax in
+#: bpm, Nes et al. (2013)'s standard error of estimate; resting HR in bpm, the between-person
+#: SD of seated resting HR in the Fenland Study (Gonzales et al. 2023: 67.6 +/- 9.8 bpm).
+TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8, "hr_rest_bpm": 9.8}
 #: Log-SDs of the model errors that are not computed from data (see the module docstring).
 MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from retrosim.cli.main import main
+from retrosim.model.subject import DEFAULTS
 from retrosim.physiology import heart
 from retrosim.results.intervals import TRAIT_SD
 from retrosim.validation import coverage
@@ -49,9 +50,23 @@ def test_every_published_group_is_reported_with_its_interval_around_the_predicti
         assert 0.0 <= r.share_pct <= 100.0
         if isinstance(r.published, coverage.PublishedGain):
             continue
-        prediction = float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
-            r.published.age_yr, r.published.sex == "female"))
+        prediction = (DEFAULTS["hr_rest_bpm"] if r.published.trait == "hr_rest_bpm" else
+                      float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
+                          r.published.age_yr, r.published.sex == "female")))
         assert r.low < prediction < r.high
+
+
+def test_resting_hr_is_checked_against_cohorts_other_than_the_one_its_spread_comes_from(rows):
+    """The spread of resting HR is the Fenland Study's SD (Gonzales et al. 2023: 67.6 +/- 9.8
+    bpm seated), so that row is calibration; HUNT 1 (Nauman et al. 2012) and the Project
+    Baseline Health Study (Feng et al. 2024) are validation rows."""
+    rest = [r for r in rows if getattr(r.published, "trait", "") == "hr_rest_bpm"]
+    calibration = [r.published for r in rest if r.published.kind == "calibration"]
+    assert [(p.mean, p.sd) for p in calibration] == [(67.6, TRAIT_SD["hr_rest_bpm"])]
+    assert {r.published.source for r in rest if r.published.kind == "validation"} == \
+        {"Nauman et al. 2012", "Feng et al. 2024"}
+    for r in rest:       # a normal spread of 9.8 bpm: 1.645 x 9.8 = 16.1 bpm either side
+        assert r.high - r.low == pytest.approx(2 * 1.6449 * TRAIT_SD["hr_rest_bpm"], rel=0.15)
 
 
 def test_the_gain_intervals_rise_with_drews_dose(rows):
