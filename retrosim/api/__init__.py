@@ -172,7 +172,7 @@ class Simulation:
         for arm in self.scenario.arms.values():
             yield engine.run_arm(arm, self.scenario, people, self.seed, models=self.models)
 
-    def programme_versions(self, count: int) -> xr.Dataset:
+    def programme_versions(self, count: int, base: Cohort | None = None) -> xr.Dataset:
         """Walk the programme with the person as given and ``count`` plausible versions of her.
 
         Subject 0 is the person as given, subjects 1 to ``count`` the predicted traits, model
@@ -185,6 +185,9 @@ class Simulation:
         ----------
         count : int
             How many plausible versions besides the person.
+        base : Cohort, optional
+            ``count`` people whose versions these are, one each (the members of a published
+            cohort), each keyed by her own ``index``; by default the person ``count`` times.
 
         Returns
         -------
@@ -201,7 +204,7 @@ class Simulation:
         if not self.is_programme:
             raise InputError("program", "plausible versions walk a programme",
                              "a scenario with a [program]")
-        people = _intervals.person_and_versions(self.scenario, self.seed, count)
+        people = _intervals.person_and_versions(self.scenario, self.seed, count, base)
         arms = run_programme(self.scenario, seed=self.seed, subjects=people.size,
                              models=self.models, given=people)
         return programme_results.assemble(arms, self.scenario, seed=self.seed)

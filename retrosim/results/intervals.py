@@ -101,17 +101,26 @@ def energy_model_error(name: str) -> float:
     return float(np.sqrt(np.mean(((met - 1.0) / (published - 1.0) - 1.0) ** 2)))
 
 
-def _normal(seed: int, purpose: str, count: int) -> np.ndarray:
-    return randomness.normal(seed, randomness.key("uncertainty", purpose),
-                             np.arange(_FIRST, _FIRST + count), 1)[:, 0]
+def _normal(seed: int, purpose: str, index: np.ndarray) -> np.ndarray:
+    return randomness.normal(seed, randomness.key("uncertainty", purpose), index, 1)[:, 0]
 
 
-def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
+def versions(scenario: Scenario, seed: int, count: int = VERSIONS,
+             base: Cohort | None = None) -> Any:
     """The cohort of ``count`` (default :data:`VERSIONS`) plausible versions of the scenario's
-    subject; the first :data:`VERSIONS` are the same whatever ``count``."""
+    subject; the first :data:`VERSIONS` are the same whatever ``count``.
+
+    ``base`` (``count`` people) replaces the subject repeated: each version is then a
+    plausible version of one of ``base``'s people (the members of a published cohort, each
+    with her own age, mass and VO2max), her predictions made from her own traits and her
+    draws keyed by her ``index``; what the scenario's subject gives or leaves out still
+    decides what is drawn."""
     subject = scenario.subject
-    base = Cohort.from_subject(subject, count, _FIRST)
-    z = {name: _normal(seed, name, count) for name in _STREAMS}
+    if base is None:
+        base = Cohort.from_subject(subject, count, _FIRST)
+    elif base.size != count:
+        raise ValueError(f"base has {base.size} people, not {count}")
+    z = {name: _normal(seed, name, base.index) for name in _STREAMS}
     changes: dict[str, np.ndarray] = {}
     if subject.vo2max_ml_kg_min is None:
         predicted = oxygen.wasserman_vo2max(base.mass_kg, base.age_yr, base.female)
@@ -135,13 +144,15 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS) -> Any:
     return dataclasses.replace(base, **changes)
 
 
-def person_and_versions(scenario: Scenario, seed: int, count: int) -> Any:
+def person_and_versions(scenario: Scenario, seed: int, count: int,
+                        base: Cohort | None = None) -> Any:
     """The person as given (subject 0) followed by ``count`` plausible versions of her
-    (:func:`versions`), as one cohort: the batch a protocol search evaluates."""
+    (:func:`versions`, of ``base``'s people where given), as one cohort: the batch a protocol
+    search evaluates."""
     person = Cohort.from_subject(scenario.subject, 1, _FIRST)
     if count == 0:
         return person
-    drawn = versions(scenario, seed, count)
+    drawn = versions(scenario, seed, count, base)
     joined: dict[str, Any] = {
         f.name: np.concatenate([np.broadcast_to(getattr(person, f.name), (1,)),
                                 np.broadcast_to(getattr(drawn, f.name), (count,))])
