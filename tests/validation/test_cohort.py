@@ -9,10 +9,10 @@ from scipy import stats
 
 from retrosim.physiology import energy
 from retrosim.units import VO2_PER_MET, mph_to_mps
-from retrosim.validation import cohort, coverage
+from retrosim.validation import cohort, groups
 from retrosim.validation.cohort import Baseline, PublishedCohort
 
-DREW = [g for g in coverage.GAINS if "DREW" in g.group]
+DREW = [g for g in groups.GAINS if "DREW" in g.group]
 SHORT = {"weeks": 2, "sessions_per_week": 3}
 
 

@@ -9,7 +9,7 @@ from retrosim.cli.main import main
 from retrosim.model.subject import DEFAULTS
 from retrosim.physiology import heart
 from retrosim.results.intervals import TRAIT_SD
-from retrosim.validation import coverage
+from retrosim.validation import coverage, groups
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
 
@@ -30,25 +30,25 @@ def test_an_interval_holds_ninety_percent_of_people_drawn_as_the_model_draws_the
     """A group whose mean is the model's prediction and whose SD is the model's spread must be
     covered 90 %, up to the error of percentiles from 200 versions (about 3 points)."""
     age = 40.0
-    group = coverage.Published("model", "men 40 y", "hr_max_bpm", "male", age,
+    group = groups.Published("model", "men 40 y", "hr_max_bpm", "male", age,
                                float(heart.tanaka_hr_max(age)), TRAIT_SD["hr_max_bpm"])
     low, high = coverage.interval(group)
     assert coverage.share_inside(low, high, group.mean, group.sd) == pytest.approx(90.0, abs=5)
 
 
 def test_too_narrow_and_too_wide_are_both_outside_the_goal():
-    group = coverage.PUBLISHED[0]
+    group = groups.PUBLISHED[0]
     assert coverage.within_goal([coverage.CoverageRow(group, 0, 1, 90.0)])
     assert not coverage.within_goal([coverage.CoverageRow(group, 0, 1, 70.0)])
     assert not coverage.within_goal([coverage.CoverageRow(group, 0, 1, 99.5)])
 
 
 def test_every_published_group_is_reported_with_its_interval_around_the_prediction(rows):
-    assert [r.published for r in rows] == [*coverage.PUBLISHED, *coverage.GAINS]
+    assert [r.published for r in rows] == [*groups.PUBLISHED, *groups.GAINS]
     assert {r.published.kind for r in rows} == {"validation", "calibration"}
     for r in rows:
         assert 0.0 <= r.share_pct <= 100.0
-        if isinstance(r.published, coverage.PublishedGain):
+        if isinstance(r.published, groups.PublishedGain):
             continue
         prediction = (DEFAULTS["hr_rest_bpm"] if r.published.trait == "hr_rest_bpm" else
                       float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
@@ -73,7 +73,7 @@ def test_the_gain_intervals_rise_with_drews_dose(rows):
     """DREW's three doses (Sisson et al. 2009): the published mean gains rise with the weekly
     minutes (29, 88, 106 mL/min); the model's intervals of true gains must rise with them, and
     hold gains, not losses, for women starting below the sedentary norm."""
-    drew = [g for g in coverage.GAINS if "DREW" in g.group]
+    drew = [g for g in groups.GAINS if "DREW" in g.group]
     assert [g.mean for g in drew] == [29.0, 88.0, 106.0]
     true = [coverage.gain_interval(g) for g in drew]
     assert all(0.0 < low < high for low, high in true)
@@ -84,7 +84,7 @@ def test_a_measured_gain_interval_holds_the_true_one_and_is_what_the_rows_report
     """A published gain is the difference of measured tests: the rows report the interval of
     measured gains, which, the tests' error being added to unimodal true gains, holds the
     interval of true gains and is wider on both sides."""
-    for row in (r for r in rows if isinstance(r.published, coverage.PublishedGain)):
+    for row in (r for r in rows if isinstance(r.published, groups.PublishedGain)):
         low, high = coverage.gain_interval(row.published)
         assert (row.low, row.high) == coverage.measured_gain_interval(row.published)
         assert row.low < low < high < row.high
