@@ -24,7 +24,9 @@ import numpy as np
 BLOCK = 256
 #: Block tables of at most this many columns are kept (the most recent :data:`KEPT`): a
 #: search that runs the same people through many protocols draws the same tables again and
-#: again. A kept table is read-only; at most ``KEPT * BLOCK * CACHED_COLUMNS`` floats.
+#: again. A kept table is read-only; at most ``KEPT * BLOCK * CACHED_COLUMNS`` floats. Only
+#: the tables of a draw asked for before are kept: a programme's sessions each have a seed
+#: of their own, so theirs would never be read again.
 CACHED_COLUMNS = 32
 KEPT = 256
 
@@ -40,6 +42,21 @@ def key(*parts: str | int) -> tuple[int, ...]:
 
 #: The kept block tables, least recently used first.
 _KEPT: OrderedDict[tuple[int, tuple[int, ...], int, int, str], np.ndarray] = OrderedDict()
+#: The draws (seed, stream, columns, method) asked for lately, least recently first.
+_ASKED: OrderedDict[tuple[int, tuple[int, ...], int, str], None] = OrderedDict()
+
+
+def _asked_before(seed: int, stream: tuple[int, ...], n: int, method: str) -> bool:
+    """Whether the draw of ``n`` columns of a stream was asked for lately (among the last
+    :data:`KEPT`); it is now."""
+    asked = (seed, stream, n, method)
+    if asked in _ASKED:
+        _ASKED.move_to_end(asked)
+        return True
+    _ASKED[asked] = None
+    if len(_ASKED) > KEPT:
+        _ASKED.popitem(last=False)
+    return False
 
 
 def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, method: str,
@@ -48,7 +65,8 @@ def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, metho
     """The ``(BLOCK, n)`` draws of each of ``blocks`` of a stream (the same every time), in
     order: a kept table where there is one (at most :data:`CACHED_COLUMNS` columns, a draw of
     at most a quarter of :data:`KEPT` blocks: a larger one would push the other streams' tables
-    out), the others drawn with the seeding of all of them at once (:func:`_generators`).
+    out; kept from the second time the draw is asked for), the others drawn with the seeding
+    of all of them at once (:func:`_generators`).
 
     With ``rows``, a block's table may stop after its first ``rows[i]`` rows (the rows asked
     for): a generator fills a table row by row, in order, so its first rows are the same
@@ -57,7 +75,8 @@ def _tables(seed: int, stream: tuple[int, ...], blocks: list[int], n: int, metho
     and that array is yielded.
     """
     sizes = [BLOCK] * len(blocks) if rows is None else rows
-    keep = n <= CACHED_COLUMNS and len(blocks) <= KEPT // 4
+    keep = n <= CACHED_COLUMNS and len(blocks) <= KEPT // 4 and \
+        _asked_before(seed, stream, n, method)
     found: dict[int, np.ndarray] = {}
     if keep:
         for block, size in zip(blocks, sizes, strict=True):
