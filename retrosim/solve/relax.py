@@ -118,17 +118,18 @@ def relax_with_tau(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: np.n
             tau[i] = np.where(target[i + 1] < x[i], tau_off_s, tau_s)
             x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau[i])
         return x, tau
-    # the parts of each interval's step with either constant; the state picks one per knot
+    # the parts of each interval's step that do not move with the constant, at once; the
+    # rest with the constant the state picks, knot by knot
     ramps = _Ramps(t, target)
-    u0, lag_on, start_on, decay_on = ramps.parts(tau_s)
-    _, lag_off, start_off, decay_off = ramps.parts(tau_off_s)
+    u0, slope, dt = ramps.u0, ramps.slope, ramps.dt
+    ahead = u0 + slope * dt
     for i in range(target.shape[0] - 1):
-        falls = target[i + 1] < x[i]
-        tau[i] = np.where(falls, tau_off_s, tau_s)
+        tau[i] = np.where(target[i + 1] < x[i], tau_off_s, tau_s)
+        lag = slope[i] * tau[i]
         rest = x[i] - u0[i]
-        rest += np.where(falls, lag_off[i], lag_on[i])
-        rest *= np.where(falls, decay_off[i], decay_on[i])
-        np.add(np.where(falls, start_off[i], start_on[i]), rest, out=x[i + 1])
+        rest += lag
+        rest *= np.exp(np.negative(dt[i]) / tau[i])
+        np.add(np.subtract(ahead[i], lag, out=lag), rest, out=x[i + 1])
         ramps.hold(x, i)
     return x, tau
 
