@@ -113,24 +113,9 @@ def relax_with_tau(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: np.n
     x[0] = x0
     tau = np.empty(x.shape, dtype=np.asarray(tau_s).dtype)
     tau[-1] = tau_s
-    if target.dtype != np.float64:
-        for i in range(target.shape[0] - 1):
-            tau[i] = np.where(target[i + 1] < x[i], tau_off_s, tau_s)
-            x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau[i])
-        return x, tau
-    # the parts of each interval's step that do not move with the constant, at once; the
-    # rest with the constant the state picks, knot by knot
-    ramps = _Ramps(t, target)
-    u0, slope, dt = ramps.u0, ramps.slope, ramps.dt
-    ahead = u0 + slope * dt
     for i in range(target.shape[0] - 1):
         tau[i] = np.where(target[i + 1] < x[i], tau_off_s, tau_s)
-        lag = slope[i] * tau[i]
-        rest = x[i] - u0[i]
-        rest += lag
-        rest *= np.exp(np.negative(dt[i]) / tau[i])
-        np.add(np.subtract(ahead[i], lag, out=lag), rest, out=x[i + 1])
-        ramps.hold(x, i)
+        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau[i])
     return x, tau
 
 
