@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.physiology import oxygen
+from retrosim.solve.timeline import run_of
 
 
 def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike,
@@ -167,7 +168,7 @@ def exact_peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> 
     if count == 0:
         return best
     if 2 * count >= rows.size * n:               # whole rows fall (a shared timeline)
-        return _peak_on_rows(best, rows, dt, du, falling, x, u, tau)
+        return _peak_on_rows(best, run_of(rows), dt, du, falling, x, u, tau)
     flat = np.flatnonzero(falling)               # a falling target: few segments
     seg, subj = np.divmod(flat, n)
     # one gather each from the flat (C-order) knot arrays
@@ -191,7 +192,7 @@ def exact_peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> 
     return best
 
 
-def _peak_on_rows(best: np.ndarray, rows: np.ndarray, dt: np.ndarray, du: np.ndarray,
+def _peak_on_rows(best: np.ndarray, rows: slice | np.ndarray, dt: np.ndarray, du: np.ndarray,
                   falling: np.ndarray, x: np.ndarray, u: np.ndarray, tau: ArrayLike
                   ) -> np.ndarray:
     """:func:`exact_peak`'s interior maxima where the target falls in most of the segments
