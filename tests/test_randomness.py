@@ -56,12 +56,28 @@ def test_draws_are_those_of_one_generator_per_block():
 def test_tables_cut_short_and_kept_give_the_rows_of_the_whole_table():
     """A draw of a few subjects fills a block's table only up to the last row it needs; a
     later draw that needs further rows of the same block gets them, not the shorter kept
-    table's."""
+    table's (a draw's tables are kept the second time it is asked for)."""
     stream = key("falls", "cut")
+    randomness.exponential(13, stream, np.array([700, 3]), 24)
     first = randomness.exponential(13, stream, np.array([700, 3]), 24)
+    assert (13, stream, 2, 24, "standard_exponential") in randomness._KEPT
     later = randomness.exponential(13, stream, np.array([255, 3, 767]), 24)
     for rows, subjects in ((first, [700, 3]), (later, [255, 3, 767])):
         for row, subject in zip(rows, subjects, strict=True):
             table = randomness.generator(13, stream, subject // BLOCK) \
                 .standard_exponential(size=(BLOCK, 24))
             assert row.tobytes() == table[subject % BLOCK].tobytes()
+
+
+def test_a_draw_is_kept_from_its_second_asking_and_read_the_same():
+    """A draw asked for once (a programme's session, with a seed of its own) keeps nothing;
+    asked again its tables are kept, and a third asking reads them: the same numbers each
+    time, and the kept tables are read-only."""
+    stream, subjects = key("kept", "twice"), np.arange(300)
+    first = randomness.normal(17, stream, subjects, 3)
+    assert not any(k[:2] == (17, stream) for k in randomness._KEPT)
+    second = randomness.normal(17, stream, subjects, 3)
+    kept = [v for k, v in randomness._KEPT.items() if k[:2] == (17, stream)]
+    assert len(kept) == 2 and not any(t.flags.writeable for t in kept)
+    third = randomness.normal(17, stream, subjects, 3)
+    assert first.tobytes() == second.tobytes() == third.tobytes()

@@ -125,6 +125,14 @@ class EventLog:
         order = np.argsort(cols[0], kind="stable")
         return tuple(c[order] for c in cols)          # type: ignore[return-value]
 
+    def unordered(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every event's time, subject and kind in the order they were logged: for readers
+        that count or flag per subject, to whom the order by time does not matter."""
+        if not self._times:
+            return np.empty(0), np.empty(0, np.int64), np.empty(0, object)
+        return (np.concatenate(self._times), np.concatenate(self._subjects),
+                np.concatenate(self._kinds))
+
     def drop_after(self, t_stop: np.ndarray) -> None:
         """Forget each subject's events after their stop time (shared events stay)."""
         for i, (times, subjects) in enumerate(zip(self._times, self._subjects, strict=True)):
@@ -234,7 +242,7 @@ class Session:
         """Each subject's stop code (int8, :data:`STOPS`): the stop that was spliced in, an
         emergency stop the closed loop logged for them, or 0 (the protocol ran to its end)."""
         codes = np.full(self.size, STOPS[COMPLETED].code, dtype=np.int8)
-        _, subjects, kinds, _ = self.log.columns()
+        _, subjects, kinds = self.log.unordered()
         codes[subjects[(subjects >= 0) & (kinds == ESTOP)]] = STOPS[ESTOP].code
         end = self.duration_s
         stopped = np.flatnonzero(self.t_stop < end)

@@ -212,7 +212,8 @@ def after_exercise(session: Session) -> None:
         """Each subject's values (2, N) at their first flagged reading (NaN if none)."""
         if r == 0:
             return np.full((2, n), np.nan)
-        at = np.take_along_axis(values, np.argmax(flags, axis=0)[None, None, :], axis=1)[:, 0]
+        flat = np.argmax(flags, axis=0) * n + np.arange(n)      # one gather from (2, R N)
+        at = np.take(values.reshape(2, r * n), flat, axis=1)
         return np.where(flags.any(axis=0), at, np.nan)
 
     shown, post = first(np.ones_like(valid), read), first(valid, read)

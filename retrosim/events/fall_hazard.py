@@ -113,6 +113,7 @@ class Rates:
     person_logit: np.ndarray | None = None    # (N,) covariate log-odds of each subject
     speed_logit: np.ndarray | None = None     # (K-1, S) log-odds from the belt speed
     learning: np.ndarray | None = None        # (K, N) learning factor on P(fall) at the knots
+    own: bool = False          # every subject a class of her own, in order (cls is 0..N-1)
 
     def _tcols(self, rows: np.ndarray) -> np.ndarray:
         return rows if self.t.shape[1] > 1 else np.zeros_like(rows)
@@ -151,10 +152,12 @@ class Rates:
         w = self.fall_weight if fall else self.all_weight - self.fall_weight
         if w.shape[1] == 1:
             walking = knot_sum(w[:, :1] * self.integrated)     # fixed order: batch-invariant
-        else:
-            walking = knot_sum(self.integrated * w[:, self.cls])
+        else:                              # by class (each her own: no gather)
+            walking = knot_sum(self.integrated * (w if self.own else w[:, self.cls]))
         pc = self.p_change if fall else 1.0 - self.p_change
         changes = knot_sum(np.diff(self.t, axis=0) * self.speed_change * pc)
+        if self.own and changes.size > 1:
+            return walking + changes
         return walking + changes[self.cls if changes.size > 1 else np.zeros_like(self.cls)]
 
     def kind_rates(self, j: np.ndarray, rows: np.ndarray, times: np.ndarray,
@@ -210,12 +213,13 @@ def rates(session: Session) -> Rates:
         keys.append(c.handrail.astype(float))
     if speed_logit is not None:
         keys.append(person)
-    if t.shape[1] > 1:
+    same = t.shape[1] == 1 and all((k == k[0]).all() for k in keys)
+    # a class each (per-subject knots, or a drawn cohort): no grouping
+    own = t.shape[1] > 1 or (not same and _all_distinct(berg))
+    if own:
         first = cls = np.arange(c.size)
-    elif all((k == k[0]).all() for k in keys):
+    elif same:
         first, cls = np.zeros(1, dtype=np.intp), np.zeros(c.size, dtype=np.intp)
-    elif _all_distinct(berg):               # a class each (a drawn cohort): no grouping
-        first = cls = np.arange(c.size)
     elif len(keys) == 1:
         _, first, cls = np.unique(berg, return_index=True, return_inverse=True)
     else:
@@ -250,7 +254,7 @@ def rates(session: Session) -> Rates:
     return Rates(params, t, berg, cls, exposure, integrated, backward, handrail,
                  speed_change, fall_weight, all_weight, p_change,
                  Hazard.of(t, speed[:-1], speed[1:]),
-                 person if speed_logit is not None else None, speed_logit, learning)
+                 person if speed_logit is not None else None, speed_logit, learning, own)
 
 
 def _all_distinct(key: np.ndarray) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrosim.solve.timeline import Timeline, knot_sum
+from retrosim.solve.timeline import Timeline, knot_sum, run_of
 
 #: Rests shorter than this join walks into one bout, s (20 min; an assumption, longer than
 #: the 15-min nadir so that an earlier bout's PEH is recovering when the next bout starts).
@@ -64,8 +64,9 @@ def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -
         present = inside.any(axis=0)
         seconds = knot_sum(np.where(inside, dt, 0.0))              # batch-invariant
         if inside.shape[1] == 1:                                     # shared: pick the rows
-            rows = np.nonzero(inside[:, 0])[0]
-            area = 0.5 * knot_sum(dt[rows] * (met[rows] + met[rows + 1]))
+            rows = run_of(np.nonzero(inside[:, 0])[0])              # a run: views
+            then = slice(rows.start + 1, rows.stop + 1) if isinstance(rows, slice) else rows + 1
+            area = 0.5 * knot_sum(dt[rows] * (met[rows] + met[then]))
         else:
             area = 0.5 * knot_sum(np.where(inside, dt, 0.0) * (met[:-1] + met[1:]))
         end_s[b] = np.where(present, ends.max(axis=0, initial=-np.inf, where=inside), np.nan)
@@ -74,6 +75,7 @@ def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -
     any_walk = walking.any(axis=0)
     last_segment = walking.shape[0] - 1 - np.argmax(walking[::-1], axis=0)
     last_knot = np.broadcast_to(np.where(any_walk, last_segment + 1, 0), (n,))
-    last_end = np.broadcast_to(np.where(any_walk, np.take_along_axis(
-        t, last_knot[None, :t.shape[1]], axis=0)[0], np.nan), (n,))
+    cols = t.shape[1]                      # one flat gather from the (K, S) knot times
+    at_knot = np.take(t, last_knot[:cols] * cols + np.arange(cols))
+    last_end = np.broadcast_to(np.where(any_walk, at_knot, np.nan), (n,))
     return Bouts(walking, end_s, walking_s, mean_met, last_end.copy(), last_knot.copy())

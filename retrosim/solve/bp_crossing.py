@@ -17,6 +17,7 @@ import numpy as np
 from retrosim.physiology import oxygen, peh_course
 from retrosim.solve.bp_course import PatchedCourse, PressureCourse
 from retrosim.solve.relax import interior_maximum
+from retrosim.solve.timeline import run_of
 
 _BISECTIONS = 64
 
@@ -144,7 +145,7 @@ def upper_bound(course: PressureCourse, which: int) -> np.ndarray:
         if not any(x.strides) and not any(u.strides):                   # no rise at all
             top = np.where(touch.any(axis=0), float(x.flat[0]), -np.inf)
         elif touch.shape[1] == 1 and touch.any():     # shared knots: the rows walked only
-            rows = slice(None) if touch.all() else np.flatnonzero(touch[:, 0])
+            rows = slice(None) if touch.all() else run_of(np.flatnonzero(touch[:, 0]))
             top = np.maximum(x[rows], u[rows]).max(axis=0)
         else:
             top = np.where(touch, np.maximum(x, u), -np.inf).max(axis=0)

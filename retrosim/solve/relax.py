@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from retrosim.physiology import oxygen
+from retrosim.solve.timeline import run_of
 
 
 def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: ArrayLike,
@@ -26,29 +27,57 @@ def relax_at_knots(t: np.ndarray, target: np.ndarray, x0: ArrayLike, tau_s: Arra
     with it over an interval whose target ends below the state at its start (a fall), with
     ``tau_s`` otherwise (:func:`interval_tau`).
     """
+    if tau_off_s is not None and tau_off_s is not tau_s:
+        return relax_with_tau(t, target, x0, np.asarray(tau_s), np.asarray(tau_off_s))[0]
     x = np.empty_like(target)
     x[0] = x0
-    dt = np.diff(t, axis=0)
-    if (tau_off_s is None or tau_off_s is tau_s) and (dt > 0).all() and \
-            target.dtype == np.float64:
-        # no jump and one time constant: the parts of first_order_ramp that do not move with
-        # the state, for every interval at once, in its order of operations (the same bits)
-        u0 = target[:-1]
-        slope = (target[1:] - u0) / dt
-        lag = slope * tau_s
-        start = u0 + slope * dt
-        start -= lag
-        decay = np.exp(np.negative(dt) / tau_s)
+    if target.dtype != np.float64:
         for i in range(target.shape[0] - 1):
-            rest = x[i] - u0[i]
-            rest += lag[i]
-            rest *= decay[i]
-            np.add(start[i], rest, out=x[i + 1])
+            x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s)
         return x
+    ramps = _Ramps(t, target)
+    u0, lag, start, decay = ramps.parts(tau_s)
     for i in range(target.shape[0] - 1):
-        x[i + 1] = relax_interval(x[i], target[i], target[i + 1], t[i + 1] - t[i], tau_s,
-                                  tau_off_s)
+        rest = x[i] - u0[i]
+        rest += lag[i]
+        rest *= decay[i]
+        np.add(start[i], rest, out=x[i + 1])
+        ramps.hold(x, i)
     return x
+
+
+class _Ramps:
+    """The intervals of a first-order state's piecewise-linear target, every one at once: the
+    parts of :func:`retrosim.physiology.oxygen.first_order_ramp` that do not move with the
+    state, in its order of operations (the same bits as :func:`relax_interval`, interval by
+    interval, at four operations a knot), and the jumps (zero-length intervals) over which
+    the state holds."""
+
+    def __init__(self, t: np.ndarray, target: np.ndarray) -> None:
+        self.dt = np.diff(t, axis=0)
+        self.u0 = target[:-1]
+        ramp = self.dt > 0
+        if ramp.all():
+            self.slope = (target[1:] - self.u0) / self.dt
+            self.jumps: set[int] = set()
+        else:
+            self.slope = np.where(ramp, (target[1:] - self.u0) / np.where(ramp, self.dt, 1.0),
+                                  0.0)
+            self.jumps = set(np.flatnonzero(~ramp.all(axis=1)).tolist())
+        self.still = ~ramp
+
+    def parts(self, tau_s: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The target at each interval's start, the lag ``slope tau``, where the state would
+        end from the target's start (``u0 + slope dt - lag``) and the decay ``exp(-dt/tau)``."""
+        lag = self.slope * tau_s
+        start = self.u0 + self.slope * self.dt
+        start -= lag
+        return self.u0, lag, start, np.exp(np.negative(self.dt) / tau_s)
+
+    def hold(self, x: np.ndarray, i: int) -> None:
+        """Over a jump in interval ``i`` the state at knot ``i + 1`` is the one at ``i``."""
+        if i in self.jumps:
+            np.copyto(x[i + 1], x[i], where=self.still[i])
 
 
 def interval_tau(x: np.ndarray, target: np.ndarray, tau_s: np.ndarray, tau_off_s: np.ndarray
@@ -139,7 +168,7 @@ def exact_peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> 
     if count == 0:
         return best
     if 2 * count >= rows.size * n:               # whole rows fall (a shared timeline)
-        return _peak_on_rows(best, rows, dt, du, falling, x, u, tau)
+        return _peak_on_rows(best, run_of(rows), dt, du, falling, x, u, tau)
     flat = np.flatnonzero(falling)               # a falling target: few segments
     seg, subj = np.divmod(flat, n)
     # one gather each from the flat (C-order) knot arrays
@@ -163,7 +192,7 @@ def exact_peak(t: np.ndarray, x: np.ndarray, u: np.ndarray, tau: np.ndarray) -> 
     return best
 
 
-def _peak_on_rows(best: np.ndarray, rows: np.ndarray, dt: np.ndarray, du: np.ndarray,
+def _peak_on_rows(best: np.ndarray, rows: slice | np.ndarray, dt: np.ndarray, du: np.ndarray,
                   falling: np.ndarray, x: np.ndarray, u: np.ndarray, tau: ArrayLike
                   ) -> np.ndarray:
     """:func:`exact_peak`'s interior maxima where the target falls in most of the segments

@@ -176,6 +176,18 @@ def _splice(tl: Timeline, t_stop: np.ndarray, decel_mps2: float | np.ndarray,
     return out
 
 
+def run_of(rows: np.ndarray) -> slice | np.ndarray:
+    """Knot rows (sorted, distinct) as a slice when they follow one another, so that reading
+    them is a view, not a gather; else as they are.
+
+    >>> run_of(np.array([2, 3, 4])), run_of(np.array([1, 3])).tolist()
+    (slice(2, 5, None), [1, 3])
+    """
+    if rows.size and rows[-1] - rows[0] == rows.size - 1:
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
+
+
 def knot_sum(x: np.ndarray) -> np.ndarray:
     """Sum along the knot axis (axis 0), one knot after another in a fixed order.
 
