@@ -18,8 +18,10 @@ variable is for:
 - the energy and mean-MET summaries name their definition in ``long_name`` after a comma,
   ``"energy, while walking"`` or ``"energy, whole session"`` (:data:`WHILE_WALKING`,
   :data:`WHOLE_SESSION`): the run table, the report and the page print those words;
-- a programme's ``state``: the daily state, in page order; ``change``: an outcome of a
-  programme design as its change from the first to the last morning.
+- a programme's ``state``: the daily state, in page order; ``state-interval``: the bounds
+  (``<state>_low``, ``<state>_high`` on arm and day) of one person's 90 % prediction interval
+  of a daily state; ``change``: an outcome of a programme design as its change from the first
+  to the last morning.
 """
 
 from __future__ import annotations
@@ -90,12 +92,8 @@ SESSION = Catalogue(
     Variable("event_detail", "", "what happened, in words", text=True, group=_EVENTS),
 )
 
-#: A programme's own variables: the daily state, the calendar's per-session outcomes and its
-#: event log (the sessions' variables are :data:`SESSION`'s and the event models'; these take
-#: their place in a programme's result where a name is in both).
-PROGRAMME = Catalogue(
-    Variable("day", "d", "whole days since the start of the programme (the state each "
-             "morning)"),
+#: A programme's daily state, each morning on (arm, subject, day).
+_STATE = (
     Variable("vo2max", "mL kg-1 min-1", "maximal oxygen uptake", {"state", "change"}),
     Variable("hr_rest", "min-1", "resting heart rate", {"state"}),
     Variable("sbp_rest", "mmHg", "true seated resting pressure, systolic", {"state", "change"}),
@@ -104,6 +102,35 @@ PROGRAMME = Catalogue(
              {"state", "change"}),
     Variable("backward_practice", "min", "accumulated effective backward-walking practice",
              {"state"}),
+)
+
+
+def _bounds(v: Variable) -> tuple[Variable, Variable]:
+    """The lower and upper bounds of the 90 % prediction interval of the daily state ``v`` of
+    one person's programme, each on (arm, day), tagged ``state-interval``.
+
+    >>> low, high = _bounds(_STATE[0])
+    >>> low.name, high.units
+    ('vo2max_low', 'mL kg-1 min-1')
+    >>> high.long_name
+    'maximal oxygen uptake, upper bound of the 90% prediction interval'
+    """
+    def bound(end: str, word: str) -> Variable:
+        return Variable(f"{v.name}_{end}", v.units,
+                        f"{v.long_name}, {word} bound of the 90% prediction interval",
+                        {"state-interval"})
+
+    return bound("low", "lower"), bound("high", "upper")
+
+
+#: A programme's own variables: the daily state, the calendar's per-session outcomes and its
+#: event log (the sessions' variables are :data:`SESSION`'s and the event models'; these take
+#: their place in a programme's result where a name is in both).
+PROGRAMME = Catalogue(
+    Variable("day", "d", "whole days since the start of the programme (the state each "
+             "morning)"),
+    *_STATE,
+    *(bound for v in _STATE for bound in _bounds(v)),
     Variable("session_day", "d", "day of the session"),
     Variable("attended", "1", "the person walked this session (false: paused or stopped)"),
     Variable("backward_min", "min", "minutes walked backward in the session"),

@@ -44,8 +44,21 @@ def _bands(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mid, lo, hi
 
 
+def _state_bands(ds: xr.Dataset, name: str, arm: str) -> tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]:
+    """The line and band of daily state ``name`` of ``arm``: one person's state and its 90 %
+    prediction interval (``<name>_low``, ``_high``) where the result holds one, else the
+    median and 5-95 % over the people (:func:`_bands`)."""
+    if ds.sizes["subject"] == 1 and f"{name}_low" in ds:
+        mid, lo, hi = (np.asarray(ds[f"{name}{end}"].sel(arm=arm).values, dtype=float).ravel()
+                       for end in ("", "_low", "_high"))
+        return mid, lo, hi
+    return _bands(ds[name].sel(arm=arm).values)
+
+
 def state_figure(ds: xr.Dataset) -> Figure:
-    """The daily state of every arm over weeks: median line, 5-95 % band."""
+    """The daily state of every arm over weeks: median line, 5-95 % band (one person: her
+    state, its 90 % prediction interval as the band)."""
     names = [n for n in STATE if n in ds]
     rows = (len(names) + 1) // 2
     fig = Figure(figsize=(WIDTH_IN, 2.4 * rows))
@@ -53,7 +66,7 @@ def state_figure(ds: xr.Dataset) -> Figure:
     for k, name in enumerate(names):
         ax = fig.add_subplot(rows, 2, k + 1)
         for i, arm in enumerate(ds.arm.values):
-            mid, lo, hi = _bands(ds[name].sel(arm=arm).values)
+            mid, lo, hi = _state_bands(ds, name, arm)
             ax.plot(weeks, mid, color=f"C{i}", label=plain(arm))
             ax.fill_between(weeks, lo, hi, color=f"C{i}", alpha=0.2, linewidth=0)
         _labels(ax, ds[name].attrs)
@@ -133,7 +146,8 @@ def render(ds: xr.Dataset, source: str, notes: Sequence[str] = ()) -> str:
         f"{escape(results.summary_table(ds))}</pre><p>Programme events: {escape(counts)}."
         f"</p>{_how_sure(ds)}</section>",
         '<section id="programme-state"><h2>State over the weeks</h2><p>Each morning, before '
-        "any session: median and 5-95 % of the people.</p>"
+        "any session: median and 5-95 % of the people; one person: her state and its 90 % "
+        "prediction interval over her plausible versions, where the result holds one.</p>"
         f'<img alt="state over weeks" src="data:image/png;base64,'
         f'{png_base64(state_figure(ds))}"></section>',
         '<section id="programme-sessions"><h2>Session outcomes over the programme</h2>'

@@ -46,6 +46,8 @@ VARIABLES = Catalogue(SESSION, BUNDLED)
 #: Dimensions a known variable must have, by its tags (other variables: any of KNOWN_DIMS).
 TRACES = VARIABLES.select("trace")
 PER_ARM = VARIABLES.select("per-arm")
+#: One person's programme: the bounds of each daily state's prediction interval, on (arm, day).
+ON_ARM_DAY = PROGRAMME.select("state-interval")
 KNOWN_DIMS = ("arm", "subject", "time", "reading", "event", "session", "day", "sample")
 #: ``run -o`` keeps the traces of a sample of people on (arm, sample, time) (retrosim.cli.run).
 SAMPLED = ("arm", "sample", "time")
@@ -240,7 +242,8 @@ def _variable_problem(name: str, dims: tuple[str, ...], var: Any) -> str | None:
     expected = ((name,) if name in KNOWN_DIMS else ("arm", "subject", "time")
                 if name in TRACES else ("event",) if name.startswith("event_") else
                 ("arm", "subject", "reading") if name.startswith("bp_reading_") else
-                ("arm",) if name in PER_ARM else None)
+                ("arm",) if name in PER_ARM else ("arm", "day") if name in ON_ARM_DAY else
+                None)
     if expected is not None and dims != expected and not (name in TRACES and dims == SAMPLED):
         return f"is not on ({', '.join(expected)})"
     if expected is None and dims not in (("arm",), ("arm", "session")) and \

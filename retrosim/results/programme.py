@@ -7,7 +7,9 @@ state on (arm, subject, day): ``vo2max``, ``hr_rest``, ``sbp_rest``, ``dbp_rest`
 summaries (``energy_total``, ``vo2_peak``, ``hr_peak``, ``met_mean``, ``fell``, ``sbp_nadir``,
 ...), NaN (False) where the person did not attend. The programme's events (sessions, falls,
 pauses, stops) are on ``event``: ``event_day``, ``event_arm``, ``event_subject``,
-``event_kind``, ``event_detail``.
+``event_kind``, ``event_detail``. One person's programme also holds each daily state's 90 %
+prediction interval on (arm, day), ``vo2max_low``, ``vo2max_high``, ...
+(:func:`retrosim.results.intervals.programme_intervals`).
 """
 
 from __future__ import annotations
@@ -155,6 +157,23 @@ def _interval(values: np.ndarray, fmt: str) -> str:
     return mid if lo == hi else f"{mid} ({lo}-{hi})"
 
 
+def _with_interval(a: xr.Dataset, name: str, day: int, fmt: str) -> str:
+    """One person's state ``name`` on ``day`` with its 90 % prediction interval
+    (``<name>_low``, ``<name>_high``) in brackets; the value alone where the interval rounds
+    to it."""
+    mid, lo, hi = (format(float(a[f"{name}{end}"].sel(day=day).values.ravel()[0]), fmt)
+                   for end in ("", "_low", "_high"))
+    return mid if lo == hi == mid else f"{mid} [{lo}-{hi}]"
+
+
+def _cell(a: xr.Dataset, name: str, day: int, fmt: str) -> str:
+    """A cell of the start / middle / end table: one person's state with its interval where
+    the result holds one, else the median (5-95 %) over the subjects."""
+    if a.sizes["subject"] == 1 and f"{name}_low" in a:
+        return _with_interval(a, name, day, fmt)
+    return _interval(a[name].sel(day=day).values.astype(float), fmt)
+
+
 def programme_fall_risk(arm: xr.Dataset) -> np.ndarray:
     """Each person's exact probability of at least one fall over the programme, (N,):
     ``1 - prod(1 - p_s)`` over the sessions they attended, from each session's exact risk
@@ -196,17 +215,21 @@ def _risk_text(a: xr.Dataset, person: bool) -> str:
 
 
 def summary_table(ds: xr.Dataset) -> str:
-    """Start, middle and end of the programme per arm: median (cohort 5-95 %)."""
+    """Start, middle and end of the programme per arm: median (5-95 % over the people), or
+    one person's state with its 90 % prediction interval [low-high] where the result holds
+    one."""
     last = int(ds.day.values[-1])
     marks = (0, int(round(last / 14.0)) * 7, last)
     lines = [f"{ds.attrs['scenario']}: {ds.attrs.get('programme', '')}; seed {ds.attrs['seed']}"
              f", {ds.sizes['subject']} {'person' if ds.sizes['subject'] == 1 else 'people'}"
-             + ("" if ds.sizes["subject"] == 1 else "; median (5-95 %)")]
+             + ("; median (5-95 %)" if ds.sizes["subject"] > 1 else
+                "; [90 % prediction interval] (a value alone: its interval rounds to it)"
+                if any(f"{n}_low" in ds for n, _, _ in TABLE) else "")]
     header = ["", *(f"day {d}" for d in marks)]
     for arm in ds.arm.values:
         a = ds.sel(arm=arm)
-        rows = [[label, *(_interval(a[name].sel(day=d).values.astype(float), fmt)
-                          for d in marks)] for name, label, fmt in TABLE if name in a]
+        rows = [[label, *(_cell(a, name, d, fmt) for d in marks)]
+                for name, label, fmt in TABLE if name in a]
         attended = a.attended.values
         held = attended.any(axis=0)
         kcal = np.where(attended, a.energy_total.values, 0.0).sum(axis=1) \

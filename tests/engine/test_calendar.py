@@ -28,8 +28,11 @@ def test_a_36_session_programme_is_36_session_events(monkeypatch):
     calls = []
     real = programme.run_arm
     monkeypatch.setattr(programme, "run_arm", lambda *a, **k: calls.append(1) or real(*a, **k))
-    ds = retrosim.run(scenario())
+    ds = retrosim.Simulation(scenario()).run(intervals=False)
     assert len(calls) == 36
+    calls.clear()           # one person: her plausible versions walk it once more, all at once
+    retrosim.run(scenario())
+    assert len(calls) == 72
     assert ds.sizes["session"] == 36 and ds.sizes["day"] == 85
     assert (ds.event_kind.values == "session").sum() == 36
 

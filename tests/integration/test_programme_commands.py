@@ -43,3 +43,14 @@ def test_report_of_a_saved_programme_result(tmp_path, capsys):
     ds = xr.load_dataset(result)
     assert ds.fall_probability.dims == ("arm",)
     assert (ds.event_time.values == 86_400.0 * ds.event_day.values).all()
+
+
+def test_one_persons_saved_programme_keeps_its_state_intervals(tmp_path, capsys):
+    """A [subject] programme written by run -o reopens for the report with each daily
+    state's interval on (arm, day), and the page's table shows it in brackets."""
+    result, page = tmp_path / "p.nc", tmp_path / "p.html"
+    assert main(["run", "detraining", "-o", str(result)]) == 0
+    assert main(["report", str(result), "-o", str(page)]) == 0
+    ds = xr.load_dataset(result)
+    assert ds.vo2max_low.dims == ds.hr_rest_high.dims == ("arm", "day")
+    assert "[90 % prediction interval]" in page.read_text()
