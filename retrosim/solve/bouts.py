@@ -47,8 +47,55 @@ def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -
     >>> b.end_s[:, 0].tolist(), b.walking_s[:, 0].tolist(), b.met[:, 0].tolist()
     ([600.0, 3600.0], [600.0, 1200.0], [2.5, 2.5])
     """
-    t, speed = timeline.t, np.abs(timeline.velocity)
+    seg = _segments(timeline, gap_s)
     n = met.shape[1]
+    shape = (len(seg.inside), n)
+    end_s, walking_s, mean_met = (np.full(shape, np.nan) for _ in range(3))
+    dt = seg.dt
+    for b, (inside, present, seconds, end) in enumerate(zip(
+            seg.inside, seg.present, seg.seconds, seg.end, strict=True)):
+        if inside.shape[1] == 1:                                     # shared: pick the rows
+            rows = run_of(np.nonzero(inside[:, 0])[0])              # a run: views
+            then = slice(rows.start + 1, rows.stop + 1) if isinstance(rows, slice) else rows + 1
+            area = 0.5 * knot_sum(dt[rows] * (met[rows] + met[then]))
+        else:
+            area = 0.5 * knot_sum(np.where(inside, dt, 0.0) * (met[:-1] + met[1:]))
+        end_s[b] = np.where(present, end, np.nan)
+        walking_s[b] = np.where(present, seconds, np.nan)
+        mean_met[b] = np.where(present, area / np.where(seconds > 0, seconds, 1.0), np.nan)
+    last_knot = np.broadcast_to(seg.last_knot, (n,))
+    last_end = np.broadcast_to(seg.last_end, (n,))
+    return Bouts(seg.walking, end_s, walking_s, mean_met, last_end.copy(), last_knot.copy())
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """What :func:`find_bouts` finds from the timeline alone, per column (S): the segments'
+    lengths ``dt`` and walking, and for each bout the segments inside it, whether the column
+    has it, its seconds of walking and its end; the knot and time of the last bout's end."""
+
+    dt: np.ndarray
+    walking: np.ndarray
+    inside: list[np.ndarray]
+    present: list[np.ndarray]
+    seconds: list[np.ndarray]
+    end: list[np.ndarray]
+    last_knot: np.ndarray
+    last_end: np.ndarray
+
+
+def _segments(timeline: Timeline, gap_s: float) -> _Segments:
+    """:class:`_Segments` of a timeline, found once per timeline and gap."""
+    key = ("bouts", gap_s)
+    found = timeline.derived.get(key)
+    if found is None:
+        found = timeline.derived[key] = _find_segments(timeline, gap_s)
+    assert isinstance(found, _Segments)
+    return found
+
+
+def _find_segments(timeline: Timeline, gap_s: float) -> _Segments:
+    t, speed = timeline.t, np.abs(timeline.velocity)
     dt = np.diff(t, axis=0)
     walking = ((speed[:-1] > 0) | (speed[1:] > 0)) & (dt > 0)
     ends = np.where(walking, t[1:], -np.inf)
@@ -57,25 +104,16 @@ def find_bouts(timeline: Timeline, met: np.ndarray, gap_s: float = BOUT_GAP_S) -
     starts = walking & (t[:-1] - before >= gap_s)
     bout = np.cumsum(starts, axis=0) - 1
     count = int(bout[walking].max()) + 1 if walking.any() else 0
-    shape = (count, n)
-    end_s, walking_s, mean_met = (np.full(shape, np.nan) for _ in range(3))
+    inside, present, seconds, end = [], [], [], []
     for b in range(count):
-        inside = walking & (bout == b)                               # (K-1, S)
-        present = inside.any(axis=0)
-        seconds = knot_sum(np.where(inside, dt, 0.0))              # batch-invariant
-        if inside.shape[1] == 1:                                     # shared: pick the rows
-            rows = run_of(np.nonzero(inside[:, 0])[0])              # a run: views
-            then = slice(rows.start + 1, rows.stop + 1) if isinstance(rows, slice) else rows + 1
-            area = 0.5 * knot_sum(dt[rows] * (met[rows] + met[then]))
-        else:
-            area = 0.5 * knot_sum(np.where(inside, dt, 0.0) * (met[:-1] + met[1:]))
-        end_s[b] = np.where(present, ends.max(axis=0, initial=-np.inf, where=inside), np.nan)
-        walking_s[b] = np.where(present, seconds, np.nan)
-        mean_met[b] = np.where(present, area / np.where(seconds > 0, seconds, 1.0), np.nan)
+        inside.append(walking & (bout == b))                         # (K-1, S)
+        present.append(inside[-1].any(axis=0))
+        seconds.append(knot_sum(np.where(inside[-1], dt, 0.0)))      # batch-invariant
+        end.append(ends.max(axis=0, initial=-np.inf, where=inside[-1]))
     any_walk = walking.any(axis=0)
     last_segment = walking.shape[0] - 1 - np.argmax(walking[::-1], axis=0)
-    last_knot = np.broadcast_to(np.where(any_walk, last_segment + 1, 0), (n,))
+    last_knot = np.where(any_walk, last_segment + 1, 0)
     cols = t.shape[1]                      # one flat gather from the (K, S) knot times
-    at_knot = np.take(t, last_knot[:cols] * cols + np.arange(cols))
-    last_end = np.broadcast_to(np.where(any_walk, at_knot, np.nan), (n,))
-    return Bouts(walking, end_s, walking_s, mean_met, last_end.copy(), last_knot.copy())
+    at_knot = np.take(t, last_knot * cols + np.arange(cols))
+    return _Segments(dt, walking, inside, present, seconds, end, last_knot,
+                     np.where(any_walk, at_knot, np.nan))

@@ -180,7 +180,8 @@ class PressureCourse:
         """The end of each subject's last bout (N,) (0 if none) and the rises then (2, 1, N),
         found once for every reading after exercise."""
         knot = self.bouts.last_knot[None, :]
-        return (np.nan_to_num(self.bouts.last_end_s),
+        last = self.bouts.last_end_s                            # a time or NaN
+        return (np.where(np.isnan(last), 0.0, last),
                 np.stack([np.take_along_axis(r, knot, axis=0) for r in self.rise]))
 
     def nadir(self) -> tuple[np.ndarray, np.ndarray]:
@@ -194,8 +195,9 @@ class PressureCourse:
         if end.shape[0] == 0:
             return self.rest.copy(), np.full((2, n), np.nan)
         when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
+        since = when - end                                     # seconds or NaN: never infinite
         depth = self.drop * np.where(np.isfinite(when), peh_course.peh_shape(
-            np.nan_to_num(when - end, nan=-1.0), self.model, *self.constants()), 0.0)
+            np.where(np.isnan(since), -1.0, since), self.model, *self.constants()), 0.0)
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
         both = self.at_rest_after(times)           # (2, 2, N): each pressure at each time

@@ -47,7 +47,8 @@ class SlowEpoc:
         vo2 = np.zeros(np.broadcast_shapes(t.shape, self.tau_fast_s.shape))
         kcal = np.zeros_like(vo2)
         for b in range(self.end_s.shape[0]):
-            since = t - np.nan_to_num(self.end_s[b], nan=np.inf)
+            end = self.end_s[b]                   # a time or NaN: never infinite
+            since = t - np.where(np.isnan(end), np.inf, end)
             x, area = oxygen.epoc_slow_uptake(since, self.volume_ml_kg[b], self.tau_s[b],
                                               self.tau_fast_s)
             vo2 += x
@@ -67,8 +68,10 @@ def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology
         return None
     p = physiology
     intensity = np.nan_to_num(bouts.met / p.vo2_max)       # (B, N); "met" is the mean here
-    cost = np.nan_to_num(bouts.met * bouts.walking_s / 60.0)
-    parts = epoc.EPOC_MODELS[options.epoc](intensity, np.nan_to_num(bouts.walking_s) / 60.0,
+    cost = bouts.met * bouts.walking_s / 60.0     # finite or NaN, as are the bouts' seconds
+    cost = np.where(np.isnan(cost), 0.0, cost)
+    walking = np.where(np.isnan(bouts.walking_s), 0.0, bouts.walking_s)
+    parts = epoc.EPOC_MODELS[options.epoc](intensity, walking / 60.0,
                                            p.female, p.vo2_max, cost)
     if not parts:
         return None

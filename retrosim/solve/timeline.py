@@ -56,6 +56,13 @@ class Timeline:
         return float(self.t[-1].max())
 
     @functools.cached_property
+    def derived(self) -> dict[tuple[object, ...], object]:
+        """What a module below finds from this timeline alone, kept here by its key so that
+        it is found once per timeline (:func:`retrosim.solve.bouts.find_bouts` for both the
+        pressure course and EPOC): a timeline's arrays do not change once it is made."""
+        return {}
+
+    @functools.cached_property
     def distinct(self) -> tuple[np.ndarray, np.ndarray] | None:
         """On a shared timeline whose knots repeat their inputs (a stage's start and end, every
         rest), the first knot of each distinct (velocity, grade, handrail), bit for bit, and
