@@ -115,5 +115,8 @@ def _find_segments(timeline: Timeline, gap_s: float) -> _Segments:
     last_knot = np.where(any_walk, last_segment + 1, 0)
     cols = t.shape[1]                      # one flat gather from the (K, S) knot times
     at_knot = np.take(t, last_knot * cols + np.arange(cols))
-    return _Segments(dt, walking, inside, present, seconds, end, last_knot,
-                     np.where(any_walk, at_knot, np.nan))
+    found = _Segments(dt, walking, inside, present, seconds, end, last_knot,
+                      np.where(any_walk, at_knot, np.nan))
+    for a in (dt, walking, *inside, *present, *seconds, *end, found.last_knot, found.last_end):
+        a.flags.writeable = False          # shared by every reader of the timeline
+    return found
