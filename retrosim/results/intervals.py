@@ -171,6 +171,19 @@ def risk_only(models: Sequence[Any]) -> list[Any]:
     return [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
 
 
+def _containing(low: np.ndarray, high: np.ndarray,
+                centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``low`` and ``high`` widened where needed to contain ``centre`` (a NaN centre leaves
+    them as they are).
+
+    >>> _containing(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0.5, np.nan]))
+    (array([0.5, 2. ]), array([3., 4.]))
+    """
+    known = np.isfinite(centre)
+    return (np.where(known, np.minimum(low, centre), low),
+            np.where(known, np.maximum(high, centre), high))
+
+
 def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
                          models: Sequence[Any]) -> dict[str, np.ndarray]:
     """``<name>_low`` and ``<name>_high`` (arm,) of each summary of :data:`OUTCOMES` in
@@ -190,9 +203,8 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
             if np.isnan(values).all():
                 low = high = np.nan
             else:
-                low, high = np.nanquantile(values, QUANTILES)
-                if np.isfinite(centre):
-                    low, high = min(low, centre), max(high, centre)
+                q = np.nanquantile(values, QUANTILES)
+                low, high = map(float, _containing(q[0], q[1], np.asarray(centre)))
             out.setdefault(f"{name}_low", []).append(float(low))
             out.setdefault(f"{name}_high", []).append(float(high))
     return {name: np.array(v) for name, v in out.items()}
@@ -228,19 +240,8 @@ def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any])
 #: The daily states of a programme whose interval a ``[subject]`` programme gets, as
 #: ``<state>_low`` and ``<state>_high`` on (arm, day).
 STATE_INTERVALS = PROGRAMME.select("state-interval")
-
-
-def _containing(low: np.ndarray, high: np.ndarray,
-                centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``low`` and ``high`` widened where needed to contain ``centre`` (a NaN centre leaves
-    them as they are).
-
-    >>> _containing(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0.5, np.nan]))
-    (array([0.5, 2. ]), array([3., 4.]))
-    """
-    known = np.isfinite(centre)
-    return (np.where(known, np.minimum(low, centre), low),
-            np.where(known, np.maximum(high, centre), high))
+#: The daily states whose bounds those are.
+STATES = PROGRAMME.select("state")
 
 
 def programme_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
@@ -275,7 +276,7 @@ def programme_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
             out.setdefault("programme_fall_risk", []).append(total[0])
             out.setdefault("programme_fall_risk_low", []).append(low)
             out.setdefault("programme_fall_risk_high", []).append(high)
-        for name in (n.removesuffix("_low") for n in STATE_INTERVALS if n.endswith("_low")):
+        for name in STATES:
             if name not in arm.daily or name not in central:
                 continue
             values = arm.daily[name].astype(float)
