@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from retrosim.model.people import Cohort
 from retrosim.physiology import hypotension, oxygen, peh_course, pressure
@@ -51,6 +52,20 @@ def pressor_knots(timeline: Timeline, target: np.ndarray, tau_s: float) -> np.nd
     if not target.any():
         return np.zeros_like(target)
     return relax_at_knots(timeline.t, target, 0.0, tau_s)
+
+
+def shape_after(since_end_s: np.ndarray, model: hypotension.PehModel,
+                recovery_s: ArrayLike | None, onset_s: ArrayLike | None) -> np.ndarray:
+    """:func:`~retrosim.physiology.peh_course.peh_shape` ``since_end_s`` seconds after a
+    bout's end, 0 where there is no such bout (NaN: the bout's end is NaN).
+
+    >>> p = hypotension.PEH
+    >>> shape_after(np.array([np.nan, 900.0]), p, p.recovery_tau_s, p.onset_tau_s)
+    array([0., 1.])
+    """
+    known = np.isfinite(since_end_s)
+    return np.where(known, peh_course.peh_shape(np.where(known, since_end_s, -1.0), model,
+                                                recovery_s, onset_s), 0.0)
 
 
 @dataclass
@@ -138,10 +153,7 @@ class PressureCourse:
         recovery, onset = self.constants(subjects)
         out = np.zeros((2, *np.broadcast_shapes(t.shape, (1, end.shape[1]))))
         for b in range(end.shape[0]):
-            since = t - end[b]
-            known = np.isfinite(since)            # no such bout: no drop
-            shape = np.where(known, peh_course.peh_shape(
-                np.where(known, since, -1.0), self.model, recovery, onset), 0.0)
+            shape = shape_after(t - end[b], self.model, recovery, onset)
             np.maximum(out, drop[:, b, None, :] * shape, out=out)
         return out
 
@@ -195,9 +207,7 @@ class PressureCourse:
         if end.shape[0] == 0:
             return self.rest.copy(), np.full((2, n), np.nan)
         when = np.maximum(end + self.model.nadir_s, last)                 # (B, N)
-        since = when - end                                     # seconds or NaN: never infinite
-        depth = self.drop * np.where(np.isfinite(when), peh_course.peh_shape(
-            np.where(np.isnan(since), -1.0, since), self.model, *self.constants()), 0.0)
+        depth = self.drop * shape_after(when - end, self.model, *self.constants())
         best = np.argmax(depth, axis=1)                                   # (2, N)
         times = np.take_along_axis(np.broadcast_to(when, depth.shape), best[:, None], 1)[:, 0]
         both = self.at_rest_after(times)           # (2, 2, N): each pressure at each time

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrosim.physiology import oxygen, peh_course
-from retrosim.solve.bp_course import PatchedCourse, PressureCourse
+from retrosim.physiology import oxygen
+from retrosim.solve.bp_course import PatchedCourse, PressureCourse, shape_after
 from retrosim.solve.relax import interior_maximum
 from retrosim.solve.timeline import run_of
 
@@ -207,10 +207,7 @@ class _Pairs:
         times = self.a[self.late] + s[self.late]
         drop = np.zeros(self.late.size)
         for b in range(self.end.shape[0]):
-            since = times - self.end[b]
-            known = np.isfinite(since)            # no such bout: no drop
-            shape = np.where(known, peh_course.peh_shape(
-                np.where(known, since, -1.0), c.model, self.recovery, self.onset), 0.0)
+            shape = shape_after(times - self.end[b], c.model, self.recovery, self.onset)
             np.maximum(drop, self.drop[b] * shape, out=drop)
         value[self.late] = value[self.late] - drop
         return value
