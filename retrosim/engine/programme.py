@@ -85,7 +85,8 @@ class _People:
                                        _given(cohort.backward_speed_mps))
         u = randomness.exponential(seed, randomness.key("training", "responsiveness"),
                                    cohort.index, 8)
-        base = {"vo2max0": vo2max0, "sedentary": sedentary,
+        held = cohort.fitness == oxygen.FITNESS_LEVELS.index("trained")
+        base = {"vo2max0": vo2max0, "sedentary": sedentary, "held": held,
                 "age": cohort.age_yr.astype(float), "female": cohort.female.astype(bool),
                 "hr_rest0": cohort.hr_rest_bpm.astype(float),
                 "sbp0": cohort.sbp_rest.astype(float), "dbp0": cohort.dbp_rest.astype(float),

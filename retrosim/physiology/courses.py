@@ -4,8 +4,10 @@ session to the next, each a :class:`Course` of pure functions over per-person ar
 A course has three steps, all closed form, so a gap of any length is one exact step:
 
 - ``start(base)``: the state anchors before the first session, from the baseline arrays
-  (``vo2max0``, ``sedentary`` (the sedentary-norm VO2max), ``age``, ``female``, ``hr_rest0``,
-  ``sbp0``, ``dbp0``, ``berg0``, ``response`` (responsiveness, mean 1));
+  (``vo2max0``, ``sedentary`` (the sedentary-norm VO2max), ``held`` (a trained person, whose
+  entry fitness above the norm is trained state the programme must keep up), ``age``,
+  ``female``, ``hr_rest0``, ``sbp0``, ``dbp0``, ``berg0``, ``response`` (responsiveness, mean
+  1));
 - ``morning(base, anchor, since)``: the state ``since`` days after the anchors were set
   (``vo2max``, ``hr_rest``, ``sbp_rest``, ``dbp_rest``, ``berg``, ``backward_practice`` and
   the model's own keys, which start with ``_``);
@@ -14,7 +16,7 @@ A course has three steps, all closed form, so a gap of any length is one exact s
   course with its own weighting, :attr:`Course.weight`).
 
 >>> base = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, age=45.0,
-...         female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0, berg0=50.0,
+...         held=False, female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0, berg0=50.0,
 ...         response=1.0).items()}
 >>> load = {k: np.array([v]) for k, v in dict(reserve_min=15.0, impulse=25.0,
 ...         backward_min=0.0, dose_impulse=12.0).items()}
@@ -106,7 +108,8 @@ def _dose_course(params: dr.DoseParameters, pressure: rp.RestPressureParameters 
 
     def start(base: Arrays) -> Arrays:
         top = dr.ceiling(base["age"], base["response"], params)
-        vbase, fast, slow = dr.entry_state(base["vo2max0"], base["sedentary"], top)
+        vbase, fast, slow = dr.entry_state(base["vo2max0"], base["sedentary"], top,
+                                           base["held"])
         fall = dr.bp_full_fall(base["sbp0"], base["dbp0"], params)
         zero = np.zeros_like(fast)
         shares = ({"sbp_adaptation": zero, "dbp_adaptation": zero} if pressure is not None

@@ -25,14 +25,19 @@ exact step. The ceiling
 fitness (the absolute gain is unrelated to baseline and similar in women and men; Bouchard et
 al. 1999), falls with age, and is scaled by each person's responsiveness ``r`` (a gamma
 variate of mean 1: HERITAGE's spread of gains, Bouchard et al. 1999; Ross et al. 2019).
-Entry fitness above the sedentary norm (``oxygen.wasserman_vo2max``) is trained state that
-occupies the ceiling (the fit gain little) and decays without training; fitness beyond the
-ceiling is constitutional and stays. The fast compartment sets Hickson et al. (1981)'s
-half-time of about 10 days at a constant work rate and carries most of a recent gain, lost in
-a month without training (Mujika & Padilla 2001); the slow one grows over months through
-consolidation and decays over months, so a long-held gain is partly kept (Coyle et al. 1984).
-At a constant dose the gain keeps rising after two months, by about a sixth from week 8 to
-week 26 (lesson 11); more than that would keep part of an 8-week gain after 6 weeks off,
+For a trained person (``fitness = "trained"``: her habitual training is what the programme now
+stands for), entry fitness above the sedentary norm (``oxygen.wasserman_vo2max``) is trained
+state that occupies the ceiling (the fit gain little) and decays without training; fitness
+beyond the ceiling is constitutional and stays. For anyone else entry fitness is her own base,
+kept whatever the programme: sedentary people spread widely around the predicted norm, and
+their absolute gains at the same relative intensity are unrelated to where they start (Skinner
+et al. 2001; Bouchard et al. 1999), so a fit-for-age inactive or recreational person gains like
+anyone else and never loses her entry fitness by training. The fast compartment sets Hickson et
+al. (1981)'s half-time of about 10 days at a constant work rate and carries most of a recent
+gain, lost in a month without training (Mujika & Padilla 2001); the slow one grows over months
+through consolidation and decays over months, so a long-held gain is partly kept (Coyle et al.
+1984). At a constant dose the gain keeps rising after two months, by about a sixth from week 8
+to week 26 (lesson 11); more than that would keep part of an 8-week gain after 6 weeks off,
 which Mujika & Padilla (2001) rule out.
 
 **Resting HR** falls with the trained VO2max state, in proportion to how far the person's
@@ -84,6 +89,8 @@ References
 - Wenger HA, Bell GJ (1986). Sports Med 3:346-356.
 - Garber CE et al. (2011). Med Sci Sports Exerc 43:1334-1359 (ACSM position stand).
 - Bouchard C et al. (1999). J Appl Physiol 87:1003-1008 (HERITAGE).
+- Skinner JS et al. (2001). J Appl Physiol 90:1770-1776 (HERITAGE: baseline VO2max correlated
+  nonsignificantly with the gain in 633 sedentary adults).
 - Ross R et al. (2019). Br J Sports Med 53:1141-1153 (individual response).
 - Hickson RC et al. (1981). Med Sci Sports Exerc 13:17-20.
 - Coyle EF et al. (1984). J Appl Physiol 57:1857-1864 (time course of detraining).
@@ -261,16 +268,26 @@ def ceiling(age_yr: ArrayLike, response: ArrayLike, params: DoseParameters = DOS
     return params.ceiling_ml_kg_min * share * np.asarray(response, dtype=float)
 
 
-def entry_state(vo2max0: ArrayLike, sedentary: ArrayLike, top: ArrayLike
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split entry VO2max into (base, fast, slow): the excess over the sedentary norm, up to
-    the person's ceiling, is long-held trained state (the slow compartment); the rest is base.
+def entry_state(vo2max0: ArrayLike, sedentary: ArrayLike, top: ArrayLike,
+                held: ArrayLike = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split entry VO2max into (base, fast, slow).
+
+    For a person whose habitual training the programme stands for (``held``, a trained
+    person: Coyle et al. 1984's athletes), the excess over the sedentary norm, up to her
+    ceiling, is long-held trained state (the slow compartment) that decays when the programme
+    does not keep it up; the rest is base. For anyone else the whole entry VO2max is her base:
+    the norm is a prediction that sedentary people spread widely around, and their gains at
+    the same relative intensity are unrelated to where they start (Skinner et al. 2001,
+    HERITAGE; Bouchard et al. 1999), so her entry fitness neither fills the ceiling nor fades.
 
     >>> [x.round(2).tolist() for x in entry_state([50.0, 30.0], [40.0, 35.0], [25.0, 25.0])]
     [[40.0, 30.0], [0.0, 0.0], [10.0, 0.0]]
+    >>> [x.round(2).tolist() for x in entry_state([50.0, 50.0], 40.0, 25.0, [True, False])]
+    [[40.0, 50.0], [0.0, 0.0], [10.0, 0.0]]
     """
     v0 = np.asarray(vo2max0, dtype=float)
     trained = np.clip(v0 - np.asarray(sedentary, dtype=float), 0.0, np.asarray(top, float))
+    trained = np.where(np.asarray(held, dtype=bool), trained, 0.0)
     return v0 - trained, np.zeros_like(trained), trained
 
 

@@ -63,7 +63,26 @@ def test_absolute_gains_do_not_scale_with_entry_fitness_below_the_norm():
     assert dr.entry_state(25.0, 30.0, 40.0)[2] == dr.entry_state(30.0, 30.0, 40.0)[2] == 0.0
 
 
-def test_the_fit_gain_less_and_lose_their_entry_fitness_without_training():
+def test_an_untrained_entrant_above_the_norm_gains_as_much_and_keeps_her_entry_fitness():
+    # Skinner et al. (2001), HERITAGE: in sedentary people the absolute gain at the same
+    # relative intensity is unrelated to where they start; entry fitness is her own base
+    top = dr.ceiling(45.0, 1.0)
+    at_norm = dr.entry_state(30.0, 30.0, top, False)
+    above = dr.entry_state(40.0, 30.0, top, False)
+    assert float(above[0]) == 40.0 and float(above[1] + above[2]) == 0.0
+    fast, slow = at_norm[1], at_norm[2]
+    for state in (at_norm, above):
+        f, s = state[1], state[2]
+        for _ in range(36):
+            f, s = dr.vo2max_after_session(f, s, top, dr.session_effect(40.0), dr.DOSE)
+            f, s = dr.vo2max_decay(f, s, 7.0 / 3.0)
+        if state is at_norm:
+            fast, slow = f, s
+    assert float(f + s) == float(fast + slow) > 0.0          # the same absolute gain
+    assert float(above[0] + sum(dr.vo2max_decay(f, s, 365.0))) > 40.0   # never below entry
+
+
+def test_the_trained_fit_gain_less_and_lose_their_entry_fitness_without_training():
     assert _gain(40.0, 3, 12, entry=15.0) < _gain(40.0, 3, 12)
     base, fast, slow = dr.entry_state(45.0, 30.0, 40.0)
     f, s = dr.vo2max_decay(fast, slow, 365.0)

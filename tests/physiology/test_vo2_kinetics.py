@@ -12,7 +12,7 @@ from retrosim.physiology import courses, oxygen, vo2_kinetics
 from retrosim.physiology import dose_response as dr
 from retrosim.solve.parameters import Physiology
 
-BASE = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, age=45.0,
+BASE = {k: np.array([v]) for k, v in dict(vo2max0=30.0, sedentary=30.0, held=False, age=45.0,
                                            female=False, hr_rest0=72.0, sbp0=140.0, dbp0=90.0,
                                            berg0=50.0, response=1.0).items()}
 #: Murias et al. 2010's session (45 min at about 70 % VO2peak): the impulse of 45 min at 67 %
