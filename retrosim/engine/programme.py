@@ -85,12 +85,14 @@ class _People:
                                        _given(cohort.backward_speed_mps))
         u = randomness.exponential(seed, randomness.key("training", "responsiveness"),
                                    cohort.index, 8)
+        response = np.where(np.isnan(cohort.responsiveness), training.responsiveness(u),
+                            cohort.responsiveness)
         held = cohort.fitness == oxygen.FITNESS_LEVELS.index("trained")
         base = {"vo2max0": vo2max0, "sedentary": sedentary, "held": held,
                 "age": cohort.age_yr.astype(float), "female": cohort.female.astype(bool),
                 "hr_rest0": cohort.hr_rest_bpm.astype(float),
                 "sbp0": cohort.sbp_rest.astype(float), "dbp0": cohort.dbp_rest.astype(float),
-                "berg0": berg0, "response": training.responsiveness(u)}
+                "berg0": berg0, "response": response}
         course = courses.course(model)
         anchor = {k: np.array(v, dtype=float) for k, v in course.start(base).items()}
         return cls(course, base, anchor, np.zeros(cohort.size))

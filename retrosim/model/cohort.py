@@ -126,6 +126,7 @@ class CohortSpec:
         """
         index = np.arange(first, first + n, dtype=np.int64)
         columns = dict(vars(Cohort.from_subject(self.subject, n, first)))
+        columns["responsiveness"] = np.full(n, np.nan)      # each member draws her own
         draws = {}
         for c in self.components:
             draw = randomness.normal if isinstance(c.dist, Normal) else randomness.uniform

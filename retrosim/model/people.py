@@ -74,6 +74,13 @@ class Cohort:
     vo2_speeding : numpy.ndarray of float, optional
         Training's speeding of VO2 kinetics in place [0-1] (a programme carries it,
         :mod:`retrosim.physiology.vo2_kinetics`); default all 0.
+    responsiveness : numpy.ndarray of float, optional
+        Each person's responsiveness to training (mean 1,
+        :func:`retrosim.physiology.training.responsiveness`); NaN (the default) where it is
+        drawn, person by person, from the training stream: the members of a cohort and the
+        plausible versions of a person. :meth:`from_subject` gives 1, the average responder:
+        like every trait a ``[subject]`` does not give, it is its typical value, the same for
+        each of her independent runs, and its spread is in her prediction intervals.
     met_scale, excess_scale, epoc_scale, peh_scale : numpy.ndarray of float, optional
         Multiplicative model errors of plausible versions of a person (net MET, backward HR
         excess, EPOC's slow volume, PEH), drawn by ``retrosim.results.intervals``; 1 when
@@ -111,6 +118,7 @@ class Cohort:
     falls_last_year: np.ndarray = None  # type: ignore[assignment]        # 0 when not given
     perturbations_before: np.ndarray = None  # type: ignore[assignment]   # 0 when not given
     vo2_speeding: np.ndarray = None  # type: ignore[assignment]           # 0 when not given
+    responsiveness: np.ndarray = None  # type: ignore[assignment]         # NaN: drawn
     # Multiplicative model errors of plausible versions of a person (see the docstring).
     met_scale: np.ndarray = None  # type: ignore[assignment]
     excess_scale: np.ndarray = None  # type: ignore[assignment]
@@ -118,7 +126,8 @@ class Cohort:
     peh_scale: np.ndarray = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        for name in ("tug_s", "backward_speed_mps", "hr_max_bpm", "hr_tau_s"):
+        for name in ("tug_s", "backward_speed_mps", "hr_max_bpm", "hr_tau_s",
+                     "responsiveness"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
         if self.backward_practice_min is None:
@@ -153,7 +162,8 @@ class Cohort:
         Returns
         -------
         Cohort
-            ``n`` identical people, numbered ``first`` to ``first + n - 1``.
+            ``n`` identical people, numbered ``first`` to ``first + n - 1``, each the average
+            responder to training.
         """
         height = subject.height_cm or _DEFAULT_HEIGHT_CM[subject.sex]
 
@@ -182,6 +192,7 @@ class Cohort:
             backward_practice_min=full(subject.backward_practice_min),
             hr_tau_s=full(np.nan if subject.hr_tau_s is None else subject.hr_tau_s),
             falls_last_year=full(float(subject.falls_last_year)),
+            responsiveness=full(1.0),
         )
 
     def with_handrail(self, handrail: str) -> Cohort:

@@ -146,6 +146,7 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS,
     log_sd = {"met": energy_model_error(scenario.energy.model), **MODEL_LOG_SD}
     for name, sd in log_sd.items():
         changes[f"{name}_scale"] = np.exp(sd * z[name])
+    changes["responsiveness"] = np.full(count, np.nan)    # each her own response to training
     return dataclasses.replace(base, **changes)
 
 

@@ -33,7 +33,9 @@ from retrosim.validation.table import Row, compare
 
 def run_programme(subject: dict[str, Any], stages: list[Any], program: dict[str, Any], *,
                   subjects: int = 1, falls: bool = False, **arm: Any) -> xr.Dataset:
-    """A one-arm programme for ``subject`` (a [subject] table) through :func:`retrosim.run`.
+    """A one-arm programme for ``subject`` (a [subject] table) through :func:`retrosim.run`;
+    with ``subjects`` above 1, for a cohort of that many people like her, each with her own
+    response to training (a study's group), rather than one person run again.
 
     >>> ds = run_programme({"mass_kg": 70, "age_yr": 40, "sex": "male"},
     ...                    ["walk forward at 3 mph for 20 min"], {"weeks": 1,
@@ -41,7 +43,9 @@ def run_programme(subject: dict[str, Any], stages: list[Any], program: dict[str,
     >>> ds.sizes["day"], ds.sizes["session"]
     (8, 2)
     """
-    data = {"name": "validation", "seed": 1, "subject": subject, "program": program,
+    people = {"subject": subject} if subjects == 1 else {"cohort": {"size": subjects,
+                                                                     **subject}}
+    data = {"name": "validation", "seed": 1, **people, "program": program,
             "arms": {"a": {"stages": stages, **arm}}}
     if not falls:
         data["falls"] = {"model": "none"}

@@ -127,9 +127,11 @@ def test_keys_not_named_take_the_subject_defaults():
     typical = Subject(mass_kg=70, age_yr=35, sex="female")
     alone = Cohort.from_subject(typical, 10)
     for f in dataclasses.fields(Cohort):
-        if f.name not in ("age_yr",):
+        if f.name not in ("age_yr", "responsiveness"):
             a, b = getattr(people, f.name), getattr(alone, f.name)
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f.name
+    # one person is the average responder; each member of a cohort draws her own response
+    assert np.all(alone.responsiveness == 1.0) and np.all(np.isnan(people.responsiveness))
 
 
 def test_every_subject_key_can_be_drawn():
