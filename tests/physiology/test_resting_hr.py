@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import retrosim
+from retrosim.model.cohort import CohortSpec
+from retrosim.model.people import Cohort
+from retrosim.model.scenario import Scenario
+from retrosim.model.subject import Subject
 from retrosim.physiology import resting_hr
+from retrosim.results import intervals
 
 #: Ostchega et al. 2011 (abstract), adults aged 20 and over: mean [min-1], share below 60 and
 #: share at 100 or more.
@@ -57,3 +63,47 @@ def test_the_fit_s_mean_is_near_the_published_mean_which_it_does_not_use(sex):
     z_b, z_t = stats.norm.ppf([brady, 1.0 - tachy])
     normal_mean = 60.0 - z_b * 40.0 / (z_t - z_b)
     assert abs(normal_mean - mean) > abs(implied - mean)
+
+
+def test_a_person_without_a_resting_hr_gets_her_sex_s_mean_and_a_given_one_is_kept():
+    def person(**keys):
+        return Cohort.from_subject(Subject(mass_kg=70.0, age_yr=50, **keys), 2).hr_rest_bpm
+    assert person(sex="male").tolist() == [71.0, 71.0]
+    assert person(sex="female").tolist() == [74.0, 74.0]
+    assert person(sex="female", hr_rest_bpm=58.0).tolist() == [58.0, 58.0]
+
+
+def test_a_cohort_drawing_sex_gives_each_person_her_sex_s_default():
+    people = CohortSpec.from_table({"size": 400, "mass_kg": 70, "age_yr": 50,
+                                    "sex": {"female": 0.5, "male": 0.5}}).sample(400, 3)
+    assert 100 < people.female.sum() < 300
+    np.testing.assert_array_equal(people.hr_rest_bpm, np.where(people.female, 74.0, 71.0))
+
+
+def _scenario(sex, **subject):
+    return Scenario.from_dict({
+        "name": "rest", "seed": 4, "subject": {"mass_kg": 70.0, "age_yr": 50, "sex": sex,
+                                               **subject},
+        "arms": {"a": {"stages": ["walk forward at 3 mph for 1 min"]}}})
+
+
+@pytest.mark.parametrize("sex", ["male", "female"])
+def test_the_versions_spread_as_the_published_adults_of_her_sex(sex):
+    """20,000 versions: the shares below 60 and at 100 or more are the published ones, to
+    within 4 binomial standard errors (0.25 points below 60 for men, 0.1 at 100 or more)."""
+    n = 20_000
+    hr = intervals.versions(_scenario(sex), 4, n).hr_rest_bpm
+    _, brady, tachy = PUBLISHED[sex]
+    for share, p in ((np.mean(hr < 60.0), brady), (np.mean(hr >= 100.0), tachy)):
+        assert share == pytest.approx(p, abs=4.0 * np.sqrt(p * (1.0 - p) / n))
+
+
+def test_a_given_resting_hr_is_not_drawn():
+    assert np.all(intervals.versions(_scenario("female", hr_rest_bpm=58.0), 4, 50)
+                  .hr_rest_bpm == 58.0)
+
+
+def test_a_run_rests_at_the_default_of_the_person_s_sex():
+    for sex, rest in (("male", 71.0), ("female", 74.0)):
+        ds = retrosim.run(_scenario(sex), traces=False)
+        assert float(ds.hr_rest.isel(arm=0, subject=0)) == rest
