@@ -28,6 +28,7 @@ import retrosim
 from retrosim import units
 from retrosim.errors import InputError
 from retrosim.model.budget import MAX_FILE_BYTES, read_toml
+from retrosim.physiology import resting_hr
 
 _uids = itertools.count()
 
@@ -52,7 +53,9 @@ PERSON_FIELDS = (
     ("handrail", "Usual handrail support", "choice"),
     ("vo2max_ml_kg_min", "Measured VO2max [mL/kg/min] (blank: predicted)", "number"),
     ("hr_max_bpm", "Measured HRmax [bpm] (blank: predicted)", "number"),
-    ("hr_rest_bpm", "Resting heart rate [bpm] (blank: 70)", "number"),
+    ("hr_rest_bpm", "Resting heart rate [bpm] (blank: {female:g} for a woman, {male:g} for a "
+     "man)".format(**{sex: r.mean_bpm for sex, r in resting_hr.OSTCHEGA_2011.items()}),
+     "number"),
     ("backward_practice_min", "Backward walking practised so far [min] (blank: none)",
      "number"),
 )

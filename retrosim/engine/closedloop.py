@@ -64,8 +64,8 @@ class ClosedLoop:
     >>> from retrosim.model.people import Cohort
     >>> from retrosim.model.subject import Subject
     >>> from retrosim.solve.trajectory import EnergyOptions, Physiology
-    >>> p = Physiology.of(Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male")),
-    ...                   EnergyOptions())
+    >>> man = Subject(mass_kg=70, age_yr=40, sex="male", hr_rest_bpm=70)
+    >>> p = Physiology.of(Cohort.from_subject(man), EnergyOptions())
     >>> loop = ClosedLoop(p, TreadmillLimits(), EnergyOptions())
     >>> loop.command(Command(speed_mps=1.2, grade_frac=0.02, start=True))
     >>> loop.advance_to(300.0)

@@ -3,8 +3,10 @@
 The traits the heart rate of a walk informs, each with its prior from what retrosim predicts
 when a scenario does not give it (:mod:`retrosim.results.intervals`):
 
-- ``hr_rest_bpm``: normal, 70 +/- 9.8 bpm (the subject default and its interval spread, the
-  Fenland Study's between-person SD, Gonzales et al. 2023);
+- ``hr_rest_bpm``: log-normal, the one the prediction intervals draw for the person's sex
+  (median 70.5 bpm and log-sd 0.157 for a man, 74.2 bpm and 0.144 for a woman, fitted to the
+  prevalences of bradycardia and tachycardia in NHANES 1999-2008, Ostchega et al. 2011;
+  ``resting_hr.LOGNORMAL``);
 - ``vo2max_ml_kg_min``: log-normal around Wasserman's prediction from mass, age and sex,
   log-sd 0.15 (``oxygen.wasserman_vo2max``);
 - ``hr_max_bpm``: normal around the age prediction (``[energy] hr_max``), sd 10.8 bpm (Nes
@@ -64,7 +66,7 @@ from retrosim.fit.problem import Parameter, Posterior, Problem, map_laplace
 from retrosim.fit.records import Recording
 from retrosim.model.options import EnergyOptions
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject
-from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology import energy, heart, oxygen, resting_hr
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 from retrosim.results.intervals import TRAIT_SD
 
@@ -156,8 +158,9 @@ def priors(subject: Subject, options: EnergyOptions, backward: bool) -> list[Par
     and the sensor lag's."""
     given = subject.uncertain()
     age = np.array([subject.age_yr])
+    rest_median, rest_log_sd = resting_hr.LOGNORMAL[subject.sex]
     base = {
-        "hr_rest_bpm": Parameter("hr_rest_bpm", 70.0, TRAIT_SD["hr_rest_bpm"]),
+        "hr_rest_bpm": Parameter("hr_rest_bpm", math.log(rest_median), rest_log_sd, "log"),
         "vo2max_ml_kg_min": Parameter(
             "vo2max_ml_kg_min", float(np.log(oxygen.wasserman_vo2max(
                 subject.mass_kg, subject.age_yr, subject.sex == "female"))),
@@ -308,7 +311,8 @@ def _fixed_values(subject: Subject, opts: EnergyOptions) -> dict[str, float]:
     """Each trait's value when it is not fitted: given, else predicted (the lag: none)."""
     vo2max = subject.vo2max_ml_kg_min or float(oxygen.wasserman_vo2max(
         subject.mass_kg, subject.age_yr, subject.sex == "female"))
-    return {"hr_rest_bpm": subject.hr_rest_bpm or 70.0, "vo2max_ml_kg_min": vo2max,
+    rest = subject.hr_rest_bpm or float(resting_hr.default_hr_rest(subject.sex == "female"))
+    return {"hr_rest_bpm": rest, "vo2max_ml_kg_min": vo2max,
             "hr_max_bpm": subject.hr_max_bpm or float(
                 heart.HR_MAX_MODELS[opts.hr_max](np.array([subject.age_yr]))[0]),
             "hr_tau_s": subject.hr_tau_s or heart.HR_TAU_S,

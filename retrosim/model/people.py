@@ -16,7 +16,6 @@ from retrosim.model.subject import (
     _COHORT_FIELDS,
     _DEFAULT_HEIGHT_CM,
     BALANCE_LEVELS,
-    DEFAULTS,
     HANDRAIL_LEVELS,
     MODEL_SCALES,
     Subject,
@@ -24,6 +23,7 @@ from retrosim.model.subject import (
 )
 from retrosim.physiology.balance import level_from_berg
 from retrosim.physiology.oxygen import FITNESS_LEVELS
+from retrosim.physiology.resting_hr import default_hr_rest
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,8 @@ class Cohort:
         return cls(
             mass_kg=full(subject.mass_kg), age_yr=full(subject.age_yr),
             female=full(subject.sex == "female", bool), height_cm=full(height),
-            hr_rest_bpm=full(DEFAULTS["hr_rest_bpm"] if subject.hr_rest_bpm is None
-                             else subject.hr_rest_bpm),
+            hr_rest_bpm=full(float(default_hr_rest(subject.sex == "female"))
+                             if subject.hr_rest_bpm is None else subject.hr_rest_bpm),
             vo2max_ml_kg_min=full(np.nan if subject.vo2max_ml_kg_min is None
                                   else subject.vo2max_ml_kg_min),
             balance=full(BALANCE_LEVELS.index(subject.balance) if subject.berg is None

@@ -19,7 +19,7 @@ HANDRAIL_LEVELS = HANDRAIL_CODES
 
 #: Defaults for optional subject keys, each a stated assumption (docs/scenario-format.md).
 DEFAULTS: dict[str, Any] = {
-    "hr_rest_bpm": 70.0,            # typical: adults 71-74 (NHANES), 67.6 (Fenland) seated
+    "hr_rest_bpm": None,            # 71 (male) / 74 (female), NHANES (resting_hr.default_hr_rest)
     "height_cm": None,              # 175 (male) / 162 (female) when needed
     "vo2max_ml_kg_min": None,       # predicted from mass, age and sex (oxygen.wasserman_vo2max)
     "balance": "good",
@@ -70,7 +70,9 @@ class Subject:
     sex : {"female", "male"}
         Sex, for the equations that depend on it.
     hr_rest_bpm : float, optional
-        Resting heart rate [min-1]; None (default) is a typical 70, an assumption whose spread
+        Resting heart rate [min-1]; None (default) is the adult mean of the person's sex, 71
+        (male) or 74 (female) seated (Ostchega et al. 2011, NHANES 1999-2008;
+        :func:`retrosim.physiology.resting_hr.default_hr_rest`), an assumption whose spread
         the prediction intervals carry.
     vo2max_ml_kg_min : float, optional
         Maximal oxygen uptake [mL kg-1 min-1]; predicted when None.

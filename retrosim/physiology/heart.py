@@ -214,12 +214,13 @@ def _kim_choi_excess() -> tuple[float, float]:
     rest = 100.0 * VO2_REST_ML_KG_MIN / vo2_max
     forward_hr_pct = KIM_CHOI_2001_HR["forward"][3]
     hr_max = KIM_CHOI_2001_HR["forward"][2] / forward_hr_pct * 100.0
-    base = float(swain_1994_percent_hrmax(pct_max, rest, 100.0 * DEFAULT_HR_REST_BPM / hr_max))
+    base = float(swain_1994_percent_hrmax(pct_max, rest,
+                                          100.0 * KIM_CHOI_2001_HR_REST_BPM / hr_max))
     return pct_hr - base, 100.0 * (pct_max - rest) / (100.0 - rest)
 
 
 VO2_REST_ML_KG_MIN = 3.5       # 1 MET
-DEFAULT_HR_REST_BPM = 70.0     # the subject default; Kim & Choi do not report resting HR
+KIM_CHOI_2001_HR_REST_BPM = 70.0   # assumed: Kim & Choi do not report resting HR
 _EXCESS_PTS, _EXCESS_VO2R = _kim_choi_excess()
 #: Novice backward excess [%HRmax points per %VO2R]: Kim & Choi 2001's 11.0 points at 51.8
 #: %VO2R (derived: their backward point above Swain 1994's relation), in proportion to the

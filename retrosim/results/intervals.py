@@ -1,18 +1,20 @@
 """How sure a ``[subject]`` run is: 90 % prediction intervals of its summaries.
 
 A person is never known exactly. What the scenario did not give is predicted (VO2max from mass,
-age and sex; HRmax from age; resting HR a typical 70), and each prediction carries its error;
+age and sex; HRmax from age; resting HR from sex), and each prediction carries its error;
 each model carries its error on the published data it rests on. :func:`prediction_intervals`
 runs :data:`VERSIONS` plausible versions of the person through every arm at once (one batch on
 the subject axis) and takes the 5th and 95th percentiles of each summary:
 
 - traits, only where predicted: VO2max x exp(N(0, 0.15)) (a default, unverified); HRmax +
   N(0, 10.8) bpm, the standard error of estimate of HRmax from age in 3,320 healthy adults
-  (Nes et al. 2013, Scand J Med Sci Sports 23:697); resting HR + N(0, 9.8) bpm, the
-  between-person SD of seated resting HR in 10,865 adults aged 29-65 of the Fenland Study
-  (Gonzales et al. 2023, PLoS One 18:e0285272; :data:`TRAIT_SD`). The centre stays the
-  subject default of 70 bpm: NHANES 1999-2008 puts adults at 71 (men) and 74 (women) bpm
-  seated (Ostchega et al. 2011, Natl Health Stat Report 41), the Fenland Study at 67.6.
+  (Nes et al. 2013, Scand J Med Sci Sports 23:697); resting HR from the log-normal of the
+  person's sex fitted to the prevalences of bradycardia and tachycardia in NHANES 1999-2008,
+  median x exp(N(0, s)): 70.5 bpm and s = 0.157 for men, 74.2 bpm and s = 0.144 for women
+  (Ostchega et al. 2011, Natl Health Stat Report 41;
+  :func:`retrosim.physiology.resting_hr.nhanes_resting_hr`). The person as given keeps the
+  published mean of her sex, 71 or 74 bpm (``resting_hr.default_hr_rest``): 0.5 bpm above
+  the versions' median for a man, 0.2 below it for a woman.
   ``retrosim validate --coverage`` (:mod:`retrosim.validation.coverage`) reports how much of
   published between-person distributions these intervals hold;
 - models: net MET x exp(N(0, s_E)), s_E the energy model's RMS relative error on the 2011
@@ -74,7 +76,7 @@ from retrosim.engine.variables import PROGRAMME
 from retrosim.events import falls
 from retrosim.model.people import Cohort
 from retrosim.model.subject import LIMITS
-from retrosim.physiology import energy, heart, oxygen
+from retrosim.physiology import energy, heart, oxygen, resting_hr
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.results.dataset import VARIABLES
 from retrosim.units import mph_to_mps, pct_to_frac
@@ -91,9 +93,9 @@ INTERVAL = "90% prediction interval"
 #: The summaries that get an interval, when the run has them.
 OUTCOMES = VARIABLES.select("interval")
 #: Prediction errors of traits not given: VO2max as a log-SD (a default, unverified); HRmax in
-#: bpm, Nes et al. (2013)'s standard error of estimate; resting HR in bpm, the between-person
-#: SD of seated resting HR in the Fenland Study (Gonzales et al. 2023: 67.6 +/- 9.8 bpm).
-TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8, "hr_rest_bpm": 9.8}
+#: bpm, Nes et al. (2013)'s standard error of estimate. Resting HR's spread is by sex, from
+#: :mod:`retrosim.physiology.resting_hr`.
+TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8}
 #: Log-SDs of the model errors that are not computed from data (see the module docstring).
 MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
@@ -197,8 +199,8 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS,
         predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr, base.female)
         changes["hr_max_bpm"] = predicted + TRAIT_SD["hr_max_bpm"] * z["hr_max"]
     if subject.hr_rest_bpm is None:
-        changes["hr_rest_bpm"] = np.clip(base.hr_rest_bpm + TRAIT_SD["hr_rest_bpm"]
-                                         * z["hr_rest"], 40.0, 110.0)
+        changes["hr_rest_bpm"] = np.clip(resting_hr.nhanes_resting_hr(base.female,
+                                                                      z["hr_rest"]), 40.0, 110.0)
     for key, sd in subject.uncertain().items():      # a fitted trait: its own spread
         low, high, _ = LIMITS[key]
         changes[key] = np.clip(getattr(base, key) + sd * z[_FITTED_STREAMS[key]], low, high)

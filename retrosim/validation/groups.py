@@ -19,7 +19,8 @@ Sources (full entries in ``docs/references.md``):
   cardiorespiratory fitness: the Fenland Study. PLoS One 18:e0285272;
   doi:10.1371/journal.pone.0285272: resting HR seated 67.6 +/- 9.8, supine 63.5 +/- 8.9,
   asleep 56.9 +/- 6.9 min-1 in 5,143 men and 5,722 women aged 29-65 (the seated value, men and
-  women together, as the preprint's abstract gives it).
+  women together, as the preprint's abstract gives it: the row's versions are the same mix,
+  :attr:`Published.female_share`).
 - Nauman J, Aspenes ST, Nilsen TIL, Vatten LJ, Wisløff U (2012). A prospective population
   study of resting heart rate and peak oxygen uptake (the HUNT Study, Norway). PLoS One
   7:e45021; doi:10.1371/journal.pone.0045021: resting HR at HUNT 1 (1984-86, about 35 years),
@@ -69,7 +70,8 @@ from retrosim.validation.cohort import PublishedCohort
 @dataclasses.dataclass(frozen=True)
 class Published:
     """A published between-person distribution: ``mean`` +/- ``sd`` of ``trait`` (a subject
-    key) in people of ``sex`` aged about ``age_yr``."""
+    key) in people of ``sex`` aged about ``age_yr``; a group of men and women together has
+    ``sex`` "both" and the share of women ``female_share``."""
 
     source: str
     group: str
@@ -79,6 +81,7 @@ class Published:
     mean: float
     sd: float
     kind: str = "validation"
+    female_share: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,9 +136,9 @@ PUBLISHED: tuple[Published, ...] = (
               51.0, 64.4, 12.3),
     Published("Feng et al. 2024", "rest HR, women 51 y", "hr_rest_bpm", "female",
               51.0, 66.6, 11.2),
-    # men and women together (53 % women); the resting-HR interval does not depend on sex
-    Published("Gonzales et al. 2023", "rest HR, adults 29-65 y", "hr_rest_bpm", "female",
-              47.0, 67.6, 9.8, "calibration"),
+    # men and women together: 5,722 women of 10,865
+    Published("Gonzales et al. 2023", "rest HR, adults 29-65 y", "hr_rest_bpm", "both",
+              47.0, 67.6, 9.8, female_share=5722.0 / 10865.0),
 )
 #: The published responses to training, in the order printed (after :data:`PUBLISHED`): DREW
 #: as its cohorts (3 sessions a week, each woman at 50 % of her own VO2max for her share of
@@ -160,12 +163,16 @@ EXCLUSIONS = (
      "Predictions from age, sex and size alone carry a standard error of estimate of "
      "6.6-7.2 mL/kg/min (Peterman et al. 2020, Table 1), 19-24 % of 30-35 mL/kg/min, "
      "which suggests the 15 % is too narrow; no SEE of this equation was read"),
-    ("resting HR by sex and age", "the interval's centre is the subject default, 70 min-1, "
-     "for everyone: women sit 3-4 min-1 above men (Ostchega et al. 2011: 74 and 71 at 20 "
-     "years and over; Nauman et al. 2012; a watch's readings, the reverse, Feng et al. "
-     "2024), and a single reading holds some day-to-day "
-     "variation besides the difference between people (a long-term wearable average spreads "
-     "7.7 min-1, Quer et al. 2020)"),
+    ("resting HR by age", "the interval is by sex (the adult mean of NHANES 1999-2008 and a "
+     "log-normal fitted to its prevalences of bradycardia and tachycardia, Ostchega et al. "
+     "2011), not by age: men's pulse levels off in early adulthood and women's in middle "
+     "age, and the abstract gives no adult means by age. A watch's readings put women "
+     "above men by less (Feng et al. 2024: 66.6 and 64.4), and a single reading holds some "
+     "day-to-day variation besides the difference between people (a long-term wearable "
+     "average spreads 7.7 min-1, Quer et al. 2020)"),
+    ("NHANES's resting pulse as a row here", "the abstract gives the means and the "
+     "prevalences the spread is fitted to, not an SD; 'retrosim validate' holds the fitted "
+     "log-normal's mean against the published mean instead (Ostchega et al. 2011)"),
     ("session outcomes (energy, HR peak, BP)", "no published between-person SD at the "
      "conditions of a bundled protocol"),
     ("how many tests DREW took at each visit", "not read; one test before and one after is "

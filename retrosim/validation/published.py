@@ -159,7 +159,7 @@ def kinetics_rows() -> list[Row]:
     validated = [r for r in rows if r.source == "McNarry et al. 2012" and "VO2" in r.quantity]
     rows = [r if r in validated else calibration(r) for r in rows]
     return (rows + _backward_hr_rows() + recovery.epoc_rows() + person.hr_recovery_rows()
-            + person.hr_drift_rows() + person.vo2_kinetics_rows())
+            + person.hr_drift_rows() + person.resting_hr_rows() + person.vo2_kinetics_rows())
 
 
 def _backward_hr_rows() -> list[Row]:

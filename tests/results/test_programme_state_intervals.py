@@ -49,13 +49,20 @@ def test_the_vo2max_interval_opens_with_training_and_is_wider_for_the_larger_dos
         width.sel(arm="20-min-at-50pct", day=84))
 
 
-def test_a_resting_hr_not_given_has_the_fenland_spread_on_day_0(training):
-    """Resting HR is not given: the versions draw it as 70 + N(0, 9.8) bpm (Gonzales et al.
-    2023), whose 90 % range is 70 -/+ 1.645 x 9.8 = 53.9 - 86.1 bpm. With 200 versions a 5th or
-    95th percentile has a standard error of about 1.5 bpm; 3.5 bpm allows for it."""
+def test_a_resting_hr_not_given_has_the_nhanes_spread_of_men_on_day_0(training):
+    """Resting HR is not given: the versions draw it from the log-normal fitted to the shares
+    of men below 60 and at 100 min-1 or more in NHANES 1999-2008 (Ostchega et al. 2011),
+    median 70.5 bpm and log-SD 0.157, whose 90 % range is 70.5 exp(-/+ 1.645 x 0.157) =
+    54.5 - 91.3 bpm. With 200 versions a percentile q has a standard error of
+    sqrt(q (1 - q) / 200) over the density there (1.3 bpm for the 5th, 2.1 for the 95th);
+    the bounds must lie within three of them."""
     day0 = training.sel(day=0)
-    np.testing.assert_allclose(day0.hr_rest_low.values, 70 - 1.6449 * 9.8, atol=3.5)
-    np.testing.assert_allclose(day0.hr_rest_high.values, 70 + 1.6449 * 9.8, atol=3.5)
+    median, log_sd = 70.506, 0.15698
+    for bound, z in ((day0.hr_rest_low, -1.6449), (day0.hr_rest_high, 1.6449)):
+        value = median * np.exp(log_sd * z)
+        density = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi) / (value * log_sd)
+        se = np.sqrt(0.05 * 0.95 / intervals.VERSIONS) / density
+        np.testing.assert_allclose(bound.values, value, atol=3.0 * se)
 
 
 def test_the_table_shows_the_persons_state_with_its_interval(training):

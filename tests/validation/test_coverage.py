@@ -1,13 +1,15 @@
 """``retrosim validate --coverage``: how much of published between-person distributions the 90 %
 prediction intervals hold."""
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from retrosim.cli.main import main
-from retrosim.model.subject import DEFAULTS
-from retrosim.physiology import heart
+from retrosim.physiology import heart, resting_hr
 from retrosim.results.intervals import TRAIT_SD
 from retrosim.validation import coverage, groups
 
@@ -50,23 +52,54 @@ def test_every_published_group_is_reported_with_its_interval_around_the_predicti
         assert 0.0 <= r.share_pct <= 100.0
         if isinstance(r.published, groups.PublishedGain):
             continue
-        prediction = (DEFAULTS["hr_rest_bpm"] if r.published.trait == "hr_rest_bpm" else
-                      float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
-                          r.published.age_yr, r.published.sex == "female")))
-        assert r.low < prediction < r.high
+        sexes = ("female", "male") if r.published.sex == "both" else (r.published.sex,)
+        for sex in sexes:
+            prediction = (float(resting_hr.default_hr_rest(sex == "female"))
+                          if r.published.trait == "hr_rest_bpm" else
+                          float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
+                              r.published.age_yr, sex == "female")))
+            assert r.low < prediction < r.high
 
 
 def test_resting_hr_is_checked_against_cohorts_other_than_the_one_its_spread_comes_from(rows):
-    """The spread of resting HR is the Fenland Study's SD (Gonzales et al. 2023: 67.6 +/- 9.8
-    bpm seated), so that row is calibration; HUNT 1 (Nauman et al. 2012) and the Project
-    Baseline Health Study (Feng et al. 2024) are validation rows."""
+    """The spread of resting HR is fitted to NHANES's prevalences (Ostchega et al. 2011), which
+    give no SD and so no row: every cohort of resting HR is a validation row, the Fenland
+    Study's (men and women together) among them."""
     rest = [r for r in rows if getattr(r.published, "trait", "") == "hr_rest_bpm"]
-    calibration = [r.published for r in rest if r.published.kind == "calibration"]
-    assert [(p.mean, p.sd) for p in calibration] == [(67.6, TRAIT_SD["hr_rest_bpm"])]
-    assert {r.published.source for r in rest if r.published.kind == "validation"} == \
-        {"Nauman et al. 2012", "Feng et al. 2024"}
-    for r in rest:       # a normal spread of 9.8 bpm: 1.645 x 9.8 = 16.1 bpm either side
-        assert r.high - r.low == pytest.approx(2 * 1.6449 * TRAIT_SD["hr_rest_bpm"], rel=0.15)
+    assert {r.published.kind for r in rest} == {"validation"}
+    assert {r.published.source for r in rest} == \
+        {"Nauman et al. 2012", "Feng et al. 2024", "Gonzales et al. 2023"}
+    assert "Ostchega" not in " ".join(r.published.source for r in rows)
+
+
+def test_a_resting_hr_interval_is_that_of_the_group_s_sex(rows):
+    """A woman's interval lies above a man's (the log-normals' 5th and 95th percentiles are
+    58.6-94.0 and 54.5-91.3 min-1); a group of both lies between them. Each row's bounds lie
+    within three standard errors of a percentile from 200 draws (2.4 min-1 at most) of its
+    log-normal's."""
+    rest = {r.published.sex: (r.low, r.high) for r in rows
+            if getattr(r.published, "trait", "") == "hr_rest_bpm"}
+    assert rest["female"][0] > rest["male"][0] and rest["female"][1] > rest["male"][1]
+    assert rest["male"][0] < rest["both"][0] < rest["female"][0]
+    assert rest["male"][1] < rest["both"][1] < rest["female"][1]
+    for sex in ("male", "female"):
+        median, log_sd = resting_hr.LOGNORMAL[sex]
+        for bound, z in zip(rest[sex], (-1.6449, 1.6449), strict=True):
+            value = median * np.exp(log_sd * z)
+            density = stats.norm.pdf(z) / (value * log_sd)
+            se = np.sqrt(0.05 * 0.95 / 200) / density
+            assert bound == pytest.approx(value, abs=3.0 * se)
+
+
+def test_a_group_of_both_sexes_has_versions_of_both_in_its_proportion():
+    fenland = next(g for g in groups.PUBLISHED if g.source == "Gonzales et al. 2023")
+    assert fenland.sex == "both" and fenland.female_share == pytest.approx(5722 / 10865)
+    women = dataclasses.replace(fenland, sex="female", female_share=None)
+    men = dataclasses.replace(fenland, sex="male", female_share=None)
+    assert coverage.interval(dataclasses.replace(fenland, female_share=1.0)) == \
+        coverage.interval(women)
+    assert coverage.interval(dataclasses.replace(fenland, female_share=0.0)) == \
+        coverage.interval(men)
 
 
 def test_the_gain_intervals_rise_with_drews_dose(rows):
