@@ -6,7 +6,14 @@ each model carries its error on the published data it rests on. :func:`predictio
 runs :data:`VERSIONS` plausible versions of the person through every arm at once (one batch on
 the subject axis) and takes the 5th and 95th percentiles of each summary:
 
-- traits, only where predicted: VO2max x exp(N(0, 0.15)) (a default, unverified); HRmax +
+- traits, only where predicted: VO2max x exp(N(0, s)), s = 6.6 / predicted VO2max
+  (mL/kg/min): the standard error of estimate of VO2max from age, sex, body mass and height in
+  7,617 adults of the FRIEND registry (de Souza e Silva et al. 2018, Eur J Prev Cardiol
+  25:742; R^2 0.62; treadmill and cycle ergometer), carried onto the log scale at the
+  person's own prediction (the SD of log VO2max is SEE / VO2max to first order). No standard
+  error of the equation retrosim uses (Hansen, Sue & Wasserman 1984) was read; FRIEND's own
+  equation fits its own data, so 6.6 is a lower bound for another equation's error there
+  (:func:`vo2max_log_sd`); HRmax +
   N(0, 10.8) bpm, the standard error of estimate of HRmax from age in 3,320 healthy adults
   (Nes et al. 2013, Scand J Med Sci Sports 23:697); resting HR + N(0, 9.8) bpm, the
   between-person SD of seated resting HR in 10,865 adults aged 29-65 of the Fenland Study
@@ -48,6 +55,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from retrosim import randomness
 from retrosim.engine.programme import run_programme
@@ -72,10 +80,12 @@ QUANTILES = (0.05, 0.95)
 INTERVAL = "90% prediction interval"
 #: The summaries that get an interval, when the run has them.
 OUTCOMES = VARIABLES.select("interval")
-#: Prediction errors of traits not given: VO2max as a log-SD (a default, unverified); HRmax in
-#: bpm, Nes et al. (2013)'s standard error of estimate; resting HR in bpm, the between-person
-#: SD of seated resting HR in the Fenland Study (Gonzales et al. 2023: 67.6 +/- 9.8 bpm).
-TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8, "hr_rest_bpm": 9.8}
+#: Prediction errors of traits not given: VO2max in mL/kg/min, the standard error of estimate of
+#: FRIEND's equation from age, sex, body mass and height (de Souza e Silva et al. 2018: 6.6),
+#: drawn on the log scale (:func:`vo2max_log_sd`); HRmax in bpm, Nes et al. (2013)'s standard
+#: error of estimate; resting HR in bpm, the between-person SD of seated resting HR in the
+#: Fenland Study (Gonzales et al. 2023: 67.6 +/- 9.8 bpm).
+TRAIT_SD = {"vo2max_ml_kg_min": 6.6, "hr_max_bpm": 10.8, "hr_rest_bpm": 9.8}
 #: Log-SDs of the model errors that are not computed from data (see the module docstring).
 MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
@@ -88,6 +98,23 @@ _FITTED_STREAMS = {"vo2max_ml_kg_min": "vo2max", "hr_max_bpm": "hr_max",
 #: trait's, the energy model's error ("met") and the other model errors'.
 _STREAMS = (*_FITTED_STREAMS.values(), "met", *MODEL_LOG_SD)
 _FIRST = 0   # versions are numbered 0 .. VERSIONS - 1 in the "uncertainty" streams
+
+
+def vo2max_log_sd(predicted_ml_kg_min: ArrayLike) -> np.ndarray:
+    """Log-SD of a VO2max predicted from age, sex and size, at the predicted value.
+
+    ``s = SEE / predicted``: the standard error of estimate, 6.6 mL/kg/min (de Souza e Silva
+    et al. 2018, FRIEND: 7,617 adults, age, sex, body mass and height; :data:`TRAIT_SD`),
+    over the person's own prediction, the SD of log VO2max to first order (delta method). A
+    regression's SEE is one number for everyone, so the relative error grows where the
+    prediction is low: 0.15 at 44 mL/kg/min, 0.33 at 20. Baynard et al. (2016) found 6.70-6.89
+    from age, sex and waist or BMI in the same registry, and noted a bias growing with VO2max;
+    how the error spreads at low values was not read.
+
+    >>> vo2max_log_sd([44.0, 20.0]).round(3).tolist()
+    [0.15, 0.33]
+    """
+    return TRAIT_SD["vo2max_ml_kg_min"] / np.asarray(predicted_ml_kg_min, dtype=float)
 
 
 def energy_model_error(name: str) -> float:
@@ -129,7 +156,7 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS,
     changes: dict[str, np.ndarray] = {}
     if subject.vo2max_ml_kg_min is None:
         predicted = oxygen.wasserman_vo2max(base.mass_kg, base.age_yr, base.female)
-        changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(TRAIT_SD["vo2max_log"]
+        changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(vo2max_log_sd(predicted)
                                                                  * z["vo2max"]), 8.0, 90.0)
     if subject.hr_max_bpm is None:
         predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr, base.female)

@@ -3,11 +3,12 @@ prediction intervals hold."""
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrosim.cli.main import main
 from retrosim.model.subject import DEFAULTS
-from retrosim.physiology import heart
+from retrosim.physiology import heart, oxygen
 from retrosim.results.intervals import TRAIT_SD
 from retrosim.validation import coverage, groups
 
@@ -50,9 +51,15 @@ def test_every_published_group_is_reported_with_its_interval_around_the_predicti
         assert 0.0 <= r.share_pct <= 100.0
         if isinstance(r.published, groups.PublishedGain):
             continue
-        prediction = (DEFAULTS["hr_rest_bpm"] if r.published.trait == "hr_rest_bpm" else
-                      float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
-                          r.published.age_yr, r.published.sex == "female")))
+        p = r.published
+        if p.trait == "vo2max_ml_kg_min":
+            prediction = float(oxygen.wasserman_vo2max(p.mass_kg, p.age_yr, p.sex == "female"))
+            prediction *= p.mass_kg if p.absolute else 1.0
+        elif p.trait == "hr_rest_bpm":
+            prediction = DEFAULTS["hr_rest_bpm"]
+        else:
+            prediction = float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
+                p.age_yr, p.sex == "female"))
         assert r.low < prediction < r.high
 
 
@@ -101,3 +108,22 @@ def test_cli_prints_the_table_and_its_exit_status_follows_the_goal(capsys, rows)
 def test_the_docs_page_is_current(rows):
     """Regenerate with: retrosim validate --coverage --markdown > docs/coverage.md"""
     assert PAGE.read_text() == coverage.markdown(rows)
+
+
+def test_drews_baseline_is_a_woman_of_its_mean_age_and_mass_in_ml_per_min(rows):
+    """Church et al. 2007: 1.30 +/- 0.25 L/min on a cycle ergometer, 464 women of mean age 57;
+    84 kg (1.30 L/min at 15.4 mL/kg/min, Ross et al. 2019). Her prediction, (84 + 43) x
+    (22.78 - 0.17 x 57) = 1662 mL/min (Hansen et al. 1984's form), is the median of her
+    versions in mL/min, and the interval spreads by FRIEND's SEE of 6.6 mL/kg/min at her
+    19.8 mL/kg/min (de Souza e Silva et al. 2018): 1662 exp(+/-1.645 x 6.6 / 19.79) =
+    960-2878 mL/min, up to the percentiles of 200 versions."""
+    [row] = [r for r in rows if r.published.source == "Church et al. 2007"]
+    p = row.published
+    assert (p.kind, p.sex, p.age_yr, p.mass_kg, p.absolute) == \
+        ("validation", "female", 57.0, 84.0, True)
+    assert (p.mean, p.sd) == (1300.0, 250.0)
+    predicted = (84.0 + 43.0) * (22.78 - 0.17 * 57.0)
+    assert predicted == pytest.approx(1662.43, abs=0.01)
+    half = 1.6449 * 6.6 / (predicted / 84.0)
+    assert row.low == pytest.approx(predicted * np.exp(-half), rel=0.12)
+    assert row.high == pytest.approx(predicted * np.exp(half), rel=0.12)
