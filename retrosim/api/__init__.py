@@ -41,6 +41,7 @@ from retrosim.model.subject import Subject
 from retrosim.results import dataset
 from retrosim.results import intervals as _intervals
 from retrosim.results import programme as programme_results
+from retrosim.results import programme_intervals as _programme_intervals
 
 __all__ = ["MODELS", "Cohort", "EventModel", "InputError", "LiveSession", "Protocol",
            "RetrosimError", "RetrosimWarning", "Scenario", "Simulation", "Stage", "Subject",
@@ -255,8 +256,10 @@ class Simulation:
             arms = run_programme(self.scenario, seed=self.seed, subjects=self.subjects,
                                  models=self.models)
             ds = programme_results.assemble(arms, self.scenario, seed=self.seed)
-            return _intervals.attach_programme(ds, self.scenario, self.seed, self.models) \
-                if intervals else ds
+            if not intervals:
+                return ds
+            return _programme_intervals.attach_programme(ds, self.scenario, self.seed,
+                                                         self.models)
         return self.assemble(list(self.sessions()), trace_step_s=step if traces else None,
                              intervals=intervals)
 

@@ -7,8 +7,9 @@ when a scenario does not give it (:mod:`retrosim.results.intervals`):
   (median 70.5 bpm and log-sd 0.157 for a man, 74.2 bpm and 0.144 for a woman, fitted to the
   prevalences of bradycardia and tachycardia in NHANES 1999-2008, Ostchega et al. 2011;
   ``resting_hr.LOGNORMAL``);
-- ``vo2max_ml_kg_min``: log-normal around Wasserman's prediction from mass, age and sex,
-  log-sd 0.15 (``oxygen.wasserman_vo2max``);
+- ``vo2max_ml_kg_min``: log-normal around Wasserman's prediction from mass, age and sex
+  (``oxygen.wasserman_vo2max``), log-sd the standard error of estimate of 6.6 mL/kg/min over
+  that prediction (de Souza e Silva et al. 2018; ``intervals.vo2max_log_sd``);
 - ``hr_max_bpm``: normal around the age prediction (``[energy] hr_max``), sd 10.8 bpm (Nes
   et al. 2013);
 - ``hr_tau_s``: log-normal around 30 s (McNarry et al. 2012: 30-33 s at moderate intensity),
@@ -68,7 +69,7 @@ from retrosim.model.options import EnergyOptions
 from retrosim.model.subject import HANDRAIL_LEVELS, Subject
 from retrosim.physiology import energy, heart, oxygen, resting_hr
 from retrosim.physiology.oxygen import FITNESS_LEVELS
-from retrosim.results.intervals import TRAIT_SD
+from retrosim.results.intervals import TRAIT_SD, vo2max_log_sd
 
 #: A trait counts as informed when its posterior sd is below this share of its prior sd.
 INFORMED = 0.7
@@ -159,12 +160,11 @@ def priors(subject: Subject, options: EnergyOptions, backward: bool) -> list[Par
     given = subject.uncertain()
     age = np.array([subject.age_yr])
     rest_median, rest_log_sd = resting_hr.LOGNORMAL[subject.sex]
+    vo2max = oxygen.wasserman_vo2max(subject.mass_kg, subject.age_yr, subject.sex == "female")
     base = {
         "hr_rest_bpm": Parameter("hr_rest_bpm", math.log(rest_median), rest_log_sd, "log"),
         "vo2max_ml_kg_min": Parameter(
-            "vo2max_ml_kg_min", float(np.log(oxygen.wasserman_vo2max(
-                subject.mass_kg, subject.age_yr, subject.sex == "female"))),
-            TRAIT_SD["vo2max_log"], "log"),
+            "vo2max_ml_kg_min", float(np.log(vo2max)), float(vo2max_log_sd(vo2max)), "log"),
         "hr_max_bpm": Parameter("hr_max_bpm", float(heart.HR_MAX_MODELS[options.hr_max](age)[0]),
                                 TRAIT_SD["hr_max_bpm"]),
         "hr_tau_s": Parameter("hr_tau_s", float(np.log(heart.HR_TAU_S)), HR_TAU_LOG_SD, "log"),

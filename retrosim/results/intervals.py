@@ -6,7 +6,14 @@ each model carries its error on the published data it rests on. :func:`predictio
 runs :data:`VERSIONS` plausible versions of the person through every arm at once (one batch on
 the subject axis) and takes the 5th and 95th percentiles of each summary:
 
-- traits, only where predicted: VO2max x exp(N(0, 0.15)) (a default, unverified); HRmax +
+- traits, only where predicted: VO2max x exp(N(0, s)), s = 6.6 / predicted VO2max
+  (mL/kg/min): the standard error of estimate of VO2max from age, sex, body mass and height in
+  7,617 adults of the FRIEND registry (de Souza e Silva et al. 2018, Eur J Prev Cardiol
+  25:742; R^2 0.62; treadmill and cycle ergometer), carried onto the log scale at the
+  person's own prediction (the SD of log VO2max is SEE / VO2max to first order). No standard
+  error of the equation retrosim uses (Hansen, Sue & Wasserman 1984) was read; FRIEND's own
+  equation fits its own data, so 6.6 is a lower bound for another equation's error there
+  (:func:`vo2max_log_sd`); HRmax +
   N(0, 10.8) bpm, the standard error of estimate of HRmax from age in 3,320 healthy adults
   (Nes et al. 2013, Scand J Med Sci Sports 23:697); resting HR from the log-normal of the
   person's sex fitted to the prevalences of bradycardia and tachycardia in NHANES 1999-2008,
@@ -50,9 +57,9 @@ recording, ``retrosim fit``), is drawn as mean + N(0, sd), kept inside the subje
 its sd, not the population's, sets its spread.
 
 A ``[subject]`` programme's versions walk the whole programme once
-(:func:`programme_intervals`): the fall risk over the programme and every daily state
-(``vo2max``, ``hr_rest``, ``sbp_rest``, ...) get their interval from that one walk, each
-version with her own response to training.
+(:func:`retrosim.results.programme_intervals.programme_intervals`): the fall risk over the
+programme and every daily state (``vo2max``, ``hr_rest``, ``sbp_rest``, ...) get their
+interval from that one walk, each version with her own response to training.
 
 A ``[cohort]`` run already spreads over people: its summaries' spread is between persons, and
 no within-person interval is added (the Dataset's ``uncertainty`` attribute says which).
@@ -66,13 +73,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 from scipy.stats import qmc
 
 from retrosim import randomness
-from retrosim.engine.programme import run_programme
 from retrosim.engine.simulate import run_arm
-from retrosim.engine.variables import PROGRAMME
 from retrosim.events import falls
 from retrosim.model.people import Cohort
 from retrosim.model.subject import LIMITS
@@ -92,10 +98,11 @@ QUANTILES = (0.05, 0.95)
 INTERVAL = "90% prediction interval"
 #: The summaries that get an interval, when the run has them.
 OUTCOMES = VARIABLES.select("interval")
-#: Prediction errors of traits not given: VO2max as a log-SD (a default, unverified); HRmax in
-#: bpm, Nes et al. (2013)'s standard error of estimate. Resting HR's spread is by sex, from
-#: :mod:`retrosim.physiology.resting_hr`.
-TRAIT_SD = {"vo2max_log": 0.15, "hr_max_bpm": 10.8}
+#: Prediction errors of traits not given: VO2max in mL/kg/min, the standard error of estimate of
+#: FRIEND's equation from age, sex, body mass and height (de Souza e Silva et al. 2018: 6.6),
+#: drawn on the log scale (:func:`vo2max_log_sd`); HRmax in bpm, Nes et al. (2013)'s standard
+#: error of estimate. Resting HR's spread is by sex, from :mod:`retrosim.physiology.resting_hr`.
+TRAIT_SD = {"vo2max_ml_kg_min": 6.6, "hr_max_bpm": 10.8}
 #: Log-SDs of the model errors that are not computed from data (see the module docstring).
 MODEL_LOG_SD = {"excess": float(np.log(22.0 / 10.0) / (2 * 1.6449)),
                 "epoc": oxygen.BAHR_1987_FRACTION_SD / oxygen.BAHR_1987_FRACTION,
@@ -114,11 +121,29 @@ _FITTED_STREAMS = {"vo2max_ml_kg_min": "vo2max", "hr_max_bpm": "hr_max",
 #: its 5 % and 95 % quantiles off by 0.19 SD (RMS), more than independent draws' 0.15
 #: (``bench/bench_interval_error.py``); so the streams every run draws take the first seven.
 #: A new stream is appended at the end, so that no other stream changes dimension.
-_STREAMS = ("vo2max", "hr_max", "hr_rest", "met", "excess", "epoc", "peh", "hr_tau", "practice")
+_TRAITS = tuple(_FITTED_STREAMS.values())
+_STREAMS = (*_TRAITS[:3], "met", *MODEL_LOG_SD, *_TRAITS[3:])
 _FIRST = 0   # versions are numbered 0 .. VERSIONS - 1: rows of the Sobol' points
 #: Where a shifted point falls on 0 exactly (the inverse normal would be infinite), it is
 #: moved to the nearest double above 0; 1 is never reached (a remainder modulo 1).
 _TINY = 2.0 ** -53
+
+
+def vo2max_log_sd(predicted_ml_kg_min: ArrayLike) -> np.ndarray:
+    """Log-SD of a VO2max predicted from age, sex and size, at the predicted value.
+
+    ``s = SEE / predicted``: the standard error of estimate, 6.6 mL/kg/min (de Souza e Silva
+    et al. 2018, FRIEND: 7,617 adults, age, sex, body mass and height; :data:`TRAIT_SD`),
+    over the person's own prediction, the SD of log VO2max to first order (delta method). A
+    regression's SEE is one number for everyone, so the relative error grows where the
+    prediction is low: 0.15 at 44 mL/kg/min, 0.33 at 20. Baynard et al. (2016) found 6.70-6.89
+    from age, sex and waist or BMI in the same registry, and noted a bias growing with VO2max;
+    how the error spreads at low values was not read.
+
+    >>> vo2max_log_sd([44.0, 20.0]).round(3).tolist()
+    [0.15, 0.33]
+    """
+    return TRAIT_SD["vo2max_ml_kg_min"] / np.asarray(predicted_ml_kg_min, dtype=float)
 
 
 def energy_model_error(name: str) -> float:
@@ -193,7 +218,7 @@ def versions(scenario: Scenario, seed: int, count: int = VERSIONS,
     changes: dict[str, np.ndarray] = {}
     if subject.vo2max_ml_kg_min is None:
         predicted = oxygen.wasserman_vo2max(base.mass_kg, base.age_yr, base.female)
-        changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(TRAIT_SD["vo2max_log"]
+        changes["vo2max_ml_kg_min"] = np.clip(predicted * np.exp(vo2max_log_sd(predicted)
                                                                  * z["vo2max"]), 8.0, 90.0)
     if subject.hr_max_bpm is None:
         predicted = heart.HR_MAX_MODELS[scenario.energy.hr_max](base.age_yr, base.female)
@@ -236,12 +261,12 @@ def risk_only(models: Sequence[Any]) -> list[Any]:
     return [falls.RISK_ONLY if getattr(m, "name", "") == "falls" else m for m in models]
 
 
-def _containing(low: np.ndarray, high: np.ndarray,
+def containing(low: np.ndarray, high: np.ndarray,
                 centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``low`` and ``high`` widened where needed to contain ``centre`` (a NaN centre leaves
     them as they are).
 
-    >>> _containing(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0.5, np.nan]))
+    >>> containing(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0.5, np.nan]))
     (array([0.5, 2. ]), array([3., 4.]))
     """
     known = np.isfinite(centre)
@@ -269,7 +294,7 @@ def prediction_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
                 low = high = np.nan
             else:
                 q = np.nanquantile(values, QUANTILES)
-                low, high = map(float, _containing(q[0], q[1], np.asarray(centre)))
+                low, high = map(float, containing(q[0], q[1], np.asarray(centre)))
             out.setdefault(f"{name}_low", []).append(float(low))
             out.setdefault(f"{name}_high", []).append(float(high))
     return {name: np.array(v) for name, v in out.items()}
@@ -299,84 +324,4 @@ def attach(ds: xr.Dataset, scenario: Scenario, seed: int, models: Sequence[Any])
         "(predicted traits and model errors drawn; no random falls); "
         f"measured: {', '.join(given) if given else 'none'}"
         + (f"; with their sd: {', '.join(fitted)}" if fitted else ""))
-    return ds
-
-
-#: The daily states of a programme whose interval a ``[subject]`` programme gets, as
-#: ``<state>_low`` and ``<state>_high`` on (arm, day).
-STATE_INTERVALS = PROGRAMME.select("state-interval")
-#: The daily states whose bounds those are.
-STATES = PROGRAMME.select("state")
-
-
-def programme_intervals(scenario: Scenario, seed: int, central: xr.Dataset,
-                        models: Sequence[Any], count: int = VERSIONS) -> dict[str, Any]:
-    """The intervals of a ``[subject]`` programme from one walk of the person and ``count``
-    plausible versions of her (:func:`person_and_versions`, each with her own response to
-    training), as {name: (dims, values)}:
-
-    - the risk of at least one fall over the programme, per arm, when the falls model is on:
-      the person as given (``programme_fall_risk``) and the 5th and 95th percentiles over the
-      versions (``programme_fall_risk_low``, ``_high``), widened where needed to contain the
-      person's. Each walks the programme along the path where she does not fall: every
-      session as scheduled, the state carried from session to session, and each session's
-      exact risk (:data:`retrosim.events.falls.RISK_ONLY`); the risk over the programme is
-      ``1 - prod(1 - fall_risk)`` over the sessions (independent sessions);
-    - each daily state's 5th and 95th percentiles over the versions on (arm, day)
-      (``vo2max_low``, ``vo2max_high``, ...: :data:`STATE_INTERVALS`), widened where needed
-      to contain the person's state in ``central`` (the run's subject 0, the value shown).
-    """
-    people = person_and_versions(scenario, seed, count)
-    walking = risk_only(models)
-    arms = run_programme(scenario, seed=seed, subjects=people.size, models=walking,
-                         given=people)
-    out: dict[str, list[np.ndarray]] = {}
-    for arm in arms:
-        if scenario.falls.model != "none":
-            risk = np.where(arm.sessions["attended"], arm.sessions.get("fall_risk", np.nan),
-                            0.0)
-            total = -np.expm1(np.log1p(-risk.astype(float)).sum(axis=1))
-            low, high = np.quantile(total[1:], QUANTILES) if count else total[:1].repeat(2)
-            low, high = _containing(low, high, total[0])
-            out.setdefault("programme_fall_risk", []).append(total[0])
-            out.setdefault("programme_fall_risk_low", []).append(low)
-            out.setdefault("programme_fall_risk_high", []).append(high)
-        for name in STATES:
-            if name not in arm.daily or name not in central:
-                continue
-            values = arm.daily[name].astype(float)
-            centre = central[name].sel(arm=arm.arm.name).isel(subject=0).values.astype(float)
-            low, high = np.quantile(values[1:], QUANTILES, axis=0) if count \
-                else (values[0], values[0])
-            low, high = _containing(low, high, centre)
-            out.setdefault(f"{name}_low", []).append(low)
-            out.setdefault(f"{name}_high", []).append(high)
-    return {name: (("arm",) if name.startswith("programme_fall_risk") else ("arm", "day"),
-                   np.array(v, dtype=float)) for name, v in out.items()}
-
-
-def attach_programme(ds: xr.Dataset, scenario: Scenario, seed: int,
-                     models: Sequence[Any]) -> xr.Dataset:
-    """``ds``, a programme's result, with the intervals of a ``[subject]`` programme
-    (:func:`programme_intervals`: the risk of at least one fall over the programme when the
-    falls model is on, and each daily state's 90 % prediction interval on (arm, day)) as
-    variables, and the ``uncertainty`` attribute saying what they are; a ``[cohort]``
-    programme gets the attribute only (a cohort's spread is between its people:
-    ``retrosim.results.programme.programme_fall_risk`` gives each person's)."""
-    if scenario.cohort is not None or any(a.cohort is not None for a in scenario.arms.values()):
-        ds.attrs["uncertainty"] = ("between-person: the spread over the cohort's subjects; "
-                                   "no within-person prediction interval is added")
-        return ds
-    for name, (dims, values) in programme_intervals(scenario, seed, ds, models).items():
-        ds[name] = (dims, values)
-        ds[name].attrs.update(PROGRAMME[name].attrs)
-        if name != "programme_fall_risk":
-            ds[name].attrs["interval"] = INTERVAL
-    risk = ("" if scenario.falls.model == "none" else
-            "the fall risk over the programme and ")
-    ds.attrs["uncertainty"] = (
-        f"within-person: {risk}each daily state (VO2max, resting HR and pressure, ...) with "
-        f"its {INTERVAL} over {VERSIONS} plausible versions of the person (predicted traits, "
-        "model errors and response to training drawn), each walking every session without a "
-        "fall")
     return ds

@@ -9,7 +9,7 @@ summaries (``energy_total``, ``vo2_peak``, ``hr_peak``, ``met_mean``, ``fell``, 
 pauses, stops) are on ``event``: ``event_day``, ``event_arm``, ``event_subject``,
 ``event_kind``, ``event_detail``. One person's programme also holds each daily state's 90 %
 prediction interval on (arm, day), ``vo2max_low``, ``vo2max_high``, ...
-(:func:`retrosim.results.intervals.programme_intervals`).
+(:func:`retrosim.results.programme_intervals.programme_intervals`).
 """
 
 from __future__ import annotations

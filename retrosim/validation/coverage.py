@@ -6,8 +6,10 @@ ninety lie inside it. Too narrow is as wrong as too wide. This module checks tha
 published between-person distributions. For each :class:`~retrosim.validation.groups.Published`
 group (a mean and a between-person standard deviation of a quantity measured in people of one
 sex and age band) it builds the person retrosim would simulate (the band's middle age, the
-group's sex, the trait not given, so predicted; a group of men and women together is the same
-mix of both), draws her
+group's sex, its mean mass where the prediction depends on mass, else 70 kg, the trait not
+given, so predicted; a group of men and women together is the same mix of both; a trait per
+kg that the group gives in absolute units, as DREW's VO2max in L/min, is compared as the trait
+times her mass), draws her
 :data:`~retrosim.results.intervals.VERSIONS` plausible versions exactly as a run's intervals do
 (:func:`retrosim.results.intervals.versions`, the run's default models), takes the 5th and 95th
 percentiles, and reports the share of the published distribution that falls inside,
@@ -74,7 +76,8 @@ class CoverageRow(NamedTuple):
 
 def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[float, float]:
     """The 90 % prediction interval of ``group.trait`` for the person a scenario describing
-    the group would simulate (mass 70 kg; the trait predicted, not given); for a group of men
+    the group would simulate (mass ``group.mass_kg``; the trait predicted, not given), times
+    her mass if the group gives it in absolute units (``group.absolute``); for a group of men
     and women together, over versions of both in the group's proportion
     (``group.female_share``, the women first).
 
@@ -85,7 +88,8 @@ def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[fl
     share = float(group.sex == "female") if group.female_share is None else group.female_share
     women = round(count * share)
     people = {"female": (women, 0), "male": (count - women, women)}   # (how many, first)
-    subjects = {sex: {"mass_kg": 70.0, "age_yr": group.age_yr, "sex": sex} for sex in people}
+    subjects = {sex: {"mass_kg": group.mass_kg, "age_yr": group.age_yr, "sex": sex}
+                for sex in people}
     parts = [Cohort.from_subject(Subject.from_dict(subjects[sex]), n, first)
              for sex, (n, first) in people.items() if n]
     base = Cohort(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
@@ -95,6 +99,8 @@ def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[fl
         "arms": {"a": {"stages": ["walk forward at 3 mph for 1 min"]}}})
     values = np.asarray(getattr(versions(scenario, seed, count, base), group.trait),
                         dtype=float)
+    if group.absolute:
+        values = values * group.mass_kg
     low, high = np.quantile(values, QUANTILES)
     return float(low), float(high)
 
@@ -238,7 +244,11 @@ should lie inside it: too narrow is as wrong as too wide. Each row below takes a
 group (a mean and a between-person standard deviation), builds the person retrosim would
 simulate for it (the band's middle age, the group's sex, mass 70 kg, the trait predicted),
 and gives the share of the published distribution (normal, with the published mean and SD)
-inside her interval. The rows of VO2max gains do the same for a programme: 200 plausible
+inside her interval. VO2max is predicted from mass, so its row (DREW's baseline, Church
+et al. 2007, cycle ergometer, in mL/min) is a woman of the group's mean age and mass, 57 y
+and 84 kg, her VO2max per kg times her mass; the published SD also spreads over the women's
+different masses and ages, so were the spread right, that row would hold somewhat less
+than 90 %. The rows of VO2max gains do the same for a programme: 200 plausible
 versions walk the published programme, each with her own response to training. For HERITAGE
 they are versions of the person the cohort describes; for DREW each is a woman drawn from
 her group's published baselines (age, body mass, VO2max), walking at the treadmill speed

@@ -31,6 +31,17 @@ Sources (full entries in ``docs/references.md``):
   Project Baseline Health Study. J Med Internet Res 26:e60493; doi:10.2196/60493: resting HR
   by a wrist-worn watch (intraclass correlation 0.946 with a simultaneous ECG) in 875 US
   adults of mean age 50.9: women 66.6 +/- 11.2 (519), men 64.4 +/- 12.3 (356) min-1.
+- Church TS, Earnest CP, Skinner JS, Blair SN (2007). JAMA 297:2081-2091;
+  doi:10.1001/jama.297.19.2081 (DREW): peak VO2 on a cycle ergometer of 464 sedentary,
+  overweight or obese postmenopausal women (BMI 25-43, age 45-75), 1.30 +/- 0.25 L/min at
+  baseline. The person is a woman of 57 y (the exercise groups' mean ages, 56.3-58.0, Ross et
+  al. 2019 Table 1) and 84 kg (1.30 L/min at 15.4 mL/kg/min, Ross et al. 2019 Table 1, as
+  :mod:`retrosim.validation.cohort` derives it), her predicted
+  VO2max per kg times her mass held against the published mL/min. The published SD spreads
+  over women of different mass (BMI 25-43) and age (45-75), the interval over one woman of the
+  mean: were the prediction's spread right, the row would hold less than 90 %. VO2max's spread
+  is FRIEND's standard error (de Souza e Silva et al. 2018), not DREW's, so this is a
+  validation row.
 
 Responses to training, the gain of VO2max [mL/min] (:class:`PublishedGain`):
 
@@ -82,6 +93,12 @@ class Published:
     sd: float
     kind: str = "validation"
     female_share: float | None = None
+    #: The person's body mass [kg]: the group's mean where the trait's prediction depends on
+    #: mass, else a typical 70 kg.
+    mass_kg: float = 70.0
+    #: A trait per kg of body mass compared in absolute units: the group's ``mean`` and ``sd``
+    #: are of the trait times the mass (VO2max in mL/min).
+    absolute: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,6 +156,9 @@ PUBLISHED: tuple[Published, ...] = (
     # men and women together: 5,722 women of 10,865
     Published("Gonzales et al. 2023", "rest HR, adults 29-65 y", "hr_rest_bpm", "both",
               47.0, 67.6, 9.8, female_share=5722.0 / 10865.0),
+    # DREW's 464 women at baseline, cycle ergometer: a woman of the group's mean age and mass
+    Published("Church et al. 2007", "VO2max mL/min, DREW 57 y", "vo2max_ml_kg_min", "female",
+              57.0, 1300.0, 250.0, mass_kg=cohort.DREW[4].mass_kg.mean, absolute=True),
 )
 #: The published responses to training, in the order printed (after :data:`PUBLISHED`): DREW
 #: as its cohorts (3 sessions a week, each woman at 50 % of her own VO2max for her share of
@@ -156,13 +176,14 @@ GAINS: tuple[PublishedGain, ...] = (
 
 #: What is not checked yet, and why.
 EXCLUSIONS = (
-    ("VO2max", "predicted for a sedentary adult from a cycle-ergometer equation (Hansen, Sue & "
-     "Wasserman 1984, from 77 men of mean age 54); its log-SD of 0.15 is a default. The "
-     "published distributions at hand are of healthy, partly active treadmill cohorts (Loe "
-     "et al. 2013; Kaminsky et al. 2015), not the population the prediction describes. "
-     "Predictions from age, sex and size alone carry a standard error of estimate of "
-     "6.6-7.2 mL/kg/min (Peterman et al. 2020, Table 1), 19-24 % of 30-35 mL/kg/min, "
-     "which suggests the 15 % is too narrow; no SEE of this equation was read"),
+    ("VO2max beyond DREW", "predicted for a sedentary adult from a cycle-ergometer equation "
+     "(Hansen, Sue & Wasserman 1984, from 77 men of mean age 54), spread by the standard "
+     "error of FRIEND's own equation (6.6 mL/kg/min, de Souza e Silva et al. 2018) at the "
+     "person's prediction; no standard error of Hansen's equation was read. One sedentary "
+     "group is checked (DREW, Church et al. 2007); the other published distributions at hand "
+     "are of healthy, partly active treadmill cohorts (Loe et al. 2013; Kaminsky et al. "
+     "2015), not the population the prediction describes, and HERITAGE's sedentary baseline "
+     "by sex (Bouchard et al. 1998) was not read"),
     ("resting HR by age", "the interval is by sex (the adult mean of NHANES 1999-2008 and a "
      "log-normal fitted to its prevalences of bradycardia and tachycardia, Ostchega et al. "
      "2011), not by age: men's pulse levels off in early adulthood and women's in middle "

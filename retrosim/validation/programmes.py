@@ -319,7 +319,7 @@ def programme_rows() -> list[Row]:
 
     >>> rows = programme_rows()
     >>> len(rows), [r.mark for r in rows].count("bad")
-    (29, 0)
+    (30, 0)
     """
     return (_heath_rows() + _fitness_rows() + _pressure_rows() + _split_pressure_rows()
             + _balance_rows())

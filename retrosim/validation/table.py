@@ -221,10 +221,11 @@ WIDTH = 80
 #: What is left out of the table, and why: (what, why).
 EXCLUSIONS = (
     ("values marked unverified", "defaults, never checks: SBP's 'about 10 mmHg per MET', "
-     "Shumway-Cook et al. 1997's coefficients, Hansen, Sue & Wasserman's VO2max, the VO2max "
-     "prediction error of the intervals (HRmax's is Nes et al. 2013's; resting HR's is "
-     "fitted to Ostchega et al. 2011's prevalences, a row below; 'retrosim validate "
-     "--coverage' holds the intervals against published people)"),
+     "Shumway-Cook et al. 1997's coefficients, Hansen, Sue & Wasserman's VO2max (the "
+     "intervals' prediction errors are published: VO2max's FRIEND's standard error, de Souza "
+     "e Silva et al. 2018, HRmax's Nes et al. 2013's; resting HR's is fitted to Ostchega et "
+     "al. 2011's prevalences, a row below; 'retrosim validate --coverage' holds the "
+     "intervals against published people)"),
     ("Kim & Choi 2001's absolute VO2", "the Compendium is the truth for absolute cost; only "
      "their backward/forward ratio, and their heart rates at their own VO2, are used"),
     ("Hooper et al. 2004's %VO2max values", "the abstract gives no forward values or speed: "

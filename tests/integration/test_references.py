@@ -18,8 +18,10 @@ OUTSIDE = "REFERENCES" + ".md"
 ENTRY = re.compile(r"^### (\S+)\s*$", re.MULTILINE)
 LINK = re.compile(r"references\.md#([\w-]+)")
 #: "Surname [initials] [, Surname] (& Surname | et al.) [(]year", e.g. "Swain DP et al. (1998)".
-#: A surname may begin with a particle ("Das Gupta"); its key joins the words with "-".
-CITATION = re.compile(r"\b((?:(?:Das|De|La|Van|Von) )?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+#: A surname may begin with a particle ("Das Gupta") or be a compound joined by "e" ("de Souza
+#: e Silva"); its key joins the words with "-".
+CITATION = re.compile(r"\b((?:(?:Das|De|La|Van|Von) |de [A-Z][a-z]+ e )?[A-Z][a-z]+"
+                      r"(?:-[A-Z][a-z]+)?)"
                       r"(?: [A-Z]{1,3})?(?:, [A-Z][a-z]+)*"
                       r"(?: (?:&|and) [A-Z][a-z]+| et al\.?),? \(?((?:19|20)\d\d)\b")
 

@@ -11,7 +11,7 @@ import retrosim
 from retrosim.engine.variables import PROGRAMME
 from retrosim.model.scenario import Scenario, load_scenario
 from retrosim.report import programme as page
-from retrosim.results import intervals, programme
+from retrosim.results import intervals, programme, programme_intervals
 
 STATES = PROGRAMME.select("state")
 
@@ -79,13 +79,13 @@ def test_the_table_shows_the_persons_state_with_its_interval(training):
 def test_the_versions_walk_the_programme_once(monkeypatch):
     """The fall risk and the states' intervals come from one walk of the versions."""
     calls = []
-    walk = intervals.run_programme
+    walk = programme_intervals.run_programme
 
     def counted(*args, **kwargs):
         calls.append(kwargs.get("subjects"))
         return walk(*args, **kwargs)
 
-    monkeypatch.setattr(intervals, "run_programme", counted)
+    monkeypatch.setattr(programme_intervals, "run_programme", counted)
     scenario = _scenario({"subject": {"mass_kg": 70, "age_yr": 68, "sex": "female"}})
     ds = retrosim.run(scenario)
     assert calls == [intervals.VERSIONS + 1]
@@ -103,7 +103,7 @@ def test_without_a_falls_model_the_states_still_have_their_interval():
 def test_a_cohort_programme_gets_no_within_person_interval():
     ds = retrosim.run(_scenario({"cohort": {"mass_kg": 70, "age_yr": 68, "sex": "female",
                                             "size": 10}}))
-    assert not [n for n in intervals.STATE_INTERVALS if n in ds]
+    assert not [n for n in programme_intervals.STATE_INTERVALS if n in ds]
     assert "programme_fall_risk_low" not in ds
     assert ds.attrs["uncertainty"].startswith("between-person")
     assert "[" not in programme.summary_table(ds)            # median (5-95 %) of the people
