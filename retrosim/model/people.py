@@ -7,7 +7,7 @@ the same name means (:mod:`retrosim.model.subject`), coded as numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -194,6 +194,18 @@ class Cohort:
             falls_last_year=full(float(subject.falls_last_year)),
             responsiveness=full(1.0),
         )
+
+    @classmethod
+    def concatenate(cls, parts: list[Cohort]) -> Cohort:
+        """The people of ``parts`` one after another, each keeping her own fields and index.
+
+        >>> one = Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male"), 1)
+        >>> Cohort.concatenate([one, Cohort.from_subject(Subject(
+        ...     mass_kg=60, age_yr=30, sex="female"), 2, 1)]).mass_kg.tolist()
+        [70.0, 60.0, 60.0]
+        """
+        return cls(**{f.name: np.concatenate([np.broadcast_to(getattr(p, f.name), (p.size,))
+                                              for p in parts]) for f in fields(cls)})
 
     def with_handrail(self, handrail: str) -> Cohort:
         """Return the same people using another handrail support.

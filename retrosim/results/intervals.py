@@ -247,12 +247,7 @@ def person_and_versions(scenario: Scenario, seed: int, count: int,
     person = Cohort.from_subject(scenario.subject, 1, _FIRST)
     if count == 0:
         return person
-    drawn = versions(scenario, seed, count, base)
-    joined: dict[str, Any] = {
-        f.name: np.concatenate([np.broadcast_to(getattr(person, f.name), (1,)),
-                                np.broadcast_to(getattr(drawn, f.name), (count,))])
-        for f in dataclasses.fields(Cohort)}
-    return Cohort(**joined)
+    return Cohort.concatenate([person, versions(scenario, seed, count, base)])
 
 
 def risk_only(models: Sequence[Any]) -> list[Any]:

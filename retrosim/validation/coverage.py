@@ -45,7 +45,6 @@ The groups, their sources and what is left out are in :mod:`retrosim.validation.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import textwrap
 from typing import NamedTuple
@@ -92,8 +91,7 @@ def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[fl
                 for sex in people}
     parts = [Cohort.from_subject(Subject.from_dict(subjects[sex]), n, first)
              for sex, (n, first) in people.items() if n]
-    base = Cohort(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                     for f in dataclasses.fields(Cohort)})
+    base = Cohort.concatenate(parts)
     scenario = Scenario.from_dict({
         "name": "coverage", "seed": seed, "subject": subjects["female" if women else "male"],
         "arms": {"a": {"stages": ["walk forward at 3 mph for 1 min"]}}})
