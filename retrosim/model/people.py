@@ -199,6 +199,18 @@ class Cohort:
     def concatenate(cls, parts: list[Cohort]) -> Cohort:
         """The people of ``parts`` one after another, each keeping her own fields and index.
 
+        Parameters
+        ----------
+        parts : list of Cohort
+            The cohorts, in order.
+
+        Returns
+        -------
+        Cohort
+            Their people, joined.
+
+        Examples
+        --------
         >>> one = Cohort.from_subject(Subject(mass_kg=70, age_yr=40, sex="male"), 1)
         >>> Cohort.concatenate([one, Cohort.from_subject(Subject(
         ...     mass_kg=60, age_yr=30, sex="female"), 2, 1)]).mass_kg.tolist()
