@@ -66,7 +66,12 @@ def by_sex_hr_max(age_yr: ArrayLike, female: ArrayLike = False) -> np.ndarray:
 
     How sure: Gulati's line is from one large cohort of women; other cohorts (the HUNT
     fitness study, Nes et al. 2013) find little difference between the sexes, so the women's
-    line is a moderate-confidence default. A measured ``hr_max_bpm`` always wins.
+    line is a moderate-confidence default. Gulati's women were 35 and older, so below 35 the
+    line is extrapolated: at 25 it gives 184, where Loe et al. (2013) measured 194 +/- 9 in
+    women of 20-29 (``retrosim validate --coverage``). The cohorts that hold younger women
+    find no term for sex (Nes et al. 2013; Tanaka et al. 2001), and the other large women's
+    line, Sydo et al. (2014), 210 - 0.79 age, is from people aged 40-89: no line for women
+    under 35 was found. A measured ``hr_max_bpm`` always wins.
 
     >>> by_sex_hr_max([40.0, 40.0], [False, True]).round(1).tolist()
     [180.0, 170.8]

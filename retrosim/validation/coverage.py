@@ -24,7 +24,12 @@ there. The spread of resting HR is a log-normal by sex fitted to the prevalences
 bradycardia and tachycardia in NHANES 1999-2008 (Ostchega et al. 2011,
 :mod:`retrosim.physiology.resting_hr`); the abstract gives no SD, so NHANES has no row here
 (``retrosim validate`` holds the fitted log-normal's mean against its published mean), and
-every cohort of resting HR here, the Fenland Study's included, is a validation row.
+every cohort of resting HR here, the Fenland Study's included, is a validation row. A row
+compares like with like: where the source read another quantity than the model predicts (a
+watch's resting HR taken with a resting ECG, lying supine, Feng et al. 2024), each version's
+value is carried over by a published ratio
+(:attr:`~retrosim.validation.groups.Published.reading_ratio`: supine over seated resting HR in
+the same people, Gonzales et al. 2023).
 
 **Responses to training** (:class:`~retrosim.validation.groups.PublishedGain`): the gain of
 VO2max [mL/min] after a published programme, a mean and a between-person SD of the measured
@@ -76,8 +81,9 @@ class CoverageRow(NamedTuple):
 def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[float, float]:
     """The 90 % prediction interval of ``group.trait`` for the person a scenario describing
     the group would simulate (mass ``group.mass_kg``; the trait predicted, not given), times
-    her mass if the group gives it in absolute units (``group.absolute``); for a group of men
-    and women together, over versions of both in the group's proportion
+    her mass if the group gives it in absolute units (``group.absolute``), times
+    ``group.reading_ratio`` where the source read another quantity (a supine resting HR); for
+    a group of men and women together, over versions of both in the group's proportion
     (``group.female_share``, the women first).
 
     >>> low, high = interval(PUBLISHED[0])
@@ -99,6 +105,7 @@ def interval(group: Published, seed: int = 0, count: int = VERSIONS) -> tuple[fl
                         dtype=float)
     if group.absolute:
         values = values * group.mass_kg
+    values = values * group.reading_ratio
     low, high = np.quantile(values, QUANTILES)
     return float(low), float(high)
 
@@ -267,8 +274,11 @@ shares of adults below 60 and at 100 min-1 or more in NHANES 1999-2008 (Ostchega
 2011). Its abstract gives no SD, so NHANES cannot be a row of this table: `retrosim validate`
 holds the fitted log-normal's mean against the published mean instead, and every cohort of
 resting HR here is a validation row, the Fenland Study's among them (men and women together:
-its versions are the same mix). The goal is 85-95 % on average over the validation groups;
-`retrosim validate --coverage` exits with status 1 outside it."""
+its versions are the same mix). The Baseline Study's watch read resting HR with a resting ECG,
+lying supine (Feng et al. 2024; the posture is the ECG's standard, Kligfield et al. 2007): its
+rows hold each version's seated resting HR times 63.5 / 67.6, supine over seated in the same
+10,865 people of the Fenland Study (Gonzales et al. 2023). The goal is 85-95 % on average
+over the validation groups; `retrosim validate --coverage` exits with status 1 outside it."""
 
 
 def markdown(rows: list[CoverageRow]) -> str:

@@ -10,7 +10,12 @@ Sources (full entries in ``docs/references.md``):
 
 - Loe H, Rognmo Ø, Saltin B, Wisløff U (2013). Aerobic capacity reference data in 3816 healthy
   men and women 20-90 years. PLoS One 8:e64319; doi:10.1371/journal.pone.0064319: HRmax in
-  treadmill running at 20-29 years, men 196 +/- 10, women 194 +/- 9 min-1.
+  treadmill running at 20-29 years, men 196 +/- 10, women 194 +/- 9 min-1. The women's
+  default line (Gulati et al. 2010, 206 - 0.88 age) comes from women aged 35 and older, so at
+  25 it is extrapolated (184 min-1); no line from women younger than 35 with a term for sex
+  was found: the cohorts that hold them find none (the HUNT Fitness Study, Nes et al. 2013;
+  Tanaka et al. 2001's meta-analysis), and the one other large women's line, Sydo et al.
+  2014 (210 - 0.79 age), is from people aged 40-89.
 - Nes BM, Janszky I, Wisløff U, Støylen A, Karlsen T (2013). Age-predicted maximal heart rate in
   healthy subjects: the HUNT Fitness Study. Scand J Med Sci Sports 23:697-704;
   doi:10.1111/j.1600-0838.2012.01445.x: HRmax = 211 - 0.64 age, SEE 10.8 min-1, 3,320 men and
@@ -30,7 +35,17 @@ Sources (full entries in ``docs/references.md``):
 - Feng KY et al. (2024). Resting heart rate and associations with clinical measures from the
   Project Baseline Health Study. J Med Internet Res 26:e60493; doi:10.2196/60493: resting HR
   by a wrist-worn watch (intraclass correlation 0.946 with a simultaneous ECG) in 875 US
-  adults of mean age 50.9: women 66.6 +/- 11.2 (519), men 64.4 +/- 12.3 (356) min-1.
+  adults of mean age 50.9: women 66.6 +/- 11.2 (519), men 64.4 +/- 12.3 (356) min-1. Not the
+  quantity the model's resting HR is: the model's is a seated pulse (NHANES, Ostchega et al.
+  2011), and the watch's reading was taken with a resting 12-lead ECG, which is recorded lying
+  supine (Kligfield et al. 2007; Feng's methods were not read, so the posture is the
+  standard's, assumed). The row compares like with like: each version's seated resting HR
+  times the ratio of supine to seated resting HR in the same 10,865 people of the Fenland
+  Study, 63.5 / 67.6 (Gonzales et al. 2023; :data:`SUPINE_PER_SEATED`). A single reading
+  holds the person's day-to-day variation besides the difference between people; NHANES's
+  spread is of single visits' readings too, so it holds it already, and none is added (a
+  wearable's average over months, which holds less of it, spreads 7.7 min-1 between people,
+  Quer et al. 2020, below NHANES's 10.8-11.3).
 - Church TS, Earnest CP, Skinner JS, Blair SN (2007). JAMA 297:2081-2091;
   doi:10.1001/jama.297.19.2081 (DREW): peak VO2 on a cycle ergometer of 464 sedentary,
   overweight or obese postmenopausal women (BMI 25-43, age 45-75), 1.30 +/- 0.25 L/min at
@@ -99,6 +114,10 @@ class Published:
     #: A trait per kg of body mass compared in absolute units: the group's ``mean`` and ``sd``
     #: are of the trait times the mass (VO2max in mL/min).
     absolute: bool = False
+    #: The source's reading per the model's quantity, where they differ: each version's value
+    #: is multiplied by it (a supine resting HR, :data:`SUPINE_PER_SEATED`); 1 where the source
+    #: measured what the model predicts.
+    reading_ratio: float = 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +157,12 @@ def _nes(age: float, sex: str) -> Published:
                      211.0 - 0.64 * age, 10.8, "calibration")
 
 
+#: Resting HR lying supine per resting HR seated, in the same 10,865 adults of the Fenland
+#: Study: 63.5 / 67.6 (Gonzales et al. 2023). A ratio, not a difference: the two readings'
+#: coefficients of variation are alike (8.9 / 63.5 = 14.0 %, 9.8 / 67.6 = 14.5 %), as scaling a
+#: log-normal keeps them.
+SUPINE_PER_SEATED = 63.5 / 67.6
+
 #: The published groups, in the order printed.
 PUBLISHED: tuple[Published, ...] = (
     Published("Loe et al. 2013", "HRmax, men 20-29 y", "hr_max_bpm", "male",
@@ -149,10 +174,11 @@ PUBLISHED: tuple[Published, ...] = (
               35.0, 69.6, 11.4),
     Published("Nauman et al. 2012", "rest HR, women 35 y", "hr_rest_bpm", "female",
               35.0, 73.9, 11.1),
-    Published("Feng et al. 2024", "rest HR, men 51 y", "hr_rest_bpm", "male",
-              51.0, 64.4, 12.3),
-    Published("Feng et al. 2024", "rest HR, women 51 y", "hr_rest_bpm", "female",
-              51.0, 66.6, 11.2),
+    # read with a resting ECG, lying supine: the seated prediction times the Fenland ratio
+    Published("Feng et al. 2024", "supine HR, men 51 y", "hr_rest_bpm", "male",
+              51.0, 64.4, 12.3, reading_ratio=SUPINE_PER_SEATED),
+    Published("Feng et al. 2024", "supine HR, women 51 y", "hr_rest_bpm", "female",
+              51.0, 66.6, 11.2, reading_ratio=SUPINE_PER_SEATED),
     # men and women together: 5,722 women of 10,865
     Published("Gonzales et al. 2023", "rest HR, adults 29-65 y", "hr_rest_bpm", "both",
               47.0, 67.6, 9.8, female_share=5722.0 / 10865.0),
@@ -187,10 +213,11 @@ EXCLUSIONS = (
     ("resting HR by age", "the interval is by sex (the adult mean of NHANES 1999-2008 and a "
      "log-normal fitted to its prevalences of bradycardia and tachycardia, Ostchega et al. "
      "2011), not by age: men's pulse levels off in early adulthood and women's in middle "
-     "age, and the abstract gives no adult means by age. A watch's readings put women "
-     "above men by less (Feng et al. 2024: 66.6 and 64.4), and a single reading holds some "
-     "day-to-day variation besides the difference between people (a long-term wearable "
-     "average spreads 7.7 min-1, Quer et al. 2020)"),
+     "age, and the abstract gives no adult means by age. A watch's readings with a resting "
+     "ECG put women above men by less (Feng et al. 2024: 66.6 and 64.4) and lie 2-3 min-1 "
+     "below NHANES's seated means times the Fenland Study's ratio of supine to seated "
+     "(Gonzales et al. 2023): what else differs between the two US samples is not "
+     "modelled"),
     ("NHANES's resting pulse as a row here", "the abstract gives the means and the "
      "prevalences the spread is fitted to, not an SD; 'retrosim validate' holds the fitted "
      "log-normal's mean against the published mean instead (Ostchega et al. 2011)"),
@@ -204,5 +231,11 @@ EXCLUSIONS = (
     ("the day-to-day variation of a test in these cohorts", "taken from five trained adults "
      "tested over 2-4 weeks (Katch et al. 1982); HERITAGE's own reproducibility study "
      "(Skinner et al. 1999) was not read, and none was found for older sedentary women or "
-     "over the months of a programme; the measured-gain rows move with it"),
+     "over the months of a programme; untrained adults a week apart vary less, not more "
+     "(4.6 % a test, Bingisser et al. 1997); the measured-gain rows move with it"),
+    ("DREW's change without training", "a published gain is the raw difference of two "
+     "tests six months apart, which holds whatever VO2max does in six months without "
+     "training besides the training's effect; DREW's control group's change and its SD were "
+     "not read (Church et al. 2007 give the exercise groups' gains against it, +4.2, 6.0 and "
+     "8.2 %), so the model's gains are the training's effect alone"),
 )

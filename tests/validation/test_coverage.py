@@ -63,7 +63,7 @@ def test_every_published_group_is_reported_with_its_interval_around_the_predicti
             else:
                 prediction = float(heart.HR_MAX_MODELS[heart.DEFAULT_HR_MAX_MODEL](
                     p.age_yr, sex == "female"))
-            assert r.low < prediction < r.high
+            assert r.low < prediction * p.reading_ratio < r.high
 
 
 def test_resting_hr_is_checked_against_cohorts_other_than_the_one_its_spread_comes_from(rows):
@@ -83,7 +83,8 @@ def test_a_resting_hr_interval_is_that_of_the_group_s_sex(rows):
     within three standard errors of a percentile from 200 draws (2.4 min-1 at most) of its
     log-normal's."""
     rest = {r.published.sex: (r.low, r.high) for r in rows
-            if getattr(r.published, "trait", "") == "hr_rest_bpm"}
+            if getattr(r.published, "trait", "") == "hr_rest_bpm"
+            and r.published.reading_ratio == 1.0}      # seated, as NHANES counted it
     assert rest["female"][0] > rest["male"][0] and rest["female"][1] > rest["male"][1]
     assert rest["male"][0] < rest["both"][0] < rest["female"][0]
     assert rest["male"][1] < rest["both"][1] < rest["female"][1]
@@ -94,6 +95,25 @@ def test_a_resting_hr_interval_is_that_of_the_group_s_sex(rows):
             density = stats.norm.pdf(z) / (value * log_sd)
             se = np.sqrt(0.05 * 0.95 / 200) / density
             assert bound == pytest.approx(value, abs=3.0 * se)
+
+
+def test_a_supine_reading_is_compared_as_the_seated_prediction_times_fenland_s_ratio(rows):
+    """The Baseline Study's watch read resting HR with a resting ECG, lying supine (Feng et
+    al. 2024): its rows hold the seated interval of the same person times 63.5 / 67.6, supine
+    over seated resting HR in the same people (Gonzales et al. 2023). Scaling every version by
+    one positive ratio scales their percentiles by it (exact up to rounding), so the interval
+    is narrower and lower, not moved by a fitted offset."""
+    assert groups.SUPINE_PER_SEATED == pytest.approx(63.5 / 67.6, abs=1e-15)
+    feng = [r for r in rows if r.published.source == "Feng et al. 2024"]
+    assert len(feng) == 2
+    for r in feng:
+        assert r.published.reading_ratio == groups.SUPINE_PER_SEATED
+        seated = coverage.interval(dataclasses.replace(r.published, reading_ratio=1.0))
+        assert (r.low, r.high) == pytest.approx(
+            tuple(b * groups.SUPINE_PER_SEATED for b in seated), rel=1e-12)
+    # every other row reads what the model predicts
+    assert all(r.published.reading_ratio == 1.0 for r in rows
+               if isinstance(r.published, groups.Published) and r not in feng)
 
 
 def test_a_group_of_both_sexes_has_versions_of_both_in_its_proportion():
