@@ -46,10 +46,11 @@ exact whatever the odds of a fall). Sex and fall history are centred on their pr
 population a Berg level stands for (:func:`population_log_odds`: community-dwelling older
 adults, about 30 % of whom fall in a year, Tinetti et al. 1988), so the average person at a
 Berg level keeps that level's risk, one with no fall last year is below it, one with two falls
-above. Deandrea et al. 2010 pooled the association of fall history with falls without a common
-balance term (they did not pool balance: its measures were not comparable), so the history
-odds ratios are not adjusted for balance: part of what they carry is the poor balance the Berg
-score already counts (a caveat the model states).
+above. Deandrea et al. 2010 pooled the studies' odds ratios of fall history with no common
+balance term (they did not pool balance: its measures were not comparable; the abstract says
+nothing of adjustment), so the history odds ratios are taken as not adjusted for balance:
+part of what they carry may be the poor balance the Berg score already counts (a caveat the
+model states).
 
 References
 ----------
