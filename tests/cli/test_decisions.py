@@ -108,8 +108,8 @@ def test_ten_thousand_draws_agree_with_the_one_person():
     standard error 0.05), the sampled share of falls within its Wilson interval of the exact
     risk. The numbers are the "perturbations" fall model's: with the default model's lower
     risks the seed's stream for arm 2-0-mph-rail holds 9 falls in 10,000 where 4.3 are
-    expected (a 4 % tail; 400,000 draws agree with the exact risk), the same people who fall
-    first under every fall model (one unit exponential each)."""
+    expected (a 3 % Poisson tail; 400,000 draws agree with the exact risk), the same people
+    who fall first under every fall model (one unit exponential each)."""
     knee, knee_10000 = _perturbations(1), _perturbations(10_000)
     one, many = tables.summary_table(knee), tables.summary_table(knee_10000)
     for column in ("BP-after", "fall-risk"):
