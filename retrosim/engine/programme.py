@@ -274,6 +274,8 @@ def _arm_process(env: simpy.Environment, scenario: Scenario, program: Program, a
         today = session_cohort(cohort, sel, state)
         if scenario.falls.covariates:      # the fall model's learning carries over
             today = dataclasses.replace(today, perturbations_before=perturbed[sel])
+        if scenario.falls.berg_change_per_point is not None:   # Berg at the programme's start
+            today = dataclasses.replace(today, berg_entry=people.base["berg0"][sel])
         session = run_arm(dataclasses.replace(arm, protocol=protocol, subject=()), scenario,
                           today, session_seed(seed, number), models=models)
         load = session_load(session, people.course.weight)

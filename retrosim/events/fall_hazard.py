@@ -99,7 +99,7 @@ class Rates:
 
     params: balance.FallParameters
     t: np.ndarray              # (K, S) knot times [s]
-    berg: np.ndarray           # (N,) the Berg score the model uses
+    berg: np.ndarray           # (N,) the Berg score of P(fall) (the entry score, if given)
     cls: np.ndarray            # (N,) each subject's class
     exposure: np.ndarray       # (K, N) walking exposure at the knots [-]
     integrated: np.ndarray     # (K-1, N) exposure integrated over each segment [s]
@@ -188,11 +188,16 @@ def rates(session: Session) -> Rates:
     params, tl, c, ph = session.scenario.falls, session.timeline, session.cohort, session.physiology
     berg = balance.effective_berg(c.balance, c.berg, np.asarray(c.tug_s, dtype=float),
                                   np.asarray(c.backward_speed_mps, dtype=float))
+    berg_rate = berg
+    if params.berg_change_per_point is not None:      # a change since entry at its own slope
+        berg_rate = fall_covariates.rate_berg(berg, c.berg_entry, params.berg_change_per_point,
+                                              params.berg_rate_per_point)
+        berg = fall_covariates.entry_score(berg, c.berg_entry)
     v, t = tl.velocity, tl.t
     speed = np.abs(v)
     length = np.diff(t, axis=0)
     vo2r = (session.trajectory.vo2 - ph.vo2_rest) / (ph.vo2_max - ph.vo2_rest)
-    exposure = balance.walking_exposure(speed, tl.grade, v < 0, vo2r, berg, params)
+    exposure = balance.walking_exposure(speed, tl.grade, v < 0, vo2r, berg_rate, params)
     integrated = 0.5 * length * (exposure[:-1] + exposure[1:])
     middle = v[:-1] + v[1:]
     backward = np.where(middle != 0, middle < 0, tl.direction[:-1] < 0)              # (K-1, S)
@@ -204,6 +209,10 @@ def rates(session: Session) -> Rates:
         person = fall_covariates.person_log_odds(
             c.female, c.falls_last_year, params.female_fall_odds_ratio,
             params.history_fall_odds_ratios)
+        if params.female_share or any(params.history_prevalence):     # centred on them
+            person = person - fall_covariates.population_log_odds(
+                params.female_share, params.history_prevalence, params.female_fall_odds_ratio,
+                params.history_fall_odds_ratios)
         speed_logit = fall_covariates.speed_log_odds(
             0.5 * (speed[:-1] + speed[1:]), balance.REFERENCE_SPEED_MPS,
             params.speed_log_odds_per_mps)
@@ -284,8 +293,10 @@ def exact_risk(scenario: Scenario, arm: str, subjects: int = 1,
     in the loop). Exact when no tether pull after a stumble ends the walk first (those are
     rare: a few in a hundred falls), an upper bound otherwise.
 
-    >>> import retrosim
-    >>> sc = retrosim.load_scenario("balance-levels")
+    >>> import dataclasses, retrosim
+    >>> from retrosim.model.options import fall_parameters
+    >>> sc = retrosim.load_scenario("balance-levels")       # the "perturbations" fall model
+    >>> sc = dataclasses.replace(sc, falls=fall_parameters({"model": "perturbations"}))
     >>> [round(float(exact_risk(sc, a)[0]), 3) for a in ("moderate", "severe")]
     [0.002, 0.478]
     """

@@ -184,7 +184,10 @@ def _references(scenario: Scenario) -> tuple[str, ...]:
         return ()
     if not scenario.falls.covariates:
         return balance.REFERENCES
-    return balance.REFERENCES + fall_covariates.REFERENCES + fall_covariates.ASSUMPTIONS
+    if scenario.falls.berg_change_per_point is None:
+        return balance.REFERENCES + fall_covariates.REFERENCES + fall_covariates.ASSUMPTIONS
+    return (balance.REFERENCES + fall_covariates.REFERENCES + fall_covariates.ENTRY_REFERENCES
+            + fall_covariates.ASSUMPTIONS[:-1] + fall_covariates.ENTRY_ASSUMPTIONS)
 
 
 #: The variables the fall model adds.

@@ -24,7 +24,7 @@ from retrosim.physiology import (
     vo2_kinetics,
     walking_cost,
 )
-from retrosim.physiology.balance import FALL_PRESETS, FallParameters
+from retrosim.physiology.balance import DEFAULT_FALL_MODEL, FALL_PRESETS, FallParameters
 
 RESTING_RATES = (*energy.RESTING_VO2, "mifflin-st-jeor")
 
@@ -222,7 +222,7 @@ def fall_parameters(table: dict[str, Any]) -> FallParameters:
         if key not in FALLS_KEYS:
             raise InputError(key, "is not a falls key", ", ".join(FALLS_KEYS))
     kwargs: dict = {}
-    model = "perturbations"
+    model = DEFAULT_FALL_MODEL
     if "model" in table:
         model = check_choice("model", table["model"], FALL_MODELS)
     for key, (name, low, high, unit, scale) in _NUMERIC_KEYS.items():

@@ -71,6 +71,9 @@ class Cohort:
     perturbations_before : numpy.ndarray of float, optional
         Perturbations met in a programme's earlier sessions [count] (the fall model's
         learning carries them over); default all 0.
+    berg_entry : numpy.ndarray of float, optional
+        The Berg score at a programme's start [points] (the default fall model weighs a change
+        since then by the trials' slope); default all NaN (the day's score is the entry).
     vo2_speeding : numpy.ndarray of float, optional
         Training's speeding of VO2 kinetics in place [0-1] (a programme carries it,
         :mod:`retrosim.physiology.vo2_kinetics`); default all 0.
@@ -117,6 +120,7 @@ class Cohort:
     backward_practice_min: np.ndarray = None  # type: ignore[assignment]  # 0 when not given
     falls_last_year: np.ndarray = None  # type: ignore[assignment]        # 0 when not given
     perturbations_before: np.ndarray = None  # type: ignore[assignment]   # 0 when not given
+    berg_entry: np.ndarray = None  # type: ignore[assignment]             # NaN: as ``berg``
     vo2_speeding: np.ndarray = None  # type: ignore[assignment]           # 0 when not given
     responsiveness: np.ndarray = None  # type: ignore[assignment]         # NaN: drawn
     # Multiplicative model errors of plausible versions of a person (see the docstring).
@@ -127,7 +131,7 @@ class Cohort:
 
     def __post_init__(self) -> None:
         for name in ("tug_s", "backward_speed_mps", "hr_max_bpm", "hr_tau_s",
-                     "responsiveness"):
+                     "responsiveness", "berg_entry"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(self.size, np.nan))
         if self.backward_practice_min is None:

@@ -121,7 +121,7 @@ class Scenario:
     source: str | None = None
     cohort: CohortSpec | None = None       # the [cohort] table; None: N draws of the subject
     sweep: grid.Sweep | None = None        # the [sweep] table (its arms are already expanded)
-    falls: FallParameters = field(default_factory=FallParameters)    # the [falls] table
+    falls: FallParameters = field(default_factory=lambda: fall_parameters({}))  # [falls]
     bp: BpOptions = field(default_factory=BpOptions)                 # the [bp] table
     safety: SafetyLimits = field(default_factory=SafetyLimits)       # the [safety] table
     program: Program | None = None         # the [program] table: a programme of sessions

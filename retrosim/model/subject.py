@@ -105,8 +105,10 @@ class Subject:
     hr_tau_s : float, optional
         Heart-rate time constant [s]; None (default) is ``heart.HR_TAU_S``, 30 s.
     falls_last_year : int, default 0
-        Falls in the past year [count]. The "perturbations-covariates" fall model raises the
-        odds of a fall by 2.8 for one and 3.5 for two or more (Deandrea et al. 2010).
+        Falls in the past year [count]. The covariate fall models (the default
+        "perturbations-entry", and "perturbations-covariates") raise the odds of a fall by
+        2.8 for one and 3.5 for two or more (Deandrea et al. 2010); the default centres them
+        on a population 30 % of whom fell (Tinetti et al. 1988); "perturbations" ignores it.
     trait_sd : tuple of (str, float)
         ``(key, sd)`` pairs: the uncertainty of traits given as ``{mean, sd}`` (a fitted
         person, :data:`UNCERTAIN_KEYS`); the field holds the mean, the prediction intervals

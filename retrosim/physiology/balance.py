@@ -143,9 +143,11 @@ class FallParameters:
     healthy walker's risk per session is small (order 1 in 10,000) and change with the
     ``[falls]`` table (``docs/scenario-format.md``).
 
-    model : "perturbations" (default), "perturbations-covariates" (with sex, fall history,
-        speed and learning, and a Berg slope calibrated to training trials:
-        ``FALL_PRESETS``) or "none" (no perturbations, no falls).
+    model : "perturbations" (the defaults below), "perturbations-covariates" (with sex, fall
+        history, speed and learning, and a Berg slope calibrated to training trials),
+        "perturbations-entry" (the scenario default, ``DEFAULT_FALL_MODEL``: the entry Berg
+        score at the cross-sectional slope, a change since entry at the trials' slope, sex and
+        fall history centred) or "none" (no perturbations, no falls); ``FALL_PRESETS``.
     trip_rate_per_s, misstep_rate_per_s : trips (the toe catches) and missteps (a foot lands
         on the side rail or the belt's edge and slides) at the reference [s-1]; assumptions
         (0.002 and 0.0005 per hour).
@@ -183,8 +185,17 @@ class FallParameters:
     female_fall_odds_ratio, history_fall_odds_ratios, speed_log_odds_per_mps, learning_floor,
         learning_scale : the covariates of :mod:`retrosim.physiology.fall_covariates` (sex,
         one / two or more falls in the past year, belt speed, learning from earlier
-        perturbations); neutral (1, (1, 1), 0, 1) except in the "perturbations-covariates"
-        model (``FALL_PRESETS``).
+        perturbations); neutral (1, (1, 1), 0, 1) except in the covariate models
+        (``FALL_PRESETS``).
+    female_share, history_prevalence : the share of women and of people with one / two or
+        more falls in the past year in the population the Berg level stands for; sex and fall
+        history are centred on them (:func:`~retrosim.physiology.fall_covariates.
+        population_log_odds`); 0 (not centred) except in "perturbations-entry".
+    berg_change_per_point : None (the Berg score of the day sets the risk, between people and
+        over a programme alike), or the total log-hazard slope of a change of Berg since the
+        entry score, on the rate of walking perturbations
+        (:func:`~retrosim.physiology.fall_covariates.rate_berg`): 0.078 in
+        "perturbations-entry", from training trials.
     stumble_drift_s : mean time a recovering walker is carried back by the belt before they
         regain their stride (exponentially distributed) [s]; 0.15, an assumption. A drift past
         the tether's release point pulls the safety key.
@@ -216,11 +227,14 @@ class FallParameters:
     speed_log_odds_per_mps: float = 0.0
     learning_floor: float = 1.0
     learning_scale: float = 2.0
+    female_share: float = 0.0
+    history_prevalence: tuple[float, float] = (0.0, 0.0)
+    berg_change_per_point: float | None = None
 
     @property
     def covariates(self) -> bool:
         """Whether the covariates of :mod:`retrosim.physiology.fall_covariates` apply."""
-        return self.model == "perturbations-covariates"
+        return self.model in COVARIATE_MODELS
 
     @property
     def fall_at_reference(self) -> np.ndarray:
@@ -234,23 +248,33 @@ class FallParameters:
         return np.array([0.0, self.light_arrest, self.grip_arrest])
 
 
-
-
+#: The models in which the covariates of :mod:`retrosim.physiology.fall_covariates` apply.
+COVARIATE_MODELS = ("perturbations-covariates", "perturbations-entry")
 FALL_PARAMETERS = FallParameters()
 _K = fall_covariates.CALIBRATED_BERG_SLOPE
+_COVARIATES = dict(female_fall_odds_ratio=fall_covariates.FEMALE_ODDS_RATIO,
+                   history_fall_odds_ratios=fall_covariates.HISTORY_ODDS_RATIOS,
+                   speed_log_odds_per_mps=1.0, learning_floor=0.71, learning_scale=2.0)
 #: The fall models by name, each the parameters it starts from (a ``[falls]`` table changes
 #: them): "perturbations" as above; "perturbations-covariates" adds sex, fall history, speed
 #: and learning (:mod:`retrosim.physiology.fall_covariates`) and shrinks the Berg slope to
-#: 0.078 per point in total, split as the default's 0.15 : 0.10.
+#: 0.078 per point in total, split as the default's 0.15 : 0.10, between people too;
+#: "perturbations-entry" (the default) keeps Shumway-Cook et al. 1997's slope for the entry
+#: Berg score, gives a change of Berg since entry the trials' 0.078 per point, and centres sex
+#: and fall history on their prevalence.
 FALL_PRESETS = {
     "perturbations": FALL_PARAMETERS,
     "perturbations-covariates": FallParameters(
         model="perturbations-covariates", berg_rate_per_point=0.6 * _K,
-        berg_log_odds_per_point=0.4 * _K, female_fall_odds_ratio=1.5,
-        history_fall_odds_ratios=fall_covariates.HISTORY_ODDS_RATIOS,
-        speed_log_odds_per_mps=1.0, learning_floor=0.71, learning_scale=2.0),
+        berg_log_odds_per_point=0.4 * _K, **_COVARIATES),   # type: ignore[arg-type]
+    "perturbations-entry": FallParameters(
+        model="perturbations-entry", female_share=fall_covariates.FEMALE_SHARE,
+        history_prevalence=fall_covariates.HISTORY_PREVALENCE, berg_change_per_point=_K,
+        **_COVARIATES),                                     # type: ignore[arg-type]
     "none": FallParameters(model="none"),
 }
+#: The fall model of a scenario with no ``[falls] model``.
+DEFAULT_FALL_MODEL = "perturbations-entry"
 #: What a reader of each fall model's numbers should keep in mind (a report prints the caveat
 #: of the model a run used).
 FALL_CAVEATS = {
@@ -264,6 +288,15 @@ FALL_CAVEATS = {
                                 "balance-training trials; the sizes of the sex and speed terms "
                                 "and the pace of learning are assumptions (the run's "
                                 "references list them).",
+    "perturbations-entry": "Perturbation rates and fall probabilities by the entry Berg score "
+                           "(Shumway-Cook et al. 1997's cross-sectional slope), a change of "
+                           "Berg since entry at the slope of balance-training trials (0.078 "
+                           "per point), with fall history (Deandrea et al. 2010) and sex "
+                           "centred on their prevalence (an assumption), belt speed and "
+                           "learning from earlier perturbations (Mansfield et al. 2015); the "
+                           "history odds ratios are not adjusted for balance, so part of their "
+                           "effect may be counted twice (the run's references list the "
+                           "assumptions).",
     "none": "No perturbations and no falls are simulated.",
 }
 #: The reference condition of the rates: 3 mph [m s-1], the acceleration of a belt speed change

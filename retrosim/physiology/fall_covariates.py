@@ -37,10 +37,25 @@ gain of a few points from training cuts the modelled risk far more than trials s
   ``exp(-3.5 k) = 0.76``: k = 0.078 per point, split between the perturbation rate and the
   odds of a fall in the ``perturbations`` model's proportion (0.15 : 0.10).
 
+The ``perturbations-entry`` model (the default) keeps both slopes, each where it was measured
+(:func:`rate_berg`): the entry Berg score sets the level of risk by the cross-sectional
+slope (between people, as in ``perturbations``: a Berg 20 walker is not a Berg 50 walker with
+less training), and a change of Berg since entry (a programme's training, or detraining) moves
+it by the trials' 0.078 per point (on the rate of walking perturbations, so the effect is
+exact whatever the odds of a fall). Sex and fall history are centred on their prevalence in the
+population a Berg level stands for (:func:`population_log_odds`: community-dwelling older
+adults, about 30 % of whom fall in a year, Tinetti et al. 1988), so the average person at a
+Berg level keeps that level's risk, one with no fall last year is below it, one with two falls
+above. Deandrea et al. 2010 pooled the studies' odds ratios of fall history with no common
+balance term (they did not pool balance: its measures were not comparable; the abstract says
+nothing of adjustment), so the history odds ratios are taken as not adjusted for balance:
+part of what they carry may be the poor balance the Berg score already counts (a caveat the
+model states).
+
 References
 ----------
-Full entries in docs/references.md (deandrea-2010, pavol-1999, pavol-1999b, pavol-2002,
-pai-2010, liu-2017, mansfield-2015, norgaard-2023, sherrington-2019, howe-2011).
+Full entries in docs/references.md (tinetti-1988, deandrea-2010, pavol-1999, pavol-1999b,
+pavol-2002, pai-2010, liu-2017, mansfield-2015, norgaard-2023, sherrington-2019, howe-2011).
 """
 
 from __future__ import annotations
@@ -86,10 +101,35 @@ CALIBRATED_BERG_SLOPE = -math.log(TRIAL_FALL_RATE_RATIO) / TRIAL_BERG_GAIN
 #: Fall history odds ratios: one fall, two or more falls in the past year (Deandrea et al.
 #: 2010).
 HISTORY_ODDS_RATIOS = (2.8, 3.5)
+#: Odds ratio of a fall per perturbation, a woman against a man (an assumption: Pavol et al.
+#: 1999 found more after induced trips; population cohorts find less).
+FEMALE_ODDS_RATIO = 1.5
+#: Shares of community-dwelling older adults with one and with two or more falls in the past
+#: year: 32 % fell at least once in a year (Tinetti et al. 1988, 336 people aged 75 or more),
+#: taken as 30 %, half of them more than once (an assumption).
+HISTORY_PREVALENCE = (0.15, 0.15)
+#: Share of women in that population (an assumption).
+FEMALE_SHARE = 0.5
+
+#: The further sources and assumptions of the ``perturbations-entry`` model.
+ENTRY_REFERENCES = (
+    "Tinetti ME et al. (1988) N Engl J Med 319:1701 (32 % of community-dwelling older adults "
+    "fell in a year)",
+)
+ENTRY_ASSUMPTIONS = (
+    "Assumption (falls): the entry Berg score sets the level of risk by Shumway-Cook et al. "
+    "1997's cross-sectional slope (0.25 per point); a change of Berg since entry moves it by "
+    "0.078 per point (Sherrington et al. 2019; Howe et al. 2011)",
+    "Assumption (falls): sex and fall history centred on a population with 50 % women, 15 % "
+    "with one fall and 15 % with two or more in the past year (Tinetti et al. 1988: 32 % "
+    "fell in a year; the split and the share of women assumed)",
+    "Assumption (falls): the fall-history odds ratios (Deandrea et al. 2010) are not adjusted "
+    "for balance; part of their effect may also be in the Berg score (counted twice)",
+)
 
 
 def person_log_odds(female: ArrayLike, falls_last_year: ArrayLike,
-                    female_odds_ratio: float = 1.5,
+                    female_odds_ratio: float = FEMALE_ODDS_RATIO,
                     history_odds_ratios: tuple[float, float] = HISTORY_ODDS_RATIOS
                     ) -> np.ndarray:
     """Log-odds of a fall per perturbation added by sex and fall history [-].
@@ -203,3 +243,92 @@ def berg_training_rate_ratio(berg_gain: ArrayLike, slope_per_point: float) -> np
     0.42
     """
     return np.exp(-slope_per_point * np.asarray(berg_gain, dtype=float))
+
+
+def population_log_odds(female_share: float, history_prevalence: tuple[float, float],
+                        female_odds_ratio: float = FEMALE_ODDS_RATIO,
+                        history_odds_ratios: tuple[float, float] = HISTORY_ODDS_RATIOS
+                        ) -> float:
+    """The log of the mean odds ratio of sex and fall history in a population [-].
+
+    ``ln(1 - s + s OR_f) + ln(1 - p1 - p2 + p1 OR_1 + p2 OR_2)``, s the share of women, p1 and
+    p2 the shares with one and with two or more falls in the past year. Subtracted from
+    :func:`person_log_odds`, it centres them: the population's mean odds ratio is 1, so the
+    average person at a Berg level keeps that level's odds (where a fall per perturbation is
+    rare, its risk); a man with no fall is below it. Zero when nobody has the factors.
+
+    Parameters
+    ----------
+    female_share : float
+        Share of women [-], 0-1.
+    history_prevalence : (float, float)
+        Shares with one, and with two or more, falls in the past year [-].
+    female_odds_ratio, history_odds_ratios : float, (float, float)
+        As :func:`person_log_odds`.
+
+    References
+    ----------
+    Tinetti ME et al. (1988) N Engl J Med 319:1701, doi:10.1056/NEJM198812293192604 (32 %
+    fell in a year); Deandrea S et al. (2010) Epidemiology 21:658.
+
+    Examples
+    --------
+    >>> round(float(np.exp(population_log_odds(0.5, HISTORY_PREVALENCE))), 6)   # 1.25 x 1.645
+    2.05625
+    >>> population_log_odds(0.0, (0.0, 0.0))
+    0.0
+    """
+    p1, p2 = history_prevalence
+    history = 1.0 - p1 - p2 + p1 * history_odds_ratios[0] + p2 * history_odds_ratios[1]
+    return math.log(1.0 - female_share + female_share * female_odds_ratio) + math.log(history)
+
+
+def rate_berg(berg: ArrayLike, entry_berg: ArrayLike, change_per_point: float,
+              rate_per_point: float) -> np.ndarray:
+    """The Berg score the perturbation rate is given, so that a change since entry moves the
+    fall hazard by ``change_per_point`` per point [points].
+
+    ``entry + (change_per_point / rate_per_point) (berg - entry)``: the entry score sets the
+    level of risk by the model's own (cross-sectional) slopes, the odds of a fall per
+    perturbation keep the entry score, and the change since entry acts on the rate of walking
+    perturbations alone, so the hazard of a fall from them moves by exactly
+    ``exp(-change_per_point (berg - entry))`` whatever the odds of a fall (unexpected belt
+    changes, whose rate does not depend on balance, keep the entry level). An entry of NaN (not
+    in a programme) is the score itself.
+
+    Parameters
+    ----------
+    berg : array_like
+        The Berg score today [points].
+    entry_berg : array_like
+        The Berg score at entry (the programme's start), or NaN [points].
+    change_per_point : float
+        Log-hazard per point of change (0.078: :data:`CALIBRATED_BERG_SLOPE`).
+    rate_per_point : float
+        The model's log-rate of perturbations per point (0.15: ``perturbations``' share of
+        Shumway-Cook et al. 1997's 0.25).
+
+    References
+    ----------
+    Shumway-Cook A et al. (1997) Phys Ther 77:812; Sherrington C et al. (2019) Cochrane
+    Database Syst Rev 1:CD012424; Howe TE et al. (2011) Cochrane Database Syst Rev
+    11:CD004963.
+
+    Examples
+    --------
+    >>> rate_berg([20.0, 43.5, 40.0], [20.0, 40.0, np.nan], 0.078, 0.15).round(2).tolist()
+    [20.0, 41.82, 40.0]
+    """
+    b = np.asarray(berg, dtype=float)
+    entry = entry_score(b, entry_berg)
+    return entry + (change_per_point / rate_per_point) * (b - entry)
+
+
+def entry_score(berg: ArrayLike, entry_berg: ArrayLike) -> np.ndarray:
+    """The Berg score at entry, or today's where none is given (NaN) [points].
+
+    >>> entry_score([44.0, 44.0], [40.0, np.nan]).tolist()
+    [40.0, 44.0]
+    """
+    entry = np.asarray(entry_berg, dtype=float)
+    return np.where(np.isnan(entry), np.asarray(berg, dtype=float), entry)

@@ -354,6 +354,7 @@ def _threshold_rows() -> list[Row]:
 def all_rows() -> list[Row]:
     """Every topic's rows: energy, oxygen and heart-rate kinetics, falls, blood pressure."""
     return energy_rows() + kinetics_rows() + falls_rows() + person.falls_covariate_rows() \
+        + person.falls_entry_rows() \
         + pressure_rows() + person.peh_tail_rows() + person.exercise_pressure_rows() \
         + programme_rows()
 

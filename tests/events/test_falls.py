@@ -27,6 +27,9 @@ SUBJECT = {"mass_kg": 68.0, "age_yr": 65, "sex": "female"}
 BOOSTED = {"trips_per_h": 0.2, "missteps_per_h": 0.05, "handrail_slips_per_h": 0.03,
            "unexpected_per_mps": 0.02}
 LEVELS = ("good", "moderate", "impaired", "severe")
+#: The "perturbations" fall model (the Berg score alone, Shumway-Cook et al. 1997's slope),
+#: pinned where a test quotes its numbers.
+PERTURBATIONS = {"model": "perturbations"}
 
 
 def scenario(stages, *, subject=None, falls_table=None, treadmill=None, seed=11, **arm):
@@ -182,7 +185,7 @@ def test_a_subject_draws_the_same_events_alone_or_among_many():
 def test_fall_probability_matches_the_exact_hazard_when_no_tether_pull_intervenes():
     """Falls are a Poisson process of rate lambda p: P(fall) = 1 - exp(-H(T)) exactly."""
     sc = scenario(["walk backward at 2 mph, 3% grade for 15 min"], subject={"berg": 38},
-                  falls_table={**BOOSTED, "stumble_drift_s": 0.01})
+                  falls_table={**PERTURBATIONS, **BOOSTED, "stumble_drift_s": 0.01})
     h = fall_hazard(sc)
     n = 20_000
     p = 1 - np.exp(-h)
@@ -193,7 +196,8 @@ def test_fall_probability_matches_the_exact_hazard_when_no_tether_pull_intervene
 def test_recoveries_are_poisson_with_the_recovery_hazard_over_several_rounds():
     """Recoveries and falls are independent Poisson processes (thinning): a walker who does
     not fall has Poisson(H_r(T)) recoveries, T the whole session; mean and variance."""
-    table = {**BOOSTED, "trips_per_h": 5.0, "missteps_per_h": 2.0, "stumble_drift_s": 0.01,
+    table = {**PERTURBATIONS, **BOOSTED, "trips_per_h": 5.0, "missteps_per_h": 2.0,
+             "stumble_drift_s": 0.01,
              "trip_fall_pct": 0.1, "misstep_fall_pct": 0.1, "speed_change_fall_pct": 0.1,
              "berg_log_odds_per_point": 0, "backward_fall_odds_ratio": 1}
     sc = scenario(["walk backward at 2 mph for 20 min"], subject={"balance": "impaired"},
@@ -271,9 +275,10 @@ def test_fall_probability_never_increases_with_more_support(protocol, direction,
 
 
 def test_a_healthy_forward_walk_rarely_ends_in_a_fall_and_severe_backward_often_does():
-    healthy = scenario(["walk forward at 3 mph for 30 min"],
+    healthy = scenario(["walk forward at 3 mph for 30 min"], falls_table=PERTURBATIONS,
                        subject={"berg": 56, "age_yr": 35, "vo2max_ml_kg_min": 40})
-    severe = scenario(["walk backward at 2 mph for 20 min"], subject={"balance": "severe"})
+    severe = scenario(["walk backward at 2 mph for 20 min"], subject={"balance": "severe"},
+                      falls_table=PERTURBATIONS)
     h = retrosim.run(healthy, subjects=50_000, traces=False)
     s = retrosim.run(severe, subjects=5_000, traces=False)
     assert h.fall_probability_high.item() < 1e-3

@@ -39,8 +39,9 @@ def test_fall_history_and_sex_raise_the_hazard():
     assert hazard(scenario({"sex": "female"})) > none
 
 
-def test_the_default_model_ignores_fall_history():
-    data = {"name": "d", "seed": 5, "arms": {"a": {"stages": STAGES}}}
+def test_the_perturbations_model_ignores_fall_history():
+    data = {"name": "d", "seed": 5, "arms": {"a": {"stages": STAGES}},
+            "falls": {"model": "perturbations"}}
     h = [float(fall_hazard.rates(commanded(Scenario.from_dict(
         {**data, "subject": {**SUBJECT, "falls_last_year": n}}))).totals(fall=True)[0])
         for n in (0, 3)]

@@ -135,7 +135,8 @@ def test_falls_table_converts_units_at_the_edge():
 
 @pytest.mark.parametrize("table, key, allowed", [
     ({"trips_per_hour": 1}, "trips_per_hour", "trips_per_h"),
-    ({"model": "magic"}, "model", "perturbations | perturbations-covariates | none"),
+    ({"model": "magic"}, "model",
+     "perturbations | perturbations-covariates | perturbations-entry | none"),
     ({"attention": 0}, "attention", "0.1-1"),
     ({"backward_rate_ratio": 0.5}, "backward_rate_ratio", "1-20"),
     ({"trip_fall_pct": 100}, "trip_fall_pct", "0.1-99.9 %"),

@@ -22,9 +22,9 @@ def _text(page, anchor):
     return " ".join(unescape(body).split())
 
 
-def _scenario(**program):
+def _scenario(falls=None, **program):
     return Scenario.from_dict({
-        "name": "unsteady", "seed": 3, "subject": SUBJECT,
+        "name": "unsteady", "seed": 3, "subject": SUBJECT, "falls": falls or {},
         "arms": {"backward": {"stages": ["walk backward at 1.5 mph for 20 min"]}},
         "program": {"weeks": 2, "sessions_per_week": 3, **program}})
 
@@ -59,9 +59,10 @@ def test_the_shared_sections_are_the_session_reports_own():
 
 
 def test_a_programme_with_falls_warns_of_them_and_its_model_changes_its_caveat():
-    ds = retrosim.run(_scenario(model="hickson-1981"))
+    ds = retrosim.run(_scenario({"model": "perturbations"}, model="hickson-1981"))
     fell = int(ds.fell.any(dim="session").sum())
-    assert fell == 1            # Berg 12 backward for 20 min: this seed's person falls
+    assert fell == 1            # Berg 12 backward for 20 min, "perturbations" fall model:
+    #                             this seed's person falls
     page = programme.render(ds, "unsteady.toml")
     assert "backward: 1 of 1 subject fell" in _text(page, "warnings")
     models = _text(page, "models")
