@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from retrosim.physiology import epoc, oxygen
 from retrosim.validation.table import Row, compare
 
@@ -16,7 +18,7 @@ _REST = 3.5
 
 def _two_component_ml_kg(intensity: float, minutes: float, vo2max: float, fitness: int,
                          window_h: float = 12.0, female: bool = False,
-                         model: Callable[..., tuple[tuple[object, object], ...]] =
+                         model: Callable[..., tuple[tuple[np.ndarray, np.ndarray], ...]] =
                          epoc.two_component) -> float:
     """EPOC of the ``two-component`` model (or ``model``) over ``window_h`` after a bout at
     this relative intensity [mL kg-1]: the off-kinetics (the VO2 time constant of a

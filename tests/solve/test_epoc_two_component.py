@@ -1,5 +1,6 @@
 """EPOC as a rapid and a prolonged component (``[energy] epoc = "two-component"``, pinned
-here; the default is now "intensity-duration", tests/solve/test_epoc_intensity_duration.py): what the engine repays after a bout, against the closed form and published
+here; the default is "intensity-duration", tests/solve/test_epoc_intensity_duration.py): what
+the engine repays after a bout, against the closed form and published
 directions (Short & Sedlock 1997, Hagberg et al. 1980, Bahr et al. 1987, LaForgia et al. 2006,
 Børsheim & Bahr 2003)."""
 
