@@ -110,8 +110,9 @@ def energy_curves(t: Traits) -> dict[str, Any]:
 def kinetics(t: Traits) -> dict[str, Any]:
     """VO2 on- and off-kinetics of one bout from rest and back: demand, response, the O2
     deficit and the EPOC (mL kg-1): its fast component (first-order, the person's time
-    constant) and the rest, the rapid and prolonged components of ``epoc.two_component``
-    (``epoc_slow``: their volume; ``tau_slow_s``: the rapid one's time constant)."""
+    constant) and the rest, the rapid and prolonged components of the default model
+    ``epoc.intensity_duration`` (``epoc_slow``: their volume; ``epoc_slow_shown``: what the
+    plotted window holds of it; ``tau_slow_s``: the rapid one's time constant)."""
     c = t.person
     tau = float(oxygen.vo2_time_constant(c.age_yr, c.fitness)[0])
     rest = VO2_PER_MET
@@ -119,7 +120,7 @@ def kinetics(t: Traits) -> dict[str, Any]:
     bout = 60.0 * t.minutes
     capped = min(steady, t.vo2max)
     intensity = capped / t.vo2max
-    parts = [(float(v), float(s)) for v, s in epoc.two_component(
+    parts = [(float(v), float(s)) for v, s in epoc.intensity_duration(
         intensity, t.minutes, bool(c.female[0]), t.vo2max)]
     volume = sum(v for v, _ in parts)
     tau_slow = parts[0][1]
@@ -131,7 +132,9 @@ def kinetics(t: Traits) -> dict[str, Any]:
     return {"time_s": time, "demand": np.where(time <= bout, steady, rest), "vo2": fast + slow,
             "vo2_fast": fast, "tau_s": tau, "tau_slow_s": tau_slow, "bout_s": bout,
             "steady": steady, "deficit": float(oxygen.oxygen_deficit(rest, steady, tau)),
-            "epoc_fast": float(oxygen.epoc(end, rest, tau)), "epoc_slow": volume}
+            "epoc_fast": float(oxygen.epoc(end, rest, tau)), "epoc_slow": volume,
+            "epoc_slow_shown": sum(float(oxygen.epoc_slow_uptake(time[-1] - bout, v, s, tau)[1])
+                                   for v, s in parts)}
 
 
 def heart_rate(t: Traits) -> dict[str, Any]:
@@ -219,8 +222,8 @@ def _draw_kinetics(t: Traits) -> Figure:
     ax.fill_between(minutes, k["vo2"], k["demand"], where=on, alpha=0.3,
                     label=f"O2 deficit {k['deficit']:.1f} mL/kg")
     ax.fill_between(minutes, k["demand"], k["vo2"], where=~on, alpha=0.3, color="C3",
-                    label=f"EPOC {k['epoc_fast']:.1f} fast + {k['epoc_slow']:.1f} rapid and "
-                          "prolonged mL/kg")
+                    label=f"EPOC {k['epoc_fast']:.1f} fast + {k['epoc_slow_shown']:.1f} of "
+                          f"{k['epoc_slow']:.1f} rapid and prolonged mL/kg in view")
     ax.set(xlabel="time [min]", ylabel="oxygen uptake [mL kg-1 min-1]",
            title=f"tau = {k['tau_s']:.0f} s ({t.fitness}, {t.age_yr:g} yr); rapid EPOC tau = "
                  f"{k['tau_slow_s'] / 60:.0f} min")
@@ -265,8 +268,8 @@ def functions(name: str, t: Traits) -> list[Callable[..., Any]]:
     chosen: dict[str, list[Callable[..., Any]]] = {
         "energy": base,
         "kinetics": base + [oxygen.vo2_time_constant, oxygen.first_order_step,
-                            oxygen.oxygen_deficit, oxygen.epoc, epoc.two_component,
-                            epoc.rapid_volume, epoc.rapid_tau_s, epoc.prolonged_volume,
+                            oxygen.oxygen_deficit, oxygen.epoc, epoc.intensity_duration,
+                            epoc.rapid_volume, epoc.rapid_tau_s, epoc.prolonged_linear_volume,
                             oxygen.epoc_slow_uptake],
         "heart": base + [oxygen.wasserman_vo2max, heart.tanaka_hr_max,
                          heart.percent_vo2_reserve, heart.HR_MODELS[t.heart_model]],

@@ -56,9 +56,11 @@ class EnergyOptions:
     vo2_kinetics : the VO2 time constant, a key of ``vo2_kinetics.VO2_KINETICS_MODELS``:
         "trainable" (default: set by fitness and age, shortened by a programme's training) or
         "fitness-label" (the label's value all programme long).
-    epoc : a key of ``epoc.EPOC_MODELS``: "two-component" (default) repays a rapid component
-        (within the hour, set by relative intensity, faster in the fit) and a prolonged one
-        (hours, after long hard bouts) after each bout, beside the first-order off-kinetics;
+    epoc : a key of ``epoc.EPOC_MODELS``: "intensity-duration" (default) repays a rapid
+        component (within the hour, set by relative intensity, faster in the fit) and a
+        prolonged one (hours, in proportion to the walking minutes above 40 % VO2max) after
+        each bout, beside the first-order off-kinetics; "two-component" the same rapid form
+        and a prolonged one only after bouts above 50 % VO2max longer than 31 min;
         "slow" one slow component in proportion to the O2 cost (``oxygen.epoc_slow_volume``,
         the first model); "fast" only the symmetric first-order kinetics.
     walking_cost : the person term of walking cost, a key of

@@ -2,7 +2,8 @@
 
 :func:`slow_epoc` prices every bout on a timeline (:func:`retrosim.solve.bouts.find_bouts`)
 with the model ``[energy] epoc`` of :data:`retrosim.physiology.epoc.EPOC_MODELS`: one slow
-component per bout (``"slow"``) or a rapid and a prolonged one (``"two-component"``), each a
+component per bout (``"slow"``) or a rapid and a prolonged one (``"intensity-duration"``,
+``"two-component"``), each a
 row of :class:`SlowEpoc`, which
 carries the extra VO2 and energy that a
 :class:`~retrosim.solve.trajectory.Trajectory` adds to its own. Both are re-exported from
@@ -61,8 +62,8 @@ def slow_epoc(timeline: Timeline, vo2_target: np.ndarray, physiology: Physiology
     """EPOC beyond the off-kinetics of every bout on ``timeline`` from the model
     ``epoc.EPOC_MODELS[options.epoc]`` (None if it has no component, as "fast", or nobody
     walks). Each bout's intensity is the mean of its demand (capped at VO2max) over VO2max, its
-    O2 cost that demand integrated over its walking; "slow" prices the cost, "two-component"
-    the intensity and walking minutes."""
+    O2 cost that demand integrated over its walking; "slow" prices the cost, the others the
+    intensity and walking minutes."""
     bouts = find_bouts(timeline, vo2_target)
     if bouts.end_s.shape[0] == 0:
         return None

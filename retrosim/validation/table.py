@@ -232,6 +232,9 @@ EXCLUSIONS = (
      "only the constant backward/forward ratio is used"),
     ("Sedlock et al. 1989's EPOC kcal", "cycling bouts whose intensities are not in our "
      "sources; the EPOC model rests on Bahr et al. 1987 and Smith & McNaughton 1993"),
+    ("Chad & Wenger 1988's EPOC ratios", "2.35 and 5.3 fold from 30 to 45 and 60 min at 70 % "
+     "in five people, where Bahr et al. 1987 found 1.3 from 20 to 40 min: steeper than any "
+     "linear growth; the intensity-duration model gives 1.3 and 1.6"),
     ("Arena et al. 2003's time constants", "the population is not stated"),
     ("pooled PEH means of Carpio-Rivera et al. 2016 and Corso et al. 2017 over all "
      "intensities", "they mix populations and doses"),
