@@ -96,7 +96,8 @@ WALKING_COST_MODELS = {
     "none": Model(no_person_term, (), "no person term: the energy model's MET for everyone",
                   "Walking cost has no person term: people of every age pay the energy model's "
                   "cost per kg, where older adults pay measurably more on a treadmill (Das "
-                  "Gupta et al. 2019; '[energy] walking_cost' adds it)."),
+                  "Gupta et al. 2019; the default, '[energy] walking_cost = \"das-gupta-2019\"', "
+                  "adds it)."),
     "das-gupta-2019": Model(
         das_gupta_2019_factor,
         ("Das Gupta S et al. (2019) Sci Rep 9 (net cost of walking, young and older adults)",
