@@ -68,6 +68,7 @@ def simulate(protocol: Protocol, limits: TreadmillLimits, cohort: Cohort,
                        else energy.HANDRAIL_CODES.index(stage.handrail))
             met = float(energy.apply_handrail(
                 model(abs(velocity), grade, -1 if velocity < 0 else 1), support))
+            met = 1.0 + (met - 1.0) * float(p.met_scale[i])   # the person term of walking cost
             demand = met * vo2_rest
             vo2_target = min(demand, vo2_max)
             hr_target = float(heart.HR_MODELS[options.heart_rate](

@@ -2,7 +2,8 @@
 
 The same path as a run (``retrosim.solve.trajectory``), taken through the physiology
 functions directly so a fit can call it thousands of times: the energy model's MET at the
-walk's speed, grade and direction (with the person's handrail), the demand ``MET x VO2rest``,
+walk's speed, grade and direction (with the person's handrail and the walking-cost person term
+of her age, ``[energy] walking_cost``), the demand ``MET x VO2rest``,
 the steady-state heart rate of ``[energy] heart_rate`` (Swain et al. 1994 with the backward
 excess, by default) and first-order kinetics from HRrest at the start, with the on and off
 time constants of ``[energy] hr_kinetics`` as in a run (:mod:`retrosim.physiology.hr_kinetics`):
@@ -23,7 +24,7 @@ import numpy as np
 from scipy.signal import lfilter
 
 from retrosim.model.options import EnergyOptions
-from retrosim.physiology import energy, heart, hr_kinetics
+from retrosim.physiology import energy, heart, hr_kinetics, walking_cost
 from retrosim.physiology.oxygen import FITNESS_LEVELS
 
 #: Spacing of the grid the walk is solved on [s].
@@ -88,6 +89,8 @@ def walk(time_s: np.ndarray, speed_mps: np.ndarray, grade_frac: np.ndarray,
     knot = _knots(time_s, speed, grade, d)
     met = energy.ENERGY_MODELS[options.model](speed[knot], grade[knot], d[knot])
     met = energy.apply_handrail(met, np.full(met.shape, handrail))
+    met = 1.0 + (met - 1.0) * walking_cost.person_factor(options.walking_cost, options.model,
+                                                         age_yr)
     return Walk(t, time_s[knot], np.asarray(met) * vo2_rest, d[knot], vo2_rest,
                 options.heart_rate, options.hr_kinetics, float(age_yr),
                 FITNESS_LEVELS.index(fitness))

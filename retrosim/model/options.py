@@ -64,8 +64,10 @@ class EnergyOptions:
         "slow" one slow component in proportion to the O2 cost (``oxygen.epoc_slow_volume``,
         the first model); "fast" only the symmetric first-order kinetics.
     walking_cost : the person term of walking cost, a key of
-        ``walking_cost.WALKING_COST_MODELS``: "none" (default, the energy model's MET for
-        everyone) or "das-gupta-2019" (older adults pay up to 17 % more net cost per kg).
+        ``walking_cost.WALKING_COST_MODELS``: "das-gupta-2019" (default: older adults pay up
+        to 17 % more net cost per kg) or "none" (the energy model's MET for everyone). It
+        applies to the modelled energy models, not to a lookup of the Compendium's table
+        (``walking_cost.in_effect``).
     """
 
     model: str = energy.DEFAULT_ENERGY_MODEL
@@ -77,7 +79,7 @@ class EnergyOptions:
     hr_drift: str = hr_drift.DEFAULT_HR_DRIFT_MODEL
     vo2_kinetics: str = vo2_kinetics.DEFAULT_VO2_KINETICS_MODEL
     epoc: str = epoc.DEFAULT_EPOC_MODEL
-    walking_cost: str = "none"
+    walking_cost: str = walking_cost.DEFAULT_WALKING_COST_MODEL
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, energy.ENERGY_MODELS)

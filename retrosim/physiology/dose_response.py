@@ -202,8 +202,10 @@ SATURATING = DoseParameters(impulse_scale=20.0, ceiling_ml_kg_min=70.0, fast_tau
 #: nothing and the weight grows from there, so a long session at 35-40 % of the reserve no
 #: longer makes up through its length for a shorter one at 55-75 %; the session rate and the
 #: fast time constant refitted with it to the same calibration rows
-#: (``bench/fit_training_dose.py threshold``).
-THRESHOLD = DoseParameters(intensity_floor=0.25, fast_rate=0.021, fast_tau_days=16.0)
+#: (``bench/fit_training_dose.py threshold``), with the walking-cost person term in effect
+#: (``[energy] walking_cost = "das-gupta-2019"``, the default: it raises the relative intensity
+#: of the 45-year-olds of the Murtagh and Mujika rows; 0.021 and 16 d before it).
+THRESHOLD = DoseParameters(intensity_floor=0.25, fast_rate=0.020, fast_tau_days=15.0)
 
 
 def trimp_weight(reserve_frac: ArrayLike, female: ArrayLike,

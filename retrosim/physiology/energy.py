@@ -139,6 +139,13 @@ ENERGY_MODELS: dict[str, Model] = {
         "Compendium's backward codes."),
 }
 DEFAULT_ENERGY_MODEL = "continuous"
+#: The energy models that look a published table up (the Compendium's codes): each returns
+#: the table's MET, the one intensity the Compendium assigns an activity for adults in
+#: general, not a prediction of one person's cost (the Compendium was not built to give the
+#: energy cost of an activity within individuals, Ainsworth et al. 2011; its 2024 edition was
+#: built from adults of 19-59 yr, Herrmann et al. 2024), so no person term applies to them
+#: (:func:`retrosim.physiology.walking_cost.in_effect`).
+TABLE_LOOKUPS = frozenset({"compendium-2011", "compendium-2024", "compendium-2024-treadmill"})
 
 #: Berling et al. 2006, J Cardiopulm Rehabil 26:391: VO2 [mL kg-1 min-1] (free, gripping).
 BERLING_2006_VO2 = ((20.3, 17.2), (22.8, 18.0), (26.1, 20.6))

@@ -11,15 +11,28 @@ Gupta et al. 2021), which suits a treadmill simulator.
 A walking-cost model scales the net MET (``MET - 1``) by a person factor, so rest stays 1 MET
 and a young adult's MET is the energy model's:
 
-- ``none`` (default): factor 1, the energy model's numbers unchanged.
-- ``das-gupta-2019``: ``1 + 0.167 w``, ``w`` rising linearly from 0 at 25 yr to 1 at 70 yr
-  (the anchor ages stand for the review's young and older groups: an assumption), so a person
-  of 70 or more pays 2.8 / 2.4 of the young net cost.
+- ``das-gupta-2019`` (default): ``1 + 0.167 w``, ``w`` rising linearly from 0 at 25 yr to 1 at
+  70 yr (the anchor ages stand for the review's young and older groups: an assumption), so a
+  person of 70 or more pays 2.8 / 2.4 of the young net cost.
+- ``none``: factor 1, the energy model's numbers unchanged for everyone.
+
+The person term applies to the modelled energy models (``continuous``, ``acsm``, ...), which
+predict the cost of the person walking, and not to a lookup of a published table
+(:data:`retrosim.physiology.energy.TABLE_LOOKUPS`: the Compendium's codes): a lookup returns
+the table's MET, the one intensity the Compendium assigns an activity for adults in general
+(Ainsworth et al. 2011), so the 2011 Compendium's 45.90 / 64.05 / 85.40 kcal stay the table's
+at any age. :func:`in_effect` says which term a run uses and :func:`person_factor` gives it.
+
+>>> person_factor("das-gupta-2019", "continuous", [25, 70]).round(4).tolist()
+[1.0, 1.1667]
+>>> person_factor("das-gupta-2019", "compendium-2011", [25, 70]).tolist()
+[1.0, 1.0]
 
 References
 ----------
 - Das Gupta S, Bobbert MF, Kistemaker DA (2019) Sci Rep 9, doi:10.1038/s41598-019-45602-4.
 - Mian OS et al. (2006) Acta Physiol 186:127-139, doi:10.1111/j.1748-1716.2006.01522.x.
+- Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81 (the Compendium's MET).
 - Full entries: docs/references.md (das-gupta-2019, mian-2006, das-gupta-2021).
 """
 
@@ -28,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from retrosim.physiology.energy import TABLE_LOOKUPS
 from retrosim.physiology.registry import Model
 
 #: Net cost of walking [J kg-1 m-1], young and older adults (Das Gupta et al. 2019).
@@ -82,7 +96,8 @@ WALKING_COST_MODELS = {
     "none": Model(no_person_term, (), "no person term: the energy model's MET for everyone",
                   "Walking cost has no person term: people of every age pay the energy model's "
                   "cost per kg, where older adults pay measurably more on a treadmill (Das "
-                  "Gupta et al. 2019; '[energy] walking_cost' adds it)."),
+                  "Gupta et al. 2019; the default, '[energy] walking_cost = \"das-gupta-2019\"', "
+                  "adds it)."),
     "das-gupta-2019": Model(
         das_gupta_2019_factor,
         ("Das Gupta S et al. (2019) Sci Rep 9 (net cost of walking, young and older adults)",
@@ -92,3 +107,61 @@ WALKING_COST_MODELS = {
         "walking; the two anchor ages are assumptions); overground, a later study by the same "
         "group found no age effect."),
 }
+DEFAULT_WALKING_COST_MODEL = "das-gupta-2019"
+
+
+def in_effect(name: str, energy_model: str) -> str:
+    """The walking-cost model a run uses: ``name``, or ``"none"`` under an energy model that
+    looks a published table up (:data:`~retrosim.physiology.energy.TABLE_LOOKUPS`), whose MET
+    is the table's for adults in general, not a prediction for the person walking.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`WALKING_COST_MODELS` (``[energy] walking_cost``).
+    energy_model : str
+        A key of :data:`retrosim.physiology.energy.ENERGY_MODELS` (``[energy] model``).
+
+    Returns
+    -------
+    str
+        A key of :data:`WALKING_COST_MODELS`.
+
+    References
+    ----------
+    Ainsworth BE et al. (2011) Med Sci Sports Exerc 43(8):1575-81 (the Compendium's MET).
+
+    Examples
+    --------
+    >>> in_effect("das-gupta-2019", "continuous"), in_effect("das-gupta-2019", "compendium-2011")
+    ('das-gupta-2019', 'none')
+    """
+    return "none" if energy_model in TABLE_LOOKUPS else name
+
+
+def person_factor(name: str, energy_model: str, age_yr: ArrayLike) -> np.ndarray:
+    """Factor on the net MET of walking [-] of walking-cost model ``name`` for people of
+    ``age_yr`` under energy model ``energy_model`` (1 under a table lookup: :func:`in_effect`).
+
+    Parameters
+    ----------
+    name, energy_model : str
+        As :func:`in_effect` takes them.
+    age_yr : array_like
+        Age [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        The factor [-], shaped like ``age_yr``.
+
+    References
+    ----------
+    Das Gupta S, Bobbert MF, Kistemaker DA (2019) Sci Rep 9, doi:10.1038/s41598-019-45602-4.
+
+    Examples
+    --------
+    >>> person_factor("none", "continuous", [70.0]).tolist()
+    [1.0]
+    """
+    return WALKING_COST_MODELS[in_effect(name, energy_model)](age_yr)

@@ -21,7 +21,7 @@ from retrosim.events import MODELS
 from retrosim.events.base import EventModel
 from retrosim.model.grid import coordinates
 from retrosim.model.scenario import Scenario
-from retrosim.physiology import energy, heart, hr_drift
+from retrosim.physiology import energy, heart, hr_drift, walking_cost
 from retrosim.results.tables import population_attrs
 from retrosim.solve.timeline import sample_times
 from retrosim.variables import Catalogue
@@ -52,8 +52,8 @@ _PREDICTED_VO2MAX = ("Hansen JE, Sue DY, Wasserman K (1984) Am Rev Respir Dis 12
 
 def references(scenario: Scenario, models: Sequence[EventModel] = MODELS) -> list[str]:
     """The sources a run of ``scenario`` with the event models ``models`` rests on: those of
-    the registry entries it chose (energy model, resting rate, HRmax), the kinetics and
-    each event model's own.
+    the registry entries it chose (energy model, resting rate, HRmax, the walking-cost person
+    term in effect), the kinetics and each event model's own.
 
     >>> import retrosim
     >>> references(retrosim.load_scenario("compendium-2011"))[0]
@@ -67,6 +67,8 @@ def references(scenario: Scenario, models: Sequence[EventModel] = MODELS) -> lis
     refs += heart.HR_MAX_MODELS[options.hr_max].references
     if options.hr_drift != "none":
         refs += hr_drift.HR_DRIFT_MODELS[options.hr_drift].references
+    refs += walking_cost.WALKING_COST_MODELS[walking_cost.in_effect(
+        options.walking_cost, options.model)].references
     refs += CORE_REFERENCES
     for model in models:
         refs += model.cites(scenario)
@@ -79,7 +81,9 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
     (:data:`retrosim.physiology.heart.HR_MAX_MODELS`), ``heart_rate_model``
     (:data:`retrosim.physiology.heart.HR_MODELS`), ``hr_kinetics_model``
     (:data:`retrosim.physiology.hr_kinetics.HR_KINETICS_MODELS`), ``vo2_kinetics_model``
-    (:data:`retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS`), ``walking_cost_model``,
+    (:data:`retrosim.physiology.vo2_kinetics.VO2_KINETICS_MODELS`), ``walking_cost_model``
+    (the person term in effect: "none" under a table lookup,
+    :func:`retrosim.physiology.walking_cost.in_effect`),
     ``hr_drift_model`` (:data:`retrosim.physiology.hr_drift.HR_DRIFT_MODELS`, recorded only
     when a drift model ran), ``fall_model``, ``bp_model`` (the exercise pressure model),
     ``fall_assumptions`` (the ``[falls]`` factors no study measures, as JSON) and
@@ -98,7 +102,8 @@ def model_attrs(scenario: Scenario) -> dict[str, str]:
             "heart_rate_model": scenario.energy.heart_rate,
             "hr_kinetics_model": scenario.energy.hr_kinetics, **drift,
             "vo2_kinetics_model": scenario.energy.vo2_kinetics,
-            "walking_cost_model": scenario.energy.walking_cost,
+            "walking_cost_model": walking_cost.in_effect(scenario.energy.walking_cost,
+                                                         scenario.energy.model),
             "fall_model": falls.model, "bp_model": scenario.bp.model,
             "fall_assumptions": json.dumps({k: getattr(falls, k) for k in FALL_ASSUMPTIONS}),
             "bp_noise_sd_mmhg": "/".join(f"{sd:g}" for sd in scenario.bp.noise_sd_mmhg)}

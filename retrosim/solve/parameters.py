@@ -82,9 +82,8 @@ class Physiology:
             if options.hr_kinetics in hr_kinetics.SLOW_PHASES else None,
             handrail=cohort.handrail,
             female=cohort.female, age_yr=cohort.age_yr, practice_min=cohort.backward_practice_min,
-            met_scale=cohort.met_scale if options.walking_cost == "none" else
-            cohort.met_scale * walking_cost.WALKING_COST_MODELS[options.walking_cost](
-                cohort.age_yr),
+            met_scale=cohort.met_scale * walking_cost.person_factor(
+                options.walking_cost, options.model, cohort.age_yr),
             excess_scale=cohort.excess_scale,
             epoc_scale=cohort.epoc_scale, peh_scale=cohort.peh_scale,
         )

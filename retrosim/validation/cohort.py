@@ -14,12 +14,14 @@ woman's peak VO2", each group's weekly kcal/kg; Church et al. 2007):
 
 - **speed** (:func:`prescribed_speed_mph`): the treadmill step (0.1 mph, level, forward)
   whose gross VO2 by the run's energy model (``[energy] model``, the project's default
-  ``continuous``) is nearest the share of her VO2max; a member whose share lies below the
+  ``continuous``), with the walking-cost person term of her age (``[energy] walking_cost``),
+  is nearest the share of her VO2max; a member whose share lies below the
   cost of the slowest walking speed walks that speed;
 - **minutes** (:func:`weekly_minutes`): the weekly dose at that step's kcal per minute per kg
-  (:func:`retrosim.physiology.energy.kcal_per_min`: MET x 3.5 mL/kg/min x 5 kcal per L O2),
-  shared by the sessions of a week, so a fitter woman walks faster and for fewer minutes;
-  where the study reports its mean weekly minutes, its kcal are scaled to give them.
+  (the same person term; :func:`retrosim.physiology.energy.kcal_per_min`: MET x 3.5
+  mL/kg/min x 5 kcal per L O2), shared by the sessions of a week, so a fitter woman walks
+  faster and for fewer minutes; where the study reports its mean weekly minutes, its kcal
+  are scaled to give them.
 
 Members are walked as plausible versions of themselves
 (:meth:`retrosim.Simulation.programme_versions` with the members as the base: her HRmax
@@ -54,7 +56,7 @@ from retrosim.model.people import Cohort
 from retrosim.model.protocol import SPEED_LIMITS_MPS
 from retrosim.model.scenario import Scenario
 from retrosim.model.subject import LIMITS
-from retrosim.physiology import energy
+from retrosim.physiology import energy, walking_cost
 from retrosim.units import MPS_PER_MPH, VO2_PER_MET, mph_to_mps
 
 #: The treadmill's speed step [mph] a prescribed speed is set in.
@@ -137,10 +139,14 @@ def members(cohort: PublishedCohort, seed: int, count: int) -> dict[str, np.ndar
             "vo2max_ml_kg_min": vo2max}
 
 
-def prescribed_speed_mph(vo2_ml_kg_min: ArrayLike, model: str) -> np.ndarray:
+def prescribed_speed_mph(vo2_ml_kg_min: ArrayLike, model: str,
+                         net_factor: ArrayLike = 1.0) -> np.ndarray:
     """The treadmill step [mph] of level forward walking whose gross VO2 by energy model
     ``model`` is nearest ``vo2_ml_kg_min``, between the slowest and the fastest walking
-    speed a stage allows (below the slowest step's cost, the slowest step).
+    speed a stage allows (below the slowest step's cost, the slowest step). ``net_factor``
+    (like ``vo2_ml_kg_min``) scales each walker's net MET: the walking-cost person term of her
+    age (:func:`retrosim.physiology.walking_cost.person_factor`), so the step is the one that
+    gives her the prescribed uptake in a run.
 
     >>> prescribed_speed_mph([7.7, 1.0], "continuous").tolist()
     [1.6, 0.5]
@@ -149,27 +155,31 @@ def prescribed_speed_mph(vo2_ml_kg_min: ArrayLike, model: str) -> np.ndarray:
     steps = np.arange(np.ceil(low / MPS_PER_MPH / SPEED_STEP_MPH),
                       np.floor(high / MPS_PER_MPH / SPEED_STEP_MPH) + 1) * SPEED_STEP_MPH
     steps = np.round(steps, 1)
-    cost = VO2_PER_MET * np.asarray(energy.ENERGY_MODELS[model](mph_to_mps(steps), 0.0, 1.0),
-                                    dtype=float)
+    met = np.asarray(energy.ENERGY_MODELS[model](mph_to_mps(steps), 0.0, 1.0), dtype=float)
     target = np.asarray(vo2_ml_kg_min, dtype=float)
-    return steps[np.argmin(np.abs(cost[None, :] - target.reshape(-1, 1)), axis=1)].reshape(
+    factor = np.broadcast_to(np.asarray(net_factor, dtype=float), target.shape).reshape(-1, 1)
+    cost = VO2_PER_MET * (1.0 + (met[None, :] - 1.0) * factor)
+    return steps[np.argmin(np.abs(cost - target.reshape(-1, 1)), axis=1)].reshape(
         target.shape)
 
 
 def weekly_minutes(speed_mph: ArrayLike, kcal_kg_week: float, model: str,
-                   mean_minutes: float | None = None) -> np.ndarray:
+                   mean_minutes: float | None = None, net_factor: ArrayLike = 1.0
+                   ) -> np.ndarray:
     """Minutes a week for ``kcal_kg_week`` kcal per kg of level forward walking at each of
     ``speed_mph``, at the energy model's gross kcal
     (:func:`retrosim.physiology.energy.kcal_per_min`); with ``mean_minutes``, the kcal
     rescaled so that the minutes average ``mean_minutes`` (a study's own accounting of its
-    dose, proportional to the model's).
+    dose, proportional to the model's); ``net_factor`` scales the net MET as in
+    :func:`prescribed_speed_mph`.
 
     >>> round(float(weekly_minutes(1.6, 8.0, "continuous")), 1)   # 2.2 MET
     206.1
     >>> weekly_minutes([1.6, 1.6], 8.0, "continuous", 135.8).round(1).tolist()
     [135.8, 135.8]
     """
-    met = energy.ENERGY_MODELS[model](mph_to_mps(speed_mph), 0.0, 1.0)
+    met = 1.0 + (energy.ENERGY_MODELS[model](mph_to_mps(speed_mph), 0.0, 1.0) - 1.0) * \
+        np.asarray(net_factor, dtype=float)
     minutes = np.asarray(kcal_kg_week / energy.kcal_per_min(met, 1.0), dtype=float)
     return minutes if mean_minutes is None else minutes * (mean_minutes / np.mean(minutes))
 
@@ -197,9 +207,11 @@ def walk(cohort: PublishedCohort, program: dict[str, Any], seed: int, count: int
     template = Scenario.from_dict(document)
     base = dataclasses.replace(Cohort.from_subject(template.subject, count), **drawn)
     model = template.energy.model
-    speed = prescribed_speed_mph(cohort.intensity_frac * drawn["vo2max_ml_kg_min"], model)
-    minutes = weekly_minutes(speed, cohort.kcal_kg_week, model, cohort.minutes_week) / int(
-        program["sessions_per_week"])
+    factor = walking_cost.person_factor(template.energy.walking_cost, model, drawn["age_yr"])
+    speed = prescribed_speed_mph(cohort.intensity_frac * drawn["vo2max_ml_kg_min"], model,
+                                 factor)
+    minutes = weekly_minutes(speed, cohort.kcal_kg_week, model, cohort.minutes_week,
+                             factor) / int(program["sessions_per_week"])
     vo2max = np.empty((count, 2))
     for step in np.unique(speed):
         rows = np.flatnonzero(speed == step)

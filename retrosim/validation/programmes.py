@@ -25,10 +25,12 @@ import numpy as np
 import xarray as xr
 
 from retrosim.api import run
+from retrosim.model.options import EnergyOptions
 from retrosim.model.scenario import Scenario
-from retrosim.physiology import balance, energy, heart, oxygen, training
+from retrosim.physiology import balance, energy, heart, oxygen, training, walking_cost
 from retrosim.units import VO2_PER_MET, mph_to_mps
 from retrosim.validation.person import walking_fall_rate
+from retrosim.validation.cohort import prescribed_speed_mph
 from retrosim.validation.table import Row, compare
 
 
@@ -146,8 +148,10 @@ def _skinner_rows() -> list[Row]:
     norm = float(oxygen.wasserman_vo2max(np.array([75.0]), np.array([55.0]),
                                          np.array([False]))[0])
     grades = np.arange(0.0, 15.01, 0.5)
-    cost = VO2_PER_MET * np.asarray(energy.ENERGY_MODELS[energy.DEFAULT_ENERGY_MODEL](
-        mph_to_mps(3.5), grades / 100.0, 1.0), dtype=float)
+    options = EnergyOptions()          # the run's energy model, with the person term at 55
+    cost = VO2_PER_MET * (1.0 + (np.asarray(energy.ENERGY_MODELS[options.model](
+        mph_to_mps(3.5), grades / 100.0, 1.0), dtype=float) - 1.0) * float(
+        walking_cost.person_factor(options.walking_cost, options.model, 55.0)))
     gains = []
     for entry in (norm, 1.4 * norm):
         grade = float(grades[np.argmin(np.abs(cost - 0.65 * entry))])
@@ -175,17 +179,22 @@ _DREW_BASELINE_ML_MIN = 1300.0
 def _drew_rows() -> list[Row]:
     """Church et al. (2007), DREW: 464 sedentary postmenopausal women (57 y, BMI 32, peak VO2
     15.4 mL/kg/min, 1.30 L/min), 6 months at the heart rate of 50 % of peak VO2, 3-4 sessions
-    a week; here 3 sessions a week of level walking at 1.6 mph (about 50 % of that peak VO2)
-    for a third of each group's weekly minutes. Two rows are the shape of the dose-response,
-    the gains of the larger doses over the smallest one's (held out); three are the level of
-    each group's gain, a calibration of ``dose-response-threshold``'s intensity floor (chosen
-    with them in view). The level's tolerance is the 95 % half-width of each group's mean,
-    1.96 SD / sqrt(n) of Sisson et al. (2009)'s gains, as a share of the baseline."""
+    a week; here 3 sessions a week of level walking at the treadmill step nearest 50 % of that
+    peak VO2 for her (by the default energy model and walking-cost person term: 1.4 mph; 1.6
+    without the person term) for a third of each group's weekly minutes. Two rows are the
+    shape of the dose-response, the gains of the larger doses over the smallest one's (held
+    out); three are the level of each group's gain, a calibration of
+    ``dose-response-threshold``'s intensity floor (chosen with them in view). The level's
+    tolerance is the 95 % half-width of each group's mean, 1.96 SD / sqrt(n) of Sisson et al.
+    (2009)'s gains, as a share of the baseline."""
     gains = []
+    options = EnergyOptions()
+    speed = float(prescribed_speed_mph(0.5 * 15.4, options.model, walking_cost.person_factor(
+        options.walking_cost, options.model, 57.0)))
     for minutes, *_ in _DREW:
         ds = run_programme({"mass_kg": 84, "age_yr": 57, "sex": "female",
                             "vo2max_ml_kg_min": 15.4},
-                           [f"walk forward at 1.6 mph for {minutes / 3.0:.1f} min"],
+                           [f"walk forward at {speed:g} mph for {minutes / 3.0:.1f} min"],
                            {"weeks": 26, "sessions_per_week": 3}, subjects=100)
         v = ds.vo2max.values.astype(float)
         gains.append(float((v[:, -1] / v[:, 0] - 1.0).mean()))

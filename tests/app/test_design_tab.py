@@ -22,7 +22,7 @@ from retrosim.design.study import run_design  # noqa: E402
 
 INPUTS = {"d_scenario": "knee-rehab-first-session", "d_maximise": ["energy_walking"],
           "d_minimise": ["fall_risk"], "d_vary": ["speed_mph", "minutes"],
-          "d_limits": "fall_risk<=0.001\nhr_reserve_peak<=0.60", "d_budget": 16, "d_draws": 10,
+          "d_limits": "fall_risk<=0.001\nhr_reserve_peak<=0.70", "d_budget": 16, "d_draws": 10,
           "d_seed": 2, "d_pick": "0", **{f"d_range_{name}": value
                                           for name, value in design_tab.RANGES.items()},
           **{f".clientdata_output_{name}_hidden": False for name in ("d_message", "d_table")}}
@@ -64,6 +64,8 @@ async def _visit(inputs: dict, until: str, timeout_s: float = 300.0) -> Recorded
 
 
 def test_the_tab_shows_the_front_retrosim_design_finds():
+    # the limit of 70 % of the reserve leaves a front (6 designs): under the default
+    # walking-cost person term none of the 16 draws stays under 60 % for this patient
     conn = asyncio.run(_visit(INPUTS, r"on the front|error|failed"))
     message = str(conn.value("d_message"))
     assert "on the front" in message and "seed 2" in message, message
@@ -72,7 +74,7 @@ def test_the_tab_shows_the_front_retrosim_design_finds():
     rows = re.findall(r"<tr><td>design-\d\d</td>(.*?)</tr>", html)
     same = run_design("knee-rehab-first-session", objectives=["energy_walking", "-fall_risk"],
                       vary=["speed_mph=0.5..3.0", "minutes=5..30"],
-                      limits=["fall_risk<=0.001", "hr_reserve_peak<=0.60"], budget=16,
+                      limits=["fall_risk<=0.001", "hr_reserve_peak<=0.70"], budget=16,
                       draws=10, seed=2).dataset()
     assert len(rows) == same.sizes["design"] > 0
     first = re.findall(r"<td>([^<]*)</td>", rows[0])

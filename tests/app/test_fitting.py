@@ -45,8 +45,14 @@ def test_a_second_recording_replaces_the_first_fit(tmp_path, write_recording):
     who = write_recording(path)
     form.person.update(mass_kg=who.subject.mass_kg, age_yr=who.subject.age_yr,
                        sex=who.subject.sex)
-    new = fitting.fitted_form(form, fitting.fit_upload(path, "s.csv", form.person).fit)
-    assert "hr_max_bpm" not in new.base["subject"]          # not informed by this record
+    fit = fitting.fit_upload(path, "s.csv", form.person).fit
+    new = fitting.fitted_form(form, fit)
+    # the earlier fit's HRmax (170 +- 2) is gone: the new fit's stands in its place when this
+    # record informs it (under the default walking-cost person term it does: posterior sd 6.2
+    # bpm, below 0.7 of the prior's; at the energy model's cost it stayed above), and nothing
+    # stands there when it does not
+    assert new.base["subject"].get("hr_max_bpm") == fit.subject_table().get("hr_max_bpm")
+    assert new.base["subject"].get("hr_max_bpm") != {"mean": 170.0, "sd": 2.0, "from": "fit"}
 
 
 @pytest.mark.parametrize(("name", "content", "start"), [

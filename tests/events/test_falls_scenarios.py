@@ -1,6 +1,8 @@
 """Falls from the scenario: guidance, arm-level subject keys, one-line errors for bad balance,
 falls and tether input, and the bundled scenarios say what their headers say."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -100,12 +102,28 @@ def test_balance_levels_risk_rises_with_each_level_and_the_handrail_lowers_it():
     for level in LEVELS:
         assert h[f"{level}-handrail"] < h[level]
     ds = retrosim.run(retrosim.load_scenario("balance-levels"), subjects=2000, traces=False)
-    flagged = {line.split(":")[0] for line in ds.attrs["guidance"].splitlines()}
+    assert ds.fall_probability.sel(arm="severe").item() > 0.3
+    lines = ds.attrs["guidance"].splitlines()
+    flagged = {line.split(":")[0] for line in lines if "not recommended" in line}
     assert flagged == {"severe", "severe-handrail"}
+    # with the walking-cost person term (x 1.17 on the net cost at 70) this backward novice's
+    # heart rate reaches her HRmax without the handrail: every such arm is flagged for
+    # intensity (near-maximal, 90 % of the reserve), none with the grip
+    intense = {line.split(":")[0] for line in lines if "intensity above guidance" in line}
+    assert intense == set(LEVELS)
     sc = retrosim.load_scenario("balance-levels")       # the "perturbations" model's numbers
     old = Scenario(**{**sc.__dict__, "falls": fall_parameters(PERTURBATIONS)})
     ds = retrosim.run(old, subjects=2000, traces=False)
     assert ds.fall_probability.sel(arm="severe").item() > 0.3
+
+
+def test_balance_levels_at_the_energy_models_cost_flags_only_the_severe_arms():
+    # walking_cost = "none": her heart rate reaches 87 % of the reserve, under ACSM's 90 %
+    sc = retrosim.load_scenario("balance-levels")
+    sc = dataclasses.replace(sc, energy=dataclasses.replace(sc.energy, walking_cost="none"))
+    ds = retrosim.run(sc, subjects=200, traces=False)
+    flagged = {line.split(":")[0] for line in ds.attrs["guidance"].splitlines()}
+    assert flagged == {"severe", "severe-handrail"}
 
 
 def test_handrail_what_if_grip_is_safest_and_slower_is_safer():

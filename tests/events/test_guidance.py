@@ -19,7 +19,10 @@ PATIENT = {"mass_kg": 72.0, "age_yr": 68, "sex": "female", "berg": 44,
 NORMOTENSIVE = {**PATIENT, "resting_bp_mmhg": [118, 76]}
 STAGES = {
     "easy": ["walk forward at 1.5 mph for 10 min"],
-    "brisk": ["walk forward at 3.0 mph, 3% grade for 10 min"],
+    # 75 % of her heart-rate reserve under the default walking-cost person term (x 1.15 on the
+    # net cost at 68): between the moderate band's top (60 %) and the near-maximal band (90 %);
+    # 3 % grade, which sat there at the energy model's cost, now reaches 94 %
+    "brisk": ["walk forward at 3.0 mph, 1% grade for 10 min"],
     "hard": ["walk backward at 3.0 mph, 8% grade for 10 min"],
 }
 

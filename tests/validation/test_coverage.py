@@ -131,10 +131,12 @@ def test_the_gain_intervals_rise_with_drews_dose(rows):
     """DREW's three doses (Sisson et al. 2009): the published mean gains rise with the weekly
     minutes (29, 88, 106 mL/min); the model's true gains must rise with them (their medians
     and their intervals' upper bounds), and the intervals hold gains, not losses. The lower
-    bounds are not ordered: in each group the 3-4 % of women whose prescribed treadmill step
-    lies under the intensity floor gain nothing at any dose, and the 5th percentile sits at the
-    edge of that cluster (8.5 and 7.5 mL/min for 4 and 8 KKW), where which few women fall
-    decides the order; from the 10th percentile up the gains rise with the dose."""
+    bounds are not ordered: in each group the 2-4 % of women whose prescribed treadmill step
+    lies under the intensity floor gain nothing at any dose (4, 7 and 6 of 200 with the default
+    walking-cost person term, which picks each woman's step for her own uptake; 7, 7 and 5
+    without it), and the 5th percentile sits at the edge of that cluster (8.8 and 8.0 mL/min
+    for 4 and 8 KKW), where which few women fall decides the order; from the 10th percentile up
+    the gains rise with the dose."""
     drew = [g for g in groups.GAINS if "DREW" in g.group]
     assert [g.mean for g in drew] == [29.0, 88.0, 106.0]
     true = [coverage.gain_interval(g) for g in drew]
@@ -144,7 +146,7 @@ def test_the_gain_intervals_rise_with_drews_dose(rows):
     for q in (0.10, 0.5):
         a, b, c = (float(np.quantile(d, q)) for d in gains)
         assert a < b < c, q
-    assert all(0.02 < float(np.mean(d == 0.0)) < 0.05 for d in gains)   # under the floor
+    assert all(0.0 < float(np.mean(d == 0.0)) < 0.05 for d in gains)   # under the floor
 
 
 def test_a_measured_gain_interval_holds_the_true_one_and_is_what_the_rows_report(rows):
