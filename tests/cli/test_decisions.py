@@ -146,7 +146,12 @@ def test_rest_is_counted_apart_from_walking():
     assert float(both.energy_total) > 1.5 * float(walk.energy_total)     # rest still counted
     assert float(both.met_mean) < 0.6 * float(walk.met_mean)             # the old mean
     text = tables.summary_table(ds)
-    assert cells_of(text, "kcal")["walk"] == cells_of(text, "kcal")["walk-then-rest"]
+    # each arm's kcal cell is its walk alone, rounded (the two differ by the belt's slowing,
+    # which may carry them across a rounding edge: 38.4 and 38.6 kcal)
+    kcal = {arm: float(cell.split("[")[0]) for arm, cell in cells_of(text, "kcal").items()}
+    assert kcal == {"walk": round(float(walk.energy_exercise)),
+                    "walk-then-rest": round(float(both.energy_exercise))}
+    assert abs(kcal["walk"] - kcal["walk-then-rest"]) <= 1
     assert "kcal+rest" in text
 
 
