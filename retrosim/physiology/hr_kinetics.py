@@ -32,6 +32,14 @@ References
 - Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2000, pierpont-2004,
   imai-1994, facioli-2021, murias-2011).
 
+Vagal recovery (``vagal-recovery``, the default): heart rate is the sum of a fast (vagal) and
+a slow first-order state (:mod:`retrosim.solve.hr_phases`); the fast one takes the target's
+rise above rest up to a capacity set by fitness (:func:`vagal_capacity`), the slow one the
+excess (:func:`vagal_slow_target`), as Barak et al. 2011 fitted recovery towards a stabilised
+heart rate above rest; the fast constant does not depend on the work load (Imai et al. 1994)
+and the trained recover faster (Darr KC, Bassett DR, Morgan BJ, Thomas DP (1988) Am J Physiol
+254:H340-H343; docs/references.md darr-1988).
+
 Two-phase recovery (``two-phase-recovery``): heart rate is the sum of a fast and a slow
 first-order state (:mod:`retrosim.solve.hr_phases`); the slow state takes a share of the
 target's rise above rest that grows with the fraction of the heart-rate reserve reached
