@@ -80,9 +80,11 @@ def person(seed: int, index: int) -> Person:
     return Person(base, truth, float(MAX_LAG_S * lag))
 
 
-def recording(seed: int, index: int, who: Person, *, vo2: bool = False) -> Recording:
+def recording(seed: int, index: int, who: Person, *, vo2: bool = False,
+              hr_kinetics: str | None = None) -> Recording:
     """``who`` walks :data:`PROTOCOL` in a run; the recording a strap and a console make (and
-    a metabolic cart, with ``vo2``)."""
+    a metabolic cart, with ``vo2``), with the heart-rate kinetics ``hr_kinetics`` (a key of
+    ``[energy] hr_kinetics``; default the default)."""
     # the default heart-rate kinetics (``[energy] hr_kinetics``), which the fit's forward
     # model follows: rising with the person's hr_tau_s, recovering in the two phases of her
     # age and fitness
@@ -90,6 +92,8 @@ def recording(seed: int, index: int, who: Person, *, vo2: bool = False) -> Recor
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},
            "arms": {"recorded": {"stages": list(PROTOCOL)}}}
+    if hr_kinetics is not None:
+        doc["energy"] = {"hr_kinetics": hr_kinetics}
     ds = Simulation(Scenario.from_dict(doc)).dataset(intervals=False, trace_step_s=1.0)
     one = ds.isel(arm=0, subject=0)
     keep = np.isfinite(one["speed"].values)
