@@ -32,7 +32,7 @@ References
 - Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2000, pierpont-2004,
   imai-1994, facioli-2021, murias-2011).
 
-Vagal recovery (``vagal-recovery``, the default): heart rate is the sum of a fast (vagal) and
+Vagal recovery (``vagal-recovery``): heart rate is the sum of a fast (vagal) and
 a slow first-order state (:mod:`retrosim.solve.hr_phases`); the fast one takes the target's
 rise above rest up to a capacity set by fitness (:func:`vagal_capacity`), the slow one the
 excess (:func:`vagal_slow_target`), as Barak et al. 2011 fitted recovery towards a stabilised
@@ -191,7 +191,7 @@ def slow_target(hr_target: ArrayLike, hr_rest: ArrayLike, hr_max: ArrayLike,
     return share * rise * rise / (np.asarray(hr_max, dtype=float) - hr_rest)
 
 
-#: Vagal recovery (``vagal-recovery``, the default): Barak et al. 2011 (Table 2) fitted seated
+#: Vagal recovery (``vagal-recovery``): Barak et al. 2011 (Table 2) fitted seated
 #: recovery after a submaximal bout as one exponential towards a stabilised heart rate above
 #: rest. The part that falls, exercise HR - HR0, is the fast (vagal) phase's capacity [bpm] and
 #: its time constant T [s] the fast phase's constant at 25 yr, by fitness code (0 inactive, 1
@@ -335,4 +335,4 @@ SLOW_PHASES = {"two-phase-recovery": slow_phase, "vagal-recovery": vagal_slow}
 #: ``fitness -> capacity_bpm`` (:func:`vagal_slow_target`; the others split by
 #: :func:`slow_target`).
 FAST_CAPACITIES = {"vagal-recovery": vagal_capacity}
-DEFAULT_HR_KINETICS_MODEL = "vagal-recovery"
+DEFAULT_HR_KINETICS_MODEL = "slower-recovery"

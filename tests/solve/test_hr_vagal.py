@@ -1,4 +1,4 @@
-"""Vagal heart-rate recovery (``vagal-recovery``, the default): exact phases after a bout, the
+"""Vagal heart-rate recovery (``vagal-recovery``): exact phases after a bout, the
 rise unchanged, the fast phase's capacity, the closed loop and a patched trajectory agreeing
 with a run, and the published directions of fitness and age (two-phase solve:
 tests/solve/test_hr_phases.py)."""
@@ -30,9 +30,10 @@ def trajectory(kinetics, stage="walk forward at 3.5 mph, 10% grade for 10 min", 
     return next(iter(iter_sessions(sc, seed=0, subjects=1))).trajectory
 
 
-def test_it_is_the_default():
-    assert hr_kinetics.DEFAULT_HR_KINETICS_MODEL == "vagal-recovery"
-    assert EnergyOptions().hr_kinetics == "vagal-recovery"
+def test_it_is_chosen_by_name_beside_the_default():
+    assert "vagal-recovery" in hr_kinetics.HR_KINETICS_MODELS
+    assert VAGAL.hr_kinetics == "vagal-recovery"
+    assert EnergyOptions().hr_kinetics == hr_kinetics.DEFAULT_HR_KINETICS_MODEL == "slower-recovery"
 
 
 def test_recovery_is_the_sum_of_the_two_phases_exponentials():
