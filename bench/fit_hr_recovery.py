@@ -21,9 +21,9 @@ Held out, printed after the fit:
 
 - Facioli et al. 2021 (Table 2): the share of the peak-to-rest gap recovered 1, 3 and 6 min
   after a cardiopulmonary test, young men of moderate fitness
-  (``retrosim.validation.person.hr_course_rows``);
+  (``retrosim.validation.heart_recovery.hr_course_rows``);
 - Best et al. 2014: the first-minute fall after a maximal test in 67-yr-olds
-  (``retrosim.validation.person.hr_recovery_rows``);
+  (``retrosim.validation.heart_recovery.hr_recovery_rows``);
 - Imai et al. 1994 (abstract): the time constant of the first 30 s (T30, from the slope of
   ln HR) almost independent of the work load, that of the first 120 s (T120) longer after
   harder work; the two work loads taken as 30 % and 100 % of the reserve (assumed).

@@ -61,6 +61,14 @@ class Walk:
         slow = hr_kinetics.SLOW_PHASES.get(self.hr_kinetics)
         return None if slow is None else float(slow(tau_s, self.age_yr, self.fitness))
 
+    def slow_part(self, knots: np.ndarray, hr_rest: float, hr_max: float) -> np.ndarray:
+        """The slow phase's part of the target at the knots [min-1], split as in a run
+        (:func:`retrosim.solve.hr_phases.split_target`)."""
+        capacity = hr_kinetics.FAST_CAPACITIES.get(self.hr_kinetics)
+        if capacity is None:
+            return hr_kinetics.slow_target(knots, hr_rest, hr_max)
+        return hr_kinetics.vagal_slow_target(knots, hr_rest, capacity(self.fitness))
+
     @property
     def backward(self) -> bool:
         return bool(np.any(self.direction < 0))
@@ -106,7 +114,7 @@ def heart_rate(w: Walk, hr_rest: float, vo2_max: float, hr_max: float, tau_s: fl
         w.demand, w.vo2_rest, vo2_max, hr_rest, hr_max, w.direction, practice_min)
     tau_slow = w.tau_slow_s(tau_s)
     if tau_slow is not None:       # two phases, each target split at the knots as in a run
-        slow = hr_kinetics.slow_target(knots, hr_rest, hr_max)
+        slow = w.slow_part(knots, hr_rest, hr_max)
         return _relax_two(np.interp(w.t, w.knot_t, knots - slow), np.interp(w.t, w.knot_t, slow),
                           hr_rest, tau_s, (w.tau_off_s(tau_s), tau_slow))
     return _relax(np.interp(w.t, w.knot_t, knots), hr_rest, tau_s, w.tau_off_s(tau_s))

@@ -15,8 +15,9 @@ when a scenario does not give it (:mod:`retrosim.results.intervals`):
 - ``hr_tau_s``: log-normal around 30 s (McNarry et al. 2012: 30-33 s at moderate intensity),
   log-sd 0.3 (an assumption: a 90 % range of 18-49 s, which spans the oxygen-uptake time
   constants of young to older adults); the on constant: where heart rate falls, the forward
-  model recovers with the off constant of ``[energy] hr_kinetics`` for the subject's age and
-  fitness (:meth:`retrosim.fit.forward.Walk.tau_off_s`), as a run does;
+  model recovers with the off constants of ``[energy] hr_kinetics`` for the subject's age and
+  fitness (:meth:`retrosim.fit.forward.Walk.tau_off_s`, and with two phases
+  :meth:`retrosim.fit.forward.Walk.tau_slow_s`), as a run does;
 - ``backward_practice_min`` (a walk with backward stretches only): the share of the novice
   backward excess that remains, ``w = exp(-practice / 335 min)``
   (``heart.backward_excess``), with logit(w) ~ N(0, 1.5) (an assumption: no knowledge of the

@@ -86,8 +86,8 @@ def recording(seed: int, index: int, who: Person, *, vo2: bool = False,
     default models without one); the recording a strap and a console make (and a metabolic
     cart, with ``vo2``)."""
     # the default heart-rate kinetics (``[energy] hr_kinetics``), which the fit's forward
-    # model follows: rising with the person's hr_tau_s, recovering with the slower off
-    # constant of her age and fitness
+    # model follows: rising with the person's hr_tau_s, recovering in the two phases of her
+    # age and fitness
     doc = {"name": f"virtual-{index}", "seed": seed,
            "subject": {"mass_kg": who.subject.mass_kg, "age_yr": who.subject.age_yr,
                        "sex": who.subject.sex, **who.truth},

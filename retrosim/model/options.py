@@ -46,10 +46,12 @@ class EnergyOptions:
     heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
         ("swain-1994-backward", default, or "swain-1998-hrr").
     hr_kinetics : heart rate's on and off time constants, a key of
-        ``hr_kinetics.HR_KINETICS_MODELS``: "slower-recovery" (default: 30 s rising, a slower
-        recovery constant by age and fitness falling), "symmetric" (30 s both ways) or
-        "two-phase-recovery" (a fast and a slow phase falling, the slow one's share growing
-        with the intensity reached).
+        ``hr_kinetics.HR_KINETICS_MODELS``: "slower-recovery" (default: 30 s rising, one
+        recovery constant by age and fitness falling), "vagal-recovery" (30 s rising; falling,
+        a fast vagal phase that removes at most a capacity of beats set by fitness and a slow
+        phase for the rest, both slower with age), "symmetric" (30 s both ways) or
+        "two-phase-recovery" (a fast and a slow phase falling, the slow one's share growing with
+        the intensity reached).
     hr_drift : the slow rise of heart rate over a bout at constant work, a key of
         ``hr_drift.HR_DRIFT_MODELS``: "none" (default: the target is set by the work alone) or
         "teso-2025" (a linear rise through each bout at a rate set by intensity, age and sex).

@@ -32,6 +32,14 @@ References
 - Full entries: docs/references.md (mcnarry-2012, barak-2011, pierpont-2000, pierpont-2004,
   imai-1994, facioli-2021, murias-2011).
 
+Vagal recovery (``vagal-recovery``): heart rate is the sum of a fast (vagal) and
+a slow first-order state (:mod:`retrosim.solve.hr_phases`); the fast one takes the target's
+rise above rest up to a capacity set by fitness (:func:`vagal_capacity`), the slow one the
+excess (:func:`vagal_slow_target`), as Barak et al. 2011 fitted recovery towards a stabilised
+heart rate above rest; the fast constant does not depend on the work load (Imai et al. 1994)
+and the trained recover faster (Darr KC, Bassett DR, Morgan BJ, Thomas DP (1988) Am J Physiol
+254:H340-H343; docs/references.md darr-1988).
+
 Two-phase recovery (``two-phase-recovery``): heart rate is the sum of a fast and a slow
 first-order state (:mod:`retrosim.solve.hr_phases`); the slow state takes a share of the
 target's rise above rest that grows with the fraction of the heart-rate reserve reached
@@ -183,6 +191,77 @@ def slow_target(hr_target: ArrayLike, hr_rest: ArrayLike, hr_max: ArrayLike,
     return share * rise * rise / (np.asarray(hr_max, dtype=float) - hr_rest)
 
 
+#: Vagal recovery (``vagal-recovery``): Barak et al. 2011 (Table 2) fitted seated
+#: recovery after a submaximal bout as one exponential towards a stabilised heart rate above
+#: rest. The part that falls, exercise HR - HR0, is the fast (vagal) phase's capacity [bpm] and
+#: its time constant T [s] the fast phase's constant at 25 yr, by fitness code (0 inactive, 1
+#: recreational: the non-athletes; 2 trained: the athletes).
+VAGAL_CAPACITY_BPM = tuple(BARAK_2011[g][0] - BARAK_2011[g][1]
+                           for g in ("non-athletes", "non-athletes", "athletes"))
+VAGAL_TAU_YOUNG_S = tuple(BARAK_2011[g][2] for g in ("non-athletes", "non-athletes", "athletes"))
+#: The slow phase's constant at 25 yr [s], fitted by ``bench/fit_hr_vagal_recovery.py``.
+VAGAL_SLOW_TAU_YOUNG_S = 1997.0
+
+
+def _age_factor(age_yr: ArrayLike) -> np.ndarray:
+    """``1 + k max(age - 25, 0)``, k ``oxygen.TAU_AGE_SLOPE_PER_YR`` (Murias et al. 2011)."""
+    extra = np.maximum(np.asarray(age_yr, dtype=float) - _REFERENCE_AGE_YR, 0.0)
+    return 1.0 + oxygen.TAU_AGE_SLOPE_PER_YR * extra
+
+
+def vagal_capacity(fitness: ArrayLike) -> np.ndarray:
+    """The most heart rate can lose in the fast (vagal) phase of ``vagal-recovery`` [bpm], by
+    fitness code: Barak et al. 2011's fall to their stabilised heart rate, 44 bpm in
+    non-athletes (inactive and recreational), 58 bpm in athletes (trained).
+
+    >>> vagal_capacity([0, 1, 2]).tolist()
+    [44.0, 44.0, 58.0]
+    """
+    return np.asarray(VAGAL_CAPACITY_BPM)[np.asarray(fitness, dtype=int)]
+
+
+def vagal_fast(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike) -> np.ndarray:
+    """The fast (vagal) phase's off constant of ``vagal-recovery`` [s]: Barak et al. 2011's
+    time constant (50.6 s non-athletes, 52.5 s athletes), the same after every work load
+    (Imai et al. 1994), longer with age as oxygen-uptake kinetics are (an assumption), never
+    faster than the on constant.
+
+    >>> vagal_fast([30.0, 30.0, 30.0], [25.0, 25.0, 70.0], [1, 2, 1]).round(1).tolist()
+    [50.6, 52.5, 76.6]
+    """
+    base = np.asarray(VAGAL_TAU_YOUNG_S)[np.asarray(fitness, dtype=int)]
+    return np.maximum(base * _age_factor(age_yr), np.asarray(tau_on_s, dtype=float))
+
+
+def vagal_slow(tau_on_s: ArrayLike, age_yr: ArrayLike, fitness: ArrayLike,
+               tau_young_s: float | None = None) -> np.ndarray:
+    """The slow phase's off constant of ``vagal-recovery`` [s]: ``VAGAL_SLOW_TAU_YOUNG_S`` at
+    25 yr (or ``tau_young_s``), longer with age as :func:`vagal_fast`, never faster than the on
+    constant; the same at every fitness.
+
+    >>> vagal_slow([30.0, 30.0], [25.0, 70.0], [1, 2], tau_young_s=600.0).round(1).tolist()
+    [600.0, 908.8]
+    """
+    young = VAGAL_SLOW_TAU_YOUNG_S if tau_young_s is None else tau_young_s
+    return np.maximum(young * _age_factor(age_yr) + 0.0 * np.asarray(fitness, dtype=float),
+                      np.asarray(tau_on_s, dtype=float))
+
+
+def vagal_slow_target(hr_target: ArrayLike, hr_rest: ArrayLike, capacity_bpm: ArrayLike
+                      ) -> np.ndarray:
+    """The slow phase's part of heart rate's target above rest in ``vagal-recovery``
+    [min-1]: what the rise above rest exceeds the vagal capacity by (:func:`vagal_capacity`),
+    nothing below it. The fast phase takes the rest of the target, so after a light bout
+    heart rate falls in one fast phase and after a hard one the fast phase removes at most the
+    capacity (Barak et al. 2011's fall to a stabilised heart rate).
+
+    >>> vagal_slow_target([70.0, 100.0, 190.0], 70.0, 44.0).tolist()
+    [0.0, 0.0, 76.0]
+    """
+    rise = np.asarray(hr_target, dtype=float) - np.asarray(hr_rest, dtype=float)
+    return np.maximum(rise - np.asarray(capacity_bpm, dtype=float), 0.0)
+
+
 #: Heart-rate kinetics by name: ``(tau_on_s, age_yr, fitness) -> tau_off_s``
 #: (``[energy] hr_kinetics``); the on constant is ``heart.HR_TAU_S`` (30 s) or the person's
 #: ``hr_tau_s``.
@@ -203,6 +282,26 @@ HR_KINETICS_MODELS: dict[str, Model] = {
         "assumption, and it does not yet grow with the bout's intensity (Imai et al. 1994 "
         "find the later recovery slower after harder work). The off constant applies over "
         "any interval whose target ends below the heart rate at its start."),
+    "vagal-recovery": Model(
+        vagal_fast,
+        ("Barak OF et al. (2011) J Sports Sci Med 10:369-375",
+         "Imai K et al. (1994) J Am Coll Cardiol 24:1529-1535",
+         "Darr KC, Bassett DR, Morgan BJ, Thomas DP (1988) Am J Physiol 254:H340-H343",
+         "Pierpont GL et al. (2000) J Auton Nerv Syst 80:169-174",
+         "Murias JM, Spencer MD, Kowalchuk JM, Paterson DH (2011) Am J Physiol Regul Integr "
+         "Comp Physiol 301:R218-R224"),
+        "rising with 30 s; falling in a fast (vagal) phase of about 50 s that removes at most "
+        "44 bpm (58 bpm if trained) and a slow phase of about half an hour for the rest; both "
+        "longer with age",
+        "The fast phase's capacity and constant are Barak et al. 2011's fit to seated recovery "
+        "after a submaximal bout in young men (athletes for the trained, non-athletes for the "
+        "inactive and recreational); the slow constant is fitted to Barak et al. and Pierpont "
+        "et al. 2000's maximal bout (bench/fit_hr_vagal_recovery.py). Inactive and "
+        "recreational people recover alike; that both phases slow with age at the rate "
+        "oxygen-uptake kinetics do is an assumption (Darr et al. 1988 find no age effect "
+        "between groups of matched fitness). Recovery is passive: walking on slowly keeps "
+        "the target above rest. Both phases' constants switch together, on whether the whole "
+        "target ends an interval below the heart rate."),
     "symmetric": Model(
         symmetric,
         ("McNarry MA, Kingsley MIC, Lewis MJ (2012) Am J Physiol Regul Integr Comp Physiol "
@@ -231,5 +330,9 @@ HR_KINETICS_MODELS: dict[str, Model] = {
 }
 #: The slow phase's falling constant of the kinetics that have one, by name:
 #: ``(tau_on_s, age_yr, fitness) -> tau_slow_s`` (:mod:`retrosim.solve.hr_phases`).
-SLOW_PHASES = {"two-phase-recovery": slow_phase}
+SLOW_PHASES = {"two-phase-recovery": slow_phase, "vagal-recovery": vagal_slow}
+#: The fast phase's capacity [bpm] of the kinetics that split the target by one, by name:
+#: ``fitness -> capacity_bpm`` (:func:`vagal_slow_target`; the others split by
+#: :func:`slow_target`).
+FAST_CAPACITIES = {"vagal-recovery": vagal_capacity}
 DEFAULT_HR_KINETICS_MODEL = "slower-recovery"

@@ -1,10 +1,12 @@
 """Heart rate as two first-order phases, exact over every interval (``[energy] hr_kinetics =
-"two-phase-recovery"``, :mod:`retrosim.physiology.hr_kinetics`).
+"vagal-recovery"`` or ``"two-phase-recovery"``, :mod:`retrosim.physiology.hr_kinetics`).
 
-The target's rise above rest is split at every knot into a slow part, whose share grows with
-the fraction of the heart-rate reserve reached
-(:func:`retrosim.physiology.hr_kinetics.slow_target`), and a fast part, the rest; each is
-linear between knots, as every target is. Heart rate is the sum of two first-order states,
+The target's rise above rest is split at every knot into a slow part and a fast part, the
+rest: with ``two-phase-recovery`` the slow part's share grows with the fraction of the
+heart-rate reserve reached (:func:`retrosim.physiology.hr_kinetics.slow_target`), with
+``vagal-recovery`` (the default) it is what the rise exceeds the fast phase's capacity by
+(:func:`retrosim.physiology.hr_kinetics.vagal_slow_target`); each part is linear between
+knots, as every target is. Heart rate is the sum of two first-order states,
 one towards each part. Over an interval whose whole target ends below the heart rate at its
 start (a fall, the rule of
 :func:`retrosim.solve.relax.relax_interval`), the fast state relaxes with the fast (vagal)
@@ -12,8 +14,8 @@ off constant and the slow state with the slow one; over any other interval both 
 on constant, so that heart rate rises exactly as one first-order state would. Each state
 advances across an interval in one closed-form step
 (:func:`retrosim.physiology.oxygen.first_order_ramp`); the peak of the sum inside an interval
-is where its derivative, a constant minus two exponentials, vanishes, found by bisection on
-the stretches where that derivative is monotone (exact to rounding).
+is where its derivative, a constant minus two exponentials, vanishes, found by bisection and
+Newton's method on the stretches where that derivative is monotone (exact to rounding).
 
 Arrays are laid out (knot, subject) as in :mod:`retrosim.solve.trajectory`.
 """
@@ -22,15 +24,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from retrosim.physiology import hr_kinetics, oxygen
 from retrosim.solve.parameters import Physiology
-from retrosim.solve.relax import relax_interval
+from retrosim.solve.relax import interior_maximum, relax_interval
 
-#: Bisection steps for an interior peak: far more than halving a day to one ulp needs.
-_BISECTIONS = 200
+#: An interior peak: bisection steps that narrow its bracket 4096-fold, then Newton steps
+#: (kept inside the bracket) on the sum's derivative, monotone there, which converge
+#: quadratically: six take the root to rounding.
+_BISECTIONS, _NEWTON_STEPS = 12, 6
 
 
 def split_target(hr_target: np.ndarray, p: Physiology, base: np.ndarray | None = None
@@ -41,7 +46,9 @@ def split_target(hr_target: np.ndarray, p: Physiology, base: np.ndarray | None =
     target), and the drift goes to the fast part: the drift is linear in time over a flat
     stretch, and so stays each part's target, whatever knots the stretch has.
     """
-    slow = hr_kinetics.slow_target(hr_target if base is None else base, p.hr_rest, p.hr_max)
+    before = hr_target if base is None else base
+    slow = (hr_kinetics.slow_target(before, p.hr_rest, p.hr_max) if p.hr_vagal_bpm is None
+            else hr_kinetics.vagal_slow_target(before, p.hr_rest, p.hr_vagal_bpm))
     return hr_target - slow, slow
 
 
@@ -88,7 +95,7 @@ class HrPhases:
     tau_fast: np.ndarray
     tau_slow: np.ndarray
 
-    @property
+    @cached_property
     def hr(self) -> np.ndarray:
         """Heart rate at the knots [min-1], (K, N)."""
         return self.fast + self.slow
@@ -102,35 +109,80 @@ class HrPhases:
 
     def peak(self, t: np.ndarray) -> np.ndarray:
         """Each subject's exact peak heart rate [min-1], (N,): at a knot or inside an
-        interval (:func:`interior_peak`)."""
+        interval. Where both states relax with one constant (every interval that does not
+        fall), or where the slow state and its target are nothing throughout, heart rate is
+        one first-order state, whose interior maximum has a closed form
+        (:func:`retrosim.solve.relax.interior_maximum`); elsewhere :func:`interior_peak`
+        searches. Only the intervals that can hold a peak are gathered."""
         best = self.hr.max(axis=0)
+        n = self.fast.shape[1]
         dt = np.broadcast_to(np.diff(t, axis=0), self.fast[1:].shape)
-        rows = [np.broadcast_to(a, self.fast.shape) for a in (
-            self.fast, self.fast_target, self.tau_fast, self.slow, self.slow_target,
-            self.tau_slow)]
-        x_f, u_f, t_f, x_s, u_s, t_s = (a[:-1] for a in rows)
-        k_f = np.divide(np.diff(self.fast_target, axis=0), dt, out=np.zeros_like(x_f),
-                        where=dt > 0)
-        k_s = np.divide(np.diff(self.slow_target, axis=0), dt, out=np.zeros_like(x_s),
-                        where=dt > 0)
-        value = interior_peak((x_f, u_f, k_f, t_f), (x_s, u_s, k_s, t_s), dt)
-        return np.maximum(best, np.nanmax(value, axis=0, initial=-np.inf))
+        tau_f, tau_s = (np.broadcast_to(a, self.fast.shape)[:-1]
+                        for a in (self.tau_fast, self.tau_slow))
+        ramp = dt > 0
+        same = tau_f == tau_s
+        no_slow = ((self.slow[:-1] == 0) & (self.slow_target[:-1] == 0)
+                   & (self.slow_target[1:] == 0))
+        total = self.fast_target + self.slow_target
+        for idx, x, u in ((np.flatnonzero(same & ramp & (np.diff(total, axis=0) < 0)),
+                           self.hr, total),
+                          (np.flatnonzero(~same & ramp & no_slow
+                                          & (np.diff(self.fast_target, axis=0) < 0)),
+                           self.fast, self.fast_target)):
+            if idx.size:
+                seg, who = np.divmod(idx, n)
+                length, tau = dt.flat[idx], tau_f.flat[idx]
+                x0, u0 = x[seg, who], u[seg, who]
+                k = (u[seg + 1, who] - u0) / length
+                s_star = interior_maximum(x0, u0, k, length, tau)
+                inside = np.isfinite(s_star)
+                np.fmax.at(best, who[inside], oxygen.first_order_ramp(
+                    x0[inside], u0[inside], k[inside], s_star[inside], tau[inside]))
+        two = np.flatnonzero(~same & ramp & ~no_slow)
+        if two.size:
+            length = dt.flat[two]
+            parts = []
+            rising = np.zeros(two.size)
+            for x, u, tau in ((self.fast, self.fast_target, tau_f),
+                              (self.slow, self.slow_target, tau_s)):
+                u0, tau_i = np.take(u, two), tau.flat[two]
+                k = (np.take(u, two + n) - u0) / length
+                x0 = np.take(x, two)
+                parts.append((x0, u0, k, tau_i))
+                # each part's rate is k - C / tau exp(-s / tau), C = x0 - u0 + k tau: at most
+                # k - C / tau where C < 0, at most k where C >= 0
+                rising += k + np.maximum((u0 - x0) / tau_i - k, 0.0)
+            can = rising > 0                 # the sum's rate can be positive: a peak may be
+            if can.any():
+                who = two[can] % n
+                fast, slow = (tuple(a[can] for a in part) for part in parts)
+                value = interior_peak(fast, slow, length[can])
+                found = np.isfinite(value)
+                np.fmax.at(best, who[found], value[found])
+        return best
 
 
 def solve_phases(t: np.ndarray, hr_target: np.ndarray, p: Physiology,
                  base: np.ndarray | None = None) -> HrPhases:
     """Both states at every knot from rest (the fast state at resting heart rate, the slow
     one at zero), exact in between; ``t`` (K, S), ``hr_target`` (K, N) and its value before
-    drift, ``base`` (:func:`split_target`)."""
+    drift, ``base`` (:func:`split_target`).
+
+    Each interval is :func:`step`'s closed form; the constants each interval relaxes with
+    are kept as they are chosen."""
     uf, us = split_target(hr_target, p, base)
+    assert p.tau_hr_slow_s is not None, "two phases need the slow phase's constant"
     fast, slow = np.empty_like(uf), np.empty_like(us)
     fast[0], slow[0] = p.hr_rest, 0.0
-    for i in range(uf.shape[0] - 1):
-        fast[i + 1], slow[i + 1] = step(fast[i], slow[i], (uf[i], us[i]),
-                                        (uf[i + 1], us[i + 1]), t[i + 1] - t[i], p)
-    falling = np.zeros(uf.shape, bool)
-    falling[:-1] = uf[1:] + us[1:] < fast[:-1] + slow[:-1]
-    tau_f, tau_s = phase_taus(falling, p)
+    tau_f, tau_s = np.empty(uf.shape), np.empty(uf.shape)
+    tau_f[-1], tau_s[-1] = p.tau_hr_s, p.tau_hr_s
+    for i in range(uf.shape[0] - 1):          # row by row: no temporaries of every knot
+        falling = uf[i + 1] + us[i + 1] < fast[i] + slow[i]
+        dt = t[i + 1] - t[i]
+        np.copyto(tau_f[i], np.where(falling, p.tau_hr_off_s, p.tau_hr_s))
+        np.copyto(tau_s[i], np.where(falling, p.tau_hr_slow_s, p.tau_hr_s))
+        fast[i + 1] = relax_interval(fast[i], uf[i], uf[i + 1], dt, tau_f[i])
+        slow[i + 1] = relax_interval(slow[i], us[i], us[i + 1], dt, tau_s[i])
     return HrPhases(fast, uf, slow, us, tau_f, tau_s)
 
 
@@ -159,8 +211,8 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
     Each part is ``(x0, u0, k, tau)``: ``x(s) = u0 + k s - k tau + C exp(-s / tau)``,
     ``C = x0 - u0 + k tau``. The sum's derivative ``K - g(s)``, ``g = sum C / tau exp(-s /
     tau)``, is monotone on either side of g's one turning point, so it has at most one root
-    on each side; a root where it goes from positive to negative is a maximum, found by
-    bisection.
+    on each side; a root where it goes from positive to negative is a maximum, bracketed by
+    bisection and polished by Newton's method.
 
     >>> one = (np.array([70.0]), np.array([150.0]), np.array([-1.0]), np.array([30.0]))
     >>> zero = (np.zeros(1), np.zeros(1), np.zeros(1), np.array([200.0]))
@@ -193,6 +245,11 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
             up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
             a, b = np.where(up, mid, a), np.where(up, b, mid)
         s = 0.5 * (a + b)
+        for _ in range(_NEWTON_STEPS):
+            e_f, e_s = part[1] * np.exp(-s / part[2]), part[3] * np.exp(-s / part[4])
+            curve = e_f / part[2] + e_s / part[4]
+            step = np.divide(part[0] - e_f - e_s, curve, out=np.zeros_like(s), where=curve != 0)
+            s = np.clip(s - step, a, b)
         value = (oxygen.first_order_ramp(x_f[down], u_f[down], k_f[down], s, t_f[down])
                  + oxygen.first_order_ramp(x_s[down], u_s[down], k_s[down], s, t_s[down]))
         best[down] = np.fmax(best[down], value)

@@ -36,6 +36,9 @@ class Physiology:
     #: The slow phase's falling constant [s] of two-phase kinetics (``[energy] hr_kinetics``,
     #: :mod:`retrosim.solve.hr_phases`); None: heart rate is one state.
     tau_hr_slow_s: np.ndarray | None = None
+    #: The fast phase's capacity [bpm] of kinetics that split the target by one
+    #: (``hr_kinetics.FAST_CAPACITIES``); None: the split of ``hr_kinetics.slow_target``.
+    hr_vagal_bpm: np.ndarray | None = None
     #: Multiplicative model errors of one plausible version of the person (1: the central
     #: model; :mod:`retrosim.results.intervals` draws them): net MET, backward HR excess,
     #: EPOC's slow volume, PEH.
@@ -80,6 +83,8 @@ class Physiology:
             tau_hr_slow_s=hr_kinetics.SLOW_PHASES[options.hr_kinetics](
                 tau_hr, cohort.age_yr, cohort.fitness)
             if options.hr_kinetics in hr_kinetics.SLOW_PHASES else None,
+            hr_vagal_bpm=hr_kinetics.FAST_CAPACITIES[options.hr_kinetics](cohort.fitness)
+            if options.hr_kinetics in hr_kinetics.FAST_CAPACITIES else None,
             handrail=cohort.handrail,
             female=cohort.female, age_yr=cohort.age_yr, practice_min=cohort.backward_practice_min,
             met_scale=cohort.met_scale * walking_cost.person_factor(

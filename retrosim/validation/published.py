@@ -19,7 +19,7 @@ from retrosim.model.scenario import load_scenario
 from retrosim.physiology import balance, energy, heart, hypotension, oxygen, peh_course, pressure
 from retrosim.physiology.compendium import compendium_rows
 from retrosim.units import VO2_PER_MET, mph_to_mps, pct_to_frac
-from retrosim.validation import person, programmes, recovery
+from retrosim.validation import heart_recovery, person, programmes, recovery
 from retrosim.validation.table import Row, compare, continuous_model_errors
 
 #: The Compendium model that looks up a row of ``data/compendium_walking.csv``.
@@ -158,7 +158,7 @@ def kinetics_rows() -> list[Row]:
                         heart.HR_TAU_S, (30.0, 33.0), tolerance=0.0))
     validated = [r for r in rows if r.source == "McNarry et al. 2012" and "VO2" in r.quantity]
     rows = [r if r in validated else calibration(r) for r in rows]
-    return (rows + _backward_hr_rows() + recovery.epoc_rows() + person.hr_recovery_rows()
+    return (rows + _backward_hr_rows() + recovery.epoc_rows() + heart_recovery.hr_recovery_rows()
             + person.hr_drift_rows() + person.resting_hr_rows() + person.vo2_kinetics_rows())
 
 

@@ -34,7 +34,8 @@ def test_step_reaches_63_percent_after_one_time_constant():
     assert abs((hr[41] - 62.0) / (steady - 62.0) - (1 - np.exp(-1))) < 0.02
 
 
-@pytest.mark.parametrize("kinetics", ["slower-recovery", "symmetric", "two-phase-recovery"])
+@pytest.mark.parametrize("kinetics", ["slower-recovery", "symmetric", "two-phase-recovery",
+                                      "vagal-recovery"])
 def test_forward_model_follows_a_run_to_a_fifth_of_a_beat(kinetics):
     """The same walk through Simulation: its 1-Hz traces in, its heart rate out, with either
     heart-rate kinetics (the default's recovery constant for a 45-year-old is slower than her
@@ -59,6 +60,11 @@ def test_forward_model_follows_a_run_to_a_fifth_of_a_beat(kinetics):
         assert off == float(hr_kinetics.fast_phase(TRAITS["hr_tau_s"], 45.0, 1))
         assert w.tau_slow_s(TRAITS["hr_tau_s"]) == float(
             hr_kinetics.slow_phase(TRAITS["hr_tau_s"], 45.0, 1))
+        return
+    if kinetics == "vagal-recovery":          # Barak et al.'s fast constant, a slow phase
+        assert off == float(hr_kinetics.vagal_fast(TRAITS["hr_tau_s"], 45.0, 1))
+        assert w.tau_slow_s(TRAITS["hr_tau_s"]) == float(
+            hr_kinetics.vagal_slow(TRAITS["hr_tau_s"], 45.0, 1))
         return
     assert w.tau_slow_s(TRAITS["hr_tau_s"]) is None
     assert off == (TRAITS["hr_tau_s"] if kinetics == "symmetric" else

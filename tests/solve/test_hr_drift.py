@@ -12,7 +12,7 @@ from retrosim.engine.closedloop import ClosedLoop
 from retrosim.engine.treadmill import TreadmillLimits
 from retrosim.model.people import Cohort
 from retrosim.model.subject import Subject
-from retrosim.physiology import hr_drift
+from retrosim.physiology import hr_drift, hr_kinetics
 from retrosim.solve.trajectory import EnergyOptions, Physiology, solve
 
 SUBJECT = {"mass_kg": 70.0, "age_yr": 30, "sex": "male", "vo2max_ml_kg_min": 40.0,
@@ -90,7 +90,7 @@ def test_without_drift_nothing_moves():
                                            "treadmill": {"start": "at-speed"},
                                            "arms": {"a": {"stages": STAGES}}})
     tr = next(iter(iter_sessions(default, seed=0, subjects=1))).trajectory
-    named = trajectory("none")
+    named = trajectory("none", hr_kinetics.DEFAULT_HR_KINETICS_MODEL)
     np.testing.assert_array_equal(tr.hr, named.hr)
     np.testing.assert_array_equal(tr.hr_target, named.hr_target)
 
