@@ -191,7 +191,10 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
         for _ in range(_BISECTIONS):
             mid = 0.5 * (a + b)
             up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
-            a, b = np.where(up, mid, a), np.where(up, b, mid)
+            a_new, b_new = np.where(up, mid, a), np.where(up, b, mid)
+            if np.array_equal(a_new, a) and np.array_equal(b_new, b):
+                break       # a fixed point: every further step would leave the same bits
+            a, b = a_new, b_new
         s = 0.5 * (a + b)
         value = (oxygen.first_order_ramp(x_f[down], u_f[down], k_f[down], s, t_f[down])
                  + oxygen.first_order_ramp(x_s[down], u_s[down], k_s[down], s, t_s[down]))

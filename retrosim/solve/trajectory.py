@@ -96,10 +96,10 @@ class Trajectory:
         """A bound on each subject's heart rate over the whole timeline [min-1], (N,): a
         first-order response never leaves the hull of its start and its targets."""
         bound = np.maximum(self.hr.max(axis=0), self.hr_target.max(axis=0))
-        if self.drift is not None:
+        if self.drift is not None:     # plus the drift's exact peak (it is one state)
             d = self.drift
             bound = (np.maximum(d.heart.max(axis=0), self.hr_target.max(axis=0))
-                     + np.maximum(d.state.max(axis=0), d.ceiling.max(axis=0)))
+                     + exact_peak(self.timeline.t, d.state, d.ceiling, d.tau_s))
         return bound
 
     def vo2_peak(self) -> np.ndarray:
@@ -264,7 +264,7 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
     drift = None
     if rate is not None and drift_tau is not None:
         ceiling = hr_drift.saturating_ceiling(rate, base, p.hr_max, timeline.velocity != 0)
-        drift = solve_drift(timeline.t, ceiling, np.full(hr.shape[1], drift_tau), hr)
+        drift = solve_drift(timeline.t, ceiling, drift_tau, hr)
         hr = hr + drift.state
     kcal = np.empty_like(met)
     kcal[0] = 0.0
