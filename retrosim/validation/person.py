@@ -259,8 +259,8 @@ LAFRENZ_2008_COOL = (23.0, 64.7, 0.592, 10, 2.0)       # age, VO2max, fraction, 
 
 def hr_drift_rows() -> list[Row]:
     """Heart rate's drift over a long bout: Lafrenz et al. 2008's cool, hydrated bout, which
-    no drift model was fitted to (validation of ``none``, pinned; the row names what
-    ``teso-2025`` and the default, ``teso-saturating``, give: both more than the published
+    no drift model was fitted to (validation of the default, ``none``; the row names what
+    ``teso-2025`` and ``teso-saturating`` give: both more than the published
     rise, which is the low end of the drift, cool and with fluid replaced).
 
     >>> [r.mark for r in hr_drift_rows()].count("bad")
