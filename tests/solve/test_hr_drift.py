@@ -84,16 +84,16 @@ def test_the_drift_starts_again_with_each_bout():
     assert float(drift.hr_peak()[0]) > float(flat.hr_peak()[0]) + 10.0
 
 
-def test_the_default_is_the_saturating_drift():
-    """``teso-saturating`` is the default: the same bits when named; ``none`` differs."""
+def test_the_default_is_no_drift_and_the_saturating_drift_is_chosen_by_name():
+    """``none`` is the default: the same bits when named; ``teso-saturating`` rises above it."""
     default = retrosim.Scenario.from_dict({"name": "d", "subject": SUBJECT,
                                            "treadmill": {"start": "at-speed"},
                                            "arms": {"a": {"stages": STAGES}}})
     tr = next(iter(iter_sessions(default, seed=0, subjects=1))).trajectory
-    named = trajectory("teso-saturating")
+    named = trajectory("none")
     np.testing.assert_array_equal(tr.hr, named.hr)
     np.testing.assert_array_equal(tr.hr_target, named.hr_target)
-    assert float(tr.hr[1, 0]) > float(trajectory("none").hr[1, 0])
+    assert float(trajectory("teso-saturating").hr[1, 0]) > float(tr.hr[1, 0])
 
 
 def test_the_closed_loop_sees_the_drift_it_records():
