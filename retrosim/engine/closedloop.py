@@ -24,14 +24,21 @@ from __future__ import annotations
 import numpy as np
 
 from retrosim.controllers.base import Command
+from retrosim.engine.knot_rows import empty_command, keep_rows
 from retrosim.engine.session import ESTOP, EventLog
 from retrosim.model.protocol import GRADE_LIMITS_PCT
 from retrosim.model.treadmill import TreadmillLimits, incline_reach, quantise, ramp
-from retrosim.physiology import oxygen
+from retrosim.physiology import hr_drift, oxygen
 from retrosim.solve import hr_phases
 from retrosim.solve.relax import relax_interval
 from retrosim.solve.timeline import Timeline
-from retrosim.solve.trajectory import EnergyOptions, Physiology, drift_rate, knot_demand
+from retrosim.solve.trajectory import (
+    EnergyOptions,
+    Physiology,
+    drift_rate,
+    drift_tau_s,
+    knot_demand,
+)
 from retrosim.units import MPS_PER_KMH
 
 STOPPED, RUNNING, PAUSED = 0, 1, 2
@@ -106,6 +113,10 @@ class ClosedLoop:
         self._hr_base: np.ndarray
         self._drift: np.ndarray = np.zeros(n)
         self._drift_rate: np.ndarray | None = None
+        #: The saturating drift (:mod:`retrosim.solve.drift`): its constant [s] (None: not
+        #: this model), its state and its ceiling at the last knot; ``hr`` is the sum.
+        self._sat_tau = drift_tau_s(options)
+        self._sat = (np.zeros(n), np.zeros(n))
         self._row_state: tuple[np.ndarray, ...]
         #: Two phases (:mod:`retrosim.solve.hr_phases`): the states and targets at the last knot
         self._phases = physiology.tau_hr_slow_s is not None
@@ -220,6 +231,8 @@ class ClosedLoop:
             tau_hr = np.where(hr_now < hr, self.p.tau_hr_off_s, self.p.tau_hr_s)
             self.hr = oxygen.first_order_ramp(hr, self._hr_t, (hr_now - self._hr_t) / dt, dt,
                                               tau_hr)
+        if self._sat_tau is not None:            # the ceiling is constant on a flat stretch
+            self.hr = self.hr + oxygen.first_order_step(*self._sat, dt, self._sat_tau)
         self.kcal = kcal + dt * self._kcal_rate
         self.distance_m = dist + dt * np.abs(self.v)
 
@@ -233,6 +246,10 @@ class ClosedLoop:
             met, vo2_t, hr_t, kcal_rate = knot_demand(v, g, self.handrail, self.p, self.options)
         self._hr_base = hr_t
         rate = drift_rate(vo2_t, self.p, self.options)
+        ceiling = None if rate is None or self._sat_tau is None else \
+            hr_drift.saturating_ceiling(rate, hr_t, self.p.hr_max, v != 0)
+        if ceiling is not None:
+            rate = None                  # the drift is its own state, not in the target
         if rate is not None:         # as hr_drift.drift_at_knots, one knot row at a time
             drift = np.zeros(self.n) if first else np.where(
                 v != 0, self._drift + 0.5 * ((tau - self._row_state[0]) / 60.0)
@@ -255,11 +272,17 @@ class ClosedLoop:
                                          self.p.tau_hr_off_s)
             self.kcal = kcal + 0.5 * dt * (self._kcal_rate + kcal_rate)
             self.distance_m = dist + 0.5 * dt * (np.abs(v_prev) + np.abs(v))
+            if ceiling is not None and self._sat_tau is not None:
+                self._sat = (relax_interval(*self._sat, ceiling, dt, self._sat_tau), ceiling)
+        elif ceiling is not None:
+            self._sat = (np.zeros(self.n), ceiling)
         self.met, self._vo2_t, self._hr_t, self._kcal_rate = met, vo2_t, hr_t, kcal_rate
         if parts is not None:
             self._phase_t = parts
         tau = np.asarray(tau, dtype=float)
         self._row_state = (tau, self.vo2, self.hr, self.kcal, self.distance_m)
+        if ceiling is not None:                   # heart rate is the state plus the drift
+            self.hr = self.hr + self._sat[0]
         self._rows.append((tau, v, g, self.handrail.copy(), self.set_dir.copy()))
 
     def _jump(self) -> None:
@@ -278,7 +301,7 @@ class ClosedLoop:
 
     def command(self, cmd: Command) -> None:
         """Apply a command (scalars for everyone, or ``(N,)`` arrays) at the current time."""
-        if _empty(cmd):
+        if empty_command(cmd):
             return
         self._flush()
         c = cmd.arrays(self.n)
@@ -363,37 +386,11 @@ class ClosedLoop:
         for a in arrays:
             same_as_prev[1:] &= a[1:] == a[:-1]
         same_as_prev[0] = False
-        arrays = _keep(arrays, ~same_as_prev)
+        arrays = keep_rows(arrays, ~same_as_prev)
         values = arrays[1:]
         flat = np.zeros(arrays[0].shape, bool)
         flat[1:-1] = True
         for a in values:
             flat[1:-1] &= (a[1:-1] == a[:-2]) & (a[1:-1] == a[2:])
-        t, v, g, h, d = _keep(arrays, ~flat)
+        t, v, g, h, d = keep_rows(arrays, ~flat)
         return Timeline(t, v, g, h.astype(np.int8), d.astype(np.int8))
-
-
-def _empty(cmd: Command) -> bool:
-    """True if a command asks for nothing at all."""
-    for name, value in vars(cmd).items():
-        if value is None or value is False:
-            continue
-        if isinstance(value, np.ndarray) and (
-                (value.dtype == bool and not value.any())
-                or (value.dtype.kind == "f" and np.isnan(value).all())
-                or (name == "direction" and not value.any())):
-            continue
-        return False
-    return True
-
-
-def _keep(arrays: list[np.ndarray], keep: np.ndarray) -> list[np.ndarray]:
-    """Each column's kept rows, in order, padded with its last row to a common length."""
-    keep = keep.copy()
-    keep[0] = keep[-1] = True
-    k = keep.shape[0]
-    counts = keep.sum(axis=0)
-    width = int(counts.max())
-    order = np.argsort(~keep, axis=0, kind="stable")[:width]
-    idx = np.where(np.arange(width)[:, None] < counts[None, :], order, k - 1)
-    return [np.take_along_axis(a, idx, axis=0) for a in arrays]

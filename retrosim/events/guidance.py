@@ -130,7 +130,7 @@ def intensity(session: Session) -> None:
     # stays below every walker's limit needs no exact peak
     bound = np.empty(c.size)
     for tr, rows in parts:
-        bound[rows] = np.maximum(tr.hr.max(axis=0), tr.hr_target.max(axis=0))
+        bound[rows] = tr.hr_hull()
     if np.all(bound - ph.hr_rest < limit * reserve):
         return
     peak = np.empty(c.size)

@@ -53,8 +53,9 @@ class EnergyOptions:
         "two-phase-recovery" (a fast and a slow phase falling, the slow one's share growing with
         the intensity reached).
     hr_drift : the slow rise of heart rate over a bout at constant work, a key of
-        ``hr_drift.HR_DRIFT_MODELS``: "none" (default: the target is set by the work alone) or
-        "teso-2025" (a linear rise through each bout at a rate set by intensity, age and sex).
+        ``hr_drift.HR_DRIFT_MODELS``: "none" (default: the target is set by the work alone),
+        "teso-saturating" (a rise at a rate set by intensity, age and sex that approaches a
+        ceiling below HRmax) or "teso-2025" (a linear rise through each bout).
     vo2_kinetics : the VO2 time constant, a key of ``vo2_kinetics.VO2_KINETICS_MODELS``:
         "trainable" (default: set by fitness and age, shortened by a programme's training) or
         "fitness-label" (the label's value all programme long).

@@ -243,7 +243,10 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
         for _ in range(_BISECTIONS):
             mid = 0.5 * (a + b)
             up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
-            a, b = np.where(up, mid, a), np.where(up, b, mid)
+            a_new, b_new = np.where(up, mid, a), np.where(up, b, mid)
+            if np.array_equal(a_new, a) and np.array_equal(b_new, b):
+                break       # a fixed point: every further step would leave the same bits
+            a, b = a_new, b_new
         s = 0.5 * (a + b)
         for _ in range(_NEWTON_STEPS):
             e_f, e_s = part[1] * np.exp(-s / part[2]), part[3] * np.exp(-s / part[4])

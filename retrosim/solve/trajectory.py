@@ -22,6 +22,7 @@ import numpy as np
 from retrosim.model.options import EnergyOptions
 from retrosim.model.protocol import Protocol
 from retrosim.physiology import energy, heart, hr_drift, oxygen
+from retrosim.solve.drift import Drift, peak_of_sum, solve_drift
 from retrosim.solve.epoc import SlowEpoc, slow_epoc
 from retrosim.solve.hr_phases import HrPhases, merge_phases, solve_phases
 from retrosim.solve.parameters import Physiology
@@ -51,6 +52,9 @@ class Trajectory:
     #: Where this trajectory is an earlier one with a few subjects solved again
     #: (:func:`resolve`): per-subject results are read from the two, not from the merged knots.
     patch: Patch | None = field(default=None, repr=False, compare=False)
+    #: Heart rate's saturating drift (:mod:`retrosim.solve.drift`; None: none, or the
+    #: linear drift already in ``hr_target``); ``hr`` is then its state plus ``drift.heart``.
+    drift: Drift | None = None
     #: Exact peaks already found (by name), so a second reader does not search again.
     _peaks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
                                           compare=False)
@@ -76,11 +80,27 @@ class Trajectory:
         """Each subject's exact peak heart rate [min-1], (N,) (found once, then kept)."""
         if "hr" not in self._peaks and self.patch is not None:
             self._peaks["hr"] = self.patch.combine(lambda tr: {"hr": tr.hr_peak()})["hr"]
+        if "hr" not in self._peaks and self.drift is not None:
+            d, ph = self.drift, self.phases
+            heart = [(d.heart, self.hr_target, self.tau_hr_s)] if ph is None else [
+                (ph.fast, ph.fast_target, ph.tau_fast), (ph.slow, ph.slow_target, ph.tau_slow)]
+            self._peaks["hr"] = peak_of_sum(self.timeline.t,
+                                            [*heart, (d.state, d.ceiling, d.tau_s)])
         if "hr" not in self._peaks and self.phases is not None:
             self._peaks["hr"] = self.phases.peak(self.timeline.t)
         if "hr" not in self._peaks:
             self._peaks["hr"] = exact_peak(self.timeline.t, self.hr, self.hr_target, self.tau_hr_s)
         return self._peaks["hr"]
+
+    def hr_hull(self) -> np.ndarray:
+        """A bound on each subject's heart rate over the whole timeline [min-1], (N,): a
+        first-order response never leaves the hull of its start and its targets."""
+        bound = np.maximum(self.hr.max(axis=0), self.hr_target.max(axis=0))
+        if self.drift is not None:     # plus the drift's exact peak (it is one state)
+            d = self.drift
+            bound = (np.maximum(d.heart.max(axis=0), self.hr_target.max(axis=0))
+                     + exact_peak(self.timeline.t, d.state, d.ceiling, d.tau_s))
+        return bound
 
     def vo2_peak(self) -> np.ndarray:
         """Each subject's exact peak oxygen uptake of the first-order state
@@ -120,15 +140,19 @@ class Trajectory:
             tau = at(tau, 0) if tau.ndim == 2 else tau        # per interval (K, N) or (N,)
             return oxygen.first_order_ramp(at(state, 0), u0, slope, s, tau)
 
+        heart = self.hr if self.drift is None else self.drift.heart
         velocity = lerp(tl.velocity)
         direction = np.where(velocity != 0, np.sign(velocity), at(tl.direction, 0))
         traces = {
             "speed": np.abs(velocity), "direction": direction, "grade": lerp(tl.grade),
             "met": lerp(self.met), "energy": lerp(self.energy),
             "vo2": relax(self.vo2, self.vo2_target, self.tau_vo2_s),
-            "hr": relax(self.hr, self.hr_target, self.tau_hr_s) if self.phases is None else
+            "hr": relax(heart, self.hr_target, self.tau_hr_s) if self.phases is None else
             self.phases.sample(relax),
         }
+        if self.drift is not None:
+            d = self.drift
+            traces["hr"] = traces["hr"] + relax(d.state, d.ceiling, d.tau_s)
         if self.epoc is not None:
             extra_vo2, extra_kcal = self.epoc.at(times[:, None])
             traces["vo2"] = traces["vo2"] + extra_vo2
@@ -205,6 +229,15 @@ def drift_rate(vo2_target: np.ndarray, physiology: Physiology, options: EnergyOp
     return model(vo2_target / p.vo2_max, p.age_yr, p.female)
 
 
+def drift_tau_s(options: EnergyOptions) -> float | None:
+    """The saturating drift's time constant [s], or None where the drift (if any) is linear
+    in the target (``[energy] hr_drift``, :mod:`retrosim.solve.drift`)."""
+    model = hr_drift.HR_DRIFT_MODELS[options.hr_drift]
+    if model.function is hr_drift.teso_saturating_rate:
+        return 60.0 * hr_drift.SATURATING_TAU_MIN
+    return None
+
+
 def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) -> Trajectory:
     """Demand at every knot, then the exact state at every knot, for every subject."""
     p = physiology
@@ -217,10 +250,9 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
         met, vo2_target, hr_target, kcal_rate = (a[each] for a in knot_demand(
             timeline.velocity[first], timeline.grade[first], timeline.handrail[first], p,
             options))
-    rate, base = drift_rate(vo2_target, p, options), hr_target
-    if rate is not None:
-        drift = hr_drift.drift_at_knots(timeline.t, rate, timeline.velocity != 0)
-        hr_target = hr_target + drift
+    rate, base, drift_tau = drift_rate(vo2_target, p, options), hr_target, drift_tau_s(options)
+    if rate is not None and drift_tau is None:
+        hr_target = hr_target + hr_drift.drift_at_knots(timeline.t, rate, timeline.velocity != 0)
 
     vo2 = relax_at_knots(timeline.t, vo2_target, p.vo2_rest, p.tau_vo2_s)
     phases = None if p.tau_hr_slow_s is None else solve_phases(timeline.t, hr_target, p, base)
@@ -229,13 +261,19 @@ def solve(timeline: Timeline, physiology: Physiology, options: EnergyOptions) ->
                                     p.tau_hr_off_s)
     else:
         hr, tau_hr = phases.hr, phases.tau_fast
+    drift = None
+    if rate is not None and drift_tau is not None:
+        ceiling = hr_drift.saturating_ceiling(rate, base, p.hr_max, timeline.velocity != 0)
+        drift = solve_drift(timeline.t, ceiling, drift_tau, hr)
+        hr = hr + drift.state
     kcal = np.empty_like(met)
     kcal[0] = 0.0
     for i in range(met.shape[0] - 1):
         dt = timeline.t[i + 1] - timeline.t[i]
         kcal[i + 1] = kcal[i] + 0.5 * dt * (kcal_rate[i] + kcal_rate[i + 1])
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal,
-                      p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options), phases)
+                      p.tau_vo2_s, tau_hr, slow_epoc(timeline, vo2_target, p, options), phases,
+                      drift=drift)
 
 
 def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
@@ -268,12 +306,18 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     met, vo2_target, hr_target, vo2, hr, kcal = (
         merge(getattr(previous, name), getattr(part, name))
         for name in ("met", "vo2_target", "hr_target", "vo2", "hr", "energy"))
+    drift = None
+    if previous.drift is not None and part.drift is not None:
+        old_d, new_d = previous.drift, part.drift
+        drift = Drift(merge(old_d.state, new_d.state), merge(old_d.ceiling, new_d.ceiling),
+                      old_d.tau_s, merge(old_d.heart, new_d.heart))
     phases = None
     if previous.phases is not None and part.phases is not None:
         phases = merge_phases(previous.phases, part.phases, idx, extra, physiology)
         tau_hr = phases.tau_fast
     else:
-        tau_hr = interval_tau(hr, hr_target, physiology.tau_hr_s, physiology.tau_hr_off_s)
+        tau_hr = interval_tau(hr if drift is None else drift.heart, hr_target,
+                              physiology.tau_hr_s, physiology.tau_hr_off_s)
     old, new = previous.epoc, part.epoc
     if old is None or new is None or new.end_s.shape[0] != old.end_s.shape[0]:
         epoc = slow_epoc(timeline, vo2_target, physiology, options)
@@ -286,7 +330,7 @@ def resolve(previous: Trajectory, timeline: Timeline, changed: np.ndarray,
     # EPOC's slow component, where the merged one is read)
     patch = Patch(idx, previous, part) if (old is None) == (new is None) else None
     return Trajectory(timeline, met, vo2_target, hr_target, vo2, hr, kcal, previous.tau_vo2_s,
-                      tau_hr, epoc, phases, patch)
+                      tau_hr, epoc, phases, patch, drift=drift)
 
 
 def _exercise_only(tl: Timeline, met: np.ndarray, energy: np.ndarray) -> dict[str, np.ndarray]:

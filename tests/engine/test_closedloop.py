@@ -15,7 +15,9 @@ from retrosim.physiology import heart, oxygen
 from retrosim.solve.trajectory import EnergyOptions, Physiology, knot_demand, solve
 
 LIMITS = TreadmillLimits()
-OPTIONS = EnergyOptions()
+#: No drift: these tests state first-order responses of heart rate alone (the closed loop
+#: with the default drift: tests/solve/test_hr_drift.py)
+OPTIONS = EnergyOptions(hr_drift="none")
 
 
 def physiology(n=1):

@@ -52,7 +52,8 @@ def scenario(subject, model="continuous", start="stopped"):
     # the reference has first-order kinetics only: EPOC beyond them is left out of both
     return Scenario.from_dict({
         "name": "naive-reference", "subject": subject,
-        "energy": {"model": model, "epoc": "fast"},
+        # the reference has no heart-rate drift: pinned off (bench/naive.py)
+        "energy": {"model": model, "epoc": "fast", "hr_drift": "none"},
         "treadmill": {"start": start}, "arms": {"a": {"stages": STAGES}}})
 
 
@@ -102,7 +103,7 @@ def test_a_step_function_model_differs_only_within_its_analytic_ramp_bound(model
 def test_arm_handrail_and_at_speed_start_agree():
     sc = Scenario.from_dict({
         "name": "naive-reference", "subject": SUBJECTS["young-trained-man"],
-        "treadmill": {"start": "at-speed"}, "energy": {"epoc": "fast"},
+        "treadmill": {"start": "at-speed"}, "energy": {"epoc": "fast", "hr_drift": "none"},
         "arms": {"a": {"stages": STAGES}, "b": {"stages": STAGES[1:], "handrail": "light"}}})
     ds = retrosim.run(sc, subjects=2)
     for i, arm in enumerate(sc.arms):

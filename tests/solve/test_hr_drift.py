@@ -84,8 +84,8 @@ def test_the_drift_starts_again_with_each_bout():
     assert float(drift.hr_peak()[0]) > float(flat.hr_peak()[0]) + 10.0
 
 
-def test_without_drift_nothing_moves():
-    """``none`` is the first model: the default, and the same bits when named."""
+def test_the_default_is_no_drift_and_the_saturating_drift_is_chosen_by_name():
+    """``none`` is the default: the same bits when named; ``teso-saturating`` rises above it."""
     default = retrosim.Scenario.from_dict({"name": "d", "subject": SUBJECT,
                                            "treadmill": {"start": "at-speed"},
                                            "arms": {"a": {"stages": STAGES}}})
@@ -93,6 +93,7 @@ def test_without_drift_nothing_moves():
     named = trajectory("none", hr_kinetics.DEFAULT_HR_KINETICS_MODEL)
     np.testing.assert_array_equal(tr.hr, named.hr)
     np.testing.assert_array_equal(tr.hr_target, named.hr_target)
+    assert float(trajectory("teso-saturating").hr[1, 0]) > float(tr.hr[1, 0])
 
 
 def test_the_closed_loop_sees_the_drift_it_records():
@@ -115,3 +116,100 @@ def test_the_closed_loop_sees_the_drift_it_records():
     sampled = traj.sample(np.array([s[0] for s in seen]))["hr"]
     np.testing.assert_allclose(sampled, np.stack([s[1] for s in seen]), rtol=1e-9)
     assert float(traj.hr_target.max()) > float(traj.hr_target[2].max()) + 5.0
+
+
+LONG = ["walk forward at 3.5 mph, 5% grade for 60 min", "rest for 10 min"]
+
+
+def long_trajectory(drift, kinetics="slower-recovery", stages=LONG, subject=SUBJECT):
+    sc = retrosim.Scenario.from_dict({"name": "d", "subject": subject,
+                                      "energy": {"hr_drift": drift, "hr_kinetics": kinetics},
+                                      "treadmill": {"start": "at-speed"},
+                                      "arms": {"a": {"stages": stages}}})
+    return next(iter(iter_sessions(sc, seed=0, subjects=1))).trajectory
+
+
+@pytest.mark.parametrize("kinetics", ["slower-recovery", "two-phase-recovery"])
+def test_the_saturating_drift_is_the_exact_sum_of_two_first_order_states(kinetics):
+    """Over the 60-min stage heart rate is the state without drift (the ``none`` run, the
+    same bits) plus the drift, whose ceiling is c = T x rate: d(t) = c (1 - exp(-t/T)) from
+    the stage's start (its slope there Teso's rate), at the 20th, 40th and 60th minute."""
+    sat, flat = long_trajectory("teso-saturating", kinetics), long_trajectory("none", kinetics)
+    rate = float(hr_drift.teso_2025_rate(sat.vo2_target[1, 0] / 40.0, 30.0, False))
+    tau = 60.0 * hr_drift.SATURATING_TAU_MIN
+    t0 = float(sat.timeline.t[0, 0])
+    times = np.array([1200.0, 2400.0, 3600.0])
+    drift = sat.sample(times)["hr"][:, 0] - flat.sample(times)["hr"][:, 0]
+    exact = rate * tau / 60.0 * (1.0 - np.exp(-(times - t0) / tau))
+    np.testing.assert_allclose(drift, exact, rtol=1e-9)
+
+
+def test_the_saturating_drift_slows_and_fades():
+    """The rise from the 10th to the 60th minute lies in Coyle & González-Alonso 2001's
+    10-15 % (moderate work; a middle subject, the calibration's range), the rise over the
+    second half hour is smaller than over the first, and once the belt stands the drift
+    decays with its own constant: exp(-5/23) of it is left 5 min later."""
+    sat, flat = long_trajectory("teso-saturating"), long_trajectory("none")
+    stands = sat.timeline.velocity[:, 0] == 0
+    t_stop = float(sat.timeline.t[int(np.flatnonzero(stands[1:])[0]) + 1, 0])
+    t = np.array([600.0, 1800.0, 3600.0, t_stop, t_stop + 300.0])
+    hr, base = sat.sample(t)["hr"][:, 0], flat.sample(t)["hr"][:, 0]
+    assert 10.0 <= 100.0 * (hr[2] / hr[0] - 1.0) <= 15.0
+    assert hr[2] - hr[1] < hr[1] - hr[0]
+    left = (hr[4] - base[4]) / (hr[3] - base[3])
+    assert left == pytest.approx(np.exp(-5.0 / hr_drift.SATURATING_TAU_MIN), rel=1e-9)
+
+
+def test_the_saturating_drift_never_passes_hrmax():
+    """Two hours at a pace near VO2max: teso-2025's linear drift passes HRmax, the saturating
+    one stays below it at every sampled second and at its exact peak."""
+    stages = ["walk forward at 4.5 mph, 12% grade for 120 min"]
+    subject = dict(SUBJECT, vo2max_ml_kg_min=35.0)
+    sat = long_trajectory("teso-saturating", stages=stages, subject=subject)
+    lin = long_trajectory("teso-2025", stages=stages, subject=subject)
+    hr_max = float(Physiology.of(Cohort.from_subject(Subject(**{
+        k: v for k, v in subject.items() if k != "fitness"})), EnergyOptions()).hr_max[0])
+    assert float(lin.hr_peak()[0]) > hr_max
+    sampled = sat.sample(np.arange(0.0, float(sat.timeline.t[-1, 0]), 1.0))["hr"][:, 0]
+    assert float(sampled.max()) <= hr_max and float(sat.hr_peak()[0]) <= hr_max
+    assert float(sat.hr_peak()[0]) == pytest.approx(float(sampled.max()), abs=1e-6)
+
+
+@pytest.mark.parametrize("kinetics", ["slower-recovery", "two-phase-recovery"])
+def test_the_exact_peak_of_the_saturating_drift_is_found_inside_an_interval(kinetics):
+    """A 10-min bout, then a slow ramp down: the peak is inside an interval (the drift
+    still rising while the state falls) and equals the finest sampled maximum; no sample
+    passes it."""
+    stages = ["walk forward at 3.5 mph, 10% grade for 10 min",
+              "walk forward at 1.0 mph for 20 min"]
+    tr = long_trajectory("teso-saturating", kinetics, stages=stages)
+    t_end = float(tr.timeline.t[-1, 0])
+    sampled = tr.sample(np.linspace(0.0, t_end, 400001))["hr"][:, 0]
+    peak = float(tr.hr_peak()[0])
+    assert peak >= float(sampled.max()) - 1e-9
+    assert peak == pytest.approx(float(sampled.max()), abs=1e-6)
+
+
+@pytest.mark.parametrize("kinetics", ["slower-recovery", "two-phase-recovery"])
+def test_the_closed_loop_sees_the_saturating_drift_it_records(kinetics):
+    """What a controller observed equals the trajectory solved on the final knots, with the
+    saturating drift, across flat stretches, a stop and the fade after it."""
+    options = EnergyOptions(hr_drift="teso-saturating", hr_kinetics=kinetics)
+    p = Physiology.of(Cohort.from_subject(Subject(mass_kg=70, age_yr=30, sex="male",
+                                                  vo2max_ml_kg_min=30.0), 2), options)
+    loop = ClosedLoop(p, TreadmillLimits(), options)
+    seen = []
+    for t in np.arange(0.0, 2500.0, 37.0):
+        loop.advance_to(t)
+        seen.append((t, loop.hr.copy()))
+        if t == 37.0:
+            loop.command(Command(speed_mps=np.array([1.6, 1.8]), grade_frac=0.08, start=True))
+        if t == 37.0 * 40:
+            loop.command(Command(stop=True))
+    loop.advance_to(2500.0)
+    traj = solve(loop.timeline(), p, options)
+    sampled = traj.sample(np.array([s[0] for s in seen]))["hr"]
+    np.testing.assert_allclose(sampled, np.stack([s[1] for s in seen]), rtol=1e-9)
+    # near VO2max the headroom to HRmax holds the drift small (the second subject: none)
+    assert traj.drift is not None and float(traj.drift.state.max()) > 1.0
+    assert (traj.hr <= p.hr_max + 1e-9).all()

@@ -29,8 +29,10 @@ SUBJECT = {"mass_kg": 70.0, "age_yr": 60, "sex": "male", "vo2max_ml_kg_min": 35.
 
 
 def trajectory(kinetics, stage="walk forward at 3 mph for 10 min"):
+    # no drift: these recoveries are the phases' own exponentials (the drift's fade adds
+    # its own, tests/solve/test_hr_drift.py)
     sc = retrosim.Scenario.from_dict({"name": "k", "subject": SUBJECT,
-                                      "energy": {"hr_kinetics": kinetics},
+                                      "energy": {"hr_kinetics": kinetics, "hr_drift": "none"},
                                       "treadmill": {"start": "at-speed"},
                                       "arms": {"a": {"stages": [stage, "rest for 10 min"]}}})
     return next(iter(iter_sessions(sc, seed=0, subjects=1))).trajectory
