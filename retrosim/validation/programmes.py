@@ -29,8 +29,8 @@ from retrosim.model.options import EnergyOptions
 from retrosim.model.scenario import Scenario
 from retrosim.physiology import balance, energy, heart, oxygen, training, walking_cost
 from retrosim.units import VO2_PER_MET, mph_to_mps
-from retrosim.validation.person import walking_fall_rate
 from retrosim.validation.cohort import prescribed_speed_mph
+from retrosim.validation.person import walking_fall_rate
 from retrosim.validation.table import Row, compare
 
 
