@@ -77,7 +77,7 @@ class ClosedLoop:
     >>> loop.command(Command(speed_mps=1.2, grade_frac=0.02, start=True))
     >>> loop.advance_to(300.0)
     >>> round(float(loop.v[0]), 4), round(float(loop.hr[0]), 1)
-    (1.207, 110.7)
+    (1.207, 113.0)
     """
 
     def __init__(self, physiology: Physiology, limits: TreadmillLimits, options: EnergyOptions,

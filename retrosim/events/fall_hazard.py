@@ -298,6 +298,6 @@ def exact_risk(scenario: Scenario, arm: str, subjects: int = 1,
     >>> sc = retrosim.load_scenario("balance-levels")       # the "perturbations" fall model
     >>> sc = dataclasses.replace(sc, falls=fall_parameters({"model": "perturbations"}))
     >>> [round(float(exact_risk(sc, a)[0]), 3) for a in ("moderate", "severe")]
-    [0.002, 0.478]
+    [0.002, 0.491]
     """
     return -np.expm1(-arm_rates(scenario, arm, subjects, seed).totals(fall=True))

@@ -27,8 +27,8 @@ A course has three steps, all closed form, so a gap of any length is one exact s
 ...     print(name, round(float(course.function.morning(base, a, 2.33)["vo2max"][0]), 1))
 dose-response 33.4
 dose-response-saturating 33.4
-dose-response-threshold 32.8
-dose-response-split-pressure 32.8
+dose-response-threshold 32.5
+dose-response-split-pressure 32.5
 hickson-1981 33.7
 """
 
