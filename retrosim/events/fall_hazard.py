@@ -11,6 +11,7 @@ event drawn (:func:`exact_risk`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -112,7 +113,8 @@ class Rates:
     belt: Hazard               # the belt's travel [m]
     person_logit: np.ndarray | None = None    # (N,) covariate log-odds of each subject
     speed_logit: np.ndarray | None = None     # (K-1, S) log-odds from the belt speed
-    learning: np.ndarray | None = None        # (K, N) learning factor on P(fall) at the knots
+    before: np.ndarray | None = None          # (N,) perturbations before the session, if
+    #                                           learning scales P(fall) (else None)
     own: bool = False          # every subject a class of her own, in order (cls is 0..N-1)
 
     def _tcols(self, rows: np.ndarray) -> np.ndarray:
@@ -122,19 +124,44 @@ class Rates:
         """The fall (or recovery) hazard of subjects ``rows``, one column each."""
         u, tc = self.cls[rows], self._tcols(rows)
         e = self.exposure[:, rows]
-        if self.learning is not None:
+        if self.before is not None:
             return Hazard.of(self.t[:, tc], *self._learned(e, u, tc, rows, fall))
         w = self.fall_weight[:, u] if fall else self.all_weight[:, u] - self.fall_weight[:, u]
         pc = self.p_change[:, u]
         add = self.speed_change[:, tc] * (pc if fall else 1.0 - pc)
         return Hazard.of(self.t[:, tc], e[:-1] * w + add, e[1:] * w + add)
 
+    def _steps(self, j: int | slice, rows: np.ndarray | slice, u: np.ndarray | slice,
+               tc: np.ndarray | slice | int) -> np.ndarray:
+        """The expected perturbations on segments ``j`` of subjects ``rows`` (class ``u``,
+        knot column ``tc``): the increments of the cumulative perturbation hazard."""
+        length = self.t[1:][j, tc] - self.t[:-1][j, tc]
+        return self.integrated[j, rows] * self.all_weight[j, u] \
+            + length * self.speed_change[j, tc]
+
+    def _factor(self, so_far: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        assert self.before is not None
+        return fall_covariates.learning_factor(so_far + self.before[rows],
+                                               self.params.learning_floor,
+                                               self.params.learning_scale)
+
+    def learning(self, rows: np.ndarray) -> np.ndarray:
+        """The learning factor on P(fall) of subjects ``rows`` at the knots, (K, M): from the
+        expected number of perturbations so far, the cumulative perturbation hazard, and
+        those before the session (:func:`~retrosim.physiology.fall_covariates.learning_factor`;
+        1 without learning)."""
+        if self.before is None:
+            return np.ones((self.t.shape[0], np.size(rows)))
+        steps = self._steps(slice(None), rows, self.cls[rows], self._tcols(rows))
+        so_far = np.concatenate([np.zeros((1, steps.shape[1])), np.cumsum(steps, axis=0)])
+        return self._factor(so_far, rows)
+
     def _learned(self, e: np.ndarray, u: np.ndarray, tc: np.ndarray, rows: np.ndarray,
                  fall: bool) -> tuple[np.ndarray, np.ndarray]:
         """The rates at each segment's ends when learning scales P(fall) by the factor at
-        the knots (``learning``): falls ``m (e w_fall + c p_change)``, recoveries the rest."""
-        assert self.learning is not None
-        m = self.learning[:, rows]
+        the knots (:meth:`learning`): falls ``m (e w_fall + c p_change)``, recoveries the
+        rest."""
+        m = self.learning(rows)
         wf, wa = self.fall_weight[:, u], self.all_weight[:, u]
         c = self.speed_change[:, tc]
         pc = c * self.p_change[:, u]
@@ -146,9 +173,8 @@ class Rates:
 
     def totals(self, fall: bool) -> np.ndarray:
         """Every subject's total fall (or recovery) hazard over the session, (N,)."""
-        if self.learning is not None:
-            rows = np.arange(self.cls.size)
-            return self.hazard(rows, fall).total
+        if self.before is not None:
+            return self._learned_totals[0 if fall else 1]
         w = self.fall_weight if fall else self.all_weight - self.fall_weight
         if w.shape[1] == 1:
             walking = knot_sum(w[:, :1] * self.integrated)     # fixed order: batch-invariant
@@ -159,6 +185,36 @@ class Rates:
         if self.own and changes.size > 1:
             return walking + changes
         return walking + changes[self.cls if changes.size > 1 else np.zeros_like(self.cls)]
+
+    @cached_property
+    def _learned_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The total fall and recovery hazards under learning, one segment at a time.
+
+        The same operations in the same order as :meth:`hazard`'s (its last cumulative
+        hazard), so each total is bit-identical to the hazard a fall is placed on, at the
+        cost of a few passes over (N,) rows instead of (K, N) arrays.
+        """
+        n, k = self.cls.size, self.t.shape[0]
+        tc: slice | int = slice(None) if self.t.shape[1] > 1 else 0
+        u = slice(None) if self.own else self.cls
+        rows = slice(None)
+        so_far = np.zeros(n)
+        m0 = self._factor(so_far, rows)
+        fall, recovery = np.zeros(n), np.zeros(n)
+        e0 = self.exposure[0]
+        for j in range(k - 1):
+            so_far = so_far + self._steps(j, rows, u, tc)
+            m1 = self._factor(so_far, rows)
+            e1 = self.exposure[j + 1]
+            wf, wa = self.fall_weight[j, u], self.all_weight[j, u]
+            c = self.speed_change[j, tc]
+            pc = c * self.p_change[j, u]
+            f0, f1 = m0 * (e0 * wf + pc), m1 * (e1 * wf + pc)
+            length = self.t[j + 1, tc] - self.t[j, tc]
+            fall += 0.5 * (f0 + f1) * length
+            recovery += 0.5 * ((e0 * wa + c - f0) + (e1 * wa + c - f1)) * length
+            m0, e0 = m1, e1
+        return fall, recovery
 
     def kind_rates(self, j: np.ndarray, rows: np.ndarray, times: np.ndarray,
                    fall: bool) -> np.ndarray:
@@ -177,9 +233,10 @@ class Rates:
         p = np.stack([balance.fall_probability(k, self.berg[rows], self.backward[j, tc],
                                                support, params, extra)
                       for k in range(len(PERTURBATIONS))], 1)
-        if self.learning is not None:
-            m = self.learning[j, rows] * (1 - w) + self.learning[j + 1, rows] * w
-            p = p * m[:, None]
+        if self.before is not None:
+            m = self.learning(rows)
+            at = np.arange(rows.size)
+            p = p * (m[j, at] * (1 - w) + m[j + 1, at] * w)[:, None]
         return rates * (p if fall else 1.0 - p)
 
 
@@ -232,8 +289,7 @@ def rates(session: Session) -> Rates:
     elif len(keys) == 1:
         _, first, cls = np.unique(berg, return_index=True, return_inverse=True)
     else:
-        _, first, cls = np.unique(np.stack(keys, 1), axis=0, return_index=True,
-                                  return_inverse=True)
+        first, cls = _classes(keys)
     if speed_logit is not None:
         extra = person[first][None, :] + speed_logit
     handrail = np.where(tl.handrail[:-1] >= 0, tl.handrail[:-1], c.handrail[first][None, :])
@@ -251,19 +307,25 @@ def rates(session: Session) -> Rates:
     all_weight = params.trip_rate_per_s + params.misstep_rate_per_s \
         + params.handrail_slip_rate_per_s * (handrail > 0)
     cls = cls.ravel()
-    learning = None
-    if params.covariates and params.learning_floor < 1.0:
-        # the expected number of perturbations so far: the cumulative perturbation hazard
-        steps = integrated * np.broadcast_to(all_weight, handrail.shape)[:, cls] \
-            + length * speed_change
-        so_far = np.concatenate([np.zeros((1, c.size)), np.cumsum(steps, axis=0)]) \
-            + c.perturbations_before[None, :]
-        learning = fall_covariates.learning_factor(so_far, params.learning_floor,
-                                                   params.learning_scale)
+    learning = params.covariates and params.learning_floor < 1.0
     return Rates(params, t, berg, cls, exposure, integrated, backward, handrail,
                  speed_change, fall_weight, all_weight, p_change,
                  Hazard.of(t, speed[:-1], speed[1:]),
-                 person if speed_logit is not None else None, speed_logit, learning, own)
+                 person if speed_logit is not None else None, speed_logit,
+                 c.perturbations_before if learning else None, own)
+
+
+def _classes(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The classes of subjects sharing every key: each class's first subject, and each
+    subject's class. The keys' codes combined into one integer, so one sort of integers
+    groups them (a row-wise unique of the stacked keys sorts them as bytes, many times
+    slower); classes come in order of the codes, which no result depends on."""
+    cls = np.zeros(keys[0].size, dtype=np.int64)
+    for key in keys:                   # codes kept below N: no overflow at any size
+        values, inverse = np.unique(key, return_inverse=True)
+        _, first, cls = np.unique(cls * values.size + inverse.ravel(), return_index=True,
+                                  return_inverse=True)
+    return first, cls
 
 
 def _all_distinct(key: np.ndarray) -> bool:

@@ -47,7 +47,7 @@ def test_the_default_model_takes_fall_history_at_deandrea_2010s_odds():
         at = rates.t[1:2, 0]
         fall = rates.kind_rates(j, rows, at, fall=True)[0, 0]
         recover = rates.kind_rates(j, rows, at, fall=False)[0, 0]
-        p = fall / (fall + recover) / rates.learning[1, 0]
+        p = fall / (fall + recover) / rates.learning(rows)[1, 0]
         odds.append(p / (1.0 - p))
         hazards.append(float(rates.totals(fall=True)[0]))
     assert np.allclose([odds[1] / odds[0], odds[2] / odds[0]], [2.8, 3.5], rtol=1e-12)
@@ -110,3 +110,38 @@ def test_simulated_falls_agree_with_the_exact_risk():
     fell, risk = ds.fell.values[0], ds.fall_risk.values[0]
     expected = risk.sum()
     assert abs(fell.sum() - expected) <= 4 * np.sqrt(expected) + 3
+
+
+def test_the_totals_are_the_hazards_that_place_the_falls():
+    """Under learning the totals come one segment at a time; each is bit for bit the end of
+    the hazard a fall (or a recovery) is placed on, for a cohort in classes and for walkers
+    with knots of their own (a controller in the loop)."""
+    cohort = {"size": 40, "age_yr": 70, "mass_kg": 70, "sex": {"female": 0.6, "male": 0.4},
+              "berg": {"dist": "uniform", "min": 40, "max": 50}}
+    cases = [(Scenario.from_dict({"name": "c", "seed": 3, "cohort": cohort,
+                                  "arms": {"a": {"stages": STAGES}}}), "a", 40),
+             (retrosim.load_scenario("hr-controller"), "dropout-30s", 12)]
+    for sc, arm, n in cases:
+        rates = fall_hazard.arm_rates(sc, arm, subjects=n)
+        assert rates.before is not None
+        rows = np.arange(n)
+        for fall in (True, False):
+            assert np.array_equal(rates.totals(fall), rates.hazard(rows, fall).total)
+    grouped = fall_hazard.arm_rates(*cases[0][:2], subjects=40)
+    assert 1 < np.unique(grouped.cls).size < 40 and not grouped.own      # classes
+    assert fall_hazard.arm_rates(*cases[1][:2], subjects=12).t.shape[1] == 12   # own knots
+
+
+def test_classes_group_as_rows_of_the_keys():
+    """Subjects share a class exactly when they share every key (Berg, support, the person's
+    log-odds), and each class names its first subject."""
+    rng = np.random.default_rng(7)
+    keys = [rng.integers(38, 53, 500).astype(float), rng.integers(0, 3, 500).astype(float),
+            np.log([1.0, 2.8, 3.5])[rng.integers(0, 3, 500)]]
+    first, cls = fall_hazard._classes(keys)
+    _, rows_first, rows_cls = np.unique(np.stack(keys, 1), axis=0, return_index=True,
+                                        return_inverse=True)
+    rows_cls = rows_cls.ravel()
+    assert np.array_equal(cls[:, None] == cls[None, :], rows_cls[:, None] == rows_cls[None, :])
+    assert np.array_equal(np.sort(first), np.sort(rows_first))
+    assert np.array_equal(first[cls], rows_first[rows_cls])
