@@ -57,9 +57,10 @@ MURIAS_2010_REGIMEN = (3, 45.0, 0.70, 3)
 #: Babcock et al. 1994: 8 men of 72 y, 6 months of cycle training: tau before, after and the
 #: after SD [s].
 BABCOCK_1994 = (72.0, 62.2, 31.9, 7.0)
-#: Days over which the speeding is lost without training (an assumption: the dose-response
-#: model's fast detraining constant, ``dose_response.DOSE.fast_tau_days``).
-LOSS_TAU_DAYS = 16.0
+#: Days over which the speeding is lost without training (an assumption: the fast detraining
+#: constant of the dose-response model it was calibrated beside, ``dose-response-saturating``;
+#: the default ``dose-response-threshold``'s is 15 d, within a day of it).
+LOSS_TAU_DAYS = dr.SATURATING.fast_tau_days
 #: Share of the plateau the regimen reaches by its third week (9 sessions).
 _PLATEAU_SHARE_AT_WEEK_3 = 0.9
 
