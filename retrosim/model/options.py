@@ -2,7 +2,7 @@
 ``[bp]`` and ``[falls]``, validated into typed SI objects (errors name the key).
 
 >>> EnergyOptions(model="acsm").hr_max
-'by-sex'
+'by-sex-sydo-2014'
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ class EnergyOptions:
         1990), which scales every MET as the Compendium's corrected-MET method does.
     convention : "oxygen" (5 kcal per L O2, default) or "met-hours" (1 kcal kg-1 h-1 per MET).
     hr_max : the age-predicted maximal heart rate, a key of ``heart.HR_MAX_MODELS``
-        ("by-sex", default: Gulati 2010 for women, Tanaka 2001 for men; "tanaka-2001" or
-        "fox-1971" for the same line in both sexes).
+        ("by-sex-sydo-2014", default: Sydo 2014 for women, Tanaka 2001 for men; "by-sex":
+        Gulati 2010 for women, Tanaka 2001 for men; "tanaka-2001" or "fox-1971" for the same
+        line in both sexes).
     heart_rate : the steady-state heart-rate model, a key of ``heart.HR_MODELS``
         ("swain-1994-backward", default, or "swain-1998-hrr").
     hr_kinetics : heart rate's on and off time constants, a key of

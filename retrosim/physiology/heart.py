@@ -8,13 +8,19 @@ References
 - Gulati M, Shaw LJ, Thisted RA, Black HR, Bairey Merz CN, Arnsdorf MF (2010). Heart rate
   response to exercise stress testing in asymptomatic women: the St. James Women Take Heart
   Project. Circulation 122:130-137: women's peak HR = 206 - 0.88 age.
+- Sydó N, Abdelmoneim SS, Mulvagh SL, Merkely B, Gulati M, Allison TG (2014). Relationship
+  between exercise heart rate and age in men vs women. Mayo Clin Proc 89:1664-1672: in
+  19,013 patients of 40-89 y without cardiovascular disease, heart-rate-lowering drugs, poor
+  exercise capacity, smoking, diabetes or obesity, women's peak HR on a treadmill = 210 - 0.79
+  age (men's 220 - 0.95 age).
 - Swain DP, Leutholtz BC, King ME, Haas LA, Branch JD (1998). Relationship between % heart rate
   reserve and % VO2 reserve in treadmill exercise. Med Sci Sports Exerc 30:318-321;
   doi:10.1097/00005768-199802000-00022: on a treadmill %HRR = 1.03 %VO2R + 1.5, where
   %VO2R = (VO2 - VO2rest) / (VO2max - VO2rest).
 - HR time constant at moderate intensity about 30-33 s (McNarry MA, Kingsley MIC, Lewis MJ
   2012, Am J Physiol Regul Integr Comp Physiol 303:R791; doi:10.1152/ajpregu.00203.2012).
-- Full entries: docs/references.md (tanaka-2001, fox-1971, swain-1998, mcnarry-2012).
+- Full entries: docs/references.md (tanaka-2001, fox-1971, gulati-2010, sydo-2014, nes-2013,
+  arena-2016, swain-1998, mcnarry-2012).
 """
 
 from __future__ import annotations
@@ -62,16 +68,11 @@ def gulati_hr_max(age_yr: ArrayLike) -> np.ndarray:
 
 def by_sex_hr_max(age_yr: ArrayLike, female: ArrayLike = False) -> np.ndarray:
     """Age-predicted maximal heart rate chosen by the person's sex [min-1]: Gulati et al.
-    (2010) for women, Tanaka et al. (2001) for men.
-
-    How sure: Gulati's line is from one large cohort of women; other cohorts (the HUNT
-    fitness study, Nes et al. 2013) find little difference between the sexes, so the women's
-    line is a moderate-confidence default. Gulati's women were 35 and older, so below 35 the
-    line is extrapolated: at 25 it gives 184, where Loe et al. (2013) measured 194 +/- 9 in
-    women of 20-29 (``retrosim validate --coverage``). The cohorts that hold younger women
-    find no term for sex (Nes et al. 2013; Tanaka et al. 2001), and the other large women's
-    line, Sydo et al. (2014), 210 - 0.79 age, is from people aged 40-89: no line for women
-    under 35 was found. A measured ``hr_max_bpm`` always wins.
+    (2010) for women, Tanaka et al. (2001) for men (``by-sex``, the default until
+    :func:`sydo_by_sex_hr_max`). Gulati's women were 35 and over; her line lies below the
+    other cohorts' women at every age: 184 at 25, where Loe et al. (2013) measured 194 +/- 9
+    in women of 20-29; 144 at 70, where the HUNT line for both sexes gives 166 (Nes et al.
+    2013). A measured ``hr_max_bpm`` always wins.
 
     >>> by_sex_hr_max([40.0, 40.0], [False, True]).round(1).tolist()
     [180.0, 170.8]
@@ -80,17 +81,47 @@ def by_sex_hr_max(age_yr: ArrayLike, female: ArrayLike = False) -> np.ndarray:
     return np.where(np.asarray(female, dtype=bool), gulati_hr_max(age), tanaka_hr_max(age))
 
 
+def sydo_by_sex_hr_max(age_yr: ArrayLike, female: ArrayLike = False) -> np.ndarray:
+    """Age-predicted maximal heart rate chosen by the person's sex [min-1]: Sydo et al.
+    (2014), ``210 - 0.79 age``, for women; Tanaka et al. (2001) for men (the default).
+
+    Why this women's line: Sydo et al. (2014), Gulati among its authors, is the later
+    analysis of a larger treadmill cohort (37,010 patients, a third of them women) and fits
+    its lines in those without what lowers peak heart rate (poor exercise capacity, smoking,
+    diabetes, obesity): the healthy adult a scenario describes by default. It keeps a sex
+    term (1.6 bpm below Tanaka's line at 40, 4.3 at 70) and lies nearer the cohorts that
+    hold young women and find no term for sex: the HUNT Fitness Study, 211 - 0.64 age, ages
+    19-89 (Nes et al. 2013); the FRIEND registry, 209.3 - 0.72 age, mean age 43 (Arena et
+    al. 2016); Tanaka's meta-analysis. Its women were 40-89, so below 40 it is extrapolated,
+    as Gulati's line was below 35. Men keep Tanaka's line (Sydo's men, 220 - 0.95 age, give
+    153 at 70 where the HUNT line gives 166). A measured ``hr_max_bpm`` always wins.
+
+    >>> sydo_by_sex_hr_max([25.0, 40.0, 40.0], [True, True, False]).round(2).tolist()
+    [190.25, 178.4, 180.0]
+    """
+    age = np.asarray(age_yr, dtype=float)
+    return np.where(np.asarray(female, dtype=bool), 210.0 - 0.79 * age, tanaka_hr_max(age))
+
+
 _OWN_MAX = "A measured hr_max_bpm replaces the prediction."
 #: Age-predicted HRmax by name: ``(age_yr, female) -> HRmax [min-1]`` (``[energy] hr_max``).
 HR_MAX_MODELS: dict[str, Model] = {
+    "by-sex-sydo-2014": Model(
+        sydo_by_sex_hr_max,
+        ("Sydo N et al. (2014) Mayo Clin Proc 89:1664-1672",
+         "Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156"),
+        "210 - 0.79 age for women (Sydo 2014), 208 - 0.7 age for men (Tanaka 2001)",
+        "HRmax is predicted from age: Sydo's line for women comes from women of 40-89 without "
+        "what lowers peak heart rate and is extrapolated below 40; cohorts with young women "
+        "find little difference between the sexes. " + _OWN_MAX),
     "by-sex": Model(by_sex_hr_max,
                     ("Gulati M et al. (2010) Circulation 122:130-137",
                      "Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156"),
                     "206 - 0.88 age for women (Gulati 2010), 208 - 0.7 age for men (Tanaka "
-                    "2001)",
-                    "HRmax is predicted from age: Gulati's line for women comes from one large "
-                    "cohort of women, and other cohorts find little difference between the "
-                    "sexes, so it is a moderate-confidence default. " + _OWN_MAX),
+                    "2001); the default before by-sex-sydo-2014",
+                    "HRmax is predicted from age: Gulati's line for women comes from one "
+                    "cohort of women aged 35 and over and lies below other cohorts' women at "
+                    "every age. " + _OWN_MAX),
     "tanaka-2001": Model(tanaka_hr_max,
                          ("Tanaka H, Monahan KD, Seals DR (2001) J Am Coll Cardiol 37:153-156",),
                          "208 - 0.7 age, from a meta-analysis of 351 studies, both sexes",
@@ -103,7 +134,7 @@ HR_MAX_MODELS: dict[str, Model] = {
                       "overestimate HRmax in younger adults and underestimate it in older "
                       "ones. " + _OWN_MAX),
 }
-DEFAULT_HR_MAX_MODEL = "by-sex"
+DEFAULT_HR_MAX_MODEL = "by-sex-sydo-2014"
 
 
 def percent_vo2_reserve(vo2, vo2_rest, vo2_max):

@@ -11,11 +11,13 @@ Sources (full entries in ``docs/references.md``):
 - Loe H, Rognmo Ø, Saltin B, Wisløff U (2013). Aerobic capacity reference data in 3816 healthy
   men and women 20-90 years. PLoS One 8:e64319; doi:10.1371/journal.pone.0064319: HRmax in
   treadmill running at 20-29 years, men 196 +/- 10, women 194 +/- 9 min-1. The women's
-  default line (Gulati et al. 2010, 206 - 0.88 age) comes from women aged 35 and older, so at
-  25 it is extrapolated (184 min-1); no line from women younger than 35 with a term for sex
-  was found: the cohorts that hold them find none (the HUNT Fitness Study, Nes et al. 2013;
-  Tanaka et al. 2001's meta-analysis), and the one other large women's line, Sydo et al.
-  2014 (210 - 0.79 age), is from people aged 40-89.
+  default line (Sydo et al. 2014, 210 - 0.79 age) comes from women aged 40-89, so at 25 it
+  is extrapolated (190 min-1; the earlier default, Gulati et al. 2010, from women of 35 and
+  over, gave 184); no line from women younger than 35 with a term for sex was found: the
+  cohorts that hold them find none (the HUNT Fitness Study, Nes et al. 2013; the FRIEND
+  registry, Arena et al. 2016; Tanaka et al. 2001's meta-analysis). Loe's cohort is the
+  HUNT Fitness Study's, whose HRmax line is the calibration rows' (Nes et al. 2013), so its
+  rows test the centre and spread against people the spread came from in part.
 - Nes BM, Janszky I, Wisløff U, Støylen A, Karlsen T (2013). Age-predicted maximal heart rate in
   healthy subjects: the HUNT Fitness Study. Scand J Med Sci Sports 23:697-704;
   doi:10.1111/j.1600-0838.2012.01445.x: HRmax = 211 - 0.64 age, SEE 10.8 min-1, 3,320 men and
@@ -237,5 +239,13 @@ EXCLUSIONS = (
      "tests six months apart, which holds whatever VO2max does in six months without "
      "training besides the training's effect; DREW's control group's change and its SD were "
      "not read (Church et al. 2007 give the exercise groups' gains against it, +4.2, 6.0 and "
-     "8.2 %), so the model's gains are the training's effect alone"),
+     "8.2 %), so the model's gains are the training's effect alone. Its mean would move "
+     "every group's centre alike, and it cannot be read back: Church's percentages times the "
+     "groups' baselines, 54, 75 and 111 mL/min, against the raw 29, 88 and 106 (Sisson et "
+     "al. 2009) imply control changes of -25, +13 and -5, no one value. The rows fall short "
+     "by their width, not their centre: re-centred on the published means they would hold "
+     "79.3, 85.2 and 85.1 %; the model's measured gains spread as an SD of about 111, 113 "
+     "and 128 mL/min against the published 144, 129 and 146. What a spread of six months "
+     "without training adds beyond a test's error of a few weeks (Katch et al. 1982) is "
+     "that control group's SD of change"),
 )

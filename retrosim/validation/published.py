@@ -141,9 +141,14 @@ def kinetics_rows() -> list[Row]:
     for age, hr_max in ((20.0, 194.0), (40.0, 180.0), (70.0, 159.0)):
         rows.append(compare("heart rate", "Tanaka et al. 2001", f"HRmax (bpm) at {age:g} y",
                             float(heart.tanaka_hr_max(age)), hr_max, tolerance=0.0))
+    for age in (40.0, 70.0):
+        rows.append(compare("heart rate", "Sydo et al. 2014", f"women's peak HR (bpm) at "
+                            f"{age:g} y (210 - 0.79 age; the default for women)",
+                            float(heart.HR_MAX_MODELS["by-sex-sydo-2014"](age, True)),
+                            210.0 - 0.79 * age, tolerance=0.0, kind="calibration"))
     for age in (20.0, 40.0, 70.0):
         rows.append(compare("heart rate", "Gulati et al. 2010", f"women's peak HR (bpm) at "
-                            f"{age:g} y (206 - 0.88 age; the default for women)",
+                            f"{age:g} y (206 - 0.88 age; by-sex)",
                             float(heart.HR_MAX_MODELS["by-sex"](age, True)), 206.0 - 0.88 * age,
                             tolerance=0.0, kind="calibration"))
     rows.append(compare("heart rate", "220 - age", "HRmax (bpm) at 40 y",

@@ -62,7 +62,7 @@ def test_each_energy_and_hrmax_model_brings_its_own_caveat():
     continuous = _text(_page({}), "models")
     assert energy.ENERGY_MODELS["continuous"].caveat in continuous
     assert "1.5-5 mph and 0-10.5 % grade" in continuous
-    assert heart.HR_MAX_MODELS["by-sex"].caveat in continuous
+    assert heart.HR_MAX_MODELS["by-sex-sydo-2014"].caveat in continuous
 
 
 def test_the_fall_assumptions_state_the_values_the_run_used(pages):

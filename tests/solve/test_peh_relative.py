@@ -12,7 +12,8 @@ from retrosim.physiology import hypotension, peh_models
 
 def test_a_slow_walk_at_83_gives_several_mmhg_20_to_40_min_after():
     sc = retrosim.load_scenario("slow-walk-at-83")
-    sc = dataclasses.replace(sc, energy=dataclasses.replace(sc.energy, walking_cost="none"))
+    sc = dataclasses.replace(sc, energy=dataclasses.replace(sc.energy, walking_cost="none",
+                                                            hr_max="by-sex"))
     ds = retrosim.run(sc).sel(arm="walk", subject=0)
     hr_max = 206 - 0.88 * 83                                 # Gulati et al. 2010 (women)
     assert float(ds.hr_max) == hr_max
