@@ -96,7 +96,8 @@ def outcomes_of(ds: Any, scenario: Scenario) -> dict[str, np.ndarray]:
     """Every outcome of :data:`OUTCOMES` for each subject of a programme's result (N,)."""
     r = ds.isel(arm=0)
     hr_max = scenario.subject.hr_max_bpm or float(
-        heart.HR_MAX_MODELS[scenario.energy.hr_max](np.array([scenario.subject.age_yr]))[0])
+        heart.HR_MAX_MODELS[scenario.energy.hr_max](np.array([scenario.subject.age_yr]),
+                                                    scenario.subject.sex == "female")[0])
     rest = r.hr_rest_used.values
     attended = r.attended.values.astype(bool)
     reserve = np.where(attended, (r.hr_peak.values - rest) / (hr_max - rest), -np.inf)

@@ -166,7 +166,8 @@ def priors(subject: Subject, options: EnergyOptions, backward: bool) -> list[Par
         "hr_rest_bpm": Parameter("hr_rest_bpm", math.log(rest_median), rest_log_sd, "log"),
         "vo2max_ml_kg_min": Parameter(
             "vo2max_ml_kg_min", float(np.log(vo2max)), float(vo2max_log_sd(vo2max)), "log"),
-        "hr_max_bpm": Parameter("hr_max_bpm", float(heart.HR_MAX_MODELS[options.hr_max](age)[0]),
+        "hr_max_bpm": Parameter("hr_max_bpm", float(heart.HR_MAX_MODELS[options.hr_max](
+                                    age, subject.sex == "female")[0]),
                                 TRAIT_SD["hr_max_bpm"]),
         "hr_tau_s": Parameter("hr_tau_s", float(np.log(heart.HR_TAU_S)), HR_TAU_LOG_SD, "log"),
         "backward_practice_min": Parameter("backward_practice_min", 0.0, PRACTICE_LOGIT_SD,
@@ -315,7 +316,8 @@ def _fixed_values(subject: Subject, opts: EnergyOptions) -> dict[str, float]:
     rest = subject.hr_rest_bpm or float(resting_hr.default_hr_rest(subject.sex == "female"))
     return {"hr_rest_bpm": rest, "vo2max_ml_kg_min": vo2max,
             "hr_max_bpm": subject.hr_max_bpm or float(
-                heart.HR_MAX_MODELS[opts.hr_max](np.array([subject.age_yr]))[0]),
+                heart.HR_MAX_MODELS[opts.hr_max](np.array([subject.age_yr]),
+                                                 subject.sex == "female")[0]),
             "hr_tau_s": subject.hr_tau_s or heart.HR_TAU_S,
             "backward_practice_min": subject.backward_practice_min, "lag_s": 0.0,
             "vo2_calibration": 1.0}

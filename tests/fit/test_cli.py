@@ -160,3 +160,16 @@ def test_a_metabolic_carts_column_is_fitted(tmp_path):
     assert any("metabolic cart" in n for n in out.notes)
     vo2max = out.fit.traits["vo2max_ml_kg_min"]
     assert vo2max.low <= who.truth["vo2max_ml_kg_min"] <= vo2max.high
+
+
+def test_a_womans_hr_max_prior_and_fixed_value_follow_the_womens_line():
+    """HRmax's prior (and its value when not fitted) is the default model's line for the
+    person's sex: Sydó et al. 2014's for a woman of 60, 162.6 min-1, not the men's 166."""
+    from retrosim.fit.person import _fixed_values, priors
+    from retrosim.model.subject import Subject
+    from retrosim.physiology import heart
+    woman = Subject(mass_kg=65.0, age_yr=60, sex="female")
+    prior = {p.name: p for p in priors(woman, EnergyOptions(), backward=False)}["hr_max_bpm"]
+    assert prior.prior_mean == pytest.approx(210.0 - 0.79 * 60) \
+        == float(heart.HR_MAX_MODELS[EnergyOptions().hr_max](60.0, True))
+    assert _fixed_values(woman, EnergyOptions())["hr_max_bpm"] == pytest.approx(162.6)
