@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrosim.physiology import oxygen
-from retrosim.solve.relax import relax_at_knots
+from retrosim.solve.relax import interval_bound, relax_at_knots
 
 #: Bisection steps for a root: far more than halving a day to one ulp needs.
 _BISECTIONS = 200
@@ -81,16 +81,6 @@ def _never_falls(part: Part, length: np.ndarray) -> np.ndarray:
     return (k - a >= 0) & (k - a * np.exp(-length / tau) >= 0)
 
 
-def _interval_bound(x0: np.ndarray, u0: np.ndarray, x1: np.ndarray, u1: np.ndarray
-                    ) -> np.ndarray:
-    """A bound on a first-order state over intervals: the larger of its ends where its
-    target does not fall (its slope ``k - (C/tau) exp(-s/tau)`` with ``k >= 0`` is positive
-    throughout or turns only at a minimum), else the hull of its start and its falling
-    target's start, which it never leaves (each from the state's and the target's values at
-    the intervals' two ends)."""
-    return np.where(u1 < u0, np.maximum(x0, u0), np.maximum(x0, x1))
-
-
 def peak_of_sum(t: np.ndarray, states: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]
                 ) -> np.ndarray:
     """Each subject's exact maximum (N,) of a sum of first-order states, each
@@ -123,8 +113,8 @@ def peak_of_sum(t: np.ndarray, states: Sequence[tuple[np.ndarray, np.ndarray, np
     length = (np.take(steps[:, 0], look // n) if steps.shape[1] == 1 else
               np.take(steps.ravel(), look))
     # only the intervals whose bound passes the best knot can hold a higher interior maximum
-    bound = sum(_interval_bound(*(np.take(a[:-1].ravel(), look) for a in st[:2]),
-                                *(np.take(a[1:].ravel(), look) for a in st[:2]))
+    bound = sum(interval_bound(*(np.take(a[:-1].ravel(), look) for a in st[:2]),
+                               *(np.take(a[1:].ravel(), look) for a in st[:2]))
                 for st in states)
     assert isinstance(bound, np.ndarray)
     high = bound > best[cols]

@@ -30,12 +30,16 @@ import numpy as np
 
 from retrosim.physiology import hr_kinetics, oxygen
 from retrosim.solve.parameters import Physiology
-from retrosim.solve.relax import interior_maximum, relax_interval
+from retrosim.solve.relax import interior_maximum, interval_bound, relax_interval
 
 #: An interior peak: bisection steps that narrow its bracket 4096-fold, then Newton steps
 #: (kept inside the bracket) on the sum's derivative, monotone there, which converge
 #: quadratically: six take the root to rounding.
 _BISECTIONS, _NEWTON_STEPS = 12, 6
+
+#: Far more than the rounding of a heart rate found in closed form [min-1]: an interval
+#: whose bound falls short of the best peak so far by this much cannot hold a higher one.
+_ROUNDING_BPM = 1e-9
 
 
 def split_target(hr_target: np.ndarray, p: Physiology, base: np.ndarray | None = None
@@ -116,49 +120,58 @@ class HrPhases:
         searches. Only the intervals that can hold a peak are gathered."""
         best = self.hr.max(axis=0)
         n = self.fast.shape[1]
-        dt = np.broadcast_to(np.diff(t, axis=0), self.fast[1:].shape)
-        tau_f, tau_s = (np.broadcast_to(a, self.fast.shape)[:-1]
-                        for a in (self.tau_fast, self.tau_slow))
-        ramp = dt > 0
-        same = tau_f == tau_s
-        no_slow = ((self.slow[:-1] == 0) & (self.slow_target[:-1] == 0)
-                   & (self.slow_target[1:] == 0))
-        total = self.fast_target + self.slow_target
-        for idx, x, u in ((np.flatnonzero(same & ramp & (np.diff(total, axis=0) < 0)),
+        steps = np.diff(t, axis=0)                              # (K-1, S)
+        tau_f, tau_s = self.tau_fast[:-1], self.tau_slow[:-1]
+        ramp = steps > 0                                        # broadcasts against (K-1, N)
+        fall = tau_f != tau_s                                   # the two constants differ
+        fall &= ramp
+        uf, us = self.fast_target, self.slow_target
+
+        def length_of(idx: np.ndarray) -> np.ndarray:
+            return np.take(steps, idx // n) if steps.shape[1] == 1 else np.take(steps, idx)
+
+        total = uf + us
+        none = us == 0
+        no_slow = none[:-1] & none[1:] & (self.slow[:-1] == 0)
+        for idx, x, u in ((np.flatnonzero((tau_f == tau_s) & ramp & (total[1:] < total[:-1])),
                            self.hr, total),
-                          (np.flatnonzero(~same & ramp & no_slow
-                                          & (np.diff(self.fast_target, axis=0) < 0)),
-                           self.fast, self.fast_target)):
+                          (np.flatnonzero(fall & no_slow & (uf[1:] < uf[:-1])), self.fast, uf)):
             if idx.size:
-                seg, who = np.divmod(idx, n)
-                length, tau = dt.flat[idx], tau_f.flat[idx]
-                x0, u0 = x[seg, who], u[seg, who]
-                k = (u[seg + 1, who] - u0) / length
+                length, tau = length_of(idx), np.take(tau_f, idx)
+                x0, u0 = np.take(x, idx), np.take(u, idx)
+                k = (np.take(u, idx + n) - u0) / length
                 s_star = interior_maximum(x0, u0, k, length, tau)
                 inside = np.isfinite(s_star)
-                np.fmax.at(best, who[inside], oxygen.first_order_ramp(
+                np.fmax.at(best, idx[inside] % n, oxygen.first_order_ramp(
                     x0[inside], u0[inside], k[inside], s_star[inside], tau[inside]))
-        two = np.flatnonzero(~same & ramp & ~no_slow)
+        # a part whose target does not rise and that starts at or above it never rises
+        # (its rate k - C / tau exp(-s / tau) runs from (u0 - x0) / tau to k, both <= 0): a
+        # sum of two such parts has no maximum inside
+        rises = ((self.fast[:-1] < uf[:-1]) | (uf[1:] > uf[:-1]) | (self.slow[:-1] < us[:-1])
+                 | (us[1:] > us[:-1]))
+        fall &= ~no_slow
+        two = np.flatnonzero(fall & rises)
         if two.size:
-            length = dt.flat[two]
+            length = length_of(two)
             parts = []
-            rising = np.zeros(two.size)
-            for x, u, tau in ((self.fast, self.fast_target, tau_f),
-                              (self.slow, self.slow_target, tau_s)):
-                u0, tau_i = np.take(u, two), tau.flat[two]
-                k = (np.take(u, two + n) - u0) / length
+            rising, bound = np.zeros(two.size), np.zeros(two.size)
+            for x, u, tau in ((self.fast, uf, tau_f), (self.slow, us, tau_s)):
+                u0, u1, tau_i = np.take(u, two), np.take(u, two + n), np.take(tau, two)
+                k = (u1 - u0) / length
                 x0 = np.take(x, two)
                 parts.append((x0, u0, k, tau_i))
                 # each part's rate is k - C / tau exp(-s / tau), C = x0 - u0 + k tau: at most
                 # k - C / tau where C < 0, at most k where C >= 0
                 rising += k + np.maximum((u0 - x0) / tau_i - k, 0.0)
-            can = rising > 0                 # the sum's rate can be positive: a peak may be
-            if can.any():
-                who = two[can] % n
-                fast, slow = (tuple(a[can] for a in part) for part in parts)
-                value = interior_peak(fast, slow, length[can])
+                bound += interval_bound(x0, u0, np.take(x, two + n), u1)
+            # the sum's rate can be positive (a peak may be inside), and the bounds of its
+            # parts pass the best so far by more than rounding (else no peak inside is higher)
+            can = np.flatnonzero((rising > 0) & (bound > np.take(best, two % n) - _ROUNDING_BPM))
+            if can.size:
+                fast, slow = (tuple(np.take(a, can) for a in part) for part in parts)
+                value = interior_peak(fast, slow, np.take(length, can))
                 found = np.isfinite(value)
-                np.fmax.at(best, who[found], value[found])
+                np.fmax.at(best, two[can[found]] % n, value[found])
         return best
 
 
@@ -233,27 +246,28 @@ def interior_peak(fast: tuple[np.ndarray, ...], slow: tuple[np.ndarray, ...],
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):   # no turn: not finite
         turn = np.log(-(a_f * t_s) / (a_s * t_f)) / (1.0 / t_f - 1.0 / t_s)
     turn = np.where(np.isfinite(turn) & (turn > 0) & (turn < length), turn, length)
+    at_turn = slope(turn)
+    # both stretches' brackets at once, each element on its own (the same bits)
+    first = np.flatnonzero((turn > 0) & (slope(np.zeros_like(length)) > 0) & (at_turn < 0))
+    second = np.flatnonzero((length > turn) & (at_turn > 0) & (slope(length) < 0))
     best = np.full(length.shape, np.nan)
-    for lo, hi in ((np.zeros_like(length), turn), (turn, length)):
-        down = (hi > lo) & (slope(lo) > 0) & (slope(hi) < 0)
-        if not down.any():
-            continue
-        a, b = lo[down], hi[down]
-        part = [v[down] if np.ndim(v) else v for v in (big_k, a_f, t_f, a_s, t_s)]
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (a + b)
-            up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
-            a_new, b_new = np.where(up, mid, a), np.where(up, b, mid)
-            if np.array_equal(a_new, a) and np.array_equal(b_new, b):
-                break       # a fixed point: every further step would leave the same bits
-            a, b = a_new, b_new
-        s = 0.5 * (a + b)
-        for _ in range(_NEWTON_STEPS):
-            e_f, e_s = part[1] * np.exp(-s / part[2]), part[3] * np.exp(-s / part[4])
-            curve = e_f / part[2] + e_s / part[4]
-            step = np.divide(part[0] - e_f - e_s, curve, out=np.zeros_like(s), where=curve != 0)
-            s = np.clip(s - step, a, b)
-        value = (oxygen.first_order_ramp(x_f[down], u_f[down], k_f[down], s, t_f[down])
-                 + oxygen.first_order_ramp(x_s[down], u_s[down], k_s[down], s, t_s[down]))
-        best[down] = np.fmax(best[down], value)
+    down = np.concatenate([first, second])
+    if down.size == 0:
+        return best
+    a = np.concatenate([np.zeros(first.size), turn[second]])
+    b = np.concatenate([turn[first], length[second]])
+    part = [np.take(v, down) for v in (big_k, a_f, t_f, a_s, t_s)]
+    for _ in range(_BISECTIONS):     # (a fixed point, where reached, stays one)
+        mid = 0.5 * (a + b)
+        up = part[0] - part[1] * np.exp(-mid / part[2]) - part[3] * np.exp(-mid / part[4]) > 0
+        a, b = np.where(up, mid, a), np.where(up, b, mid)
+    s = 0.5 * (a + b)
+    for _ in range(_NEWTON_STEPS):
+        e_f, e_s = part[1] * np.exp(-s / part[2]), part[3] * np.exp(-s / part[4])
+        curve = e_f / part[2] + e_s / part[4]
+        step = np.divide(part[0] - e_f - e_s, curve, out=np.zeros_like(s), where=curve != 0)
+        s = np.clip(s - step, a, b)
+    value = (oxygen.first_order_ramp(x_f[down], u_f[down], k_f[down], s, t_f[down])
+             + oxygen.first_order_ramp(x_s[down], u_s[down], k_s[down], s, t_s[down]))
+    np.fmax.at(best, down, value)
     return best

@@ -134,6 +134,16 @@ def relax_interval(x: np.ndarray, u0: np.ndarray, u1: np.ndarray, dt: np.ndarray
     return np.where(ramp, oxygen.first_order_ramp(x, u0, slope, dt, tau_s), x)
 
 
+def interval_bound(x0: np.ndarray, u0: np.ndarray, x1: np.ndarray, u1: np.ndarray
+                   ) -> np.ndarray:
+    """A bound on a first-order state over intervals: the larger of its ends where its
+    target does not fall (its slope ``k - (C/tau) exp(-s/tau)`` with ``k >= 0`` is positive
+    throughout or turns only at a minimum), else the hull of its start and its falling
+    target's start, which it never leaves (each from the state's and the target's values at
+    the intervals' two ends)."""
+    return np.where(u1 < u0, np.maximum(x0, u0), np.maximum(x0, x1))
+
+
 def interior_maximum(x0: np.ndarray, u0: np.ndarray, slope: np.ndarray, length: np.ndarray,
                      tau_s: ArrayLike) -> np.ndarray:
     """Where a first-order response to a linear target peaks inside a segment [s], else NaN.
