@@ -34,8 +34,13 @@ class SafetySupervisor:
        larger than that (the sensor's offset, kept until a step back cancels it): the inner
        controller sees NaN (no signal) instead. The ceiling rules (6) act on the more
        dangerous reading (fail-safe): the highest of the reading, the reading less the
-       sensor's offset and the last plausible one (a jump up may be the true heart rate
-       coming back after a sensor read low); without a reading, the last plausible one.
+       sensor's offset and the last plausible one risen since at ``hr_drift_bpm_per_s`` (to
+       at most HRmax; a jump up may be the true heart rate coming back after a sensor read
+       low); without a reading, that last one. Without a reading the heart rate is unseen,
+       not steady: on a levelled belt the work falls but does not end, and the slow phase
+       of the recovery (Barak et al. 2011) may hold it above the ceiling for longer than the
+       minute before the belt stops on a lost signal (rule 5), so the ceiling's clock must
+       start when it may have crossed, not when a reading shows it.
     2. The inner controller is called (at its own period, and on every event).
     3. Its ``reset`` is dropped (only a person resets an emergency stop) and nothing starts
        while the e-stop is latched, the key is out, or after the supervisor ended the session.
@@ -92,7 +97,9 @@ class SafetySupervisor:
     VO2 equation: at 2 km/h the grade term outweighs the speed term above about 6 %). Cole
     CR et al. (1999), Heart-rate recovery immediately after exercise as a predictor of
     mortality, N Engl J Med 341:1351-1357, doi:10.1056/NEJM199910283411804 (abnormal: a fall
-    of 12 min-1 or less in the first minute).
+    of 12 min-1 or less in the first minute). Barak OF et al. (2011), Heart rate recovery
+    after submaximal exercise in four different recovery protocols in male athletes and
+    non-athletes, J Sports Sci Med 10:369-375 (the fast vagal and the slow phase of the fall).
 
     Examples
     --------
@@ -168,7 +175,8 @@ class SafetySupervisor:
     def _read(self, obs: Observation) -> tuple[np.ndarray, np.ndarray]:
         """Which readings are plausible (1), and the heart rate the ceiling rules act on: the
         highest of the reading, the reading less the sensor's offset and the last plausible
-        one (without a reading, the last plausible one; NaN: none).
+        one risen since at ``hr_drift_bpm_per_s`` (to at most HRmax; without a reading, that
+        one; NaN: none).
 
         A step between two readings larger than a heart rate can make is the sensor's: it is
         kept as the sensor's offset, and the sensor's readings are not plausible until a step
@@ -188,8 +196,9 @@ class SafetySupervisor:
         allowance = self.hr_jump_bpm + self.hr_drift_bpm_per_s * (t - s["good_t"])
         plausible = in_range & (s["offset"] == 0) & (
             np.isnan(s["good_hr"]) | (np.abs(hr - s["good_hr"]) <= allowance))
-        worst = np.fmax(np.fmax(np.where(in_range, hr, np.nan), hr - s["offset"]),
-                        s["good_hr"])
+        drifted = np.minimum(s["good_hr"] + self.hr_drift_bpm_per_s * (t - s["good_t"]),
+                          np.asarray(obs.hr_max_bpm, dtype=float))
+        worst = np.fmax(np.fmax(np.where(in_range, hr, np.nan), hr - s["offset"]), drifted)
         worst = np.where(plausible, hr, worst)
         s["good_hr"] = np.where(plausible, hr, s["good_hr"])
         s["good_t"] = np.where(plausible, t, s["good_t"])
