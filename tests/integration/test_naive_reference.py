@@ -52,8 +52,10 @@ def scenario(subject, model="continuous", start="stopped"):
     # the reference has first-order kinetics only: EPOC beyond them is left out of both
     return Scenario.from_dict({
         "name": "naive-reference", "subject": subject,
-        # the reference has no heart-rate drift: pinned off (bench/naive.py)
-        "energy": {"model": model, "epoc": "fast", "hr_drift": "none"},
+        # the reference has no heart-rate drift and one heart-rate state: drift pinned off
+        # and the one-state recovery pinned (bench/naive.py)
+        "energy": {"model": model, "epoc": "fast", "hr_drift": "none",
+                   "hr_kinetics": "slower-recovery"},
         "treadmill": {"start": start}, "arms": {"a": {"stages": STAGES}}})
 
 
@@ -103,7 +105,8 @@ def test_a_step_function_model_differs_only_within_its_analytic_ramp_bound(model
 def test_arm_handrail_and_at_speed_start_agree():
     sc = Scenario.from_dict({
         "name": "naive-reference", "subject": SUBJECTS["young-trained-man"],
-        "treadmill": {"start": "at-speed"}, "energy": {"epoc": "fast", "hr_drift": "none"},
+        "treadmill": {"start": "at-speed"}, "energy": {"epoc": "fast", "hr_drift": "none",
+                                            "hr_kinetics": "slower-recovery"},
         "arms": {"a": {"stages": STAGES}, "b": {"stages": STAGES[1:], "handrail": "light"}}})
     ds = retrosim.run(sc, subjects=2)
     for i, arm in enumerate(sc.arms):
