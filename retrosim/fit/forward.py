@@ -174,9 +174,9 @@ def _relax_two(fast_t: np.ndarray, slow_t: np.ndarray, x0: float, tau_s: float,
                tau_off: tuple[float, float]) -> np.ndarray:
     """Heart rate on the grid as the sum of a fast state from ``x0`` towards ``fast_t`` and a
     slow state from 0 towards ``slow_t`` (two-phase kinetics, :mod:`retrosim.solve.hr_phases`):
-    over each grid interval whose whole target ends below the sum at its start, the fast and
-    slow off constants ``tau_off``, ``tau_s`` for both over the others; solved a chunk at a
-    time as :func:`_relax` does.
+    each state falls with its own off constant (``tau_off``: the fast one's, the slow one's)
+    over the grid intervals whose own target ends below it, and rises with ``tau_s``
+    otherwise (:func:`_relax` for each).
 
     The rise of :func:`_relax`'s example split 60 + 20, then a minute's fall to about
     70 + 60 exp(-60 / 30) + 20 exp(-60 / 600) = 96.
@@ -187,25 +187,7 @@ def _relax_two(fast_t: np.ndarray, slow_t: np.ndarray, x0: float, tau_s: float,
     >>> bool(np.allclose(one[:301], two[:301], rtol=1e-12)), round(float(two[-1]))
     (True, 96)
     """
-    n = fast_t.size
-    states = (np.empty(n), np.empty(n))
-    states[0][0], states[1][0] = x0, 0.0
-    rules = []                         # per part: (rising, falling) of (e, drive)
-    for target, off in ((fast_t, tau_off[0]), (slow_t, tau_off[1])):
-        es = (np.exp(-GRID_S / tau_s), np.exp(-GRID_S / off))
-        rules.append((es, (_drive(target, tau_s, es[0]), _drive(target, off, es[1]))))
-    total_t = fast_t + slow_t
-    k = 0
-    while k < n - 1:
-        falling = int(total_t[k + 1] < states[0][k] + states[1][k])
-        j = min(k + _CHUNK, n - 1)
-        for x, (es, cs) in zip(states, rules, strict=True):
-            x[k + 1:j + 1], _ = lfilter([1.0], [1.0, -es[falling]], cs[falling][k:j],
-                                        zi=[es[falling] * x[k]])
-        turned = np.flatnonzero((total_t[k + 2:j + 1] < states[0][k + 1:j] + states[1][k + 1:j])
-                                != falling)
-        k = k + 1 + int(turned[0]) if turned.size else j
-    return states[0] + states[1]
+    return _relax(fast_t, x0, tau_s, tau_off[0]) + _relax(slow_t, 0.0, tau_s, tau_off[1])
 
 
 def _drive(target: np.ndarray, tau_s: float, e: float) -> np.ndarray:

@@ -7,11 +7,13 @@ heart-rate reserve reached (:func:`retrosim.physiology.hr_kinetics.slow_target`)
 ``vagal-recovery`` (the default) it is what the rise exceeds the fast phase's capacity by
 (:func:`retrosim.physiology.hr_kinetics.vagal_slow_target`); each part is linear between
 knots, as every target is. Heart rate is the sum of two first-order states,
-one towards each part. Over an interval whose whole target ends below the heart rate at its
-start (a fall, the rule of
-:func:`retrosim.solve.relax.relax_interval`), the fast state relaxes with the fast (vagal)
-off constant and the slow state with the slow one; over any other interval both relax with the
-on constant, so that heart rate rises exactly as one first-order state would. Each state
+one towards each part. Each state falls by its own rule (that of
+:func:`retrosim.solve.relax.relax_interval`): over an interval whose own target ends below it,
+the fast state relaxes with the fast (vagal) off constant and the slow state with the slow
+one; otherwise with the on constant, so that from rest heart rate rises exactly as one
+first-order state would, and heart rate is continuous in the person's traits (a rule shared by
+the two, on their sum, would switch both constants at once where the sum meets the target,
+and let the slow state hold a heart rate above its target during exercise). Each state
 advances across an interval in one closed-form step
 (:func:`retrosim.physiology.oxygen.first_order_ramp`); the peak of the sum inside an interval
 is where its derivative, a constant minus two exponentials, vanishes, found by bisection and
@@ -56,12 +58,14 @@ def split_target(hr_target: np.ndarray, p: Physiology, base: np.ndarray | None =
     return hr_target - slow, slow
 
 
-def phase_taus(falling: np.ndarray, p: Physiology) -> tuple[np.ndarray, np.ndarray]:
-    """The fast and the slow state's constants [s] over intervals that fall (``falling``) or
-    not."""
+def phase_taus(fast_falls: np.ndarray, slow_falls: np.ndarray, p: Physiology
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The fast and the slow state's constants [s]: each its off constant over the intervals
+    where its own target ends below it (``fast_falls``, ``slow_falls``), the on constant
+    otherwise."""
     assert p.tau_hr_slow_s is not None, "two phases need the slow phase's constant"
-    return (np.where(falling, p.tau_hr_off_s, p.tau_hr_s),
-            np.where(falling, p.tau_hr_slow_s, p.tau_hr_s))
+    return (np.where(fast_falls, p.tau_hr_off_s, p.tau_hr_s),
+            np.where(slow_falls, p.tau_hr_slow_s, p.tau_hr_s))
 
 
 def step(fast: np.ndarray, slow: np.ndarray, start: tuple[np.ndarray, np.ndarray],
@@ -81,8 +85,7 @@ def step(fast: np.ndarray, slow: np.ndarray, start: tuple[np.ndarray, np.ndarray
     >>> bool(f + s < 150.0), bool(s / us > 0.9), bool((f - p.hr_rest) / (uf - p.hr_rest) < 0.2)
     (True, True, True)
     """
-    falling = end[0] + end[1] < fast + slow
-    tau_f, tau_s = phase_taus(falling, p)
+    tau_f, tau_s = phase_taus(end[0] < fast, end[1] < slow, p)
     return (relax_interval(fast, start[0], end[0], dt, tau_f),
             relax_interval(slow, start[1], end[1], dt, tau_s))
 
@@ -113,8 +116,8 @@ class HrPhases:
 
     def peak(self, t: np.ndarray) -> np.ndarray:
         """Each subject's exact peak heart rate [min-1], (N,): at a knot or inside an
-        interval. Where both states relax with one constant (every interval that does not
-        fall), or where the slow state and its target are nothing throughout, heart rate is
+        interval. Where both states relax with one constant (every interval where neither
+        falls), or where the slow state and its target are nothing throughout, heart rate is
         one first-order state, whose interior maximum has a closed form
         (:func:`retrosim.solve.relax.interior_maximum`); elsewhere :func:`interior_peak`
         searches. Only the intervals that can hold a peak are gathered."""
@@ -190,10 +193,9 @@ def solve_phases(t: np.ndarray, hr_target: np.ndarray, p: Physiology,
     tau_f, tau_s = np.empty(uf.shape), np.empty(uf.shape)
     tau_f[-1], tau_s[-1] = p.tau_hr_s, p.tau_hr_s
     for i in range(uf.shape[0] - 1):          # row by row: no temporaries of every knot
-        falling = uf[i + 1] + us[i + 1] < fast[i] + slow[i]
         dt = t[i + 1] - t[i]
-        np.copyto(tau_f[i], np.where(falling, p.tau_hr_off_s, p.tau_hr_s))
-        np.copyto(tau_s[i], np.where(falling, p.tau_hr_slow_s, p.tau_hr_s))
+        np.copyto(tau_f[i], np.where(uf[i + 1] < fast[i], p.tau_hr_off_s, p.tau_hr_s))
+        np.copyto(tau_s[i], np.where(us[i + 1] < slow[i], p.tau_hr_slow_s, p.tau_hr_s))
         fast[i + 1] = relax_interval(fast[i], uf[i], uf[i + 1], dt, tau_f[i])
         slow[i + 1] = relax_interval(slow[i], us[i], us[i + 1], dt, tau_s[i])
     return HrPhases(fast, uf, slow, us, tau_f, tau_s)
@@ -210,9 +212,10 @@ def merge_phases(old: HrPhases, new: HrPhases, idx: np.ndarray, extra: int, p: P
 
     fast, uf, slow, us = (merge(getattr(old, n), getattr(new, n))
                           for n in ("fast", "fast_target", "slow", "slow_target"))
-    falling = np.zeros(uf.shape, bool)
-    falling[:-1] = uf[1:] + us[1:] < fast[:-1] + slow[:-1]
-    tau_f, tau_s = phase_taus(falling, p)
+    fast_falls, slow_falls = np.zeros(uf.shape, bool), np.zeros(uf.shape, bool)
+    fast_falls[:-1] = uf[1:] < fast[:-1]
+    slow_falls[:-1] = us[1:] < slow[:-1]
+    tau_f, tau_s = phase_taus(fast_falls, slow_falls, p)
     return HrPhases(fast, uf, slow, us, tau_f, tau_s)
 
 

@@ -158,3 +158,24 @@ def test_a_patched_trajectory_is_the_trajectory_solved_whole():
     np.testing.assert_allclose(patched.sample(times)["hr"], whole.sample(times)["hr"],
                                rtol=1e-12)
     np.testing.assert_allclose(patched.hr_peak(), whole.hr_peak(), rtol=1e-12)
+
+
+def test_each_phase_switches_by_its_own_target_so_heart_rate_is_continuous():
+    """After a hard stage the slow state sits above its own target and the fast one below its
+    own. Each turns by its own target, so heart rate is continuous where the sum crosses the
+    whole target: a nanobeat either side gives the same minute (a rule on the sum switched
+    both constants at once there, moving heart rate by several beats), and over a 20-min
+    stage the fast state reaches its own target instead of being held by the slow one's."""
+    from retrosim.solve import hr_phases
+    p = Physiology.of(Cohort.from_subject(Subject(mass_kg=70, age_yr=60, sex="male")),
+                      EnergyOptions(hr_kinetics="vagal-recovery"))
+    target = (np.array([110.0]), np.array([26.0]))               # the whole target 136
+    ends = []
+    for eps in (-1e-9, 1e-9):
+        fast, slow = np.array([104.0]), np.array([32.0 + eps])   # the sum 136 -+ 1e-9
+        ends.append(hr_phases.step(fast, slow, target, target, np.array([60.0]), p))
+    (f0, s0), (f1, s1) = ends
+    assert abs(float((f1 + s1 - f0 - s0)[0])) < 1e-6
+    fast, slow = hr_phases.step(np.array([104.0]), np.array([32.0]), target, target,
+                                np.array([1200.0]), p)
+    assert abs(float(fast[0]) - 110.0) < 1e-6 and 26.0 < float(slow[0]) < 32.0
